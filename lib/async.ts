@@ -1,0 +1,39 @@
+// Helpers for the asynchronous API: the busy guard, abort wiring, keeping the caller's stack across
+// the hop to a worker, and cooperative slicing for the reference backend's async jobs.
+import { AbortError, BlasnetError } from './errors.js';
+
+/** Rejects with the error, its stack extended with the stack of the call that started the job. */
+export function withCallerStack<T>(promise: Promise<T>, caller: Error): Promise<T> {
+  return promise.catch((e: unknown) => {
+    if (e instanceof Error && caller.stack) {
+      const callerFrames = caller.stack.split('\n').slice(1).join('\n');
+      e.stack = `${e.stack ?? `${e.name}: ${e.message}`}\n    --- async call ---\n${callerFrames}`;
+    }
+    throw e;
+  });
+}
+
+export function busyError(model: string, method: string): BlasnetError {
+  return new BlasnetError('ERR_BLASNET_BUSY', `${model}.${method}: the model is busy with another fit; wait for it (or abort it) before starting a new one`);
+}
+
+export function abortError(signal: AbortSignal): AbortError {
+  return new AbortError('The fit was aborted; the model keeps the parameters of its last completed iteration', { cause: signal.reason });
+}
+
+/** Yields to the event loop (after pending I/O and timers). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A time budget: `due()` is true once `sliceMs` have passed since the last `reset()`. */
+export class Slice {
+  #start = performance.now();
+  constructor(private readonly sliceMs = 8) {}
+  due(): boolean {
+    return performance.now() - this.#start >= this.sliceMs;
+  }
+  reset(): void {
+    this.#start = performance.now();
+  }
+}

@@ -1,0 +1,323 @@
+// LogisticRegression (seed section 1, with the MATH.md errata fixed). Validates and normalises in
+// TS, then hands the arrays to the native kernels (native/logistic.cc) or the reference kernels
+// (lib/reference/logistic.ts). Parameters are replaced only when a fit completes, stops or diverges.
+import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
+import { BlasnetError, DivergenceError } from './errors.js';
+import type { Matrix } from './matrix.js';
+import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
+import { logisticCostGrad, logisticPredictProba, logisticStep, type LogisticFitState } from './reference/logistic.js';
+import {
+  checkKnownKeys, checkOptionsObject, integerInRange, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
+} from './validate.js';
+
+export interface LogisticRegressionOptions {
+  /** Gradient-descent step α (the seed's `alpha`). Default 0.001. */
+  learningRate?: number;
+  /** Gradient steps per fit (the seed's `num_iters`). Default 2000. */
+  iterations?: number;
+  /** The cost is recorded every `recordEvery` iterations, from iteration 0. Default 100. */
+  recordEvery?: number;
+  /** 'auto' (native when built, else reference), 'native' or 'reference'. Default 'auto'. */
+  backend?: BackendOption;
+}
+
+export interface FitProgress {
+  /** The iteration whose cost this is (the cost of the parameters before its step). */
+  iteration: number;
+  cost: number;
+}
+
+export interface LogisticFitOptions {
+  /** Called at each recorded cost (on the main thread). */
+  onProgress?: (progress: FitProgress) => void;
+  /** Continue from the current parameters instead of the seed's zeros. Default false. */
+  warmStart?: boolean;
+}
+
+export interface LogisticAsyncFitOptions extends LogisticFitOptions {
+  /** Aborts the fit within one iteration; `fit` then rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface FitResult {
+  /** The cost at iterations 0, recordEvery, 2·recordEvery, … (as the seed records it). */
+  costs: number[];
+  /** Gradient steps taken. */
+  iterations: number;
+}
+
+const OPTION_KEYS = ['learningRate', 'iterations', 'recordEvery', 'backend'] as const;
+const FIT_KEYS = ['onProgress', 'warmStart'] as const;
+const ASYNC_FIT_KEYS = ['onProgress', 'warmStart', 'signal'] as const;
+
+/**
+ * Binary logistic regression trained by full-batch gradient descent (seed section 1).
+ *
+ * @example
+ * const model = new LogisticRegression({ learningRate: 0.1, iterations: 1000 });
+ * const { costs } = await model.fit(X, y);       // off the main thread
+ * const accuracy = model.scoreSync(Xtest, ytest);
+ */
+export class LogisticRegression {
+  readonly learningRate: number;
+  readonly iterations: number;
+  readonly recordEvery: number;
+  /** The backend in use: 'native' or 'reference'. */
+  readonly backend: BackendName;
+  readonly #addon: NativeAddon | null;
+  #w: Float64Array | null = null;
+  #b = 0;
+  #busy = false;
+
+  /**
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for an unknown option or a wrong type
+   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for an out-of-range value
+   * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE for backend 'native' without the addon
+   */
+  constructor(options: LogisticRegressionOptions = {}) {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', OPTION_KEYS);
+    this.learningRate = positiveNumber(o.learningRate, 'options.learningRate', 0.001);
+    this.iterations = integerInRange(o.iterations, 'options.iterations', 2000, 0);
+    this.recordEvery = integerInRange(o.recordEvery, 'options.recordEvery', 100, 1);
+    const backend = resolveBackend(o.backend);
+    this.backend = backend.name;
+    this.#addon = backend.addon;
+  }
+
+  /** The weights w (one per feature); a copy. Empty before the first fit. */
+  get weights(): Float64Array {
+    return this.#w ? this.#w.slice() : new Float64Array(0);
+  }
+
+  /** The bias b. */
+  get bias(): number {
+    return this.#b;
+  }
+
+  /** True while a fit runs. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /**
+   * The cost J and its gradients at the current parameters (zeros before any fit, as the seed starts):
+   * the seed's `cost_function` with 1/n gradients and the softplus form of the loss.
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @param y - n labels, each 0 or 1
+   * @throws {TypeError|RangeError} for invalid X or y (see the error's code)
+   * @example const { cost, dw, db } = model.costAndGradients(X, y);
+   */
+  costAndGradients(X: Matrix | number[][], y: Float64Array | number[]): { cost: number; dw: Float64Array; db: number } {
+    const { M, labels } = this.#checkData(X, y, this.#w ? this.#w.length : undefined);
+    const w = this.#w ?? new Float64Array(M.cols);
+    if (this.#addon) return this.#addon.logisticCostGrad(M.data, M.rows, M.cols, labels, w, this.#b);
+    const dw = new Float64Array(M.cols);
+    const { cost, db } = logisticCostGrad({ X: M.data, y: labels, n: M.rows, m: M.cols }, w, this.#b, dw);
+    return { cost, dw, db };
+  }
+
+  /**
+   * Trains on the calling thread (blocks it). See `fit` for the asynchronous twin.
+   * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
+   */
+  fitSync(X: Matrix | number[][], y: Float64Array | number[], options: LogisticFitOptions = {}): FitResult {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', FIT_KEYS);
+    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
+    const start = this.#startParams(X, y, o.warmStart);
+    if (this.#busy) throw busyError('LogisticRegression', 'fitSync');
+    this.#busy = true;
+    try {
+      const { M, labels, w, b } = start;
+      if (this.#addon) {
+        const r = this.#addon.logisticFitSync(M.data, M.rows, M.cols, labels, w, b, this.learningRate, this.iterations, this.recordEvery, onProgress);
+        return this.#finish(r.status, r.w, r.b, Array.from(r.costs), r.iterations, r.lastCost);
+      }
+      const s: LogisticFitState = { w, b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
+      const d = { X: M.data, y: labels, n: M.rows, m: M.cols };
+      const dw = new Float64Array(M.cols), wPrev = new Float64Array(M.cols), bPrev = { value: b };
+      const record = onProgress ? (iteration: number, cost: number) => onProgress({ iteration, cost }) : () => {};
+      for (let i = 0; i < this.iterations; i++) {
+        if (!logisticStep(d, s, i, this.learningRate, this.recordEvery, dw, wPrev, bPrev, record)) break;
+      }
+      return this.#finish(s.status, s.w, s.b, s.costs, s.iterations, s.lastCost);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * Trains off the main thread (a native AsyncWorker; on the reference backend, in slices of a few ms).
+   * The inputs are copied when the call is made: the caller may reuse its buffers at once. Until the fit
+   * settles, predictions use the previous parameters.
+   * @returns the recorded costs
+   * @throws (rejects) ERR_BLASNET_BUSY while another fit runs; an AbortError when `signal` fires;
+   *   ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @example const { costs } = await model.fit(X, y, { onProgress: ({ iteration, cost }) => log(iteration, cost) });
+   */
+  fit(X: Matrix | number[][], y: Float64Array | number[], options: LogisticAsyncFitOptions = {}): Promise<FitResult> {
+    const caller = new Error();
+    try {
+      const o = checkOptionsObject(options, 'options');
+      checkKnownKeys(o, 'options', ASYNC_FIT_KEYS);
+      const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
+      const signal = optionalSignal(o.signal, 'options.signal');
+      const start = this.#startParams(X, y, o.warmStart);
+      if (this.#busy) throw busyError('LogisticRegression', 'fit');
+      if (signal?.aborted) throw abortError(signal);
+      this.#busy = true;
+      const job = this.#addon ? this.#fitNative(start, onProgress, signal) : this.#fitReference(start, onProgress, signal);
+      return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async #fitNative(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
+    const addon = this.#addon!;
+    const cancel = new Int32Array(1);
+    const onAbort = () => { cancel[0] = 1; };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let r: NativeLogisticFitResult;
+    try {
+      const { M, labels, w, b } = start;
+      r = await addon.logisticFit(M.data, M.rows, M.cols, labels, w, b, this.learningRate, this.iterations, this.recordEvery,
+        onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (r.status === 'aborted') {
+      this.#finish('ok', r.w, r.b, [], r.iterations, r.lastCost);
+      throw abortError(signal!);
+    }
+    return this.#finish(r.status, r.w, r.b, Array.from(r.costs), r.iterations, r.lastCost);
+  }
+
+  async #fitReference(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
+    // Copy the inputs: the caller's buffers may change while this runs in slices.
+    const X = start.M.data.slice();
+    const d = { X, y: start.labels.slice(), n: start.M.rows, m: start.M.cols };
+    const s: LogisticFitState = { w: start.w, b: start.b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
+    const dw = new Float64Array(d.m), wPrev = new Float64Array(d.m), bPrev = { value: s.b };
+    const record = onProgress ? (iteration: number, cost: number) => onProgress({ iteration, cost }) : () => {};
+    const slice = new Slice();
+    await yieldToEventLoop();
+    for (let i = 0; i < this.iterations; i++) {
+      if (slice.due()) {
+        await yieldToEventLoop();
+        slice.reset();
+      }
+      if (signal?.aborted) {
+        this.#finish('ok', s.w, s.b, [], s.iterations, s.lastCost);
+        throw abortError(signal);
+      }
+      if (!logisticStep(d, s, i, this.learningRate, this.recordEvery, dw, wPrev, bPrev, record)) break;
+    }
+    return this.#finish(s.status, s.w, s.b, s.costs, s.iterations, s.lastCost);
+  }
+
+  /** Installs the parameters a fit ended with; throws DivergenceError when it diverged. */
+  #finish(status: string, w: Float64Array, b: number, costs: number[], iterations: number, lastCost: number): FitResult {
+    this.#w = w;
+    this.#b = b;
+    if (status === 'diverged') throw new DivergenceError(iterations, lastCost);
+    return { costs, iterations };
+  }
+
+  #checkData(X: unknown, y: unknown, cols?: number) {
+    const M = toMatrix(X, 'X', cols === undefined ? {} : { cols });
+    const labels = toBinaryLabels(y, 'y', M.rows);
+    return { M, labels };
+  }
+
+  #startParams(X: unknown, y: unknown, warmStart: unknown): StartParams {
+    if (warmStart !== undefined && typeof warmStart !== 'boolean') {
+      throw new BlasnetError('ERR_BLASNET_ARG_TYPE', `options.warmStart must be a boolean, got ${typeof warmStart}`);
+    }
+    const warm = warmStart === true && this.#w !== null;
+    const { M, labels } = this.#checkData(X, y, warm ? this.#w!.length : undefined);
+    return { M, labels, w: warm ? this.#w!.slice() : new Float64Array(M.cols), b: warm ? this.#b : 0 };
+  }
+
+  #fitted(method: string): Float64Array {
+    if (!this.#w) throw new BlasnetError('ERR_BLASNET_NOT_FITTED', `LogisticRegression.${method}: the model has not been fitted yet; call fit or fitSync first`);
+    return this.#w;
+  }
+
+  /**
+   * The probabilities a = σ(wᵀx + b), one per row of X.
+   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit
+   * @throws {TypeError|RangeError} for invalid X (wrong column count, non-finite values, ...)
+   */
+  predictProbaSync(X: Matrix | number[][]): Float64Array {
+    const w = this.#fitted('predictProbaSync');
+    const M = toMatrix(X, 'X', { cols: w.length });
+    if (this.#addon) return this.#addon.logisticPredictProbaSync(M.data, M.rows, M.cols, w, this.#b);
+    const a = new Float64Array(M.rows);
+    logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a);
+    return a;
+  }
+
+  /** `predictProbaSync` off the main thread. X is copied when the call is made. */
+  predictProba(X: Matrix | number[][]): Promise<Float64Array> {
+    const caller = new Error();
+    try {
+      const w = this.#fitted('predictProba');
+      const M = toMatrix(X, 'X', { cols: w.length });
+      if (this.#addon) return withCallerStack(this.#addon.logisticPredictProba(M.data, M.rows, M.cols, w, this.#b), caller);
+      const Xc = M.data.slice(), wc = w.slice(), b = this.#b;
+      return yieldToEventLoop().then(() => {
+        const a = new Float64Array(M.rows);
+        logisticPredictProba(Xc, M.rows, M.cols, wc, b, a);
+        return a;
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Class predictions ŷ ∈ {0, 1}: 1 where a ≥ 0.5. */
+  predictSync(X: Matrix | number[][]): Float64Array {
+    return threshold(this.predictProbaSync(X));
+  }
+
+  /** `predictSync` off the main thread. */
+  async predict(X: Matrix | number[][]): Promise<Float64Array> {
+    return threshold(await this.predictProba(X));
+  }
+
+  /** Accuracy in [0, 1]: the fraction of rows where the prediction equals the label. */
+  scoreSync(X: Matrix | number[][], y: Float64Array | number[]): number {
+    const w = this.#fitted('scoreSync');
+    const { M, labels } = this.#checkData(X, y, w.length);
+    return accuracy(this.predictSync(M), labels);
+  }
+
+  /** `scoreSync` off the main thread. */
+  async score(X: Matrix | number[][], y: Float64Array | number[]): Promise<number> {
+    const w = this.#fitted('score');
+    const { M, labels } = this.#checkData(X, y, w.length);
+    return accuracy(await this.predict(M), labels);
+  }
+}
+
+interface StartParams {
+  M: Matrix;
+  labels: Float64Array;
+  w: Float64Array;
+  b: number;
+}
+
+function threshold(a: Float64Array): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! >= 0.5 ? 1 : 0;
+  return out;
+}
+
+function accuracy(pred: Float64Array, labels: Float64Array): number {
+  let right = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) right++;
+  return right / pred.length;
+}

@@ -1,0 +1,124 @@
+// Loads the addon (build/Release/blasnet.node) once, after choosing OpenBLAS's core type, and is
+// the one place that casts the addon's untyped surface to a typed interface. When the addon is
+// missing or fails to load, `nativeUnavailableReason()` says why and how to build it.
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chooseCoreType, type CoreTypeChoice } from './cpu.js';
+
+export type FitStatus = 'ok' | 'aborted' | 'diverged';
+
+export interface NativeLogisticFitResult {
+  status: FitStatus;
+  iterations: number;
+  lastCost: number;
+  w: Float64Array;
+  b: number;
+  costs: Float64Array;
+}
+
+export interface ProgressRecord {
+  iteration: number;
+  cost: number;
+}
+
+export interface NativeInfo {
+  blas: string;
+  config: string;
+  corename: string;
+  threads: number;
+  numProcs: number;
+}
+
+/** The addon's functions; argument order as in native/*_binding.cc. */
+export interface NativeAddon {
+  abiVersion: number;
+  info(): NativeInfo;
+  setThreads(n: number): number;
+  getThreads(): number;
+  logisticCostGrad(X: Float64Array, n: number, m: number, y: Float64Array, w: Float64Array, b: number): { cost: number; dw: Float64Array; db: number };
+  logisticFitSync(X: Float64Array, n: number, m: number, y: Float64Array, w: Float64Array, b: number, learningRate: number, iterations: number, recordEvery: number, onProgress?: (r: ProgressRecord) => void): NativeLogisticFitResult;
+  logisticFit(X: Float64Array, n: number, m: number, y: Float64Array, w: Float64Array, b: number, learningRate: number, iterations: number, recordEvery: number, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
+  logisticPredictProbaSync(X: Float64Array, n: number, m: number, w: Float64Array, b: number): Float64Array;
+  logisticPredictProba(X: Float64Array, n: number, m: number, w: Float64Array, b: number): Promise<Float64Array>;
+}
+
+const EXPECTED_ABI = 1;
+
+/** The package root: the nearest folder above this file whose package.json is blasnet's. */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'blasnet') return dir;
+      } catch {
+        // not ours; keep walking
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('blasnet: cannot find its own package.json');
+    dir = parent;
+  }
+}
+
+let loaded = false;
+let addon: NativeAddon | null = null;
+let reason = '';
+let coreChoice: CoreTypeChoice = { selected: null, reason: 'not loaded' };
+
+function load(): void {
+  if (loaded) return;
+  loaded = true;
+  const root = packageRoot();
+  const file = join(root, 'build', 'Release', 'blasnet.node');
+  const buildCommand = 'npx blasnet-build';
+  if (process.env.BLASNET_DISABLE_NATIVE) {
+    reason = 'the native backend is disabled by the environment variable BLASNET_DISABLE_NATIVE';
+    return;
+  }
+  if (!existsSync(file)) {
+    const errorFile = join(root, 'build', 'blasnet-build-error.txt');
+    reason = existsSync(errorFile)
+      ? `the native addon could not be built: ${readFileSync(errorFile, 'utf8').trim()}`
+      : `the native addon ${file} does not exist: its build did not run (npm may have skipped blasnet's install script). ` +
+        `Build it with: ${buildCommand}`;
+    return;
+  }
+  coreChoice = chooseCoreType();
+  if (coreChoice.selected) process.env.OPENBLAS_CORETYPE = coreChoice.selected;
+  try {
+    const require = createRequire(import.meta.url);
+    const candidate = require(file) as NativeAddon;
+    if (candidate.abiVersion !== EXPECTED_ABI) {
+      reason = `the native addon at ${file} is from another version of blasnet (ABI ${candidate.abiVersion}, expected ${EXPECTED_ABI}). Rebuild it with: ${buildCommand}`;
+      return;
+    }
+    addon = candidate;
+  } catch (e) {
+    reason = `the native addon at ${file} failed to load (${(e as Error).message}). Rebuild it with: ${buildCommand}`;
+  } finally {
+    // OpenBLAS has read its environment while loading: leave the user's environment as it was.
+    if (coreChoice.selected) delete process.env.OPENBLAS_CORETYPE;
+  }
+}
+
+/** The addon, or null when it is unavailable (see nativeUnavailableReason). */
+export function nativeAddon(): NativeAddon | null {
+  load();
+  return addon;
+}
+
+/** Why the native backend is unavailable ('' when it is available). */
+export function nativeUnavailableReason(): string {
+  load();
+  return reason;
+}
+
+/** What blasnet decided about OPENBLAS_CORETYPE when it loaded OpenBLAS. */
+export function coreTypeChoice(): CoreTypeChoice {
+  load();
+  return coreChoice;
+}

@@ -1,0 +1,146 @@
+// Argument checks: every public entry point normalises its inputs here before any computation,
+// so the kernels (TS reference and native) can trust shapes, lengths and finiteness.
+import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { Matrix } from './matrix.js';
+
+function isDetached(buffer: ArrayBufferLike): boolean {
+  // `detached` exists on Node ≥ 20 ArrayBuffers; a detached buffer reports byteLength 0 everywhere.
+  const d = (buffer as { detached?: boolean }).detached;
+  return d === true;
+}
+
+function checkNotDetached(value: ArrayBufferView, name: string): void {
+  if (isDetached(value.buffer)) {
+    throw new BlasnetTypeError('ERR_BLASNET_DETACHED', `${name} is backed by a detached ArrayBuffer (was it transferred to a worker?); expected a live buffer`);
+  }
+}
+
+/** First index of a non-finite value, or -1. */
+export function firstNonFinite(a: ArrayLike<number>): number {
+  for (let i = 0; i < a.length; i++) {
+    if (!Number.isFinite(a[i])) return i;
+  }
+  return -1;
+}
+
+/** A Matrix or number[][] → Matrix with finite values (no copy of a Matrix's data). */
+export function toMatrix(value: unknown, name: string, options: { cols?: number; finite?: boolean } = {}): Matrix {
+  let M: Matrix;
+  if (value instanceof Matrix) {
+    M = value;
+    if (!(M.data instanceof Float64Array)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}.data must be a Float64Array, got ${describe(M.data)}`);
+    checkNotDetached(M.data, `${name}.data`);
+    if (M.data.length !== M.rows * M.cols) {
+      throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name}.data must have rows × cols = ${M.rows * M.cols} elements, got ${M.data.length}`);
+    }
+  } else if (Array.isArray(value)) {
+    M = Matrix.from(value, name);
+  } else {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a Matrix or an array of rows (number[][]), got ${describe(value)}`);
+  }
+  if (M.rows === 0) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have at least one row (example), got 0`);
+  if (M.cols === 0) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have at least one column, got 0`);
+  if (options.cols !== undefined && M.cols !== options.cols) {
+    throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have ${options.cols} columns (features the model was built for), got ${M.cols}`);
+  }
+  if (options.finite !== false) {
+    const bad = firstNonFinite(M.data);
+    if (bad >= 0) {
+      const i = Math.floor(bad / M.cols), j = bad % M.cols;
+      throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `${name} must contain only finite numbers, got ${M.data[bad]} at row ${i}, column ${j}`);
+    }
+  }
+  return M;
+}
+
+/** Binary labels (Float64Array | number[] | n × 1 Matrix) of length n, each 0 or 1 → Float64Array. */
+export function toBinaryLabels(value: unknown, name: string, n: number): Float64Array {
+  let y: ArrayLike<number>;
+  if (value instanceof Matrix) {
+    if (value.cols !== 1 && value.rows !== 1) {
+      throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must be a vector of ${n} labels (or an ${n} × 1 Matrix), got a ${value.rows} × ${value.cols} Matrix`);
+    }
+    checkNotDetached(value.data, `${name}.data`);
+    y = value.data;
+  } else if (value instanceof Float64Array || Array.isArray(value)) {
+    if (ArrayBuffer.isView(value)) checkNotDetached(value, name);
+    y = value;
+  } else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    checkNotDetached(value, name);
+    y = value as unknown as ArrayLike<number>;
+  } else {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a Float64Array or number[] of 0/1 labels, got ${describe(value)}`);
+  }
+  if (y.length !== n) {
+    throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one label per row of X (${n}), got ${y.length}`);
+  }
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    if (v !== 0 && v !== 1) {
+      throw new BlasnetRangeError('ERR_BLASNET_LABEL', `${name} must contain only the labels 0 and 1, got ${describe(v)} at index ${i}`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+export function checkOptionsObject(value: unknown, name: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be an object, got ${describe(value)}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function checkKnownKeys(options: Record<string, unknown>, name: string, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} has an unknown option ${JSON.stringify(key)}; expected one of ${known.join(', ')}`);
+    }
+  }
+}
+
+export function positiveNumber(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a number, got ${describe(value)}`);
+  if (!(Number.isFinite(value) && value > 0)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must be a finite number > 0, got ${describe(value)}`);
+  return value;
+}
+
+export function nonNegativeNumber(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a number, got ${describe(value)}`);
+  if (!(Number.isFinite(value) && value >= 0)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must be a finite number ≥ 0, got ${describe(value)}`);
+  return value;
+}
+
+export function integerInRange(value: unknown, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be an integer, got ${describe(value)}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `in [${min}, ${max}]`;
+    throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must be an integer ${range}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+export function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be one of ${allowed.map((a) => `'${a}'`).join(' | ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}
+
+export function optionalFunction<F>(value: unknown, name: string): F | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a function, got ${describe(value)}`);
+  return value as F;
+}
+
+export function optionalSignal(value: unknown, name: string): AbortSignal | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof AbortSignal)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be an AbortSignal, got ${describe(value)}`);
+  return value;
+}

@@ -1,0 +1,17 @@
+// Module registration only. Context-aware (NODE_API_MODULE): no global JS state, so the addon
+// loads in several worker_threads at once.
+#include <napi.h>
+
+namespace blasnet {
+void register_info(Napi::Env env, Napi::Object exports);
+void register_logistic(Napi::Env env, Napi::Object exports);
+}  // namespace blasnet
+
+static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  blasnet::register_info(env, exports);
+  blasnet::register_logistic(env, exports);
+  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  return exports;
+}
+
+NODE_API_MODULE(blasnet, Init)

@@ -1,0 +1,35 @@
+// The one file that includes <cblas.h>. Thin wrappers over the BLAS calls blasnet makes, in
+// the seed's column-major convention (MATH.md "Shapes and layout"): a row-major n × s buffer
+// from JavaScript is passed as the column-major s × n matrix, with no copy and no transpose.
+#pragma once
+#include <cblas.h>
+#include <cstddef>
+
+namespace blasnet {
+
+inline int blas_int(size_t v) { return static_cast<int>(v); }
+
+// C (M × N) = alpha · op(A) · op(B) + beta · C, all column-major.
+// op(A) is M × K, op(B) is K × N; lda/ldb/ldc are the leading dimensions of the stored matrices.
+inline void gemm(bool transA, bool transB, size_t M, size_t N, size_t K, double alpha,
+                 const double* A, size_t lda, const double* B, size_t ldb, double beta,
+                 double* C, size_t ldc) {
+  cblas_dgemm(CblasColMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+              blas_int(M), blas_int(N), blas_int(K), alpha, A, blas_int(lda), B, blas_int(ldb),
+              beta, C, blas_int(ldc));
+}
+
+// y (len rows(op(A))) = alpha · op(A) · x + beta · y, A column-major rows × cols.
+inline void gemv(bool transA, size_t rows, size_t cols, double alpha, const double* A, size_t lda,
+                 const double* x, double beta, double* y) {
+  cblas_dgemv(CblasColMajor, transA ? CblasTrans : CblasNoTrans, blas_int(rows), blas_int(cols),
+              alpha, A, blas_int(lda), x, 1, beta, y, 1);
+}
+
+inline void set_threads(int n) { openblas_set_num_threads(n); }
+inline int get_threads() { return openblas_get_num_threads(); }
+inline const char* core_name() { return openblas_get_corename(); }
+inline const char* config() { return openblas_get_config(); }
+inline int num_procs() { return openblas_get_num_procs(); }
+
+}  // namespace blasnet
