@@ -6,3 +6,5 @@ export { info, setThreads, getThreads } from './backend.js';
 export type { BackendOption, BackendName, BlasInfo } from './backend.js';
 export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError } from './errors.js';
 export type { ErrorCode } from './errors.js';
+export { Random } from './random.js';
+export { trainTestSplit, Standardizer, takeRows } from './data.js';
