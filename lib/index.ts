@@ -8,3 +8,8 @@ export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, Divergen
 export type { ErrorCode } from './errors.js';
 export { Random } from './random.js';
 export { trainTestSplit, Standardizer, takeRows } from './data.js';
+export { NeuralNetwork } from './network.js';
+export type { NeuralNetworkOptions, NetworkFitOptions, NetworkAsyncFitOptions, NetworkFitResult, OptimizerName, Targets } from './network.js';
+export type { ActivationName, HiddenActivationName, ActivationOption, LossName } from './spec.js';
+export { gradientCheck } from './gradcheck.js';
+export type { GradientCheckResult } from './gradcheck.js';

@@ -3,12 +3,12 @@
 // (lib/reference/logistic.ts). Parameters are replaced only when a fit completes, stops or diverges.
 import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
-import { BlasnetError, DivergenceError } from './errors.js';
+import { BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import type { Matrix } from './matrix.js';
 import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
 import { logisticCostGrad, logisticPredictProba, logisticStep, type LogisticFitState } from './reference/logistic.js';
 import {
-  checkKnownKeys, checkOptionsObject, integerInRange, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
+  checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
 } from './validate.js';
 
 export interface LogisticRegressionOptions {
@@ -94,6 +94,27 @@ export class LogisticRegression {
   /** The bias b. */
   get bias(): number {
     return this.#b;
+  }
+
+  /**
+   * Replaces the parameters (copied). The next fit starts from them only with `warmStart: true`.
+   * @throws {TypeError|RangeError} for a wrong type or a non-finite value; ERR_BLASNET_BUSY during a fit
+   */
+  setParameters(parameters: { weights: ArrayLike<number>; bias: number }): void {
+    if (this.#busy) throw busyError('LogisticRegression', 'setParameters');
+    const p = checkOptionsObject(parameters, 'parameters');
+    const w = p.weights;
+    if (!(Array.isArray(w) || w instanceof Float64Array) || w.length === 0) {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `parameters.weights must be a non-empty Float64Array or number[], got ${describe(w)}`);
+    }
+    const weights = Float64Array.from(w as ArrayLike<number>);
+    const bad = firstNonFinite(weights);
+    if (bad >= 0) throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `parameters.weights must contain only finite numbers, got ${describe((w as ArrayLike<unknown>)[bad])} at index ${bad}`);
+    if (typeof p.bias !== 'number' || !Number.isFinite(p.bias)) {
+      throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `parameters.bias must be a finite number, got ${describe(p.bias)}`);
+    }
+    this.#w = weights;
+    this.#b = p.bias;
   }
 
   /** True while a fit runs. */

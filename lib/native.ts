@@ -31,6 +31,41 @@ export interface NativeInfo {
   numProcs: number;
 }
 
+/** Training hyper-parameters as native/network_binding.cc reads them (all numbers). */
+export interface NativeTrainConfig {
+  epochs: number;
+  batchSize: number;
+  shuffle: number;
+  shuffleSeed: number;
+  optimizer: number;
+  learningRate: number;
+  beta: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  l2: number;
+  recordEvery: number;
+}
+
+export interface NativeTrainResult {
+  status: FitStatus;
+  epochs: number;
+  steps: number;
+  lastCost: number;
+  theta: Float64Array;
+  costs: Float64Array;
+}
+
+/** One network's description on the native side (native/network_binding.cc). */
+export interface NativeNet {
+  readonly paramCount: number;
+  costGrad(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, l2: number): { cost: number; grad: Float64Array };
+  fitSync(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress?: (r: ProgressRecord) => void): NativeTrainResult;
+  fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeTrainResult>;
+  predictSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
+  predict(theta: Float64Array, X: Float64Array, n: number): Promise<Float64Array>;
+}
+
 /** The addon's functions; argument order as in native/*_binding.cc. */
 export interface NativeAddon {
   abiVersion: number;
@@ -42,6 +77,7 @@ export interface NativeAddon {
   logisticFit(X: Float64Array, n: number, m: number, y: Float64Array, w: Float64Array, b: number, learningRate: number, iterations: number, recordEvery: number, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
   logisticPredictProbaSync(X: Float64Array, n: number, m: number, w: Float64Array, b: number): Float64Array;
   logisticPredictProba(X: Float64Array, n: number, m: number, w: Float64Array, b: number): Promise<Float64Array>;
+  NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;
 }
 
 const EXPECTED_ABI = 1;

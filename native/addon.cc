@@ -5,11 +5,13 @@
 namespace blasnet {
 void register_info(Napi::Env env, Napi::Object exports);
 void register_logistic(Napi::Env env, Napi::Object exports);
+void register_network(Napi::Env env, Napi::Object exports);
 }  // namespace blasnet
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   blasnet::register_info(env, exports);
   blasnet::register_logistic(env, exports);
+  blasnet::register_network(env, exports);
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;
 }

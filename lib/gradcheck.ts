@@ -1,0 +1,67 @@
+// Central finite differences on J (MATH.md "Checking gradients"), for tests and for users who
+// want to verify a model's gradients on their own data.
+import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import type { Matrix } from './matrix.js';
+import { internals, NeuralNetwork, type Targets } from './network.js';
+import { checkKnownKeys, checkOptionsObject, nonNegativeNumber, positiveNumber } from './validate.js';
+
+export interface GradientCheckResult {
+  /** max over parameters of |g − g_num| / max(|g|, |g_num|, 1e-12). */
+  maxRelativeError: number;
+  /** Where it occurs: layer l (1-based), 'W' or 'b', and the row-major index within that array. */
+  worst: { layer: number; param: 'W' | 'b'; index: number };
+  /** Parameters checked. */
+  checked: number;
+}
+
+/**
+ * Compares the model's analytic gradients (on its own backend) with central differences
+ * g_num = (J(θ + h) − J(θ − h)) / 2h for every parameter (or a seeded sample of `maxParams` of them).
+ * The model's parameters are left unchanged.
+ * @param model - a NeuralNetwork
+ * @param options.h - the step (default 1e-5); options.l2 - weight decay included in J (default 0);
+ *   options.maxParams - check at most this many parameters, spread evenly (default: all)
+ * @example const { maxRelativeError } = gradientCheck(net, X, Y); // < 1e-7 for a healthy small network
+ */
+export function gradientCheck(model: NeuralNetwork, X: Matrix | number[][], Y: Targets,
+  options: { h?: number; l2?: number; maxParams?: number } = {}): GradientCheckResult {
+  if (!(model instanceof NeuralNetwork)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `model must be a NeuralNetwork, got ${describe(model)}`);
+  const o = checkOptionsObject(options, 'options');
+  checkKnownKeys(o, 'options', ['h', 'l2', 'maxParams']);
+  const h = positiveNumber(o.h, 'options.h', 1e-5);
+  const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
+  const P = model.spec.nParams;
+  const maxParams = o.maxParams === undefined ? P : o.maxParams;
+  if (typeof maxParams !== 'number' || !Number.isInteger(maxParams) || maxParams < 1) {
+    throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.maxParams must be an integer ≥ 1, got ${describe(maxParams)}`);
+  }
+  const { M, T } = internals.checkData(model, X, Y);
+  const theta = internals.theta(model).slice();
+  const { grad } = internals.costGrad(model, theta, M, T, l2);
+  const stride = P <= maxParams ? 1 : P / maxParams;
+  let worst = -1, worstErr = -1, checked = 0;
+  for (let c = 0; c < Math.min(P, maxParams); c++) {
+    const k = Math.floor(c * stride);
+    const saved = theta[k]!;
+    theta[k] = saved + h;
+    const plus = internals.costGrad(model, theta, M, T, l2).cost;
+    theta[k] = saved - h;
+    const minus = internals.costGrad(model, theta, M, T, l2).cost;
+    theta[k] = saved;
+    const num = (plus - minus) / (2 * h), g = grad[k]!;
+    const err = Math.abs(g - num) / Math.max(Math.abs(g), Math.abs(num), 1e-12);
+    if (!(err <= worstErr)) {
+      worstErr = err;
+      worst = k;
+    }
+    checked++;
+  }
+  const layerIndex = model.spec.layers.findIndex((l) => worst < l.b + l.out);
+  const layer = model.spec.layers[layerIndex]!;
+  const inW = worst < layer.b;
+  return {
+    maxRelativeError: worstErr,
+    worst: { layer: layerIndex + 1, param: inW ? 'W' : 'b', index: inW ? worst - layer.W : worst - layer.b },
+    checked,
+  };
+}

@@ -1,0 +1,515 @@
+// NeuralNetwork (seed section 2, generalized to any depth). Validates and normalises in TS; the
+// native backend (native/network.cc) or the reference one (lib/reference/network.ts) computes.
+// Parameters live in one block θ owned here; a fit trains a copy and installs it when it settles.
+import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
+import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
+import { Matrix } from './matrix.js';
+import type { NativeAddon, NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
+import { Random } from './random.js';
+import { netCostGrad, netPredict, Trainer, type TrainConfig } from './reference/network.js';
+import {
+  ACTIVATION_CODE, LOSS_CODE, makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec,
+} from './spec.js';
+import {
+  checkKnownKeys, checkOptionsObject, integerInRange, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
+} from './validate.js';
+
+export type OptimizerName = 'gd' | 'momentum' | 'adam';
+
+export interface NeuralNetworkOptions {
+  /** Layer sizes [s0, s1, …, sL]: s0 inputs, sL outputs. The seed's network is [s0, s1, 1]. */
+  layers: number[];
+  /** Hidden activation, one for all hidden layers or one per hidden layer. Default 'tanh'. */
+  hidden?: ActivationOption<HiddenActivationName> | ActivationOption<HiddenActivationName>[];
+  /** Output activation. Default 'sigmoid'. */
+  output?: ActivationOption<ActivationName>;
+  /** 'cross-entropy' (with a sigmoid or softmax output) or 'mse'. Default 'cross-entropy'. */
+  loss?: LossName;
+  /** Seed of the weight initialization (and of shuffling). Default 0. */
+  seed?: number;
+  /** 'auto' | 'native' | 'reference'. Default 'auto'. */
+  backend?: BackendOption;
+}
+
+export interface NetworkFitOptions {
+  /** Passes over the data. Default 100. */
+  epochs?: number;
+  /** Step size. Default 0.01 for 'gd' and 'momentum', 0.001 for 'adam'. */
+  learningRate?: number;
+  /** Examples per gradient step. Default: all of them (the seed's full-batch gradient descent). */
+  batchSize?: number;
+  /** Shuffle the examples before each epoch (seeded) when batches are smaller than the set. Default true. */
+  shuffle?: boolean;
+  /** 'gd' (default), 'momentum' (v ← βv + g, θ ← θ − αv) or 'adam' (bias-corrected). */
+  optimizer?: OptimizerName;
+  /** Momentum β. Default 0.9. */
+  momentum?: number;
+  /** Adam β1, β2, ε. Defaults 0.9, 0.999, 1e-8. */
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Weight decay λ: J += (λ/2)·Σ‖W‖² (weights only). Default 0. */
+  l2?: number;
+  /** Record the cost every `recordEvery` epochs, from epoch 0. Default 1. */
+  recordEvery?: number;
+  /** Called with each recorded cost, on the main thread. `iteration` is the epoch. */
+  onProgress?: (progress: { iteration: number; cost: number }) => void;
+}
+
+export interface NetworkAsyncFitOptions extends NetworkFitOptions {
+  /** Aborts the fit within one batch; `fit` then rejects with an AbortError. */
+  signal?: AbortSignal;
+}
+
+export interface NetworkFitResult {
+  /** The cost every `recordEvery` epochs: the size-weighted mean of the epoch's batch costs. */
+  costs: number[];
+  /** Completed epochs and optimizer steps. */
+  epochs: number;
+  steps: number;
+}
+
+/** Targets: a Matrix n × sL, or for one output a vector of n values, or for softmax a vector of class indices. */
+export type Targets = Matrix | Float64Array | number[] | number[][];
+
+const OPTION_KEYS = ['layers', 'hidden', 'output', 'loss', 'seed', 'backend'] as const;
+const FIT_KEYS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'recordEvery', 'onProgress'] as const;
+const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
+const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam'];
+
+interface Prepared {
+  config: TrainConfig;
+  onProgress: ((p: { iteration: number; cost: number }) => void) | undefined;
+}
+
+/** Module-internal access for gradientCheck and persistence (not exported from the package). */
+// Assigned in NeuralNetwork's static block.
+// eslint-disable-next-line prefer-const
+export let internals: {
+  theta(net: NeuralNetwork): Float64Array;
+  setTheta(net: NeuralNetwork, theta: Float64Array): void;
+  costGrad(net: NeuralNetwork, theta: Float64Array, M: Matrix, T: Matrix, l2: number): { cost: number; grad: Float64Array };
+  checkData(net: NeuralNetwork, X: unknown, Y: unknown): { M: Matrix; T: Matrix };
+};
+
+/**
+ * A dense network of any depth trained by backpropagation (seed section 2).
+ *
+ * @example
+ * const net = new NeuralNetwork({ layers: [2, 4, 1], hidden: 'tanh', seed: 1 });
+ * await net.fit(X, y, { epochs: 2000, learningRate: 0.5 });
+ * const classes = net.predictClassSync(X);
+ */
+export class NeuralNetwork {
+  /** The validated description: sizes, activations, loss, θ layout. */
+  readonly spec: NetSpec;
+  readonly seed: number;
+  readonly backend: BackendName;
+  readonly #addon: NativeAddon | null;
+  readonly #native: NativeNet | null;
+  #theta: Float64Array;
+  #busy = false;
+  #fits = 0;
+
+  /**
+   * @throws {TypeError|RangeError} ERR_BLASNET_CONFIG for an invalid architecture, activation or (output, loss) pairing
+   * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE for backend 'native' without the addon
+   */
+  constructor(options: NeuralNetworkOptions) {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', OPTION_KEYS);
+    this.spec = makeSpec(o.layers, o.hidden, o.output, o.loss);
+    this.seed = integerInRange(o.seed, 'options.seed', 0, 0, 0xffffffff);
+    const backend = resolveBackend(o.backend);
+    this.backend = backend.name;
+    this.#addon = backend.addon;
+    this.#native = backend.addon
+      ? new backend.addon.NativeNet(
+        this.spec.sizes,
+        this.spec.layers.map((l) => ACTIVATION_CODE[l.g.name]),
+        this.spec.layers.map((l) => l.g.alpha),
+        LOSS_CODE[this.spec.loss],
+      )
+      : null;
+    this.#theta = initialParameters(this.spec, this.seed);
+  }
+
+  /** Layer sizes [s0, …, sL]. */
+  get layers(): number[] {
+    return [...this.spec.sizes];
+  }
+
+  /** True while a fit runs. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /**
+   * Copies of the parameters in the seed's shapes: W[l − 1] is W[l], row-major s_l × s_{l−1}; b[l − 1] is b[l].
+   */
+  get parameters(): { W: Float64Array[]; b: Float64Array[] } {
+    const t = this.#theta;
+    return {
+      W: this.spec.layers.map((l) => t.slice(l.W, l.b)),
+      b: this.spec.layers.map((l) => t.slice(l.b, l.b + l.out)),
+    };
+  }
+
+  /**
+   * Replaces the parameters (copied), in the shapes of `parameters`: W[l − 1] row-major s_l × s_{l−1}, b[l − 1] of s_l.
+   * @throws {TypeError|RangeError} when a shape is wrong or a value is not finite; ERR_BLASNET_BUSY during a fit
+   */
+  setParameters(parameters: { W: ArrayLike<number>[]; b: ArrayLike<number>[] }): void {
+    if (this.#busy) throw busyError('NeuralNetwork', 'setParameters');
+    const p = checkOptionsObject(parameters, 'parameters');
+    const L = this.spec.layers.length;
+    const theta = new Float64Array(this.spec.nParams);
+    for (const key of ['W', 'b'] as const) {
+      const list = p[key];
+      if (!Array.isArray(list) || list.length !== L) {
+        throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `parameters.${key} must be an array of ${L} arrays (one per layer), got ${describe(list)}`);
+      }
+      this.spec.layers.forEach((layer, l) => {
+        const a = list[l] as unknown;
+        const expected = key === 'W' ? layer.in * layer.out : layer.out;
+        if (!(Array.isArray(a) || a instanceof Float64Array)) {
+          throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `parameters.${key}[${l}] must be a Float64Array or number[], got ${describe(a)}`);
+        }
+        if (a.length !== expected) {
+          const shape = key === 'W' ? `${layer.out} × ${layer.in} = ${expected}` : `${expected}`;
+          throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `parameters.${key}[${l}] must have ${shape} values, got ${a.length}`);
+        }
+        const off = key === 'W' ? layer.W : layer.b;
+        for (let k = 0; k < expected; k++) {
+          const v = (a as ArrayLike<unknown>)[k];
+          if (typeof v !== 'number' || !Number.isFinite(v)) {
+            throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `parameters.${key}[${l}] must contain only finite numbers, got ${describe(v)} at index ${k}`);
+          }
+          theta[off + k] = v;
+        }
+      });
+    }
+    this.#theta = theta;
+  }
+
+  /** Draws the initial parameters again from the seed (He / Glorot, biases zero). */
+  reset(): void {
+    if (this.#busy) throw busyError('NeuralNetwork', 'reset');
+    this.#theta = initialParameters(this.spec, this.seed);
+  }
+
+  /**
+   * J at the current parameters and its gradients, in the shapes of `parameters`.
+   * @param l2 - weight decay λ included in J and the gradients (default 0)
+   * @example const { cost, dW, db } = net.costAndGradients(X, Y);
+   */
+  costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number } = {}): { cost: number; dW: Float64Array[]; db: Float64Array[] } {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', ['l2']);
+    const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
+    const { M, T } = this.#checkData(X, Y);
+    const { cost, grad } = this.#costGrad(this.#theta, M, T, l2);
+    return {
+      cost,
+      dW: this.spec.layers.map((l) => grad.slice(l.W, l.b)),
+      db: this.spec.layers.map((l) => grad.slice(l.b, l.b + l.out)),
+    };
+  }
+
+  #costGrad(theta: Float64Array, M: Matrix, T: Matrix, l2: number): { cost: number; grad: Float64Array } {
+    if (this.#native) return this.#native.costGrad(theta, M.data, M.rows, T.data, l2);
+    const grad = new Float64Array(this.spec.nParams);
+    const cost = netCostGrad(this.spec, theta, M.data, T.data, M.rows, l2, grad);
+    return { cost, grad };
+  }
+
+  /**
+   * Trains on the calling thread (blocks it); continues from the current parameters.
+   * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
+   */
+  fitSync(X: Matrix | number[][], Y: Targets, options: NetworkFitOptions = {}): NetworkFitResult {
+    const { config, onProgress } = this.#prepareFit(options, FIT_KEYS);
+    const { M, T } = this.#checkData(X, Y);
+    if (this.#busy) throw busyError('NeuralNetwork', 'fitSync');
+    this.#busy = true;
+    try {
+      if (this.#native) {
+        const r = this.#native.fitSync(this.#theta, M.data, M.rows, T.data, nativeConfig(config), onProgress);
+        return this.#finish(r);
+      }
+      const theta = this.#theta.slice();
+      const trainer = new Trainer(this.spec, theta, M.data, T.data, M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
+      while (!trainer.done) trainer.step();
+      return this.#finishReference(trainer, theta);
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  /**
+   * Trains off the main thread (one native AsyncWorker runs the whole loop; on the reference backend,
+   * slices of a few ms). X and Y are copied when the call is made. Until the fit settles, predictions
+   * use the previous parameters; then the trained ones are installed at once.
+   * @throws (rejects) ERR_BLASNET_BUSY while another fit runs; an AbortError when `signal` fires (the model
+   *   keeps its last completed step); ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @example await net.fit(X, Y, { epochs: 10, batchSize: 64, optimizer: 'adam', onProgress: console.log });
+   */
+  fit(X: Matrix | number[][], Y: Targets, options: NetworkAsyncFitOptions = {}): Promise<NetworkFitResult> {
+    const caller = new Error();
+    try {
+      const { config, onProgress } = this.#prepareFit(options, ASYNC_FIT_KEYS);
+      const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
+      const { M, T } = this.#checkData(X, Y);
+      if (this.#busy) throw busyError('NeuralNetwork', 'fit');
+      if (signal?.aborted) throw abortError(signal);
+      this.#busy = true;
+      const job = this.#native ? this.#fitNative(M, T, config, onProgress, signal) : this.#fitReference(M, T, config, onProgress, signal);
+      return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  async #fitNative(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
+    const cancel = new Int32Array(1);
+    const onAbort = () => { cancel[0] = 1; };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let r: NativeTrainResult;
+    try {
+      r = await this.#native!.fit(this.#theta, M.data, M.rows, T.data, nativeConfig(config),
+        onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    if (r.status === 'aborted') {
+      this.#theta = r.theta;
+      throw abortError(signal!);
+    }
+    return this.#finish(r);
+  }
+
+  async #fitReference(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
+    const theta = this.#theta.slice();
+    const trainer = new Trainer(this.spec, theta, M.data.slice(), T.data.slice(), M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
+    const slice = new Slice();
+    await yieldToEventLoop();
+    while (!trainer.done) {
+      if (slice.due()) {
+        await yieldToEventLoop();
+        slice.reset();
+      }
+      if (signal?.aborted) {
+        this.#theta = theta;
+        throw abortError(signal);
+      }
+      trainer.step();
+    }
+    return this.#finishReference(trainer, theta);
+  }
+
+  #finish(r: NativeTrainResult): NetworkFitResult {
+    this.#theta = r.theta;
+    if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
+    return { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps };
+  }
+
+  #finishReference(t: Trainer, theta: Float64Array): NetworkFitResult {
+    this.#theta = theta;
+    if (t.status === 'diverged') throw new DivergenceError(t.steps, t.lastCost);
+    return { costs: t.costs, epochs: t.epochs, steps: t.steps };
+  }
+
+  #prepareFit(options: unknown, keys: readonly string[]): Prepared {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', keys);
+    const optimizer = oneOf(o.optimizer, 'options.optimizer', OPTIMIZERS, 'gd');
+    const batchSize = o.batchSize === undefined ? 0 : integerInRange(o.batchSize, 'options.batchSize', 0, 1);
+    if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.shuffle must be a boolean, got ${describe(o.shuffle)}`);
+    }
+    const beta1 = unitInterval(o.beta1, 'options.beta1', 0.9);
+    const beta2 = unitInterval(o.beta2, 'options.beta2', 0.999);
+    const config: TrainConfig = {
+      epochs: integerInRange(o.epochs, 'options.epochs', 100, 0),
+      batchSize,
+      shuffle: o.shuffle !== false,
+      shuffleSeed: (this.seed + Math.imul(0x632be5ab, this.#fits + 1)) >>> 0,
+      optimizer,
+      learningRate: positiveNumber(o.learningRate, 'options.learningRate', optimizer === 'adam' ? 0.001 : 0.01),
+      beta: unitInterval(o.momentum, 'options.momentum', 0.9),
+      beta1,
+      beta2,
+      eps: positiveNumber(o.epsilon, 'options.epsilon', 1e-8),
+      l2: nonNegativeNumber(o.l2, 'options.l2', 0),
+      recordEvery: integerInRange(o.recordEvery, 'options.recordEvery', 1, 1),
+    };
+    this.#fits++;
+    return { config, onProgress: optionalFunction(o.onProgress, 'options.onProgress') };
+  }
+
+  /** X (n × s0) and the targets as an n × sL Matrix, validated for the loss. */
+  #checkData(X: unknown, Y: unknown, name = 'Y'): { M: Matrix; T: Matrix } {
+    const s0 = this.spec.sizes[0]!, sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+    const M = toMatrix(X, 'X', { cols: s0 });
+    const T = toTargets(Y, name, M.rows, sL, this.spec);
+    return { M, T };
+  }
+
+  #fitted(X: unknown): Matrix {
+    return toMatrix(X, 'X', { cols: this.spec.sizes[0]! });
+  }
+
+  /** The output activations A[L] for each row of X, as an n × sL Matrix. */
+  predictSync(X: Matrix | number[][]): Matrix {
+    const M = this.#fitted(X);
+    const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+    if (this.#native) return new Matrix(M.rows, sL, this.#native.predictSync(this.#theta, M.data, M.rows));
+    const out = new Float64Array(M.rows * sL);
+    netPredict(this.spec, this.#theta, M.data, M.rows, out);
+    return new Matrix(M.rows, sL, out);
+  }
+
+  /** `predictSync` off the main thread (X copied at the call). */
+  predict(X: Matrix | number[][]): Promise<Matrix> {
+    const caller = new Error();
+    try {
+      const M = this.#fitted(X);
+      const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+      if (this.#native) {
+        return withCallerStack(this.#native.predict(this.#theta, M.data, M.rows).then((d) => new Matrix(M.rows, sL, d)), caller);
+      }
+      const theta = this.#theta, data = M.data.slice(), n = M.rows;
+      return yieldToEventLoop().then(() => {
+        const out = new Float64Array(n * sL);
+        netPredict(this.spec, theta, data, n, out);
+        return new Matrix(n, sL, out);
+      });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** Predicted classes: argmax of the outputs, or 0/1 (a ≥ 0.5) for a single output. */
+  predictClassSync(X: Matrix | number[][]): Float64Array {
+    return toClasses(this.predictSync(X));
+  }
+
+  /** `predictClassSync` off the main thread. */
+  async predictClass(X: Matrix | number[][]): Promise<Float64Array> {
+    return toClasses(await this.predict(X));
+  }
+
+  /** Accuracy in [0, 1] of predictClass against Y (class indices, 0/1 labels, or one-hot rows). */
+  scoreSync(X: Matrix | number[][], Y: Targets): number {
+    const { M, T } = this.#checkData(X, Y);
+    return accuracy(this.predictClassSync(M), toClasses(T));
+  }
+
+  /** `scoreSync` off the main thread. */
+  async score(X: Matrix | number[][], Y: Targets): Promise<number> {
+    const { M, T } = this.#checkData(X, Y);
+    return accuracy(await this.predictClass(M), toClasses(T));
+  }
+
+  static {
+    internals = {
+      theta: (net) => net.#theta,
+      setTheta: (net, theta) => { net.#theta = theta; },
+      costGrad: (net, theta, M, T, l2) => net.#costGrad(theta, M, T, l2),
+      checkData: (net, X, Y) => net.#checkData(X, Y),
+    };
+  }
+}
+
+function unitInterval(value: unknown, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a number, got ${describe(value)}`);
+  if (!(value >= 0 && value < 1)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must be in [0, 1), got ${describe(value)}`);
+  return value;
+}
+
+function nativeConfig(c: TrainConfig): NativeTrainConfig {
+  return { ...c, shuffle: c.shuffle ? 1 : 0, optimizer: OPTIMIZERS.indexOf(c.optimizer) };
+}
+
+/**
+ * Initial θ (MATH.md "Initialization"): He-normal (std √(2/s_{l−1})) for relu / leaky-relu layers,
+ * Glorot-uniform (limit √(6/(s_{l−1}+s_l))) otherwise, biases zero; drawn layer by layer, row-major,
+ * from Random(seed), so every machine and both backends start from the same bits.
+ */
+export function initialParameters(spec: NetSpec, seed: number): Float64Array {
+  const rng = new Random(seed);
+  const theta = new Float64Array(spec.nParams);
+  for (const layer of spec.layers) {
+    const he = layer.g.name === 'relu' || layer.g.name === 'leaky-relu';
+    const std = Math.sqrt(2 / layer.in), limit = Math.sqrt(6 / (layer.in + layer.out));
+    for (let k = layer.W; k < layer.b; k++) theta[k] = he ? std * rng.normal() : rng.uniform(-limit, limit);
+  }
+  return theta;
+}
+
+/** Normalises targets to an n × sL Matrix and checks them against the loss. */
+function toTargets(Y: unknown, name: string, n: number, sL: number, spec: NetSpec): Matrix {
+  let T: Matrix;
+  const output = spec.layers[spec.layers.length - 1]!.g.name;
+  if (Y instanceof Matrix || (Array.isArray(Y) && Array.isArray(Y[0]))) {
+    T = toMatrix(Y, name, { cols: sL });
+  } else if (Y instanceof Float64Array || Array.isArray(Y)) {
+    if (Y.length !== n) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one target per row of X (${n}), got ${Y.length}`);
+    if (sL === 1) {
+      T = new Matrix(n, 1, Float64Array.from(Y as ArrayLike<number>));
+    } else if (output === 'softmax') {
+      T = new Matrix(n, sL);
+      for (let j = 0; j < n; j++) {
+        const c = Y[j];
+        if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= sL) {
+          throw new BlasnetRangeError('ERR_BLASNET_LABEL', `${name} as a vector must hold class indices in [0, ${sL - 1}], got ${describe(c)} at index ${j}`);
+        }
+        T.data[j * sL + c] = 1;
+      }
+    } else {
+      throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must be an ${n} × ${sL} Matrix for a network with ${sL} ${output} outputs, got a vector of ${Y.length}`);
+    }
+  } else {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a Matrix, number[][], Float64Array or number[], got ${describe(Y)}`);
+  }
+  if (T.rows !== n) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one row per row of X (${n}), got ${T.rows}`);
+  const d = T.data;
+  for (let k = 0; k < d.length; k++) {
+    const v = d[k]!;
+    if (!Number.isFinite(v)) throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `${name} must contain only finite numbers, got ${v} at row ${Math.floor(k / sL)}, column ${k % sL}`);
+    if (spec.loss === 'cross-entropy' && (v < 0 || v > 1)) {
+      throw new BlasnetRangeError('ERR_BLASNET_LABEL', `${name} must hold values in [0, 1] for loss 'cross-entropy', got ${v} at row ${Math.floor(k / sL)}, column ${k % sL}`);
+    }
+  }
+  if (output === 'softmax') {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      for (let i = 0; i < sL; i++) sum += d[j * sL + i]!;
+      if (Math.abs(sum - 1) > 1e-9 * sL) throw new BlasnetRangeError('ERR_BLASNET_LABEL', `${name} rows must each sum to 1 for a softmax output (one-hot or probabilities), got ${sum} in row ${j}`);
+    }
+  }
+  return T;
+}
+
+function toClasses(A: Matrix): Float64Array {
+  const out = new Float64Array(A.rows);
+  if (A.cols === 1) {
+    for (let j = 0; j < A.rows; j++) out[j] = A.data[j]! >= 0.5 ? 1 : 0;
+    return out;
+  }
+  for (let j = 0; j < A.rows; j++) {
+    let best = 0;
+    for (let i = 1; i < A.cols; i++) if (A.data[j * A.cols + i]! > A.data[j * A.cols + best]!) best = i;
+    out[j] = best;
+  }
+  return out;
+}
+
+function accuracy(pred: Float64Array, truth: Float64Array): number {
+  let right = 0;
+  for (let j = 0; j < pred.length; j++) if (pred[j] === truth[j]) right++;
+  return right / pred.length;
+}
+

@@ -1,0 +1,113 @@
+// A network's description, validated once and shared by both backends: layer sizes, one activation
+// per layer, the loss, and where each W[l] and b[l] lives in the parameter block θ
+// (for l = 1..L: W[l], row-major s_l × s_{l−1}, then b[l]) — the layout of native/network.h.
+import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+
+export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'linear' | 'softmax';
+export type HiddenActivationName = Exclude<ActivationName, 'softmax'>;
+export type ActivationOption<N extends string = ActivationName> = N | { name: N; alpha?: number };
+export type LossName = 'cross-entropy' | 'mse';
+
+export const HIDDEN_ACTIVATIONS: readonly HiddenActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear'];
+export const OUTPUT_ACTIVATIONS: readonly ActivationName[] = [...HIDDEN_ACTIVATIONS, 'softmax'];
+export const LOSSES: readonly LossName[] = ['cross-entropy', 'mse'];
+/** Codes shared with native/network.h (enum Activation, enum Loss). */
+export const ACTIVATION_CODE: Record<ActivationName, number> = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, linear: 4, softmax: 5 };
+export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, mse: 1 };
+
+export interface Activation {
+  name: ActivationName;
+  /** Leaky-relu slope for z ≤ 0 (0.01 unless given); unused by the others. */
+  alpha: number;
+}
+
+export interface LayerSpec {
+  /** s_{l−1}, s_l */
+  in: number;
+  out: number;
+  g: Activation;
+  /** Offsets of W[l] and b[l] in θ. */
+  W: number;
+  b: number;
+}
+
+export interface NetSpec {
+  sizes: number[];
+  layers: LayerSpec[];
+  loss: LossName;
+  nParams: number;
+}
+
+function parseActivation(value: unknown, name: string, allowed: readonly ActivationName[]): Activation {
+  let act: unknown = value, alpha: unknown = undefined;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const o = value as Record<string, unknown>;
+    for (const key of Object.keys(o)) {
+      if (key !== 'name' && key !== 'alpha') throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${name} has an unknown key ${JSON.stringify(key)}; expected { name, alpha? }`);
+    }
+    act = o.name;
+    alpha = o.alpha;
+  }
+  if (typeof act !== 'string' || !(allowed as readonly string[]).includes(act)) {
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${name} must be one of ${allowed.map((a) => `'${a}'`).join(' | ')} (or { name: 'leaky-relu', alpha }), got ${describe(act)}`);
+  }
+  if (alpha !== undefined && act !== 'leaky-relu') {
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${name}.alpha applies to 'leaky-relu' only, got it for '${act}'`);
+  }
+  if (alpha !== undefined && (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha < 0)) {
+    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `${name}.alpha must be a finite number ≥ 0, got ${describe(alpha)}`);
+  }
+  return { name: act as ActivationName, alpha: (alpha as number | undefined) ?? 0.01 };
+}
+
+/** Validates a network's options into a NetSpec. */
+export function makeSpec(layersOption: unknown, hiddenOption: unknown, outputOption: unknown, lossOption: unknown): NetSpec {
+  if (!Array.isArray(layersOption)) {
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.layers must be an array of layer sizes [s0, s1, …, sL], got ${describe(layersOption)}`);
+  }
+  if (layersOption.length < 2) {
+    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `options.layers must list at least the input and output sizes [s0, …, sL], got ${layersOption.length} size(s)`);
+  }
+  const sizes = layersOption.map((s, l) => {
+    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1 || s > 1e7) {
+      throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `options.layers[${l}] must be an integer in [1, 1e7], got ${describe(s)}`);
+    }
+    return s;
+  });
+  const L = sizes.length - 1;
+  const hidden: Activation[] = [];
+  if (Array.isArray(hiddenOption)) {
+    if (hiddenOption.length !== L - 1) {
+      throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `options.hidden must have one activation per hidden layer (${L - 1}), got ${hiddenOption.length}`);
+    }
+    hiddenOption.forEach((h, l) => hidden.push(parseActivation(h, `options.hidden[${l}]`, HIDDEN_ACTIVATIONS)));
+  } else {
+    const h = parseActivation(hiddenOption ?? 'tanh', 'options.hidden', HIDDEN_ACTIVATIONS);
+    for (let l = 0; l < L - 1; l++) hidden.push(h);
+  }
+  const output = parseActivation(outputOption ?? 'sigmoid', 'options.output', OUTPUT_ACTIVATIONS);
+  const lossValue = lossOption ?? 'cross-entropy';
+  if (typeof lossValue !== 'string' || !(LOSSES as readonly string[]).includes(lossValue)) {
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.loss must be 'cross-entropy' | 'mse', got ${describe(lossValue)}`);
+  }
+  const loss = lossValue as LossName;
+  if (loss === 'cross-entropy' && output.name !== 'sigmoid' && output.name !== 'softmax') {
+    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `loss 'cross-entropy' needs output 'sigmoid' (binary, per output) or 'softmax' (categorical), got output '${output.name}'; use loss 'mse' for a '${output.name}' output`);
+  }
+  if (loss === 'mse' && output.name === 'softmax') {
+    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `output 'softmax' must be paired with loss 'cross-entropy', got loss 'mse'`);
+  }
+  if (output.name === 'softmax' && sizes[L]! < 2) {
+    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `output 'softmax' needs at least 2 output units, got options.layers[${L}] = ${sizes[L]}`);
+  }
+  const acts = [...hidden, output];
+  const layers: LayerSpec[] = [];
+  let off = 0;
+  for (let l = 1; l <= L; l++) {
+    const layer: LayerSpec = { in: sizes[l - 1]!, out: sizes[l]!, g: acts[l - 1]!, W: off, b: off + sizes[l - 1]! * sizes[l]! };
+    off = layer.b + layer.out;
+    layers.push(layer);
+  }
+  if (!Number.isSafeInteger(off) || off > 2 ** 31) throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `the network has ${off} parameters; at most 2^31 are supported`);
+  return { sizes, layers, loss, nParams: off };
+}

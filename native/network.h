@@ -1,0 +1,113 @@
+// Dense networks of any depth (seed section 2, MATH.md "Networks"): one forward/backward pair per
+// layer kind, every product a dgemm, every elementwise step one fused pass. Plain C++ over BLAS:
+// no napi.h here; buffers are sized once (Workspace::reserve) and never allocated in the loop.
+//
+// Layout (MATH.md "Shapes and layout"): a batch of activations A[l] is stored column-major s_l × n
+// (= row-major n × s_l, examples as rows). Parameters live in one block θ: for l = 1..L, W[l]
+// (row-major s_l × s_{l−1}, i.e. column-major s_{l−1} × s_l = W[l]ᵀ) then b[l] (s_l).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <vector>
+
+namespace blasnet {
+
+enum class Activation : int { sigmoid = 0, tanh = 1, relu = 2, leaky_relu = 3, linear = 4, softmax = 5 };
+enum class Loss : int { cross_entropy = 0, mse = 1 };
+enum class Optimizer : int { gd = 0, momentum = 1, adam = 2 };
+
+struct Layer {
+  size_t in = 0, out = 0;       // s_{l−1}, s_l
+  Activation g = Activation::linear;
+  double alpha = 0.01;          // leaky-relu slope
+  size_t W_off = 0, b_off = 0;  // offsets of W[l] and b[l] in θ
+};
+
+struct Network {
+  std::vector<Layer> layers;  // layers[l − 1] is layer l
+  Loss loss = Loss::cross_entropy;
+  size_t n_params = 0;
+  size_t max_width = 0;       // max over l ≥ 1 of s_l
+  size_t inputs() const { return layers.front().in; }
+  size_t outputs() const { return layers.back().out; }
+};
+
+// Builds and checks a network (sizes s0..sL, one activation and slope per layer l = 1..L).
+// Throws std::invalid_argument for what the TS layer should have rejected.
+Network make_network(const std::vector<size_t>& sizes, const std::vector<int>& activations,
+                     const std::vector<double>& alphas, int loss);
+
+// Activations and deltas for batches of up to `capacity` examples.
+struct Workspace {
+  size_t capacity = 0;
+  std::vector<std::vector<double>> A;  // A[l − 1]: s_l × capacity, l = 1..L
+  std::vector<double> delta, delta_prev;  // max_width × capacity each
+  void reserve(const Network& net, size_t capacity, bool backward);
+};
+
+// Forward pass for n examples, X: s0 × n column-major. A[L] ends in ws.A.back() unless `out`
+// (s_L × n) is given, then it is written there. With Y (s_L × n): returns Σ_j loss_j (the data term,
+// not divided by n) and, when want_delta, writes δ[L] into ws.delta and Σ_j δ[L] into db_L.
+double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
+                   const double* Y, bool want_delta, double* db_L, double* out = nullptr);
+
+// Backward pass after net_forward(..., want_delta = true) on the same batch: grad (n_params,
+// overwritten) = ∂J/∂θ with J the mean loss over the batch. grad's b[L] slot must hold Σ_j δ[L]
+// (net_forward writes it there when given db_L = grad + b_off of layer L).
+void net_backward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws, double* grad);
+
+// J (mean over n, plus (l2/2)·Σ‖W‖²) and grad = ∂J/∂θ (n_params, overwritten) for the whole set.
+double net_cost_grad(const Network& net, const double* theta, const double* X, const double* Y, size_t n,
+                     double l2, double* grad, Workspace& ws);
+
+// out (s_L × n) = A[L] for X (s0 × n), in chunks of examples so memory stays bounded.
+void net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws);
+
+struct TrainConfig {
+  size_t epochs = 1;
+  size_t batch_size = 0;  // 0: the whole set
+  bool shuffle = false;
+  uint32_t shuffle_seed = 0;
+  Optimizer optimizer = Optimizer::gd;
+  double learning_rate = 0.01;
+  double beta = 0.9;                   // momentum
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam
+  double l2 = 0;
+  size_t record_every = 1;  // epochs
+};
+
+enum class TrainStatus { ok = 0, aborted = 1, diverged = 2 };
+
+struct TrainOutcome {
+  TrainStatus status = TrainStatus::ok;
+  size_t epochs = 0;     // completed epochs
+  size_t steps = 0;      // optimizer steps taken
+  double last_cost = 0;  // the cost that stopped a diverged fit, else the last recorded one
+};
+
+// Trains θ (n_params, updated in place) on X (s0 × n) and Y (s_L × n). Per epoch: a seeded shuffle
+// (when cfg.shuffle), mini-batches of cfg.batch_size gathered into a reused buffer, one optimizer step
+// each. record(epoch, cost) every cfg.record_every epochs, cost = the size-weighted mean of the
+// epoch's batch costs (for full-batch training: J of θ before the epoch's step, as the seed records).
+// Stops at a batch when cancelled() (aborted: θ from the last completed step) or when a cost or an
+// updated parameter is not finite (diverged: θ stays at its last finite value).
+TrainOutcome net_train(const Network& net, double* theta, const double* X, const double* Y, size_t n,
+                       const TrainConfig& cfg, const std::function<void(size_t, double)>& record,
+                       const std::function<bool()>& cancelled);
+
+// The PRNG of lib/random.ts (sfc32 seeded by splitmix32), used for shuffling so that the native and
+// reference backends visit the same batches.
+class Random {
+ public:
+  explicit Random(uint32_t seed);
+  uint32_t uint32();
+  double next();                                // [0, 1), 53 bits
+  size_t below(size_t n) { return static_cast<size_t>(next() * static_cast<double>(n)); }
+  void shuffle(std::vector<uint32_t>& a);       // Fisher–Yates, as Random.shuffle
+ private:
+  uint32_t a_, b_, c_, d_;
+};
+
+}  // namespace blasnet

@@ -1,0 +1,258 @@
+// N-API surface of the network kernels: the NativeNet ObjectWrap holds one network's description
+// (sizes, activations, loss) and a reusable workspace for synchronous predictions. Parameters stay
+// in TS (one Float64Array θ) and are passed to each call; asynchronous jobs copy θ, X and Y on the
+// main thread, so the caller may reuse its buffers at once and predictions keep using the old θ.
+#include <napi.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "napi_util.h"
+#include "network.h"
+#include "worker.h"
+
+namespace blasnet {
+
+namespace {
+
+const char* train_status_name(TrainStatus s) {
+  switch (s) {
+    case TrainStatus::ok: return "ok";
+    case TrainStatus::aborted: return "aborted";
+    case TrainStatus::diverged: return "diverged";
+  }
+  return "ok";
+}
+
+double get_number(Napi::Object o, const char* key) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) throw_error(o.Env(), "ERR_BLASNET_ARG_TYPE", std::string("native: config.") + key + " must be a number", "TypeError");
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+TrainConfig read_config(Napi::Env env, Napi::Value value) {
+  if (!value.IsObject()) throw_error(env, "ERR_BLASNET_ARG_TYPE", "native: config must be an object", "TypeError");
+  Napi::Object o = value.As<Napi::Object>();
+  TrainConfig c;
+  c.epochs = static_cast<size_t>(get_number(o, "epochs"));
+  c.batch_size = static_cast<size_t>(get_number(o, "batchSize"));
+  c.shuffle = get_number(o, "shuffle") != 0;
+  c.shuffle_seed = static_cast<uint32_t>(get_number(o, "shuffleSeed"));
+  const double opt = get_number(o, "optimizer");
+  if (opt != 0 && opt != 1 && opt != 2) throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: config.optimizer must be 0, 1 or 2", "RangeError");
+  c.optimizer = static_cast<Optimizer>(static_cast<int>(opt));
+  c.learning_rate = get_number(o, "learningRate");
+  c.beta = get_number(o, "beta");
+  c.beta1 = get_number(o, "beta1");
+  c.beta2 = get_number(o, "beta2");
+  c.eps = get_number(o, "eps");
+  c.l2 = get_number(o, "l2");
+  c.record_every = static_cast<size_t>(get_number(o, "recordEvery"));
+  return c;
+}
+
+Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const std::vector<double>& theta,
+                          const std::vector<double>& costs) {
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("status", train_status_name(out.status));
+  r.Set("epochs", Napi::Number::New(env, static_cast<double>(out.epochs)));
+  r.Set("steps", Napi::Number::New(env, static_cast<double>(out.steps)));
+  r.Set("lastCost", Napi::Number::New(env, out.last_cost));
+  r.Set("theta", new_f64(env, theta.data(), theta.size()));
+  r.Set("costs", new_f64(env, costs.data(), costs.size()));
+  return r;
+}
+
+class NetFitWorker : public JobWorker {
+ public:
+  NetFitWorker(Napi::Env env, const Network& net, const F64View& theta, const F64View& X, const F64View& Y, size_t n,
+               const TrainConfig& cfg, Napi::Value on_progress, Napi::Value cancel)
+      : JobWorker(env, on_progress, cancel), net_(net), theta_(theta.data, theta.data + theta.length),
+        X_(X.data, X.data + X.length), Y_(Y.data, Y.data + Y.length), n_(n), cfg_(cfg) {}
+
+ protected:
+  void Run(const std::function<void(size_t, double)>& record, const std::function<bool()>& cancelled) override {
+    out_ = net_train(net_, theta_.data(), X_.data(), Y_.data(), n_, cfg_,
+                     [&](size_t epoch, double cost) {
+                       costs_.push_back(cost);
+                       record(epoch, cost);
+                     },
+                     cancelled);
+  }
+  Napi::Value Result(Napi::Env env) override { return train_result(env, out_, theta_, costs_); }
+
+ private:
+  Network net_;
+  std::vector<double> theta_, X_, Y_;
+  size_t n_;
+  TrainConfig cfg_;
+  std::vector<double> costs_;
+  TrainOutcome out_;
+};
+
+class NetPredictWorker : public JobWorker {
+ public:
+  NetPredictWorker(Napi::Env env, const Network& net, const F64View& theta, const F64View& X, size_t n)
+      : JobWorker(env, env.Undefined(), env.Undefined()), net_(net), theta_(theta.data, theta.data + theta.length),
+        X_(X.data, X.data + X.length), n_(n) {}
+
+ protected:
+  void Run(const std::function<void(size_t, double)>&, const std::function<bool()>&) override {
+    out_.resize(n_ * net_.outputs());
+    Workspace ws;
+    net_predict(net_, theta_.data(), X_.data(), n_, out_.data(), ws);
+  }
+  Napi::Value Result(Napi::Env env) override { return new_f64(env, out_.data(), out_.size()); }
+
+ private:
+  Network net_;
+  std::vector<double> theta_, X_;
+  size_t n_;
+  std::vector<double> out_;
+};
+
+}  // namespace
+
+class NativeNet : public Napi::ObjectWrap<NativeNet> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "NativeNet",
+                       {
+                           InstanceMethod<&NativeNet::CostGrad>("costGrad"),
+                           InstanceMethod<&NativeNet::FitSync>("fitSync"),
+                           InstanceMethod<&NativeNet::Fit>("fit"),
+                           InstanceMethod<&NativeNet::PredictSync>("predictSync"),
+                           InstanceMethod<&NativeNet::Predict>("predict"),
+                           InstanceAccessor<&NativeNet::ParamCount>("paramCount"),
+                       });
+  }
+
+  // (sizes: number[], activations: number[], alphas: number[], loss: number)
+  explicit NativeNet(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeNet>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 4 || !info[0].IsArray() || !info[1].IsArray() || !info[2].IsArray() || !info[3].IsNumber())
+      throw_error(env, "ERR_BLASNET_ARG_TYPE", "native: NativeNet(sizes, activations, alphas, loss)", "TypeError");
+    auto numbers = [&](Napi::Array a) {
+      std::vector<double> v(a.Length());
+      for (uint32_t i = 0; i < a.Length(); ++i) {
+        Napi::Value x = a.Get(i);
+        if (!x.IsNumber()) throw_error(env, "ERR_BLASNET_ARG_TYPE", "native: NativeNet arrays must hold numbers", "TypeError");
+        v[i] = x.As<Napi::Number>().DoubleValue();
+      }
+      return v;
+    };
+    const std::vector<double> s = numbers(info[0].As<Napi::Array>()), g = numbers(info[1].As<Napi::Array>());
+    std::vector<size_t> sizes;
+    for (double x : s) {
+      if (!(x >= 1 && x <= 1e9) || x != static_cast<double>(static_cast<size_t>(x)))
+        throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: layer sizes must be integers ≥ 1", "RangeError");
+      sizes.push_back(static_cast<size_t>(x));
+    }
+    std::vector<int> acts;
+    for (double x : g) acts.push_back(static_cast<int>(x));
+    try {
+      net_ = make_network(sizes, acts, numbers(info[2].As<Napi::Array>()), info[3].As<Napi::Number>().Int32Value());
+    } catch (const std::invalid_argument& e) {
+      throw_error(env, "ERR_BLASNET_CONFIG", std::string("native: ") + e.what(), "RangeError");
+    }
+  }
+
+ private:
+  size_t check_n(const Napi::CallbackInfo& info, size_t i) {
+    const size_t n = size_arg(info, i, "n");
+    if (n == 0) throw_error(info.Env(), "ERR_BLASNET_SHAPE", "native: n must be ≥ 1", "RangeError");
+    return n;
+  }
+
+  Napi::Value ParamCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(net_.n_params)); }
+
+  // (theta, X, n, Y, l2) → { cost, grad }
+  Napi::Value CostGrad(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const size_t n = check_n(info, 2);
+    const F64View theta = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
+    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
+    const F64View Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
+    const double l2 = number_arg(info, 4, "l2");
+    Napi::Float64Array grad = Napi::Float64Array::New(env, net_.n_params);
+    Workspace ws;
+    const double cost = net_cost_grad(net_, theta.data, X.data, Y.data, n, l2, grad.Data(), ws);
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("cost", Napi::Number::New(env, cost));
+    r.Set("grad", grad);
+    return r;
+  }
+
+  // (theta, X, n, Y, config, onProgress?) → train result; runs on the calling thread.
+  Napi::Value FitSync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const size_t n = check_n(info, 2);
+    const F64View theta0 = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
+    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
+    const F64View Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
+    const TrainConfig cfg = read_config(env, info[4]);
+    Napi::Function on_progress = info.Length() > 5 && info[5].IsFunction() ? info[5].As<Napi::Function>() : Napi::Function();
+    std::vector<double> theta(theta0.data, theta0.data + theta0.length), costs;
+    bool threw = false;
+    Napi::Value error;
+    const TrainOutcome out = net_train(
+        net_, theta.data(), X.data, Y.data, n, cfg,
+        [&](size_t epoch, double cost) {
+          costs.push_back(cost);
+          if (on_progress.IsEmpty() || threw) return;
+          Napi::Object rec = Napi::Object::New(env);
+          rec.Set("iteration", Napi::Number::New(env, static_cast<double>(epoch)));
+          rec.Set("cost", Napi::Number::New(env, cost));
+          try {
+            on_progress.Call({rec});
+          } catch (const Napi::Error& e) {
+            threw = true;
+            error = e.Value();
+          }
+        },
+        [&] { return threw; });
+    if (threw) throw Napi::Error(env, error);
+    return train_result(env, out, theta, costs);
+  }
+
+  // (theta, X, n, Y, config, onProgress?, cancel?) → Promise<train result>
+  Napi::Value Fit(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const size_t n = check_n(info, 2);
+    const F64View theta = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
+    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
+    const F64View Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
+    const TrainConfig cfg = read_config(env, info[4]);
+    auto* worker = new NetFitWorker(env, net_, theta, X, Y, n, cfg, info.Length() > 5 ? info[5] : env.Undefined(),
+                                    info.Length() > 6 ? info[6] : env.Undefined());
+    return worker->Start();
+  }
+
+  // (theta, X, n) → Float64Array (n × s_L, row-major)
+  Napi::Value PredictSync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const size_t n = check_n(info, 2);
+    const F64View theta = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
+    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
+    Napi::Float64Array out = Napi::Float64Array::New(env, n * net_.outputs());
+    net_predict(net_, theta.data, X.data, n, out.Data(), predict_ws_);
+    return out;
+  }
+
+  // (theta, X, n) → Promise<Float64Array>
+  Napi::Value Predict(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    const size_t n = check_n(info, 2);
+    const F64View theta = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
+    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
+    return (new NetPredictWorker(env, net_, theta, X, n))->Start();
+  }
+
+  Network net_;
+  Workspace predict_ws_;  // synchronous predictions only (main thread)
+};
+
+void register_network(Napi::Env env, Napi::Object exports) { exports.Set("NativeNet", NativeNet::Define(env)); }
+
+}  // namespace blasnet
