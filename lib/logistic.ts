@@ -255,7 +255,7 @@ export class LogisticRegression {
 
   #startParams(X: unknown, y: unknown, warmStart: unknown): StartParams {
     if (warmStart !== undefined && typeof warmStart !== 'boolean') {
-      throw new BlasnetError('ERR_BLASNET_ARG_TYPE', `options.warmStart must be a boolean, got ${typeof warmStart}`);
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.warmStart must be a boolean, got ${describe(warmStart)}`);
     }
     const warm = warmStart === true && this.#w !== null;
     const { M, labels } = this.#checkData(X, y, warm ? this.#w!.length : undefined);

@@ -31,6 +31,8 @@ export class Matrix {
    * @throws {RangeError} ERR_BLASNET_ARG_RANGE / ERR_BLASNET_SHAPE when a count is invalid or the length is wrong
    */
   constructor(rows: number, cols: number, data?: Float64Array | ArrayLike<number>) {
+    if (typeof rows !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `rows must be a number, got ${describe(rows)}`);
+    if (typeof cols !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `cols must be a number, got ${describe(cols)}`);
     if (!isCount(rows)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `rows must be a non-negative integer, got ${describe(rows)}`);
     if (!isCount(cols)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `cols must be a non-negative integer, got ${describe(cols)}`);
     const size = rows * cols;
@@ -39,8 +41,12 @@ export class Matrix {
       this.data = new Float64Array(size);
     } else if (data instanceof Float64Array) {
       this.data = data;
-    } else if (Array.isArray(data) || ArrayBuffer.isView(data)) {
-      this.data = Float64Array.from(data as ArrayLike<number>);
+    } else if (Array.isArray(data)) {
+      const bad = data.findIndex((v) => typeof v !== 'number');
+      if (bad >= 0) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `data[${bad}] must be a number, got ${describe(data[bad])}`);
+      this.data = Float64Array.from(data as number[]);
+    } else if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+      this.data = Float64Array.from(data as unknown as ArrayLike<number>);
     } else {
       throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `data must be a Float64Array or an array of numbers, got ${describe(data)}`);
     }

@@ -77,6 +77,8 @@ export interface NativeAddon {
   logisticFit(X: Float64Array, n: number, m: number, y: Float64Array, w: Float64Array, b: number, learningRate: number, iterations: number, recordEvery: number, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
   logisticPredictProbaSync(X: Float64Array, n: number, m: number, w: Float64Array, b: number): Float64Array;
   logisticPredictProba(X: Float64Array, n: number, m: number, w: Float64Array, b: number): Promise<Float64Array>;
+  /** Benchmark helper: wall times (ms) of the products [transA, transB, M, N, K]… run back to back. */
+  gemmSequence(shapes: Float64Array, repeats: number): Float64Array;
   NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;
 }
 

@@ -3,10 +3,18 @@
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import { Matrix } from './matrix.js';
 
-function isDetached(buffer: ArrayBufferLike): boolean {
-  // `detached` exists on Node ≥ 20 ArrayBuffers; a detached buffer reports byteLength 0 everywhere.
+export function isDetached(buffer: ArrayBufferLike): boolean {
+  // ArrayBuffer.prototype.detached arrived in Node 21; on Node 20, building a view over a detached
+  // buffer throws, which tells the same thing. A SharedArrayBuffer is never detached.
   const d = (buffer as { detached?: boolean }).detached;
-  return d === true;
+  if (typeof d === 'boolean') return d;
+  if (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer) return false;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 function checkNotDetached(value: ArrayBufferView, name: string): void {

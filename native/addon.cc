@@ -6,12 +6,14 @@ namespace blasnet {
 void register_info(Napi::Env env, Napi::Object exports);
 void register_logistic(Napi::Env env, Napi::Object exports);
 void register_network(Napi::Env env, Napi::Object exports);
+void register_bench(Napi::Env env, Napi::Object exports);
 }  // namespace blasnet
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   blasnet::register_info(env, exports);
   blasnet::register_logistic(env, exports);
   blasnet::register_network(env, exports);
+  blasnet::register_bench(env, exports);
   exports.Set("abiVersion", Napi::Number::New(env, 1));
   return exports;
 }

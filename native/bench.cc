@@ -1,0 +1,58 @@
+// Measurement helpers for the benchmark suite: the addon's own dgemm rate on given shapes, so a
+// workload's GFLOP/s can be compared with the products it is made of, timed back to back.
+#include <napi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "blas.h"
+#include "napi_util.h"
+
+namespace blasnet {
+
+namespace {
+
+// (shapes: Float64Array of [transA, transB, M, N, K] × k, repeats) → Float64Array of `repeats`
+// wall times in ms, each for the k products run back to back (buffers allocated and filled once).
+Napi::Value GemmSequence(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const F64View shapes = f64_arg(info, 0, "shapes");
+  const size_t repeats = size_arg(info, 1, "repeats");
+  if (shapes.length % 5 != 0 || shapes.length == 0 || repeats == 0)
+    throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: shapes must hold [transA, transB, M, N, K] groups; repeats ≥ 1", "RangeError");
+  struct Product {
+    bool ta, tb;
+    size_t M, N, K;
+    std::vector<double> A, B, C;
+  };
+  std::vector<Product> products;
+  for (size_t p = 0; p < shapes.length; p += 5) {
+    Product q{shapes.data[p] != 0, shapes.data[p + 1] != 0, static_cast<size_t>(shapes.data[p + 2]),
+              static_cast<size_t>(shapes.data[p + 3]), static_cast<size_t>(shapes.data[p + 4]), {}, {}, {}};
+    q.A.assign(q.M * q.K, 0.5);
+    q.B.assign(q.K * q.N, 0.25);
+    q.C.assign(q.M * q.N, 0.0);
+    for (size_t k = 0; k < q.A.size(); ++k) q.A[k] = static_cast<double>((k * 2654435761u) % 1000) / 1000.0 - 0.5;
+    for (size_t k = 0; k < q.B.size(); ++k) q.B[k] = static_cast<double>((k * 40503u) % 1000) / 1000.0 - 0.5;
+    products.push_back(std::move(q));
+  }
+  Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
+  for (size_t r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    for (Product& q : products) {
+      gemm(q.ta, q.tb, q.M, q.N, q.K, 1.0, q.A.data(), q.ta ? q.K : q.M, q.B.data(), q.tb ? q.N : q.K, 0.0, q.C.data(), q.M);
+    }
+    const auto t1 = std::chrono::steady_clock::now();
+    times[r] = std::chrono::duration<double, std::milli>(t1 - t0).count();
+  }
+  return times;
+}
+
+}  // namespace
+
+void register_bench(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemmSequence", Napi::Function::New(env, GemmSequence, "gemmSequence"));
+}
+
+}  // namespace blasnet
