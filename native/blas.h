@@ -11,9 +11,25 @@ inline int blas_int(size_t v) { return static_cast<int>(v); }
 
 // C (M × N) = alpha · op(A) · op(B) + beta · C, all column-major.
 // op(A) is M × K, op(B) is K × N; lda/ldb/ldc are the leading dimensions of the stored matrices.
+// A product with one column (N = 1) or one row (M = 1) is a matrix-vector product: it goes to dgemv,
+// which reads the matrix once and never packs it (OpenBLAS 0.3.21's dgemm does not forward these).
 inline void gemm(bool transA, bool transB, size_t M, size_t N, size_t K, double alpha,
                  const double* A, size_t lda, const double* B, size_t ldb, double beta,
                  double* C, size_t ldc) {
+  if (M == 0 || N == 0) return;
+  if (N == 1 && K > 0) {
+    // c (M) = alpha · op(A) · b + beta · c; b is B's only column (stride 1) or only row (stride ldb).
+    cblas_dgemv(CblasColMajor, transA ? CblasTrans : CblasNoTrans, blas_int(transA ? K : M), blas_int(transA ? M : K),
+                alpha, A, blas_int(lda), B, transB ? blas_int(ldb) : 1, beta, C, 1);
+    return;
+  }
+  if (M == 1 && K > 0) {
+    // cᵀ (N) = alpha · op(B)ᵀ · aᵀ + beta · cᵀ; a is A's only row (stride lda) or only column (stride 1);
+    // c is C's only row, stride ldc.
+    cblas_dgemv(CblasColMajor, transB ? CblasNoTrans : CblasTrans, blas_int(transB ? N : K), blas_int(transB ? K : N),
+                alpha, B, blas_int(ldb), A, transA ? 1 : blas_int(lda), beta, C, blas_int(ldc));
+    return;
+  }
   cblas_dgemm(CblasColMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
               blas_int(M), blas_int(N), blas_int(K), alpha, A, blas_int(lda), B, blas_int(ldb),
               beta, C, blas_int(ldc));
