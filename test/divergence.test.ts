@@ -1,0 +1,53 @@
+// A fit whose cost stops being finite stops at that iteration with ERR_BLASNET_DIVERGED, names the
+// iteration and the usual causes, and leaves the model at its last finite parameters.
+import { describe, expect, it } from 'vitest';
+import { DivergenceError, LogisticRegression, Matrix, NeuralNetwork, Random } from '../lib/index.js';
+import { BACKENDS } from './helpers/data.js';
+
+function unscaled(n: number, m: number) {
+  const r = new Random(9);
+  const X = new Matrix(n, m, Float64Array.from({ length: n * m }, () => 1e3 * r.normal()));
+  const y = Float64Array.from({ length: n }, (_, j) => (X.data[j * m]! > 0 ? 1 : 0));
+  return { X, y };
+}
+
+describe.each(BACKENDS)('divergence on the $backend backend', ({ backend, available }) => {
+  if (!available) return;
+  it('LogisticRegression: a learning rate of 1e305 on unscaled features', () => {
+    const { X, y } = unscaled(50, 4);
+    const model = new LogisticRegression({ learningRate: 1e305, iterations: 100, backend });
+    let error: unknown;
+    try {
+      model.fitSync(X, y);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DivergenceError);
+    const d = error as DivergenceError;
+    expect(d.code).toBe('ERR_BLASNET_DIVERGED');
+    expect(d.iteration).toBeGreaterThan(0);
+    expect(d.iteration).toBeLessThan(100);
+    expect(d.message).toContain(`iteration ${d.iteration}`);
+    expect(d.message).toMatch(/learning rate/);
+    expect(d.message).toMatch(/standardize/);
+    expect(model.weights.length).toBe(4);
+    expect(model.weights.every(Number.isFinite)).toBe(true);
+    expect(Number.isFinite(model.bias)).toBe(true);
+  });
+
+  it('LogisticRegression: the async fit rejects the same way', async () => {
+    const { X, y } = unscaled(50, 4);
+    const model = new LogisticRegression({ learningRate: 1e305, iterations: 100, backend });
+    await expect(model.fit(X, y)).rejects.toMatchObject({ code: 'ERR_BLASNET_DIVERGED' });
+    expect(model.weights.every(Number.isFinite)).toBe(true);
+  });
+
+  it('NeuralNetwork: mse on unscaled targets with a huge learning rate', async () => {
+    const { X } = unscaled(40, 3);
+    const Y = new Matrix(40, 1, Float64Array.from({ length: 40 }, (_, j) => 1e6 * X.data[j * 3]!));
+    const net = new NeuralNetwork({ layers: [3, 5, 1], hidden: 'relu', output: 'linear', loss: 'mse', seed: 1, backend });
+    await expect(net.fit(X, Y, { epochs: 1000, learningRate: 1e3 })).rejects.toMatchObject({ code: 'ERR_BLASNET_DIVERGED' });
+    const p = net.parameters;
+    expect([...p.W, ...p.b].every((a) => a.every(Number.isFinite))).toBe(true);
+  });
+});
