@@ -12,7 +12,7 @@ import {
   ACTIVATION_CODE, LOSS_CODE, makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec,
 } from './spec.js';
 import {
-  checkKnownKeys, checkOptionsObject, integerInRange, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
+  checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
 } from './validate.js';
 
 export type OptimizerName = 'gd' | 'momentum' | 'adam';
@@ -456,6 +456,13 @@ function toTargets(Y: unknown, name: string, n: number, sL: number, spec: NetSpe
   if (Y instanceof Matrix || (Array.isArray(Y) && Array.isArray(Y[0]))) {
     T = toMatrix(Y, name, { cols: sL });
   } else if (Y instanceof Float64Array || Array.isArray(Y)) {
+    if (Y instanceof Float64Array && isDetached(Y.buffer)) {
+      throw new BlasnetTypeError('ERR_BLASNET_DETACHED', `${name} is backed by a detached ArrayBuffer (was it transferred to a worker?); expected a live buffer`);
+    }
+    if (Array.isArray(Y)) {
+      const bad = Y.findIndex((v) => typeof v !== 'number');
+      if (bad >= 0) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}[${bad}] must be a number, got ${describe(Y[bad])}`);
+    }
     if (Y.length !== n) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one target per row of X (${n}), got ${Y.length}`);
     if (sL === 1) {
       T = new Matrix(n, 1, Float64Array.from(Y as ArrayLike<number>));
