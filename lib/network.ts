@@ -167,8 +167,11 @@ export class NeuralNetwork {
     const theta = new Float64Array(this.spec.nParams);
     for (const key of ['W', 'b'] as const) {
       const list = p[key];
-      if (!Array.isArray(list) || list.length !== L) {
+      if (!Array.isArray(list)) {
         throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `parameters.${key} must be an array of ${L} arrays (one per layer), got ${describe(list)}`);
+      }
+      if (list.length !== L) {
+        throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `parameters.${key} must have ${L} arrays (one per layer), got ${describe(list)}`);
       }
       this.spec.layers.forEach((layer, l) => {
         const a = list[l] as unknown;

@@ -54,7 +54,10 @@ function parseActivation(value: unknown, name: string, allowed: readonly Activat
   if (alpha !== undefined && act !== 'leaky-relu') {
     throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${name}.alpha applies to 'leaky-relu' only, got it for '${act}'`);
   }
-  if (alpha !== undefined && (typeof alpha !== 'number' || !Number.isFinite(alpha) || alpha < 0)) {
+  if (alpha !== undefined && typeof alpha !== 'number') {
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${name}.alpha must be a number, got ${describe(alpha)}`);
+  }
+  if (alpha !== undefined && (!Number.isFinite(alpha) || alpha < 0)) {
     throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `${name}.alpha must be a finite number ≥ 0, got ${describe(alpha)}`);
   }
   return { name: act as ActivationName, alpha: (alpha as number | undefined) ?? 0.01 };
@@ -69,7 +72,10 @@ export function makeSpec(layersOption: unknown, hiddenOption: unknown, outputOpt
     throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `options.layers must list at least the input and output sizes [s0, …, sL], got ${layersOption.length} size(s)`);
   }
   const sizes = layersOption.map((s, l) => {
-    if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 1 || s > 1e7) {
+    if (typeof s !== 'number') {
+      throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.layers[${l}] must be a number (a layer size), got ${describe(s)}`);
+    }
+    if (!Number.isSafeInteger(s) || s < 1 || s > 1e7) {
       throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `options.layers[${l}] must be an integer in [1, 1e7], got ${describe(s)}`);
     }
     return s;

@@ -1,0 +1,269 @@
+// Every argument check of NeuralNetwork (and gradientCheck): the error class (TypeError for a wrong type,
+// RangeError for a wrong value or shape, as lib/errors.ts defines them), the stable `code`, and a
+// message that names the argument and says what came. The async methods must reject, not throw.
+import { describe, expect, it } from 'vitest';
+import { BlasnetError, gradientCheck, Matrix, NeuralNetwork } from '../lib/index.js';
+import type { NeuralNetworkOptions } from '../lib/index.js';
+import { BACKENDS } from './helpers/data.js';
+
+type ErrorClass = typeof TypeError | typeof RangeError | typeof BlasnetError;
+
+/** Runs fn, expects it to throw an instance of cls with this code, and a message matching every pattern. */
+function expectError(fn: () => unknown, cls: ErrorClass, code: string, ...patterns: (string | RegExp)[]): void {
+  let error: unknown = null;
+  try {
+    fn();
+  } catch (e) {
+    error = e;
+  }
+  expect(error, 'expected a throw').not.toBeNull();
+  expect(error).toBeInstanceOf(cls);
+  expect((error as { code?: string }).code).toBe(code);
+  for (const p of patterns) expect((error as Error).message).toMatch(p);
+}
+
+/** The same for a function returning a promise: it must reject (not throw synchronously). */
+async function expectRejection(fn: () => Promise<unknown>, cls: ErrorClass, code: string, ...patterns: (string | RegExp)[]): Promise<void> {
+  let promise: Promise<unknown> | undefined;
+  expect(() => { promise = fn(); }).not.toThrow();
+  const error = await promise!.then(() => null, (e: unknown) => e);
+  expect(error, 'expected a rejection').not.toBeNull();
+  expect(error).toBeInstanceOf(cls);
+  expect((error as { code?: string }).code).toBe(code);
+  for (const p of patterns) expect((error as Error).message).toMatch(p);
+}
+
+const make = (o: unknown) => () => new NeuralNetwork(o as NeuralNetworkOptions);
+
+describe('NeuralNetwork constructor', () => {
+  it('options that are not an object, or with an unknown key: TypeError ERR_BLASNET_ARG_TYPE', () => {
+    expectError(make(null), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options must be an object', 'got null');
+    expectError(make([2, 1]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options must be an object', 'an array of length 2');
+    expectError(make({ layers: [2, 1], epochs: 5 }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options has an unknown option "epochs"', 'layers');
+  });
+
+  it('layers not an array: TypeError ERR_BLASNET_CONFIG', () => {
+    expectError(make({ layers: 3 }), TypeError, 'ERR_BLASNET_CONFIG', 'options.layers must be an array', 'got 3');
+    expectError(make({}), TypeError, 'ERR_BLASNET_CONFIG', 'options.layers', 'got undefined');
+    expectError(make({ layers: '2,1' }), TypeError, 'ERR_BLASNET_CONFIG', 'options.layers', 'got "2,1"');
+  });
+
+  it('fewer than 2 sizes: RangeError ERR_BLASNET_CONFIG', () => {
+    expectError(make({ layers: [4] }), RangeError, 'ERR_BLASNET_CONFIG', 'options.layers', 'at least the input and output sizes', 'got 1 size');
+    expectError(make({ layers: [] }), RangeError, 'ERR_BLASNET_CONFIG', 'options.layers', 'got 0 size');
+  });
+
+  it('a size 0 or 1.5: RangeError ERR_BLASNET_CONFIG naming the index', () => {
+    expectError(make({ layers: [3, 0, 1] }), RangeError, 'ERR_BLASNET_CONFIG', 'options.layers[1]', 'integer in [1, 1e7]', 'got 0');
+    expectError(make({ layers: [3, 1.5] }), RangeError, 'ERR_BLASNET_CONFIG', 'options.layers[1]', 'got 1.5');
+    expectError(make({ layers: [-2, 1] }), RangeError, 'ERR_BLASNET_CONFIG', 'options.layers[0]', 'got -2');
+  });
+
+  it('a size of the wrong type (\'3\') or a leaky-relu alpha of the wrong type: TypeError (errors.ts: wrong type ⇒ TypeError)', () => {
+    // lib/errors.ts: BlasnetTypeError is "an argument of the wrong type", BlasnetRangeError "an argument of
+    // the right type with a wrong value or shape"; every other option of wrong type (seed '1', optimizer 3,
+    // shuffle 'yes', Matrix rows '2') is a TypeError. A string as a layer size is a wrong type.
+    expectError(make({ layers: [3, '3', 1] }), TypeError, 'ERR_BLASNET_CONFIG', 'options.layers[1]', 'got "3"');
+    expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: '0.1' } }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', 'got "0.1"');
+  });
+
+  it('hidden: unknown name, array of the wrong length, alpha on a non-leaky activation, alpha < 0', () => {
+    expectError(make({ layers: [3, 4, 1], hidden: 'gelu' }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden must be one of', "'tanh'", 'got "gelu"');
+    // softmax is an output activation only.
+    expectError(make({ layers: [3, 4, 1], hidden: 'softmax' }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden', 'got "softmax"');
+    expectError(make({ layers: [3, 4, 5, 1], hidden: ['relu', 'tanh', 'relu'] }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden', 'one activation per hidden layer (2)', 'got 3');
+    expectError(make({ layers: [3, 4, 5, 1], hidden: ['relu'] }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden', '(2)', 'got 1');
+    expectError(make({ layers: [3, 4, 5, 1], hidden: ['relu', 'swish'] }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden[1]', 'got "swish"');
+    expectError(make({ layers: [3, 4, 1], hidden: { name: 'tanh', alpha: 0.1 } }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', "'leaky-relu' only", "'tanh'");
+    expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: -1 } }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', '≥ 0', 'got -1');
+    expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: NaN } }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', 'got NaN');
+    expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', slope: 0.1 } }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden', 'unknown key "slope"');
+    // Valid forms are accepted.
+    expect(() => new NeuralNetwork({ layers: [3, 4, 5, 1], hidden: ['relu', { name: 'leaky-relu', alpha: 0.2 }] })).not.toThrow();
+    expect(() => new NeuralNetwork({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: 0 } })).not.toThrow();
+  });
+
+  it('(output, loss) pairings: softmax + mse, cross-entropy + tanh / linear / relu, softmax with 1 unit', () => {
+    expectError(make({ layers: [3, 2], output: 'softmax', loss: 'mse' }), RangeError, 'ERR_BLASNET_CONFIG', "output 'softmax'", "loss 'cross-entropy'", "got loss 'mse'");
+    for (const output of ['tanh', 'linear', 'relu']) {
+      expectError(make({ layers: [3, 2], output, loss: 'cross-entropy' }), RangeError, 'ERR_BLASNET_CONFIG', "loss 'cross-entropy'", `got output '${output}'`, "use loss 'mse'");
+      // The default loss is cross-entropy: the same error without naming it.
+      expectError(make({ layers: [3, 2], output }), RangeError, 'ERR_BLASNET_CONFIG', `got output '${output}'`);
+    }
+    expectError(make({ layers: [3, 1], output: 'softmax' }), RangeError, 'ERR_BLASNET_CONFIG', "output 'softmax'", 'at least 2 output units', 'options.layers[1] = 1');
+    expectError(make({ layers: [3, 1], output: 'gelu' }), TypeError, 'ERR_BLASNET_CONFIG', 'options.output', 'got "gelu"');
+  });
+
+  it('unknown loss: TypeError ERR_BLASNET_CONFIG', () => {
+    expectError(make({ layers: [3, 1], loss: 'hinge' }), TypeError, 'ERR_BLASNET_CONFIG', 'options.loss', "'cross-entropy' | 'mse'", 'got "hinge"');
+    expectError(make({ layers: [3, 1], loss: 0 }), TypeError, 'ERR_BLASNET_CONFIG', 'options.loss', 'got 0');
+  });
+
+  it('seed -1, 2**32, 1.5: RangeError ERR_BLASNET_ARG_RANGE; seed \'1\': TypeError', () => {
+    for (const seed of [-1, 2 ** 32, 1.5]) {
+      expectError(make({ layers: [3, 1], seed }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.seed', '[0, 4294967295]', `got ${seed}`);
+    }
+    expectError(make({ layers: [3, 1], seed: '1' }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.seed', 'got "1"');
+    expect(() => new NeuralNetwork({ layers: [3, 1], seed: 2 ** 32 - 1 })).not.toThrow();
+  });
+
+  it('backend \'gpu\': TypeError ERR_BLASNET_ARG_TYPE', () => {
+    expectError(make({ layers: [3, 1], backend: 'gpu' }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.backend', "'native'", 'got "gpu"');
+  });
+});
+
+describe.each(BACKENDS)('NeuralNetwork argument checks, $backend backend', ({ backend, available }) => {
+  describe.skipIf(!available)('', () => {
+    // A 3-input network with one sigmoid output, and one with a 3-class softmax output.
+    const binary = () => new NeuralNetwork({ layers: [3, 4, 1], seed: 1, backend });
+    const softmax = () => new NeuralNetwork({ layers: [3, 4, 3], output: 'softmax', seed: 1, backend });
+    const mse = () => new NeuralNetwork({ layers: [3, 4, 2], output: 'linear', loss: 'mse', seed: 1, backend });
+    const X = [[0, 1, 2], [1, 0, -1], [2, 2, 0], [-1, 0.5, 1]];
+    const y = [0, 1, 1, 0];
+
+    /** The same check on fitSync (throws) and fit (rejects). */
+    async function bothFits(options: object, cls: ErrorClass, code: string, ...patterns: (string | RegExp)[]): Promise<void> {
+      expectError(() => binary().fitSync(X, y, options), cls, code, ...patterns);
+      await expectRejection(() => binary().fit(X, y, options), cls, code, ...patterns);
+    }
+
+    it('fit options out of range: RangeError ERR_BLASNET_ARG_RANGE naming the option and the value', async () => {
+      await bothFits({ epochs: -1 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.epochs', '≥ 0', 'got -1');
+      await bothFits({ epochs: 2.5 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.epochs', 'got 2.5');
+      await bothFits({ learningRate: 0 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.learningRate', '> 0', 'got 0');
+      await bothFits({ learningRate: Infinity }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.learningRate', 'got Infinity');
+      await bothFits({ batchSize: 0 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.batchSize', '≥ 1', 'got 0');
+      await bothFits({ momentum: 1 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.momentum', '[0, 1)', 'got 1');
+      await bothFits({ beta1: -0.1 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.beta1', 'got -0.1');
+      await bothFits({ beta2: 1.5 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.beta2', '[0, 1)', 'got 1.5');
+      await bothFits({ epsilon: 0 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.epsilon', 'got 0');
+      await bothFits({ l2: -1 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.l2', '≥ 0', 'got -1');
+      await bothFits({ recordEvery: 0 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.recordEvery', '≥ 1', 'got 0');
+    });
+
+    it('fit options of the wrong type or unknown: TypeError ERR_BLASNET_ARG_TYPE', async () => {
+      await bothFits({ optimizer: 'sgd' }, TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.optimizer', "'gd' | 'momentum' | 'adam'", 'got "sgd"');
+      await bothFits({ shuffle: 'yes' }, TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.shuffle', 'boolean', 'got "yes"');
+      await bothFits({ epochs: '10' }, TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.epochs', 'got "10"');
+      await bothFits({ iterations: 10 }, TypeError, 'ERR_BLASNET_ARG_TYPE', 'unknown option "iterations"', 'epochs');
+      await bothFits({ onProgress: 3 }, TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.onProgress', 'function', 'got 3');
+      await bothFits(null as unknown as object, TypeError, 'ERR_BLASNET_ARG_TYPE', 'options must be an object', 'got null');
+      // signal: only the async fit takes one.
+      await expectRejection(() => binary().fit(X, y, { signal: {} as AbortSignal }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.signal', 'AbortSignal', 'got an object');
+      await expectRejection(() => binary().fit(X, y, { signal: 'stop' as unknown as AbortSignal }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.signal', 'got "stop"');
+      expectError(() => binary().fitSync(X, y, { signal: new AbortController().signal } as object), TypeError, 'ERR_BLASNET_ARG_TYPE', 'unknown option "signal"');
+    });
+
+    it('a failed validation leaves the model untouched and not busy', async () => {
+      const net = binary();
+      const before = net.parameters;
+      await expectRejection(() => net.fit(X, y, { epochs: -1 }), RangeError, 'ERR_BLASNET_ARG_RANGE');
+      expect(net.busy).toBe(false);
+      expect(net.parameters).toEqual(before);
+    });
+
+    it('X with the wrong number of columns: RangeError ERR_BLASNET_SHAPE (fit, costAndGradients, predict, score)', async () => {
+      const X2 = [[0, 1], [1, 0], [2, 2], [1, 1]];
+      expectError(() => binary().fitSync(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
+      await expectRejection(() => binary().fit(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
+      expectError(() => binary().costAndGradients(new Matrix(4, 5), y), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 5');
+      expectError(() => binary().predictSync(X2), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
+      await expectRejection(() => binary().predict(X2), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
+      expectError(() => binary().predictClassSync(X2), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
+      await expectRejection(() => binary().predictClass(X2), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
+      expectError(() => binary().scoreSync(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
+      await expectRejection(() => binary().score(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
+      // Not a matrix at all: TypeError.
+      await expectRejection(() => binary().predict('X' as unknown as number[][]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'X must be a Matrix', 'got "X"');
+      // NaN in X: RangeError ERR_BLASNET_NOT_FINITE with its position.
+      expectError(() => binary().predictSync([[0, 1, 2], [1, NaN, 0]]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'X', 'NaN', 'row 1, column 1');
+    });
+
+    it('Y with the wrong number of rows or columns: RangeError ERR_BLASNET_SHAPE', async () => {
+      // As a vector of the wrong length.
+      expectError(() => binary().fitSync(X, [0, 1, 1]), RangeError, 'ERR_BLASNET_SHAPE', 'Y', 'one target per row of X (4)', 'got 3');
+      await expectRejection(() => binary().fit(X, [0, 1, 1, 0, 1]), RangeError, 'ERR_BLASNET_SHAPE', 'Y', '(4)', 'got 5');
+      // As a Matrix with the wrong number of rows.
+      expectError(() => mse().fitSync(X, new Matrix(3, 2)), RangeError, 'ERR_BLASNET_SHAPE', 'Y', 'one row per row of X (4)', 'got 3');
+      // With the wrong number of columns (the network has 2 outputs; 1 sigmoid output).
+      expectError(() => mse().fitSync(X, new Matrix(4, 3)), RangeError, 'ERR_BLASNET_SHAPE', 'Y must have 2 columns', 'got 3');
+      expectError(() => binary().costAndGradients(X, new Matrix(4, 2)), RangeError, 'ERR_BLASNET_SHAPE', 'Y must have 1 columns', 'got 2');
+      // A vector for a network with 2 non-softmax outputs.
+      expectError(() => mse().fitSync(X, [1, 2, 3, 4]), RangeError, 'ERR_BLASNET_SHAPE', 'Y must be an 4 × 2 Matrix', 'got a vector of 4');
+      // Not targets at all.
+      expectError(() => binary().fitSync(X, 'y' as unknown as number[]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'Y must be a Matrix', 'got "y"');
+    });
+
+    it('Y with NaN or ±Infinity: RangeError ERR_BLASNET_NOT_FINITE naming the position', async () => {
+      expectError(() => mse().fitSync(X, [[0, 1], [1, NaN], [0, 0], [1, 1]]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'Y', 'NaN', 'row 1, column 1');
+      expectError(() => mse().costAndGradients(X, new Matrix(4, 2, [0, 0, 0, 0, 0, 0, Infinity, 0])), RangeError, 'ERR_BLASNET_NOT_FINITE', 'Y', 'Infinity', 'row 3, column 0');
+      await expectRejection(() => binary().fit(X, [0, 1, NaN, 0]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'Y', 'NaN', 'row 2');
+    });
+
+    it('Y outside [0, 1] with cross-entropy: RangeError ERR_BLASNET_LABEL (mse accepts any finite target)', async () => {
+      expectError(() => binary().fitSync(X, [0, 1, 2, 0]), RangeError, 'ERR_BLASNET_LABEL', 'Y', "[0, 1] for loss 'cross-entropy'", 'got 2', 'row 2');
+      await expectRejection(() => binary().fit(X, [0, -0.5, 1, 0]), RangeError, 'ERR_BLASNET_LABEL', 'Y', 'got -0.5', 'row 1');
+      expectError(() => binary().costAndGradients(X, [0, 1, 1.0001, 0]), RangeError, 'ERR_BLASNET_LABEL', 'got 1.0001');
+      // Soft labels inside [0, 1] are fine for a sigmoid output, and mse takes any finite target.
+      expect(() => binary().costAndGradients(X, [0, 0.3, 1, 0.5])).not.toThrow();
+      expect(() => mse().costAndGradients(X, [[5, -3], [0, 0], [1, 1], [2, 2]])).not.toThrow();
+    });
+
+    it('softmax targets whose rows do not sum to 1: RangeError ERR_BLASNET_LABEL naming the row', async () => {
+      const Y = [[1, 0, 0], [0, 0.5, 0.4], [0, 0, 1], [0, 1, 0]];
+      expectError(() => softmax().fitSync(X, Y), RangeError, 'ERR_BLASNET_LABEL', 'Y rows must each sum to 1', 'got 0.9', 'row 1');
+      await expectRejection(() => softmax().fit(X, new Matrix(4, 3)), RangeError, 'ERR_BLASNET_LABEL', 'sum to 1', 'got 0', 'row 0');
+      expectError(() => softmax().costAndGradients(X, [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]]), RangeError, 'ERR_BLASNET_LABEL', 'got 2', 'row 3');
+      // Probability rows are accepted.
+      expect(() => softmax().costAndGradients(X, [[0.2, 0.3, 0.5], [0, 1, 0], [0, 0, 1], [0.5, 0.5, 0]])).not.toThrow();
+    });
+
+    it('class-index labels out of range or not integers: RangeError ERR_BLASNET_LABEL naming the index', async () => {
+      expectError(() => softmax().fitSync(X, [0, 3, 1, 2]), RangeError, 'ERR_BLASNET_LABEL', 'class indices in [0, 2]', 'got 3', 'index 1');
+      expectError(() => softmax().fitSync(X, [0, 1, -1, 2]), RangeError, 'ERR_BLASNET_LABEL', 'got -1', 'index 2');
+      await expectRejection(() => softmax().fit(X, [0, 1, 2, 1.5]), RangeError, 'ERR_BLASNET_LABEL', 'got 1.5', 'index 3');
+      expectError(() => softmax().scoreSync(X, [0, 1, 2, NaN]), RangeError, 'ERR_BLASNET_LABEL', 'got NaN', 'index 3');
+      expectError(() => softmax().costAndGradients(X, Float64Array.from([0, 1, 2, 7])), RangeError, 'ERR_BLASNET_LABEL', 'got 7');
+    });
+
+    it('setParameters with a wrong shape or a non-finite value: RangeError, naming the array and index', () => {
+      // [3, 4, 1]: W[0] is 4 × 3 = 12 values, b[0] 4, W[1] 4, b[1] 1.
+      const net = binary();
+      const p = net.parameters;
+      const W = p.W.map((w) => Array.from(w)), b = p.b.map((v) => Array.from(v));
+      expectError(() => net.setParameters({ W: [W[0]!.slice(1), W[1]!], b }), RangeError, 'ERR_BLASNET_SHAPE', 'parameters.W[0]', '4 × 3 = 12', 'got 11');
+      expectError(() => net.setParameters({ W, b: [b[0]!, [0, 0]] }), RangeError, 'ERR_BLASNET_SHAPE', 'parameters.b[1]', '1 values', 'got 2');
+      const nanW = W.map((w) => w.slice());
+      nanW[1]![2] = NaN;
+      expectError(() => net.setParameters({ W: nanW, b }), RangeError, 'ERR_BLASNET_NOT_FINITE', 'parameters.W[1]', 'NaN', 'index 2');
+      expectError(() => net.setParameters({ W, b: [b[0]!, [Infinity]] }), RangeError, 'ERR_BLASNET_NOT_FINITE', 'parameters.b[1]', 'Infinity', 'index 0');
+      expectError(() => net.setParameters({ W: [W[0]!, 'abcd' as unknown as number[]], b }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'parameters.W[1]', 'got "abcd"');
+      expectError(() => net.setParameters(null as unknown as { W: number[][]; b: number[][] }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'parameters must be an object', 'got null');
+      expectError(() => net.setParameters({ W: 5 as unknown as number[][], b }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'parameters.W', 'got 5');
+      // The model kept its parameters through all of that.
+      expect(net.parameters).toEqual(p);
+    });
+
+    it('setParameters with the wrong number of layers: RangeError ERR_BLASNET_SHAPE (a shape, as Y of the wrong length is)', () => {
+      // An array of the right type with the wrong length is "the right type with a wrong shape" (errors.ts),
+      // which network.ts reports as RangeError ERR_BLASNET_SHAPE for Y, X and each W[l] / b[l].
+      const net = binary();
+      const p = net.parameters;
+      expectError(() => net.setParameters({ W: [p.W[0]!], b: p.b }), RangeError, 'ERR_BLASNET_SHAPE', 'parameters.W', '2', 'got an array of length 1');
+    });
+
+    it('costAndGradients options: l2 < 0 RangeError, unknown option TypeError', () => {
+      expectError(() => binary().costAndGradients(X, y, { l2: -1 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.l2', 'got -1');
+      expectError(() => binary().costAndGradients(X, y, { lambda: 1 } as object), TypeError, 'ERR_BLASNET_ARG_TYPE', 'unknown option "lambda"');
+    });
+
+    it('gradientCheck arguments: model, h, l2, maxParams, unknown option, data', () => {
+      expectError(() => gradientCheck({} as NeuralNetwork, X, y), TypeError, 'ERR_BLASNET_ARG_TYPE', 'model must be a NeuralNetwork', 'got an object');
+      expectError(() => gradientCheck(binary(), X, y, { h: 0 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.h', 'got 0');
+      expectError(() => gradientCheck(binary(), X, y, { l2: -0.5 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.l2', 'got -0.5');
+      expectError(() => gradientCheck(binary(), X, y, { maxParams: 0 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.maxParams', 'got 0');
+      expectError(() => gradientCheck(binary(), X, y, { step: 1 } as object), TypeError, 'ERR_BLASNET_ARG_TYPE', 'unknown option "step"');
+      expectError(() => gradientCheck(binary(), X, [0, 1, 2, 0]), RangeError, 'ERR_BLASNET_LABEL', 'got 2');
+    });
+  });
+});
