@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'ERR_BLASNET_DIVERGED'
   | 'ERR_BLASNET_NATIVE_UNAVAILABLE'
   | 'ERR_BLASNET_CONFIG'
+  | 'ERR_BLASNET_FORMAT'
   | 'ABORT_ERR';
 
 /** A TypeError with a blasnet `code`: an argument of the wrong type. */

@@ -13,3 +13,5 @@ export type { NeuralNetworkOptions, NetworkFitOptions, NetworkAsyncFitOptions, N
 export type { ActivationName, HiddenActivationName, ActivationOption, LossName } from './spec.js';
 export { gradientCheck } from './gradcheck.js';
 export type { GradientCheckResult } from './gradcheck.js';
+export { modelToJSON, modelFromJSON, saveModel, loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS } from './persist.js';
+export type { Model, ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelKind, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions } from './persist.js';

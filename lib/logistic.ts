@@ -6,6 +6,7 @@ import { resolveBackend, type BackendName, type BackendOption } from './backend.
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import type { Matrix } from './matrix.js';
 import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
+import { loadLogistic, logisticFromJSON, modelToJSON, saveModel, type LogisticModelJSON, type ModelFromJSONOptions, type ModelLoadOptions } from './persist.js';
 import { logisticCostGrad, logisticPredictProba, logisticStep, type LogisticFitState } from './reference/logistic.js';
 import {
   checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
@@ -115,6 +116,26 @@ export class LogisticRegression {
     }
     this.#w = weights;
     this.#b = p.bias;
+  }
+
+  /** The model as a versioned JSON object (format 'blasnet-model'): options and exact parameters. */
+  toJSON(): LogisticModelJSON {
+    return modelToJSON(this);
+  }
+
+  /** Saves the model atomically (temporary file, fsync, rename). */
+  save(path: string | URL): Promise<void> {
+    return saveModel(this, path);
+  }
+
+  /** Rebuilds a model from `toJSON()`'s output, validating everything first. */
+  static fromJSON(json: unknown, options?: ModelFromJSONOptions): LogisticRegression {
+    return logisticFromJSON(json, options);
+  }
+
+  /** Loads a model saved by `save`. */
+  static load(path: string | URL, options?: ModelLoadOptions): Promise<LogisticRegression> {
+    return loadLogistic(path, options);
   }
 
   /** True while a fit runs. */

@@ -6,6 +6,7 @@ import { resolveBackend, type BackendName, type BackendOption } from './backend.
 import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { Matrix } from './matrix.js';
 import type { NativeAddon, NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
+import { loadNetwork, modelToJSON, networkFromJSON, saveModel, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON } from './persist.js';
 import { Random } from './random.js';
 import { netCostGrad, netPredict, Trainer, type TrainConfig } from './reference/network.js';
 import {
@@ -194,6 +195,29 @@ export class NeuralNetwork {
       });
     }
     this.#theta = theta;
+  }
+
+  /** The model as a versioned JSON object (format 'blasnet-model'): architecture, seed, exact parameters. */
+  toJSON(): NetworkModelJSON {
+    return modelToJSON(this);
+  }
+
+  /**
+   * Saves the model atomically (a temporary file in the same directory, fsync, rename): a crash at any
+   * moment leaves the old file or the new one, never a torn one.
+   */
+  save(path: string | URL): Promise<void> {
+    return saveModel(this, path);
+  }
+
+  /** Rebuilds a network from `toJSON()`'s output, validating everything first (ERR_BLASNET_FORMAT & co.). */
+  static fromJSON(json: unknown, options?: ModelFromJSONOptions): NeuralNetwork {
+    return networkFromJSON(json, options);
+  }
+
+  /** Loads a network saved by `save`; validates the file before allocating anything. */
+  static load(path: string | URL, options?: ModelLoadOptions): Promise<NeuralNetwork> {
+    return loadNetwork(path, options);
   }
 
   /** Draws the initial parameters again from the seed (He / Glorot, biases zero). */

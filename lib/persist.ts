@@ -13,9 +13,11 @@
 //                      logistic: { "weights": [m numbers], "bias": number }
 //   }
 // `alpha` is written for (and only allowed on) leaky-relu, always explicitly, so a saved model never
-// depends on a default. `metadata` is informational: extra keys there are kept out of the model and
-// ignored. Everywhere else an unknown key is refused: a field this version does not understand could
-// change what the parameters mean, and a newer writer that adds one bumps `version`.
+// depends on a default. `metadata` is informational and optional on read: extra keys there are
+// allowed and ignored (createdAt and blasnet, when present, must be strings). Everywhere else an
+// unknown key is refused: a field this version does not understand could change what the
+// parameters mean, and a newer writer that adds one bumps `version`. `__proto__`, `constructor` and
+// `prototype` are refused as keys anywhere, metadata included.
 //
 // Parameters are plain JSON arrays of numbers, not base64 of little-endian float64 bytes:
 // - Exactness: ECMAScript's Number-to-String gives the shortest decimal that rounds back to the same
@@ -29,6 +31,8 @@
 //   (Buffer.from(s, 'base64') silently skips junk characters): the architecture implies each array's
 //   length, which is compared with the actual length, then every element must be a finite number.
 //   JSON cannot spell NaN; a too-large literal such as 1e999 parses as Infinity and is refused.
+// - Speed: formatting the shortest digits costs ~0.1–0.3 µs per value (a 200k-parameter network
+//   saves in ~50 ms, loads in ~50 ms); base64 would be several times faster but opaque.
 import { constants as fsConstants, existsSync, readFileSync, type Stats } from 'node:fs';
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -53,7 +57,7 @@ export const DEFAULT_MAX_MODEL_BYTES = 256 * 1024 * 1024;
 export const MAX_MODEL_BYTES_LIMIT = 0x1fffffe8;
 
 /** Not yet in the ErrorCode union of errors.ts; a file that is not a valid blasnet model. */
-const ERR_FORMAT = 'ERR_BLASNET_FORMAT' as ErrorCode;
+const ERR_FORMAT: ErrorCode = 'ERR_BLASNET_FORMAT';
 
 export type ModelKind = 'neural-network' | 'logistic-regression';
 export type Model = NeuralNetwork | LogisticRegression;
@@ -294,19 +298,22 @@ type Obj = Record<string, unknown>;
 function fromJSON(json: unknown, options: CheckedOptions, src: string, expect: ModelKind | undefined): Model {
   const root = plainObject(json, src, 'the model');
   rejectForbiddenKeys(root, src);
-  if (!('format' in root)) {
+  if (!Object.prototype.hasOwnProperty.call(root, 'format')) {
     throw new BlasnetTypeError(ERR_FORMAT, `${src}: has no "format" field; expected "format": "${MODEL_FORMAT}" (is this a blasnet model?)`);
   }
   if (root.format !== MODEL_FORMAT) {
     throw new BlasnetRangeError(ERR_FORMAT, `${src}: format must be "${MODEL_FORMAT}", got ${describe(root.format)} (is this a blasnet model?)`);
   }
   const version = root.version;
+  if (version === undefined) {
+    throw new BlasnetTypeError(ERR_FORMAT, `${src}: has no "version" field; this blasnet reads version${SUPPORTED_MODEL_VERSIONS.length > 1 ? 's' : ''} ${SUPPORTED_MODEL_VERSIONS.join(', ')}`);
+  }
   if (typeof version !== 'number' || !SUPPORTED_MODEL_VERSIONS.includes(version)) {
     const newer = typeof version === 'number' && Number.isInteger(version) && version > MODEL_FORMAT_VERSION ? ' (written by a newer blasnet?)' : '';
     throw new BlasnetRangeError(ERR_FORMAT,
       `${src}: unsupported format version ${describe(version)}${newer}; this blasnet reads version${SUPPORTED_MODEL_VERSIONS.length > 1 ? 's' : ''} ${SUPPORTED_MODEL_VERSIONS.join(', ')}`);
   }
-  exactKeys(root, src, '', TOP_KEYS, TOP_KEYS);
+  exactKeys(root, src, '', TOP_KEYS.filter((k) => k !== 'metadata'), TOP_KEYS);
   const kind = root.kind;
   if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
     throw new BlasnetRangeError(ERR_FORMAT, `${src}: kind must be one of ${KINDS.map((k) => `"${k}"`).join(' | ')}, got ${describe(kind)}`);
@@ -315,7 +322,7 @@ function fromJSON(json: unknown, options: CheckedOptions, src: string, expect: M
     const cls = expect === 'neural-network' ? 'NeuralNetwork' : 'LogisticRegression';
     throw new BlasnetRangeError(ERR_FORMAT, `${src}: holds a ${kind} model; ${cls} needs a ${expect} (loadModel and modelFromJSON accept either kind)`);
   }
-  checkMetadata(root.metadata, src);
+  if (root.metadata !== undefined) checkMetadata(root.metadata, src);
   return kind === 'neural-network' ? networkFrom(root, options, src) : logisticFrom(root, options, src);
 }
 
@@ -539,7 +546,17 @@ function systemLikeError(code: string, message: string, path: string): Error {
  */
 export async function saveModel(model: Model, path: string | URL): Promise<void> {
   const target = checkPath(path);
-  const text = modelText(modelToJSON(model)); // serialize fully (and synchronously) before touching the disk
+  const json = modelToJSON(model);
+  let text: string;
+  try {
+    text = modelText(json); // serialize fully (and synchronously) before touching the disk
+  } catch (e) {
+    if (e instanceof RangeError && !(e instanceof BlasnetRangeError)) {
+      throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE',
+        `the model is too large to save as one JSON text (${e.message}); V8 strings hold at most ~512 MiB, about 25 million parameters`);
+    }
+    throw e;
+  }
   const tmp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   let existing: Stats | undefined;
   try {
@@ -559,7 +576,7 @@ export async function saveModel(model: Model, path: string | URL): Promise<void>
       throw fileError(e, 'cannot create the temporary file for', tmp);
     }
     try {
-      if (existing?.isFile()) await fh.chmod(existing.mode & 0o7777).catch(() => {});
+      if (existing?.isFile()) await fh.chmod(existing.mode & 0o777).catch(() => {});
       await fh.writeFile(text, 'utf8');
       await fh.sync();
     } catch (e) {
@@ -567,7 +584,11 @@ export async function saveModel(model: Model, path: string | URL): Promise<void>
     }
     const closing = fh;
     fh = undefined;
-    await closing.close();
+    try {
+      await closing.close();
+    } catch (e) {
+      throw fileError(e, 'cannot write the model to', tmp);
+    }
     try {
       await rename(tmp, target);
     } catch (e) {

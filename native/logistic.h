@@ -16,18 +16,29 @@ struct LogisticData {
   size_t m;  // features
 };
 
-// Scratch for one sweep: z and dz of one block of examples. Sized once, reused every iteration.
+class ThreadTeam;
+
+// Per-thread partial sums of one sweep, sized once per fit and reused every iteration.
 struct LogisticWorkspace {
-  size_t block = 0;
-  std::vector<double> z;  // block: z_j, then dz_j = σ(z_j) − y_j, in place
-  explicit LogisticWorkspace(size_t m, size_t n);
+  ThreadTeam* team;                       // not owned; null: the calling thread alone
+  std::vector<std::vector<double>> dw;    // per thread: m partial sums of dz_j x_j
+  std::vector<double> cost, dz_sum, z_sum;  // per thread
+  LogisticWorkspace(size_t m, ThreadTeam* team);
 };
 
-// J(w, b), dw = ∂J/∂w (m, overwritten), db = ∂J/∂b; one sweep over X:
-// for each block of examples Xb (rows j0..j1): zb = Xb·w + b (dgemv), one fused pass for the
-// loss terms softplus(z) − y·z and dz = σ(z) − y, then dw += Xbᵀ·dz (dgemv) while Xb is in cache.
-double logistic_cost_grad(const LogisticData& d, const double* w, double b, double* dw, double* db,
-                          LogisticWorkspace& ws);
+struct CostGrad {
+  double cost;   // J (NaN when not asked for)
+  bool finite;   // every z_j and every gradient entry is finite
+};
+
+// dw = ∂J/∂w (m, overwritten), db = ∂J/∂b, and J when want_cost — one sweep over X: for each
+// example j, z_j = x_j·w + b, dz_j = σ(z_j) − y_j and dw += dz_j x_j while x_j is in L1, so X is
+// read from memory once per call (BLAS would read it twice: z = Xᵀw, then dw = X dz). The loss
+// softplus(z) − y·z costs a log1p per example and is evaluated only when want_cost.
+// Examples are split among ws.team's threads by a fixed partition and the partial sums reduced in
+// thread order: for a given thread count the result is bit-for-bit reproducible.
+CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, double* dw, double* db,
+                            LogisticWorkspace& ws, bool want_cost);
 
 // a (n, overwritten) = σ(X·w + b).
 void logistic_predict_proba(const double* X, size_t n, size_t m, const double* w, double b, double* a);
@@ -40,13 +51,13 @@ struct FitOutcome {
   double last_cost = 0;    // cost at the iteration that stopped the fit (diverged), else the last one
 };
 
-// Gradient descent, the seed's grad_descent with the errata fixed: at every iteration i the cost
-// of the current parameters is computed, recorded when i % record_every == 0 (record(i, J)), and
-// one step w ← w − α·dw, b ← b − α·db is taken. w (m) and b are updated in place.
-// Stops before iteration i when *cancel is nonzero (aborted), or when J or the gradient is not
-// finite (diverged): then w, b are those of the last iteration whose cost was finite.
+// Gradient descent, the seed's grad_descent with the errata fixed: at every iteration i the gradient
+// at the current parameters is computed, and their cost J recorded when i % record_every == 0
+// (record(i, J)); then one step w ← w − α·dw, b ← b − α·db. w (m) and b are updated in place.
+// `threads` threads share each sweep. Stops before iteration i when cancelled() (aborted), or when
+// a z, J or the gradient is not finite (diverged): then w, b are the last finite ones.
 FitOutcome logistic_fit(const LogisticData& d, double* w, double* b, double learning_rate,
-                        size_t iterations, size_t record_every,
+                        size_t iterations, size_t record_every, size_t threads,
                         const std::function<void(size_t, double)>& record,
                         const std::function<bool()>& cancelled);
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "blas.h"
 #include "logistic.h"
 #include "napi_util.h"
 #include "worker.h"
@@ -37,17 +38,17 @@ Napi::Object fit_result(Napi::Env env, const FitOutcome& out, const std::vector<
 }
 
 // (X: Float64Array n·m, n, m, y: Float64Array n, w: Float64Array m, b) → { cost, dw, db }
-Napi::Value CostGrad(const Napi::CallbackInfo& info) {
+Napi::Value CostGradJs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
   const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
   const F64View y = f64_arg(info, 3, "y", static_cast<long long>(n));
   const F64View w = f64_arg(info, 4, "w", static_cast<long long>(m));
   const double b = number_arg(info, 5, "b");
-  LogisticWorkspace ws(m, n);
+  LogisticWorkspace ws(m, nullptr);
   std::vector<double> dw(m);
   double db = 0;
-  const double cost = logistic_cost_grad({X.data, y.data, n, m}, w.data, b, dw.data(), &db, ws);
+  const double cost = logistic_cost_grad({X.data, y.data, n, m}, w.data, b, dw.data(), &db, ws, true).cost;
   Napi::Object r = Napi::Object::New(env);
   r.Set("cost", Napi::Number::New(env, cost));
   r.Set("dw", new_f64(env, dw.data(), m));
@@ -73,7 +74,7 @@ Napi::Value FitSync(const Napi::CallbackInfo& info) {
   bool callback_threw = false;
   Napi::Value callback_error;
   const FitOutcome out = logistic_fit(
-      {X.data, y.data, n, m}, w.data(), &b, lr, iterations, record_every,
+      {X.data, y.data, n, m}, w.data(), &b, lr, iterations, record_every, static_cast<size_t>(get_threads()),
       [&](size_t i, double cost) {
         costs.push_back(cost);
         if (on_progress.IsEmpty() || callback_threw) return;
@@ -99,12 +100,13 @@ class LogisticFitWorker : public JobWorker {
       : JobWorker(env, on_progress, cancel),
         // Copies on the main thread: the caller may overwrite or transfer its buffers once fit() returns.
         X_(X.data, X.data + n * m), y_(y.data, y.data + n), w_(w.data, w.data + m), b_(b),
-        n_(n), m_(m), lr_(lr), iterations_(iterations), record_every_(record_every) {}
+        n_(n), m_(m), lr_(lr), iterations_(iterations), record_every_(record_every),
+        threads_(static_cast<size_t>(get_threads())) {}
 
  protected:
   void Run(const std::function<void(size_t, double)>& record, const std::function<bool()>& cancelled) override {
     costs_.reserve(record_every_ ? iterations_ / record_every_ + 1 : 0);
-    out_ = logistic_fit({X_.data(), y_.data(), n_, m_}, w_.data(), &b_, lr_, iterations_, record_every_,
+    out_ = logistic_fit({X_.data(), y_.data(), n_, m_}, w_.data(), &b_, lr_, iterations_, record_every_, threads_,
                         [&](size_t i, double cost) {
                           costs_.push_back(cost);
                           record(i, cost);
@@ -118,7 +120,7 @@ class LogisticFitWorker : public JobWorker {
   double b_;
   size_t n_, m_;
   double lr_;
-  size_t iterations_, record_every_;
+  size_t iterations_, record_every_, threads_;
   std::vector<double> costs_;
   FitOutcome out_;
 };
@@ -184,7 +186,7 @@ Napi::Value PredictProba(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_logistic(Napi::Env env, Napi::Object exports) {
-  exports.Set("logisticCostGrad", Napi::Function::New(env, CostGrad, "logisticCostGrad"));
+  exports.Set("logisticCostGrad", Napi::Function::New(env, CostGradJs, "logisticCostGrad"));
   exports.Set("logisticFitSync", Napi::Function::New(env, FitSync, "logisticFitSync"));
   exports.Set("logisticFit", Napi::Function::New(env, Fit, "logisticFit"));
   exports.Set("logisticPredictProbaSync", Napi::Function::New(env, PredictProbaSync, "logisticPredictProbaSync"));

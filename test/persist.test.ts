@@ -1,0 +1,586 @@
+// Model persistence (lib/persist.ts): exact round trips on both backends, the checked-in format-1
+// fixtures, an atomic save under kill -9, and a clear error for every kind of malformed file.
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BlasnetError, BlasnetRangeError, BlasnetTypeError, LogisticRegression, Matrix, NeuralNetwork } from '../lib/index.js';
+import {
+  loadLogistic, loadModel, loadNetwork, logisticFromJSON, MODEL_FORMAT, MODEL_FORMAT_VERSION, modelFromJSON, modelToJSON, networkFromJSON, saveModel,
+  type LogisticModelJSON, type Model, type NetworkModelJSON,
+} from '../lib/persist.js';
+import { BACKENDS, gaussian, HAS_NATIVE, mulberry32, randomLogisticData } from './helpers/data.js';
+
+// Lets one test make rename() fail after the temporary file has been written.
+const hooks = vi.hoisted(() => ({ failRename: false }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  return {
+    ...actual,
+    rename: (from: string, to: string) => {
+      if (hooks.failRename) return Promise.reject(Object.assign(new Error(`EXDEV: cross-device link not permitted, rename '${from}' -> '${to}'`), { code: 'EXDEV', errno: -18, syscall: 'rename' }));
+      return actual.rename(from, to);
+    },
+  };
+});
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'persist');
+const CHILD = join(ROOT, 'test', 'helpers', 'persist-child.mjs');
+const PKG_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'blasnet-persist-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let fileNo = 0;
+function tempPath(name = 'model'): string {
+  return join(dir, `${name}-${++fileNo}.json`);
+}
+
+/** Fails with the first index where the two differ as bits (Object.is: −0 ≠ 0). */
+function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, `${what}.length`).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i])) expect.fail(`${what}[${i}]: got ${actual[i]}, expected ${expected[i]}`);
+  }
+}
+
+function expectSameNetwork(actual: NeuralNetwork, expected: NeuralNetwork): void {
+  expect(actual.spec).toEqual(expected.spec);
+  expect(actual.seed).toBe(expected.seed);
+  const a = actual.parameters, e = expected.parameters;
+  e.W.forEach((w, l) => expectSameBits(a.W[l]!, w, `W[${l}]`));
+  e.b.forEach((b, l) => expectSameBits(a.b[l]!, b, `b[${l}]`));
+}
+
+/** All parameters as one byte string: equal buffers ⇔ bit-identical parameters. */
+function fingerprint(net: NeuralNetwork): Buffer {
+  const { W, b } = net.parameters;
+  return Buffer.concat([...W, ...b].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
+}
+
+function randomMatrix(seed: number, rows: number, cols: number): Matrix {
+  const rand = mulberry32(seed);
+  const M = new Matrix(rows, cols);
+  for (let k = 0; k < M.data.length; k++) M.data[k] = gaussian(rand);
+  return M;
+}
+
+/** Two depth-3 networks covering every activation, each trained a little so no parameter is at its initial value. */
+function trainedNetworks(backend: 'native' | 'reference'): { name: string; net: NeuralNetwork; X: Matrix }[] {
+  const X = randomMatrix(1, 40, 5);
+  const classes = Array.from({ length: 40 }, (_, j) => j % 3);
+  const a = new NeuralNetwork({ layers: [5, 7, 6, 3], hidden: [{ name: 'leaky-relu', alpha: 0.2 }, 'tanh'], output: 'softmax', loss: 'cross-entropy', seed: 11, backend });
+  a.fitSync(X, classes, { epochs: 30, optimizer: 'adam', learningRate: 0.01, batchSize: 8 });
+  const Y = randomMatrix(2, 40, 2);
+  const b = new NeuralNetwork({ layers: [5, 8, 4, 2], hidden: ['relu', 'sigmoid'], output: 'linear', loss: 'mse', seed: 5, backend });
+  b.fitSync(X, Y, { epochs: 20, optimizer: 'momentum', learningRate: 0.05 });
+  return [{ name: 'leaky-relu/tanh/softmax', net: a, X }, { name: 'relu/sigmoid/linear mse', net: b, X }];
+}
+
+function trainedLogistic(backend: 'native' | 'reference'): { model: LogisticRegression; X: Matrix } {
+  const { X, y } = randomLogisticData(3, 60, 4);
+  const model = new LogisticRegression({ learningRate: 0.1, iterations: 200, recordEvery: 20, backend });
+  model.fitSync(X, y);
+  return { model, X };
+}
+
+describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }) => {
+  describe.skipIf(!available)('', () => {
+    it('a trained depth-3 NeuralNetwork predicts bit-identically after saveModel/loadModel', async () => {
+      for (const { name, net, X } of trainedNetworks(backend)) {
+        const path = tempPath('net');
+        await saveModel(net, path);
+        const back = await loadModel(path, { backend });
+        expect(back, name).toBeInstanceOf(NeuralNetwork);
+        const loaded = back as NeuralNetwork;
+        expect(loaded.backend).toBe(backend);
+        expectSameNetwork(loaded, net);
+        expectSameBits(loaded.predictSync(X).data, net.predictSync(X).data, `${name}: predictSync`);
+        // The typed loader gives the same.
+        const typed = await loadNetwork(path, { backend });
+        expectSameBits(typed.predictSync(X).data, net.predictSync(X).data, `${name}: loadNetwork predictSync`);
+      }
+    });
+
+    it('the same through modelToJSON → JSON text → modelFromJSON', () => {
+      for (const { name, net, X } of trainedNetworks(backend)) {
+        const json = modelToJSON(net);
+        const back = networkFromJSON(JSON.parse(JSON.stringify(json)), { backend });
+        expectSameNetwork(back, net);
+        expectSameBits(back.predictSync(X).data, net.predictSync(X).data, `${name}: predictSync`);
+        expect(modelFromJSON(json, { backend })).toBeInstanceOf(NeuralNetwork);
+      }
+    });
+
+    it('a trained LogisticRegression predicts bit-identically and keeps its options', async () => {
+      const { model, X } = trainedLogistic(backend);
+      const path = tempPath('logistic');
+      await saveModel(model, path);
+      const back = await loadLogistic(path, { backend });
+      expect(back.backend).toBe(backend);
+      expect([back.learningRate, back.iterations, back.recordEvery]).toEqual([0.1, 200, 20]);
+      expectSameBits(back.weights, model.weights, 'weights');
+      expect(Object.is(back.bias, model.bias)).toBe(true);
+      expectSameBits(back.predictProbaSync(X), model.predictProbaSync(X), 'predictProbaSync');
+      const viaJSON = logisticFromJSON(JSON.parse(JSON.stringify(modelToJSON(model))) as unknown, { backend });
+      expectSameBits(viaJSON.predictProbaSync(X), model.predictProbaSync(X), 'predictProbaSync via JSON');
+    });
+  });
+});
+
+describe('exactness', () => {
+  it('extreme values and −0 survive saveModel/loadModel bit for bit', async () => {
+    const weights = [-0, 5e-324, -5e-324, 1.7976931348623157e308, -2.2250738585072014e-308, 0.1 + 0.2, 1 / 3, Math.PI, -1e-7, 123456789.12345679];
+    const model = new LogisticRegression({ backend: 'reference' });
+    model.setParameters({ weights, bias: -0 });
+    const path = tempPath('extreme');
+    await saveModel(model, path);
+    expect(readFileSync(path, 'utf8')).toContain('"weights": [-0,5e-324,-5e-324,1.7976931348623157e+308,');
+    const back = await loadLogistic(path, { backend: 'reference' });
+    expectSameBits(back.weights, weights, 'weights');
+    expect(Object.is(back.bias, -0)).toBe(true);
+  });
+
+  it.skipIf(!HAS_NATIVE)('a model saved on the native backend loads on the reference one with the same parameters', async () => {
+    const [{ net }] = trainedNetworks('native');
+    const path = tempPath('cross');
+    await saveModel(net!, path);
+    const back = await loadNetwork(path, { backend: 'reference' });
+    expect(back.backend).toBe('reference');
+    expectSameNetwork(back, net!);
+  });
+
+  it('writes the documented shape: format, version, kind, metadata, architecture, training, parameters', async () => {
+    const net = new NeuralNetwork({ layers: [2, 3, 2], hidden: { name: 'leaky-relu', alpha: 0.1 }, output: 'softmax', seed: 7, backend: 'reference' });
+    const json = modelToJSON(net);
+    expect(Object.keys(json)).toEqual(['format', 'version', 'kind', 'metadata', 'architecture', 'training', 'parameters']);
+    expect(json.format).toBe(MODEL_FORMAT);
+    expect(json.version).toBe(MODEL_FORMAT_VERSION);
+    expect(json.kind).toBe('neural-network');
+    expect(json.architecture).toEqual({ layers: [2, 3, 2], activations: [{ name: 'leaky-relu', alpha: 0.1 }, { name: 'softmax' }], loss: 'cross-entropy' });
+    expect(json.training).toEqual({ seed: 7 });
+    expect(json.metadata.blasnet).toBe(PKG_VERSION);
+    expect(new Date(json.metadata.createdAt!).toISOString()).toBe(json.metadata.createdAt);
+    expect(json.parameters.W.map((w) => w.length)).toEqual([6, 6]);
+    const path = tempPath('shape');
+    await saveModel(net, path);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ ...json, metadata: expect.anything() as unknown });
+  });
+});
+
+describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
+  it('tiny-network.v1.json: exact parameters (−0 included), the right architecture, and its prediction', async () => {
+    for (const { backend, available } of BACKENDS) {
+      if (!available) continue;
+      const net = await loadNetwork(join(FIXTURES, 'tiny-network.v1.json'), { backend });
+      expect(net.spec.sizes).toEqual([2, 3, 1]);
+      expect(net.spec.layers.map((l) => l.g)).toEqual([{ name: 'leaky-relu', alpha: 0.05 }, { name: 'sigmoid', alpha: 0.01 }]);
+      expect(net.spec.loss).toBe('cross-entropy');
+      expect(net.seed).toBe(42);
+      const { W, b } = net.parameters;
+      expectSameBits(W[0]!, [0.5, -0.25, 1, 0.125, -1.5, 0.75], 'W[0]');
+      expectSameBits(W[1]!, [1, -2, 0.5], 'W[1]');
+      expectSameBits(b[0]!, [0.1, -0, 0.2], 'b[0]');
+      expectSameBits(b[1]!, [-0.3], 'b[1]');
+      // By hand at x = (1, 2): z1 = (0.1, 1.25, 0.2), all > 0 so a1 = z1; z2 = 0.1 − 2.5 + 0.1 − 0.3 = −2.6.
+      const p = net.predictSync([[1, 2]]).data[0]!;
+      expect(Math.abs(p - 1 / (1 + Math.exp(2.6)))).toBeLessThan(1e-15);
+      // And it serializes back to the same content.
+      const again = modelToJSON(net);
+      const fixture = JSON.parse(readFileSync(join(FIXTURES, 'tiny-network.v1.json'), 'utf8')) as NetworkModelJSON;
+      expect({ ...again, metadata: null }).toEqual({ ...fixture, metadata: null });
+    }
+  });
+
+  it('tiny-logistic.v1.json: exact parameters, training options, and its prediction', async () => {
+    const model = await loadLogistic(join(FIXTURES, 'tiny-logistic.v1.json'), { backend: 'reference' });
+    expectSameBits(model.weights, [0.5, -1.25, 2], 'weights');
+    expect(model.bias).toBe(-0.5);
+    expect([model.learningRate, model.iterations, model.recordEvery]).toEqual([0.1, 500, 50]);
+    expect(Math.abs(model.predictProbaSync([[1, 1, 1]])[0]! - 1 / (1 + Math.exp(-0.75)))).toBeLessThan(1e-15);
+    const fixture = JSON.parse(readFileSync(join(FIXTURES, 'tiny-logistic.v1.json'), 'utf8')) as LogisticModelJSON;
+    expect({ ...modelToJSON(model), metadata: null }).toEqual({ ...fixture, metadata: null });
+  });
+});
+
+describe('saveModel', () => {
+  it('refuses an unfitted LogisticRegression and writes nothing', async () => {
+    const path = tempPath('unfitted');
+    const e = await saveModel(new LogisticRegression({ backend: 'reference' }), path).catch((x: unknown) => x);
+    expectError(e, BlasnetError, 'ERR_BLASNET_NOT_FITTED', /not been fitted/);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('refuses what is not a model, and a bad path', async () => {
+    expectError(await saveModel({} as Model, tempPath()).catch((x: unknown) => x), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /NeuralNetwork or a LogisticRegression/);
+    const net = new NeuralNetwork({ layers: [2, 1], backend: 'reference' });
+    expectError(await saveModel(net, '' as string).catch((x: unknown) => x), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /path must be a non-empty file path/);
+  });
+
+  it('replaces an existing file, keeps its permission bits, and leaves no temporary file', async () => {
+    const sub = join(dir, 'replace');
+    mkdirSync(sub);
+    const path = join(sub, 'm.json');
+    writeFileSync(path, 'old');
+    chmodSync(path, 0o640);
+    await saveModel(new NeuralNetwork({ layers: [2, 2, 1], seed: 1, backend: 'reference' }), path);
+    expect(statSync(path).mode & 0o777).toBe(0o640);
+    expect(readdirSync(sub)).toEqual(['m.json']);
+    expect((await loadNetwork(path, { backend: 'reference' })).seed).toBe(1);
+  });
+
+  it('a missing folder or a folder as the target: the file system error, naming the path, and no temporary file', async () => {
+    const net = new NeuralNetwork({ layers: [2, 1], backend: 'reference' });
+    const missing = join(dir, 'no-such-folder', 'm.json');
+    const e1 = await saveModel(net, missing).catch((x: unknown) => x);
+    expectError(e1, Error, 'ENOENT', /no-such-folder/);
+    const sub = join(dir, 'target-is-dir');
+    mkdirSync(join(sub, 'm.json'), { recursive: true });
+    const e2 = await saveModel(net, join(sub, 'm.json')).catch((x: unknown) => x);
+    expectError(e2, Error, 'EISDIR', /m\.json.*is a directory/);
+    expect(readdirSync(sub)).toEqual(['m.json']);
+  });
+
+  it('removes its temporary file when the final rename fails, and leaves the old file intact', async () => {
+    const sub = join(dir, 'rename-fails');
+    mkdirSync(sub);
+    const path = join(sub, 'm.json');
+    const old = new NeuralNetwork({ layers: [3, 2, 1], seed: 1, backend: 'reference' });
+    await saveModel(old, path);
+    const before = readFileSync(path);
+    hooks.failRename = true;
+    let e: unknown;
+    try {
+      e = await saveModel(new NeuralNetwork({ layers: [3, 2, 1], seed: 2, backend: 'reference' }), path).catch((x: unknown) => x);
+    } finally {
+      hooks.failRename = false;
+    }
+    expectError(e, Error, 'EXDEV', /cannot move the saved model into place at ".*m\.json"/);
+    expect(readdirSync(sub)).toEqual(['m.json']);
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+});
+
+/**
+ * The child needs JavaScript: Node 20 cannot import lib/*.ts. Rather than dist/ (which `tsc -p`
+ * rewrites file by file, so another build running meanwhile can hand the child a half-written
+ * module, and which may be stale), transpile lib/ (no type check: that is tsc's job) into a
+ * private folder; ~0.2 s. Returns the path of the transpiled persist.js.
+ */
+function transpileLibrary(out: string): string {
+  const lib = join(ROOT, 'lib');
+  for (const file of readdirSync(lib, { recursive: true }) as string[]) {
+    if (!file.endsWith('.ts') || file.endsWith('.d.ts')) continue;
+    const { outputText } = ts.transpileModule(readFileSync(join(lib, file), 'utf8'), {
+      fileName: file,
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+    });
+    const target = join(out, file.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  }
+  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+  return join(out, 'persist.js');
+}
+
+describe('saveModel is atomic under kill -9', () => {
+  let persistJs: string;
+  beforeAll(() => {
+    persistJs = transpileLibrary(join(dir, 'child-lib'));
+  });
+
+  it('a child saving two ~1.6 MB-of-float64 models in a tight loop, killed at random moments: the file is always A or B, bit for bit', async () => {
+    const layers = [256, 640, 64, 1]; // 205 569 parameters: 1.6 MB as float64, ~4.4 MB as JSON
+    const models = { A: new NeuralNetwork({ layers, seed: 1, backend: 'reference' }), B: new NeuralNetwork({ layers, seed: 2, backend: 'reference' }) };
+    const fpA = fingerprint(models.A), fpB = fingerprint(models.B);
+    const sub = join(dir, 'kill'), sources = join(dir, 'kill-sources');
+    mkdirSync(sub);
+    mkdirSync(sources);
+    const [fileA, fileB] = [join(sources, 'A.json'), join(sources, 'B.json')];
+    await saveModel(models.A, fileA);
+    await saveModel(models.B, fileB);
+    const path = join(sub, 'model.json');
+    await saveModel(models.A, path);
+    let current: 'A' | 'B' = 'A';
+    const tmpName = new RegExp(`^${basename(path).replace('.', '\\.')}\\.\\d+\\.[0-9a-f]{12}\\.tmp$`);
+    const rand = mulberry32(2024);
+    const seen = { A: 0, B: 0 };
+    let saves = 0, leftovers = 0;
+    /** A child that loads A and B, then waits for "go"; `first` is read when it is told to go. */
+    const children = new Set<ReturnType<typeof spawn>>();
+    const startChild = () => {
+      const child = spawn(process.execPath, [CHILD, path, persistJs, fileA, fileB], { stdio: ['pipe', 'pipe', 'pipe'] });
+      children.add(child);
+      const io = { out: '', err: '' };
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { io.out += d; });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => { io.err += d; });
+      const exited = new Promise<void>((resolve) => child.once('exit', () => { children.delete(child); resolve(); }));
+      const reached = (mark: string) => new Promise<void>((resolve, reject) => {
+        const poll = setInterval(() => {
+          if (io.out.includes(mark)) { clearInterval(poll); resolve(); }
+        }, 1);
+        void exited.then(() => { clearInterval(poll); reject(new Error(`child exited early: ${io.err}`)); });
+      });
+      return { child, io, exited, reached };
+    };
+    let next = startChild();
+    try {
+      for (let round = 0; round < 30; round++) {
+        const { child, io, exited, reached } = next;
+        await reached('ready\n');
+        // Each child first writes the model the file does not hold, so every completed save changes it.
+        child.stdin.write(`go ${current === 'A' ? 'B' : 'A'}\n`);
+        // The next child starts up (it only loads A and B, then waits) while this one is saving.
+        if (round < 29) next = startChild();
+        // Even rounds count the delay from "go" (kills during the first, cold save); odd rounds from
+        // the first completed save (kills in the steady-state loop).
+        if (round % 2 === 1) await reached('saved 1\n');
+        await new Promise((r) => setTimeout(r, 5 + rand() * 195));
+        child.kill('SIGKILL');
+        await exited;
+        expect(child.signalCode).toBe('SIGKILL');
+        const out = io.out;
+        saves += out.split('\n').filter((l) => l.startsWith('saved ')).length;
+
+        const loaded = await loadNetwork(path, { backend: 'reference' });
+        const fp = fingerprint(loaded);
+        const which = fp.equals(fpA) ? 'A' : fp.equals(fpB) ? 'B' : null;
+        if (which === null) expect.fail(`round ${round}: ${path} is a valid model equal to neither A nor B`);
+        expect(loaded.spec).toEqual(models.A.spec);
+        seen[which]++;
+        current = which;
+        for (const name of readdirSync(sub)) {
+          if (name === basename(path)) continue;
+          expect(name, 'only temporary files may be left beside the model').toMatch(tmpName);
+          leftovers++;
+          rmSync(join(sub, name));
+        }
+      }
+    } finally {
+      for (const child of children) child.kill('SIGKILL'); // after a failure: the next child, waiting
+    }
+    // The children's saves did replace the file (at least one per odd round), both ways.
+    expect(saves).toBeGreaterThanOrEqual(15);
+    expect(seen.A).toBeGreaterThan(0);
+    expect(seen.B).toBeGreaterThan(0);
+    console.info(`kill -9: 30 rounds, ${saves} completed saves, the file held A ${seen.A}× and B ${seen.B}×, ${leftovers} temporary files left by kills mid-save`);
+  }, 60_000);
+});
+
+// ─── Malformed files ────────────────────────────────────────────────────────────────────────────
+
+function expectError(e: unknown, cls: new (...args: never[]) => Error, code: string, message: RegExp): void {
+  expect(e).toBeInstanceOf(cls);
+  expect((e as { code?: unknown }).code).toBe(code);
+  expect((e as Error).message).toMatch(message);
+}
+
+/** Writes `content` (text, or an object to stringify) to a new file and returns what loading it throws. */
+async function loadError(content: string | Uint8Array | object, load: (path: string) => Promise<unknown> = (p) => loadModel(p, { backend: 'reference' })): Promise<unknown> {
+  const path = tempPath('bad');
+  writeFileSync(path, typeof content === 'string' || content instanceof Uint8Array ? content : JSON.stringify(content));
+  try {
+    await load(path);
+  } catch (e) {
+    return e;
+  }
+  throw new Error(`loading ${path} did not throw`);
+}
+
+describe('loadModel refuses malformed files with a clear error', () => {
+  const net = new NeuralNetwork({ layers: [3, 4, 2], hidden: 'tanh', output: 'sigmoid', seed: 3, backend: 'reference' });
+  const valid = (): NetworkModelJSON => JSON.parse(JSON.stringify(modelToJSON(net))) as NetworkModelJSON;
+  const logistic = new LogisticRegression({ backend: 'reference' });
+  logistic.setParameters({ weights: [1, 2, 3], bias: 0.5 });
+  const validLogistic = (): LogisticModelJSON => JSON.parse(JSON.stringify(modelToJSON(logistic))) as LogisticModelJSON;
+
+  it('the valid base cases load', async () => {
+    const p1 = tempPath(), p2 = tempPath();
+    writeFileSync(p1, JSON.stringify(valid()));
+    writeFileSync(p2, JSON.stringify(validLogistic()));
+    expect(await loadModel(p1, { backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
+    expect(await loadModel(p2, { backend: 'reference' })).toBeInstanceOf(LogisticRegression);
+  });
+
+  it('unknown version, with the versions this blasnet reads', async () => {
+    expectError(await loadError({ ...valid(), version: 2 }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /unsupported format version 2 \(written by a newer blasnet\?\); this blasnet reads version 1/);
+    expectError(await loadError({ ...valid(), version: '1' }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /unsupported format version "1"/);
+    const { version: _, ...noVersion } = valid();
+    expectError(await loadError(noVersion), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /has no "version" field; this blasnet reads version 1/);
+  });
+
+  it('wrong or missing format name', async () => {
+    expectError(await loadError({ ...valid(), format: 'keras-model' }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /format must be "blasnet-model", got "keras-model"/);
+    const { format: _, ...noFormat } = valid();
+    expectError(await loadError(noFormat), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /no "format" field/);
+    expectError(await loadError('[1, 2, 3]'), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /the model must be an object, got an array/);
+  });
+
+  it('wrong kind, and a kind the typed loader does not expect', async () => {
+    expectError(await loadError({ ...valid(), kind: 'svm' }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /kind must be one of "neural-network" \| "logistic-regression", got "svm"/);
+    expectError(await loadError(validLogistic(), (p) => loadNetwork(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a logistic-regression model; NeuralNetwork needs a neural-network/);
+    expectError(await loadError(valid(), (p) => loadLogistic(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a neural-network model; LogisticRegression needs a logistic-regression/);
+    // A network's fields under the logistic kind.
+    expectError(await loadError({ ...valid(), kind: 'logistic-regression' }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /unknown key "layers" at architecture/);
+  });
+
+  it('a W array one value short, or a wrong number of layer arrays', async () => {
+    const j = valid();
+    j.parameters.W[1]!.pop();
+    expectError(await loadError(j), BlasnetRangeError, 'ERR_BLASNET_SHAPE', /parameters\.W\[1\] must have 2 × 4 = 8 values for layers \[3, 4, 2\], got 7/);
+    const k = valid();
+    k.parameters.b.push([0]);
+    expectError(await loadError(k), BlasnetRangeError, 'ERR_BLASNET_SHAPE', /parameters\.b must hold 2 arrays \(one per layer of layers \[3, 4, 2\]\), got 3/);
+    const l = validLogistic();
+    l.parameters.weights.push(4);
+    expectError(await loadError(l), BlasnetRangeError, 'ERR_BLASNET_SHAPE', /parameters\.weights must have 3 values \(architecture\.features\), got 4/);
+  });
+
+  it('a declared layer size that does not match the data', async () => {
+    const j = valid();
+    j.architecture.layers = [3, 5, 2];
+    expectError(await loadError(j), BlasnetRangeError, 'ERR_BLASNET_SHAPE', /parameters\.W\[0\] must have 5 × 3 = 15 values for layers \[3, 5, 2\], got 12/);
+    const k = valid();
+    k.architecture.layers = [3, 4, 4, 2];
+    expectError(await loadError(k), BlasnetRangeError, 'ERR_BLASNET_CONFIG', /architecture\.activations must be an array with one activation per layer \(3 for 4 layer sizes\)/);
+    const l = validLogistic();
+    l.architecture.features = 4;
+    expectError(await loadError(l), BlasnetRangeError, 'ERR_BLASNET_SHAPE', /parameters\.weights must have 4 values/);
+  });
+
+  it('huge declared sizes are refused from the architecture, fast, before any allocation', async () => {
+    const rss = process.memoryUsage().rss;
+    for (const [layers, code, message] of [
+      [[1e9, 1e9, 1], 'ERR_BLASNET_CONFIG', /architecture\.layers\[0\] must be an integer in \[1, 1e7\], got 1000000000/],
+      [[1e7, 1e7, 1], 'ERR_BLASNET_CONFIG', /the network has 100000020000001 parameters; at most 2\^31/],
+      // Accepted by the architecture rules (4·10⁸ parameters, 3.2 GB as float64), refused by the data's actual length.
+      [[20000, 20000, 1], 'ERR_BLASNET_SHAPE', /parameters\.W\[0\] must have 20000 × 20000 = 400000000 values for layers \[20000, 20000, 1\], got 12/],
+    ] as const) {
+      const j = valid();
+      j.architecture.layers = [...layers];
+      const t = performance.now();
+      const e = await loadError(j);
+      expect(performance.now() - t).toBeLessThan(500);
+      expectError(e, BlasnetRangeError, code, message);
+    }
+    expect(process.memoryUsage().rss - rss).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it('NaN, ±Infinity (1e999), strings and null inside parameters', async () => {
+    const text = JSON.stringify(valid());
+    // Replaces W[0][2] (the third value) in the file's text.
+    const withValue = (literal: string) => text.replace(/"W":\[\[([^,]+),([^,]+),([^,]+),/, `"W":[[$1,$2,${literal},`);
+    expectError(await loadError(withValue('1e999')), BlasnetRangeError, 'ERR_BLASNET_NOT_FINITE', /parameters\.W\[0\] must contain only finite numbers, got Infinity at index 2 \(.*1e999/);
+    expectError(await loadError(withValue('-1e999')), BlasnetRangeError, 'ERR_BLASNET_NOT_FINITE', /got -Infinity at index 2/);
+    expectError(await loadError(withValue('"0.5"')), BlasnetRangeError, 'ERR_BLASNET_NOT_FINITE', /parameters\.W\[0\] must contain only finite numbers, got "0\.5" at index 2/);
+    expectError(await loadError(withValue('null')), BlasnetRangeError, 'ERR_BLASNET_NOT_FINITE', /got null at index 2/);
+    expectError(await loadError(withValue('NaN')), BlasnetError, 'ERR_BLASNET_FORMAT', /not valid JSON/);
+    expectError(await loadError({ ...validLogistic(), parameters: { weights: [1, 2, 3], bias: null } }), BlasnetRangeError, 'ERR_BLASNET_NOT_FINITE', /parameters\.bias must be a finite number, got null/);
+    expectError(await loadError(JSON.stringify(validLogistic()).replace('"bias":0.5', '"bias":1e999')), BlasnetRangeError, 'ERR_BLASNET_NOT_FINITE', /parameters\.bias must be a finite number, got Infinity/);
+    const nested = valid();
+    (nested.parameters.b as unknown[])[0] = [0, [0], 0, 0];
+    expectError(await loadError(nested), BlasnetRangeError, 'ERR_BLASNET_NOT_FINITE', /parameters\.b\[0\] must contain only finite numbers, got an array of length 1 at index 1/);
+  });
+
+  it('a truncated file, an empty file, a file that is not JSON or not UTF-8', async () => {
+    const path = tempPath('whole');
+    await saveModel(net, path);
+    const whole = readFileSync(path);
+    expectError(await loadError(whole.subarray(0, whole.length >> 1)), BlasnetError, 'ERR_BLASNET_FORMAT', /model file ".*": it ends before the JSON is complete: the file is truncated/);
+    expectError(await loadError(whole.subarray(0, whole.length - 3)), BlasnetError, 'ERR_BLASNET_FORMAT', /truncated/);
+    expectError(await loadError(''), BlasnetError, 'ERR_BLASNET_FORMAT', /model file ".*" is empty \(0 bytes\)/);
+    expectError(await loadError('layers: [3, 4, 2]\n'), BlasnetError, 'ERR_BLASNET_FORMAT', /model file ".*": it is not valid JSON, so not a blasnet model/);
+    expectError(await loadError(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])), BlasnetError, 'ERR_BLASNET_FORMAT', /is not valid UTF-8/);
+  });
+
+  it('__proto__, constructor and prototype keys, at the top level and nested', async () => {
+    const text = JSON.stringify(valid());
+    const cases: [string, RegExp][] = [
+      [text.replace('{', '{"__proto__":{"polluted":true},'), /forbidden key "__proto__" at the top level/],
+      [text.replace('{', '{"constructor":{"prototype":{"polluted":true}},'), /forbidden key "constructor" at the top level/],
+      [text.replace('"architecture":{', '"architecture":{"__proto__":{"polluted":true},'), /forbidden key "__proto__" at architecture/],
+      [text.replace('"metadata":{', '"metadata":{"extra":{"deep":{"prototype":1}},'), /forbidden key "prototype" at metadata\.extra\.deep/],
+      [text.replace('{"name":"tanh"}', '{"name":"tanh","__proto__":{"alpha":1}}'), /forbidden key "__proto__" at architecture\.activations\[0\]/],
+    ];
+    for (const [bad, message] of cases) {
+      expectError(await loadError(bad), BlasnetTypeError, 'ERR_BLASNET_FORMAT', message);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // In memory too: JSON.parse makes "__proto__" an own key; an object with another prototype is refused.
+    expectError(catchSync(() => modelFromJSON(JSON.parse(cases[0]![0]))), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /model JSON: forbidden key "__proto__"/);
+    expectError(catchSync(() => modelFromJSON(Object.assign(Object.create({ inherited: 1 }) as object, valid()))), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /the model must be a plain object/);
+  });
+
+  it('unknown keys are refused except in metadata; missing fields are named', async () => {
+    expectError(await loadError({ ...valid(), extra: 1 }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /unknown key "extra" at the top level; a version 1 model has exactly/);
+    const j = valid();
+    (j.parameters as Record<string, unknown>).gamma = [];
+    expectError(await loadError(j), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /unknown key "gamma" at parameters/);
+    const { parameters: _, ...noParameters } = valid();
+    expectError(await loadError(noParameters), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /model file ".*": parameters is missing/);
+    const k = valid();
+    delete (k.training as Partial<NetworkModelJSON['training']>).seed;
+    expectError(await loadError(k), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /training\.seed is missing/);
+    const m = valid();
+    m.metadata = { ...m.metadata, note: 'trained on Tuesday', tags: ['a'] };
+    const p = tempPath();
+    writeFileSync(p, JSON.stringify(m));
+    expect(await loadModel(p, { backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
+    // metadata is optional; when present its createdAt / blasnet must be strings.
+    const { metadata: _m, ...noMetadata } = valid();
+    writeFileSync(p, JSON.stringify(noMetadata));
+    expect(await loadModel(p, { backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
+    expectError(await loadError({ ...valid(), metadata: { createdAt: 5 } }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /metadata\.createdAt must be a string, got 5/);
+    expectError(await loadError({ ...valid(), metadata: [] }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /metadata must be an object, got an array/);
+  });
+
+  it('architectures and training options follow the constructors\' rules', async () => {
+    const j = valid();
+    j.architecture.activations[0] = { name: 'tanh', alpha: 0.1 };
+    expectError(await loadError(j), BlasnetTypeError, 'ERR_BLASNET_CONFIG', /invalid architecture: architecture\.activations\[0\]\.alpha applies to 'leaky-relu' only/);
+    const k = valid();
+    (k.architecture.activations[1] as { name: string }).name = 'swish';
+    expectError(await loadError(k), BlasnetTypeError, 'ERR_BLASNET_CONFIG', /architecture\.activations\[1\] must be one of/);
+    const l = valid();
+    l.architecture.activations[1] = { name: 'linear' };
+    expectError(await loadError(l), BlasnetRangeError, 'ERR_BLASNET_CONFIG', /invalid architecture: loss 'cross-entropy' needs output 'sigmoid' .* got output 'linear'/);
+    const m = valid();
+    m.training.seed = -1;
+    expectError(await loadError(m), BlasnetRangeError, 'ERR_BLASNET_ARG_RANGE', /training\.seed must be an integer in \[0, 4294967295\], got -1/);
+    const n = validLogistic();
+    n.training.learningRate = 0;
+    expectError(await loadError(n), BlasnetRangeError, 'ERR_BLASNET_ARG_RANGE', /training\.learningRate must be a finite number > 0, got 0/);
+  });
+
+  it('a path that does not exist, a folder, a file above options.maxBytes, bad options', async () => {
+    const missing = join(dir, 'does-not-exist.json');
+    expectError(await loadModel(missing).catch((x: unknown) => x), Error, 'ENOENT', new RegExp(`cannot read the model file "${missing.replace(/[.\\]/g, '\\$&')}": ENOENT`));
+    expectError(await loadModel(dir).catch((x: unknown) => x), Error, 'EISDIR', /cannot read the model file ".*blasnet-persist-.*": it is a directory/);
+    const path = tempPath();
+    await saveModel(net, path);
+    const size = statSync(path).size;
+    expectError(await loadModel(path, { maxBytes: 100 }).catch((x: unknown) => x), BlasnetRangeError, 'ERR_BLASNET_ARG_RANGE', new RegExp(`is ${size} bytes, above the limit of 100 bytes \\(options\\.maxBytes\\)`));
+    expect(await loadModel(path, { maxBytes: size, backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
+    expectError(await loadModel(path, { cache: true } as never).catch((x: unknown) => x), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /options has an unknown option "cache"/);
+    expectError(await loadModel(path, { backend: 'gpu' } as never).catch((x: unknown) => x), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /options\.backend must be one of/);
+    expectError(await loadModel(42 as never).catch((x: unknown) => x), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /path must be a non-empty file path/);
+  });
+});
+
+function catchSync(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('did not throw');
+}
