@@ -3,6 +3,7 @@
 #include "network.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -10,6 +11,7 @@
 
 #include "blas.h"
 #include "math.h"
+#include "parallel.h"
 
 namespace blasnet {
 
@@ -100,7 +102,45 @@ void Workspace::reserve(const Network& net, size_t cap, bool backward) {
     delta.resize(net.max_width * cap);
     delta_prev.resize(net.max_width * cap);
   }
+  const size_t T = team ? team->size() : 1;
+  part.assign(T, std::vector<double>(net.max_width));
+  part_sum.assign(T, 0.0);
   capacity = cap;
+}
+
+// Below this many elements a pass runs on the calling thread: a team wake-up costs microseconds.
+static constexpr size_t kParallelMin = size_t(1) << 15;
+
+std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n) {
+  const size_t T = static_cast<size_t>(std::max(1, get_threads()));
+  if (T < 2 || n * net.max_width < kParallelMin || n < 2) return nullptr;
+  return std::unique_ptr<ThreadTeam>(new ThreadTeam(T));
+}
+
+// Runs f(j0, j1, t) on the shares of [0, n) of ws.team's threads — or f(0, n, 0) inline when the
+// pass (n × width elements) is small. Returns how many shares there were, for the reductions.
+template <class F>
+static size_t for_shares(const Workspace& ws, size_t n, size_t width, F&& f) {
+  const size_t T = ws.team ? ws.team->size() : 1;
+  if (T < 2 || n < T || n * width < kParallelMin) {
+    f(size_t(0), n, size_t(0));
+    return 1;
+  }
+  ws.team->run([&](size_t t) {
+    size_t j0, j1;
+    partition(n, T, t, &j0, &j1);
+    f(j0, j1, t);
+  });
+  return T;
+}
+
+// db[i] += Σ_t ws.part[t][i], in thread order (the same order for a given team size).
+static void reduce_parts(const Workspace& ws, size_t shares, double* db, size_t s) {
+  for (size_t i = 0; i < s; ++i) {
+    double v = ws.part[0][i];
+    for (size_t t = 1; t < shares; ++t) v += ws.part[t][i];
+    db[i] += v;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,9 +199,10 @@ static inline void times_derivative(Activation g, double alpha, const double* a,
 // ---------------------------------------------------------------------------------------------
 // Layer kernels
 
-// Examples per block of an elementwise-fused product: the block of the product's output (s × nb)
-// is processed while it is still in cache, instead of being written to memory by the dgemm and read
-// back by the pass. About 1 MiB of output per block; whole batches when they are small.
+// Examples per block of the backward product W[l]ᵀ δ[l]: its output block (s × nb) gets its ⊙g′ pass
+// while still in cache, instead of being written to memory by dgemm and read back by the pass. That
+// product has K = s_out, usually small, so it is memory-bound and loses nothing to blocking.
+// About 1 MiB of output per block; whole batches when they are small.
 static size_t block_examples(size_t s, size_t n) {
   static const size_t bytes = [] {
     const char* env = std::getenv("BLASNET_BLOCK_BYTES");
@@ -174,70 +215,78 @@ static size_t block_examples(size_t s, size_t n) {
 }
 
 // A (s_out × n, overwritten) = g(W·A_prev + b 1ᵀ).  W: θ block (column-major s_in × s_out = Wᵀ),
-// b: s_out, A_prev: s_in × n. Per block of examples: one dgemm, then one fused bias + activation
-// pass over the block while it is in cache.
-static void dense_forward(const Layer& layer, const double* W, const double* b, const double* A_prev, size_t n, double* A) {
-  const size_t s = layer.out, nb = block_examples(s, n);
-  for (size_t j0 = 0; j0 < n; j0 += nb) {
-    const size_t m = std::min(nb, n - j0);
-    gemm(true, false, s, m, layer.in, 1.0, W, layer.in, A_prev + j0 * layer.in, layer.in, 0.0, A + j0 * s, s);
-    for (size_t j = j0; j < j0 + m; ++j) {
+// b: s_out, A_prev: s_in × n. One dgemm over the whole batch (blocking it by examples costs dgemm
+// more than it saves when K = s_in is large), then one fused bias + activation pass.
+static void dense_forward(const Layer& layer, const double* W, const double* b, const double* A_prev, size_t n, double* A,
+                          const Workspace& ws) {
+  const size_t s = layer.out;
+  gemm(true, false, s, n, layer.in, 1.0, W, layer.in, A_prev, layer.in, 0.0, A, s);
+  for_shares(ws, n, s, [&](size_t j0, size_t j1, size_t) {
+    for (size_t j = j0; j < j1; ++j) {
       double* a = A + j * s;
       for (size_t i = 0; i < s; ++i) a[i] += b[i];
       activate(layer.g, layer.alpha, a, s);
     }
-  }
+  });
 }
 
 // Output layer with its loss: A (s × n) = g(W·A_prev + b 1ᵀ) as dense_forward, and in the same
 // pass over each example the loss (MATH.md table "Output error") and, when delta is given,
 // δ[L] (s × n, overwritten) and db (s, accumulated) += Σ_j δ[L]. Y: s × n. Returns Σ_j loss_j.
 static double output_forward_loss(const Layer& layer, Loss loss, const double* W, const double* b, const double* A_prev,
-                                  size_t n, const double* Y, double* A, double* delta, double* db) {
+                                  size_t n, const double* Y, double* A, double* delta, double* db, Workspace& ws) {
   const size_t s = layer.out;
   gemm(true, false, s, n, layer.in, 1.0, W, layer.in, A_prev, layer.in, 0.0, A, s);
-  double total = 0;
-  for (size_t j = 0; j < n; ++j) {
-    double* a = A + j * s;
-    const double* y = Y + j * s;
-    double* d = delta ? delta + j * s : nullptr;
-    for (size_t i = 0; i < s; ++i) a[i] += b[i];
-    if (loss == Loss::cross_entropy && layer.g == Activation::sigmoid) {
-      // Σ_i softplus(z_i) − y_i z_i ; δ = a − y
-      for (size_t i = 0; i < s; ++i) {
-        const double z = a[i];
-        const SigmoidSoftplus ss = sigmoid_softplus(z);
-        total += ss.softplus - y[i] * z;
-        a[i] = ss.sigma;
-      }
-      if (d) for (size_t i = 0; i < s; ++i) db[i] += (d[i] = a[i] - y[i]);
-    } else if (loss == Loss::cross_entropy) {
-      // softmax: logsumexp(z) − Σ_i y_i z_i ; δ = a − y
-      double mx = a[0];
-      for (size_t i = 1; i < s; ++i) mx = std::max(mx, a[i]);
-      double sum = 0, yz = 0, ysum = 0;
-      for (size_t i = 0; i < s; ++i) {
-        yz += y[i] * (a[i] - mx);
-        ysum += y[i];
-        sum += (a[i] = std::exp(a[i] - mx));
-      }
-      // logsumexp(z) − Σ y z = mx + log Σ e^(z−mx) − Σ y (z − mx) − mx Σ y
-      total += std::log(sum) - yz + mx * (1.0 - ysum);
-      for (size_t i = 0; i < s; ++i) a[i] /= sum;
-      if (d) for (size_t i = 0; i < s; ++i) db[i] += (d[i] = a[i] - y[i]);
-    } else {
-      // mse: ½ Σ_i (a_i − y_i)² ; δ = (a − y) ⊙ g′
-      activate(layer.g, layer.alpha, a, s);
-      for (size_t i = 0; i < s; ++i) {
-        const double e = a[i] - y[i];
-        total += 0.5 * e * e;
-      }
-      if (d) {
-        for (size_t i = 0; i < s; ++i) d[i] = a[i] - y[i];
-        times_derivative(layer.g, layer.alpha, a, d, db, s);
+  const size_t shares = for_shares(ws, n, s, [&](size_t j0, size_t j1, size_t t) {
+    double total = 0;
+    double* part = ws.part[t].data();
+    if (delta) std::fill(part, part + s, 0.0);
+    for (size_t j = j0; j < j1; ++j) {
+      double* a = A + j * s;
+      const double* y = Y + j * s;
+      double* d = delta ? delta + j * s : nullptr;
+      for (size_t i = 0; i < s; ++i) a[i] += b[i];
+      if (loss == Loss::cross_entropy && layer.g == Activation::sigmoid) {
+        // Σ_i softplus(z_i) − y_i z_i ; δ = a − y
+        for (size_t i = 0; i < s; ++i) {
+          const double z = a[i];
+          const SigmoidSoftplus ss = sigmoid_softplus(z);
+          total += ss.softplus - y[i] * z;
+          a[i] = ss.sigma;
+        }
+        if (d) for (size_t i = 0; i < s; ++i) part[i] += (d[i] = a[i] - y[i]);
+      } else if (loss == Loss::cross_entropy) {
+        // softmax: logsumexp(z) − Σ_i y_i z_i ; δ = a − y
+        double mx = a[0];
+        for (size_t i = 1; i < s; ++i) mx = std::max(mx, a[i]);
+        double sum = 0, yz = 0, ysum = 0;
+        for (size_t i = 0; i < s; ++i) {
+          yz += y[i] * (a[i] - mx);
+          ysum += y[i];
+          sum += (a[i] = std::exp(a[i] - mx));
+        }
+        // logsumexp(z) − Σ y z = mx + log Σ e^(z−mx) − Σ y (z − mx) − mx Σ y
+        total += std::log(sum) - yz + mx * (1.0 - ysum);
+        for (size_t i = 0; i < s; ++i) a[i] /= sum;
+        if (d) for (size_t i = 0; i < s; ++i) part[i] += (d[i] = a[i] - y[i]);
+      } else {
+        // mse: ½ Σ_i (a_i − y_i)² ; δ = (a − y) ⊙ g′
+        activate(layer.g, layer.alpha, a, s);
+        for (size_t i = 0; i < s; ++i) {
+          const double e = a[i] - y[i];
+          total += 0.5 * e * e;
+        }
+        if (d) {
+          for (size_t i = 0; i < s; ++i) d[i] = a[i] - y[i];
+          times_derivative(layer.g, layer.alpha, a, d, part, s);
+        }
       }
     }
-  }
+    ws.part_sum[t] = total;
+  });
+  double total = ws.part_sum[0];
+  for (size_t t = 1; t < shares; ++t) total += ws.part_sum[t];
+  if (delta) reduce_parts(ws, shares, db, s);
   return total;
 }
 
@@ -246,7 +295,7 @@ static double output_forward_loss(const Layer& layer, Loss loss, const double* W
 //   if delta_prev: δ[l−1] (s_in × n, overwritten) = (W[l]ᵀ δ[l]) ⊙ g[l−1]′, db_prev (s_in) += Σ_j δ[l−1]
 // (MATH.md: δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ g[l]′(Z[l]), ∂J/∂W[l] = (1/n) δ[l] A[l−1]ᵀ)
 static void dense_backward(const Layer& layer, const double* W, const double* A_prev, const double* delta, size_t n,
-                           double* dW, const Layer* prev, double* delta_prev, double* db_prev) {
+                           double* dW, const Layer* prev, double* delta_prev, double* db_prev, Workspace& ws) {
   const size_t s_in = layer.in, s_out = layer.out;
   gemm(false, true, s_in, s_out, n, 1.0 / static_cast<double>(n), A_prev, s_in, delta, s_out, 0.0, dW, s_in);
   if (!delta_prev) return;
@@ -254,9 +303,14 @@ static void dense_backward(const Layer& layer, const double* W, const double* A_
   for (size_t j0 = 0; j0 < n; j0 += nb) {
     const size_t m = std::min(nb, n - j0);
     gemm(false, false, s_in, m, s_out, 1.0, W, s_in, delta + j0 * s_out, s_out, 0.0, delta_prev + j0 * s_in, s_in);
-    for (size_t j = j0; j < j0 + m; ++j) {
-      times_derivative(prev->g, prev->alpha, A_prev + j * s_in, delta_prev + j * s_in, db_prev, s_in);
-    }
+    const size_t shares = for_shares(ws, m, s_in, [&](size_t a, size_t e, size_t t) {
+      double* part = ws.part[t].data();
+      std::fill(part, part + s_in, 0.0);
+      for (size_t j = j0 + a; j < j0 + e; ++j) {
+        times_derivative(prev->g, prev->alpha, A_prev + j * s_in, delta_prev + j * s_in, part, s_in);
+      }
+    });
+    reduce_parts(ws, shares, db_prev, s_in);
   }
 }
 
@@ -269,18 +323,18 @@ double net_forward(const Network& net, const double* theta, const double* X, siz
   const double* A_prev = X;
   for (size_t l = 0; l + 1 < L; ++l) {
     const Layer& layer = net.layers[l];
-    dense_forward(layer, theta + layer.W_off, theta + layer.b_off, A_prev, n, ws.A[l].data());
+    dense_forward(layer, theta + layer.W_off, theta + layer.b_off, A_prev, n, ws.A[l].data(), ws);
     A_prev = ws.A[l].data();
   }
   const Layer& last = net.layers[L - 1];
   double* A_L = out ? out : ws.A[L - 1].data();
   if (!Y) {
-    dense_forward(last, theta + last.W_off, theta + last.b_off, A_prev, n, A_L);
+    dense_forward(last, theta + last.W_off, theta + last.b_off, A_prev, n, A_L, ws);
     return 0;
   }
   if (want_delta) std::fill(db_L, db_L + last.out, 0.0);
   return output_forward_loss(last, net.loss, theta + last.W_off, theta + last.b_off, A_prev, n, Y, A_L,
-                             want_delta ? ws.delta.data() : nullptr, db_L);
+                             want_delta ? ws.delta.data() : nullptr, db_L, ws);
 }
 
 void net_backward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws, double* grad) {
@@ -294,7 +348,7 @@ void net_backward(const Network& net, const double* theta, const double* X, size
     double* db_prev = prev ? grad + prev->b_off : nullptr;
     if (prev) std::fill(db_prev, db_prev + prev->out, 0.0);
     dense_backward(layer, theta + layer.W_off, A_prev, ws.delta.data(), n, grad + layer.W_off, prev,
-                   prev ? ws.delta_prev.data() : nullptr, db_prev);
+                   prev ? ws.delta_prev.data() : nullptr, db_prev, ws);
     for (size_t i = 0; i < layer.out; ++i) db[i] *= inv_n;
     if (prev) std::swap(ws.delta, ws.delta_prev);
   }
@@ -354,13 +408,14 @@ struct OptimizerState {
   }
 };
 
-bool optimizer_step(OptimizerState& st, const TrainConfig& cfg, double* theta, double* g, size_t P) {
+// The update of parameters [k0, k1); returns false when one became non-finite.
+bool update_share(OptimizerState& st, const TrainConfig& cfg, double* theta, double* g, size_t k0, size_t k1, double c1, double c2) {
   const double lr = cfg.learning_rate;
   bool finite = true;
   switch (st.kind) {
     case Optimizer::gd:
       // θ ← θ − α g
-      for (size_t k = 0; k < P; ++k) {
+      for (size_t k = k0; k < k1; ++k) {
         const double old = theta[k], next = old - lr * g[k];
         g[k] = old;
         theta[k] = next;
@@ -371,7 +426,7 @@ bool optimizer_step(OptimizerState& st, const TrainConfig& cfg, double* theta, d
       // v ← β v + g ; θ ← θ − α v
       double* v = st.m.data();
       const double beta = cfg.beta;
-      for (size_t k = 0; k < P; ++k) {
+      for (size_t k = k0; k < k1; ++k) {
         v[k] = beta * v[k] + g[k];
         const double old = theta[k], next = old - lr * v[k];
         g[k] = old;
@@ -382,13 +437,10 @@ bool optimizer_step(OptimizerState& st, const TrainConfig& cfg, double* theta, d
     }
     case Optimizer::adam: {
       // m ← β1 m + (1−β1) g ; v ← β2 v + (1−β2) g² ; θ ← θ − α m̂ / (√v̂ + ε), m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)
-      st.t += 1;
       const double b1 = cfg.beta1, b2 = cfg.beta2, eps = cfg.eps;
-      const double c1 = 1.0 - std::pow(b1, static_cast<double>(st.t));
-      const double c2 = 1.0 - std::pow(b2, static_cast<double>(st.t));
       double* m = st.m.data();
       double* v = st.v.data();
-      for (size_t k = 0; k < P; ++k) {
+      for (size_t k = k0; k < k1; ++k) {
         m[k] = b1 * m[k] + (1.0 - b1) * g[k];
         v[k] = b2 * v[k] + (1.0 - b2) * g[k] * g[k];
         const double mhat = m[k] / c1, vhat = v[k] / c2;
@@ -403,6 +455,27 @@ bool optimizer_step(OptimizerState& st, const TrainConfig& cfg, double* theta, d
   return finite;
 }
 
+// One optimizer step on θ with gradient g (both n_params), shared among the team's threads when
+// there are many parameters. Afterwards g holds the previous θ, so a step that made θ non-finite
+// can be undone exactly. Returns false when θ became non-finite.
+bool optimizer_step(OptimizerState& st, const TrainConfig& cfg, double* theta, double* g, size_t P, ThreadTeam* team) {
+  double c1 = 1, c2 = 1;
+  if (st.kind == Optimizer::adam) {
+    st.t += 1;
+    c1 = 1.0 - std::pow(cfg.beta1, static_cast<double>(st.t));
+    c2 = 1.0 - std::pow(cfg.beta2, static_cast<double>(st.t));
+  }
+  const size_t T = team && P >= kParallelMin ? team->size() : 1;
+  if (T == 1) return update_share(st, cfg, theta, g, 0, P, c1, c2);
+  std::atomic<bool> finite{true};
+  team->run([&](size_t t) {
+    size_t k0, k1;
+    partition(P, T, t, &k0, &k1);
+    if (!update_share(st, cfg, theta, g, k0, k1, c1, c2)) finite.store(false, std::memory_order_relaxed);
+  });
+  return finite.load();
+}
+
 }  // namespace
 
 TrainOutcome net_train(const Network& net, double* theta, const double* X, const double* Y, size_t n,
@@ -413,7 +486,9 @@ TrainOutcome net_train(const Network& net, double* theta, const double* X, const
   // The caller's X is used in place unless batches must be gathered (a shuffle, or a batch whose
   // rows are not simply the next ones: only the last batch of an unshuffled epoch is, which is fine).
   const bool gather = cfg.shuffle && B < n;
+  std::unique_ptr<ThreadTeam> team = make_team(net, B);
   Workspace ws;
+  ws.team = team.get();
   ws.reserve(net, B, true);
   std::vector<double> grad(P), Xb(gather ? s0 * B : 0), Yb(gather ? sL * B : 0);
   std::vector<uint32_t> order;
@@ -454,7 +529,7 @@ TrainOutcome net_train(const Network& net, double* theta, const double* X, const
         out.last_cost = cost;
         return out;
       }
-      if (!optimizer_step(opt, cfg, theta, grad.data(), P)) {
+      if (!optimizer_step(opt, cfg, theta, grad.data(), P, team.get())) {
         std::memcpy(theta, grad.data(), P * sizeof(double));  // grad holds θ before the step
         out.status = TrainStatus::diverged;
         out.last_cost = std::numeric_limits<double>::infinity();

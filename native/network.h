@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -39,13 +40,23 @@ struct Network {
 Network make_network(const std::vector<size_t>& sizes, const std::vector<int>& activations,
                      const std::vector<double>& alphas, int loss);
 
-// Activations and deltas for batches of up to `capacity` examples.
+class ThreadTeam;
+
+// Activations and deltas for batches of up to `capacity` examples, and the per-thread partial sums
+// of the elementwise passes when a thread team shares them.
 struct Workspace {
   size_t capacity = 0;
   std::vector<std::vector<double>> A;  // A[l − 1]: s_l × capacity, l = 1..L
   std::vector<double> delta, delta_prev;  // max_width × capacity each
+  ThreadTeam* team = nullptr;          // not owned; null: the calling thread alone
+  std::vector<std::vector<double>> part;  // per thread: max_width partial bias sums
+  std::vector<double> part_sum;           // per thread: a partial scalar sum (loss, ‖W‖²)
   void reserve(const Network& net, size_t capacity, bool backward);
 };
+
+// A thread team for the elementwise passes of batches of n examples: OpenBLAS's thread count of
+// threads when the passes are big enough to gain from it, else none (null).
+std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
 
 // Forward pass for n examples, X: s0 × n column-major. A[L] ends in ws.A.back() unless `out`
 // (s_L × n) is given, then it is written there. With Y (s_L × n): returns Σ_j loss_j (the data term,

@@ -10,6 +10,7 @@
 
 #include "napi_util.h"
 #include "network.h"
+#include "parallel.h"
 #include "worker.h"
 
 namespace blasnet {
@@ -100,7 +101,9 @@ class NetPredictWorker : public JobWorker {
  protected:
   void Run(const std::function<void(size_t, double)>&, const std::function<bool()>&) override {
     out_.resize(n_ * net_.outputs());
+    std::unique_ptr<ThreadTeam> team = make_team(net_, n_);
     Workspace ws;
+    ws.team = team.get();
     net_predict(net_, theta_.data(), X_.data(), n_, out_.data(), ws);
   }
   Napi::Value Result(Napi::Env env) override { return new_f64(env, out_.data(), out_.size()); }
@@ -176,7 +179,9 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
     const F64View Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
     const double l2 = number_arg(info, 4, "l2");
     Napi::Float64Array grad = Napi::Float64Array::New(env, net_.n_params);
+    std::unique_ptr<ThreadTeam> team = make_team(net_, n);
     Workspace ws;
+    ws.team = team.get();
     const double cost = net_cost_grad(net_, theta.data, X.data, Y.data, n, l2, grad.Data(), ws);
     Napi::Object r = Napi::Object::New(env);
     r.Set("cost", Napi::Number::New(env, cost));
