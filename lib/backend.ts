@@ -49,6 +49,8 @@ export interface BlasInfo {
   threads?: number;
   /** Processors OpenBLAS sees. */
   numProcs?: number;
+  /** The instruction-set level of blasnet's own elementwise kernels: 'avx512', 'avx2' or 'baseline'. */
+  simd?: string;
 }
 
 /**
@@ -69,6 +71,7 @@ export function info(): BlasInfo {
     coretype: coreTypeChoice(),
     threads: i.threads,
     numProcs: i.numProcs,
+    simd: i.simd,
   };
 }
 

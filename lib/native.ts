@@ -29,6 +29,7 @@ export interface NativeInfo {
   corename: string;
   threads: number;
   numProcs: number;
+  simd: string;
 }
 
 /** Training hyper-parameters as native/network_binding.cc reads them (all numbers). */

@@ -3,6 +3,7 @@
 
 #include "blas.h"
 #include "napi_util.h"
+#include "simd.h"
 
 namespace blasnet {
 
@@ -18,6 +19,7 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   r.Set("corename", core ? core : "");
   r.Set("threads", Napi::Number::New(env, get_threads()));
   r.Set("numProcs", Napi::Number::New(env, num_procs()));
+  r.Set("simd", simd().name);
   return r;
 }
 

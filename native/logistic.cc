@@ -11,54 +11,12 @@
 #include "blas.h"
 #include "math.h"
 #include "parallel.h"
+#include "simd.h"
 
 namespace blasnet {
 
 LogisticWorkspace::LogisticWorkspace(size_t m, ThreadTeam* t)
     : team(t), dw(t ? t->size() : 1, std::vector<double>(m)), cost(dw.size()), dz_sum(dw.size()), z_sum(dw.size()) {}
-
-namespace {
-
-// Rows [j0, j1) of X (row-major, m columns): returns through *out the partial sums of the loss
-// (when want_cost), dz and z, and overwrites dw_part (m) with Σ_j dz_j x_j. The dot product keeps
-// eight independent accumulators, so the compiler vectorizes it without reassociating anything;
-// target_clones builds it for AVX-512, AVX2 + FMA and baseline x86-64, chosen when loaded.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("arch=skylake-avx512", "arch=haswell", "default")))
-#endif
-void sweep_rows(const double* X, const double* y, size_t m, size_t j0, size_t j1, const double* w, double b,
-                bool want_cost, double* dw_part, double* out_cost, double* out_dz, double* out_z) {
-  for (size_t k = 0; k < m; ++k) dw_part[k] = 0.0;
-  const size_t m8 = m & ~size_t(7);
-  double cost = 0.0, dz_sum = 0.0, z_sum = 0.0;
-  for (size_t j = j0; j < j1; ++j) {
-    const double* x = X + j * m;
-    double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-    for (size_t k = 0; k < m8; k += 8)
-      for (size_t i = 0; i < 8; ++i) acc[i] += x[k + i] * w[k + i];
-    double z = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-    for (size_t k = m8; k < m; ++k) z += x[k] * w[k];
-    z += b;
-    const double yj = y[j];
-    double sigma;
-    if (want_cost) {
-      const SigmoidSoftplus s = sigmoid_softplus(z);
-      cost += s.softplus - yj * z;
-      sigma = s.sigma;
-    } else {
-      sigma = sigmoid(z);
-    }
-    const double dz = sigma - yj;
-    dz_sum += dz;
-    z_sum += z;
-    for (size_t k = 0; k < m; ++k) dw_part[k] += dz * x[k];
-  }
-  *out_cost = cost;
-  *out_dz = dz_sum;
-  *out_z = z_sum;
-}
-
-}  // namespace
 
 CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, double* dw, double* db,
                             LogisticWorkspace& ws, bool want_cost) {
@@ -66,7 +24,7 @@ CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, do
   auto job = [&](size_t t) {
     size_t j0, j1;
     partition(n, T, t, &j0, &j1);
-    sweep_rows(d.X, d.y, m, j0, j1, w, b, want_cost, ws.dw[t].data(), &ws.cost[t], &ws.dz_sum[t], &ws.z_sum[t]);
+    simd().logistic_rows(d.X, d.y, m, j0, j1, w, b, want_cost, ws.dw[t].data(), &ws.cost[t], &ws.dz_sum[t], &ws.z_sum[t]);
   };
   if (ws.team) ws.team->run(job);
   else job(0);
@@ -93,7 +51,8 @@ void logistic_predict_proba(const double* X, size_t n, size_t m, const double* w
   if (n == 0) return;
   // a (n) = Xᵀ·w with X the seed's m × n matrix, then σ(a + b) in place
   gemv(true, m, n, 1.0, X, m, w, 0.0, a);
-  for (size_t j = 0; j < n; ++j) a[j] = sigmoid(a[j] + b);
+  for (size_t j = 0; j < n; ++j) a[j] += b;
+  simd().sigmoid_inplace(a, n);
 }
 
 FitOutcome logistic_fit(const LogisticData& d, double* w, double* b, double learning_rate,

@@ -12,6 +12,7 @@
 #include "blas.h"
 #include "math.h"
 #include "parallel.h"
+#include "simd.h"
 
 namespace blasnet {
 
@@ -150,10 +151,10 @@ static void reduce_parts(const Workspace& ws, size_t shares, double* db, size_t 
 static inline void activate(Activation g, double alpha, double* a, size_t s) {
   switch (g) {
     case Activation::sigmoid:
-      for (size_t i = 0; i < s; ++i) a[i] = sigmoid(a[i]);
+      simd().sigmoid_inplace(a, s);
       break;
     case Activation::tanh:
-      for (size_t i = 0; i < s; ++i) a[i] = std::tanh(a[i]);
+      simd().tanh_inplace(a, s);
       break;
     case Activation::relu:
       for (size_t i = 0; i < s; ++i) a[i] = a[i] > 0 ? a[i] : 0.0;

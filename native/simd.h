@@ -1,0 +1,27 @@
+// Kernels built once per x86 instruction-set level (simd_*.cc compile simd_impl.h with -march
+// flags) and chosen once, at load time, for the CPU at hand. All levels are compiled with
+// -ffp-contract=off and no fast-math, so every level gives the same bits: a model trained on an
+// AVX-512 machine and on a baseline x86-64 one agree exactly in these kernels (OpenBLAS's own
+// kernels are another matter). No N-API here.
+#pragma once
+#include <cstddef>
+
+namespace blasnet {
+
+struct SimdKernels {
+  const char* name;  // "avx512", "avx2", "baseline"
+  // In place over n values: a ← σ(a), a ← tanh(a) (the forms of vmath.h).
+  void (*sigmoid_inplace)(double* a, size_t n);
+  void (*tanh_inplace)(double* a, size_t n);
+  // Logistic regression over rows [j0, j1) of X (row-major, m columns): dw_part (m, overwritten)
+  // = Σ_j dz_j x_j with z_j = x_j·w + b, dz_j = σ(z_j) − y_j; the partial sums of dz and z; and, when
+  // want_cost, of the loss softplus(z) − y·z. See logistic.h.
+  void (*logistic_rows)(const double* X, const double* y, size_t m, size_t j0, size_t j1, const double* w, double b,
+                        bool want_cost, double* dw_part, double* cost, double* dz_sum, double* z_sum);
+};
+
+// The kernels for this CPU (BLASNET_SIMD=baseline|avx2|avx512 in the environment forces a level,
+// for tests; a level the CPU lacks is never used).
+const SimdKernels& simd();
+
+}  // namespace blasnet

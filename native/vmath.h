@@ -1,0 +1,87 @@
+// Vectorizable exp, sigmoid and tanh for the elementwise passes. glibc's scalar tanh costs ~12 ns,
+// which on a 784-128-1 network is a fifth of an iteration; these branch-free forms let the compiler
+// use the vector unit (with target_clones picking AVX-512 / AVX2 at load time). Accuracy: a few ulp
+// over the whole range, checked against the reference backend (Math.exp/tanh) by the test suite.
+// Plain C++, no state; IEEE arithmetic only (no fast-math), so results are reproducible.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace blasnet {
+
+// 1.5·2^52: adding it to a double of magnitude < 2^51 rounds that double to an integer, which then
+// sits in the low bits of the sum's representation.
+static constexpr double kShift = 6755399441055744.0;
+
+// 2^k as a double, for an integral double k in [−1022, 1023]: the biased exponent k + 1023 is made
+// an integer in the low bits by kShift and moved into the exponent field. Only 64-bit adds and
+// shifts, which every vector instruction set has.
+static inline double pow2(double k) {
+  const double v = k + (1023.0 + kShift);
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits <<= 52;
+  double d;
+  std::memcpy(&d, &bits, sizeof d);
+  return d;
+}
+
+// e^x for every double x: x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor polynomial of degree 13
+// (truncation < 2^−60 on that interval), times 2^k applied in two halves so that results in the
+// subnormal range and overflow to +∞ come out right. NaN in, NaN out.
+static inline double exp_fast(double x) {
+  const double xc = x < -746.0 ? -746.0 : (x > 710.0 ? 710.0 : x);  // NaN passes through (comparisons false)
+  const double k = (xc * 1.4426950408889634 + kShift) - kShift;       // round(x / ln2)
+  const double r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+  double p = 1.0 / 6227020800.0;  // 1/13!
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  const double k1 = (k * 0.5 + kShift) - kShift, k2 = k - k1;  // both in [−539, 513]
+  const double e = (p * pow2(k1)) * pow2(k2);
+  return x != x ? x : e;
+}
+
+// σ(z) = 1/(1 + e^(−z)) without overflow: with e = e^(−|z|), 1/(1+e) for z ≥ 0, e/(1+e) below.
+static inline double sigmoid_fast(double z) {
+  const double e = exp_fast(z < 0 ? z : -z);
+  const double inv = 1.0 / (1.0 + e);
+  return z >= 0 ? inv : e * inv;
+}
+
+// tanh(z): for |z| < 1/8 its odd Taylor series through z^15 (next term < 2^−57 relative); above,
+// sign(z)·(1 − e)/(1 + e) with e = e^(−2|z|), where the cancellation in 1 − e costs at most ~2 bits.
+static inline double tanh_fast(double z) {
+  const double az = z < 0 ? -z : z;
+  const double e = exp_fast(-2.0 * az);
+  const double big = (1.0 - e) / (1.0 + e);
+  const double z2 = z * z;
+  double p = 6404582.0 / 10854718875.0;
+  p = p * z2 - 929569.0 / 638512875.0;
+  p = p * z2 + 21844.0 / 6081075.0;
+  p = p * z2 - 1382.0 / 155925.0;
+  p = p * z2 + 62.0 / 2835.0;
+  p = p * z2 - 17.0 / 315.0;
+  p = p * z2 + 2.0 / 15.0;
+  p = p * z2 - 1.0 / 3.0;
+  const double small = z + z * z2 * p;
+  const double t = az < 0.125 ? small : (z < 0 ? -big : big);
+  return z != z ? z : t;
+}
+
+// In place over n values: a ← σ(a), a ← tanh(a). Built for several instruction sets (vmath.cc).
+void sigmoid_inplace(double* a, size_t n);
+void tanh_inplace(double* a, size_t n);
+
+}  // namespace blasnet
