@@ -6,7 +6,7 @@
 // thread count), each able to produce a result and to check it against blasnet's reference backend.
 // This file decides *how*: check first, time only what passed, compute the ratios, print, save.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -123,6 +123,10 @@ export function fingerprint(...arrays: Float64Array[]): string {
 
 /** Writes raw little-endian float64 (the peers' input format). */
 export function writeF64(path: string, data: Float64Array): void {
+  if (os.endianness() === 'LE') {
+    writeFileSync(path, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    return;
+  }
   const buf = Buffer.alloc(data.length * 8);
   for (let i = 0; i < data.length; i++) buf.writeDoubleLE(data[i]!, i * 8);
   writeFileSync(path, buf);
@@ -212,17 +216,37 @@ interface EntryBase {
   baseline?: boolean;
   /** Shown in the table's notes column (e.g. how a time was scaled). */
   notes?: string[];
+  /**
+   * The timed run makes this many calls (W4: predictions of one example): the reported median and
+   * samples are divided by it, i.e. they are per call. Unlike `scale`, this is not marked with `*`.
+   */
+  perCall?: number;
 }
 
 /** Runs in this process and is timed by tinybench. */
 export interface InProcessEntry<R = unknown> extends EntryBase {
   kind: 'in-process';
-  /** Called before the check run and the timing (e.g. setThreads). */
-  setup?: () => void;
+  /** Called before the check run and the timing (e.g. setThreads, or switching tfjs's backend). */
+  setup?: () => void | Promise<void>;
+  /** Called after the row ran, even after an error (e.g. dispose tensors). */
+  teardown?: () => void;
   /** The function whose result is checked before timing; `run` when omitted. */
-  checkRun?: () => R;
-  /** The timed function. */
-  run: () => R;
+  checkRun?: () => R | Promise<R>;
+  /** The timed function. It may return a promise only when `async` is true. */
+  run: () => R | Promise<R>;
+  /** `run` returns a promise, awaited inside the timed window (tinybench's async mode). */
+  async?: boolean;
+  /**
+   * The implementation times itself (like the peers): `run` is called `warmup` + `samples` times
+   * outside tinybench, and the times (ms) of the samples are what this returns for each result
+   * (one or more numbers per call). For example the addon's gemmSequence, or a time-to-accuracy
+   * run that leaves its own evaluation out.
+   */
+  selfTimed?: (result: R) => number[];
+  /** Also show the check of the last timed run in the table when it differs from the check run's. */
+  showTimedCheck?: boolean;
+  /** Facts about the last timed run's result for the row: metrics, notes, details (JSON only). */
+  report?: (last: R) => { metrics?: Record<string, number>; notes?: string[]; details?: Record<string, unknown> };
   /** Compares a result with the reference. Also applied to the last timed run's result. */
   check: (result: R) => Check;
   /** Result already known (e.g. the reference run that is the oracle): no separate check run. */
@@ -269,7 +293,13 @@ export interface PeerEntry extends EntryBase {
   check: (report: PeerReport, out: string) => Check;
 }
 
-export type Entry = InProcessEntry<any> | PeerEntry; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** A row that cannot run (e.g. a peer without support for the workload): listed as skipped, with the reason. */
+export interface SkippedEntry extends EntryBase {
+  kind: 'skipped';
+  reason: string;
+}
+
+export type Entry = InProcessEntry<any> | PeerEntry | SkippedEntry; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export interface WorkloadContext {
   config: BenchConfig;
@@ -287,7 +317,10 @@ export interface WorkloadContext {
 export interface Workload {
   /** 'W1', 'W2', … as accepted by --only. */
   id: string;
-  title: string;
+  /** A function when the title depends on the mode (--quick runs smaller sizes). */
+  title: string | ((config: BenchConfig) => string);
+  /** The unit of the printed median column (default 'ms'; W4's latencies use 'µs'). JSON stays in ms. */
+  unit?: TimeUnit;
   /** The workload's parameters as they are recorded in the results JSON. */
   params: (config: BenchConfig) => Record<string, unknown>;
   prepare: (ctx: WorkloadContext) => Entry[] | Promise<Entry[]>;
@@ -295,6 +328,15 @@ export interface Workload {
   dataInfo?: () => Record<string, unknown>;
   /** Called after all entries ran, even after errors (restore process-wide state). */
   cleanup?: () => void;
+  /**
+   * Called with the finished result (ratios computed): derived numbers (GFLOP/s, examples/s, …)
+   * go into rows' `metrics` and `notes`, workload-wide ones into `summary` and `summaryLines`.
+   */
+  finish?: (result: WorkloadResult) => void;
+}
+
+export function titleOf(w: Workload, config: BenchConfig): string {
+  return typeof w.title === 'function' ? w.title(config) : w.title;
 }
 
 // ---- timing ------------------------------------------------------------------------------------
@@ -314,7 +356,7 @@ export interface Timing {
 }
 
 /** Times fn with tinybench: `warmup` untimed calls, then exactly `samples` timed calls; p50 in ms. */
-export async function timeInProcess<R>(name: string, fn: () => R, samples: number, warmup: number): Promise<{ timing: Timing; last: R }> {
+export async function timeInProcess<R>(name: string, fn: () => R | Promise<R>, samples: number, warmup: number, isAsync = false): Promise<{ timing: Timing; last: R }> {
   let last: R | undefined;
   const bench = new Bench({
     name,
@@ -326,8 +368,9 @@ export async function timeInProcess<R>(name: string, fn: () => R, samples: numbe
     retainSamples: true,
     throws: true,
   });
-  // async: false explicitly, so tinybench does not call fn once to detect whether it is async.
-  bench.add(name, () => { last = fn(); }, { async: false });
+  // async set explicitly, so tinybench does not call fn once to detect whether it is async.
+  if (isAsync) bench.add(name, async () => { last = await fn(); }, { async: true });
+  else bench.add(name, () => { last = fn() as R; }, { async: false });
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   await bench.run();
@@ -343,6 +386,31 @@ export async function timeInProcess<R>(name: string, fn: () => R, samples: numbe
     },
     last: last as R,
   };
+}
+
+/** Runs fn `warmup` + `samples` times; the samples' times come from the results themselves (selfTimed). */
+export async function timeSelf<R>(fn: () => R | Promise<R>, selfTimed: (r: R) => number[], samples: number, warmup: number): Promise<{ timing: Timing; last: R }> {
+  let last: R | undefined;
+  const times: number[] = [];
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (let i = 0; i < warmup + samples; i++) {
+    last = await fn();
+    if (i >= warmup) times.push(...selfTimed(last));
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuPerWall = (cpu.user + cpu.system) / 1000 / (performance.now() - wall0);
+  if (times.length === 0) throw new Error('a self-timed run reported no times');
+  return {
+    timing: { medianMs: median(times), samplesMs: [...times].sort((a, b) => a - b), source: 'self-timed', cpuPerWall: Math.round(cpuPerWall * 100) / 100 },
+    last: last as R,
+  };
+}
+
+export function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const h = v.length >> 1;
+  return v.length % 2 ? v[h]! : (v[h - 1]! + v[h]!) / 2;
 }
 
 // ---- Python peers ------------------------------------------------------------------------------
@@ -479,6 +547,12 @@ export interface Row {
   error?: string;
   /** A peer's check run time, ms (when a separate timing run followed). */
   checkRunMs?: number;
+  /** In-process: the check of the last timed run (when it passed; `check` is the check run's). */
+  checkTimed?: Check;
+  /** Numbers derived from the median by the workload's `finish` (GFLOP/s, examples/s, …). */
+  metrics?: Record<string, number>;
+  /** More about the last timed run (an in-process entry's `report`). */
+  details?: Record<string, unknown>;
   /** A peer's full report (its costs left out), for the JSON file. */
   peer?: Omit<PeerReport, 'costs'> & { coretype_env: string | null };
 }
@@ -497,6 +571,12 @@ export interface WorkloadResult {
   wallMs: number;
   /** os.loadavg() when the workload ended (machine.loadavg is from the start of the run). */
   loadavgEnd: number[];
+  /** Display unit of the medians (they are stored in ms). */
+  unit?: TimeUnit;
+  /** Workload-wide derived numbers (from the workload's `finish`). */
+  summary?: Record<string, unknown>;
+  /** Printed after the tables. */
+  summaryLines?: string[];
 }
 
 /**
@@ -518,17 +598,31 @@ function recordPeer(row: Row, report: PeerReport, coretype: string | null, e: Pe
 }
 
 async function runEntry(e: Entry, ctx: WorkloadContext, index: number): Promise<Row> {
+  const row = await checkAndTime(e, ctx, index);
+  if (row.timing && e.perCall && e.perCall > 1) {
+    const k = e.perCall;
+    row.timing = { ...row.timing, medianMs: row.timing.medianMs / k, samplesMs: row.timing.samplesMs.map((t) => t / k) };
+    row.notes.push(`${k} calls per ${e.kind === 'peer' ? 'run' : 'sample'}`);
+  }
+  return row;
+}
+
+async function checkAndTime(e: Entry, ctx: WorkloadContext, index: number): Promise<Row> {
   const row: Row = {
     table: e.table ?? 'main', impl: e.impl, threads: e.threads, baseline: e.baseline === true, notes: [...(e.notes ?? [])],
   };
   const label = `${e.impl} @${e.threads}${row.table === 'main' ? '' : ` (${row.table})`}`;
+  if (e.kind === 'skipped') {
+    row.skipped = e.reason;
+    return row;
+  }
   try {
     if (e.kind === 'in-process') {
       row.core = e.blas === false ? null : ctx.machine.blas.corename ?? null;
-      e.setup?.();
+      await e.setup?.();
       // 1. Check before timing: a wrong result gets no time.
       const t0 = performance.now();
-      const result = e.precomputed !== undefined ? e.precomputed : (e.checkRun ?? e.run)();
+      const result = e.precomputed !== undefined ? e.precomputed : await (e.checkRun ?? e.run)();
       const checkMs = performance.now() - t0;
       row.check = e.check(result);
       if (!row.check.ok) return row;
@@ -539,12 +633,22 @@ async function runEntry(e: Entry, ctx: WorkloadContext, index: number): Promise<
         samples = Math.max(1, Math.min(e.samples, Math.floor((e.budgetMs ?? BUDGET_MS) / Math.max(checkMs, 1)) - e.warmup));
       }
       row.notes.push(`${e.warmup > 0 ? `${e.warmup} warmup + ` : ''}${samples} sample${samples > 1 ? 's' : ''}`);
-      const { timing, last } = await timeInProcess(label, e.run, samples, e.warmup);
+      const { timing, last } = e.selfTimed
+        ? await timeSelf(e.run, e.selfTimed, samples, e.warmup)
+        : await timeInProcess(label, e.run, samples, e.warmup, e.async === true);
       const again = e.check(last);
       if (!again.ok) {
         row.check = { ...again, label: `${again.label} (in a timed run)` };
         return row;
       }
+      row.checkTimed = again;
+      if (e.report) {
+        const rep = e.report(last);
+        if (rep.metrics) row.metrics = { ...row.metrics, ...rep.metrics };
+        if (rep.notes) row.notes.push(...rep.notes);
+        if (rep.details) row.details = { ...row.details, ...rep.details };
+      }
+      if (e.showTimedCheck && again.label !== row.check.label) row.check = { ...row.check, label: `${row.check.label}; timed: ${again.label}` };
       row.timing = e.scale ? { ...timing, medianMs: timing.medianMs * e.scale, scale: e.scale } : timing;
       if (timing.cpuPerWall !== undefined && timing.cpuPerWall < 0.9) row.notes.push(`contended: CPU/wall ${timing.cpuPerWall.toFixed(2)}`);
     } else {
@@ -590,6 +694,14 @@ async function runEntry(e: Entry, ctx: WorkloadContext, index: number): Promise<
     }
   } catch (err) {
     row.error = (err as Error).message;
+  } finally {
+    if (e.kind === 'in-process') {
+      try {
+        e.teardown?.();
+      } catch (err) {
+        row.error ??= `teardown: ${(err as Error).message}`;
+      }
+    }
   }
   return row;
 }
@@ -607,7 +719,7 @@ export async function runWorkload(w: Workload, ctx: WorkloadContext): Promise<Wo
       rows.push(row);
       const what = row.skipped ? `skipped: ${row.skipped}`
         : row.error ? `ERROR: ${row.error}`
-          : row.timing ? `${fmtMs(row.timing.medianMs)} ms, check ${row.check?.label}`
+          : row.timing ? `${fmtTime(row.timing.medianMs, w.unit)} ${w.unit ?? 'ms'}, check ${row.check?.label}`
             : `check ${row.check?.label}`;
       ctx.log(`  ${e.impl} @${e.threads}${row.table === 'main' ? '' : ` [${row.table}]`}: ${what}  (${((performance.now() - t) / 1000).toFixed(1)} s)`);
     }
@@ -618,10 +730,10 @@ export async function runWorkload(w: Workload, ctx: WorkloadContext): Promise<Wo
     const base = rows.find((b) => b.baseline && b.threads === r.threads && b.timing);
     if (base && r.timing) r.ratio = r.timing.medianMs / base.timing!.medianMs;
   }
-  return {
+  const result: WorkloadResult = {
     schema: 1,
     workload: w.id,
-    title: w.title,
+    title: titleOf(w, ctx.config),
     date: new Date().toISOString(),
     quick: ctx.config.quick,
     params: w.params(ctx.config),
@@ -630,10 +742,26 @@ export async function runWorkload(w: Workload, ctx: WorkloadContext): Promise<Wo
     rows,
     wallMs: Math.round(performance.now() - t0),
     loadavgEnd: os.loadavg().map((x) => Math.round(x * 100) / 100),
+    ...(w.unit ? { unit: w.unit } : {}),
   };
+  if (w.finish) {
+    try {
+      w.finish(result);
+    } catch (err) {
+      (result.summaryLines ??= []).push(`finish failed: ${(err as Error).message}`);
+    }
+  }
+  return result;
 }
 
 // ---- output ------------------------------------------------------------------------------------
+
+export type TimeUnit = 'ms' | 'µs' | 's';
+
+/** A time in the result's display unit. */
+export function fmtTime(ms: number, unit: TimeUnit = 'ms'): string {
+  return fmtMs(unit === 'µs' ? ms * 1000 : unit === 's' ? ms / 1000 : ms);
+}
 
 export function fmtMs(ms: number): string {
   if (ms >= 1000) return ms.toFixed(0);
@@ -650,15 +778,16 @@ export function formatTables(result: WorkloadResult): string {
     const rows = result.rows.filter((r) => r.table === t && !r.skipped);
     if (rows.length === 0) continue;
     out.push(t === 'main' ? `${result.workload}: ${result.title}` : `${result.workload}, ${t}:`);
-    const header = ['implementation', 'threads', 'median ms', 'ratio', 'check', 'BLAS core', 'notes'];
+    const unit = result.unit ?? 'ms';
+    const header = ['implementation', 'threads', `median ${unit}`, 'ratio', 'check', 'BLAS core', 'notes'];
     const body = rows.map((r) => [
       r.impl + (r.version ? ` ${r.version}` : ''),
       String(r.threads),
-      r.error ? 'ERROR' : r.check && !r.check.ok ? 'WRONG' : r.timing ? fmtMs(r.timing.medianMs) + (r.timing.scale ? '*' : '') : '—',
+      r.error ? 'ERROR' : r.check && !r.check.ok ? 'WRONG' : r.timing ? fmtTime(r.timing.medianMs, unit) + (r.timing.scale ? '*' : '') : '—',
       r.ratio !== undefined ? r.ratio.toFixed(2) : '—',
       r.error ? `ERROR: ${r.error}` : r.check?.label ?? '—',
       r.core ?? '—',
-      [...(r.timing?.source === 'self-timed by the peer' ? ['self-timed'] : []), ...r.notes].join('; '),
+      [...(r.timing?.source === 'self-timed by the peer' || r.timing?.source === 'self-timed' ? ['self-timed'] : []), ...r.notes].join('; '),
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
     const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 1 || i === 2 || i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
@@ -669,8 +798,9 @@ export function formatTables(result: WorkloadResult): string {
   }
   const skipped = result.rows.filter((r) => r.skipped);
   for (const r of skipped) out.push(`skipped ${r.impl} @${r.threads}${r.table === 'main' ? '' : ` (${r.table})`}: ${r.skipped}`);
-  if (result.rows.some((r) => r.timing?.scale)) out.push('* timed on fewer iterations and scaled (see notes)');
+  if (result.rows.some((r) => r.timing?.scale)) out.push('* timed on fewer iterations (or examples) and scaled (see notes)');
   out.push('ratio = median / blasnet-native median at the same thread count (> 1: blasnet-native is faster).');
+  for (const l of result.summaryLines ?? []) out.push(l);
   return out.join('\n');
 }
 
@@ -683,11 +813,146 @@ export function writeResult(result: WorkloadResult): string {
   return file;
 }
 
+// ---- chart ----------------------------------------------------------------------------------------
+
+interface ChartBar {
+  label: string;
+  /** Time ÷ blasnet-native's time at the same thread count; undefined when there is none. */
+  ratio?: number;
+  baseline: boolean;
+  /** Shown in the right-hand column. */
+  text: string;
+  bad: boolean;
+}
+
+interface ChartGroup {
+  title: string;
+  bars: ChartBar[];
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : text.slice(0, max - 1) + '…';
+}
+
+function fmtRatio(r: number): string {
+  return r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(2) : r.toPrecision(2);
+}
+
+function chartGroup(result: WorkloadResult): ChartGroup {
+  const unit = result.unit ?? 'ms';
+  const bars: ChartBar[] = [];
+  for (const r of result.rows) {
+    if (r.skipped) continue;
+    // a table's short name: its title up to the first ':' or '('
+    const table = r.table === 'main' ? '' : ` · ${truncate(r.table.split(/[:(]/)[0]!.trim(), 34)}`;
+    const label = `${r.impl}${r.version ? ` ${r.version}` : ''} @${r.threads}${table}`;
+    if (r.error) bars.push({ label, baseline: false, text: 'ERROR', bad: true });
+    else if (r.check && !r.check.ok) bars.push({ label, baseline: false, text: 'WRONG', bad: true });
+    else if (r.timing) {
+      const time = `${fmtTime(r.timing.medianMs, unit)} ${unit}${r.timing.scale ? '*' : ''}`;
+      const text = r.ratio === undefined ? `${time} (no native row at ${r.threads} threads)` : r.baseline ? `1 · ${time}` : `×${fmtRatio(r.ratio)} · ${time}`;
+      bars.push({ label, ...(r.ratio !== undefined ? { ratio: r.ratio } : {}), baseline: r.baseline, text, bad: false });
+    }
+  }
+  return { title: `${result.workload}: ${result.title}${result.quick ? ' [--quick]' : ''}`, bars };
+}
+
 /**
- * CHART: the place for the SVG chart of the results (not built yet). It receives one workload's
- * result and returns the SVG text, or null for no chart; run.ts writes it next to the JSON file
- * (same name, .svg). Until it is written, no chart is produced.
+ * One horizontal bar group per workload: each implementation's time relative to blasnet-native at
+ * the same thread count, on a log scale around 1 (bars to the left: faster than blasnet-native; to
+ * the right: slower). Plain SVG text, no dependency.
  */
-export function renderChart(_result: WorkloadResult): string | null {
-  return null;
+export function svgChart(groups: ChartGroup[], heading: string): string {
+  const W = 1000, labelX = 10, x0 = 350, x1 = 780, textX = 792;
+  const rowH = 18, groupHead = 26, groupGap = 14, top = 66;
+  const ratios = groups.flatMap((g) => g.bars.map((b) => b.ratio).filter((r): r is number => r !== undefined && r > 0));
+  let lo = Math.min(0.1, 10 ** Math.floor(Math.log10(Math.min(1, ...ratios))));
+  let hi = Math.max(10, 10 ** Math.ceil(Math.log10(Math.max(1, ...ratios))));
+  if (!(hi > lo)) { lo = 0.1; hi = 10; }
+  const x = (r: number) => x0 + ((Math.log10(r) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * (x1 - x0);
+  const height = top + groups.reduce((h, g) => h + groupHead + g.bars.length * rowH + groupGap, 0) + 56;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="12">`);
+  out.push(`<rect width="${W}" height="${height}" fill="#ffffff"/>`);
+  out.push(`<text x="${labelX}" y="22" font-size="15" font-weight="bold">${escapeXml(truncate(heading, 130))}</text>`);
+  out.push(`<text x="${labelX}" y="40" fill="#555">time ÷ blasnet-native's time at the same thread count (log scale): left of 1× is faster than blasnet-native, right is slower</text>`);
+  // grid and axis labels
+  const gridBottom = height - 56;
+  for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
+    for (const m of [1, 2, 5]) {
+      const r = m * 10 ** e;
+      if (r < lo * 0.999 || r > hi * 1.001) continue;
+      const xr = x(r).toFixed(1);
+      out.push(`<line x1="${xr}" y1="${top - 8}" x2="${xr}" y2="${gridBottom}" stroke="${m === 1 ? '#ccc' : '#eee'}"${m === 1 ? '' : ' stroke-dasharray="2,3"'}/>`);
+      if (m === 1) {
+        const t = `${r >= 1 ? r.toFixed(0) : r.toPrecision(1)}×`;
+        out.push(`<text x="${xr}" y="${top - 12}" text-anchor="middle" fill="#555">${t}</text>`);
+        out.push(`<text x="${xr}" y="${gridBottom + 14}" text-anchor="middle" fill="#555">${t}</text>`);
+      }
+    }
+  }
+  const one = x(1).toFixed(1);
+  out.push(`<line x1="${one}" y1="${top - 8}" x2="${one}" y2="${gridBottom}" stroke="#333" stroke-width="1.5"/>`);
+  let y = top;
+  for (const g of groups) {
+    out.push(`<text x="${labelX}" y="${y + 17}" font-weight="bold">${escapeXml(truncate(g.title, 140))}</text>`);
+    y += groupHead;
+    for (const b of g.bars) {
+      const cy = y + rowH / 2;
+      out.push(`<text x="${labelX + 8}" y="${(cy + 4).toFixed(1)}">${escapeXml(truncate(b.label, 52))}</text>`);
+      if (b.ratio !== undefined && !b.bad) {
+        if (b.baseline) {
+          out.push(`<rect x="${(x(b.ratio) - 2).toFixed(1)}" y="${y + 3}" width="4" height="${rowH - 6}" fill="#37474f"/>`);
+        } else {
+          const a = Math.min(x(1), x(b.ratio)), w = Math.max(2, Math.abs(x(b.ratio) - x(1)));
+          const fill = b.ratio < 1 ? '#2e7d32' : '#e65100';
+          out.push(`<rect x="${a.toFixed(1)}" y="${y + 3}" width="${w.toFixed(1)}" height="${rowH - 6}" fill="${fill}" fill-opacity="0.8"/>`);
+        }
+      }
+      out.push(`<text x="${textX}" y="${(cy + 4).toFixed(1)}"${b.bad ? ' fill="#b71c1c" font-weight="bold"' : ''}>${escapeXml(b.text)}</text>`);
+      y += rowH;
+    }
+    y += groupGap;
+  }
+  out.push(`<text x="${labelX}" y="${height - 24}" fill="#555">dark mark: blasnet-native (the baseline); green bar: faster than it; orange bar: slower. Right column: ratio · median time.</text>`);
+  out.push(`<text x="${labelX}" y="${height - 8}" fill="#555">* timed on fewer iterations or examples and scaled. WRONG / ERROR rows failed their check or threw, and have no time.</text>`);
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+/** The chart of one workload's result (written next to its JSON file by run.ts). */
+export function renderChart(result: WorkloadResult): string | null {
+  const g = chartGroup(result);
+  if (g.bars.length === 0) return null;
+  return svgChart([g], `blasnet benchmarks ${result.date.slice(0, 10)}: ${result.workload} — ${result.machine.cpuModel}, ${result.machine.cores} cores`);
+}
+
+/**
+ * The chart of every workload saved on `day` in this mode (benchmarks/results/<day>-W*.json, or
+ * -quick), one group per workload: <day>-summary[-quick].svg. Returns its path, or null.
+ */
+export function writeSummaryChart(day: string, quick: boolean): string | null {
+  const pattern = new RegExp(`^${day}-(W\\d+)${quick ? '-quick' : ''}\\.json$`);
+  const results: WorkloadResult[] = [];
+  for (const f of readdirSync(RESULTS_DIR)) {
+    if (!pattern.test(f)) continue;
+    try {
+      results.push(JSON.parse(readFileSync(join(RESULTS_DIR, f), 'utf8')) as WorkloadResult);
+    } catch {
+      // not a result file we can read; leave it out
+    }
+  }
+  if (results.length === 0) return null;
+  const num = (r: WorkloadResult) => Number(/\d+/.exec(r.workload)?.[0] ?? Infinity);
+  results.sort((a, b) => num(a) - num(b));
+  const groups = results.map(chartGroup).filter((g) => g.bars.length > 0);
+  if (groups.length === 0) return null;
+  const m = results[0]!.machine;
+  const file = join(RESULTS_DIR, `${day}-summary${quick ? '-quick' : ''}.svg`);
+  writeFileSync(file, svgChart(groups, `blasnet benchmarks ${day}${quick ? ' (--quick)' : ''} — ${m.cpuModel}, ${m.cores} cores, OpenBLAS ${m.blas.version ?? '?'} ${m.blas.corename ?? ''}`));
+  return file;
 }

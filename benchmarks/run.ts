@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  formatTables, machineInfo, machineLine, renderChart, runWorkload, writeResult, type BenchConfig, type Workload,
+  formatTables, machineInfo, machineLine, renderChart, runWorkload, titleOf, writeResult, writeSummaryChart, type BenchConfig, type Workload,
 } from './common.js';
 
 const HELP = `usage: npm run bench -- [options]        (node dist/benchmarks/run.js [options])
@@ -83,23 +83,30 @@ async function main(): Promise<number> {
   console.log(`mode: ${config.quick ? 'quick' : 'full'}; workloads: ${selected.map((w) => w.id).join(', ')}\n`);
 
   let failed = false;
+  let day: string | null = null;
   for (const w of selected) {
     const dir = mkdtempSync(join(os.tmpdir(), `blasnet-bench-${w.id}-`));
     try {
-      console.log(`${w.id}: ${w.title}`);
+      console.log(`${w.id}: ${titleOf(w, config)}`);
       const result = await runWorkload(w, { config, machine, dir, log: (l) => console.log(l) });
       console.log('\n' + formatTables(result));
       const file = writeResult(result);
       console.log(`results: ${file}  (${(result.wallMs / 1000).toFixed(1)} s; load average at the end ${result.loadavgEnd.join(' ')})`);
-      // CHART: renderChart (common.ts) is where the SVG chart will come from; nothing is written until it exists.
+      // The workload's own chart, next to its JSON file (same name, .svg).
       const svg = renderChart(result);
       if (svg !== null) writeFileSync(file.replace(/\.json$/, '.svg'), svg);
+      day = result.date.slice(0, 10);
       if (result.rows.some((r) => r.error || (r.check && !r.check.ok))) failed = true;
     } finally {
       if (config.keep) console.log(`kept ${dir}`);
       else rmSync(dir, { recursive: true, force: true });
     }
     console.log('');
+  }
+  // One chart of every workload saved today in this mode (this run's and earlier runs' results).
+  if (day !== null) {
+    const chart = writeSummaryChart(day, config.quick);
+    if (chart) console.log(`chart: ${chart}`);
   }
   return failed ? 1 : 0;
 }

@@ -37,7 +37,8 @@ export function toMatrix(value: unknown, name: string, options: { cols?: number;
   if (value instanceof Matrix) {
     M = value;
     if (!(M.data instanceof Float64Array)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}.data must be a Float64Array, got ${describe(M.data)}`);
-    checkNotDetached(M.data, `${name}.data`);
+    // A detached buffer has length 0: only a length mismatch needs the (allocating) detach test.
+    if (M.data.length !== M.rows * M.cols || M.data.length === 0) checkNotDetached(M.data, `${name}.data`);
     if (M.data.length !== M.rows * M.cols) {
       throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name}.data must have rows × cols = ${M.rows * M.cols} elements, got ${M.data.length}`);
     }
