@@ -68,28 +68,17 @@ Napi::Value FitSync(const Napi::CallbackInfo& info) {
   const double lr = number_arg(info, 6, "learningRate");
   const size_t iterations = size_arg(info, 7, "iterations");
   const size_t record_every = size_arg(info, 8, "recordEvery");
-  Napi::Function on_progress = info.Length() > 9 && info[9].IsFunction() ? info[9].As<Napi::Function>() : Napi::Function();
+  SyncProgress progress(env, info.Length() > 9 ? info[9] : env.Undefined());
   std::vector<double> w(w0.data, w0.data + m), costs;
   costs.reserve(record_every ? iterations / record_every + 1 : 0);
-  bool callback_threw = false;
-  Napi::Value callback_error;
   const FitOutcome out = logistic_fit(
       {X.data, y.data, n, m}, w.data(), &b, lr, iterations, record_every, static_cast<size_t>(get_threads()),
       [&](size_t i, double cost) {
         costs.push_back(cost);
-        if (on_progress.IsEmpty() || callback_threw) return;
-        Napi::Object rec = Napi::Object::New(env);
-        rec.Set("iteration", Napi::Number::New(env, static_cast<double>(i)));
-        rec.Set("cost", Napi::Number::New(env, cost));
-        try {
-          on_progress.Call({rec});
-        } catch (const Napi::Error& e) {
-          callback_threw = true;
-          callback_error = e.Value();
-        }
+        progress(i, cost);
       },
-      [&] { return callback_threw; });
-  if (callback_threw) throw Napi::Error(env, callback_error);
+      [&] { return progress.stop(); });
+  progress.rethrow();
   return fit_result(env, out, w, b, costs);
 }
 

@@ -197,27 +197,16 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
     const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
     const F64View Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
     const TrainConfig cfg = read_config(env, info[4]);
-    Napi::Function on_progress = info.Length() > 5 && info[5].IsFunction() ? info[5].As<Napi::Function>() : Napi::Function();
+    SyncProgress progress(env, info.Length() > 5 ? info[5] : env.Undefined());
     std::vector<double> theta(theta0.data, theta0.data + theta0.length), costs;
-    bool threw = false;
-    Napi::Value error;
     const TrainOutcome out = net_train(
         net_, theta.data(), X.data, Y.data, n, cfg,
         [&](size_t epoch, double cost) {
           costs.push_back(cost);
-          if (on_progress.IsEmpty() || threw) return;
-          Napi::Object rec = Napi::Object::New(env);
-          rec.Set("iteration", Napi::Number::New(env, static_cast<double>(epoch)));
-          rec.Set("cost", Napi::Number::New(env, cost));
-          try {
-            on_progress.Call({rec});
-          } catch (const Napi::Error& e) {
-            threw = true;
-            error = e.Value();
-          }
+          progress(epoch, cost);
         },
-        [&] { return threw; });
-    if (threw) throw Napi::Error(env, error);
+        [&] { return progress.stop(); });
+    progress.rethrow();
     return train_result(env, out, theta, costs);
   }
 

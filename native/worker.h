@@ -21,6 +21,37 @@ struct ProgressRecord {
   double cost;
 };
 
+// The progress reporting of a synchronous fit: calls the JS onProgress (if any) at each record, on
+// the calling thread. If the callback throws, the fit stops (stop() turns true) and rethrow() throws
+// that error once the loop has returned.
+class SyncProgress {
+ public:
+  SyncProgress(Napi::Env env, Napi::Value on_progress)
+      : env_(env), fn_(on_progress.IsFunction() ? on_progress.As<Napi::Function>() : Napi::Function()) {}
+  void operator()(size_t iteration, double cost) {
+    if (fn_.IsEmpty() || threw_) return;
+    Napi::Object rec = Napi::Object::New(env_);
+    rec.Set("iteration", Napi::Number::New(env_, static_cast<double>(iteration)));
+    rec.Set("cost", Napi::Number::New(env_, cost));
+    try {
+      fn_.Call({rec});
+    } catch (const Napi::Error& e) {
+      threw_ = true;
+      error_ = e.Value();
+    }
+  }
+  bool stop() const { return threw_; }
+  void rethrow() const {
+    if (threw_) throw Napi::Error(env_, error_);
+  }
+
+ private:
+  Napi::Env env_;
+  Napi::Function fn_;
+  bool threw_ = false;
+  Napi::Value error_;
+};
+
 class JobWorker : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
  public:
   // on_progress: a function or undefined; cancel: an Int32Array whose element 0 the JS side sets

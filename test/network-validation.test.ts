@@ -4,34 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { BlasnetError, gradientCheck, Matrix, NeuralNetwork } from '../lib/index.js';
 import type { NeuralNetworkOptions } from '../lib/index.js';
+import { expectError, expectRejection } from './helpers/errors.js';
 import { BACKENDS } from './helpers/data.js';
 
-type ErrorClass = typeof TypeError | typeof RangeError | typeof BlasnetError;
-
-/** Runs fn, expects it to throw an instance of cls with this code, and a message matching every pattern. */
-function expectError(fn: () => unknown, cls: ErrorClass, code: string, ...patterns: (string | RegExp)[]): void {
-  let error: unknown = null;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected a throw').not.toBeNull();
-  expect(error).toBeInstanceOf(cls);
-  expect((error as { code?: string }).code).toBe(code);
-  for (const p of patterns) expect((error as Error).message).toMatch(p);
-}
-
-/** The same for a function returning a promise: it must reject (not throw synchronously). */
-async function expectRejection(fn: () => Promise<unknown>, cls: ErrorClass, code: string, ...patterns: (string | RegExp)[]): Promise<void> {
-  let promise: Promise<unknown> | undefined;
-  expect(() => { promise = fn(); }).not.toThrow();
-  const error = await promise!.then(() => null, (e: unknown) => e);
-  expect(error, 'expected a rejection').not.toBeNull();
-  expect(error).toBeInstanceOf(cls);
-  expect((error as { code?: string }).code).toBe(code);
-  for (const p of patterns) expect((error as Error).message).toMatch(p);
-}
 
 const make = (o: unknown) => () => new NeuralNetwork(o as NeuralNetworkOptions);
 
