@@ -880,27 +880,33 @@ export function svgChart(groups: ChartGroup[], heading: string): string {
   out.push(`<rect width="${W}" height="${height}" fill="#ffffff"/>`);
   out.push(`<text x="${labelX}" y="22" font-size="15" font-weight="bold">${escapeXml(truncate(heading, 130))}</text>`);
   out.push(`<text x="${labelX}" y="40" fill="#555">time ÷ blasnet-native's time at the same thread count (log scale): left of 1× is faster than blasnet-native, right is slower</text>`);
-  // grid and axis labels
+  // axis labels above and below; grid lines per group (so they do not run through the group titles)
   const gridBottom = height - 56;
+  const ticks: { r: number; major: boolean }[] = [];
   for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
     for (const m of [1, 2, 5]) {
       const r = m * 10 ** e;
-      if (r < lo * 0.999 || r > hi * 1.001) continue;
-      const xr = x(r).toFixed(1);
-      out.push(`<line x1="${xr}" y1="${top - 8}" x2="${xr}" y2="${gridBottom}" stroke="${m === 1 ? '#ccc' : '#eee'}"${m === 1 ? '' : ' stroke-dasharray="2,3"'}/>`);
-      if (m === 1) {
-        const t = `${r >= 1 ? r.toFixed(0) : r.toPrecision(1)}×`;
-        out.push(`<text x="${xr}" y="${top - 12}" text-anchor="middle" fill="#555">${t}</text>`);
-        out.push(`<text x="${xr}" y="${gridBottom + 14}" text-anchor="middle" fill="#555">${t}</text>`);
-      }
+      if (r >= lo * 0.999 && r <= hi * 1.001) ticks.push({ r, major: m === 1 });
     }
   }
-  const one = x(1).toFixed(1);
-  out.push(`<line x1="${one}" y1="${top - 8}" x2="${one}" y2="${gridBottom}" stroke="#333" stroke-width="1.5"/>`);
+  for (const { r, major } of ticks) {
+    if (!major) continue;
+    const t = `${r >= 1 ? r.toFixed(0) : r.toPrecision(1)}×`;
+    out.push(`<text x="${x(r).toFixed(1)}" y="${top - 12}" text-anchor="middle" fill="#555">${t}</text>`);
+    out.push(`<text x="${x(r).toFixed(1)}" y="${gridBottom + 14}" text-anchor="middle" fill="#555">${t}</text>`);
+  }
+  const grid = (y1: number, y2: number) => {
+    for (const { r, major } of ticks) {
+      const xr = x(r).toFixed(1);
+      out.push(`<line x1="${xr}" y1="${y1}" x2="${xr}" y2="${y2}" stroke="${major ? '#ccc' : '#eee'}"${major ? '' : ' stroke-dasharray="2,3"'}/>`);
+    }
+    out.push(`<line x1="${x(1).toFixed(1)}" y1="${y1}" x2="${x(1).toFixed(1)}" y2="${y2}" stroke="#333" stroke-width="1.5"/>`);
+  };
   let y = top;
   for (const g of groups) {
     out.push(`<text x="${labelX}" y="${y + 17}" font-weight="bold">${escapeXml(truncate(g.title, 140))}</text>`);
     y += groupHead;
+    grid(y, y + g.bars.length * rowH);
     for (const b of g.bars) {
       const cy = y + rowH / 2;
       out.push(`<text x="${labelX + 8}" y="${(cy + 4).toFixed(1)}">${escapeXml(truncate(b.label, 52))}</text>`);

@@ -1,5 +1,5 @@
-// Dense network kernels: see network.h. Each elementwise pass walks a batch column by column
-// (one example at a time, its s_l values contiguous), fusing everything that step needs.
+// Dense network kernels: see network.h. Every product is one dgemm with the examples on its long
+// side; every elementwise step is one pass, fused with what else that step needs.
 #include "network.h"
 
 #include <algorithm>
@@ -118,168 +118,161 @@ std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n) {
   return std::unique_ptr<ThreadTeam>(new ThreadTeam(T));
 }
 
-// Runs f(j0, j1, t) on the shares of [0, n) of ws.team's threads — or f(0, n, 0) inline when the
-// pass (n × width elements) is small. Returns how many shares there were, for the reductions.
+// Runs f(i0, i1, t) on the shares of [0, count) of ws.team's threads — or f(0, count, 0) inline when
+// the pass (count × width elements) is small. Returns how many shares there were.
 template <class F>
-static size_t for_shares(const Workspace& ws, size_t n, size_t width, F&& f) {
+static size_t for_shares(const Workspace& ws, size_t count, size_t width, F&& f) {
   const size_t T = ws.team ? ws.team->size() : 1;
-  if (T < 2 || n < T || n * width < kParallelMin) {
-    f(size_t(0), n, size_t(0));
+  if (T < 2 || count < T || count * width < kParallelMin) {
+    f(size_t(0), count, size_t(0));
     return 1;
   }
   ws.team->run([&](size_t t) {
-    size_t j0, j1;
-    partition(n, T, t, &j0, &j1);
-    f(j0, j1, t);
+    size_t i0, i1;
+    partition(count, T, t, &i0, &i1);
+    f(i0, i1, t);
   });
   return T;
 }
 
-// db[i] += Σ_t ws.part[t][i], in thread order (the same order for a given team size).
-static void reduce_parts(const Workspace& ws, size_t shares, double* db, size_t s) {
-  for (size_t i = 0; i < s; ++i) {
-    double v = ws.part[0][i];
-    for (size_t t = 1; t < shares; ++t) v += ws.part[t][i];
-    db[i] += v;
+// ---------------------------------------------------------------------------------------------
+// Activations over one unit's values for n examples (contiguous), in place: a ← g(a); and the
+// backward step d ⊙= g′ written through a = g(z) (MATH.md "Activations and derivatives").
+
+static void activate_unit(Activation g, double alpha, double* a, size_t n) {
+  switch (g) {
+    case Activation::sigmoid: simd().sigmoid_inplace(a, n); break;
+    case Activation::tanh: simd().tanh_inplace(a, n); break;
+    case Activation::relu:
+      for (size_t j = 0; j < n; ++j) a[j] = a[j] > 0 ? a[j] : 0.0;
+      break;
+    case Activation::leaky_relu:
+      for (size_t j = 0; j < n; ++j) a[j] = a[j] > 0 ? a[j] : alpha * a[j];
+      break;
+    case Activation::linear:
+    case Activation::softmax:  // across units: done per example by the output pass
+      break;
   }
+}
+
+static void times_derivative_unit(Activation g, double alpha, const double* a, double* d, size_t n) {
+  switch (g) {
+    case Activation::sigmoid:
+      for (size_t j = 0; j < n; ++j) d[j] *= a[j] * (1.0 - a[j]);
+      break;
+    case Activation::tanh:
+      for (size_t j = 0; j < n; ++j) d[j] *= 1.0 - a[j] * a[j];
+      break;
+    case Activation::relu:
+      for (size_t j = 0; j < n; ++j) d[j] = a[j] > 0 ? d[j] : 0.0;
+      break;
+    case Activation::leaky_relu:
+      for (size_t j = 0; j < n; ++j) d[j] *= a[j] > 0 ? 1.0 : alpha;
+      break;
+    case Activation::linear:
+    case Activation::softmax:  // never a hidden layer (make_network)
+      break;
+  }
+}
+
+static double sum(const double* a, size_t n) {
+  double s = 0;
+  for (size_t j = 0; j < n; ++j) s += a[j];
+  return s;
 }
 
 // ---------------------------------------------------------------------------------------------
-// Activations: g applied in place to one example's s values (z → a = g(z)); g′ from a = g(z)
-// (MATH.md "Activations and derivatives": every g′ here is expressible through a).
+// Layer kernels. Inside a batch the activations and deltas are stored unit by unit: A[l] is the
+// column-major n × s_l matrix (A[l]ᵀ of MATH.md, leading dimension n), so every product has the
+// examples as its long M side — the orientation in which OpenBLAS's dgemm runs fastest here — and
+// each unit's values are contiguous for the fused passes. The input X stays as the user gave it
+// (column-major s0 × n). `example_major` says which of the two layouts A_prev has.
 
-static inline void activate(Activation g, double alpha, double* a, size_t s) {
-  switch (g) {
-    case Activation::sigmoid:
-      simd().sigmoid_inplace(a, s);
-      break;
-    case Activation::tanh:
-      simd().tanh_inplace(a, s);
-      break;
-    case Activation::relu:
-      for (size_t i = 0; i < s; ++i) a[i] = a[i] > 0 ? a[i] : 0.0;
-      break;
-    case Activation::leaky_relu:
-      for (size_t i = 0; i < s; ++i) a[i] = a[i] > 0 ? a[i] : alpha * a[i];
-      break;
-    case Activation::linear:
-      break;
-    case Activation::softmax: {
-      double mx = a[0];
-      for (size_t i = 1; i < s; ++i) mx = std::max(mx, a[i]);
-      double sum = 0;
-      for (size_t i = 0; i < s; ++i) sum += (a[i] = std::exp(a[i] - mx));
-      for (size_t i = 0; i < s; ++i) a[i] /= sum;
-      break;
-    }
-  }
+// Zᵀ (n × s_out, leading dimension n, overwritten) = A_prevᵀ Wᵀ: one dgemm.
+static void dense_product(const Layer& layer, const double* W, const double* A_prev, bool example_major, size_t n, double* Z) {
+  if (example_major)  // A_prev is s_in × n: Zᵀ = A_prevᵀ · W_stored (W stored s_in × s_out = Wᵀ)
+    gemm(true, false, n, layer.out, layer.in, 1.0, A_prev, layer.in, W, layer.in, 0.0, Z, n);
+  else  // A_prev is n × s_in
+    gemm(false, false, n, layer.out, layer.in, 1.0, A_prev, n, W, layer.in, 0.0, Z, n);
 }
 
-// δ (s values) ⊙= g′ expressed through a; db += δ afterwards.
-static inline void times_derivative(Activation g, double alpha, const double* a, double* d, double* db, size_t s) {
-  switch (g) {
-    case Activation::sigmoid:
-      for (size_t i = 0; i < s; ++i) db[i] += (d[i] *= a[i] * (1.0 - a[i]));
-      break;
-    case Activation::tanh:
-      for (size_t i = 0; i < s; ++i) db[i] += (d[i] *= 1.0 - a[i] * a[i]);
-      break;
-    case Activation::relu:
-      for (size_t i = 0; i < s; ++i) db[i] += (d[i] = a[i] > 0 ? d[i] : 0.0);
-      break;
-    case Activation::leaky_relu:
-      for (size_t i = 0; i < s; ++i) db[i] += (d[i] *= a[i] > 0 ? 1.0 : alpha);
-      break;
-    case Activation::linear:
-    case Activation::softmax:  // never a hidden layer (make_network); as an output: cross-entropy only
-      for (size_t i = 0; i < s; ++i) db[i] += d[i];
-      break;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Layer kernels
-
-// Examples per block of the backward product W[l]ᵀ δ[l]: its output block (s × nb) gets its ⊙g′ pass
-// while still in cache, instead of being written to memory by dgemm and read back by the pass. That
-// product has K = s_out, usually small, so it is memory-bound and loses nothing to blocking.
-// About 1 MiB of output per block; whole batches when they are small.
-static size_t block_examples(size_t s, size_t n) {
-  static const size_t bytes = [] {
-    const char* env = std::getenv("BLASNET_BLOCK_BYTES");
-    return env ? static_cast<size_t>(std::atol(env)) : (size_t(1) << 20);
-  }();
-  if (bytes == 0) return n;
-  size_t nb = bytes / (sizeof(double) * std::max<size_t>(s, 1));
-  nb = std::max<size_t>(64, nb / 16 * 16);
-  return std::min(nb, n);
-}
-
-// A (s_out × n, overwritten) = g(W·A_prev + b 1ᵀ).  W: θ block (column-major s_in × s_out = Wᵀ),
-// b: s_out, A_prev: s_in × n. One dgemm over the whole batch (blocking it by examples costs dgemm
-// more than it saves when K = s_in is large), then one fused bias + activation pass.
-static void dense_forward(const Layer& layer, const double* W, const double* b, const double* A_prev, size_t n, double* A,
-                          const Workspace& ws) {
-  const size_t s = layer.out;
-  gemm(true, false, s, n, layer.in, 1.0, W, layer.in, A_prev, layer.in, 0.0, A, s);
-  for_shares(ws, n, s, [&](size_t j0, size_t j1, size_t) {
-    for (size_t j = j0; j < j1; ++j) {
-      double* a = A + j * s;
-      for (size_t i = 0; i < s; ++i) a[i] += b[i];
-      activate(layer.g, layer.alpha, a, s);
+// A (n × s_out, unit by unit, overwritten) = g(A_prevᵀ Wᵀ + 1 bᵀ): one dgemm, then one fused bias +
+// activation pass per unit, the units shared among the team's threads.
+static void dense_forward(const Layer& layer, const double* W, const double* b, const double* A_prev, bool example_major,
+                          size_t n, double* A, const Workspace& ws) {
+  dense_product(layer, W, A_prev, example_major, n, A);
+  for_shares(ws, layer.out, n, [&](size_t i0, size_t i1, size_t) {
+    for (size_t i = i0; i < i1; ++i) {
+      double* a = A + i * n;
+      const double bi = b[i];
+      for (size_t j = 0; j < n; ++j) a[j] += bi;
+      activate_unit(layer.g, layer.alpha, a, n);
     }
   });
 }
 
-// Output layer with its loss: A (s × n) = g(W·A_prev + b 1ᵀ) as dense_forward, and in the same
-// pass over each example the loss (MATH.md table "Output error") and, when delta is given,
-// δ[L] (s × n, overwritten) and db (s, accumulated) += Σ_j δ[L]. Y: s × n. Returns Σ_j loss_j.
-static double output_forward_loss(const Layer& layer, Loss loss, const double* W, const double* b, const double* A_prev,
-                                  size_t n, const double* Y, double* A, double* delta, double* db, Workspace& ws) {
+// Output layer: Z = A_prevᵀ Wᵀ + 1 bᵀ (n × s, unit by unit, in ws.A.back()), then per example j
+// (its s values at stride n) the output activation — written example by example into `out`
+// (s × n, i.e. the user's n × s row-major) when given — and, with Y (s × n, example by example), the
+// loss (MATH.md "Output error") and, when delta (n × s, unit by unit) is given, δ[L] = ∂loss/∂z;
+// then db (s, overwritten) = Σ_j δ[L]. Returns Σ_j loss_j.
+static double output_forward(const Layer& layer, Loss loss, const double* W, const double* b, const double* A_prev,
+                             bool example_major, size_t n, const double* Y, double* Z, double* out, double* delta, double* db,
+                             Workspace& ws) {
   const size_t s = layer.out;
-  gemm(true, false, s, n, layer.in, 1.0, W, layer.in, A_prev, layer.in, 0.0, A, s);
+  dense_product(layer, W, A_prev, example_major, n, Z);
   const size_t shares = for_shares(ws, n, s, [&](size_t j0, size_t j1, size_t t) {
     double total = 0;
-    double* part = ws.part[t].data();
-    if (delta) std::fill(part, part + s, 0.0);
+    double* a = ws.part[t].data();  // one example's s values, contiguous
     for (size_t j = j0; j < j1; ++j) {
-      double* a = A + j * s;
-      const double* y = Y + j * s;
-      double* d = delta ? delta + j * s : nullptr;
-      for (size_t i = 0; i < s; ++i) a[i] += b[i];
-      if (loss == Loss::cross_entropy && layer.g == Activation::sigmoid) {
-        // Σ_i softplus(z_i) − y_i z_i ; δ = a − y
+      for (size_t i = 0; i < s; ++i) a[i] = Z[i * n + j] + b[i];
+      const double* y = Y ? Y + j * s : nullptr;
+      if (layer.g == Activation::softmax) {
+        double mx = a[0];
+        for (size_t i = 1; i < s; ++i) mx = std::max(mx, a[i]);
+        double sum_e = 0, yz = 0, ysum = 0;
+        for (size_t i = 0; i < s; ++i) {
+          if (y) {
+            yz += y[i] * (a[i] - mx);
+            ysum += y[i];
+          }
+          sum_e += (a[i] = std::exp(a[i] - mx));
+        }
+        // categorical cross-entropy: logsumexp(z) − Σ y z = log Σ e^(z−mx) − Σ y (z − mx) + mx (1 − Σ y)
+        if (y) total += std::log(sum_e) - yz + mx * (1.0 - ysum);
+        for (size_t i = 0; i < s; ++i) a[i] /= sum_e;
+      } else if (y && loss == Loss::cross_entropy) {
+        // sigmoid outputs, binary cross-entropy: Σ_i softplus(z_i) − y_i z_i
         for (size_t i = 0; i < s; ++i) {
           const double z = a[i];
           const SigmoidSoftplus ss = sigmoid_softplus(z);
           total += ss.softplus - y[i] * z;
           a[i] = ss.sigma;
         }
-        if (d) for (size_t i = 0; i < s; ++i) part[i] += (d[i] = a[i] - y[i]);
-      } else if (loss == Loss::cross_entropy) {
-        // softmax: logsumexp(z) − Σ_i y_i z_i ; δ = a − y
-        double mx = a[0];
-        for (size_t i = 1; i < s; ++i) mx = std::max(mx, a[i]);
-        double sum = 0, yz = 0, ysum = 0;
-        for (size_t i = 0; i < s; ++i) {
-          yz += y[i] * (a[i] - mx);
-          ysum += y[i];
-          sum += (a[i] = std::exp(a[i] - mx));
-        }
-        // logsumexp(z) − Σ y z = mx + log Σ e^(z−mx) − Σ y (z − mx) − mx Σ y
-        total += std::log(sum) - yz + mx * (1.0 - ysum);
-        for (size_t i = 0; i < s; ++i) a[i] /= sum;
-        if (d) for (size_t i = 0; i < s; ++i) part[i] += (d[i] = a[i] - y[i]);
       } else {
-        // mse: ½ Σ_i (a_i − y_i)² ; δ = (a − y) ⊙ g′
-        activate(layer.g, layer.alpha, a, s);
+        activate_unit(layer.g, layer.alpha, a, s);
+        if (y)
+          for (size_t i = 0; i < s; ++i) {
+            const double e = a[i] - y[i];
+            total += 0.5 * e * e;  // mse: ½ Σ_i (a_i − y_i)²
+          }
+      }
+      if (out)
+        for (size_t i = 0; i < s; ++i) out[j * s + i] = a[i];
+      if (delta) {
+        // δ = a − y for cross-entropy (sigmoid or softmax); (a − y) ⊙ g′ for mse, g′ through a
         for (size_t i = 0; i < s; ++i) {
-          const double e = a[i] - y[i];
-          total += 0.5 * e * e;
-        }
-        if (d) {
-          for (size_t i = 0; i < s; ++i) d[i] = a[i] - y[i];
-          times_derivative(layer.g, layer.alpha, a, d, part, s);
+          double d = a[i] - y[i];
+          if (loss == Loss::mse) {
+            switch (layer.g) {
+              case Activation::sigmoid: d *= a[i] * (1.0 - a[i]); break;
+              case Activation::tanh: d *= 1.0 - a[i] * a[i]; break;
+              case Activation::relu: d = a[i] > 0 ? d : 0.0; break;
+              case Activation::leaky_relu: d *= a[i] > 0 ? 1.0 : layer.alpha; break;
+              default: break;
+            }
+          }
+          delta[i * n + j] = d;
         }
       }
     }
@@ -287,31 +280,38 @@ static double output_forward_loss(const Layer& layer, Loss loss, const double* W
   });
   double total = ws.part_sum[0];
   for (size_t t = 1; t < shares; ++t) total += ws.part_sum[t];
-  if (delta) reduce_parts(ws, shares, db, s);
+  if (delta)
+    for (size_t i = 0; i < s; ++i) db[i] = sum(delta + i * n, n);
   return total;
 }
 
-// Backward through layer l, given δ[l] (s_out × n) for a batch of n:
-//   dW[l] (column-major s_in × s_out, overwritten) = (1/n) A_prev δ[l]ᵀ      — i.e. (1/n) δ[l] A[l−1]ᵀ
-//   if delta_prev: δ[l−1] (s_in × n, overwritten) = (W[l]ᵀ δ[l]) ⊙ g[l−1]′, db_prev (s_in) += Σ_j δ[l−1]
-// (MATH.md: δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ g[l]′(Z[l]), ∂J/∂W[l] = (1/n) δ[l] A[l−1]ᵀ)
-static void dense_backward(const Layer& layer, const double* W, const double* A_prev, const double* delta, size_t n,
-                           double* dW, const Layer* prev, double* delta_prev, double* db_prev, Workspace& ws) {
+// Backward through layer l, given δ[l] (n × s_out, unit by unit) for a batch of n:
+//   dW[l] (stored s_in × s_out = dWᵀ, overwritten) = (1/n) A_prev δ[l]      — i.e. (1/n) δ[l] A[l−1]ᵀ
+//   if delta_prev: δ[l−1] (n × s_in, overwritten) = (δ[l] W[l]) ⊙ g[l−1]′ and db_prev (s_in,
+//   overwritten) = Σ_j δ[l−1], in one pass per unit.
+// (MATH.md: δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ g[l]′(Z[l]), ∂J/∂W[l] = (1/n) δ[l] A[l−1]ᵀ, here transposed.)
+static void dense_backward(const Layer& layer, const double* W, const double* A_prev, bool example_major,
+                           const double* delta, size_t n, double* dW, const Layer* prev, double* delta_prev,
+                           double* db_prev, const Workspace& ws) {
   const size_t s_in = layer.in, s_out = layer.out;
-  gemm(false, true, s_in, s_out, n, 1.0 / static_cast<double>(n), A_prev, s_in, delta, s_out, 0.0, dW, s_in);
+  const double inv_n = 1.0 / static_cast<double>(n);
+  if (example_major)  // A_prev s_in × n
+    gemm(false, false, s_in, s_out, n, inv_n, A_prev, s_in, delta, n, 0.0, dW, s_in);
+  else  // A_prev n × s_in
+    gemm(true, false, s_in, s_out, n, inv_n, A_prev, n, delta, n, 0.0, dW, s_in);
   if (!delta_prev) return;
-  const size_t nb = block_examples(s_in, n);
-  for (size_t j0 = 0; j0 < n; j0 += nb) {
-    const size_t m = std::min(nb, n - j0);
-    gemm(false, false, s_in, m, s_out, 1.0, W, s_in, delta + j0 * s_out, s_out, 0.0, delta_prev + j0 * s_in, s_in);
-    const size_t shares = for_shares(ws, m, s_in, [&](size_t a, size_t e, size_t t) {
-      double* part = ws.part[t].data();
-      std::fill(part, part + s_in, 0.0);
-      for (size_t j = j0 + a; j < j0 + e; ++j) {
-        times_derivative(prev->g, prev->alpha, A_prev + j * s_in, delta_prev + j * s_in, part, s_in);
+  // δ[l−1] by blocks of units (≈ 1 MiB of output each), so that each block gets its ⊙g′ and bias-sum
+  // pass while still in cache: this product has K = s_out, usually small, and is memory-bound.
+  const size_t units = std::max<size_t>(1, std::min(s_in, (size_t(1) << 17) / std::max<size_t>(n, 1)));
+  for (size_t u0 = 0; u0 < s_in; u0 += units) {
+    const size_t u1 = std::min(s_in, u0 + units);
+    gemm(false, true, n, u1 - u0, s_out, 1.0, delta, n, W + u0, s_in, 0.0, delta_prev + u0 * n, n);
+    for_shares(ws, u1 - u0, n, [&](size_t i0, size_t i1, size_t) {
+      for (size_t i = u0 + i0; i < u0 + i1; ++i) {
+        times_derivative_unit(prev->g, prev->alpha, A_prev + i * n, delta_prev + i * n, n);
+        db_prev[i] = sum(delta_prev + i * n, n);
       }
     });
-    reduce_parts(ws, shares, db_prev, s_in);
   }
 }
 
@@ -322,20 +322,16 @@ double net_forward(const Network& net, const double* theta, const double* X, siz
                    const double* Y, bool want_delta, double* db_L, double* out) {
   const size_t L = net.layers.size();
   const double* A_prev = X;
+  bool example_major = true;
   for (size_t l = 0; l + 1 < L; ++l) {
     const Layer& layer = net.layers[l];
-    dense_forward(layer, theta + layer.W_off, theta + layer.b_off, A_prev, n, ws.A[l].data(), ws);
+    dense_forward(layer, theta + layer.W_off, theta + layer.b_off, A_prev, example_major, n, ws.A[l].data(), ws);
     A_prev = ws.A[l].data();
+    example_major = false;
   }
   const Layer& last = net.layers[L - 1];
-  double* A_L = out ? out : ws.A[L - 1].data();
-  if (!Y) {
-    dense_forward(last, theta + last.W_off, theta + last.b_off, A_prev, n, A_L, ws);
-    return 0;
-  }
-  if (want_delta) std::fill(db_L, db_L + last.out, 0.0);
-  return output_forward_loss(last, net.loss, theta + last.W_off, theta + last.b_off, A_prev, n, Y, A_L,
-                             want_delta ? ws.delta.data() : nullptr, db_L, ws);
+  return output_forward(last, net.loss, theta + last.W_off, theta + last.b_off, A_prev, example_major, n, Y,
+                        ws.A[L - 1].data(), out, want_delta && Y ? ws.delta.data() : nullptr, db_L, ws);
 }
 
 void net_backward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws, double* grad) {
@@ -346,10 +342,8 @@ void net_backward(const Network& net, const double* theta, const double* X, size
     const double* A_prev = l == 0 ? X : ws.A[l - 1].data();
     double* db = grad + layer.b_off;  // holds Σ_j δ[l] from the pass that made δ[l]
     const Layer* prev = l == 0 ? nullptr : &net.layers[l - 1];
-    double* db_prev = prev ? grad + prev->b_off : nullptr;
-    if (prev) std::fill(db_prev, db_prev + prev->out, 0.0);
-    dense_backward(layer, theta + layer.W_off, A_prev, ws.delta.data(), n, grad + layer.W_off, prev,
-                   prev ? ws.delta_prev.data() : nullptr, db_prev, ws);
+    dense_backward(layer, theta + layer.W_off, A_prev, l == 0, ws.delta.data(), n, grad + layer.W_off, prev,
+                   prev ? ws.delta_prev.data() : nullptr, prev ? grad + prev->b_off : nullptr, ws);
     for (size_t i = 0; i < layer.out; ++i) db[i] *= inv_n;
     if (prev) std::swap(ws.delta, ws.delta_prev);
   }

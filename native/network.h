@@ -2,9 +2,12 @@
 // layer kind, every product a dgemm, every elementwise step one fused pass. Plain C++ over BLAS:
 // no napi.h here; buffers are sized once (Workspace::reserve) and never allocated in the loop.
 //
-// Layout (MATH.md "Shapes and layout"): a batch of activations A[l] is stored column-major s_l × n
-// (= row-major n × s_l, examples as rows). Parameters live in one block θ: for l = 1..L, W[l]
-// (row-major s_l × s_{l−1}, i.e. column-major s_{l−1} × s_l = W[l]ᵀ) then b[l] (s_l).
+// Layout (MATH.md "Shapes and layout"): X and Y come as the user gave them, column-major s × n
+// (= row-major n × s, examples as rows), and predictions go back that way. Inside a batch the
+// activations and deltas are stored unit by unit, column-major n × s_l (A[l]ᵀ): every dgemm then has
+// the examples on its long M side, and each unit's values are contiguous for the fused passes.
+// Parameters live in one block θ: for l = 1..L, W[l] (row-major s_l × s_{l−1}, i.e. column-major
+// s_{l−1} × s_l = W[l]ᵀ) then b[l] (s_l).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -46,11 +49,11 @@ class ThreadTeam;
 // of the elementwise passes when a thread team shares them.
 struct Workspace {
   size_t capacity = 0;
-  std::vector<std::vector<double>> A;  // A[l − 1]: s_l × capacity, l = 1..L
-  std::vector<double> delta, delta_prev;  // max_width × capacity each
+  std::vector<std::vector<double>> A;  // A[l − 1]: n × s_l, unit by unit (leading dimension n), l = 1..L
+  std::vector<double> delta, delta_prev;  // δ: n × s, unit by unit; max_width × capacity each
   ThreadTeam* team = nullptr;          // not owned; null: the calling thread alone
-  std::vector<std::vector<double>> part;  // per thread: max_width partial bias sums
-  std::vector<double> part_sum;           // per thread: a partial scalar sum (loss, ‖W‖²)
+  std::vector<std::vector<double>> part;  // per thread: max_width scratch (one example's outputs)
+  std::vector<double> part_sum;           // per thread: a partial scalar sum (the loss)
   void reserve(const Network& net, size_t capacity, bool backward);
 };
 
@@ -58,9 +61,9 @@ struct Workspace {
 // threads when the passes are big enough to gain from it, else none (null).
 std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
 
-// Forward pass for n examples, X: s0 × n column-major. A[L] ends in ws.A.back() unless `out`
-// (s_L × n) is given, then it is written there. With Y (s_L × n): returns Σ_j loss_j (the data term,
-// not divided by n) and, when want_delta, writes δ[L] into ws.delta and Σ_j δ[L] into db_L.
+// Forward pass for n examples, X: s0 × n column-major. The output activations A[L] are written to
+// `out` (s_L × n, example by example) when it is given. With Y (s_L × n): returns Σ_j loss_j (the
+// data term, not divided by n) and, when want_delta, writes δ[L] into ws.delta and Σ_j δ[L] into db_L.
 double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
                    const double* Y, bool want_delta, double* db_L, double* out = nullptr);
 

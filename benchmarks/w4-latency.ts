@@ -1,0 +1,183 @@
+// W4: single-example prediction latency of a 784-128-10 network (relu hidden layer, softmax output),
+// parameters from new NeuralNetwork({ seed }), in µs per call: blasnet's predictSync and await predict
+// (native), the reference backend, the numpy and torch peers (their W4: a loop of forward passes of
+// one example), and TensorFlow.js (cpu and wasm: a tf.tidy'd matMul chain, then dataSync).
+// In-process rows are timed with tinybench: each sample is a loop of CALLS calls (so the
+// clock's resolution and tinybench's own per-sample cost stay negligible); the median sample ÷ CALLS
+// is reported. The peers time `calls` calls per run themselves; likewise ÷ calls.
+import { join } from 'node:path';
+import { getThreads, info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
+import {
+  compareResults, fingerprint, readF64, writeF64,
+  type BenchConfig, type Check, type Entry, type PeerEntry, type Workload, type WorkloadContext,
+} from './common.js';
+import { pixelData, RTOL32, RTOL64 } from './nets.js';
+import { disposePredictParams, loadTf, tfPredict, tfPredictParams, useTfBackend, type TfPredictParams } from './tfjs.js';
+import type * as TF from '@tensorflow/tfjs';
+
+const LAYERS = [784, 128, 10];
+const DATA_SEED = 0x5eed04;
+const NET_SEED = 4;
+/** Calls per tinybench sample (in-process rows). */
+const CALLS = 100;
+
+interface Sizes {
+  samples: number;
+  warmup: number;
+  /** Calls per run of a peer, and its runs. */
+  peerCalls: number;
+  peerRepeats: number;
+  peerWarmup: number;
+  peerThreads: number[];
+}
+const FULL: Sizes = { samples: 200, warmup: 10, peerCalls: 2000, peerRepeats: 5, peerWarmup: 1, peerThreads: [1, 2] };
+const QUICK: Sizes = { samples: 20, warmup: 2, peerCalls: 200, peerRepeats: 1, peerWarmup: 0, peerThreads: [1] };
+
+let threadsBefore = 1;
+let x: Matrix | null = null;
+const cleanups: (() => void)[] = [];
+
+export const workload: Workload = {
+  id: 'W4',
+  title: '784-128-10 (relu, softmax): latency of one prediction of one example, µs per call',
+  unit: 'µs',
+
+  params: (config: BenchConfig) => {
+    const z = config.quick ? QUICK : FULL;
+    return {
+      layers: LAYERS, hidden: 'relu', output: 'softmax', dataSeed: DATA_SEED, netSeed: NET_SEED,
+      callsPerSample: CALLS, samples: z.samples, warmup: z.warmup, peerCallsPerRun: z.peerCalls, peerRuns: z.peerRepeats,
+      rtolFloat64: RTOL64, rtolFloat32: RTOL32,
+    };
+  },
+
+  dataInfo: () => (x ? { generator: 'one pixel-like example (nets.ts pixelData)', fingerprintX: fingerprint(x.data) } : {}),
+
+  async prepare(ctx: WorkloadContext): Promise<Entry[]> {
+    const z = ctx.config.quick ? QUICK : FULL;
+    const example = (x = new Matrix(1, LAYERS[0]!, pixelData(DATA_SEED, 1, LAYERS[0]!, 1).X));
+    const make = (backend: 'native' | 'reference') => new NeuralNetwork({ layers: LAYERS, hidden: 'relu', output: 'softmax', seed: NET_SEED, backend });
+    const refNet = make('reference');
+    const init = refNet.parameters;
+    const oracle = refNet.predictSync(example).data;
+    ctx.log(`  reference probabilities: ${Array.from(oracle, (p) => p.toFixed(4)).join(' ')}`);
+    const check = (rtol: number) => (got: ArrayLike<number> | null): Check => compareResults([{ name: 'probabilities', got, want: oracle }], rtol);
+
+    writeF64(join(ctx.dir, 'X.f64'), example.data);
+    init.W.forEach((w, l) => writeF64(join(ctx.dir, `W${l + 1}.f64`), w));
+    init.b.forEach((b, l) => writeF64(join(ctx.dir, `b${l + 1}.f64`), b));
+
+    const entries: Entry[] = [];
+    threadsBefore = getThreads();
+    const timing = { samples: z.samples, warmup: z.warmup, perCall: CALLS };
+    if (info().backend === 'native') {
+      const net = make('native');
+      for (const threads of [1, 2]) {
+        entries.push({
+          kind: 'in-process', impl: 'blasnet-native predictSync', threads, baseline: true, ...timing,
+          setup: () => setThreads(threads),
+          run: () => {
+            let out!: Matrix;
+            for (let i = 0; i < CALLS; i++) out = net.predictSync(example);
+            return out.data;
+          },
+          check: check(RTOL64),
+        });
+        entries.push({
+          kind: 'in-process', impl: 'blasnet-native await predict', threads, ...timing, async: true,
+          setup: () => setThreads(threads),
+          run: async () => {
+            let out!: Matrix;
+            for (let i = 0; i < CALLS; i++) out = await net.predict(example);
+            return out.data;
+          },
+          check: check(RTOL64),
+        });
+      }
+    } else {
+      ctx.log(`  blasnet-native unavailable: ${info().nativeUnavailableReason}`);
+    }
+    entries.push({
+      kind: 'in-process', impl: 'blasnet-reference predictSync', threads: 1, blas: false, ...timing,
+      run: () => {
+        let out!: Matrix;
+        for (let i = 0; i < CALLS; i++) out = refNet.predictSync(example);
+        return out.data;
+      },
+      check: (r: Float64Array) => (compareResults([{ name: 'probabilities', got: r, want: oracle }], 0).ok ? { ok: true, label: 'oracle' } : check(RTOL64)(r)),
+      notes: ['pure TS'],
+    });
+
+    const spec = { workload: 'W4', layers: LAYERS, hidden: 'relu', output: 'softmax', calls: z.peerCalls };
+    const peer = (impl: string, script: string, modules: string[], threads: number, env?: Record<string, string>): PeerEntry => ({
+      kind: 'peer', impl, script, modules, threads, coretype: 'blasnet', spec,
+      repeats: z.peerRepeats, warmup: z.peerWarmup, perCall: z.peerCalls,
+      check: (_report, out) => {
+        let a: Float64Array | null = null;
+        try {
+          a = readF64(join(out, 'A.f64'));
+        } catch {
+          // reported as missing
+        }
+        return check(RTOL64)(a);
+      },
+      ...(env ? { env } : {}),
+    });
+    for (const threads of z.peerThreads) entries.push(peer('numpy', 'numpy_peer.py', ['numpy'], threads));
+    for (const threads of z.peerThreads) entries.push(peer('torch', 'torch_peer.py', ['numpy', 'torch'], threads, threads > 1 ? { OMP_WAIT_POLICY: 'PASSIVE' } : undefined));
+
+    const tfl = await loadTf();
+    for (const backend of ['cpu', 'wasm'] as const) {
+      if ('why' in tfl) {
+        entries.push({ kind: 'skipped', impl: `tfjs-${backend}`, threads: 1, reason: tfl.why });
+        continue;
+      }
+      const { tf, version } = tfl;
+      let facts;
+      try {
+        facts = await useTfBackend(tf, backend);
+      } catch (err) {
+        entries.push({ kind: 'skipped', impl: `tfjs-${backend}`, threads: 1, reason: (err as Error).message });
+        continue;
+      }
+      let state: { p: TfPredictParams; X: TF.Tensor2D } | null = null;
+      const release = () => {
+        if (state) {
+          disposePredictParams(state.p);
+          state.X.dispose();
+        }
+        state = null;
+      };
+      cleanups.push(release);
+      const tspec = { sizes: LAYERS, hidden: 'relu' as const, output: 'softmax' as const };
+      entries.push({
+        kind: 'in-process', impl: `tfjs-${backend} ${version}`, threads: facts.threads, blas: false, ...timing,
+        setup: async () => {
+          await useTfBackend(tf, backend);
+          state = { p: tfPredictParams(tf, tspec, init.W, init.b), X: tf.tensor2d(Float32Array.from(example.data), [1, LAYERS[0]!]) };
+        },
+        teardown: release,
+        run: () => {
+          let out!: Float32Array;
+          for (let i = 0; i < CALLS; i++) out = tfPredict(tf, tspec, state!.p, state!.X);
+          return out;
+        },
+        check: check(RTOL32),
+        notes: [...facts.notes, `rtol ${RTOL32}`],
+      });
+    }
+    return entries;
+  },
+
+  cleanup: () => {
+    for (const c of cleanups.splice(0)) c();
+    if (info().backend === 'native') setThreads(threadsBefore);
+  },
+
+  finish: (result) => {
+    for (const r of result.rows) {
+      if (!r.timing) continue;
+      r.metrics = { ...r.metrics, usPerCall: r.timing.medianMs * 1000, callsPerSecond: 1000 / r.timing.medianMs };
+    }
+  },
+};

@@ -1,0 +1,167 @@
+// W5: batch prediction throughput of a 784-128-10 network (relu hidden layer, softmax output),
+// parameters from new NeuralNetwork({ seed }): the outputs of 10 000 pixel-like examples in one call.
+// blasnet predictSync and await predict (native), the reference backend, the numpy and torch peers
+// (their W5: one forward pass of the whole batch), TensorFlow.js cpu and wasm (float32). Reports ms
+// per batch and examples/s. Every implementation gets its input ready-made (blasnet a Matrix, tfjs a
+// float32 tensor made outside the timing, the peers an array); blasnet's time includes predictSync's
+// input validation (a scan of X for non-finite values).
+import { join } from 'node:path';
+import { getThreads, info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
+import {
+  compareResults, fingerprint, readF64, writeF64,
+  type BenchConfig, type Check, type Entry, type PeerEntry, type Workload, type WorkloadContext,
+} from './common.js';
+import { fmtInt, pixelData, RTOL32, RTOL64 } from './nets.js';
+import { disposePredictParams, loadTf, tfPredict, tfPredictParams, useTfBackend, type TfPredictParams } from './tfjs.js';
+import type * as TF from '@tensorflow/tfjs';
+
+const LAYERS = [784, 128, 10];
+const DATA_SEED = 0x5eed05;
+const NET_SEED = 5;
+
+interface Sizes {
+  n: number;
+  nativeSamples: number;
+  warmup: number;
+  referenceSamples: number;
+  tfjsSamples: Record<'cpu' | 'wasm', number>;
+  peerRepeats: number;
+  peerWarmup: number;
+  peerThreads: number[];
+}
+const FULL: Sizes = { n: 10_000, nativeSamples: 20, warmup: 2, referenceSamples: 2, tfjsSamples: { cpu: 3, wasm: 10 }, peerRepeats: 5, peerWarmup: 1, peerThreads: [1, 2] };
+const QUICK: Sizes = { n: 2000, nativeSamples: 5, warmup: 1, referenceSamples: 1, tfjsSamples: { cpu: 1, wasm: 3 }, peerRepeats: 1, peerWarmup: 0, peerThreads: [1] };
+
+let threadsBefore = 1;
+let X: Matrix | null = null;
+const cleanups: (() => void)[] = [];
+
+export const workload: Workload = {
+  id: 'W5',
+  title: (config) => `784-128-10 (relu, softmax): prediction of ${fmtInt((config.quick ? QUICK : FULL).n)} examples in one call${config.quick ? ' [quick size]' : ''}`,
+
+  params: (config: BenchConfig) => {
+    const z = config.quick ? QUICK : FULL;
+    return { layers: LAYERS, hidden: 'relu', output: 'softmax', n: z.n, dataSeed: DATA_SEED, netSeed: NET_SEED, rtolFloat64: RTOL64, rtolFloat32: RTOL32 };
+  },
+
+  dataInfo: () => (X ? { generator: 'pixel-like (nets.ts pixelData)', fingerprintX: fingerprint(X.data) } : {}),
+
+  async prepare(ctx: WorkloadContext): Promise<Entry[]> {
+    const z = ctx.config.quick ? QUICK : FULL;
+    const s0 = LAYERS[0]!;
+    const input = (X = new Matrix(z.n, s0, pixelData(DATA_SEED, z.n, s0, 1).X));
+    const make = (backend: 'native' | 'reference') => new NeuralNetwork({ layers: LAYERS, hidden: 'relu', output: 'softmax', seed: NET_SEED, backend });
+    const refNet = make('reference');
+    const init = refNet.parameters;
+    const t0 = performance.now();
+    const oracle = refNet.predictSync(input).data;
+    ctx.log(`  data: X ${fmtInt(z.n)}×${s0} (fingerprint ${fingerprint(input.data)}); reference outputs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const check = (rtol: number) => (got: ArrayLike<number> | null): Check => compareResults([{ name: 'outputs', got, want: oracle }], rtol);
+
+    writeF64(join(ctx.dir, 'X.f64'), input.data);
+    init.W.forEach((w, l) => writeF64(join(ctx.dir, `W${l + 1}.f64`), w));
+    init.b.forEach((b, l) => writeF64(join(ctx.dir, `b${l + 1}.f64`), b));
+
+    const entries: Entry[] = [];
+    threadsBefore = getThreads();
+    if (info().backend === 'native') {
+      const net = make('native');
+      for (const threads of [1, 2]) {
+        entries.push({
+          kind: 'in-process', impl: 'blasnet-native predictSync', threads, baseline: true, samples: z.nativeSamples, warmup: z.warmup,
+          setup: () => setThreads(threads),
+          run: () => net.predictSync(input).data,
+          check: check(RTOL64),
+        });
+        entries.push({
+          kind: 'in-process', impl: 'blasnet-native await predict', threads, samples: z.nativeSamples, warmup: z.warmup, async: true,
+          setup: () => setThreads(threads),
+          run: async () => (await net.predict(input)).data,
+          check: check(RTOL64),
+          notes: ['X copied at the call'],
+        });
+      }
+    } else {
+      ctx.log(`  blasnet-native unavailable: ${info().nativeUnavailableReason}`);
+    }
+    entries.push({
+      kind: 'in-process', impl: 'blasnet-reference predictSync', threads: 1, blas: false, samples: z.referenceSamples, warmup: 0,
+      precomputed: oracle,
+      run: () => refNet.predictSync(input).data,
+      check: (r: Float64Array) => (r === oracle ? { ok: true, label: 'oracle' } : check(RTOL64)(r)),
+      notes: ['pure TS'],
+    });
+
+    const spec = { workload: 'W5', layers: LAYERS, hidden: 'relu', output: 'softmax', n: z.n };
+    const peer = (impl: string, script: string, modules: string[], threads: number, env?: Record<string, string>): PeerEntry => ({
+      kind: 'peer', impl, script, modules, threads, coretype: 'blasnet', spec,
+      repeats: z.peerRepeats, warmup: z.peerWarmup,
+      check: (_report, out) => {
+        let a: Float64Array | null = null;
+        try {
+          a = readF64(join(out, 'A.f64'));
+        } catch {
+          // reported as missing
+        }
+        return check(RTOL64)(a);
+      },
+      ...(env ? { env } : {}),
+    });
+    for (const threads of z.peerThreads) entries.push(peer('numpy', 'numpy_peer.py', ['numpy'], threads));
+    for (const threads of z.peerThreads) entries.push(peer('torch', 'torch_peer.py', ['numpy', 'torch'], threads, threads > 1 ? { OMP_WAIT_POLICY: 'PASSIVE' } : undefined));
+
+    const tfl = await loadTf();
+    for (const backend of ['cpu', 'wasm'] as const) {
+      if ('why' in tfl) {
+        entries.push({ kind: 'skipped', impl: `tfjs-${backend}`, threads: 1, reason: tfl.why });
+        continue;
+      }
+      const { tf, version } = tfl;
+      let facts;
+      try {
+        facts = await useTfBackend(tf, backend);
+      } catch (err) {
+        entries.push({ kind: 'skipped', impl: `tfjs-${backend}`, threads: 1, reason: (err as Error).message });
+        continue;
+      }
+      let state: { p: TfPredictParams; X: TF.Tensor2D } | null = null;
+      const release = () => {
+        if (state) {
+          disposePredictParams(state.p);
+          state.X.dispose();
+        }
+        state = null;
+      };
+      cleanups.push(release);
+      const tspec = { sizes: LAYERS, hidden: 'relu' as const, output: 'softmax' as const };
+      entries.push({
+        kind: 'in-process', impl: `tfjs-${backend} ${version}`, threads: facts.threads, blas: false, samples: z.tfjsSamples[backend], warmup: 1,
+        setup: async () => {
+          await useTfBackend(tf, backend);
+          state = { p: tfPredictParams(tf, tspec, init.W, init.b), X: tf.tensor2d(Float32Array.from(input.data), [z.n, s0]) };
+        },
+        teardown: release,
+        run: () => tfPredict(tf, tspec, state!.p, state!.X),
+        check: check(RTOL32),
+        notes: [...facts.notes, `rtol ${RTOL32}`],
+      });
+    }
+    return entries;
+  },
+
+  cleanup: () => {
+    for (const c of cleanups.splice(0)) c();
+    if (info().backend === 'native') setThreads(threadsBefore);
+  },
+
+  finish: (result) => {
+    const n = result.params.n as number;
+    for (const r of result.rows) {
+      if (!r.timing) continue;
+      const eps = n / (r.timing.medianMs / 1000);
+      r.metrics = { ...r.metrics, examplesPerSecond: eps };
+      r.notes.push(`${fmtInt(Math.round(eps))} examples/s`);
+    }
+  },
+};
