@@ -383,13 +383,18 @@ export class NeuralNetwork {
     return { M, T };
   }
 
-  #fitted(X: unknown): Matrix {
-    return toMatrix(X, 'X', { cols: this.spec.sizes[0]! });
+  /**
+   * X for a prediction. On the native backend the finiteness of X is not scanned here: the first
+   * layer's fused pass sees every non-finite input (it makes that example's pre-activations
+   * non-finite) and the addon then names the offending row and column — a scan of X for free.
+   */
+  #inputs(X: unknown): Matrix {
+    return toMatrix(X, 'X', { cols: this.spec.sizes[0]!, finite: this.#native === null });
   }
 
   /** The output activations A[L] for each row of X, as an n × sL Matrix. */
   predictSync(X: Matrix | number[][]): Matrix {
-    const M = this.#fitted(X);
+    const M = this.#inputs(X);
     const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
     if (this.#native) return new Matrix(M.rows, sL, this.#native.predictSync(this.#theta, M.data, M.rows));
     const out = new Float64Array(M.rows * sL);
@@ -401,10 +406,17 @@ export class NeuralNetwork {
   predict(X: Matrix | number[][]): Promise<Matrix> {
     const caller = new Error();
     try {
-      const M = this.#fitted(X);
+      const M = this.#inputs(X);
       const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
       if (this.#native) {
-        return withCallerStack(this.#native.predict(this.#theta, M.data, M.rows).then((d) => new Matrix(M.rows, sL, d)), caller);
+        const job = this.#native.predict(this.#theta, M.data, M.rows).then(
+          (d) => new Matrix(M.rows, sL, d),
+          (e: unknown) => {
+            const err = e as { code?: string; message?: string };
+            throw err.code === 'ERR_BLASNET_NOT_FINITE' ? new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', err.message ?? '') : e;
+          },
+        );
+        return withCallerStack(job, caller);
       }
       const theta = this.#theta, data = M.data.slice(), n = M.rows;
       return yieldToEventLoop().then(() => {

@@ -106,6 +106,7 @@ void Workspace::reserve(const Network& net, size_t cap, bool backward) {
   const size_t T = team ? team->size() : 1;
   part.assign(T, std::vector<double>(net.max_width));
   part_sum.assign(T, 0.0);
+  part_check.assign(T, 0.0);
   capacity = cap;
 }
 
@@ -198,17 +199,26 @@ static void dense_product(const Layer& layer, const double* W, const double* A_p
 
 // A (n × s_out, unit by unit, overwritten) = g(A_prevᵀ Wᵀ + 1 bᵀ): one dgemm, then one fused bias +
 // activation pass per unit, the units shared among the team's threads.
-static void dense_forward(const Layer& layer, const double* W, const double* b, const double* A_prev, bool example_major,
-                          size_t n, double* A, const Workspace& ws) {
+// With check: returns whether every pre-activation was finite (Σ 0·z is 0, not NaN).
+static bool dense_forward(const Layer& layer, const double* W, const double* b, const double* A_prev, bool example_major,
+                          size_t n, double* A, Workspace& ws, bool check) {
   dense_product(layer, W, A_prev, example_major, n, A);
-  for_shares(ws, layer.out, n, [&](size_t i0, size_t i1, size_t) {
+  const size_t shares = for_shares(ws, layer.out, n, [&](size_t i0, size_t i1, size_t t) {
+    double c = 0;
     for (size_t i = i0; i < i1; ++i) {
       double* a = A + i * n;
       const double bi = b[i];
-      for (size_t j = 0; j < n; ++j) a[j] += bi;
+      if (check)
+        for (size_t j = 0; j < n; ++j) c += 0.0 * (a[j] += bi);
+      else
+        for (size_t j = 0; j < n; ++j) a[j] += bi;
       activate_unit(layer.g, layer.alpha, a, n);
     }
+    ws.part_check[t] = c;
   });
+  double c = 0;
+  for (size_t t = 0; t < shares; ++t) c += ws.part_check[t];
+  return c == 0;
 }
 
 // Output layer: Z = A_prevᵀ Wᵀ + 1 bᵀ (n × s, unit by unit, in ws.A.back()), then per example j
@@ -218,14 +228,14 @@ static void dense_forward(const Layer& layer, const double* W, const double* b, 
 // then db (s, overwritten) = Σ_j δ[L]. Returns Σ_j loss_j.
 static double output_forward(const Layer& layer, Loss loss, const double* W, const double* b, const double* A_prev,
                              bool example_major, size_t n, const double* Y, double* Z, double* out, double* delta, double* db,
-                             Workspace& ws) {
+                             Workspace& ws, bool* finite) {
   const size_t s = layer.out;
   dense_product(layer, W, A_prev, example_major, n, Z);
   const size_t shares = for_shares(ws, n, s, [&](size_t j0, size_t j1, size_t t) {
-    double total = 0;
+    double total = 0, c = 0;
     double* a = ws.part[t].data();  // one example's s values, contiguous
     for (size_t j = j0; j < j1; ++j) {
-      for (size_t i = 0; i < s; ++i) a[i] = Z[i * n + j] + b[i];
+      for (size_t i = 0; i < s; ++i) c += 0.0 * (a[i] = Z[i * n + j] + b[i]);
       const double* y = Y ? Y + j * s : nullptr;
       if (layer.g == Activation::softmax) {
         double mx = a[0];
@@ -277,9 +287,14 @@ static double output_forward(const Layer& layer, Loss loss, const double* W, con
       }
     }
     ws.part_sum[t] = total;
+    ws.part_check[t] = c;
   });
-  double total = ws.part_sum[0];
-  for (size_t t = 1; t < shares; ++t) total += ws.part_sum[t];
+  double total = ws.part_sum[0], c = ws.part_check[0];
+  for (size_t t = 1; t < shares; ++t) {
+    total += ws.part_sum[t];
+    c += ws.part_check[t];
+  }
+  if (finite) *finite = c == 0;
   if (delta)
     for (size_t i = 0; i < s; ++i) db[i] = sum(delta + i * n, n);
   return total;
@@ -319,19 +334,25 @@ static void dense_backward(const Layer& layer, const double* W, const double* A_
 // Whole-network passes
 
 double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
-                   const double* Y, bool want_delta, double* db_L, double* out) {
+                   const double* Y, bool want_delta, double* db_L, double* out, bool* inputs_finite) {
   const size_t L = net.layers.size();
   const double* A_prev = X;
   bool example_major = true;
   for (size_t l = 0; l + 1 < L; ++l) {
     const Layer& layer = net.layers[l];
-    dense_forward(layer, theta + layer.W_off, theta + layer.b_off, A_prev, example_major, n, ws.A[l].data(), ws);
+    const bool finite = dense_forward(layer, theta + layer.W_off, theta + layer.b_off, A_prev, example_major, n,
+                                      ws.A[l].data(), ws, l == 0 && inputs_finite);
+    if (l == 0 && inputs_finite) {
+      *inputs_finite = finite;
+      if (!finite) return 0;
+    }
     A_prev = ws.A[l].data();
     example_major = false;
   }
   const Layer& last = net.layers[L - 1];
   return output_forward(last, net.loss, theta + last.W_off, theta + last.b_off, A_prev, example_major, n, Y,
-                        ws.A[L - 1].data(), out, want_delta && Y ? ws.delta.data() : nullptr, db_L, ws);
+                        ws.A[L - 1].data(), out, want_delta && Y ? ws.delta.data() : nullptr, db_L, ws,
+                        L == 1 ? inputs_finite : nullptr);
 }
 
 void net_backward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws, double* grad) {
@@ -374,7 +395,7 @@ double net_cost_grad(const Network& net, const double* theta, const double* X, c
   return data / static_cast<double>(n) + apply_l2(net, theta, l2, grad);
 }
 
-void net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws) {
+bool net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws) {
   // Chunks of examples keep the hidden activations small (≈ 32 MiB of them at most).
   size_t chunk = std::max<size_t>(1, (size_t(4) << 20) / std::max<size_t>(1, net.max_width));
   chunk = std::min(chunk, std::max<size_t>(n, 1));
@@ -382,8 +403,11 @@ void net_predict(const Network& net, const double* theta, const double* X, size_
   const size_t s0 = net.inputs(), sL = net.outputs();
   for (size_t j0 = 0; j0 < n; j0 += chunk) {
     const size_t nb = std::min(chunk, n - j0);
-    net_forward(net, theta, X + j0 * s0, nb, ws, nullptr, false, nullptr, out + j0 * sL);
+    bool finite = true;
+    net_forward(net, theta, X + j0 * s0, nb, ws, nullptr, false, nullptr, out + j0 * sL, &finite);
+    if (!finite) return false;
   }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------

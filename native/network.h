@@ -54,6 +54,7 @@ struct Workspace {
   ThreadTeam* team = nullptr;          // not owned; null: the calling thread alone
   std::vector<std::vector<double>> part;  // per thread: max_width scratch (one example's outputs)
   std::vector<double> part_sum;           // per thread: a partial scalar sum (the loss)
+  std::vector<double> part_check;         // per thread: Σ 0·z over checked pre-activations (NaN iff one is not finite)
   void reserve(const Network& net, size_t capacity, bool backward);
 };
 
@@ -64,8 +65,11 @@ std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
 // Forward pass for n examples, X: s0 × n column-major. The output activations A[L] are written to
 // `out` (s_L × n, example by example) when it is given. With Y (s_L × n): returns Σ_j loss_j (the
 // data term, not divided by n) and, when want_delta, writes δ[L] into ws.delta and Σ_j δ[L] into db_L.
+// When inputs_finite is given, the first layer's pre-activations are checked in the fused pass that
+// adds the bias: a non-finite x_j makes every z of example j non-finite (0·∞ is NaN too), so
+// *inputs_finite = false exactly when X holds a non-finite value or the first product overflowed.
 double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
-                   const double* Y, bool want_delta, double* db_L, double* out = nullptr);
+                   const double* Y, bool want_delta, double* db_L, double* out = nullptr, bool* inputs_finite = nullptr);
 
 // Backward pass after net_forward(..., want_delta = true) on the same batch: grad (n_params,
 // overwritten) = ∂J/∂θ with J the mean loss over the batch. grad's b[L] slot must hold Σ_j δ[L]
@@ -76,8 +80,9 @@ void net_backward(const Network& net, const double* theta, const double* X, size
 double net_cost_grad(const Network& net, const double* theta, const double* X, const double* Y, size_t n,
                      double l2, double* grad, Workspace& ws);
 
-// out (s_L × n) = A[L] for X (s0 × n), in chunks of examples so memory stays bounded.
-void net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws);
+// out (s_L × n) = A[L] for X (s0 × n), in chunks of examples so memory stays bounded. Returns false
+// (and stops) when X holds a non-finite value or the first layer overflows (see net_forward).
+bool net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws);
 
 struct TrainConfig {
   size_t epochs = 1;

@@ -4,6 +4,7 @@
 // main thread, so the caller may reuse its buffers at once and predictions keep using the old θ.
 #include <napi.h>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,6 +93,19 @@ class NetFitWorker : public JobWorker {
   TrainOutcome out_;
 };
 
+// The error for inputs whose first-layer pre-activations were not finite: names the first non-finite
+// value of X (row-major n × s0) if there is one, else the overflow.
+std::string non_finite_message(const double* X, size_t n, size_t s0) {
+  for (size_t k = 0; k < n * s0; ++k) {
+    if (!std::isfinite(X[k])) {
+      const std::string v = std::isnan(X[k]) ? "NaN" : (X[k] > 0 ? "Infinity" : "-Infinity");
+      return "X must contain only finite numbers, got " + v + " at row " + std::to_string(k / s0) + ", column " +
+             std::to_string(k % s0);
+    }
+  }
+  return "the first layer's pre-activations overflowed (X · W[1] is not finite): scale the inputs";
+}
+
 class NetPredictWorker : public JobWorker {
  public:
   NetPredictWorker(Napi::Env env, const Network& net, const F64View& theta, const F64View& X, size_t n)
@@ -104,7 +118,8 @@ class NetPredictWorker : public JobWorker {
     std::unique_ptr<ThreadTeam> team = make_team(net_, n_);
     Workspace ws;
     ws.team = team.get();
-    net_predict(net_, theta_.data(), X_.data(), n_, out_.data(), ws);
+    if (!net_predict(net_, theta_.data(), X_.data(), n_, out_.data(), ws))
+      Fail("ERR_BLASNET_NOT_FINITE", non_finite_message(X_.data(), n_, net_.inputs()));
   }
   Napi::Value Result(Napi::Env env) override { return new_f64(env, out_.data(), out_.size()); }
 
@@ -230,7 +245,8 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
     const F64View theta = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
     const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
     Napi::Float64Array out = Napi::Float64Array::New(env, n * net_.outputs());
-    net_predict(net_, theta.data, X.data, n, out.Data(), predict_ws_);
+    if (!net_predict(net_, theta.data, X.data, n, out.Data(), predict_ws_))
+      throw_error(env, "ERR_BLASNET_NOT_FINITE", non_finite_message(X.data, n, net_.inputs()), "RangeError");
     return out;
   }
 

@@ -242,3 +242,18 @@ describe.each(BACKENDS)('NeuralNetwork argument checks, $backend backend', ({ ba
     });
   });
 });
+
+describe('non-finite inputs to predict, on every backend', () => {
+  for (const { backend, available } of BACKENDS) {
+    it.skipIf(!available)(`${backend}: NaN and ±Infinity in X are named by row and column (sync and async, any depth)`, async () => {
+      for (const layers of [[3, 4, 2], [3, 2]]) {
+        const net = new NeuralNetwork({ layers, seed: 1, backend });
+        const X = new Matrix(3, 3, Float64Array.from([1, 2, 3, 4, -Infinity, 6, 7, 8, NaN]));
+        expectError(() => net.predictSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'X must contain only finite numbers', /Infinity at row 1, column 1/);
+        await expectRejection(() => net.predict(X), RangeError, 'ERR_BLASNET_NOT_FINITE', /Infinity at row 1, column 1/);
+        const Xn = new Matrix(2, 3, Float64Array.from([1, 2, 3, 4, 5, NaN]));
+        expectError(() => net.predictClassSync(Xn), RangeError, 'ERR_BLASNET_NOT_FINITE', /NaN at row 1, column 2/);
+      }
+    });
+  }
+});
