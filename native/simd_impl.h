@@ -63,10 +63,25 @@ static void logistic_rows(const double* __restrict X, const double* __restrict y
       dz_sum += dz[q];
       z_sum += z[q];
     }
-    for (size_t q = 0; q < cnt; ++q) {
-      const double* x = X + (g0 + q) * m;
-      const double d = dz[q];
-      for (size_t k = 0; k < m; ++k) dw[k] += d * x[k];
+    // dw += Σ_q dz_q x_q: each dw[k] receives the G terms in example order, as one example at a time
+    // would give, but is loaded and stored once per group instead of once per example.
+    const double* xg = X + g0 * m;
+    if (cnt == G) {
+      for (size_t k = 0; k < m8; k += 8) {
+        double t[8];
+        for (size_t i = 0; i < 8; ++i) t[i] = dw[k + i];
+        for (size_t q = 0; q < G; ++q)
+          for (size_t i = 0; i < 8; ++i) t[i] += dz[q] * xg[q * m + k + i];
+        for (size_t i = 0; i < 8; ++i) dw[k + i] = t[i];
+      }
+      for (size_t k = m8; k < m; ++k)
+        for (size_t q = 0; q < G; ++q) dw[k] += dz[q] * xg[q * m + k];
+    } else {
+      for (size_t q = 0; q < cnt; ++q) {
+        const double* x = xg + q * m;
+        const double d = dz[q];
+        for (size_t k = 0; k < m; ++k) dw[k] += d * x[k];
+      }
     }
   }
   *cost_out = cost;
