@@ -8,10 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { Bench } from 'tinybench';
 import { info, type BlasInfo } from '../lib/index.js';
+import { packageRoot } from '../lib/native.js';
 
 // ---- configuration -------------------------------------------------------------------------
 
@@ -24,23 +24,8 @@ export interface BenchConfig {
   keep: boolean;
 }
 
-/** The repository root: the nearest folder above this file whose package.json is blasnet's. */
-export const ROOT: string = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'blasnet') return dir;
-      } catch {
-        // not ours; keep walking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('benchmarks: cannot find blasnet\'s package.json above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
-})();
+/** The repository root (blasnet's package root). */
+export const ROOT: string = packageRoot();
 
 export const RESULTS_DIR = join(ROOT, 'benchmarks', 'results');
 export const PEERS_DIR = join(ROOT, 'benchmarks', 'peers');

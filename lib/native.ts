@@ -86,7 +86,7 @@ export interface NativeAddon {
 const EXPECTED_ABI = 1;
 
 /** The package root: the nearest folder above this file whose package.json is blasnet's. */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const pkg = join(dir, 'package.json');

@@ -5,7 +5,7 @@ import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from 
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { Matrix } from './matrix.js';
-import type { NativeAddon, NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
+import type { NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
 import { loadNetwork, modelToJSON, networkFromJSON, saveModel, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON } from './persist.js';
 import { Random } from './random.js';
 import { netCostGrad, netPredict, Trainer, type TrainConfig } from './reference/network.js';
@@ -107,7 +107,6 @@ export class NeuralNetwork {
   readonly spec: NetSpec;
   readonly seed: number;
   readonly backend: BackendName;
-  readonly #addon: NativeAddon | null;
   readonly #native: NativeNet | null;
   #theta: Float64Array;
   #busy = false;
@@ -124,7 +123,6 @@ export class NeuralNetwork {
     this.seed = integerInRange(o.seed, 'options.seed', 0, 0, 0xffffffff);
     const backend = resolveBackend(o.backend);
     this.backend = backend.name;
-    this.#addon = backend.addon;
     this.#native = backend.addon
       ? new backend.addon.NativeNet(
         this.spec.sizes,
