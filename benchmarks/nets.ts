@@ -462,3 +462,30 @@ export function trainWorkload(spec: TrainWorkloadSpec): Workload {
     },
   };
 }
+
+/**
+ * The numpy and torch rows of a prediction workload (W4, W5): each peer writes its outputs to A.f64,
+ * checked with `checkOutputs`; torch at several threads runs with OMP_WAIT_POLICY=PASSIVE (see README).
+ */
+export function predictionPeers(spec: Record<string, unknown>, z: { peerThreads: number[]; peerRepeats: number; peerWarmup: number },
+  checkOutputs: (got: Float64Array | null) => Check, perCall?: number): PeerEntry[] {
+  const peer = (impl: string, script: string, modules: string[], threads: number, env?: Record<string, string>): PeerEntry => ({
+    kind: 'peer', impl, script, modules, threads, coretype: 'blasnet', spec,
+    repeats: z.peerRepeats, warmup: z.peerWarmup,
+    ...(perCall !== undefined ? { perCall } : {}),
+    check: (_report, out) => {
+      let a: Float64Array | null = null;
+      try {
+        a = readF64(join(out, 'A.f64'));
+      } catch {
+        // a missing file is reported by the check as a missing result
+      }
+      return checkOutputs(a);
+    },
+    ...(env ? { env } : {}),
+  });
+  return [
+    ...z.peerThreads.map((threads) => peer('numpy', 'numpy_peer.py', ['numpy'], threads)),
+    ...z.peerThreads.map((threads) => peer('torch', 'torch_peer.py', ['numpy', 'torch'], threads, threads > 1 ? { OMP_WAIT_POLICY: 'PASSIVE' } : undefined)),
+  ];
+}

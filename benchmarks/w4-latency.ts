@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { getThreads, info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
 import {
-  compareResults, fingerprint, readF64, writeF64,
-  type BenchConfig, type Check, type Entry, type PeerEntry, type Workload, type WorkloadContext,
+  compareResults, fingerprint, writeF64,
+  type BenchConfig, type Check, type Entry, type Workload, type WorkloadContext,
 } from './common.js';
-import { pixelData, RTOL32, RTOL64 } from './nets.js';
+import { pixelData, predictionPeers, RTOL32, RTOL64 } from './nets.js';
 import { disposePredictParams, loadTf, tfPredict, tfPredictParams, useTfBackend, type TfPredictParams } from './tfjs.js';
 import type * as TF from '@tensorflow/tfjs';
 
@@ -109,22 +109,7 @@ export const workload: Workload = {
     });
 
     const spec = { workload: 'W4', layers: LAYERS, hidden: 'relu', output: 'softmax', calls: z.peerCalls };
-    const peer = (impl: string, script: string, modules: string[], threads: number, env?: Record<string, string>): PeerEntry => ({
-      kind: 'peer', impl, script, modules, threads, coretype: 'blasnet', spec,
-      repeats: z.peerRepeats, warmup: z.peerWarmup, perCall: z.peerCalls,
-      check: (_report, out) => {
-        let a: Float64Array | null = null;
-        try {
-          a = readF64(join(out, 'A.f64'));
-        } catch {
-          // reported as missing
-        }
-        return check(RTOL64)(a);
-      },
-      ...(env ? { env } : {}),
-    });
-    for (const threads of z.peerThreads) entries.push(peer('numpy', 'numpy_peer.py', ['numpy'], threads));
-    for (const threads of z.peerThreads) entries.push(peer('torch', 'torch_peer.py', ['numpy', 'torch'], threads, threads > 1 ? { OMP_WAIT_POLICY: 'PASSIVE' } : undefined));
+    entries.push(...predictionPeers(spec, z, check(RTOL64), z.peerCalls));
 
     const tfl = await loadTf();
     for (const backend of ['cpu', 'wasm'] as const) {

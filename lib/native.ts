@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseCoreType, type CoreTypeChoice } from './cpu.js';
+import type { TrainConfig } from './reference/network.js';
 
 export type FitStatus = 'ok' | 'aborted' | 'diverged';
 
@@ -32,21 +33,13 @@ export interface NativeInfo {
   simd: string;
 }
 
-/** Training hyper-parameters as native/network_binding.cc reads them (all numbers). */
-export interface NativeTrainConfig {
-  epochs: number;
-  batchSize: number;
+/** Training hyper-parameters as native/network_binding.cc reads them: the reference's, all numbers. */
+export type NativeTrainConfig = Omit<TrainConfig, 'shuffle' | 'optimizer'> & {
+  /** 1 or 0 */
   shuffle: number;
-  shuffleSeed: number;
+  /** 0 gd, 1 momentum, 2 adam (native/network.h enum Optimizer) */
   optimizer: number;
-  learningRate: number;
-  beta: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  l2: number;
-  recordEvery: number;
-}
+};
 
 export interface NativeTrainResult {
   status: FitStatus;

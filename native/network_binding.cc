@@ -183,15 +183,25 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
     return n;
   }
 
+  // The arguments every method starts with: (theta, X, n[, Y]), lengths checked against this network.
+  struct Args {
+    size_t n;
+    F64View theta, X, Y;
+  };
+  Args args(const Napi::CallbackInfo& info, bool with_Y) {
+    const size_t n = check_n(info, 2);
+    Args a{n, f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params)),
+           f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs())), {nullptr, 0}};
+    if (with_Y) a.Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
+    return a;
+  }
+
   Napi::Value ParamCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(net_.n_params)); }
 
   // (theta, X, n, Y, l2) → { cost, grad }
   Napi::Value CostGrad(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const size_t n = check_n(info, 2);
-    const F64View theta = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
-    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
-    const F64View Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
+    const auto [n, theta, X, Y] = args(info, true);
     const double l2 = number_arg(info, 4, "l2");
     Napi::Float64Array grad = Napi::Float64Array::New(env, net_.n_params);
     std::unique_ptr<ThreadTeam> team = make_team(net_, n);
@@ -207,10 +217,7 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   // (theta, X, n, Y, config, onProgress?) → train result; runs on the calling thread.
   Napi::Value FitSync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const size_t n = check_n(info, 2);
-    const F64View theta0 = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
-    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
-    const F64View Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
+    const auto [n, theta0, X, Y] = args(info, true);
     const TrainConfig cfg = read_config(env, info[4]);
     SyncProgress progress(env, info.Length() > 5 ? info[5] : env.Undefined());
     std::vector<double> theta(theta0.data, theta0.data + theta0.length), costs;
@@ -228,10 +235,7 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   // (theta, X, n, Y, config, onProgress?, cancel?) → Promise<train result>
   Napi::Value Fit(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const size_t n = check_n(info, 2);
-    const F64View theta = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
-    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
-    const F64View Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
+    const auto [n, theta, X, Y] = args(info, true);
     const TrainConfig cfg = read_config(env, info[4]);
     auto* worker = new NetFitWorker(env, net_, theta, X, Y, n, cfg, info.Length() > 5 ? info[5] : env.Undefined(),
                                     info.Length() > 6 ? info[6] : env.Undefined());
@@ -241,9 +245,8 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   // (theta, X, n) → Float64Array (n × s_L, row-major)
   Napi::Value PredictSync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const size_t n = check_n(info, 2);
-    const F64View theta = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
-    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
+    const auto [n, theta, X, Y] = args(info, false);
+    (void)Y;
     Napi::Float64Array out = Napi::Float64Array::New(env, n * net_.outputs());
     if (!net_predict(net_, theta.data, X.data, n, out.Data(), predict_ws_))
       throw_error(env, "ERR_BLASNET_NOT_FINITE", non_finite_message(X.data, n, net_.inputs()), "RangeError");
@@ -253,9 +256,8 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   // (theta, X, n) → Promise<Float64Array>
   Napi::Value Predict(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    const size_t n = check_n(info, 2);
-    const F64View theta = f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params));
-    const F64View X = f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs()));
+    const auto [n, theta, X, Y] = args(info, false);
+    (void)Y;
     return (new NetPredictWorker(env, net_, theta, X, n))->Start();
   }
 
