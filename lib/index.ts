@@ -15,3 +15,5 @@ export { gradientCheck } from './gradcheck.js';
 export type { GradientCheckResult } from './gradcheck.js';
 export { modelToJSON, modelFromJSON, saveModel, loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS } from './persist.js';
 export type { Model, ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelKind, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions } from './persist.js';
+export { exportOnnx, ONNX_OPSET } from './onnx.js';
+export type { OnnxExportOptions, OnnxInputScaling } from './onnx.js';
