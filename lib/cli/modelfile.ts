@@ -1,0 +1,119 @@
+// The CLI's model files: a blasnet model file (format 'blasnet-model', read by loadModel too) whose
+// free-form metadata carries what the CLI needs to read data for it again (`metadata.cli`: the task,
+// the class count, the feature and target column names). Also the one place that turns a model's
+// outputs into classes, probabilities or values. Never parses data files.
+import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import { LogisticRegression } from '../logistic.js';
+import { Matrix } from '../matrix.js';
+import { NeuralNetwork } from '../network.js';
+import { modelFromJSON, type Model } from '../persist.js';
+import { CliError } from './errors.js';
+import { readBytes } from './data.js';
+
+export interface CliModelInfo {
+  task: 'classification' | 'regression';
+  /** k for a classifier (2 for binary), 0 for regression. */
+  classes: number;
+  /** The CSV columns the model reads, in order; null for IDX data or a model saved by the library. */
+  features: string[] | null;
+  /** The CSV target column; null for IDX data or a model saved by the library. */
+  target: string | null;
+}
+
+/** What the CLI can say about a model file without its metadata: the task follows from the output layer. */
+function inferInfo(model: Model, file: string): CliModelInfo {
+  const none = { features: null, target: null };
+  if (model instanceof LogisticRegression) return { task: 'classification', classes: 2, ...none };
+  const out = model.spec.layers.at(-1)!, sL = model.spec.sizes.at(-1)!;
+  if (out.g.name === 'softmax') return { task: 'classification', classes: sL, ...none };
+  if (sL === 1 && out.g.name === 'sigmoid' && model.spec.loss === 'cross-entropy') return { task: 'classification', classes: 2, ...none };
+  if (sL === 1) return { task: 'regression', classes: 0, ...none };
+  throw new CliError(`${file}: the command works with one-output networks and softmax classifiers; this network has ${sL} ${out.g.name} outputs`);
+}
+
+function checkInfo(value: unknown, model: Model, file: string): CliModelInfo {
+  const inferred = inferInfo(model, file);
+  if (value === undefined) return inferred;
+  const bad = (why: string) => new CliError(`${file}: not a valid blasnet model: metadata.cli ${why}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad('must be an object');
+  const v = value as Record<string, unknown>;
+  if (v.task !== inferred.task || v.classes !== inferred.classes) throw bad(`says ${String(v.task)} with ${String(v.classes)} classes, the model's output layer says ${inferred.task} with ${inferred.classes}`);
+  const s0 = model instanceof NeuralNetwork ? model.spec.sizes[0]! : model.weights.length;
+  let features: string[] | null = null;
+  if (v.features !== null && v.features !== undefined) {
+    if (!Array.isArray(v.features) || v.features.length !== s0 || !v.features.every((f) => typeof f === 'string')) throw bad(`.features must be ${s0} column names`);
+    features = v.features as string[];
+  }
+  if (v.target !== null && v.target !== undefined && typeof v.target !== 'string') throw bad('.target must be a column name');
+  return { ...inferred, features, target: (v.target as string | null | undefined) ?? null };
+}
+
+/**
+ * Reads a model file written by `blasnet train` or by the library's save.
+ * @throws {CliError} a missing file, invalid JSON, or a file the library refuses (with its reason)
+ */
+export function loadCliModel(file: string): { model: Model; info: CliModelInfo } {
+  const text = readBytes(file, 'model file').toString('utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`${file}: not a blasnet model file: it is not JSON (${(e as Error).message})`);
+  }
+  let model: Model;
+  try {
+    model = modelFromJSON(json);
+  } catch (e) {
+    throw new CliError(`${file}: not a valid blasnet model: ${(e as Error).message}`);
+  }
+  const meta = (json as { metadata?: { cli?: unknown } }).metadata;
+  return { model, info: checkInfo(meta?.cli, model, file) };
+}
+
+/** Writes the model with the CLI's metadata: to a temporary file beside it, then renamed over it. */
+export function saveCliModel(model: Model, info: CliModelInfo, file: string): void {
+  const json = model.toJSON();
+  json.metadata = { ...json.metadata, cli: { ...info } };
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, JSON.stringify(json) + '\n');
+    renameSync(tmp, file);
+  } catch (e) {
+    try { unlinkSync(tmp); } catch { /* not created */ }
+    throw new CliError(`cannot write the model to ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** The number of input features the model reads. */
+export function inputCount(model: Model): number {
+  return model instanceof NeuralNetwork ? model.spec.sizes[0]! : model.weights.length;
+}
+
+export interface Predictions {
+  /** Class indices (classification) or values (regression), one per row. */
+  values: Float64Array;
+  /** n × k class probabilities (classification), else null. */
+  proba: Matrix | null;
+}
+
+/** The model's predictions for raw features X (the model applies its own input scaling). */
+export function predictRows(model: Model, info: CliModelInfo, X: Matrix): Predictions {
+  if (model instanceof LogisticRegression) {
+    const p = model.predictProbaSync(X);
+    return { values: model.predictSync(X), proba: binaryProba(p) };
+  }
+  const A = model.predictSync(X);
+  if (info.task === 'regression') return { values: Float64Array.from(A.data), proba: null };
+  if (info.classes === 2 && A.cols === 1) return { values: model.predictClassSync(X), proba: binaryProba(A.data) };
+  return { values: model.predictClassSync(X), proba: A };
+}
+
+function binaryProba(p: Float64Array): Matrix {
+  const P = new Matrix(p.length, 2);
+  for (let i = 0; i < p.length; i++) {
+    P.data[2 * i] = 1 - p[i]!;
+    P.data[2 * i + 1] = p[i]!;
+  }
+  return P;
+}

@@ -1,0 +1,228 @@
+// `blasnet train`: reads the data, decides the task, splits off a validation set, standardizes with
+// training statistics (stored in the model), fits with a progress bar, reports metrics, saves the
+// model and the learning curve. Options arrive as parsed by commander (lib/cli/main.ts); this file
+// checks how they combine. It never prints a stack trace: every user mistake is a CliError.
+import { writeFileSync } from 'node:fs';
+import { setThreads } from '../backend.js';
+import { Standardizer, trainTestSplit } from '../data.js';
+import { LogisticRegression } from '../logistic.js';
+import { Matrix } from '../matrix.js';
+import { NeuralNetwork, type OptimizerName } from '../network.js';
+import type { ActivationOption, HiddenActivationName, LossName, ActivationName } from '../spec.js';
+import { readCsv, readIdxPair, type Dataset } from './data.js';
+import { CliError, usageError } from './errors.js';
+import { classificationReport, regressionReport, type Report } from './metrics.js';
+import { predictRows, saveCliModel, type CliModelInfo } from './modelfile.js';
+import { learningCurveSvg, type Series } from './plot.js';
+import { progressBar } from './progress.js';
+
+export interface TrainOptions {
+  target?: string;
+  idxImages?: string;
+  idxLabels?: string;
+  model: 'logistic' | 'network';
+  layers?: number[];
+  hidden?: ActivationOption<HiddenActivationName>[];
+  output?: ActivationOption<ActivationName>;
+  loss?: LossName;
+  epochs?: number;
+  iterations?: number;
+  batchSize?: number;
+  learningRate?: number;
+  optimizer?: OptimizerName;
+  l2?: number;
+  seed: number;
+  threads?: number;
+  standardize: boolean;
+  validation?: number;
+  out?: string;
+  plot?: string;
+  json?: boolean;
+}
+
+/** The options only a network takes (named as on the command line). */
+const NETWORK_ONLY: [keyof TrainOptions, string][] = [
+  ['layers', '--layers'], ['hidden', '--hidden'], ['output', '--output'], ['loss', '--loss'], ['batchSize', '--batch-size'], ['l2', '--l2'], ['epochs', '--epochs'],
+];
+
+/** Reads a data set for train or evaluate: a CSV with `--target`, or an IDX pair. */
+export function loadData(data: string | undefined, o: { target?: string | undefined; idxImages?: string | undefined; idxLabels?: string | undefined }, targetNeeded: boolean, features?: string[] | null): Dataset {
+  if (o.idxImages !== undefined) {
+    if (data !== undefined) throw usageError(`give either a CSV file or --idx-images, not both (got ${data} and --idx-images ${o.idxImages})`);
+    if (o.target !== undefined) throw usageError('--target applies to CSV data; IDX labels come from --idx-labels');
+    if (targetNeeded && o.idxLabels === undefined) throw usageError('--idx-images needs --idx-labels <file> here');
+    return readIdxPair(o.idxImages, o.idxLabels);
+  }
+  if (o.idxLabels !== undefined) throw usageError('--idx-labels needs --idx-images <file>');
+  if (data === undefined) throw usageError('missing the data: a CSV file, or --idx-images <file> --idx-labels <file>');
+  if (targetNeeded && o.target === undefined) throw usageError(`${data}: say which column to predict with --target <column>`);
+  return readCsv(data, { target: o.target ?? null, targetOptional: !targetNeeded, features: features ?? null });
+}
+
+/** The task the target implies: class indices 0…k−1 (k ≥ 2) for classification, anything else regression. */
+function classCount(y: Float64Array): number {
+  let max = 0;
+  for (let i = 0; i < y.length; i++) {
+    const v = y[i]!;
+    if (!Number.isInteger(v) || v < 0 || v > 999) return 0;
+    if (v > max) max = v;
+  }
+  return Math.max(2, max + 1);
+}
+
+/** Names the first row whose target is not one of the allowed classes. */
+function checkClasses(y: Float64Array, k: number, what: string): void {
+  for (let i = 0; i < y.length; i++) {
+    if (!(Number.isInteger(y[i]) && y[i]! >= 0 && y[i]! < k)) {
+      throw new CliError(`${what}: data row ${i + 1} has target ${y[i]}; expected a class index 0…${k - 1}`);
+    }
+  }
+}
+
+function report(info: CliModelInfo, y: Float64Array, values: Float64Array): Report {
+  return info.task === 'classification' ? classificationReport(y, values, info.classes) : regressionReport(y, values);
+}
+
+function headline(r: Report): string {
+  return r.task === 'classification' ? `accuracy ${(100 * r.accuracy).toFixed(2)}%, macro F1 ${r.macro.f1.toFixed(4)}` : `MSE ${r.mse.toPrecision(6)}, R² ${r.r2.toFixed(4)}`;
+}
+
+/**
+ * Runs `blasnet train`. Writes its report to `out` (stdout) and the progress bar to `tty` when it is a terminal.
+ * @throws {CliError} bad data, an impossible combination of options, a diverged fit
+ */
+export async function train(data: string | undefined, o: TrainOptions, given: (name: string) => boolean, out: NodeJS.WriteStream): Promise<void> {
+  const print = (s = '') => out.write(`${s}\n`);
+  // Options that cannot apply to the model asked for.
+  if (o.model === 'logistic') {
+    for (const [key, flag] of NETWORK_ONLY) {
+      if (given(key)) throw usageError(`${flag} applies to --model network; logistic regression is full-batch gradient descent (--iterations, --learning-rate)`);
+    }
+    if (o.optimizer !== undefined && o.optimizer !== 'gd') throw usageError(`--optimizer ${o.optimizer} applies to --model network; logistic regression uses 'gd'`);
+  } else if (given('iterations')) {
+    throw usageError('--iterations applies to --model logistic; a network trains for --epochs');
+  }
+  if (o.threads !== undefined) {
+    try {
+      setThreads(o.threads);
+    } catch (e) {
+      throw new CliError(`--threads: ${(e as Error).message}`);
+    }
+  }
+  const ds = loadData(data, o, true);
+  const source = data ?? o.idxImages!;
+  const y = ds.y!;
+  const n = ds.X.rows, m = ds.X.cols;
+
+  // The task.
+  let info: CliModelInfo;
+  const regressionAsked = o.loss === 'mse' || (o.output !== undefined && !['sigmoid', 'softmax'].includes(typeof o.output === 'string' ? o.output : o.output.name));
+  if (o.model === 'logistic') {
+    checkClasses(y, 2, `${source}: logistic regression is binary`);
+    info = { task: 'classification', classes: 2, features: ds.features, target: ds.target };
+  } else if (regressionAsked) {
+    info = { task: 'regression', classes: 0, features: ds.features, target: ds.target };
+  } else {
+    const k = classCount(y);
+    if (k === 0 && (o.output !== undefined || o.loss !== undefined)) {
+      throw new CliError(`${source}: output ${JSON.stringify(o.output ?? 'sigmoid')} with cross-entropy needs class indices 0, 1, … as the target; use --output linear --loss mse for a numeric target`);
+    }
+    info = k === 0 ? { task: 'regression', classes: 0, features: ds.features, target: ds.target } : { task: 'classification', classes: k, features: ds.features, target: ds.target };
+  }
+  const what = info.task === 'classification' ? `classification, ${info.classes} classes` : 'regression';
+  print(`data: ${source}: ${n} rows × ${m} features${ds.target ? `, target ${JSON.stringify(ds.target)}` : ''} (${what})`);
+
+  // Validation split, then standardization with training statistics only.
+  let Xtrain = ds.X, ytrain = y, Xval: Matrix | null = null, yval: Float64Array | null = null;
+  if (o.validation !== undefined) {
+    const split = trainTestSplit(ds.X, y, { testFraction: o.validation, seed: o.seed });
+    if (split.Xtest.rows === 0 || split.Xtrain.rows === 0) throw usageError(`--validation ${o.validation} leaves an empty set with ${n} rows`);
+    ({ Xtrain, ytrain, Xtest: Xval, ytest: yval } = split);
+    print(`split: ${Xtrain.rows} training, ${Xval.rows} validation (seed ${o.seed})`);
+  }
+  const scaler = o.standardize ? Standardizer.fit(Xtrain) : null;
+
+  // The model.
+  let model: LogisticRegression | NeuralNetwork;
+  let total: number, unit: string;
+  if (o.model === 'logistic') {
+    const iterations = o.iterations ?? o.epochs ?? 1000, learningRate = o.learningRate ?? 0.1;
+    model = new LogisticRegression({ learningRate, iterations, recordEvery: Math.max(1, Math.floor(iterations / 500)) });
+    total = iterations;
+    unit = 'iteration';
+    print(`model: logistic regression, ${m} features; gradient descent, learning rate ${learningRate}, ${iterations} iterations`);
+  } else {
+    const hiddenSizes = o.layers ?? [16];
+    const output = o.output ?? (info.task === 'regression' ? 'linear' : info.classes > 2 ? 'softmax' : 'sigmoid');
+    const loss = o.loss ?? (info.task === 'regression' ? 'mse' : 'cross-entropy');
+    const sL = info.task === 'classification' && (typeof output === 'string' ? output : output.name) === 'softmax' ? info.classes : 1;
+    if (info.task === 'classification' && sL === 1 && info.classes > 2) throw usageError(`--output ${JSON.stringify(output)} has one output unit; the target has ${info.classes} classes: use --output softmax`);
+    const hidden = o.hidden === undefined ? 'relu' : o.hidden.length === 1 ? o.hidden[0]! : o.hidden;
+    if (Array.isArray(hidden) && hidden.length !== hiddenSizes.length) throw usageError(`--hidden lists ${hidden.length} activations for ${hiddenSizes.length} hidden layers`);
+    try {
+      model = new NeuralNetwork({ layers: [m, ...hiddenSizes, sL], hidden, output, loss, seed: o.seed });
+    } catch (e) {
+      throw usageError((e as Error).message.replace(/^options\./, ''));
+    }
+    total = o.epochs ?? 50;
+    unit = 'epoch';
+    const optimizer = o.optimizer ?? 'adam';
+    const acts = model.spec.layers.map((l) => (l.g.name === 'leaky-relu' ? `leaky-relu(${l.g.alpha})` : l.g.name));
+    print(`model: network ${model.spec.sizes.join('-')}, ${acts.slice(0, -1).join('/') || 'no hidden layer'} → ${acts.at(-1)}, loss ${loss}; ` +
+      `${optimizer}${o.learningRate !== undefined ? `, learning rate ${o.learningRate}` : ''}, batch ${o.batchSize ?? 32}, ${total} epochs${o.l2 ? `, l2 ${o.l2}` : ''}`);
+  }
+  if (scaler) model.setInputScaling(scaler);
+
+  // Fit, with the progress bar on a terminal.
+  const bar = progressBar(total, unit, out, false);
+  const costs: [number, number][] = [];
+  const t0 = performance.now();
+  try {
+    if (model instanceof LogisticRegression) {
+      await model.fit(Xtrain, ytrain, { onProgress: ({ iteration, cost }) => { costs.push([iteration, cost]); bar.update(iteration, cost); } });
+    } else {
+      await model.fit(Xtrain, ytrain, {
+        epochs: total,
+        batchSize: Math.min(o.batchSize ?? 32, Xtrain.rows),
+        optimizer: o.optimizer ?? 'adam',
+        ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
+        ...(o.l2 !== undefined ? { l2: o.l2 } : {}),
+        onProgress: ({ iteration, cost }) => { costs.push([iteration + 1, cost]); bar.update(iteration + 1, cost); },
+      });
+    }
+  } catch (e) {
+    bar.stop();
+    const code = (e as { code?: string }).code;
+    if (typeof code === 'string' && code.startsWith('ERR_BLASNET')) throw new CliError((e as Error).message);
+    throw e;
+  }
+  bar.update(total, costs.at(-1)?.[1] ?? NaN);
+  bar.stop();
+  const seconds = (performance.now() - t0) / 1000;
+
+  // Final metrics.
+  const dataCost = (X: Matrix, t: Float64Array) => model.costAndGradients(X, t).cost;
+  const trainPred = predictRows(model, info, Xtrain);
+  const trainReport = report(info, ytrain, trainPred.values);
+  print(`trained: ${total} ${unit}s in ${seconds.toFixed(2)} s`);
+  print(`training:   ${headline(trainReport)}, cost ${dataCost(Xtrain, ytrain).toPrecision(5)} (${Xtrain.rows} examples)`);
+  if (Xval && yval) {
+    const valReport = report(info, yval, predictRows(model, info, Xval).values);
+    print(`validation: ${headline(valReport)}, cost ${dataCost(Xval, yval).toPrecision(5)} (${Xval.rows} examples)`);
+  }
+  if (o.out) {
+    saveCliModel(model, info, o.out);
+    print(`model saved to ${o.out}${scaler ? ' (with its input standardization)' : ''}`);
+  } else {
+    print('model not saved (use --out model.json)');
+  }
+  if (o.plot) {
+    const series: Series[] = [{ name: 'training cost', points: costs }];
+    try {
+      writeFileSync(o.plot, learningCurveSvg(series, { title: `Learning curve: ${source}`, xLabel: unit }));
+    } catch (e) {
+      throw new CliError(`cannot write the plot to ${o.plot}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    print(`learning curve written to ${o.plot}`);
+  }
+}
