@@ -58,7 +58,7 @@ export function readCsv(file: string, options: Options): Dataset {
   const text = readBytes(file, 'data file').toString('utf8');
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parse(text, { info: true, bom: true, trim: true, skip_empty_lines: true }) as typeof records;
+    records = parse(text, { info: true, bom: true, trim: true, skip_empty_lines: true }) as unknown as typeof records;
   } catch (e) {
     if (e instanceof CsvError) throw new CliError(`${file}: not a valid CSV: ${e.message}`);
     throw e;

@@ -141,6 +141,11 @@ export function program(stdout: NodeJS.WriteStream): Command {
   return p;
 }
 
+/** Messages quote the user's files (a JSON parser's excerpt may hold a newline): keep them on one line. */
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').trim();
+}
+
 /**
  * Runs the command line and returns the exit code: 0, 1 for bad data or files, 2 for bad usage.
  * @param argv - the arguments after the program name
@@ -155,12 +160,12 @@ export async function main(argv: string[], stdout: NodeJS.WriteStream = process.
       return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
     }
     if (e instanceof CliError) {
-      stderr.write(`blasnet: ${e.message}\n`);
+      stderr.write(`blasnet: ${oneLine(e.message)}\n`);
       return e.exitCode;
     }
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_BLASNET')) {
-      stderr.write(`blasnet: ${(e as Error).message}\n`);
+      stderr.write(`blasnet: ${oneLine((e as Error).message)}\n`);
       return 1;
     }
     // A bug, not a user mistake: say so, and keep the stack for a report.

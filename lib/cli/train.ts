@@ -42,7 +42,7 @@ export interface TrainOptions {
 
 /** The options only a network takes (named as on the command line). */
 const NETWORK_ONLY: [keyof TrainOptions, string][] = [
-  ['layers', '--layers'], ['hidden', '--hidden'], ['output', '--output'], ['loss', '--loss'], ['batchSize', '--batch-size'], ['l2', '--l2'], ['epochs', '--epochs'],
+  ['layers', '--layers'], ['hidden', '--hidden'], ['output', '--output'], ['loss', '--loss'], ['batchSize', '--batch-size'], ['l2', '--l2'],
 ];
 
 /** Reads a data set for train or evaluate: a CSV with `--target`, or an IDX pair. */
@@ -97,6 +97,9 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   if (o.model === 'logistic') {
     for (const [key, flag] of NETWORK_ONLY) {
       if (given(key)) throw usageError(`${flag} applies to --model network; logistic regression is full-batch gradient descent (--iterations, --learning-rate)`);
+    }
+    if (o.iterations !== undefined && o.epochs !== undefined && o.iterations !== o.epochs) {
+      throw usageError(`--epochs ${o.epochs} and --iterations ${o.iterations} disagree; for logistic regression (full batch) they are the same thing`);
     }
     if (o.optimizer !== undefined && o.optimizer !== 'gd') throw usageError(`--optimizer ${o.optimizer} applies to --model network; logistic regression uses 'gd'`);
   } else if (given('iterations')) {
@@ -171,7 +174,7 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     print(`model: network ${model.spec.sizes.join('-')}, ${acts.slice(0, -1).join('/') || 'no hidden layer'} → ${acts.at(-1)}, loss ${loss}; ` +
       `${optimizer}${o.learningRate !== undefined ? `, learning rate ${o.learningRate}` : ''}, batch ${o.batchSize ?? 32}, ${total} epochs${o.l2 ? `, l2 ${o.l2}` : ''}`);
   }
-  if (scaler) model.setInputScaling(scaler);
+  if (scaler) (model as unknown as { setInputScaling(s: Standardizer): void }).setInputScaling(scaler); // PERSIST-MERGE: typed once lib/scaling.ts lands
 
   // Fit, with the progress bar on a terminal.
   const bar = progressBar(total, unit, out, false);
