@@ -8,10 +8,8 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, LogisticRegression, Matrix, NeuralNetwork } from '../lib/index.js';
-import {
-  loadLogistic, loadModel, loadNetwork, logisticFromJSON, MODEL_FORMAT, MODEL_FORMAT_VERSION, modelFromJSON, modelToJSON, networkFromJSON, saveModel,
-  type LogisticModelJSON, type Model, type NetworkModelJSON,
-} from '../lib/persist.js';
+import { loadModel, modelFromJSON, modelToJSON, saveModel, type Model } from '../lib/persist.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type LogisticModelJSON, type NetworkModelJSON } from '../lib/format.js';
 import { BACKENDS, gaussian, HAS_NATIVE, mulberry32, randomLogisticData } from './helpers/data.js';
 
 // Lets one test make rename() fail after the temporary file has been written.
@@ -106,7 +104,7 @@ describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }
         expectSameNetwork(loaded, net);
         expectSameBits(loaded.predictSync(X).data, net.predictSync(X).data, `${name}: predictSync`);
         // The typed loader gives the same.
-        const typed = await loadNetwork(path, { backend });
+        const typed = await NeuralNetwork.load(path, { backend });
         expectSameBits(typed.predictSync(X).data, net.predictSync(X).data, `${name}: loadNetwork predictSync`);
       }
     });
@@ -114,7 +112,7 @@ describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }
     it('the same through modelToJSON → JSON text → modelFromJSON', () => {
       for (const { name, net, X } of trainedNetworks(backend)) {
         const json = modelToJSON(net);
-        const back = networkFromJSON(JSON.parse(JSON.stringify(json)), { backend });
+        const back = NeuralNetwork.fromJSON(JSON.parse(JSON.stringify(json)), { backend });
         expectSameNetwork(back, net);
         expectSameBits(back.predictSync(X).data, net.predictSync(X).data, `${name}: predictSync`);
         expect(modelFromJSON(json, { backend })).toBeInstanceOf(NeuralNetwork);
@@ -125,13 +123,13 @@ describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }
       const { model, X } = trainedLogistic(backend);
       const path = tempPath('logistic');
       await saveModel(model, path);
-      const back = await loadLogistic(path, { backend });
+      const back = await LogisticRegression.load(path, { backend });
       expect(back.backend).toBe(backend);
       expect([back.learningRate, back.iterations, back.recordEvery]).toEqual([0.1, 200, 20]);
       expectSameBits(back.weights, model.weights, 'weights');
       expect(Object.is(back.bias, model.bias)).toBe(true);
       expectSameBits(back.predictProbaSync(X), model.predictProbaSync(X), 'predictProbaSync');
-      const viaJSON = logisticFromJSON(JSON.parse(JSON.stringify(modelToJSON(model))) as unknown, { backend });
+      const viaJSON = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(modelToJSON(model))) as unknown, { backend });
       expectSameBits(viaJSON.predictProbaSync(X), model.predictProbaSync(X), 'predictProbaSync via JSON');
     });
   });
@@ -145,7 +143,7 @@ describe('exactness', () => {
     const path = tempPath('extreme');
     await saveModel(model, path);
     expect(readFileSync(path, 'utf8')).toContain('"weights": [-0,5e-324,-5e-324,1.7976931348623157e+308,');
-    const back = await loadLogistic(path, { backend: 'reference' });
+    const back = await LogisticRegression.load(path, { backend: 'reference' });
     expectSameBits(back.weights, weights, 'weights');
     expect(Object.is(back.bias, -0)).toBe(true);
   });
@@ -154,7 +152,7 @@ describe('exactness', () => {
     const [{ net }] = trainedNetworks('native');
     const path = tempPath('cross');
     await saveModel(net!, path);
-    const back = await loadNetwork(path, { backend: 'reference' });
+    const back = await NeuralNetwork.load(path, { backend: 'reference' });
     expect(back.backend).toBe('reference');
     expectSameNetwork(back, net!);
   });
@@ -181,7 +179,7 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
   it('tiny-network.v1.json: exact parameters (−0 included), the right architecture, and its prediction', async () => {
     for (const { backend, available } of BACKENDS) {
       if (!available) continue;
-      const net = await loadNetwork(join(FIXTURES, 'tiny-network.v1.json'), { backend });
+      const net = await NeuralNetwork.load(join(FIXTURES, 'tiny-network.v1.json'), { backend });
       expect(net.spec.sizes).toEqual([2, 3, 1]);
       expect(net.spec.layers.map((l) => l.g)).toEqual([{ name: 'leaky-relu', alpha: 0.05 }, { name: 'sigmoid', alpha: 0.01 }]);
       expect(net.spec.loss).toBe('cross-entropy');
@@ -202,7 +200,7 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
   });
 
   it('tiny-logistic.v1.json: exact parameters, training options, and its prediction', async () => {
-    const model = await loadLogistic(join(FIXTURES, 'tiny-logistic.v1.json'), { backend: 'reference' });
+    const model = await LogisticRegression.load(join(FIXTURES, 'tiny-logistic.v1.json'), { backend: 'reference' });
     expectSameBits(model.weights, [0.5, -1.25, 2], 'weights');
     expect(model.bias).toBe(-0.5);
     expect([model.learningRate, model.iterations, model.recordEvery]).toEqual([0.1, 500, 50]);
@@ -235,7 +233,7 @@ describe('saveModel', () => {
     await saveModel(new NeuralNetwork({ layers: [2, 2, 1], seed: 1, backend: 'reference' }), path);
     expect(statSync(path).mode & 0o777).toBe(0o640);
     expect(readdirSync(sub)).toEqual(['m.json']);
-    expect((await loadNetwork(path, { backend: 'reference' })).seed).toBe(1);
+    expect((await NeuralNetwork.load(path, { backend: 'reference' })).seed).toBe(1);
   });
 
   it('a missing folder or a folder as the target: the file system error, naming the path, and no temporary file', async () => {
@@ -264,7 +262,7 @@ describe('saveModel', () => {
     } finally {
       hooks.failRename = false;
     }
-    expectError(e, Error, 'EXDEV', /cannot move the saved model into place at ".*m\.json"/);
+    expectError(e, Error, 'EXDEV', /cannot move the model into place at ".*m\.json"/);
     expect(readdirSync(sub)).toEqual(['m.json']);
     expect(readFileSync(path).equals(before)).toBe(true);
   });
@@ -351,7 +349,7 @@ describe('saveModel is atomic under kill -9', () => {
         const out = io.out;
         saves += out.split('\n').filter((l) => l.startsWith('saved ')).length;
 
-        const loaded = await loadNetwork(path, { backend: 'reference' });
+        const loaded = await NeuralNetwork.load(path, { backend: 'reference' });
         const fp = fingerprint(loaded);
         const which = fp.equals(fpA) ? 'A' : fp.equals(fpB) ? 'B' : null;
         if (which === null) expect.fail(`round ${round}: ${path} is a valid model equal to neither A nor B`);
@@ -427,8 +425,8 @@ describe('loadModel refuses malformed files with a clear error', () => {
 
   it('wrong kind, and a kind the typed loader does not expect', async () => {
     expectError(await loadError({ ...valid(), kind: 'svm' }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /kind must be one of "neural-network" \| "logistic-regression", got "svm"/);
-    expectError(await loadError(validLogistic(), (p) => loadNetwork(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a logistic-regression model; NeuralNetwork needs a neural-network/);
-    expectError(await loadError(valid(), (p) => loadLogistic(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a neural-network model; LogisticRegression needs a logistic-regression/);
+    expectError(await loadError(validLogistic(), (p) => NeuralNetwork.load(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a logistic-regression model; NeuralNetwork needs a neural-network/);
+    expectError(await loadError(valid(), (p) => LogisticRegression.load(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a neural-network model; LogisticRegression needs a logistic-regression/);
     // A network's fields under the logistic kind.
     expectError(await loadError({ ...valid(), kind: 'logistic-regression' }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /unknown key "layers" at architecture/);
   });
