@@ -3,7 +3,7 @@
 // Parameters live in one block θ owned here; a fit trains a copy and installs it when it settles.
 // Serializes and rebuilds its own body (toJSON / fromJSON) through lib/format.ts; never does file I/O
 // itself (lib/fileio.ts) and never imports another model.
-import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { abortError, busyError, jobFlag, Slice, withCallerStack, yieldToEventLoop } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { checkPath, writeFileAtomic } from './fileio.js';
@@ -12,6 +12,7 @@ import {
   type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON,
 } from './format.js';
 import { Matrix } from './matrix.js';
+import { checkJobMemory, networkCostGradBytes, networkFitBytes, networkPredictBytes } from './memory.js';
 import type { NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { Random } from './random.js';
@@ -389,6 +390,7 @@ export class NeuralNetwork {
     checkKnownKeys(o, 'options', ['l2']);
     const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
     const { M, T } = this.#checkData(X, Y);
+    checkJobMemory(`NeuralNetwork.costAndGradients on ${M.rows} examples`, networkCostGradBytes(this.spec, M.rows), 'evaluate it on fewer examples at a time');
     const { cost, grad } = this.#costGrad(this.#theta, M, T, l2);
     return {
       cost,
@@ -412,14 +414,16 @@ export class NeuralNetwork {
     const { config, onProgress } = this.#prepareFit(options, FIT_KEYS);
     const { M, T } = this.#checkData(X, Y);
     if (this.#busy) throw busyError('NeuralNetwork', 'fitSync');
+    this.#checkFitMemory(M.rows, config);
     this.#busy = true;
     try {
       if (this.#native) {
         const r = this.#native.fitSync(this.#theta, M.data, M.rows, T.data, nativeConfig(config), onProgress);
         return this.#finish(r);
       }
+      // The fit owns copies of X and Y: whatever onProgress does to the caller's buffers cannot reach it.
       const theta = this.#theta.slice();
-      const trainer = new Trainer(this.spec, theta, M.data, T.data, M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
+      const trainer = new Trainer(this.spec, theta, M.data.slice(), T.data.slice(), M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
       while (!trainer.done) trainer.step();
       return this.#finishReference(trainer, theta);
     } finally {
@@ -443,6 +447,7 @@ export class NeuralNetwork {
       const { M, T } = this.#checkData(X, Y);
       if (this.#busy) throw busyError('NeuralNetwork', 'fit');
       if (signal?.aborted) throw abortError(signal);
+      this.#checkFitMemory(M.rows, config);
       this.#busy = true;
       const job = this.#native ? this.#fitNative(M, T, config, onProgress, signal) : this.#fitReference(M, T, config, onProgress, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
@@ -452,7 +457,7 @@ export class NeuralNetwork {
   }
 
   async #fitNative(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
-    const cancel = new Int32Array(1);
+    const { flag: cancel, release } = jobFlag();
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeTrainResult;
@@ -460,6 +465,7 @@ export class NeuralNetwork {
       r = await this.#native!.fit(this.#theta, M.data, M.rows, T.data, nativeConfig(config),
         onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
     } finally {
+      release();
       signal?.removeEventListener('abort', onAbort);
     }
     if (r.status === 'aborted') {
@@ -488,6 +494,8 @@ export class NeuralNetwork {
     return this.#finishReference(trainer, theta);
   }
 
+  // A fit that completes counts towards the next fit's shuffle stream (see #prepareFit); a rejected,
+  // aborted or diverged one does not.
   #finish(r: NativeTrainResult): NetworkFitResult {
     this.#theta = r.theta;
     if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
@@ -500,6 +508,12 @@ export class NeuralNetwork {
     if (t.status === 'diverged') throw new DivergenceError(t.steps, t.lastCost);
     this.#fits++;
     return { costs: t.costs, epochs: t.epochs, steps: t.steps };
+  }
+
+  #checkFitMemory(n: number, c: TrainConfig): void {
+    checkJobMemory(`NeuralNetwork.fit on ${n} examples in batches of ${c.batchSize === 0 ? n : Math.min(c.batchSize, n)}`,
+      networkFitBytes(this.spec, n, c.batchSize, c.epochs, c.recordEvery, c.optimizer),
+      'train in mini-batches (options.batchSize), on fewer examples, or with a smaller network');
   }
 
   #prepareFit(options: unknown, keys: readonly string[]): Prepared {
@@ -554,9 +568,10 @@ export class NeuralNetwork {
 
   #predictSync(M: Matrix): Matrix {
     const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+    checkJobMemory(`NeuralNetwork.predictSync on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
     if (this.#native) return new Matrix(M.rows, sL, this.#native.predictSync(this.#theta, M.data, M.rows));
     const out = new Float64Array(M.rows * sL);
-    netPredict(this.spec, this.#theta, M.data, M.rows, out);
+    checkPredicted(netPredict(this.spec, this.#theta, M.data, M.rows, out));
     return new Matrix(M.rows, sL, out);
   }
 
@@ -574,20 +589,16 @@ export class NeuralNetwork {
   #predict(M: Matrix, caller: Error): Promise<Matrix> {
     try {
       const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+      checkJobMemory(`NeuralNetwork.predict on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
       if (this.#native) {
-        const job = this.#native.predict(this.#theta, M.data, M.rows).then(
-          (d) => new Matrix(M.rows, sL, d),
-          (e: unknown) => {
-            const err = e as { code?: string; message?: string };
-            throw err.code === 'ERR_BLASNET_NOT_FINITE' ? new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', err.message ?? '') : e;
-          },
-        );
+        const { flag, release } = jobFlag();
+        const job = this.#native.predict(this.#theta, M.data, M.rows, flag).then((d) => new Matrix(M.rows, sL, d)).finally(release);
         return withCallerStack(job, caller);
       }
       const theta = this.#theta, data = M.data.slice(), n = M.rows;
       return yieldToEventLoop().then(() => {
         const out = new Float64Array(n * sL);
-        netPredict(this.spec, theta, data, n, out);
+        checkPredicted(netPredict(this.spec, theta, data, n, out));
         return new Matrix(n, sL, out);
       });
     } catch (e) {
@@ -637,6 +648,12 @@ function renamed(e: unknown, src: string, map: (m: string) => string): unknown {
   if (e instanceof BlasnetTypeError) return new BlasnetTypeError(e.code, `${src}: invalid architecture: ${map(e.message)}`);
   if (e instanceof BlasnetRangeError) return new BlasnetRangeError(e.code, `${src}: invalid architecture: ${map(e.message)}`);
   return e;
+}
+
+/** Throws ERR_BLASNET_NOT_FINITE for netPredict's non-zero answer (the first layer that overflowed). */
+function checkPredicted(badLayer: number): void {
+  if (badLayer === 0) return;
+  throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the pre-activations of layer ${badLayer} are not finite (W·a + b overflowed): the parameters or the inputs are too large to predict with`);
 }
 
 function unitInterval(value: unknown, name: string, fallback: number): number {
