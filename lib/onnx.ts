@@ -2,11 +2,12 @@
 // activation nodes) and encodes it with onnx-proto (protobufjs-generated ONNX messages). Reads the
 // models only through their public accessors; never changes a model, never touches the file system.
 import onnxProto from 'onnx-proto';
-import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { BlasnetError, BlasnetTypeError, describe } from './errors.js';
 import { LogisticRegression } from './logistic.js';
 import { NeuralNetwork } from './network.js';
 import type { Activation } from './spec.js';
-import { checkKnownKeys, checkOptionsObject, firstNonFinite } from './validate.js';
+import { checkInputScaling, type InputScaling, type InputScalingOption } from './scaling.js';
+import { checkKnownKeys, checkOptionsObject } from './validate.js';
 
 const { onnx } = onnxProto;
 type INodeProto = onnxProto.onnx.INodeProto;
@@ -16,20 +17,15 @@ type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
 /** The opset the exported graphs declare (default domain). Softmax takes its opset-13 meaning: over axis 1 only. */
 export const ONNX_OPSET = 13;
 
-/** Input standardization exported in front of the model: x ↦ (x − mean) / std, per feature. */
-export interface OnnxInputScaling {
-  mean: ArrayLike<number>;
-  std: ArrayLike<number>;
-}
-
 export interface OnnxExportOptions {
   /** Export tensor(float) instead of tensor(double): parameters rounded to float32. Default false. */
   float32?: boolean;
   /**
-   * Standardization to put in front of the model as Sub and Div nodes, so that the ONNX model takes
-   * raw features. Default: none (the model's inputs are taken as they are).
+   * The standardization put in front of the model as Sub and Div nodes, so that the ONNX model takes
+   * raw features: a Standardizer or `{ mean, std }`, or null for none. Default: the model's own
+   * (`model.inputScaling`, set with `setInputScaling`), none when it has none.
    */
-  inputScaling?: OnnxInputScaling;
+  inputScaling?: InputScalingOption;
   /** The graph's name. Default 'blasnet'. */
   name?: string;
 }
@@ -40,10 +36,10 @@ const OPTION_KEYS = ['float32', 'inputScaling', 'name'] as const;
  * Encodes a fitted model as an ONNX model (opset 13, IR version 8) and returns its bytes.
  *
  * The graph has one input `X`, `[N, s0]` with a dynamic batch dimension `N`, of tensor(double)
- * (tensor(float) with `float32: true`). With `inputScaling` it starts with `Sub(X, mean)` and
- * `Div(·, std)`. Each layer is one `Gemm` (`A·Wᵀ + b`, W in blasnet's row-major `s_l × s_{l−1}`
+ * (tensor(float) with `float32: true`). When the model has an input scaling (or `inputScaling`
+ * is given) it starts with `Sub(X, mean)` and `Div(·, std)`, so it takes raw features as the model does. Each layer is one `Gemm` (`A·Wᵀ + b`, W in blasnet's row-major `s_l × s_{l−1}`
  * layout, transB = 1) followed by its activation: `Sigmoid`, `Tanh`, `Relu`, `Softmax` (axis 1),
- * nothing for linear, and leaky relu as `Max(Z, α·Z)` for α ≤ 1 (`Min(Z, α·Z)` for α > 1), since
+ * nothing for linear, and leaky relu as `Max(Z, α·Z)` (exact for blasnet's slopes, α ∈ [0, 1]), since
  * onnxruntime's CPU provider has no double kernel for `LeakyRelu`.
  *
  * Outputs:
@@ -52,14 +48,16 @@ const OPTION_KEYS = ['float32', 'inputScaling', 'name'] as const;
  *   and `label`, `[N, 1]` int64, 1 where probability ≥ 0.5 else 0 (what `predictSync` returns).
  *
  * @param model - a fitted LogisticRegression or a NeuralNetwork
- * @param options - `float32`, `inputScaling` ({ mean, std }, one finite value per feature, std > 0), `name`
+ * @param options - `float32`, `inputScaling` (overrides the model's: { mean, std } with one finite value per feature, std > 0, or null), `name`
  * @returns the serialized ONNX ModelProto
  * @throws {TypeError} ERR_BLASNET_ARG_TYPE when `model` is not a blasnet model or an option has the wrong type
  * @throws {RangeError} ERR_BLASNET_SHAPE when `inputScaling` has the wrong length; ERR_BLASNET_NOT_FINITE / ERR_BLASNET_ARG_RANGE for a non-finite value or a std ≤ 0
+ * @throws {TypeError} ERR_BLASNET_ARG_TYPE / ERR_BLASNET_DETACHED for an `inputScaling` of the wrong type
  * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED for a LogisticRegression that has not been fitted
  * @example
  * import { writeFileSync } from 'node:fs';
  * const net = new NeuralNetwork({ layers: [4, 8, 3], hidden: 'relu', output: 'softmax' });
+ * net.setInputScaling(Standardizer.fit(X));      // exported as Sub/Div
  * await net.fit(X, labels, { epochs: 50 });
  * writeFileSync('model.onnx', exportOnnx(net, { float32: true }));
  */
@@ -76,7 +74,7 @@ export function exportOnnx(model: LogisticRegression | NeuralNetwork, options: O
   let s0: number;
   if (model instanceof NeuralNetwork) {
     s0 = model.spec.sizes[0]!;
-    let A = g.scaledInput(scaling(o.inputScaling, s0));
+    let A = g.scaledInput(scaling(o.inputScaling, model, s0));
     const { W, b } = model.parameters;
     model.spec.layers.forEach((layer, k) => {
       const Z = g.gemm(A, W[k]!, [layer.out, layer.in], b[k]!, `layer${k + 1}`);
@@ -87,7 +85,7 @@ export function exportOnnx(model: LogisticRegression | NeuralNetwork, options: O
     const w = model.weights;
     if (w.length === 0) throw new BlasnetError('ERR_BLASNET_NOT_FITTED', 'exportOnnx: the LogisticRegression has not been fitted yet; call fit or fitSync first');
     s0 = w.length;
-    const X = g.scaledInput(scaling(o.inputScaling, s0));
+    const X = g.scaledInput(scaling(o.inputScaling, model, s0));
     const z = g.gemm(X, w, [1, s0], Float64Array.of(model.bias), 'logistic');
     const a = g.node('Sigmoid', [z], 'probability');
     g.output(a, 'probability', onnx.TensorProto.DataType[g.dtype], 1);
@@ -115,22 +113,10 @@ export function exportOnnx(model: LogisticRegression | NeuralNetwork, options: O
   return onnx.ModelProto.encode(proto).finish();
 }
 
-function scaling(value: unknown, s0: number): { mean: Float64Array; std: Float64Array } | null {
-  if (value === undefined) return null;
-  const s = checkOptionsObject(value, 'options.inputScaling');
-  checkKnownKeys(s, 'options.inputScaling', ['mean', 'std']);
-  const vec = (v: unknown, name: string): Float64Array => {
-    if (!(Array.isArray(v) || v instanceof Float64Array)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a Float64Array or number[], got ${describe(v)}`);
-    if (v.length !== s0) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one value per input feature (${s0}), got ${v.length}`);
-    const out = Float64Array.from(v as ArrayLike<number>);
-    const bad = firstNonFinite(out);
-    if (bad >= 0) throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `${name} must contain only finite numbers, got ${describe((v as ArrayLike<unknown>)[bad])} at index ${bad}`);
-    return out;
-  };
-  const mean = vec(s.mean, 'options.inputScaling.mean'), std = vec(s.std, 'options.inputScaling.std');
-  const bad = std.findIndex((v) => !(v > 0));
-  if (bad >= 0) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.inputScaling.std must be > 0, got ${std[bad]} at index ${bad}`);
-  return { mean, std };
+/** The scaling to export: the option when given (null: none), else the model's own. */
+function scaling(value: unknown, model: LogisticRegression | NeuralNetwork, s0: number): InputScaling | null {
+  if (value === undefined) return model.inputScaling;
+  return checkInputScaling(value, s0, 'options.inputScaling');
 }
 
 type ElemName = 'DOUBLE' | 'FLOAT' | 'INT64';
@@ -177,7 +163,7 @@ class GraphBuilder {
   }
 
   /** X, or (X − mean) / std when scaling is given. */
-  scaledInput(s: { mean: Float64Array; std: Float64Array } | null): string {
+  scaledInput(s: InputScaling | null): string {
     if (!s) return 'X';
     const centred = this.node('Sub', ['X', this.constant('scaling_mean', s.mean, [s.mean.length])], 'centred');
     return this.node('Div', [centred, this.constant('scaling_std', s.std, [s.std.length])], 'scaled');
@@ -199,9 +185,11 @@ class GraphBuilder {
       case 'softmax': return this.node('Softmax', [Z], out, [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]);
       case 'linear': return Z;
       case 'leaky-relu': {
-        // z > 0 ? z : αz. For α ≤ 1 that is max(z, αz); for α > 1 it is min(z, αz). Both exact (αz is one rounding, as in blasnet).
+        // z > 0 ? z : αz equals max(z, αz) for α ≤ 1, which lib/spec.ts guarantees (α ∈ [0, 1]); exact,
+        // since αz is one rounding as in blasnet. (For α > 1 it would be min(z, αz).)
+        if (!(g.alpha >= 0 && g.alpha <= 1)) throw new BlasnetError('ERR_BLASNET_CONFIG', `exportOnnx: leaky-relu slope ${g.alpha} outside [0, 1]`);
         const az = this.node('Mul', [Z, this.constant(`${prefix}_alpha`, Float64Array.of(g.alpha), [])], `${prefix}_alphaZ`);
-        return this.node(g.alpha <= 1 ? 'Max' : 'Min', [Z, az], out);
+        return this.node('Max', [Z, az], out);
       }
     }
   }

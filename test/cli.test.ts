@@ -181,7 +181,7 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression hea
   });
 
   it('a regression head (--output linear --loss mse): evaluate gives MSE and R², predict one value per row', () => {
-    const t = blasnet('train', CSV, '--target', 'mean_radius', '--output', 'linear', '--loss', 'mse', '--layers', '8', '--epochs', '60', '--validation', '0.25', '--out', 'reg.json');
+    const t = blasnet('train', CSV, '--target', 'mean_radius', '--output', 'linear', '--loss', 'mse', '--layers', '8', '--epochs', '60', '--learning-rate', '0.01', '--validation', '0.25', '--out', 'reg.json');
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/\(regression\)/);
@@ -219,7 +219,7 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression hea
     }
     writeFileSync(join(dir, 'img.idx'), images);
     writeFileSync(join(dir, 'lab.idx'), labels);
-    const t = blasnet('train', '--idx-images', 'img.idx', '--idx-labels', 'lab.idx', '--layers', '6', '--epochs', '30', '--out', 'idx.json');
+    const t = blasnet('train', '--idx-images', 'img.idx', '--idx-labels', 'lab.idx', '--layers', '6', '--epochs', '30', '--learning-rate', '0.01', '--out', 'idx.json');
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/300 rows × 9 features \(classification, 3 classes\)/);
@@ -312,10 +312,13 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
     const dropped = readFileSync(CSV, 'utf8').split('\n').map((l) => l.split(',').slice(1).join(',')).join('\n');
     writeFileSync(join(dir, 'fewer.csv'), dropped);
     expectMistake(blasnet('predict', modelFile, 'fewer.csv'), 1, /fewer\.csv: the model needs 30 feature columns; 1 missing: mean_radius/);
-    // … and by count (a model saved by the library knows only how many).
+    // … and by count (a model saved by the library knows only how many): every column but --target is a feature.
     const model = await loadModel(modelFile);
     await model.save(join(dir, 'library.json'));
-    expectMistake(blasnet('predict', 'library.json', 'fewer.csv'), 1, /fewer\.csv: the model expects 30 features, the data has 29/);
+    expectMistake(blasnet('predict', 'library.json', 'fewer.csv', '--target', 'diagnosis'), 1, /fewer\.csv: the model expects 30 features, the data has 29 \(besides the target "diagnosis"\)/);
+    const r = blasnet('predict', 'library.json', CSV, '--target', 'diagnosis');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(570);
   });
 
   it('an unknown option, an unknown command, a bad option value, options that do not fit the model', () => {

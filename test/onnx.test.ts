@@ -68,7 +68,7 @@ function rawData(seed: number, n: number, m: number): Matrix {
   return X;
 }
 
-const HIDDEN: ActivationOption<HiddenActivationName>[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', { name: 'leaky-relu', alpha: 2.5 }, 'linear'];
+const HIDDEN: ActivationOption<HiddenActivationName>[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', { name: 'leaky-relu', alpha: 0.7 }, 'linear'];
 const OUTPUTS: { output: ActivationOption<ActivationName>; loss: LossName }[] = [
   { output: 'sigmoid', loss: 'cross-entropy' },
   { output: 'softmax', loss: 'cross-entropy' },
@@ -93,13 +93,14 @@ describe('exportOnnx: NeuralNetwork in onnxruntime-node', () => {
         const rand = mulberry32(5);
         const { W, b } = net.parameters;
         net.setParameters({ W, b: b.map((bl) => bl.map(() => 0.5 * gaussian(rand))) });
-        const want = net.predictSync(X).data;
-        const inputScaling = { mean: scaler.mean, std: scaler.std };
-        const r64 = await run(exportOnnx(net, { inputScaling }), Xraw, false);
+        // The model standardizes its raw inputs itself; the exported graph must too (Sub/Div).
+        net.setInputScaling(scaler);
+        const want = net.predictSync(Xraw).data;
+        const r64 = await run(exportOnnx(net), Xraw, false);
         expect(r64.Y!.type).toBe('float64');
         expect(r64.Y!.dims).toEqual([96, 3]);
         expect(normwiseError(r64.Y!.data as Float64Array, want, 3)).toBeLessThanOrEqual(TOL64);
-        const r32 = await run(exportOnnx(net, { inputScaling, float32: true }), Xraw, true);
+        const r32 = await run(exportOnnx(net, { float32: true }), Xraw, true);
         expect(r32.Y!.type).toBe('float32');
         expect(normwiseError(r32.Y!.data as Float32Array, want, 3)).toBeLessThanOrEqual(TOL32);
         // Softmax rows sum to 1 in the exported model too.
@@ -123,10 +124,15 @@ describe('exportOnnx: NeuralNetwork in onnxruntime-node', () => {
     await session.release();
   });
 
-  it('without inputScaling the graph takes the model inputs as they are', async () => {
+  it('without a scaling the graph takes the inputs as they are; options.inputScaling overrides the model\'s', async () => {
     const net = new NeuralNetwork({ layers: [6, 5, 1], hidden: 'relu', output: 'sigmoid', seed: 4 });
-    const r = await run(exportOnnx(net), X, false);
-    expect(normwiseError(r.Y!.data as Float64Array, net.predictSync(X).data, 1)).toBeLessThanOrEqual(TOL64);
+    const plain = net.predictSync(X).data;
+    let r = await run(exportOnnx(net), X, false);
+    expect(normwiseError(r.Y!.data as Float64Array, plain, 1)).toBeLessThanOrEqual(TOL64);
+    r = await run(exportOnnx(net, { inputScaling: scaler }), Xraw, false);
+    expect(normwiseError(r.Y!.data as Float64Array, plain, 1)).toBeLessThanOrEqual(TOL64);
+    net.setInputScaling(scaler);
+    expect(onnx.ModelProto.decode(exportOnnx(net, { inputScaling: null })).graph!.node.map((nd) => nd.opType)).toEqual(['Gemm', 'Relu', 'Gemm', 'Sigmoid', 'Identity']);
   });
 });
 
@@ -150,10 +156,10 @@ describe('exportOnnx: the graph', () => {
     }
   });
 
-  it('nodes: Sub/Div in front, a Gemm per layer, leaky relu as Max (α ≤ 1) or Min (α > 1), never LeakyRelu', () => {
-    const net = new NeuralNetwork({ layers: [3, 4, 4, 4, 2], hidden: ['leaky-relu', { name: 'leaky-relu', alpha: 4 }, 'linear'], output: 'softmax', seed: 1 });
+  it('nodes: Sub/Div in front, a Gemm per layer, leaky relu as Max(Z, αZ), never LeakyRelu (no double kernel in onnxruntime)', () => {
+    const net = new NeuralNetwork({ layers: [3, 4, 4, 4, 2], hidden: ['leaky-relu', { name: 'leaky-relu', alpha: 1 }, 'linear'], output: 'softmax', seed: 1 });
     const m = decode(exportOnnx(net, { inputScaling: { mean: [1, 2, 3], std: [1, 1, 2] } }));
-    expect(m.graph!.node.map((n) => n.opType)).toEqual(['Sub', 'Div', 'Gemm', 'Mul', 'Max', 'Gemm', 'Mul', 'Min', 'Gemm', 'Gemm', 'Softmax', 'Identity']);
+    expect(m.graph!.node.map((n) => n.opType)).toEqual(['Sub', 'Div', 'Gemm', 'Mul', 'Max', 'Gemm', 'Mul', 'Max', 'Gemm', 'Gemm', 'Softmax', 'Identity']);
   });
 
   it('the parameters are stored exactly in float64 and rounded once in float32', () => {
@@ -172,14 +178,12 @@ describe('exportOnnx: LogisticRegression in onnxruntime-node', () => {
   it('breast cancer: probability to 1e-12 (float64) and 1e-5 (float32), the same labels, scaling included', async () => {
     const { X: Xall, y } = loadBreastCancer();
     const { Xtrain, ytrain, Xtest } = trainTestSplit(Xall, y, { testFraction: 0.25, seed: 3 });
-    const scaler = Standardizer.fit(Xtrain);
     const model = new LogisticRegression({ learningRate: 0.5, iterations: 300 });
-    model.fitSync(scaler.transform(Xtrain), ytrain);
-    const Xs = scaler.transform(Xtest);
-    const p = model.predictProbaSync(Xs), labels = model.predictSync(Xs);
-    const inputScaling = { mean: scaler.mean, std: scaler.std };
+    model.setInputScaling(Standardizer.fit(Xtrain));
+    model.fitSync(Xtrain, ytrain);
+    const p = model.predictProbaSync(Xtest), labels = model.predictSync(Xtest);
     for (const float32 of [false, true]) {
-      const r = await run(exportOnnx(model, { inputScaling, float32 }), Xtest, float32);
+      const r = await run(exportOnnx(model, { float32 }), Xtest, float32);
       expect(r.probability!.dims).toEqual([Xtest.rows, 1]);
       expect(r.label!.type).toBe('int64');
       expect(normwiseError(r.probability!.data as Float64Array, p, 1)).toBeLessThanOrEqual(float32 ? TOL32 : TOL64);
@@ -219,8 +223,9 @@ describe('exportOnnx: argument errors', () => {
     const net = new NeuralNetwork({ layers: [2, 1] });
     expectError(() => exportOnnx(net, { float32: 1 as never }), TypeError, 'ERR_BLASNET_ARG_TYPE', /options\.float32 must be a boolean, got 1/);
     expectError(() => exportOnnx(net, { fp16: true } as never), TypeError, 'ERR_BLASNET_ARG_TYPE', /fp16/);
-    expectError(() => exportOnnx(net, { inputScaling: { mean: [0], std: [1, 1] } }), RangeError, 'ERR_BLASNET_SHAPE', /inputScaling\.mean must have one value per input feature \(2\), got 1/);
-    expectError(() => exportOnnx(net, { inputScaling: { mean: [0, NaN], std: [1, 1] } }), RangeError, 'ERR_BLASNET_NOT_FINITE', /inputScaling\.mean .* NaN at index 1/);
-    expectError(() => exportOnnx(net, { inputScaling: { mean: [0, 0], std: [1, 0] } }), RangeError, 'ERR_BLASNET_ARG_RANGE', /std must be > 0, got 0 at index 1/);
+    expectError(() => exportOnnx(net, { inputScaling: { mean: [0], std: [1, 1] } }), RangeError, 'ERR_BLASNET_SHAPE', /options\.inputScaling\.mean must have one value per feature \(2\), got 1/);
+    expectError(() => exportOnnx(net, { inputScaling: { mean: [0, NaN], std: [1, 1] } }), RangeError, 'ERR_BLASNET_NOT_FINITE', /options\.inputScaling\.mean .* NaN at index 1/);
+    expectError(() => exportOnnx(net, { inputScaling: { mean: [0, 0], std: [1, 0] } }), RangeError, 'ERR_BLASNET_ARG_RANGE', /options\.inputScaling\.std must hold values > 0.*got 0 at index 1/);
+    expectError(() => exportOnnx(net, { inputScaling: [1, 2] as never }), TypeError, 'ERR_BLASNET_ARG_TYPE', /options\.inputScaling must be a Standardizer/);
   });
 });

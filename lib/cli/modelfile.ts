@@ -2,8 +2,8 @@
 // free-form metadata carries what the CLI needs to read data for it again (`metadata.cli`: the task,
 // the class count, the feature and target column names). Also the one place that turns a model's
 // outputs into classes, probabilities or values. Never parses data files.
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { writeFileAtomic } from '../fileio.js';
+import { modelText } from '../format.js';
 import { LogisticRegression } from '../logistic.js';
 import { Matrix } from '../matrix.js';
 import { NeuralNetwork } from '../network.js';
@@ -71,16 +71,13 @@ export function loadCliModel(file: string): { model: Model; info: CliModelInfo }
   return { model, info: checkInfo(meta?.cli, model, file) };
 }
 
-/** Writes the model with the CLI's metadata: to a temporary file beside it, then renamed over it. */
-export function saveCliModel(model: Model, info: CliModelInfo, file: string): void {
+/** Writes the model with the CLI's metadata, exactly (lib/format.ts's writer) and atomically (lib/fileio.ts). */
+export async function saveCliModel(model: Model, info: CliModelInfo, file: string): Promise<void> {
   const json = model.toJSON();
   json.metadata = { ...json.metadata, cli: { ...info } };
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
-    writeFileSync(tmp, JSON.stringify(json) + '\n');
-    renameSync(tmp, file);
+    await writeFileAtomic(file, modelText(json), 'the model');
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* not created */ }
     throw new CliError(`cannot write the model to ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }

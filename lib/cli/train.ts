@@ -174,7 +174,7 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     print(`model: network ${model.spec.sizes.join('-')}, ${acts.slice(0, -1).join('/') || 'no hidden layer'} → ${acts.at(-1)}, loss ${loss}; ` +
       `${optimizer}${o.learningRate !== undefined ? `, learning rate ${o.learningRate}` : ''}, batch ${o.batchSize ?? 32}, ${total} epochs${o.l2 ? `, l2 ${o.l2}` : ''}`);
   }
-  if (scaler) (model as unknown as { setInputScaling(s: Standardizer): void }).setInputScaling(scaler); // PERSIST-MERGE: typed once lib/scaling.ts lands
+  if (scaler) model.setInputScaling(scaler);
 
   // Fit, with the progress bar on a terminal.
   const bar = progressBar(total, unit, out, false);
@@ -214,7 +214,7 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     print(`validation: ${headline(valReport)}, cost ${dataCost(Xval, yval).toPrecision(5)} (${Xval.rows} examples)`);
   }
   if (o.out) {
-    saveCliModel(model, info, o.out);
+    await saveCliModel(model, info, o.out);
     print(`model saved to ${o.out}${scaler ? ' (with its input standardization)' : ''}`);
   } else {
     print('model not saved (use --out model.json)');
