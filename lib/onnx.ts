@@ -3,6 +3,7 @@
 // models only through their public accessors; never changes a model, never touches the file system.
 import onnxProto from 'onnx-proto';
 import { BlasnetError, BlasnetTypeError, describe } from './errors.js';
+import { metadata } from './format.js';
 import { LogisticRegression } from './logistic.js';
 import { NeuralNetwork } from './network.js';
 import type { Activation } from './spec.js';
@@ -37,8 +38,9 @@ const OPTION_KEYS = ['float32', 'inputScaling', 'name'] as const;
  *
  * The graph has one input `X`, `[N, s0]` with a dynamic batch dimension `N`, of tensor(double)
  * (tensor(float) with `float32: true`). When the model has an input scaling (or `inputScaling`
- * is given) it starts with `Sub(X, mean)` and `Div(·, std)`, so it takes raw features as the model does. Each layer is one `Gemm` (`A·Wᵀ + b`, W in blasnet's row-major `s_l × s_{l−1}`
- * layout, transB = 1) followed by its activation: `Sigmoid`, `Tanh`, `Relu`, `Softmax` (axis 1),
+ * is given) it starts with `Sub(X, mean)` and `Div(·, std)`, so it takes raw features as the model
+ * does. Each layer is one `Gemm` (`A·Wᵀ + b`, W in blasnet's row-major `s_l × s_{l−1}` layout,
+ * transB = 1) followed by its activation: `Sigmoid`, `Tanh`, `Relu`, `Softmax` (axis 1),
  * nothing for linear, and leaky relu as `Max(Z, α·Z)` (exact for blasnet's slopes, α ∈ [0, 1]), since
  * onnxruntime's CPU provider has no double kernel for `LeakyRelu`.
  *
@@ -100,7 +102,7 @@ export function exportOnnx(model: LogisticRegression | NeuralNetwork, options: O
     irVersion: onnx.Version.IR_VERSION,
     opsetImport: [{ domain: '', version: ONNX_OPSET }],
     producerName: 'blasnet',
-    producerVersion: '1',
+    producerVersion: metadata().blasnet ?? 'unknown',
     docString: `blasnet ${model instanceof NeuralNetwork ? 'NeuralNetwork' : 'LogisticRegression'} (${g.dtype === 'DOUBLE' ? 'float64' : 'float32'})`,
     graph: {
       name: (o.name as string | undefined) ?? 'blasnet',
