@@ -4,36 +4,63 @@
 import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
-import type { Matrix } from './matrix.js';
+import { Matrix } from './matrix.js';
 import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
 import { loadLogistic, logisticFromJSON, modelToJSON, saveModel, type LogisticModelJSON, type ModelFromJSONOptions, type ModelLoadOptions } from './persist.js';
-import { logisticCostGrad, logisticPredictProba, logisticStep, type LogisticFitState } from './reference/logistic.js';
+import { LogisticObjective, logisticCostGrad, logisticPredictProba } from './reference/logistic.js';
+import { Trainer, type Rows, type TrainConfig } from './reference/trainer.js';
 import {
-  checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
+  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, SHARED_FIT_KEYS, splitData,
+  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
+} from './training.js';
+import {
+  checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
 } from './validate.js';
 
+export type SolverName = 'gd' | 'lbfgs';
+
 export interface LogisticRegressionOptions {
-  /** Gradient-descent step α (the seed's `alpha`). Default 0.001. */
+  /**
+   * 'gd' (default): the seed's gradient descent, `iterations` steps of size `learningRate`.
+   * 'lbfgs': L-BFGS with a strong-Wolfe line search, until ‖∂J/∂θ‖∞ ≤ `tolerance`, the cost stops
+   * changing, or `maxIterations`.
+   */
+  solver?: SolverName;
+  /** Gradient-descent step α (the seed's `alpha`), solver 'gd' only. Default 0.001. */
   learningRate?: number;
-  /** Gradient steps per fit (the seed's `num_iters`). Default 2000. */
+  /** Gradient steps per fit (the seed's `num_iters`), solver 'gd' only. Default 2000. */
   iterations?: number;
+  /** L2 penalty λ: J += (λ/2)‖w‖², the bias not penalized. scikit-learn's C is λ = 1/(C·n). Default 0. */
+  l2?: number;
+  /** Solver 'lbfgs' only: the gradient-norm target. Default 1e-6. */
+  tolerance?: number;
+  /** Solver 'lbfgs' only: the iteration cap. Default 100. */
+  maxIterations?: number;
+  /** Seed of the validationSplit draw. Default 0. */
+  seed?: number;
   /** The cost is recorded every `recordEvery` iterations, from iteration 0. Default 100. */
   recordEvery?: number;
   /** 'auto' (native when built, else reference), 'native' or 'reference'. Default 'auto'. */
   backend?: BackendOption;
 }
 
-export interface FitProgress {
-  /** The iteration whose cost this is (the cost of the parameters before its step). */
-  iteration: number;
-  cost: number;
-}
+export type { FitProgress };
 
 export interface LogisticFitOptions {
-  /** Called at each recorded cost (on the main thread). */
+  /** Called at each record (on the main thread); `iteration` is the iteration whose parameters it describes. */
   onProgress?: (progress: FitProgress) => void;
   /** Continue from the current parameters instead of the seed's zeros. Default false. */
   warmStart?: boolean;
+  /** Held-out data (X, 0/1 labels Y) evaluated at every record, not trained on. Exclusive with validationSplit. */
+  validation?: { X: Matrix | number[][]; Y: Float64Array | number[] };
+  /** Hold out this fraction of the rows, in (0, 1): a random subset drawn from the model's seed. */
+  validationSplit?: number;
+  /** Stop after `patience` records without improvement; by default restore the best record's parameters. */
+  earlyStopping?: EarlyStoppingOption;
+  /** A learning-rate schedule over the iterations (solver 'gd'). */
+  schedule?: ScheduleOption;
+  /** Multiply the learning rate by `factor` after `patience` records without improvement (solver 'gd'). */
+  reduceOnPlateau?: PlateauOption;
 }
 
 export interface LogisticAsyncFitOptions extends LogisticFitOptions {
@@ -41,16 +68,21 @@ export interface LogisticAsyncFitOptions extends LogisticFitOptions {
   signal?: AbortSignal;
 }
 
-export interface FitResult {
+export interface FitResult extends TrainingResultFields {
   /** The cost at iterations 0, recordEvery, 2·recordEvery, … (as the seed records it). */
   costs: number[];
-  /** Gradient steps taken. */
+  /** Gradient steps (L-BFGS iterations) taken. */
   iterations: number;
+  /** The iteration of the best record (with earlyStopping). */
+  bestIteration?: number;
+  /** J at the final parameters (solver 'lbfgs'). */
+  finalCost?: number;
 }
 
-const OPTION_KEYS = ['learningRate', 'iterations', 'recordEvery', 'backend'] as const;
-const FIT_KEYS = ['onProgress', 'warmStart'] as const;
-const ASYNC_FIT_KEYS = ['onProgress', 'warmStart', 'signal'] as const;
+const OPTION_KEYS = ['solver', 'learningRate', 'iterations', 'recordEvery', 'l2', 'tolerance', 'maxIterations', 'seed', 'backend'] as const;
+const FIT_KEYS = ['onProgress', 'warmStart', ...SHARED_FIT_KEYS] as const;
+const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
+const SOLVERS: readonly SolverName[] = ['gd', 'lbfgs'];
 
 /**
  * Binary logistic regression trained by full-batch gradient descent (seed section 1).
@@ -61,9 +93,14 @@ const ASYNC_FIT_KEYS = ['onProgress', 'warmStart', 'signal'] as const;
  * const accuracy = model.scoreSync(Xtest, ytest);
  */
 export class LogisticRegression {
+  readonly solver: SolverName;
   readonly learningRate: number;
   readonly iterations: number;
   readonly recordEvery: number;
+  readonly l2: number;
+  readonly tolerance: number;
+  readonly maxIterations: number;
+  readonly seed: number;
   /** The backend in use: 'native' or 'reference'. */
   readonly backend: BackendName;
   readonly #addon: NativeAddon | null;
@@ -79,9 +116,20 @@ export class LogisticRegression {
   constructor(options: LogisticRegressionOptions = {}) {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', OPTION_KEYS);
+    this.solver = oneOf(o.solver, 'options.solver', SOLVERS, 'gd');
+    const only = this.solver === 'gd' ? ['tolerance', 'maxIterations'] : ['learningRate', 'iterations'];
+    for (const key of only) {
+      if (o[key] !== undefined) {
+        throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to solver '${this.solver}', got ${describe(o[key])}`);
+      }
+    }
     this.learningRate = positiveNumber(o.learningRate, 'options.learningRate', 0.001);
     this.iterations = integerInRange(o.iterations, 'options.iterations', 2000, 0);
-    this.recordEvery = integerInRange(o.recordEvery, 'options.recordEvery', 100, 1);
+    this.recordEvery = integerInRange(o.recordEvery, 'options.recordEvery', this.solver === 'gd' ? 100 : 1, 1);
+    this.l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
+    this.tolerance = nonNegativeNumber(o.tolerance, 'options.tolerance', 1e-6);
+    this.maxIterations = integerInRange(o.maxIterations, 'options.maxIterations', 100, 1);
+    this.seed = integerInRange(o.seed, 'options.seed', 0, 0, 0xffffffff);
     const backend = resolveBackend(o.backend);
     this.backend = backend.name;
     this.#addon = backend.addon;
@@ -165,26 +213,19 @@ export class LogisticRegression {
    * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
    */
   fitSync(X: Matrix | number[][], y: Float64Array | number[], options: LogisticFitOptions = {}): FitResult {
-    const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', FIT_KEYS);
-    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
-    const start = this.#startParams(X, y, o.warmStart);
+    const p = this.#prepareFit(X, y, options, FIT_KEYS);
     if (this.#busy) throw busyError('LogisticRegression', 'fitSync');
     this.#busy = true;
     try {
-      const { M, labels, w, b } = start;
       if (this.#addon) {
-        const r = this.#addon.logisticFitSync(M.data, M.rows, M.cols, labels, w, b, this.learningRate, this.iterations, this.recordEvery, onProgress);
-        return this.#finish(r.status, r.w, r.b, Array.from(r.costs), r.iterations, r.lastCost);
+        const { train, validation, onProgress } = p;
+        const r = this.#addon.logisticFitSync(train.X, train.n, this.#m(p), train.Y, p.w, p.b, nativeConfig(p.config, validation, train.weight),
+          onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined);
+        return this.#finishNative(r, p);
       }
-      const s: LogisticFitState = { w, b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
-      const d = { X: M.data, y: labels, n: M.rows, m: M.cols };
-      const dw = new Float64Array(M.cols), wPrev = new Float64Array(M.cols), bPrev = { value: b };
-      const record = onProgress ? (iteration: number, cost: number) => onProgress({ iteration, cost }) : () => {};
-      for (let i = 0; i < this.iterations; i++) {
-        if (!logisticStep(d, s, i, this.learningRate, this.recordEvery, dw, wPrev, bPrev, record)) break;
-      }
-      return this.#finish(s.status, s.w, s.b, s.costs, s.iterations, s.lastCost);
+      const trainer = this.#trainer(p);
+      while (!trainer.done) trainer.step();
+      return this.#finishReference(trainer, p);
     } finally {
       this.#busy = false;
     }
@@ -202,70 +243,131 @@ export class LogisticRegression {
   fit(X: Matrix | number[][], y: Float64Array | number[], options: LogisticAsyncFitOptions = {}): Promise<FitResult> {
     const caller = new Error();
     try {
-      const o = checkOptionsObject(options, 'options');
-      checkKnownKeys(o, 'options', ASYNC_FIT_KEYS);
-      const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
-      const signal = optionalSignal(o.signal, 'options.signal');
-      const start = this.#startParams(X, y, o.warmStart);
+      const p = this.#prepareFit(X, y, options, ASYNC_FIT_KEYS);
+      const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
       if (this.#busy) throw busyError('LogisticRegression', 'fit');
       if (signal?.aborted) throw abortError(signal);
       this.#busy = true;
-      const job = this.#addon ? this.#fitNative(start, onProgress, signal) : this.#fitReference(start, onProgress, signal);
+      const job = this.#addon ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  async #fitNative(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
+  #m(p: PreparedFit): number {
+    return p.w.length;
+  }
+
+  async #fitNative(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
     const addon = this.#addon!;
     const cancel = new Int32Array(1);
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeLogisticFitResult;
     try {
-      const { M, labels, w, b } = start;
-      r = await addon.logisticFit(M.data, M.rows, M.cols, labels, w, b, this.learningRate, this.iterations, this.recordEvery,
-        onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
+      const { train, validation, onProgress } = p;
+      r = await addon.logisticFit(train.X, train.n, this.#m(p), train.Y, p.w, p.b, nativeConfig(p.config, validation, train.weight),
+        onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
     if (r.status === 'aborted') {
-      this.#finish('ok', r.w, r.b, [], r.iterations, r.lastCost);
+      this.#install(r.w, r.b);
       throw abortError(signal!);
     }
-    return this.#finish(r.status, r.w, r.b, Array.from(r.costs), r.iterations, r.lastCost);
+    return this.#finishNative(r, p);
   }
 
-  async #fitReference(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
+  async #fitReference(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
     // Copy the inputs: the caller's buffers may change while this runs in slices.
-    const X = start.M.data.slice();
-    const d = { X, y: start.labels.slice(), n: start.M.rows, m: start.M.cols };
-    const s: LogisticFitState = { w: start.w, b: start.b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
-    const dw = new Float64Array(d.m), wPrev = new Float64Array(d.m), bPrev = { value: s.b };
-    const record = onProgress ? (iteration: number, cost: number) => onProgress({ iteration, cost }) : () => {};
+    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
+    const trainer = this.#trainer({ ...p, train: copy(p.train), validation: p.validation ? copy(p.validation) : null });
     const slice = new Slice();
     await yieldToEventLoop();
-    for (let i = 0; i < this.iterations; i++) {
+    while (!trainer.done) {
       if (slice.due()) {
         await yieldToEventLoop();
         slice.reset();
       }
       if (signal?.aborted) {
-        this.#finish('ok', s.w, s.b, [], s.iterations, s.lastCost);
+        this.#installTheta(p.theta);
         throw abortError(signal);
       }
-      if (!logisticStep(d, s, i, this.learningRate, this.recordEvery, dw, wPrev, bPrev, record)) break;
+      trainer.step();
     }
-    return this.#finish(s.status, s.w, s.b, s.costs, s.iterations, s.lastCost);
+    return this.#finishReference(trainer, p);
   }
 
-  /** Installs the parameters a fit ended with; throws DivergenceError when it diverged. */
-  #finish(status: string, w: Float64Array, b: number, costs: number[], iterations: number, lastCost: number): FitResult {
+  #trainer(p: PreparedFit): Trainer {
+    const report = p.onProgress;
+    return new Trainer(new LogisticObjective(this.#m(p), this.l2), p.theta, p.train, p.validation, p.config,
+      report ? (r) => report(progressRecord(r)) : () => {});
+  }
+
+  #install(w: Float64Array, b: number): void {
     this.#w = w;
     this.#b = b;
-    if (status === 'diverged') throw new DivergenceError(iterations, lastCost);
-    return { costs, iterations };
+  }
+
+  #installTheta(theta: Float64Array): void {
+    const m = theta.length - 1;
+    this.#install(theta.slice(0, m), theta[m]!);
+  }
+
+  #finishNative(r: NativeLogisticFitResult, p: PreparedFit): FitResult {
+    this.#install(r.w, r.b);
+    if (r.status === 'diverged') throw new DivergenceError(r.iterations, r.lastCost);
+    return this.#result({ ...r, costs: Array.from(r.costs), bestEpoch: r.bestEpoch }, p);
+  }
+
+  #finishReference(t: Trainer, p: PreparedFit): FitResult {
+    this.#installTheta(p.theta);
+    if (t.status === 'diverged') throw new DivergenceError(t.steps, t.lastCost);
+    return this.#result({ ...t, costs: t.costs, steps: t.steps, lastCost: t.lastCost, bestEpoch: t.bestEpoch, reason: t.reason,
+      stoppedEarly: t.stoppedEarly, bestValue: t.bestValue, validationCosts: t.validationCosts,
+      validationAccuracies: t.validationAccuracies, learningRates: t.learningRates }, p);
+  }
+
+  #result(r: Parameters<typeof resultFields>[0] & { costs: number[]; steps: number; lastCost: number; bestEpoch?: number }, p: PreparedFit): FitResult {
+    const out: FitResult = { costs: r.costs, iterations: r.steps, ...resultFields(r, p.config, p.validation !== null) };
+    if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestIteration = r.bestEpoch;
+    if (this.solver === 'lbfgs') out.finalCost = r.lastCost;
+    return out;
+  }
+
+  #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[]): PreparedFit {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', keys);
+    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
+    const lbfgs = this.solver === 'lbfgs';
+    if (lbfgs) {
+      for (const key of ['schedule', 'reduceOnPlateau'] as const) {
+        if (o[key] !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to solver 'lbfgs', got ${describe(o[key])}`);
+      }
+    }
+    const shared = parseSharedOptions(o, true);
+    const config: TrainConfig = {
+      epochs: lbfgs ? this.maxIterations : this.iterations, batchSize: 0, shuffle: false, shuffleSeed: 0,
+      optimizer: this.solver, learningRate: lbfgs ? 1 : this.learningRate, beta: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8,
+      l2: this.l2, recordEvery: this.recordEvery, tolerance: this.tolerance, lbfgsMemory: 10,
+      earlyStopping: shared.earlyStopping, schedule: shared.schedule, reduceOnPlateau: shared.reduceOnPlateau,
+    };
+    checkScheduleAgainstRate(config.schedule, config.learningRate);
+    const start = this.#startParams(X, y, o.warmStart);
+    const m = start.M.cols;
+    let validation: { X: Matrix; Y: Matrix } | null = null;
+    if (shared.validation) {
+      const Mv = toMatrix(shared.validation.X, 'options.validation.X', { cols: m });
+      const yv = toBinaryLabels(shared.validation.Y, 'options.validation.Y', Mv.rows);
+      validation = { X: Mv, Y: new Matrix(Mv.rows, 1, yv) };
+    }
+    const Y = new Matrix(start.M.rows, 1, start.labels);
+    const { train, validation: held } = splitData(start.M, Y, null, shared.validationSplit, this.seed, validation);
+    const theta = new Float64Array(m + 1);
+    theta.set(start.w);
+    theta[m] = start.b;
+    return { config, onProgress, train, validation: held, w: start.w, b: start.b, theta };
   }
 
   #checkData(X: unknown, y: unknown, cols?: number) {
@@ -343,6 +445,17 @@ export class LogisticRegression {
     const { M, labels } = this.#checkData(X, y, w.length);
     return accuracy(await this.predict(M), labels);
   }
+}
+
+interface PreparedFit {
+  config: TrainConfig;
+  onProgress: ((p: FitProgress) => void) | undefined;
+  train: Rows;
+  validation: Rows | null;
+  /** The starting parameters, also as θ = (w, b) (the reference trainer updates θ in place). */
+  w: Float64Array;
+  b: number;
+  theta: Float64Array;
 }
 
 interface StartParams {

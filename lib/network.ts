@@ -5,10 +5,15 @@ import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from 
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { Matrix } from './matrix.js';
-import type { NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
+import type { NativeNet, NativeTrainResult, ProgressRecord } from './native.js';
 import { loadNetwork, modelToJSON, networkFromJSON, saveModel, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON } from './persist.js';
 import { Random } from './random.js';
-import { netCostGrad, netPredict, Trainer, type TrainConfig } from './reference/network.js';
+import { NetObjective, netCostGrad, netPredict } from './reference/network.js';
+import { Trainer, type Rows, type TrainConfig } from './reference/trainer.js';
+import {
+  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, SHARED_FIT_KEYS, splitData,
+  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
+} from './training.js';
 import {
   ACTIVATION_CODE, LOSS_CODE, makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec,
 } from './spec.js';
@@ -16,7 +21,7 @@ import {
   checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
 } from './validate.js';
 
-export type OptimizerName = 'gd' | 'momentum' | 'adam';
+export type OptimizerName = 'gd' | 'momentum' | 'adam' | 'lbfgs';
 
 export interface NeuralNetworkOptions {
   /** Layer sizes [s0, s1, …, sL]: s0 inputs, sL outputs. The seed's network is [s0, s1, 1]. */
@@ -42,8 +47,13 @@ export interface NetworkFitOptions {
   batchSize?: number;
   /** Shuffle the examples before each epoch (seeded) when batches are smaller than the set. Default true. */
   shuffle?: boolean;
-  /** 'gd' (default), 'momentum' (v ← βv + g, θ ← θ − αv) or 'adam' (bias-corrected). */
+  /**
+   * 'gd' (default), 'momentum' (v ← βv + g, θ ← θ − αv), 'adam' (bias-corrected), or 'lbfgs'
+   * (full batch; `epochs` is then the iteration cap and `tolerance` the gradient-norm target).
+   */
   optimizer?: OptimizerName;
+  /** L-BFGS only: stop when ‖∂J/∂θ‖∞ ≤ tolerance. Default 1e-6. */
+  tolerance?: number;
   /** Momentum β. Default 0.9. */
   momentum?: number;
   /** Adam β1, β2, ε. Defaults 0.9, 0.999, 1e-8. */
@@ -54,8 +64,21 @@ export interface NetworkFitOptions {
   l2?: number;
   /** Record the cost every `recordEvery` epochs, from epoch 0. Default 1. */
   recordEvery?: number;
-  /** Called with each recorded cost, on the main thread. `iteration` is the epoch. */
-  onProgress?: (progress: { iteration: number; cost: number }) => void;
+  /** Called with each record, on the main thread. `iteration` is the epoch. */
+  onProgress?: (progress: FitProgress) => void;
+  /** Held-out data evaluated at every record (not trained on). Exclusive with validationSplit. */
+  validation?: { X: Matrix | number[][]; Y: Targets };
+  /**
+   * Hold out this fraction of the rows, in (0, 1): a random subset drawn from the network's seed
+   * (the same rows at every fit of the same model and data), not trained on.
+   */
+  validationSplit?: number;
+  /** Stop after `patience` records without improvement; by default restore the best record's parameters. */
+  earlyStopping?: EarlyStoppingOption;
+  /** A learning-rate schedule over the epochs. */
+  schedule?: ScheduleOption;
+  /** Multiply the learning rate by `factor` after `patience` records without improvement. */
+  reduceOnPlateau?: PlateauOption;
 }
 
 export interface NetworkAsyncFitOptions extends NetworkFitOptions {
@@ -63,25 +86,29 @@ export interface NetworkAsyncFitOptions extends NetworkFitOptions {
   signal?: AbortSignal;
 }
 
-export interface NetworkFitResult {
+export interface NetworkFitResult extends TrainingResultFields {
   /** The cost every `recordEvery` epochs: the size-weighted mean of the epoch's batch costs. */
   costs: number[];
-  /** Completed epochs and optimizer steps. */
+  /** Completed epochs (L-BFGS: iterations) and optimizer steps. */
   epochs: number;
   steps: number;
+  /** The epoch of the best record (with earlyStopping). */
+  bestEpoch?: number;
 }
 
 /** Targets: a Matrix n × sL, or for one output a vector of n values, or for softmax a vector of class indices. */
 export type Targets = Matrix | Float64Array | number[] | number[][];
 
 const OPTION_KEYS = ['layers', 'hidden', 'output', 'loss', 'seed', 'backend'] as const;
-const FIT_KEYS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'recordEvery', 'onProgress'] as const;
+const FIT_KEYS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'tolerance', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'recordEvery', 'onProgress', ...SHARED_FIT_KEYS] as const;
 const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
-const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam'];
+const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam', 'lbfgs'];
 
 interface Prepared {
   config: TrainConfig;
-  onProgress: ((p: { iteration: number; cost: number }) => void) | undefined;
+  onProgress: ((p: FitProgress) => void) | undefined;
+  train: Rows;
+  validation: Rows | null;
 }
 
 /** Module-internal access for gradientCheck and persistence (not exported from the package). */
@@ -254,19 +281,20 @@ export class NeuralNetwork {
    * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
    */
   fitSync(X: Matrix | number[][], Y: Targets, options: NetworkFitOptions = {}): NetworkFitResult {
-    const { config, onProgress } = this.#prepareFit(options, FIT_KEYS);
-    const { M, T } = this.#checkData(X, Y);
+    const p = this.#prepareFit(X, Y, options, FIT_KEYS);
     if (this.#busy) throw busyError('NeuralNetwork', 'fitSync');
     this.#busy = true;
     try {
+      const report = p.onProgress ? (r: ProgressRecord) => p.onProgress!(progressRecord(r)) : undefined;
       if (this.#native) {
-        const r = this.#native.fitSync(this.#theta, M.data, M.rows, T.data, nativeConfig(config), onProgress);
-        return this.#finish(r);
+        const { train, validation } = p;
+        const r = this.#native.fitSync(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight), report);
+        return this.#finish(r, p);
       }
       const theta = this.#theta.slice();
-      const trainer = new Trainer(this.spec, theta, M.data, T.data, M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
+      const trainer = this.#trainer(theta, p);
       while (!trainer.done) trainer.step();
-      return this.#finishReference(trainer, theta);
+      return this.#finishReference(trainer, theta, p);
     } finally {
       this.#busy = false;
     }
@@ -283,27 +311,27 @@ export class NeuralNetwork {
   fit(X: Matrix | number[][], Y: Targets, options: NetworkAsyncFitOptions = {}): Promise<NetworkFitResult> {
     const caller = new Error();
     try {
-      const { config, onProgress } = this.#prepareFit(options, ASYNC_FIT_KEYS);
-      const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
-      const { M, T } = this.#checkData(X, Y);
+      const signal = optionalSignal((checkOptionsObject(options, 'options')).signal, 'options.signal');
+      const p = this.#prepareFit(X, Y, options, ASYNC_FIT_KEYS);
       if (this.#busy) throw busyError('NeuralNetwork', 'fit');
       if (signal?.aborted) throw abortError(signal);
       this.#busy = true;
-      const job = this.#native ? this.#fitNative(M, T, config, onProgress, signal) : this.#fitReference(M, T, config, onProgress, signal);
+      const job = this.#native ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  async #fitNative(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
+  async #fitNative(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
     const cancel = new Int32Array(1);
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeTrainResult;
     try {
-      r = await this.#native!.fit(this.#theta, M.data, M.rows, T.data, nativeConfig(config),
-        onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
+      const { train, validation, onProgress } = p;
+      r = await this.#native!.fit(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+        onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -311,12 +339,14 @@ export class NeuralNetwork {
       this.#theta = r.theta;
       throw abortError(signal!);
     }
-    return this.#finish(r);
+    return this.#finish(r, p);
   }
 
-  async #fitReference(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
+  async #fitReference(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
     const theta = this.#theta.slice();
-    const trainer = new Trainer(this.spec, theta, M.data.slice(), T.data.slice(), M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
+    // Copy the inputs: the caller's buffers may change while this runs in slices.
+    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
+    const trainer = this.#trainer(theta, { ...p, train: copy(p.train), validation: p.validation ? copy(p.validation) : null });
     const slice = new Slice();
     await yieldToEventLoop();
     while (!trainer.done) {
@@ -330,53 +360,85 @@ export class NeuralNetwork {
       }
       trainer.step();
     }
-    return this.#finishReference(trainer, theta);
+    return this.#finishReference(trainer, theta, p);
   }
 
-  #finish(r: NativeTrainResult): NetworkFitResult {
+  #trainer(theta: Float64Array, p: Prepared): Trainer {
+    const report = p.onProgress;
+    return new Trainer(new NetObjective(this.spec, p.config.l2), theta, p.train, p.validation, p.config,
+      report ? (r) => report(progressRecord(r)) : () => {});
+  }
+
+  #finish(r: NativeTrainResult, p: Prepared): NetworkFitResult {
     this.#theta = r.theta;
     if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
-    return { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps };
+    return this.#result({ ...r, costs: Array.from(r.costs) }, p);
   }
 
-  #finishReference(t: Trainer, theta: Float64Array): NetworkFitResult {
+  #finishReference(t: Trainer, theta: Float64Array, p: Prepared): NetworkFitResult {
     this.#theta = theta;
     if (t.status === 'diverged') throw new DivergenceError(t.steps, t.lastCost);
-    return { costs: t.costs, epochs: t.epochs, steps: t.steps };
+    return this.#result(t, p);
   }
 
-  #prepareFit(options: unknown, keys: readonly string[]): Prepared {
+  #result(r: Parameters<typeof resultFields>[0] & { costs: number[]; epochs: number; steps: number; bestEpoch?: number }, p: Prepared): NetworkFitResult {
+    const out: NetworkFitResult = { costs: r.costs, epochs: r.epochs, steps: r.steps, ...resultFields(r, p.config, p.validation !== null) };
+    if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestEpoch = r.bestEpoch;
+    return out;
+  }
+
+  #prepareFit(X: unknown, Y: unknown, options: unknown, keys: readonly string[]): Prepared {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', keys);
     const optimizer = oneOf(o.optimizer, 'options.optimizer', OPTIMIZERS, 'gd');
+    const lbfgs = optimizer === 'lbfgs';
+    if (lbfgs) {
+      for (const key of ['learningRate', 'batchSize', 'momentum', 'beta1', 'beta2', 'epsilon', 'schedule', 'reduceOnPlateau'] as const) {
+        if (o[key] !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to optimizer 'lbfgs' (full batch, line search), got ${describe(o[key])}`);
+      }
+    } else if (o.tolerance !== undefined) {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.tolerance applies to optimizer 'lbfgs' only, got ${describe(o.tolerance)} with optimizer '${optimizer}'`);
+    }
     const batchSize = o.batchSize === undefined ? 0 : integerInRange(o.batchSize, 'options.batchSize', 0, 1);
     if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') {
       throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.shuffle must be a boolean, got ${describe(o.shuffle)}`);
     }
     const beta1 = unitInterval(o.beta1, 'options.beta1', 0.9);
     const beta2 = unitInterval(o.beta2, 'options.beta2', 0.999);
+    const shared = parseSharedOptions(o, this.spec.loss === 'cross-entropy');
     const config: TrainConfig = {
       epochs: integerInRange(o.epochs, 'options.epochs', 100, 0),
       batchSize,
       shuffle: o.shuffle !== false,
       shuffleSeed: (this.seed + Math.imul(0x632be5ab, this.#fits + 1)) >>> 0,
       optimizer,
-      learningRate: positiveNumber(o.learningRate, 'options.learningRate', optimizer === 'adam' ? 0.001 : 0.01),
+      learningRate: lbfgs ? 1 : positiveNumber(o.learningRate, 'options.learningRate', optimizer === 'adam' ? 0.001 : 0.01),
       beta: unitInterval(o.momentum, 'options.momentum', 0.9),
       beta1,
       beta2,
       eps: positiveNumber(o.epsilon, 'options.epsilon', 1e-8),
       l2: nonNegativeNumber(o.l2, 'options.l2', 0),
       recordEvery: integerInRange(o.recordEvery, 'options.recordEvery', 1, 1),
+      tolerance: nonNegativeNumber(o.tolerance, 'options.tolerance', 1e-6),
+      lbfgsMemory: 10,
+      earlyStopping: shared.earlyStopping,
+      schedule: shared.schedule,
+      reduceOnPlateau: shared.reduceOnPlateau,
     };
+    // Counted here, as before validation and split existed: a fit rejected for its data still advances the shuffle seed.
     this.#fits++;
-    return { config, onProgress: optionalFunction(o.onProgress, 'options.onProgress') };
+    checkScheduleAgainstRate(config.schedule, config.learningRate);
+    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
+    const { M, T } = this.#checkData(X, Y);
+    const validation = shared.validation ? this.#checkData(shared.validation.X, shared.validation.Y, 'options.validation.Y', 'options.validation.X') : null;
+    const { train, validation: held } = splitData(M, T, null, shared.validationSplit, this.seed, validation ? { X: validation.M, Y: validation.T } : null);
+    return { config, onProgress, train, validation: held };
   }
 
   /** X (n × s0) and the targets as an n × sL Matrix, validated for the loss. */
-  #checkData(X: unknown, Y: unknown, name = 'Y'): { M: Matrix; T: Matrix } {
+  #checkData(X: unknown, Y: unknown, name = 'Y', xName = 'X'): { M: Matrix; T: Matrix } {
     const s0 = this.spec.sizes[0]!, sL = this.spec.sizes[this.spec.sizes.length - 1]!;
-    const M = toMatrix(X, 'X', { cols: s0 });
+    const M = toMatrix(X, xName, { cols: s0 });
     const T = toTargets(Y, name, M.rows, sL, this.spec);
     return { M, T };
   }
@@ -464,10 +526,6 @@ function unitInterval(value: unknown, name: string, fallback: number): number {
   if (typeof value !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a number, got ${describe(value)}`);
   if (!(value >= 0 && value < 1)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must be in [0, 1), got ${describe(value)}`);
   return value;
-}
-
-function nativeConfig(c: TrainConfig): NativeTrainConfig {
-  return { ...c, shuffle: c.shuffle ? 1 : 0, optimizer: OPTIMIZERS.indexOf(c.optimizer) };
 }
 
 /**

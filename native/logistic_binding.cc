@@ -9,32 +9,44 @@
 
 #include "blas.h"
 #include "logistic.h"
+#include "parallel.h"
 #include "napi_util.h"
+#include "train_js.h"
 #include "worker.h"
 
 namespace blasnet {
 
 namespace {
 
-const char* status_name(FitStatus s) {
-  switch (s) {
-    case FitStatus::ok: return "ok";
-    case FitStatus::aborted: return "aborted";
-    case FitStatus::diverged: return "diverged";
-  }
-  return "ok";
+// Runs the trainer on the logistic objective with θ = (w, b), collecting the records.
+TrainOutcome run_train(const double* X, const double* y, size_t n, size_t m, std::vector<double>& theta, const TrainSetup& s,
+                       size_t threads, TrainRecords& records, const std::function<void(const ProgressRecord&)>& report,
+                       const std::function<bool()>& cancelled) {
+  LogisticObjective model(m, s.l2, threads);
+  const Rows validation = s.extras.validation();
+  return train(model, theta.data(), {X, y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg,
+               [&](const Record& r) {
+                 records.add(r);
+                 report(to_progress(r));
+               },
+               cancelled);
 }
 
-Napi::Object fit_result(Napi::Env env, const FitOutcome& out, const std::vector<double>& w, double b,
-                        const std::vector<double>& costs) {
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("status", status_name(out.status));
-  r.Set("iterations", Napi::Number::New(env, static_cast<double>(out.iterations)));
-  r.Set("lastCost", Napi::Number::New(env, out.last_cost));
-  r.Set("w", new_f64(env, w.data(), w.size()));
-  r.Set("b", Napi::Number::New(env, b));
-  r.Set("costs", new_f64(env, costs.data(), costs.size()));
+// The trainer's result with θ split back into w and b, and `iterations` = the steps taken.
+Napi::Object fit_result(Napi::Env env, const TrainOutcome& out, const std::vector<double>& theta, size_t m,
+                        const TrainRecords& records) {
+  Napi::Object r = train_result(env, out, records);
+  r.Set("iterations", Napi::Number::New(env, static_cast<double>(out.steps)));
+  r.Set("w", new_f64(env, theta.data(), m));
+  r.Set("b", Napi::Number::New(env, theta[m]));
   return r;
+}
+
+// θ = (w, b) from the arguments w (m) and b.
+std::vector<double> start_theta(const F64View& w, size_t m, double b) {
+  std::vector<double> theta(w.data, w.data + m);
+  theta.push_back(b);
+  return theta;
 }
 
 // (X: Float64Array n·m, n, m, y: Float64Array n, w: Float64Array m, b) → { cost, dw, db }
@@ -56,7 +68,7 @@ Napi::Value CostGradJs(const Napi::CallbackInfo& info) {
   return r;
 }
 
-// (X, n, m, y, w, b, learningRate, iterations, recordEvery, onProgress?) → fit result
+// (X, n, m, y, w, b, config, onProgress?) → fit result
 // Runs on the calling thread; onProgress is called synchronously at each record.
 Napi::Value FitSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -64,57 +76,42 @@ Napi::Value FitSync(const Napi::CallbackInfo& info) {
   const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
   const F64View y = f64_arg(info, 3, "y", static_cast<long long>(n));
   const F64View w0 = f64_arg(info, 4, "w", static_cast<long long>(m));
-  double b = number_arg(info, 5, "b");
-  const double lr = number_arg(info, 6, "learningRate");
-  const size_t iterations = size_arg(info, 7, "iterations");
-  const size_t record_every = size_arg(info, 8, "recordEvery");
-  SyncProgress progress(env, info.Length() > 9 ? info[9] : env.Undefined());
-  std::vector<double> w(w0.data, w0.data + m), costs;
-  costs.reserve(record_every ? iterations / record_every + 1 : 0);
-  const FitOutcome out = logistic_fit(
-      {X.data, y.data, n, m}, w.data(), &b, lr, iterations, record_every, static_cast<size_t>(get_threads()),
-      [&](size_t i, double cost) {
-        costs.push_back(cost);
-        progress(i, cost);
-      },
-      [&] { return progress.stop(); });
+  const double b = number_arg(info, 5, "b");
+  const TrainSetup setup = read_train_setup(env, info[6], m, 1, n);
+  SyncProgress progress(env, info.Length() > 7 ? info[7] : env.Undefined());
+  std::vector<double> theta = start_theta(w0, m, b);
+  TrainRecords records;
+  const TrainOutcome out = run_train(X.data, y.data, n, m, theta, setup, static_cast<size_t>(get_threads()), records,
+                                     [&](const ProgressRecord& r) { progress(r); }, [&] { return progress.stop(); });
   progress.rethrow();
-  return fit_result(env, out, w, b, costs);
+  return fit_result(env, out, theta, m, records);
 }
 
 class LogisticFitWorker : public JobWorker {
  public:
   LogisticFitWorker(Napi::Env env, const F64View& X, const F64View& y, size_t n, size_t m, const F64View& w, double b,
-                    double lr, size_t iterations, size_t record_every, Napi::Value on_progress, Napi::Value cancel)
+                    TrainSetup setup, Napi::Value on_progress, Napi::Value cancel)
       : JobWorker(env, on_progress, cancel),
         // Copies on the main thread: the caller may overwrite or transfer its buffers once fit() returns.
-        X_(X.data, X.data + n * m), y_(y.data, y.data + n), w_(w.data, w.data + m), b_(b),
-        n_(n), m_(m), lr_(lr), iterations_(iterations), record_every_(record_every),
-        threads_(static_cast<size_t>(get_threads())) {}
+        X_(X.data, X.data + n * m), y_(y.data, y.data + n), theta_(start_theta(w, m, b)), n_(n), m_(m),
+        setup_(std::move(setup)), threads_(static_cast<size_t>(get_threads())) {}
 
  protected:
-  void Run(const std::function<void(size_t, double)>& record, const std::function<bool()>& cancelled) override {
-    costs_.reserve(record_every_ ? iterations_ / record_every_ + 1 : 0);
-    out_ = logistic_fit({X_.data(), y_.data(), n_, m_}, w_.data(), &b_, lr_, iterations_, record_every_, threads_,
-                        [&](size_t i, double cost) {
-                          costs_.push_back(cost);
-                          record(i, cost);
-                        },
-                        cancelled);
+  void Run(const std::function<void(const ProgressRecord&)>& record, const std::function<bool()>& cancelled) override {
+    out_ = run_train(X_.data(), y_.data(), n_, m_, theta_, setup_, threads_, records_, record, cancelled);
   }
-  Napi::Value Result(Napi::Env env) override { return fit_result(env, out_, w_, b_, costs_); }
+  Napi::Value Result(Napi::Env env) override { return fit_result(env, out_, theta_, m_, records_); }
 
  private:
-  std::vector<double> X_, y_, w_;
-  double b_;
+  std::vector<double> X_, y_, theta_;
   size_t n_, m_;
-  double lr_;
-  size_t iterations_, record_every_, threads_;
-  std::vector<double> costs_;
-  FitOutcome out_;
+  TrainSetup setup_;
+  size_t threads_;
+  TrainRecords records_;
+  TrainOutcome out_;
 };
 
-// (X, n, m, y, w, b, learningRate, iterations, recordEvery, onProgress?, cancel?: Int32Array) → Promise<fit result>
+// (X, n, m, y, w, b, config, onProgress?, cancel?: Int32Array) → Promise<fit result>
 Napi::Value Fit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
@@ -122,12 +119,9 @@ Napi::Value Fit(const Napi::CallbackInfo& info) {
   const F64View y = f64_arg(info, 3, "y", static_cast<long long>(n));
   const F64View w = f64_arg(info, 4, "w", static_cast<long long>(m));
   const double b = number_arg(info, 5, "b");
-  const double lr = number_arg(info, 6, "learningRate");
-  const size_t iterations = size_arg(info, 7, "iterations");
-  const size_t record_every = size_arg(info, 8, "recordEvery");
-  auto* worker = new LogisticFitWorker(env, X, y, n, m, w, b, lr, iterations, record_every,
-                                       info.Length() > 9 ? info[9] : env.Undefined(),
-                                       info.Length() > 10 ? info[10] : env.Undefined());
+  TrainSetup setup = read_train_setup(env, info[6], m, 1, n);
+  auto* worker = new LogisticFitWorker(env, X, y, n, m, w, b, std::move(setup), info.Length() > 7 ? info[7] : env.Undefined(),
+                                       info.Length() > 8 ? info[8] : env.Undefined());
   return worker->Start();
 }
 
@@ -150,7 +144,7 @@ class LogisticPredictWorker : public JobWorker {
         b_(b), n_(n), m_(m) {}
 
  protected:
-  void Run(const std::function<void(size_t, double)>&, const std::function<bool()>&) override {
+  void Run(const std::function<void(const ProgressRecord&)>&, const std::function<bool()>&) override {
     a_.resize(n_);
     logistic_predict_proba(X_.data(), n_, m_, w_.data(), b_, a_.data());
   }

@@ -12,84 +12,52 @@
 #include "napi_util.h"
 #include "network.h"
 #include "parallel.h"
+#include "train_js.h"
 #include "worker.h"
 
 namespace blasnet {
 
 namespace {
 
-const char* train_status_name(TrainStatus s) {
-  switch (s) {
-    case TrainStatus::ok: return "ok";
-    case TrainStatus::aborted: return "aborted";
-    case TrainStatus::diverged: return "diverged";
-  }
-  return "ok";
+// Runs the trainer on the network's objective, collecting the records.
+TrainOutcome run_train(const Network& net, double* theta, const double* X, const double* Y, size_t n, const TrainSetup& s,
+                       TrainRecords& records, const std::function<void(const ProgressRecord&)>& report,
+                       const std::function<bool()>& cancelled) {
+  NetObjective model(net, s.l2);
+  const Rows validation = s.extras.validation();
+  return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg,
+               [&](const Record& r) {
+                 records.add(r);
+                 report(to_progress(r));
+               },
+               cancelled);
 }
 
-double get_number(Napi::Object o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) throw_error(o.Env(), "ERR_BLASNET_ARG_TYPE", std::string("native: config.") + key + " must be a number", "TypeError");
-  return v.As<Napi::Number>().DoubleValue();
-}
-
-TrainConfig read_config(Napi::Env env, Napi::Value value) {
-  if (!value.IsObject()) throw_error(env, "ERR_BLASNET_ARG_TYPE", "native: config must be an object", "TypeError");
-  Napi::Object o = value.As<Napi::Object>();
-  TrainConfig c;
-  c.epochs = static_cast<size_t>(get_number(o, "epochs"));
-  c.batch_size = static_cast<size_t>(get_number(o, "batchSize"));
-  c.shuffle = get_number(o, "shuffle") != 0;
-  c.shuffle_seed = static_cast<uint32_t>(get_number(o, "shuffleSeed"));
-  const double opt = get_number(o, "optimizer");
-  if (opt != 0 && opt != 1 && opt != 2) throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: config.optimizer must be 0, 1 or 2", "RangeError");
-  c.optimizer = static_cast<Optimizer>(static_cast<int>(opt));
-  c.learning_rate = get_number(o, "learningRate");
-  c.beta = get_number(o, "beta");
-  c.beta1 = get_number(o, "beta1");
-  c.beta2 = get_number(o, "beta2");
-  c.eps = get_number(o, "eps");
-  c.l2 = get_number(o, "l2");
-  c.record_every = static_cast<size_t>(get_number(o, "recordEvery"));
-  return c;
-}
-
-Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const std::vector<double>& theta,
-                          const std::vector<double>& costs) {
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("status", train_status_name(out.status));
-  r.Set("epochs", Napi::Number::New(env, static_cast<double>(out.epochs)));
-  r.Set("steps", Napi::Number::New(env, static_cast<double>(out.steps)));
-  r.Set("lastCost", Napi::Number::New(env, out.last_cost));
+Napi::Object net_train_result(Napi::Env env, const TrainOutcome& out, const std::vector<double>& theta, const TrainRecords& records) {
+  Napi::Object r = train_result(env, out, records);
   r.Set("theta", new_f64(env, theta.data(), theta.size()));
-  r.Set("costs", new_f64(env, costs.data(), costs.size()));
   return r;
 }
 
 class NetFitWorker : public JobWorker {
  public:
   NetFitWorker(Napi::Env env, const Network& net, const F64View& theta, const F64View& X, const F64View& Y, size_t n,
-               const TrainConfig& cfg, Napi::Value on_progress, Napi::Value cancel)
+               TrainSetup setup, Napi::Value on_progress, Napi::Value cancel)
       : JobWorker(env, on_progress, cancel), net_(net), theta_(theta.data, theta.data + theta.length),
-        X_(X.data, X.data + X.length), Y_(Y.data, Y.data + Y.length), n_(n), cfg_(cfg) {}
+        X_(X.data, X.data + X.length), Y_(Y.data, Y.data + Y.length), n_(n), setup_(std::move(setup)) {}
 
  protected:
-  void Run(const std::function<void(size_t, double)>& record, const std::function<bool()>& cancelled) override {
-    out_ = net_train(net_, theta_.data(), X_.data(), Y_.data(), n_, cfg_,
-                     [&](size_t epoch, double cost) {
-                       costs_.push_back(cost);
-                       record(epoch, cost);
-                     },
-                     cancelled);
+  void Run(const std::function<void(const ProgressRecord&)>& record, const std::function<bool()>& cancelled) override {
+    out_ = run_train(net_, theta_.data(), X_.data(), Y_.data(), n_, setup_, records_, record, cancelled);
   }
-  Napi::Value Result(Napi::Env env) override { return train_result(env, out_, theta_, costs_); }
+  Napi::Value Result(Napi::Env env) override { return net_train_result(env, out_, theta_, records_); }
 
  private:
   Network net_;
   std::vector<double> theta_, X_, Y_;
   size_t n_;
-  TrainConfig cfg_;
-  std::vector<double> costs_;
+  TrainSetup setup_;
+  TrainRecords records_;
   TrainOutcome out_;
 };
 
@@ -113,7 +81,7 @@ class NetPredictWorker : public JobWorker {
         X_(X.data, X.data + X.length), n_(n) {}
 
  protected:
-  void Run(const std::function<void(size_t, double)>&, const std::function<bool()>&) override {
+  void Run(const std::function<void(const ProgressRecord&)>&, const std::function<bool()>&) override {
     out_.resize(n_ * net_.outputs());
     std::unique_ptr<ThreadTeam> team = make_team(net_, n_);
     Workspace ws;
@@ -218,26 +186,22 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   Napi::Value FitSync(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const auto [n, theta0, X, Y] = args(info, true);
-    const TrainConfig cfg = read_config(env, info[4]);
+    const TrainSetup setup = read_train_setup(env, info[4], net_.inputs(), net_.outputs(), n);
     SyncProgress progress(env, info.Length() > 5 ? info[5] : env.Undefined());
-    std::vector<double> theta(theta0.data, theta0.data + theta0.length), costs;
-    const TrainOutcome out = net_train(
-        net_, theta.data(), X.data, Y.data, n, cfg,
-        [&](size_t epoch, double cost) {
-          costs.push_back(cost);
-          progress(epoch, cost);
-        },
-        [&] { return progress.stop(); });
+    std::vector<double> theta(theta0.data, theta0.data + theta0.length);
+    TrainRecords records;
+    const TrainOutcome out = run_train(net_, theta.data(), X.data, Y.data, n, setup, records,
+                                       [&](const ProgressRecord& r) { progress(r); }, [&] { return progress.stop(); });
     progress.rethrow();
-    return train_result(env, out, theta, costs);
+    return net_train_result(env, out, theta, records);
   }
 
   // (theta, X, n, Y, config, onProgress?, cancel?) → Promise<train result>
   Napi::Value Fit(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     const auto [n, theta, X, Y] = args(info, true);
-    const TrainConfig cfg = read_config(env, info[4]);
-    auto* worker = new NetFitWorker(env, net_, theta, X, Y, n, cfg, info.Length() > 5 ? info[5] : env.Undefined(),
+    TrainSetup setup = read_train_setup(env, info[4], net_.inputs(), net_.outputs(), n);
+    auto* worker = new NetFitWorker(env, net_, theta, X, Y, n, std::move(setup), info.Length() > 5 ? info[5] : env.Undefined(),
                                     info.Length() > 6 ? info[6] : env.Undefined());
     return worker->Start();
   }

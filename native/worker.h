@@ -6,6 +6,8 @@
 #include <napi.h>
 
 #include <atomic>
+#include <cmath>
+#include <limits>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -16,10 +18,24 @@
 
 namespace blasnet {
 
+// One progress record; a NaN field is left out of the JS object.
 struct ProgressRecord {
   double iteration;
   double cost;
+  double validation_cost = std::numeric_limits<double>::quiet_NaN();
+  double validation_accuracy = std::numeric_limits<double>::quiet_NaN();
+  double learning_rate = std::numeric_limits<double>::quiet_NaN();
 };
+
+inline Napi::Object progress_object(Napi::Env env, const ProgressRecord& r) {
+  Napi::Object rec = Napi::Object::New(env);
+  rec.Set("iteration", Napi::Number::New(env, r.iteration));
+  rec.Set("cost", Napi::Number::New(env, r.cost));
+  if (!std::isnan(r.validation_cost)) rec.Set("validationCost", Napi::Number::New(env, r.validation_cost));
+  if (!std::isnan(r.validation_accuracy)) rec.Set("validationAccuracy", Napi::Number::New(env, r.validation_accuracy));
+  if (!std::isnan(r.learning_rate)) rec.Set("learningRate", Napi::Number::New(env, r.learning_rate));
+  return rec;
+}
 
 // The progress reporting of a synchronous fit: calls the JS onProgress (if any) at each record, on
 // the calling thread. If the callback throws, the fit stops (stop() turns true) and rethrow() throws
@@ -28,11 +44,9 @@ class SyncProgress {
  public:
   SyncProgress(Napi::Env env, Napi::Value on_progress)
       : env_(env), fn_(on_progress.IsFunction() ? on_progress.As<Napi::Function>() : Napi::Function()) {}
-  void operator()(size_t iteration, double cost) {
+  void operator()(const ProgressRecord& r) {
     if (fn_.IsEmpty() || threw_) return;
-    Napi::Object rec = Napi::Object::New(env_);
-    rec.Set("iteration", Napi::Number::New(env_, static_cast<double>(iteration)));
-    rec.Set("cost", Napi::Number::New(env_, cost));
+    Napi::Object rec = progress_object(env_, r);
     try {
       fn_.Call({rec});
     } catch (const Napi::Error& e) {
@@ -74,8 +88,8 @@ class JobWorker : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
   }
 
  protected:
-  // Worker thread. record(iteration, cost) sends a progress record; cancelled() polls the flags.
-  virtual void Run(const std::function<void(size_t, double)>& record, const std::function<bool()>& cancelled) = 0;
+  // Worker thread. record(r) sends a progress record; cancelled() polls the flags.
+  virtual void Run(const std::function<void(const ProgressRecord&)>& record, const std::function<bool()>& cancelled) = 0;
   // Main thread, after Run returned normally.
   virtual Napi::Value Result(Napi::Env env) = 0;
 
@@ -95,11 +109,8 @@ class JobWorker : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
     try {
       const bool report = has_progress_callback();
       Run(
-          [&](size_t iteration, double cost) {
-            if (report) {
-              ProgressRecord r{static_cast<double>(iteration), cost};
-              progress.Send(&r, 1);
-            }
+          [&](const ProgressRecord& r) {
+            if (report) progress.Send(&r, 1);
           },
           [this] { return Cancelled(); });
     } catch (const std::bad_alloc&) {
@@ -116,9 +127,7 @@ class JobWorker : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
     for (size_t k = 0; k < count; ++k) {
-      Napi::Object rec = Napi::Object::New(env);
-      rec.Set("iteration", Napi::Number::New(env, data[k].iteration));
-      rec.Set("cost", Napi::Number::New(env, data[k].cost));
+      Napi::Object rec = progress_object(env, data[k]);
       try {
         on_progress_.Call({rec});
       } catch (const Napi::Error& e) {
