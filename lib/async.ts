@@ -1,5 +1,5 @@
 // Helpers for the asynchronous API: the busy guard, abort wiring, keeping the caller's stack across
-// the hop to a worker, and cooperative slicing for the reference backend's async jobs.
+// the hop to a worker, and cancelling running jobs when the process or worker exits.
 import { AbortError, BlasnetError } from './errors.js';
 
 /** Rejects with the error, its stack extended with the stack of the call that started the job. */
@@ -21,19 +21,28 @@ export function abortError(signal: AbortSignal): AbortError {
   return new AbortError('The fit was aborted; the model keeps the parameters of its last completed iteration', { cause: signal.reason });
 }
 
-/** Yields to the event loop (after pending I/O and timers). */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+const running = new Set<() => void>();
+let exitHooked = false;
+
+/**
+ * Registers `cancel` to run if this thread's process (or worker) exits while a job runs, so that
+ * `process.exit()` returns promptly instead of waiting for the job's remaining work. Returns the
+ * function that unregisters it (call it when the job settles).
+ */
+export function cancelOnExit(cancel: () => void): () => void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('exit', () => {
+      for (const c of running) c();
+    });
+  }
+  running.add(cancel);
+  return () => { running.delete(cancel); };
 }
 
-/** A time budget: `due()` is true once `sliceMs` have passed since the last `reset()`. */
-export class Slice {
-  #start = performance.now();
-  constructor(private readonly sliceMs = 8) {}
-  due(): boolean {
-    return performance.now() - this.#start >= this.sliceMs;
-  }
-  reset(): void {
-    this.#start = performance.now();
-  }
+/** A cancel flag for one native job (element 0 set to 1 stops it), cancelled on exit until released. */
+export function jobFlag(): { flag: Int32Array; release: () => void } {
+  const flag = new Int32Array(1);
+  const release = cancelOnExit(() => { flag[0] = 1; });
+  return { flag, release };
 }

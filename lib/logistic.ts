@@ -1,14 +1,17 @@
 // LogisticRegression (seed section 1, with the MATH.md errata fixed). Validates and normalises in
 // TS, then hands the arrays to the native kernels (native/logistic.cc) or the reference kernels
 // (lib/reference/logistic.ts). Parameters are replaced only when a fit completes, stops or diverges.
-import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { Matrix } from './matrix.js';
+import { checkJobMemory, logisticFitBytes, logisticPredictBytes } from './memory.js';
 import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
 import { loadLogistic, logisticFromJSON, modelToJSON, saveModel, type LogisticModelJSON, type ModelFromJSONOptions, type ModelLoadOptions } from './persist.js';
-import { LogisticObjective, logisticCostGrad, logisticPredictProba } from './reference/logistic.js';
-import { Trainer, type Rows, type TrainConfig } from './reference/trainer.js';
+import { runFit, type FitJob, type FitOutcome } from './reference/jobs.js';
+import { logisticCostGrad, logisticPredictProba } from './reference/logistic.js';
+import { runInWorker } from './reference/pool.js';
+import type { Rows, TrainConfig, TrainRecord } from './reference/trainer.js';
 import {
   checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, SHARED_FIT_KEYS, splitData,
   type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
@@ -202,7 +205,10 @@ export class LogisticRegression {
   costAndGradients(X: Matrix | number[][], y: Float64Array | number[]): { cost: number; dw: Float64Array; db: number } {
     const { M, labels } = this.#checkData(X, y, this.#w ? this.#w.length : undefined);
     const w = this.#w ?? new Float64Array(M.cols);
-    if (this.#addon) return this.#addon.logisticCostGrad(M.data, M.rows, M.cols, labels, w, this.#b);
+    if (this.#addon) {
+      const r = this.#addon.logisticCostGrad(packTheta(w, this.#b), M.data, M.rows, labels);
+      return { cost: r.cost, dw: r.grad.slice(0, M.cols), db: r.grad[M.cols]! };
+    }
     const dw = new Float64Array(M.cols);
     const { cost, db } = logisticCostGrad({ X: M.data, y: labels, n: M.rows, m: M.cols }, w, this.#b, dw);
     return { cost, dw, db };
@@ -215,24 +221,35 @@ export class LogisticRegression {
   fitSync(X: Matrix | number[][], y: Float64Array | number[], options: LogisticFitOptions = {}): FitResult {
     const p = this.#prepareFit(X, y, options, FIT_KEYS);
     if (this.#busy) throw busyError('LogisticRegression', 'fitSync');
+    this.#checkFitMemory(p);
     this.#busy = true;
     try {
+      const { train, validation, onProgress } = p;
       if (this.#addon) {
-        const { train, validation, onProgress } = p;
-        const r = this.#addon.logisticFitSync(train.X, train.n, this.#m(p), train.Y, p.w, p.b, nativeConfig(p.config, validation, train.weight),
+        const r = this.#addon.logisticFitSync(p.theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
           onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined);
-        return this.#finishNative(r, p);
+        return this.#finish(r, p);
       }
-      const trainer = this.#trainer(p);
-      while (!trainer.done) trainer.step();
-      return this.#finishReference(trainer, p);
+      // The fit owns copies of its rows: whatever onProgress does to the caller's buffers cannot reach it.
+      // A throwing onProgress stops it at once, as on the native backend.
+      let thrown: { value: unknown } | null = null;
+      const record = (r: TrainRecord) => {
+        try {
+          onProgress?.(progressRecord(r));
+        } catch (e) {
+          thrown = { value: e };
+        }
+      };
+      const r = runFit(this.#job(p), record, () => thrown !== null);
+      if (thrown) throw (thrown as { value: unknown }).value;
+      return this.#finish(r, p);
     } finally {
       this.#busy = false;
     }
   }
 
   /**
-   * Trains off the main thread (a native AsyncWorker; on the reference backend, in slices of a few ms).
+   * Trains off the main thread (a native AsyncWorker; on the reference backend, a worker thread).
    * The inputs are copied when the call is made: the caller may reuse its buffers at once. Until the fit
    * settles, predictions use the previous parameters.
    * @returns the recorded costs
@@ -247,6 +264,7 @@ export class LogisticRegression {
       const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
       if (this.#busy) throw busyError('LogisticRegression', 'fit');
       if (signal?.aborted) throw abortError(signal);
+      this.#checkFitMemory(p);
       this.#busy = true;
       const job = this.#addon ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
@@ -255,82 +273,74 @@ export class LogisticRegression {
     }
   }
 
-  #m(p: PreparedFit): number {
-    return p.w.length;
-  }
-
   async #fitNative(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
     const addon = this.#addon!;
-    const cancel = new Int32Array(1);
+    const { flag: cancel, release } = jobFlag();
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeLogisticFitResult;
     try {
       const { train, validation, onProgress } = p;
-      r = await addon.logisticFit(train.X, train.n, this.#m(p), train.Y, p.w, p.b, nativeConfig(p.config, validation, train.weight),
+      r = await addon.logisticFit(p.theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
         onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
     } finally {
+      release();
       signal?.removeEventListener('abort', onAbort);
     }
     if (r.status === 'aborted') {
-      this.#install(r.w, r.b);
+      this.#install(r.theta);
       throw abortError(signal!);
     }
-    return this.#finishNative(r, p);
+    return this.#finish(r, p);
   }
 
   async #fitReference(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
-    // Copy the inputs: the caller's buffers may change while this runs in slices.
-    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
-    const trainer = this.#trainer({ ...p, train: copy(p.train), validation: p.validation ? copy(p.validation) : null });
-    const slice = new Slice();
-    await yieldToEventLoop();
-    while (!trainer.done) {
-      if (slice.due()) {
-        await yieldToEventLoop();
-        slice.reset();
-      }
-      if (signal?.aborted) {
-        this.#installTheta(p.theta);
-        throw abortError(signal);
-      }
-      trainer.step();
+    // A worker thread runs the loop on copies of the inputs: the event loop stays free.
+    const job = this.#job(p);
+    const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
+      job.validation?.X.buffer, job.validation?.Y.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
+    const onProgress = p.onProgress;
+    const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
+      onProgress ? (r) => onProgress(progressRecord(r)) : undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    let r: FitOutcome;
+    try {
+      r = await promise;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
-    return this.#finishReference(trainer, p);
+    if (r.status === 'aborted') {
+      this.#install(r.theta);
+      throw abortError(signal!);
+    }
+    return this.#finish(r, p);
   }
 
-  #trainer(p: PreparedFit): Trainer {
-    const report = p.onProgress;
-    return new Trainer(new LogisticObjective(this.#m(p), this.l2), p.theta, p.train, p.validation, p.config,
-      report ? (r) => report(progressRecord(r)) : () => {});
+  /** A reference fit job on copies of the fit's rows and θ (it may be handed to a worker thread). */
+  #job(p: PreparedFit): FitJob {
+    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
+    return { model: { kind: 'logistic', m: p.theta.length - 1 }, theta: p.theta.slice(), train: copy(p.train),
+      validation: p.validation ? copy(p.validation) : null, config: p.config };
   }
 
-  #install(w: Float64Array, b: number): void {
-    this.#w = w;
-    this.#b = b;
+  #checkFitMemory(p: PreparedFit): void {
+    const c = p.config, m = p.theta.length - 1, n = p.train.n + (p.validation ? p.validation.n : 0);
+    checkJobMemory(`LogisticRegression.fit on ${p.train.n} × ${m} examples recording ${c.epochs} iterations every ${c.recordEvery}`,
+      logisticFitBytes(n, m, c.epochs, c.recordEvery), 'use fewer examples, or a larger recordEvery');
   }
 
-  #installTheta(theta: Float64Array): void {
+  /** Installs θ = (w, b). */
+  #install(theta: Float64Array): void {
     const m = theta.length - 1;
-    this.#install(theta.slice(0, m), theta[m]!);
+    this.#w = theta.slice(0, m);
+    this.#b = theta[m]!;
   }
 
-  #finishNative(r: NativeLogisticFitResult, p: PreparedFit): FitResult {
-    this.#install(r.w, r.b);
-    if (r.status === 'diverged') throw new DivergenceError(r.iterations, r.lastCost);
-    return this.#result({ ...r, costs: Array.from(r.costs), bestEpoch: r.bestEpoch }, p);
-  }
-
-  #finishReference(t: Trainer, p: PreparedFit): FitResult {
-    this.#installTheta(p.theta);
-    if (t.status === 'diverged') throw new DivergenceError(t.steps, t.lastCost);
-    return this.#result({ ...t, costs: t.costs, steps: t.steps, lastCost: t.lastCost, bestEpoch: t.bestEpoch, reason: t.reason,
-      stoppedEarly: t.stoppedEarly, bestValue: t.bestValue, validationCosts: t.validationCosts,
-      validationAccuracies: t.validationAccuracies, learningRates: t.learningRates }, p);
-  }
-
-  #result(r: Parameters<typeof resultFields>[0] & { costs: number[]; steps: number; lastCost: number; bestEpoch?: number }, p: PreparedFit): FitResult {
-    const out: FitResult = { costs: r.costs, iterations: r.steps, ...resultFields(r, p.config, p.validation !== null) };
+  /** Installs the parameters a fit ended with; throws DivergenceError when it diverged. */
+  #finish(r: NativeLogisticFitResult | FitOutcome, p: PreparedFit): FitResult {
+    this.#install(r.theta);
+    if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
+    const out: FitResult = { costs: Array.from(r.costs), iterations: r.steps, ...resultFields(r, p.config, p.validation !== null) };
     if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestIteration = r.bestEpoch;
     if (this.solver === 'lbfgs') out.finalCost = r.lastCost;
     return out;
@@ -364,10 +374,7 @@ export class LogisticRegression {
     }
     const Y = new Matrix(start.M.rows, 1, start.labels);
     const { train, validation: held } = splitData(start.M, Y, null, shared.validationSplit, this.seed, validation);
-    const theta = new Float64Array(m + 1);
-    theta.set(start.w);
-    theta[m] = start.b;
-    return { config, onProgress, train, validation: held, w: start.w, b: start.b, theta };
+    return { config, onProgress, train, validation: held, theta: packTheta(start.w, start.b) };
   }
 
   #checkData(X: unknown, y: unknown, cols?: number) {
@@ -398,10 +405,10 @@ export class LogisticRegression {
   predictProbaSync(X: Matrix | number[][]): Float64Array {
     const w = this.#fitted('predictProbaSync');
     const M = toMatrix(X, 'X', { cols: w.length });
-    if (this.#addon) return this.#addon.logisticPredictProbaSync(M.data, M.rows, M.cols, w, this.#b);
+    checkJobMemory(`LogisticRegression.predictProbaSync on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
+    if (this.#addon) return this.#addon.logisticPredictProbaSync(packTheta(w, this.#b), M.data, M.rows);
     const a = new Float64Array(M.rows);
-    logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a);
-    return a;
+    return checkLinearTerms(a, logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a));
   }
 
   /** `predictProbaSync` off the main thread. X is copied when the call is made. */
@@ -410,13 +417,16 @@ export class LogisticRegression {
     try {
       const w = this.#fitted('predictProba');
       const M = toMatrix(X, 'X', { cols: w.length });
-      if (this.#addon) return withCallerStack(this.#addon.logisticPredictProba(M.data, M.rows, M.cols, w, this.#b), caller);
-      const Xc = M.data.slice(), wc = w.slice(), b = this.#b;
-      return yieldToEventLoop().then(() => {
-        const a = new Float64Array(M.rows);
-        logisticPredictProba(Xc, M.rows, M.cols, wc, b, a);
-        return a;
-      });
+      checkJobMemory(`LogisticRegression.predictProba on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
+      if (this.#addon) {
+        const { flag, release } = jobFlag();
+        const job = this.#addon.logisticPredictProba(packTheta(w, this.#b), M.data, M.rows, flag);
+        return withCallerStack(job.finally(release), caller);
+      }
+      const Xc = M.data.slice();
+      const { promise } = runInWorker<{ a: Float64Array; badRow: number }>({ kind: 'logistic-predict', progress: false, job: { X: Xc, n: M.rows, m: M.cols, w: w.slice(), b: this.#b } },
+        [Xc.buffer as ArrayBuffer]);
+      return withCallerStack(promise.then(({ a, badRow }) => checkLinearTerms(a, badRow)), caller);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -452,9 +462,7 @@ interface PreparedFit {
   onProgress: ((p: FitProgress) => void) | undefined;
   train: Rows;
   validation: Rows | null;
-  /** The starting parameters, also as θ = (w, b) (the reference trainer updates θ in place). */
-  w: Float64Array;
-  b: number;
+  /** The starting θ = (w, b). */
   theta: Float64Array;
 }
 
@@ -463,6 +471,22 @@ interface StartParams {
   labels: Float64Array;
   w: Float64Array;
   b: number;
+}
+
+/** θ = (w, b) as the addon takes it. */
+function packTheta(w: Float64Array, b: number): Float64Array {
+  const theta = new Float64Array(w.length + 1);
+  theta.set(w);
+  theta[w.length] = b;
+  return theta;
+}
+
+/** The probabilities, or ERR_BLASNET_NOT_FINITE when row `badRow` (< n) had a non-finite w·x + b. */
+function checkLinearTerms(a: Float64Array, badRow: number): Float64Array {
+  if (badRow < a.length) {
+    throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the prediction for row ${badRow} is not finite: w·x + b overflowed (the weights or the inputs are too large)`);
+  }
+  return a;
 }
 
 function threshold(a: Float64Array): Float64Array {

@@ -1,25 +1,28 @@
 // NeuralNetwork (seed section 2, generalized to any depth). Validates and normalises in TS; the
 // native backend (native/network.cc) or the reference one (lib/reference/network.ts) computes.
 // Parameters live in one block θ owned here; a fit trains a copy and installs it when it settles.
-import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { Matrix } from './matrix.js';
+import { checkJobMemory, networkCostGradBytes, networkFitBytes, networkPredictBytes } from './memory.js';
 import type { NativeNet, NativeTrainResult, ProgressRecord } from './native.js';
 import { loadNetwork, modelToJSON, networkFromJSON, saveModel, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON } from './persist.js';
 import { Random } from './random.js';
-import { NetObjective, netCostGrad, netPredict } from './reference/network.js';
-import { Trainer, type Rows, type TrainConfig } from './reference/trainer.js';
-import {
-  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, SHARED_FIT_KEYS, splitData,
-  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
-} from './training.js';
+import { runFit, type FitJob, type FitOutcome } from './reference/jobs.js';
+import { netCostGrad, netPredict } from './reference/network.js';
+import { runInWorker } from './reference/pool.js';
+import type { Rows, TrainConfig, TrainRecord } from './reference/trainer.js';
 import {
   ACTIVATION_CODE, LOSS_CODE, makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec,
 } from './spec.js';
 import {
   checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
 } from './validate.js';
+import {
+  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, SHARED_FIT_KEYS, splitData,
+  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
+} from './training.js';
 
 export type OptimizerName = 'gd' | 'momentum' | 'adam' | 'lbfgs';
 
@@ -261,6 +264,7 @@ export class NeuralNetwork {
     checkKnownKeys(o, 'options', ['l2']);
     const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
     const { M, T } = this.#checkData(X, Y);
+    checkJobMemory(`NeuralNetwork.costAndGradients on ${M.rows} examples`, networkCostGradBytes(this.spec, M.rows), 'evaluate it on fewer examples at a time');
     const { cost, grad } = this.#costGrad(this.#theta, M, T, l2);
     return {
       cost,
@@ -283,18 +287,28 @@ export class NeuralNetwork {
   fitSync(X: Matrix | number[][], Y: Targets, options: NetworkFitOptions = {}): NetworkFitResult {
     const p = this.#prepareFit(X, Y, options, FIT_KEYS);
     if (this.#busy) throw busyError('NeuralNetwork', 'fitSync');
+    this.#checkFitMemory(p);
     this.#busy = true;
     try {
-      const report = p.onProgress ? (r: ProgressRecord) => p.onProgress!(progressRecord(r)) : undefined;
+      const { train, validation, onProgress } = p;
       if (this.#native) {
-        const { train, validation } = p;
-        const r = this.#native.fitSync(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight), report);
+        const r = this.#native.fitSync(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+          onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined);
         return this.#finish(r, p);
       }
-      const theta = this.#theta.slice();
-      const trainer = this.#trainer(theta, p);
-      while (!trainer.done) trainer.step();
-      return this.#finishReference(trainer, theta, p);
+      // The fit owns copies of its rows: whatever onProgress does to the caller's buffers cannot reach it.
+      // A throwing onProgress stops it at once, as on the native backend.
+      let thrown: { value: unknown } | null = null;
+      const record = (r: TrainRecord) => {
+        try {
+          onProgress?.(progressRecord(r));
+        } catch (e) {
+          thrown = { value: e };
+        }
+      };
+      const r = runFit(this.#job(p), record, () => thrown !== null);
+      if (thrown) throw (thrown as { value: unknown }).value;
+      return this.#finish(r, p);
     } finally {
       this.#busy = false;
     }
@@ -302,7 +316,7 @@ export class NeuralNetwork {
 
   /**
    * Trains off the main thread (one native AsyncWorker runs the whole loop; on the reference backend,
-   * slices of a few ms). X and Y are copied when the call is made. Until the fit settles, predictions
+   * a worker thread). X and Y are copied when the call is made. Until the fit settles, predictions
    * use the previous parameters; then the trained ones are installed at once.
    * @throws (rejects) ERR_BLASNET_BUSY while another fit runs; an AbortError when `signal` fires (the model
    *   keeps its last completed step); ERR_BLASNET_DIVERGED when the cost stops being finite
@@ -311,10 +325,11 @@ export class NeuralNetwork {
   fit(X: Matrix | number[][], Y: Targets, options: NetworkAsyncFitOptions = {}): Promise<NetworkFitResult> {
     const caller = new Error();
     try {
-      const signal = optionalSignal((checkOptionsObject(options, 'options')).signal, 'options.signal');
       const p = this.#prepareFit(X, Y, options, ASYNC_FIT_KEYS);
+      const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
       if (this.#busy) throw busyError('NeuralNetwork', 'fit');
       if (signal?.aborted) throw abortError(signal);
+      this.#checkFitMemory(p);
       this.#busy = true;
       const job = this.#native ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
@@ -324,7 +339,7 @@ export class NeuralNetwork {
   }
 
   async #fitNative(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
-    const cancel = new Int32Array(1);
+    const { flag: cancel, release } = jobFlag();
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeTrainResult;
@@ -333,6 +348,7 @@ export class NeuralNetwork {
       r = await this.#native!.fit(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
         onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
     } finally {
+      release();
       signal?.removeEventListener('abort', onAbort);
     }
     if (r.status === 'aborted') {
@@ -343,48 +359,50 @@ export class NeuralNetwork {
   }
 
   async #fitReference(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
-    const theta = this.#theta.slice();
-    // Copy the inputs: the caller's buffers may change while this runs in slices.
-    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
-    const trainer = this.#trainer(theta, { ...p, train: copy(p.train), validation: p.validation ? copy(p.validation) : null });
-    const slice = new Slice();
-    await yieldToEventLoop();
-    while (!trainer.done) {
-      if (slice.due()) {
-        await yieldToEventLoop();
-        slice.reset();
-      }
-      if (signal?.aborted) {
-        this.#theta = theta;
-        throw abortError(signal);
-      }
-      trainer.step();
+    // A worker thread runs the loop on copies of the inputs: the event loop stays free.
+    const job = this.#job(p);
+    const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
+      job.validation?.X.buffer, job.validation?.Y.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
+    const onProgress = p.onProgress;
+    const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
+      onProgress ? (r) => onProgress(progressRecord(r)) : undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    let r: FitOutcome;
+    try {
+      r = await promise;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
-    return this.#finishReference(trainer, theta, p);
+    if (r.status === 'aborted') {
+      this.#theta = r.theta;
+      throw abortError(signal!);
+    }
+    return this.#finish(r, p);
   }
 
-  #trainer(theta: Float64Array, p: Prepared): Trainer {
-    const report = p.onProgress;
-    return new Trainer(new NetObjective(this.spec, p.config.l2), theta, p.train, p.validation, p.config,
-      report ? (r) => report(progressRecord(r)) : () => {});
+  /** A reference fit job on copies of the fit's rows and θ (it may be handed to a worker thread). */
+  #job(p: Prepared): FitJob {
+    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
+    return { model: { kind: 'network', spec: this.spec }, theta: this.#theta.slice(), train: copy(p.train),
+      validation: p.validation ? copy(p.validation) : null, config: p.config };
   }
 
-  #finish(r: NativeTrainResult, p: Prepared): NetworkFitResult {
+  // A fit that completes counts towards the next fit's shuffle stream (see #prepareFit); a rejected,
+  // aborted or diverged one does not.
+  #finish(r: NativeTrainResult | FitOutcome, p: Prepared): NetworkFitResult {
     this.#theta = r.theta;
     if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
-    return this.#result({ ...r, costs: Array.from(r.costs) }, p);
-  }
-
-  #finishReference(t: Trainer, theta: Float64Array, p: Prepared): NetworkFitResult {
-    this.#theta = theta;
-    if (t.status === 'diverged') throw new DivergenceError(t.steps, t.lastCost);
-    return this.#result(t, p);
-  }
-
-  #result(r: Parameters<typeof resultFields>[0] & { costs: number[]; epochs: number; steps: number; bestEpoch?: number }, p: Prepared): NetworkFitResult {
-    const out: NetworkFitResult = { costs: r.costs, epochs: r.epochs, steps: r.steps, ...resultFields(r, p.config, p.validation !== null) };
+    this.#fits++;
+    const out: NetworkFitResult = { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps, ...resultFields(r, p.config, p.validation !== null) };
     if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestEpoch = r.bestEpoch;
     return out;
+  }
+
+  #checkFitMemory(p: Prepared): void {
+    const c = p.config, n = p.train.n + (p.validation ? p.validation.n : 0);
+    checkJobMemory(`NeuralNetwork.fit on ${p.train.n} examples in batches of ${c.batchSize === 0 ? p.train.n : Math.min(c.batchSize, p.train.n)}`,
+      networkFitBytes(this.spec, n, c.batchSize, c.epochs, c.recordEvery, c.optimizer),
+      'train in mini-batches (options.batchSize), on fewer examples, or with a smaller network');
   }
 
   #prepareFit(X: unknown, Y: unknown, options: unknown, keys: readonly string[]): Prepared {
@@ -425,8 +443,6 @@ export class NeuralNetwork {
       schedule: shared.schedule,
       reduceOnPlateau: shared.reduceOnPlateau,
     };
-    // Counted here, as before validation and split existed: a fit rejected for its data still advances the shuffle seed.
-    this.#fits++;
     checkScheduleAgainstRate(config.schedule, config.learningRate);
     const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
     const { M, T } = this.#checkData(X, Y);
@@ -456,9 +472,10 @@ export class NeuralNetwork {
   predictSync(X: Matrix | number[][]): Matrix {
     const M = this.#inputs(X);
     const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+    checkJobMemory(`NeuralNetwork.predictSync on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
     if (this.#native) return new Matrix(M.rows, sL, this.#native.predictSync(this.#theta, M.data, M.rows));
     const out = new Float64Array(M.rows * sL);
-    netPredict(this.spec, this.#theta, M.data, M.rows, out);
+    checkPredicted(netPredict(this.spec, this.#theta, M.data, M.rows, out));
     return new Matrix(M.rows, sL, out);
   }
 
@@ -468,22 +485,19 @@ export class NeuralNetwork {
     try {
       const M = this.#inputs(X);
       const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+      checkJobMemory(`NeuralNetwork.predict on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
       if (this.#native) {
-        const job = this.#native.predict(this.#theta, M.data, M.rows).then(
-          (d) => new Matrix(M.rows, sL, d),
-          (e: unknown) => {
-            const err = e as { code?: string; message?: string };
-            throw err.code === 'ERR_BLASNET_NOT_FINITE' ? new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', err.message ?? '') : e;
-          },
-        );
+        const { flag, release } = jobFlag();
+        const job = this.#native.predict(this.#theta, M.data, M.rows, flag).then((d) => new Matrix(M.rows, sL, d)).finally(release);
         return withCallerStack(job, caller);
       }
-      const theta = this.#theta, data = M.data.slice(), n = M.rows;
-      return yieldToEventLoop().then(() => {
-        const out = new Float64Array(n * sL);
-        netPredict(this.spec, theta, data, n, out);
+      const Xc = M.data.slice(), n = M.rows;
+      const { promise } = runInWorker<{ out: Float64Array; badLayer: number }>(
+        { kind: 'network-predict', progress: false, job: { spec: this.spec, theta: this.#theta, X: Xc, n } }, [Xc.buffer as ArrayBuffer]);
+      return withCallerStack(promise.then(({ out, badLayer }) => {
+        checkPredicted(badLayer);
         return new Matrix(n, sL, out);
-      });
+      }), caller);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -519,6 +533,12 @@ export class NeuralNetwork {
       checkData: (net, X, Y) => net.#checkData(X, Y),
     };
   }
+}
+
+/** Throws ERR_BLASNET_NOT_FINITE for netPredict's non-zero answer (the first layer that overflowed). */
+function checkPredicted(badLayer: number): void {
+  if (badLayer === 0) return;
+  throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the pre-activations of layer ${badLayer} are not finite (W·a + b overflowed): the parameters or the inputs are too large to predict with`);
 }
 
 function unitInterval(value: unknown, name: string, fallback: number): number {

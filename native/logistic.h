@@ -37,8 +37,9 @@ struct LogisticWorkspace {
 CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, double* dw, double* db,
                             LogisticWorkspace& ws, bool want_cost);
 
-// a (n, overwritten) = σ(X·w + b).
-void logistic_predict_proba(const double* X, size_t n, size_t m, const double* w, double b, double* a);
+// a (n, overwritten) = σ(X·w + b). Returns the first row whose z = x·w + b is not finite (an
+// overflow inside the product: σ of it would be a made-up 0 or 1), or n when every z is finite.
+size_t logistic_predict_proba(const double* X, size_t n, size_t m, const double* w, double b, double* a);
 
 // Logistic regression as a trainer Objective (native/trainer.h): θ = (w, b), m + 1 values;
 // J = Σ_j w_j L_j / Σ_j w_j + (λ/2)‖w‖² (the bias is not penalized), L_j = softplus(z_j) − y_j z_j.

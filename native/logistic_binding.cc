@@ -1,16 +1,17 @@
-// N-API surface of the logistic regression kernels. The TS layer (lib/logistic.ts) validates and
-// normalises every argument; this file re-checks only lengths (memory safety), copies the inputs
-// of asynchronous jobs on the main thread so the caller may reuse its buffers at once, and runs
-// those jobs in a JobWorker. Argument order mirrors lib/native.ts.
+// N-API surface of the logistic regression kernels: the model whose θ = (w, b), w first (m + 1
+// values). Arguments come through the boundary's parser as (θ, X, n, y) like every model binding;
+// fits and async predictions are Jobs that own copies of their inputs (worker.h), so what the
+// caller or a progress callback does to its buffers cannot reach them. Argument order mirrors
+// lib/native.ts.
 #include <napi.h>
 
-#include <cstring>
+#include <cmath>
 #include <vector>
 
 #include "blas.h"
+#include "boundary.h"
 #include "logistic.h"
 #include "parallel.h"
-#include "napi_util.h"
 #include "train_js.h"
 #include "worker.h"
 
@@ -18,162 +19,119 @@ namespace blasnet {
 
 namespace {
 
-// Runs the trainer on the logistic objective with θ = (w, b), collecting the records.
-TrainOutcome run_train(const double* X, const double* y, size_t n, size_t m, std::vector<double>& theta, const TrainSetup& s,
-                       size_t threads, TrainRecords& records, const std::function<void(const ProgressRecord&)>& report,
-                       const std::function<bool()>& cancelled) {
-  LogisticObjective model(m, s.l2, threads);
-  const Rows validation = s.extras.validation();
-  return train(model, theta.data(), {X, y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg,
-               [&](const Record& r) {
-                 records.add(r);
-                 report(to_progress(r));
-               },
-               cancelled);
+// θ at argument `first` decides the feature count m = len(θ) − 1; then (θ, X, n[, y]) as usual.
+Batch logistic_batch(const Napi::CallbackInfo& info, size_t first, bool with_y) {
+  const F64View theta = f64_arg(info, first, "theta");
+  if (theta.length < 2) fail_range("ERR_BLASNET_SHAPE", "theta must hold w and b (at least 2 values), got " + std::to_string(theta.length));
+  return parse_batch(info, first, {theta.length, theta.length - 1, 1, with_y});
 }
 
-// The trainer's result with θ split back into w and b, and `iterations` = the steps taken.
-Napi::Object fit_result(Napi::Env env, const TrainOutcome& out, const std::vector<double>& theta, size_t m,
-                        const TrainRecords& records) {
-  Napi::Object r = train_result(env, out, records);
-  r.Set("iterations", Napi::Number::New(env, static_cast<double>(out.steps)));
-  r.Set("w", new_f64(env, theta.data(), m));
-  r.Set("b", Napi::Number::New(env, theta[m]));
-  return r;
+// Throws ERR_BLASNET_NOT_FINITE for logistic_predict_proba's answer `bad` < n.
+void check_linear_terms(size_t bad, size_t n) {
+  if (bad < n)
+    fail_range("ERR_BLASNET_NOT_FINITE", "the prediction for row " + std::to_string(bad) +
+                                             " is not finite: w·x + b overflowed (the weights or the inputs are too large)");
 }
 
-// θ = (w, b) from the arguments w (m) and b.
-std::vector<double> start_theta(const F64View& w, size_t m, double b) {
-  std::vector<double> theta(w.data, w.data + m);
-  theta.push_back(b);
-  return theta;
-}
-
-// (X: Float64Array n·m, n, m, y: Float64Array n, w: Float64Array m, b) → { cost, dw, db }
-Napi::Value CostGradJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View y = f64_arg(info, 3, "y", static_cast<long long>(n));
-  const F64View w = f64_arg(info, 4, "w", static_cast<long long>(m));
-  const double b = number_arg(info, 5, "b");
-  LogisticWorkspace ws(m, nullptr);
-  std::vector<double> dw(m);
-  double db = 0;
-  const double cost = logistic_cost_grad({X.data, y.data, n, m}, w.data, b, dw.data(), &db, ws, true).cost;
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("cost", Napi::Number::New(env, cost));
-  r.Set("dw", new_f64(env, dw.data(), m));
-  r.Set("db", Napi::Number::New(env, db));
-  return r;
-}
-
-// (X, n, m, y, w, b, config, onProgress?) → fit result
-// Runs on the calling thread; onProgress is called synchronously at each record.
-Napi::Value FitSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View y = f64_arg(info, 3, "y", static_cast<long long>(n));
-  const F64View w0 = f64_arg(info, 4, "w", static_cast<long long>(m));
-  const double b = number_arg(info, 5, "b");
-  const TrainSetup setup = read_train_setup(env, info[6], m, 1, n);
-  SyncProgress progress(env, info.Length() > 7 ? info[7] : env.Undefined());
-  std::vector<double> theta = start_theta(w0, m, b);
-  TrainRecords records;
-  const TrainOutcome out = run_train(X.data, y.data, n, m, theta, setup, static_cast<size_t>(get_threads()), records,
-                                     [&](const ProgressRecord& r) { progress(r); }, [&] { return progress.stop(); });
-  progress.rethrow();
-  return fit_result(env, out, theta, m, records);
-}
-
-class LogisticFitWorker : public JobWorker {
+// A fit: the trainer (native/trainer.h) on the logistic objective, θ = (w, b).
+class LogisticFitJob final : public Job {
  public:
-  LogisticFitWorker(Napi::Env env, const F64View& X, const F64View& y, size_t n, size_t m, const F64View& w, double b,
-                    TrainSetup setup, Napi::Value on_progress, Napi::Value cancel)
-      : JobWorker(env, on_progress, cancel),
-        // Copies on the main thread: the caller may overwrite or transfer its buffers once fit() returns.
-        X_(X.data, X.data + n * m), y_(y.data, y.data + n), theta_(start_theta(w, m, b)), n_(n), m_(m),
-        setup_(std::move(setup)), threads_(static_cast<size_t>(get_threads())) {}
+  LogisticFitJob(const Batch& b, TrainSetup setup) : in_(b), setup_(std::move(setup)), m_(b.theta.length - 1) {}
 
- protected:
-  void Run(const std::function<void(const ProgressRecord&)>& record, const std::function<bool()>& cancelled) override {
-    out_ = run_train(X_.data(), y_.data(), n_, m_, theta_, setup_, threads_, records_, record, cancelled);
+  void run(Progress& progress) override {
+    theta_ = in_.theta;
+    LogisticObjective model(m_, setup_.l2, static_cast<size_t>(get_threads()));
+    out_ = run_training(model, theta_.data(), in_.X.data(), in_.Y.data(), in_.n, setup_, records_, progress);
   }
-  Napi::Value Result(Napi::Env env) override { return fit_result(env, out_, theta_, m_, records_); }
+
+  // The trainer's result, `iterations` = the steps taken, and θ.
+  Napi::Value result(Napi::Env env) override {
+    Napi::Object r = train_result(env, out_, records_);
+    r.Set("iterations", Napi::Number::New(env, static_cast<double>(out_.steps)));
+    r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
+    return r;
+  }
 
  private:
-  std::vector<double> X_, y_, theta_;
-  size_t n_, m_;
+  OwnedBatch in_;
   TrainSetup setup_;
-  size_t threads_;
+  size_t m_;
+  std::vector<double> theta_;
   TrainRecords records_;
   TrainOutcome out_;
 };
 
-// (X, n, m, y, w, b, config, onProgress?, cancel?: Int32Array) → Promise<fit result>
-Napi::Value Fit(const Napi::CallbackInfo& info) {
+class LogisticPredictJob final : public Job {
+ public:
+  explicit LogisticPredictJob(const Batch& b) : in_(b), m_(b.theta.length - 1) {}
+  void run(Progress&) override {
+    a_.resize(in_.n);
+    check_linear_terms(logistic_predict_proba(in_.X.data(), in_.n, m_, in_.theta.data(), in_.theta[m_], a_.data()), in_.n);
+  }
+  Napi::Value result(Napi::Env env) override { return new_f64(env, a_.data(), a_.size()); }
+
+ private:
+  OwnedBatch in_;
+  size_t m_;
+  std::vector<double> a_;
+};
+
+// (θ, X, n, y) → { cost, grad }: grad = (dw, db) in θ's layout. Runs no JavaScript: reads in place.
+Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View y = f64_arg(info, 3, "y", static_cast<long long>(n));
-  const F64View w = f64_arg(info, 4, "w", static_cast<long long>(m));
-  const double b = number_arg(info, 5, "b");
-  TrainSetup setup = read_train_setup(env, info[6], m, 1, n);
-  auto* worker = new LogisticFitWorker(env, X, y, n, m, w, b, std::move(setup), info.Length() > 7 ? info[7] : env.Undefined(),
-                                       info.Length() > 8 ? info[8] : env.Undefined());
-  return worker->Start();
+  const Batch b = logistic_batch(info, 0, true);
+  const size_t m = b.theta.length - 1;
+  JobScope scope;
+  LogisticWorkspace ws(m, nullptr);
+  Napi::Float64Array grad = Napi::Float64Array::New(env, m + 1);
+  const double cost = logistic_cost_grad({b.X.data, b.Y.data, b.n, m}, b.theta.data, b.theta.data[m], grad.Data(), grad.Data() + m, ws, true).cost;
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("cost", Napi::Number::New(env, cost));
+  r.Set("grad", grad);
+  return r;
 }
 
-// (X, n, m, w, b) → Float64Array n of σ(X·w + b)
+// (θ, X, n, y, config, onProgress?) → fit result. Runs on the calling thread with its own copies.
+Napi::Value FitSync(const Napi::CallbackInfo& info) {
+  const Batch b = logistic_batch(info, 0, true);
+  LogisticFitJob job(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n));
+  return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
+}
+
+// (θ, X, n, y, config, onProgress?, cancel?: Int32Array) → Promise<fit result>
+Napi::Value Fit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Batch b = logistic_batch(info, 0, true);
+  return run_async(env, std::make_unique<LogisticFitJob>(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n)), info.Length() > 5 ? info[5] : env.Undefined(),
+                   info.Length() > 6 ? info[6] : env.Undefined());
+}
+
+// (θ, X, n) → Float64Array n of σ(X·w + b). Runs no JavaScript: reads in place.
 Napi::Value PredictProbaSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View w = f64_arg(info, 3, "w", static_cast<long long>(m));
-  const double b = number_arg(info, 4, "b");
-  Napi::Float64Array a = Napi::Float64Array::New(env, n);
-  logistic_predict_proba(X.data, n, m, w.data, b, a.Data());
+  const Batch b = logistic_batch(info, 0, false);
+  const size_t m = b.theta.length - 1;
+  JobScope scope;
+  Napi::Float64Array a = Napi::Float64Array::New(env, b.n);
+  check_linear_terms(logistic_predict_proba(b.X.data, b.n, m, b.theta.data, b.theta.data[m], a.Data()), b.n);
   return a;
 }
 
-class LogisticPredictWorker : public JobWorker {
- public:
-  LogisticPredictWorker(Napi::Env env, const F64View& X, size_t n, size_t m, const F64View& w, double b)
-      : JobWorker(env, env.Undefined(), env.Undefined()), X_(X.data, X.data + n * m), w_(w.data, w.data + m),
-        b_(b), n_(n), m_(m) {}
-
- protected:
-  void Run(const std::function<void(const ProgressRecord&)>&, const std::function<bool()>&) override {
-    a_.resize(n_);
-    logistic_predict_proba(X_.data(), n_, m_, w_.data(), b_, a_.data());
-  }
-  Napi::Value Result(Napi::Env env) override { return new_f64(env, a_.data(), a_.size()); }
-
- private:
-  std::vector<double> X_, w_, a_;
-  double b_;
-  size_t n_, m_;
-};
-
-// (X, n, m, w, b) → Promise<Float64Array>
+// (θ, X, n, cancel?) → Promise<Float64Array>
 Napi::Value PredictProba(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View w = f64_arg(info, 3, "w", static_cast<long long>(m));
-  const double b = number_arg(info, 4, "b");
-  return (new LogisticPredictWorker(env, X, n, m, w, b))->Start();
+  const Batch b = logistic_batch(info, 0, false);
+  return run_async(env, std::make_unique<LogisticPredictJob>(b), env.Undefined(), info.Length() > 3 ? info[3] : env.Undefined());
 }
 
 }  // namespace
 
 void register_logistic(Napi::Env env, Napi::Object exports) {
-  exports.Set("logisticCostGrad", Napi::Function::New(env, CostGradJs, "logisticCostGrad"));
-  exports.Set("logisticFitSync", Napi::Function::New(env, FitSync, "logisticFitSync"));
-  exports.Set("logisticFit", Napi::Function::New(env, Fit, "logisticFit"));
-  exports.Set("logisticPredictProbaSync", Napi::Function::New(env, PredictProbaSync, "logisticPredictProbaSync"));
-  exports.Set("logisticPredictProba", Napi::Function::New(env, PredictProba, "logisticPredictProba"));
+  export_function(env, exports, "logisticCostGrad", LogisticCostGrad);
+  export_function(env, exports, "logisticFitSync", FitSync);
+  export_function(env, exports, "logisticFit", Fit);
+  export_function(env, exports, "logisticPredictProbaSync", PredictProbaSync);
+  export_function(env, exports, "logisticPredictProba", PredictProba);
 }
 
 }  // namespace blasnet

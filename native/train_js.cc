@@ -4,60 +4,53 @@
 #include <cmath>
 #include <string>
 
-#include "napi_util.h"
+#include "boundary.h"
 
 namespace blasnet {
 
 namespace {
 
-[[noreturn]] void config_error(Napi::Env env, const std::string& what) {
-  throw_error(env, "ERR_BLASNET_ARG_TYPE", "native: config." + what, "TypeError");
-}
-
 double get_number(Napi::Object o, const char* key, const std::string& path = "") {
+  if (path.empty()) return config_number(o, key);
+  if (!o.HasOwnProperty(key)) fail_type("ERR_BLASNET_ARG_TYPE", "config." + path + key + " is missing");
   Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) config_error(o.Env(), path + key + " must be a number");
-  return v.As<Napi::Number>().DoubleValue();
+  if (!v.IsNumber()) fail_type("ERR_BLASNET_ARG_TYPE", "config." + path + key + " must be a number");
+  const double x = v.As<Napi::Number>().DoubleValue();
+  if (std::isnan(x)) fail_range("ERR_BLASNET_ARG_RANGE", "config." + path + key + " must be a number, got NaN");
+  return x;
 }
 
-size_t get_size(Napi::Object o, const char* key, const std::string& path = "") {
+size_t get_size(Napi::Object o, const char* key, const std::string& path = "", size_t max = SIZE_MAX >> 11) {
   const double v = get_number(o, key, path);
-  if (!(v >= 0) || v > 9007199254740991.0 || v != std::floor(v))
-    throw_error(o.Env(), "ERR_BLASNET_ARG_RANGE", "native: config." + path + key + " must be a non-negative integer", "RangeError");
+  if (!(v >= 0) || v > static_cast<double>(max) || v != std::floor(v))
+    fail_range("ERR_BLASNET_ARG_RANGE", "config." + path + key + " must be an integer in [0, " + std::to_string(max) + "]");
   return static_cast<size_t>(v);
 }
 
-// o[key] as an object, or an empty one when it is undefined or null.
+// An own property o[key] as an object; *present = false when it is absent, undefined or null.
 Napi::Object get_optional_object(Napi::Object o, const char* key, bool* present) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
   *present = v.IsObject();
-  if (!*present && !v.IsUndefined() && !v.IsNull()) config_error(o.Env(), std::string(key) + " must be an object or undefined");
+  if (!*present && !v.IsUndefined() && !v.IsNull()) fail_type("ERR_BLASNET_ARG_TYPE", std::string("config.") + key + " must be an object or undefined");
   return *present ? v.As<Napi::Object>() : Napi::Object::New(o.Env());
 }
 
-// A copy of o[key] (a Float64Array of `length` values), or an empty vector when it is undefined.
+// A copy of the own property o[key] (a live Float64Array of `length` values); empty when it is absent.
 std::vector<double> get_f64_copy(Napi::Object o, const char* key, size_t length) {
-  Napi::Env env = o.Env();
-  Napi::Value v = o.Get(key);
+  Napi::Value v = o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
   if (v.IsUndefined() || v.IsNull()) return {};
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-    config_error(env, std::string(key) + " must be a Float64Array");
+    fail_type("ERR_BLASNET_ARG_TYPE", std::string("config.") + key + " must be a Float64Array");
   Napi::Float64Array a = v.As<Napi::Float64Array>();
-  if (a.ArrayBuffer().IsDetached())
-    throw_error(env, "ERR_BLASNET_DETACHED", std::string("native: config.") + key + " is backed by a detached ArrayBuffer", "TypeError");
+  if (a.ArrayBuffer().IsDetached()) fail_type("ERR_BLASNET_DETACHED", std::string("config.") + key + " is backed by a detached ArrayBuffer");
   if (a.ElementLength() != length)
-    throw_error(env, "ERR_BLASNET_SHAPE",
-                std::string("native: config.") + key + " must have " + std::to_string(length) + " elements, got " +
-                    std::to_string(a.ElementLength()),
-                "RangeError");
+    fail_range("ERR_BLASNET_SHAPE", std::string("config.") + key + " must have " + std::to_string(length) + " elements, got " +
+                                        std::to_string(a.ElementLength()));
   return std::vector<double>(a.Data(), a.Data() + length);
 }
 
 Monitor get_monitor(Napi::Object o, const std::string& path) {
-  const double m = get_number(o, "monitor", path);
-  if (m != 0 && m != 1 && m != 2)
-    throw_error(o.Env(), "ERR_BLASNET_ARG_RANGE", "native: config." + path + "monitor must be 0, 1 or 2", "RangeError");
-  return static_cast<Monitor>(static_cast<int>(m));
+  return static_cast<Monitor>(static_cast<int>(get_size(o, "monitor", path, 2)));
 }
 
 const char* status_name(TrainStatus s) {
@@ -82,19 +75,16 @@ const char* reason_name(StopReason r) {
 
 }  // namespace
 
-TrainSetup read_train_setup(Napi::Env env, Napi::Value value, size_t x_width, size_t y_width, size_t n) {
-  if (!value.IsObject()) throw_error(env, "ERR_BLASNET_ARG_TYPE", "native: config must be an object", "TypeError");
+TrainSetup read_train_setup(Napi::Value value, size_t x_width, size_t y_width, size_t n) {
+  if (!value.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", "config must be an object");
   Napi::Object o = value.As<Napi::Object>();
   TrainSetup s;
   TrainConfig& c = s.cfg;
   c.epochs = get_size(o, "epochs");
-  c.batch_size = get_size(o, "batchSize");
+  c.batch_size = get_size(o, "batchSize", "", kMaxBlasDim);
   c.shuffle = get_number(o, "shuffle") != 0;
-  c.shuffle_seed = static_cast<uint32_t>(get_number(o, "shuffleSeed"));
-  const double opt = get_number(o, "optimizer");
-  if (opt != 0 && opt != 1 && opt != 2 && opt != 3)
-    throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: config.optimizer must be 0, 1, 2 or 3", "RangeError");
-  c.optim.kind = static_cast<Optimizer>(static_cast<int>(opt));
+  c.shuffle_seed = static_cast<uint32_t>(get_size(o, "shuffleSeed", "", 0xffffffffu));
+  c.optim.kind = static_cast<Optimizer>(static_cast<int>(get_size(o, "optimizer", "", 3)));
   c.learning_rate = get_number(o, "learningRate");
   c.optim.beta = get_number(o, "beta");
   c.optim.beta1 = get_number(o, "beta1");
@@ -103,8 +93,9 @@ TrainSetup read_train_setup(Napi::Env env, Napi::Value value, size_t x_width, si
   s.l2 = get_number(o, "l2");
   c.record_every = get_size(o, "recordEvery");
   c.tolerance = get_number(o, "tolerance");
-  c.lbfgs_memory = get_size(o, "lbfgsMemory");
-  if (c.lbfgs_memory < 1) throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: config.lbfgsMemory must be ≥ 1", "RangeError");
+  c.lbfgs_memory = get_size(o, "lbfgsMemory", "", 1000);
+  if (c.lbfgs_memory < 1) fail_range("ERR_BLASNET_ARG_RANGE", "config.lbfgsMemory must be ≥ 1");
+  if (!(std::isfinite(c.learning_rate) && c.learning_rate > 0)) fail_range("ERR_BLASNET_ARG_RANGE", "config.learningRate must be a finite number > 0");
 
   bool on = false;
   Napi::Object es = get_optional_object(o, "earlyStopping", &on);
@@ -117,10 +108,7 @@ TrainSetup read_train_setup(Napi::Env env, Napi::Value value, size_t x_width, si
   }
   Napi::Object sc = get_optional_object(o, "schedule", &on);
   if (on) {
-    const double t = get_number(sc, "type", "schedule.");
-    if (t != 0 && t != 1 && t != 2 && t != 3)
-      throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: config.schedule.type must be 0, 1, 2 or 3", "RangeError");
-    c.schedule.type = static_cast<ScheduleType>(static_cast<int>(t));
+    c.schedule.type = static_cast<ScheduleType>(static_cast<int>(get_size(sc, "type", "schedule.", 3)));
     c.schedule.every = get_size(sc, "every", "schedule.");
     c.schedule.factor = get_number(sc, "factor", "schedule.");
     c.schedule.min_learning_rate = get_number(sc, "minLearningRate", "schedule.");
@@ -135,12 +123,11 @@ TrainSetup read_train_setup(Napi::Env env, Napi::Value value, size_t x_width, si
   }
 
   TrainExtras& x = s.extras;
-  Napi::Value nv = o.Get("validationN");
-  x.nv = nv.IsUndefined() ? 0 : get_size(o, "validationN");
+  x.nv = get_size(o, "validationN", "", kMaxBlasDim);
   if (x.nv > 0) {
-    x.Xv = get_f64_copy(o, "validationX", x.nv * x_width);
-    x.Yv = get_f64_copy(o, "validationY", x.nv * y_width);
-    if (x.Xv.empty() || x.Yv.empty()) config_error(env, "validationX and validationY must be given with validationN");
+    x.Xv = get_f64_copy(o, "validationX", checked_mul(x.nv, x_width, "validationN × inputs"));
+    x.Yv = get_f64_copy(o, "validationY", checked_mul(x.nv, y_width, "validationN × outputs"));
+    if (x.Xv.empty() || x.Yv.empty()) fail_type("ERR_BLASNET_ARG_TYPE", "config.validationX and config.validationY must be given with validationN");
   }
   x.weight = get_f64_copy(o, "sampleWeight", n);
   return s;
@@ -153,12 +140,19 @@ void TrainRecords::add(const Record& r) {
   if (!std::isnan(r.learning_rate)) learning_rates.push_back(r.learning_rate);
 }
 
-ProgressRecord to_progress(const Record& r) {
-  ProgressRecord p{static_cast<double>(r.epoch), r.cost};
-  p.validation_cost = r.validation_cost;
-  p.validation_accuracy = r.validation_accuracy;
-  p.learning_rate = r.learning_rate;
-  return p;
+TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, const TrainSetup& s,
+                          TrainRecords& records, Progress& progress) {
+  const Rows validation = s.extras.validation();
+  return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg,
+               [&](const Record& r) {
+                 records.add(r);
+                 ProgressRecord p{static_cast<double>(r.epoch), r.cost};
+                 p.validation_cost = r.validation_cost;
+                 p.validation_accuracy = r.validation_accuracy;
+                 p.learning_rate = r.learning_rate;
+                 progress.record(p);
+               },
+               [&] { return progress.cancelled(); });
 }
 
 Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const TrainRecords& rec) {

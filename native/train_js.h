@@ -26,7 +26,7 @@ struct TrainSetup {
 };
 
 // config: the NativeTrainConfig object; x_width, y_width: values per row; n: training rows.
-TrainSetup read_train_setup(Napi::Env env, Napi::Value config, size_t x_width, size_t y_width, size_t n);
+TrainSetup read_train_setup(Napi::Value config, size_t x_width, size_t y_width, size_t n);
 
 // The recorded series of a fit.
 struct TrainRecords {
@@ -34,7 +34,10 @@ struct TrainRecords {
   void add(const Record& r);
 };
 
-ProgressRecord to_progress(const Record& r);
+// Runs the trainer on `model` with the setup's validation set and weights, collecting the records
+// and reporting each one to progress (which may run JavaScript: sync fits).
+TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, const TrainSetup& s,
+                          TrainRecords& records, Progress& progress);
 
 // { status, reason, epochs, steps, lastCost, evaluations, costs, validationCosts, validationAccuracies,
 //   learningRates, stoppedEarly, bestEpoch?, bestValue? } — the caller adds the parameters.
