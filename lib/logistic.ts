@@ -3,7 +3,7 @@
 // (lib/reference/logistic.ts). Parameters are replaced only when a fit completes, stops or diverges.
 // Serializes and rebuilds its own body (toJSON / fromJSON) through lib/format.ts; never does file I/O
 // itself (lib/fileio.ts) and never imports another model.
-import { abortError, busyError, jobFlag, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { checkPath, writeFileAtomic } from './fileio.js';
@@ -11,37 +11,66 @@ import {
   checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, finiteNumber, metadata, modelText, MODEL_FORMAT, plainObject, readModelFile,
   type LogisticModelJSON, type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions,
 } from './format.js';
-import type { Matrix } from './matrix.js';
+import { Matrix } from './matrix.js';
 import { checkJobMemory, logisticFitBytes, logisticPredictBytes } from './memory.js';
-import type { NativeAddon, NativeLogisticConfig, NativeLogisticFitResult, ProgressRecord } from './native.js';
+import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
+import { runFit, type FitJob, type FitOutcome } from './reference/jobs.js';
+import { logisticCostGrad, logisticPredictProba } from './reference/logistic.js';
+import { runInWorker } from './reference/pool.js';
+import type { Rows, TrainConfig, TrainRecord } from './reference/trainer.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
-import { logisticCostGrad, logisticPredictProba, logisticStep, type LogisticFitState } from './reference/logistic.js';
 import {
-  checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
+  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, SHARED_FIT_KEYS, splitData,
+  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
+} from './training.js';
+import {
+  checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
 } from './validate.js';
 
+export type SolverName = 'gd' | 'lbfgs';
+
 export interface LogisticRegressionOptions {
-  /** Gradient-descent step α (the seed's `alpha`). Default 0.001. */
+  /**
+   * 'gd' (default): the seed's gradient descent, `iterations` steps of size `learningRate`.
+   * 'lbfgs': L-BFGS with a strong-Wolfe line search, until ‖∂J/∂θ‖∞ ≤ `tolerance`, the cost stops
+   * changing, or `maxIterations`.
+   */
+  solver?: SolverName;
+  /** Gradient-descent step α (the seed's `alpha`), solver 'gd' only. Default 0.001. */
   learningRate?: number;
-  /** Gradient steps per fit (the seed's `num_iters`). Default 2000. */
+  /** Gradient steps per fit (the seed's `num_iters`), solver 'gd' only. Default 2000. */
   iterations?: number;
+  /** L2 penalty λ: J += (λ/2)‖w‖², the bias not penalized. scikit-learn's C is λ = 1/(C·n). Default 0. */
+  l2?: number;
+  /** Solver 'lbfgs' only: the gradient-norm target. Default 1e-6. */
+  tolerance?: number;
+  /** Solver 'lbfgs' only: the iteration cap. Default 100. */
+  maxIterations?: number;
+  /** Seed of the validationSplit draw. Default 0. */
+  seed?: number;
   /** The cost is recorded every `recordEvery` iterations, from iteration 0. Default 100. */
   recordEvery?: number;
   /** 'auto' (native when built, else reference), 'native' or 'reference'. Default 'auto'. */
   backend?: BackendOption;
 }
 
-export interface FitProgress {
-  /** The iteration whose cost this is (the cost of the parameters before its step). */
-  iteration: number;
-  cost: number;
-}
+export type { FitProgress };
 
 export interface LogisticFitOptions {
-  /** Called at each recorded cost (on the main thread). */
+  /** Called at each record (on the main thread); `iteration` is the iteration whose parameters it describes. */
   onProgress?: (progress: FitProgress) => void;
   /** Continue from the current parameters instead of the seed's zeros. Default false. */
   warmStart?: boolean;
+  /** Held-out data (X, 0/1 labels Y) evaluated at every record, not trained on. Exclusive with validationSplit. */
+  validation?: { X: Matrix | number[][]; Y: Float64Array | number[] };
+  /** Hold out this fraction of the rows, in (0, 1): a random subset drawn from the model's seed. */
+  validationSplit?: number;
+  /** Stop after `patience` records without improvement; by default restore the best record's parameters. */
+  earlyStopping?: EarlyStoppingOption;
+  /** A learning-rate schedule over the iterations (solver 'gd'). */
+  schedule?: ScheduleOption;
+  /** Multiply the learning rate by `factor` after `patience` records without improvement (solver 'gd'). */
+  reduceOnPlateau?: PlateauOption;
 }
 
 export interface LogisticAsyncFitOptions extends LogisticFitOptions {
@@ -49,16 +78,21 @@ export interface LogisticAsyncFitOptions extends LogisticFitOptions {
   signal?: AbortSignal;
 }
 
-export interface FitResult {
+export interface FitResult extends TrainingResultFields {
   /** The cost at iterations 0, recordEvery, 2·recordEvery, … (as the seed records it). */
   costs: number[];
-  /** Gradient steps taken. */
+  /** Gradient steps (L-BFGS iterations) taken. */
   iterations: number;
+  /** The iteration of the best record (with earlyStopping). */
+  bestIteration?: number;
+  /** J at the final parameters (solver 'lbfgs'). */
+  finalCost?: number;
 }
 
-const OPTION_KEYS = ['learningRate', 'iterations', 'recordEvery', 'backend'] as const;
-const FIT_KEYS = ['onProgress', 'warmStart'] as const;
-const ASYNC_FIT_KEYS = ['onProgress', 'warmStart', 'signal'] as const;
+const OPTION_KEYS = ['solver', 'learningRate', 'iterations', 'recordEvery', 'l2', 'tolerance', 'maxIterations', 'seed', 'backend'] as const;
+const FIT_KEYS = ['onProgress', 'warmStart', ...SHARED_FIT_KEYS] as const;
+const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
+const SOLVERS: readonly SolverName[] = ['gd', 'lbfgs'];
 
 /**
  * Binary logistic regression trained by full-batch gradient descent (seed section 1).
@@ -69,9 +103,14 @@ const ASYNC_FIT_KEYS = ['onProgress', 'warmStart', 'signal'] as const;
  * const accuracy = model.scoreSync(Xtest, ytest);
  */
 export class LogisticRegression {
+  readonly solver: SolverName;
   readonly learningRate: number;
   readonly iterations: number;
   readonly recordEvery: number;
+  readonly l2: number;
+  readonly tolerance: number;
+  readonly maxIterations: number;
+  readonly seed: number;
   /** The backend in use: 'native' or 'reference'. */
   readonly backend: BackendName;
   readonly #addon: NativeAddon | null;
@@ -88,9 +127,20 @@ export class LogisticRegression {
   constructor(options: LogisticRegressionOptions = {}) {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', OPTION_KEYS);
+    this.solver = oneOf(o.solver, 'options.solver', SOLVERS, 'gd');
+    const only = this.solver === 'gd' ? ['tolerance', 'maxIterations'] : ['learningRate', 'iterations'];
+    for (const key of only) {
+      if (o[key] !== undefined) {
+        throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to solver '${this.solver}', got ${describe(o[key])}`);
+      }
+    }
     this.learningRate = positiveNumber(o.learningRate, 'options.learningRate', 0.001);
     this.iterations = integerInRange(o.iterations, 'options.iterations', 2000, 0);
-    this.recordEvery = integerInRange(o.recordEvery, 'options.recordEvery', 100, 1);
+    this.recordEvery = integerInRange(o.recordEvery, 'options.recordEvery', this.solver === 'gd' ? 100 : 1, 1);
+    this.l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
+    this.tolerance = nonNegativeNumber(o.tolerance, 'options.tolerance', 1e-6);
+    this.maxIterations = integerInRange(o.maxIterations, 'options.maxIterations', 100, 1);
+    this.seed = integerInRange(o.seed, 'options.seed', 0, 0, 0xffffffff);
     const backend = resolveBackend(o.backend);
     this.backend = backend.name;
     this.#addon = backend.addon;
@@ -270,35 +320,37 @@ export class LogisticRegression {
    * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
    */
   fitSync(X: Matrix | number[][], y: Float64Array | number[], options: LogisticFitOptions = {}): FitResult {
-    const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', FIT_KEYS);
-    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
-    const start = this.#startParams(X, y, o.warmStart);
+    const p = this.#prepareFit(X, y, options, FIT_KEYS);
     if (this.#busy) throw busyError('LogisticRegression', 'fitSync');
-    this.#checkFitMemory(start.M);
+    this.#checkFitMemory(p);
     this.#busy = true;
     try {
-      const { M, labels, w, b } = start;
+      const { train, validation, onProgress } = p;
       if (this.#addon) {
-        const r = this.#addon.logisticFitSync(packTheta(w, b), M.data, M.rows, labels, this.#nativeConfig(), onProgress);
-        return this.#finishNative(r);
+        const r = this.#addon.logisticFitSync(p.theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+          onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined);
+        return this.#finish(r, p);
       }
-      // The fit owns a copy of X: whatever onProgress does to the caller's buffer cannot reach it.
-      const s: LogisticFitState = { w, b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
-      const d = { X: M.data.slice(), y: labels, n: M.rows, m: M.cols };
-      const dw = new Float64Array(M.cols), wPrev = new Float64Array(M.cols), bPrev = { value: b };
-      const record = onProgress ? (iteration: number, cost: number) => onProgress({ iteration, cost }) : () => {};
-      for (let i = 0; i < this.iterations; i++) {
-        if (!logisticStep(d, s, i, this.learningRate, this.recordEvery, dw, wPrev, bPrev, record)) break;
-      }
-      return this.#finish(s.status, s.w, s.b, s.costs, s.iterations, s.lastCost);
+      // The fit owns copies of its rows: whatever onProgress does to the caller's buffers cannot reach it.
+      // A throwing onProgress stops it at once, as on the native backend.
+      let thrown: { value: unknown } | null = null;
+      const record = (r: TrainRecord) => {
+        try {
+          onProgress?.(progressRecord(r));
+        } catch (e) {
+          thrown = { value: e };
+        }
+      };
+      const r = runFit(this.#job(p), record, () => thrown !== null);
+      if (thrown) throw (thrown as { value: unknown }).value;
+      return this.#finish(r, p);
     } finally {
       this.#busy = false;
     }
   }
 
   /**
-   * Trains off the main thread (a native AsyncWorker; on the reference backend, in slices of a few ms).
+   * Trains off the main thread (a native AsyncWorker; on the reference backend, a worker thread).
    * The inputs are copied when the call is made: the caller may reuse its buffers at once. Until the fit
    * settles, predictions use the previous parameters.
    * @returns the recorded costs
@@ -309,87 +361,122 @@ export class LogisticRegression {
   fit(X: Matrix | number[][], y: Float64Array | number[], options: LogisticAsyncFitOptions = {}): Promise<FitResult> {
     const caller = new Error();
     try {
-      const o = checkOptionsObject(options, 'options');
-      checkKnownKeys(o, 'options', ASYNC_FIT_KEYS);
-      const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
-      const signal = optionalSignal(o.signal, 'options.signal');
-      const start = this.#startParams(X, y, o.warmStart);
+      const p = this.#prepareFit(X, y, options, ASYNC_FIT_KEYS);
+      const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
       if (this.#busy) throw busyError('LogisticRegression', 'fit');
       if (signal?.aborted) throw abortError(signal);
-      this.#checkFitMemory(start.M);
+      this.#checkFitMemory(p);
       this.#busy = true;
-      const job = this.#addon ? this.#fitNative(start, onProgress, signal) : this.#fitReference(start, onProgress, signal);
+      const job = this.#addon ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  async #fitNative(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
+  async #fitNative(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
     const addon = this.#addon!;
     const { flag: cancel, release } = jobFlag();
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeLogisticFitResult;
     try {
-      const { M, labels, w, b } = start;
-      r = await addon.logisticFit(packTheta(w, b), M.data, M.rows, labels, this.#nativeConfig(),
-        onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
+      const { train, validation, onProgress } = p;
+      r = await addon.logisticFit(p.theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+        onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
     } finally {
       release();
       signal?.removeEventListener('abort', onAbort);
     }
     if (r.status === 'aborted') {
-      const m = r.theta.length - 1;
-      this.#finish('ok', r.theta.slice(0, m), r.theta[m]!, [], r.iterations, r.lastCost);
+      this.#install(r.theta);
       throw abortError(signal!);
     }
-    return this.#finishNative(r);
+    return this.#finish(r, p);
   }
 
-  async #fitReference(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
-    // Copy the inputs: the caller's buffers may change while this runs in slices.
-    const X = start.M.data.slice();
-    const d = { X, y: start.labels.slice(), n: start.M.rows, m: start.M.cols };
-    const s: LogisticFitState = { w: start.w, b: start.b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
-    const dw = new Float64Array(d.m), wPrev = new Float64Array(d.m), bPrev = { value: s.b };
-    const record = onProgress ? (iteration: number, cost: number) => onProgress({ iteration, cost }) : () => {};
-    const slice = new Slice();
-    await yieldToEventLoop();
-    for (let i = 0; i < this.iterations; i++) {
-      if (slice.due()) {
-        await yieldToEventLoop();
-        slice.reset();
-      }
-      if (signal?.aborted) {
-        this.#finish('ok', s.w, s.b, [], s.iterations, s.lastCost);
-        throw abortError(signal);
-      }
-      if (!logisticStep(d, s, i, this.learningRate, this.recordEvery, dw, wPrev, bPrev, record)) break;
+  async #fitReference(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
+    // A worker thread runs the loop on copies of the inputs: the event loop stays free.
+    const job = this.#job(p);
+    const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
+      job.validation?.X.buffer, job.validation?.Y.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
+    const onProgress = p.onProgress;
+    const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
+      onProgress ? (r) => onProgress(progressRecord(r)) : undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    let r: FitOutcome;
+    try {
+      r = await promise;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
-    return this.#finish(s.status, s.w, s.b, s.costs, s.iterations, s.lastCost);
+    if (r.status === 'aborted') {
+      this.#install(r.theta);
+      throw abortError(signal!);
+    }
+    return this.#finish(r, p);
   }
 
-  #nativeConfig(): NativeLogisticConfig {
-    return { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery };
+  /** A reference fit job on copies of the fit's rows and θ (it may be handed to a worker thread). */
+  #job(p: PreparedFit): FitJob {
+    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
+    return { model: { kind: 'logistic', m: p.theta.length - 1 }, theta: p.theta.slice(), train: copy(p.train),
+      validation: p.validation ? copy(p.validation) : null, config: p.config };
   }
 
-  #checkFitMemory(M: Matrix): void {
-    checkJobMemory(`LogisticRegression.fit on ${M.rows} × ${M.cols} examples recording ${this.iterations} iterations every ${this.recordEvery}`,
-      logisticFitBytes(M.rows, M.cols, this.iterations, this.recordEvery), 'use fewer examples, or a larger recordEvery');
+  #checkFitMemory(p: PreparedFit): void {
+    const c = p.config, m = p.theta.length - 1, n = p.train.n + (p.validation ? p.validation.n : 0);
+    checkJobMemory(`LogisticRegression.fit on ${p.train.n} × ${m} examples recording ${c.epochs} iterations every ${c.recordEvery}`,
+      logisticFitBytes(n, m, c.epochs, c.recordEvery), 'use fewer examples, or a larger recordEvery');
   }
 
-  #finishNative(r: NativeLogisticFitResult): FitResult {
-    const m = r.theta.length - 1;
-    return this.#finish(r.status, r.theta.slice(0, m), r.theta[m]!, Array.from(r.costs), r.iterations, r.lastCost);
+  /** Installs θ = (w, b). */
+  #install(theta: Float64Array): void {
+    const m = theta.length - 1;
+    this.#w = theta.slice(0, m);
+    this.#b = theta[m]!;
   }
 
   /** Installs the parameters a fit ended with; throws DivergenceError when it diverged. */
-  #finish(status: string, w: Float64Array, b: number, costs: number[], iterations: number, lastCost: number): FitResult {
-    this.#w = w;
-    this.#b = b;
-    if (status === 'diverged') throw new DivergenceError(iterations, lastCost);
-    return { costs, iterations };
+  #finish(r: NativeLogisticFitResult | FitOutcome, p: PreparedFit): FitResult {
+    this.#install(r.theta);
+    if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
+    const out: FitResult = { costs: Array.from(r.costs), iterations: r.steps, ...resultFields(r, p.config, p.validation !== null) };
+    if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestIteration = r.bestEpoch;
+    if (this.solver === 'lbfgs') out.finalCost = r.lastCost;
+    return out;
+  }
+
+  #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[]): PreparedFit {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', keys);
+    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
+    const lbfgs = this.solver === 'lbfgs';
+    if (lbfgs) {
+      for (const key of ['schedule', 'reduceOnPlateau'] as const) {
+        if (o[key] !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to solver 'lbfgs', got ${describe(o[key])}`);
+      }
+    }
+    const shared = parseSharedOptions(o, true);
+    const config: TrainConfig = {
+      epochs: lbfgs ? this.maxIterations : this.iterations, batchSize: 0, shuffle: false, shuffleSeed: 0,
+      optimizer: this.solver, learningRate: lbfgs ? 1 : this.learningRate, beta: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8,
+      l2: this.l2, recordEvery: this.recordEvery, tolerance: this.tolerance, lbfgsMemory: 10,
+      earlyStopping: shared.earlyStopping, schedule: shared.schedule, reduceOnPlateau: shared.reduceOnPlateau,
+    };
+    checkScheduleAgainstRate(config.schedule, config.learningRate);
+    const start = this.#startParams(X, y, o.warmStart);
+    const m = start.M.cols;
+    let validation: { X: Matrix; Y: Matrix } | null = null;
+    if (shared.validation) {
+      // Scaled like the training X (the model's input scaling applies to every X it is given).
+      const Mv = applyInputScaling(toMatrix(shared.validation.X, 'options.validation.X', { cols: m }), this.#scaling, 'options.validation.X');
+      const yv = toBinaryLabels(shared.validation.Y, 'options.validation.Y', Mv.rows);
+      validation = { X: Mv, Y: new Matrix(Mv.rows, 1, yv) };
+    }
+    const Y = new Matrix(start.M.rows, 1, start.labels);
+    const { train, validation: held } = splitData(start.M, Y, null, shared.validationSplit, this.seed, validation);
+    return { config, onProgress, train, validation: held, theta: packTheta(start.w, start.b) };
   }
 
   #checkData(X: unknown, y: unknown, cols?: number) {
@@ -434,8 +521,7 @@ export class LogisticRegression {
     checkJobMemory(`LogisticRegression.${method} on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
     if (this.#addon) return this.#addon.logisticPredictProbaSync(packTheta(w, this.#b), M.data, M.rows);
     const a = new Float64Array(M.rows);
-    logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a);
-    return checkProbabilities(a);
+    return checkLinearTerms(a, logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a));
   }
 
   /** `predictProbaSync` off the main thread. X is copied when the call is made. */
@@ -457,12 +543,10 @@ export class LogisticRegression {
       const job = this.#addon.logisticPredictProba(packTheta(w, this.#b), M.data, M.rows, flag);
       return withCallerStack(job.finally(release), caller);
     }
-    const Xc = M.data.slice(), wc = w.slice(), b = this.#b;
-    return yieldToEventLoop().then(() => {
-      const a = new Float64Array(M.rows);
-      logisticPredictProba(Xc, M.rows, M.cols, wc, b, a);
-      return checkProbabilities(a);
-    });
+    const Xc = M.data.slice();
+    const { promise } = runInWorker<{ a: Float64Array; badRow: number }>({ kind: 'logistic-predict', progress: false, job: { X: Xc, n: M.rows, m: M.cols, w: w.slice(), b: this.#b } },
+      [Xc.buffer as ArrayBuffer]);
+    return withCallerStack(promise.then(({ a, badRow }) => checkLinearTerms(a, badRow)), caller);
   }
 
   /** Class predictions ŷ ∈ {0, 1}: 1 where a ≥ 0.5. */
@@ -490,6 +574,15 @@ export class LogisticRegression {
   }
 }
 
+interface PreparedFit {
+  config: TrainConfig;
+  onProgress: ((p: FitProgress) => void) | undefined;
+  train: Rows;
+  validation: Rows | null;
+  /** The starting θ = (w, b). */
+  theta: Float64Array;
+}
+
 interface StartParams {
   M: Matrix;
   labels: Float64Array;
@@ -505,12 +598,10 @@ function packTheta(w: Float64Array, b: number): Float64Array {
   return theta;
 }
 
-/** The probabilities, or ERR_BLASNET_NOT_FINITE when one is NaN (w·x overflowed to ∞ − ∞). */
-function checkProbabilities(a: Float64Array): Float64Array {
-  for (let j = 0; j < a.length; j++) {
-    if (Number.isNaN(a[j])) {
-      throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the prediction for row ${j} is not finite: w·x overflowed (the weights or the inputs are too large)`);
-    }
+/** The probabilities, or ERR_BLASNET_NOT_FINITE when row `badRow` (< n) had a non-finite w·x + b. */
+function checkLinearTerms(a: Float64Array, badRow: number): Float64Array {
+  if (badRow < a.length) {
+    throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the prediction for row ${badRow} is not finite: w·x + b overflowed (the weights or the inputs are too large)`);
   }
   return a;
 }

@@ -3,7 +3,7 @@
 // Parameters live in one block θ owned here; a fit trains a copy and installs it when it settles.
 // Serializes and rebuilds its own body (toJSON / fromJSON) through lib/format.ts; never does file I/O
 // itself (lib/fileio.ts) and never imports another model.
-import { abortError, busyError, jobFlag, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { checkPath, writeFileAtomic } from './fileio.js';
@@ -13,18 +13,25 @@ import {
 } from './format.js';
 import { Matrix } from './matrix.js';
 import { checkJobMemory, networkCostGradBytes, networkFitBytes, networkPredictBytes } from './memory.js';
-import type { NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
+import type { NativeNet, NativeTrainResult, ProgressRecord } from './native.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { Random } from './random.js';
-import { netCostGrad, netPredict, Trainer, type TrainConfig } from './reference/network.js';
+import { runFit, type FitJob, type FitOutcome } from './reference/jobs.js';
+import { netCostGrad, netPredict } from './reference/network.js';
+import { runInWorker } from './reference/pool.js';
+import type { Rows, TrainConfig, TrainRecord } from './reference/trainer.js';
 import {
   ACTIVATION_CODE, LOSS_CODE, makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec,
 } from './spec.js';
 import {
   checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
 } from './validate.js';
+import {
+  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, SHARED_FIT_KEYS, splitData,
+  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
+} from './training.js';
 
-export type OptimizerName = 'gd' | 'momentum' | 'adam';
+export type OptimizerName = 'gd' | 'momentum' | 'adam' | 'lbfgs';
 
 export interface NeuralNetworkOptions {
   /** Layer sizes [s0, s1, …, sL]: s0 inputs, sL outputs. The seed's network is [s0, s1, 1]. */
@@ -50,8 +57,13 @@ export interface NetworkFitOptions {
   batchSize?: number;
   /** Shuffle the examples before each epoch (seeded) when batches are smaller than the set. Default true. */
   shuffle?: boolean;
-  /** 'gd' (default), 'momentum' (v ← βv + g, θ ← θ − αv) or 'adam' (bias-corrected). */
+  /**
+   * 'gd' (default), 'momentum' (v ← βv + g, θ ← θ − αv), 'adam' (bias-corrected), or 'lbfgs'
+   * (full batch; `epochs` is then the iteration cap and `tolerance` the gradient-norm target).
+   */
   optimizer?: OptimizerName;
+  /** L-BFGS only: stop when ‖∂J/∂θ‖∞ ≤ tolerance. Default 1e-6. */
+  tolerance?: number;
   /** Momentum β. Default 0.9. */
   momentum?: number;
   /** Adam β1, β2, ε. Defaults 0.9, 0.999, 1e-8. */
@@ -62,8 +74,21 @@ export interface NetworkFitOptions {
   l2?: number;
   /** Record the cost every `recordEvery` epochs, from epoch 0. Default 1. */
   recordEvery?: number;
-  /** Called with each recorded cost, on the main thread. `iteration` is the epoch. */
-  onProgress?: (progress: { iteration: number; cost: number }) => void;
+  /** Called with each record, on the main thread. `iteration` is the epoch. */
+  onProgress?: (progress: FitProgress) => void;
+  /** Held-out data evaluated at every record (not trained on). Exclusive with validationSplit. */
+  validation?: { X: Matrix | number[][]; Y: Targets };
+  /**
+   * Hold out this fraction of the rows, in (0, 1): a random subset drawn from the network's seed
+   * (the same rows at every fit of the same model and data), not trained on.
+   */
+  validationSplit?: number;
+  /** Stop after `patience` records without improvement; by default restore the best record's parameters. */
+  earlyStopping?: EarlyStoppingOption;
+  /** A learning-rate schedule over the epochs. */
+  schedule?: ScheduleOption;
+  /** Multiply the learning rate by `factor` after `patience` records without improvement. */
+  reduceOnPlateau?: PlateauOption;
 }
 
 export interface NetworkAsyncFitOptions extends NetworkFitOptions {
@@ -71,25 +96,29 @@ export interface NetworkAsyncFitOptions extends NetworkFitOptions {
   signal?: AbortSignal;
 }
 
-export interface NetworkFitResult {
+export interface NetworkFitResult extends TrainingResultFields {
   /** The cost every `recordEvery` epochs: the size-weighted mean of the epoch's batch costs. */
   costs: number[];
-  /** Completed epochs and optimizer steps. */
+  /** Completed epochs (L-BFGS: iterations) and optimizer steps. */
   epochs: number;
   steps: number;
+  /** The epoch of the best record (with earlyStopping). */
+  bestEpoch?: number;
 }
 
 /** Targets: a Matrix n × sL, or for one output a vector of n values, or for softmax a vector of class indices. */
 export type Targets = Matrix | Float64Array | number[] | number[][];
 
 const OPTION_KEYS = ['layers', 'hidden', 'output', 'loss', 'seed', 'backend'] as const;
-const FIT_KEYS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'recordEvery', 'onProgress'] as const;
+const FIT_KEYS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'tolerance', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'recordEvery', 'onProgress', ...SHARED_FIT_KEYS] as const;
 const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
-const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam'];
+const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam', 'lbfgs'];
 
 interface Prepared {
   config: TrainConfig;
-  onProgress: ((p: { iteration: number; cost: number }) => void) | undefined;
+  onProgress: ((p: FitProgress) => void) | undefined;
+  train: Rows;
+  validation: Rows | null;
 }
 
 /** Module-internal access for gradientCheck and persistence (not exported from the package). */
@@ -411,21 +440,30 @@ export class NeuralNetwork {
    * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
    */
   fitSync(X: Matrix | number[][], Y: Targets, options: NetworkFitOptions = {}): NetworkFitResult {
-    const { config, onProgress } = this.#prepareFit(options, FIT_KEYS);
-    const { M, T } = this.#checkData(X, Y);
+    const p = this.#prepareFit(X, Y, options, FIT_KEYS);
     if (this.#busy) throw busyError('NeuralNetwork', 'fitSync');
-    this.#checkFitMemory(M.rows, config);
+    this.#checkFitMemory(p);
     this.#busy = true;
     try {
+      const { train, validation, onProgress } = p;
       if (this.#native) {
-        const r = this.#native.fitSync(this.#theta, M.data, M.rows, T.data, nativeConfig(config), onProgress);
-        return this.#finish(r);
+        const r = this.#native.fitSync(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+          onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined);
+        return this.#finish(r, p);
       }
-      // The fit owns copies of X and Y: whatever onProgress does to the caller's buffers cannot reach it.
-      const theta = this.#theta.slice();
-      const trainer = new Trainer(this.spec, theta, M.data.slice(), T.data.slice(), M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
-      while (!trainer.done) trainer.step();
-      return this.#finishReference(trainer, theta);
+      // The fit owns copies of its rows: whatever onProgress does to the caller's buffers cannot reach it.
+      // A throwing onProgress stops it at once, as on the native backend.
+      let thrown: { value: unknown } | null = null;
+      const record = (r: TrainRecord) => {
+        try {
+          onProgress?.(progressRecord(r));
+        } catch (e) {
+          thrown = { value: e };
+        }
+      };
+      const r = runFit(this.#job(p), record, () => thrown !== null);
+      if (thrown) throw (thrown as { value: unknown }).value;
+      return this.#finish(r, p);
     } finally {
       this.#busy = false;
     }
@@ -433,7 +471,7 @@ export class NeuralNetwork {
 
   /**
    * Trains off the main thread (one native AsyncWorker runs the whole loop; on the reference backend,
-   * slices of a few ms). X and Y are copied when the call is made. Until the fit settles, predictions
+   * a worker thread). X and Y are copied when the call is made. Until the fit settles, predictions
    * use the previous parameters; then the trained ones are installed at once.
    * @throws (rejects) ERR_BLASNET_BUSY while another fit runs; an AbortError when `signal` fires (the model
    *   keeps its last completed step); ERR_BLASNET_DIVERGED when the cost stops being finite
@@ -442,28 +480,28 @@ export class NeuralNetwork {
   fit(X: Matrix | number[][], Y: Targets, options: NetworkAsyncFitOptions = {}): Promise<NetworkFitResult> {
     const caller = new Error();
     try {
-      const { config, onProgress } = this.#prepareFit(options, ASYNC_FIT_KEYS);
+      const p = this.#prepareFit(X, Y, options, ASYNC_FIT_KEYS);
       const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
-      const { M, T } = this.#checkData(X, Y);
       if (this.#busy) throw busyError('NeuralNetwork', 'fit');
       if (signal?.aborted) throw abortError(signal);
-      this.#checkFitMemory(M.rows, config);
+      this.#checkFitMemory(p);
       this.#busy = true;
-      const job = this.#native ? this.#fitNative(M, T, config, onProgress, signal) : this.#fitReference(M, T, config, onProgress, signal);
+      const job = this.#native ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  async #fitNative(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
+  async #fitNative(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
     const { flag: cancel, release } = jobFlag();
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeTrainResult;
     try {
-      r = await this.#native!.fit(this.#theta, M.data, M.rows, T.data, nativeConfig(config),
-        onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
+      const { train, validation, onProgress } = p;
+      r = await this.#native!.fit(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+        onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
     } finally {
       release();
       signal?.removeEventListener('abort', onAbort);
@@ -472,81 +510,106 @@ export class NeuralNetwork {
       this.#theta = r.theta;
       throw abortError(signal!);
     }
-    return this.#finish(r);
+    return this.#finish(r, p);
   }
 
-  async #fitReference(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
-    const theta = this.#theta.slice();
-    const trainer = new Trainer(this.spec, theta, M.data.slice(), T.data.slice(), M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
-    const slice = new Slice();
-    await yieldToEventLoop();
-    while (!trainer.done) {
-      if (slice.due()) {
-        await yieldToEventLoop();
-        slice.reset();
-      }
-      if (signal?.aborted) {
-        this.#theta = theta;
-        throw abortError(signal);
-      }
-      trainer.step();
+  async #fitReference(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
+    // A worker thread runs the loop on copies of the inputs: the event loop stays free.
+    const job = this.#job(p);
+    const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
+      job.validation?.X.buffer, job.validation?.Y.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
+    const onProgress = p.onProgress;
+    const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
+      onProgress ? (r) => onProgress(progressRecord(r)) : undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    let r: FitOutcome;
+    try {
+      r = await promise;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
-    return this.#finishReference(trainer, theta);
+    if (r.status === 'aborted') {
+      this.#theta = r.theta;
+      throw abortError(signal!);
+    }
+    return this.#finish(r, p);
+  }
+
+  /** A reference fit job on copies of the fit's rows and θ (it may be handed to a worker thread). */
+  #job(p: Prepared): FitJob {
+    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
+    return { model: { kind: 'network', spec: this.spec }, theta: this.#theta.slice(), train: copy(p.train),
+      validation: p.validation ? copy(p.validation) : null, config: p.config };
   }
 
   // A fit that completes counts towards the next fit's shuffle stream (see #prepareFit); a rejected,
   // aborted or diverged one does not.
-  #finish(r: NativeTrainResult): NetworkFitResult {
+  #finish(r: NativeTrainResult | FitOutcome, p: Prepared): NetworkFitResult {
     this.#theta = r.theta;
     if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
     this.#fits++;
-    return { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps };
+    const out: NetworkFitResult = { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps, ...resultFields(r, p.config, p.validation !== null) };
+    if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestEpoch = r.bestEpoch;
+    return out;
   }
 
-  #finishReference(t: Trainer, theta: Float64Array): NetworkFitResult {
-    this.#theta = theta;
-    if (t.status === 'diverged') throw new DivergenceError(t.steps, t.lastCost);
-    this.#fits++;
-    return { costs: t.costs, epochs: t.epochs, steps: t.steps };
-  }
-
-  #checkFitMemory(n: number, c: TrainConfig): void {
-    checkJobMemory(`NeuralNetwork.fit on ${n} examples in batches of ${c.batchSize === 0 ? n : Math.min(c.batchSize, n)}`,
+  #checkFitMemory(p: Prepared): void {
+    const c = p.config, n = p.train.n + (p.validation ? p.validation.n : 0);
+    checkJobMemory(`NeuralNetwork.fit on ${p.train.n} examples in batches of ${c.batchSize === 0 ? p.train.n : Math.min(c.batchSize, p.train.n)}`,
       networkFitBytes(this.spec, n, c.batchSize, c.epochs, c.recordEvery, c.optimizer),
       'train in mini-batches (options.batchSize), on fewer examples, or with a smaller network');
   }
 
-  #prepareFit(options: unknown, keys: readonly string[]): Prepared {
+  #prepareFit(X: unknown, Y: unknown, options: unknown, keys: readonly string[]): Prepared {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', keys);
     const optimizer = oneOf(o.optimizer, 'options.optimizer', OPTIMIZERS, 'gd');
+    const lbfgs = optimizer === 'lbfgs';
+    if (lbfgs) {
+      for (const key of ['learningRate', 'batchSize', 'momentum', 'beta1', 'beta2', 'epsilon', 'schedule', 'reduceOnPlateau'] as const) {
+        if (o[key] !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to optimizer 'lbfgs' (full batch, line search), got ${describe(o[key])}`);
+      }
+    } else if (o.tolerance !== undefined) {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.tolerance applies to optimizer 'lbfgs' only, got ${describe(o.tolerance)} with optimizer '${optimizer}'`);
+    }
     const batchSize = o.batchSize === undefined ? 0 : integerInRange(o.batchSize, 'options.batchSize', 0, 1);
     if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') {
       throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.shuffle must be a boolean, got ${describe(o.shuffle)}`);
     }
     const beta1 = unitInterval(o.beta1, 'options.beta1', 0.9);
     const beta2 = unitInterval(o.beta2, 'options.beta2', 0.999);
+    const shared = parseSharedOptions(o, this.spec.loss === 'cross-entropy');
     const config: TrainConfig = {
       epochs: integerInRange(o.epochs, 'options.epochs', 100, 0),
       batchSize,
       shuffle: o.shuffle !== false,
       shuffleSeed: (this.seed + Math.imul(0x632be5ab, this.#fits + 1)) >>> 0,
       optimizer,
-      learningRate: positiveNumber(o.learningRate, 'options.learningRate', optimizer === 'adam' ? 0.001 : 0.01),
+      learningRate: lbfgs ? 1 : positiveNumber(o.learningRate, 'options.learningRate', optimizer === 'adam' ? 0.001 : 0.01),
       beta: unitInterval(o.momentum, 'options.momentum', 0.9),
       beta1,
       beta2,
       eps: positiveNumber(o.epsilon, 'options.epsilon', 1e-8),
       l2: nonNegativeNumber(o.l2, 'options.l2', 0),
       recordEvery: integerInRange(o.recordEvery, 'options.recordEvery', 1, 1),
+      tolerance: nonNegativeNumber(o.tolerance, 'options.tolerance', 1e-6),
+      lbfgsMemory: 10,
+      earlyStopping: shared.earlyStopping,
+      schedule: shared.schedule,
+      reduceOnPlateau: shared.reduceOnPlateau,
     };
-    return { config, onProgress: optionalFunction(o.onProgress, 'options.onProgress') };
+    checkScheduleAgainstRate(config.schedule, config.learningRate);
+    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
+    const { M, T } = this.#checkData(X, Y);
+    const validation = shared.validation ? this.#checkData(shared.validation.X, shared.validation.Y, 'options.validation.Y', 'options.validation.X') : null;
+    const { train, validation: held } = splitData(M, T, null, shared.validationSplit, this.seed, validation ? { X: validation.M, Y: validation.T } : null);
+    return { config, onProgress, train, validation: held };
   }
 
   /** X (n × s0) and the targets as an n × sL Matrix, validated for the loss. */
-  #checkData(X: unknown, Y: unknown, name = 'Y'): { M: Matrix; T: Matrix } {
+  #checkData(X: unknown, Y: unknown, name = 'Y', xName = 'X'): { M: Matrix; T: Matrix } {
     const s0 = this.spec.sizes[0]!, sL = this.spec.sizes[this.spec.sizes.length - 1]!;
-    const M = applyInputScaling(toMatrix(X, 'X', { cols: s0 }), this.#scaling, 'X');
+    const M = applyInputScaling(toMatrix(X, xName, { cols: s0 }), this.#scaling, xName);
     const T = toTargets(Y, name, M.rows, sL, this.spec);
     return { M, T };
   }
@@ -595,12 +658,13 @@ export class NeuralNetwork {
         const job = this.#native.predict(this.#theta, M.data, M.rows, flag).then((d) => new Matrix(M.rows, sL, d)).finally(release);
         return withCallerStack(job, caller);
       }
-      const theta = this.#theta, data = M.data.slice(), n = M.rows;
-      return yieldToEventLoop().then(() => {
-        const out = new Float64Array(n * sL);
-        checkPredicted(netPredict(this.spec, theta, data, n, out));
+      const Xc = M.data.slice(), n = M.rows;
+      const { promise } = runInWorker<{ out: Float64Array; badLayer: number }>(
+        { kind: 'network-predict', progress: false, job: { spec: this.spec, theta: this.#theta, X: Xc, n } }, [Xc.buffer as ArrayBuffer]);
+      return withCallerStack(promise.then(({ out, badLayer }) => {
+        checkPredicted(badLayer);
         return new Matrix(n, sL, out);
-      });
+      }), caller);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -661,10 +725,6 @@ function unitInterval(value: unknown, name: string, fallback: number): number {
   if (typeof value !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a number, got ${describe(value)}`);
   if (!(value >= 0 && value < 1)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must be in [0, 1), got ${describe(value)}`);
   return value;
-}
-
-function nativeConfig(c: TrainConfig): NativeTrainConfig {
-  return { ...c, shuffle: c.shuffle ? 1 : 0, optimizer: OPTIMIZERS.indexOf(c.optimizer) };
 }
 
 /**

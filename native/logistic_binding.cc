@@ -11,20 +11,13 @@
 #include "blas.h"
 #include "boundary.h"
 #include "logistic.h"
+#include "parallel.h"
+#include "train_js.h"
 #include "worker.h"
 
 namespace blasnet {
 
 namespace {
-
-const char* status_name(FitStatus s) {
-  switch (s) {
-    case FitStatus::ok: return "ok";
-    case FitStatus::aborted: return "aborted";
-    case FitStatus::diverged: return "diverged";
-  }
-  return "ok";
-}
 
 // θ at argument `first` decides the feature count m = len(θ) − 1; then (θ, X, n[, y]) as usual.
 Batch logistic_batch(const Napi::CallbackInfo& info, size_t first, bool with_y) {
@@ -33,62 +26,39 @@ Batch logistic_batch(const Napi::CallbackInfo& info, size_t first, bool with_y) 
   return parse_batch(info, first, {theta.length, theta.length - 1, 1, with_y});
 }
 
-struct FitConfig {
-  double learning_rate;
-  size_t iterations, record_every;
-};
-
-FitConfig read_fit_config(Napi::Value v) {
-  if (!v.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", "config must be an object");
-  Napi::Object o = v.As<Napi::Object>();
-  FitConfig c{config_number(o, "learningRate"), config_size(o, "iterations", 0, SIZE_MAX >> 11),
-              config_size(o, "recordEvery", 1, SIZE_MAX >> 11)};
-  if (!(std::isfinite(c.learning_rate) && c.learning_rate > 0))
-    fail_range("ERR_BLASNET_ARG_RANGE", "config.learningRate must be a finite number > 0");
-  return c;
+// Throws ERR_BLASNET_NOT_FINITE for logistic_predict_proba's answer `bad` < n.
+void check_linear_terms(size_t bad, size_t n) {
+  if (bad < n)
+    fail_range("ERR_BLASNET_NOT_FINITE", "the prediction for row " + std::to_string(bad) +
+                                             " is not finite: w·x + b overflowed (the weights or the inputs are too large)");
 }
 
-// Throws ERR_BLASNET_NOT_FINITE when a probability is NaN (w·x overflowed to ∞ − ∞).
-void check_probabilities(const double* a, size_t n) {
-  for (size_t j = 0; j < n; ++j)
-    if (std::isnan(a[j]))
-      fail_range("ERR_BLASNET_NOT_FINITE", "the prediction for row " + std::to_string(j) +
-                                               " is not finite: w·x overflowed (the weights or the inputs are too large)");
-}
-
+// A fit: the trainer (native/trainer.h) on the logistic objective, θ = (w, b).
 class LogisticFitJob final : public Job {
  public:
-  LogisticFitJob(const Batch& b, const FitConfig& cfg) : in_(b), cfg_(cfg), m_(b.theta.length - 1) {}
+  LogisticFitJob(const Batch& b, TrainSetup setup) : in_(b), setup_(std::move(setup)), m_(b.theta.length - 1) {}
 
   void run(Progress& progress) override {
     theta_ = in_.theta;
-    double b = theta_[m_];
-    out_ = logistic_fit({in_.X.data(), in_.Y.data(), in_.n, m_}, theta_.data(), &b, cfg_.learning_rate, cfg_.iterations,
-                        cfg_.record_every, static_cast<size_t>(get_threads()),
-                        [&](size_t i, double cost) {
-                          costs_.push_back(cost);
-                          progress.record(i, cost);
-                        },
-                        [&] { return progress.cancelled(); });
-    theta_[m_] = b;
+    LogisticObjective model(m_, setup_.l2, static_cast<size_t>(get_threads()));
+    out_ = run_training(model, theta_.data(), in_.X.data(), in_.Y.data(), in_.n, setup_, records_, progress);
   }
 
+  // The trainer's result, `iterations` = the steps taken, and θ.
   Napi::Value result(Napi::Env env) override {
-    Napi::Object r = Napi::Object::New(env);
-    r.Set("status", status_name(out_.status));
-    r.Set("iterations", Napi::Number::New(env, static_cast<double>(out_.iterations)));
-    r.Set("lastCost", Napi::Number::New(env, out_.last_cost));
+    Napi::Object r = train_result(env, out_, records_);
+    r.Set("iterations", Napi::Number::New(env, static_cast<double>(out_.steps)));
     r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
-    r.Set("costs", new_f64(env, costs_.data(), costs_.size()));
     return r;
   }
 
  private:
   OwnedBatch in_;
-  FitConfig cfg_;
+  TrainSetup setup_;
   size_t m_;
-  std::vector<double> theta_, costs_;
-  FitOutcome out_;
+  std::vector<double> theta_;
+  TrainRecords records_;
+  TrainOutcome out_;
 };
 
 class LogisticPredictJob final : public Job {
@@ -96,8 +66,7 @@ class LogisticPredictJob final : public Job {
   explicit LogisticPredictJob(const Batch& b) : in_(b), m_(b.theta.length - 1) {}
   void run(Progress&) override {
     a_.resize(in_.n);
-    logistic_predict_proba(in_.X.data(), in_.n, m_, in_.theta.data(), in_.theta[m_], a_.data());
-    check_probabilities(a_.data(), a_.size());
+    check_linear_terms(logistic_predict_proba(in_.X.data(), in_.n, m_, in_.theta.data(), in_.theta[m_], a_.data()), in_.n);
   }
   Napi::Value result(Napi::Env env) override { return new_f64(env, a_.data(), a_.size()); }
 
@@ -125,7 +94,7 @@ Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
 // (θ, X, n, y, config, onProgress?) → fit result. Runs on the calling thread with its own copies.
 Napi::Value FitSync(const Napi::CallbackInfo& info) {
   const Batch b = logistic_batch(info, 0, true);
-  LogisticFitJob job(b, read_fit_config(info[4]));
+  LogisticFitJob job(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n));
   return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
 }
 
@@ -133,7 +102,7 @@ Napi::Value FitSync(const Napi::CallbackInfo& info) {
 Napi::Value Fit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Batch b = logistic_batch(info, 0, true);
-  return run_async(env, std::make_unique<LogisticFitJob>(b, read_fit_config(info[4])), info.Length() > 5 ? info[5] : env.Undefined(),
+  return run_async(env, std::make_unique<LogisticFitJob>(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n)), info.Length() > 5 ? info[5] : env.Undefined(),
                    info.Length() > 6 ? info[6] : env.Undefined());
 }
 
@@ -144,8 +113,7 @@ Napi::Value PredictProbaSync(const Napi::CallbackInfo& info) {
   const size_t m = b.theta.length - 1;
   JobScope scope;
   Napi::Float64Array a = Napi::Float64Array::New(env, b.n);
-  logistic_predict_proba(b.X.data, b.n, m, b.theta.data, b.theta.data[m], a.Data());
-  check_probabilities(a.Data(), b.n);
+  check_linear_terms(logistic_predict_proba(b.X.data, b.n, m, b.theta.data, b.theta.data[m], a.Data()), b.n);
   return a;
 }
 

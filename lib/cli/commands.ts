@@ -8,7 +8,7 @@ import { classificationReport, formatReport, regressionReport, type Report } fro
 import { inputCount, loadCliModel, predictRows, type CliModelInfo } from './modelfile.js';
 import { loadData } from './train.js';
 import type { Dataset } from './data.js';
-import type { Model } from '../persist.js';
+import type { Model } from '../index.js';
 
 interface DataOptions {
   target?: string;

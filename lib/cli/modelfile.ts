@@ -7,7 +7,8 @@ import { modelText } from '../format.js';
 import { LogisticRegression } from '../logistic.js';
 import { Matrix } from '../matrix.js';
 import { NeuralNetwork } from '../network.js';
-import { modelFromJSON, type Model } from '../persist.js';
+// The CLI is a user of the package: the either-kind entry points come through its public index.
+import { modelFromJSON, type Model } from '../index.js';
 import { CliError } from './errors.js';
 import { readBytes } from './data.js';
 
