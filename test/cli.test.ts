@@ -55,7 +55,8 @@ const NO_STACK = /^\s+at /m;
 describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → export, a network on the bundled CSV', () => {
   let train: Run;
   beforeAll(() => {
-    train = blasnet('train', CSV, '--target', 'diagnosis', '--layers', '8', '--epochs', '40', '--validation', '0.2', '--seed', '1', '--out', 'net.json', '--plot', 'curve.svg');
+    train = blasnet('train', CSV, '--target', 'diagnosis', '--layers', '8', '--epochs', '300', '--validation', '0.2', '--early-stopping', '10', '--seed', '1',
+      '--out', 'net.json', '--plot', 'curve.svg');
   });
 
   it('train: exit 0, the data, split and model described, final training and validation metrics, no progress bar when piped', () => {
@@ -63,12 +64,21 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
     expect(train.code).toBe(0);
     expect(train.stdout).toMatch(/569 rows × 30 features, target "diagnosis" \(classification, 2 classes\)/);
     expect(train.stdout).toMatch(/split: 455 training, 114 validation \(seed 1\)/);
-    expect(train.stdout).toMatch(/network 30-8-1, relu → sigmoid, loss cross-entropy; adam, batch 32, 40 epochs/);
+    expect(train.stdout).toMatch(/network 30-8-1, relu → sigmoid, loss cross-entropy; adam, batch 32, 300 epochs/);
+    expect(train.stdout).toMatch(/early stopping: after 10 epochs without a better validation cost, keeping the best parameters/);
     const acc = (set: string) => Number(new RegExp(`${set}:\\s+accuracy ([\\d.]+)%`).exec(train.stdout)?.[1]);
     // Standardized breast cancer is close to linearly separable: 94% is far above the 63% of always answering "benign".
     expect(acc('training')).toBeGreaterThan(94);
     expect(acc('validation')).toBeGreaterThan(90);
     expect(train.stdout).toMatch(/model saved to net\.json \(with its input standardization\)/);
+    // The best record's parameters are kept: the validation cost of the final model (computed after the
+    // fit) is the best recorded one.
+    const best = /best epoch: (\d+), validation cost ([\d.e+-]+) \(its parameters kept\)/.exec(train.stdout);
+    expect(best).not.toBeNull();
+    expect(/validation: .*, cost ([\d.e+-]+) \(114 examples\)/.exec(train.stdout)?.[1]).toBe(best![2]);
+    const epochs = Number(/trained: (\d+) epochs/.exec(train.stdout)?.[1]);
+    if (train.stdout.includes('(stopped: early-stopping)')) expect(epochs).toBe(Number(best![1]) + 10);
+    else expect(epochs).toBe(300);
     // Piped: no escape sequences, no bar, no ETA.
     expect(train.stdout + train.stderr).not.toMatch(/\x1b|ETA|░|█/);
   });
@@ -143,7 +153,7 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
     }
   });
 
-  it('--plot: a valid SVG document with axes, ticks, labels, a legend and the training series', () => {
+  it('--plot: a valid SVG document with axes, ticks, labels, a legend, both series and the best epoch', () => {
     const svg = readFileSync(join(dir, 'curve.svg'), 'utf8');
     expect(XMLValidator.validate(svg)).toBe(true);
     const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['g', 'path', 'text', 'line'].includes(name) }).parse(svg);
@@ -154,9 +164,14 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
     expect(group('y-axis').text!.length).toBeGreaterThanOrEqual(4);
     expect(JSON.stringify(group('x-axis'))).toMatch(/epoch/);
     expect(JSON.stringify(group('y-axis'))).toMatch(/cost/);
-    expect(JSON.stringify(group('legend'))).toMatch(/training cost/);
+    expect(JSON.stringify(group('legend'))).toMatch(/training cost.*validation cost/);
+    // One point per epoch trained, in each series.
+    const epochs = Number(/trained: (\d+) epochs/.exec(train.stdout)?.[1]);
     const series = (doc.svg.path as { '@_data-name': string; '@_d': string }[]).map((s) => [s['@_data-name'], s['@_d'].split(' ').length]);
-    expect(series).toEqual([['training cost', 40]]);
+    expect(series).toEqual([['training cost', epochs], ['validation cost', epochs]]);
+    const best = /best epoch: (\d+)/.exec(train.stdout)![1];
+    expect(JSON.stringify(group('marker'))).toContain(`best epoch ${best}`);
+    expect(doc.svg.desc).toMatch(/^cost against epoch\. training cost: \d+ points, .*; validation cost: \d+ points/);
   });
 });
 
@@ -237,10 +252,10 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: the progress bar', () => {
   // `script` (util-linux) runs the command on a pseudo-terminal: the positive control for the piped test above.
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
   it.skipIf(!hasScript)('on a terminal, train draws a bar with the epoch, the cost and the ETA', () => {
-    const cmd = [process.execPath, BIN, 'train', CSV, '--target', 'diagnosis', '--epochs', '25'].map((a) => `'${a}'`).join(' ');
+    const cmd = [process.execPath, BIN, 'train', CSV, '--target', 'diagnosis', '--epochs', '25', '--validation', '0.2'].map((a) => `'${a}'`).join(' ');
     const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/epoch 25\/25 .* cost \d\.\d+ \| ETA \d+s/);
+    expect(r.stdout).toMatch(/epoch 25\/25 .* cost \d\.\d+ \| validation \d\.\d+ \| ETA \d+s/);
     expect(r.stdout).toMatch(/\x1b\[/);
   });
 });
@@ -326,6 +341,8 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
     expectMistake(blasnet('fit', CSV), 2, /unknown command 'fit'/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--epochs', 'ten'), 2, /option '--epochs <n>' argument 'ten' is invalid/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--validation', '1.5'), 2, /--validation .* expected a fraction in \(0, 1\)/);
+    expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--early-stopping', '0'), 2, /--early-stopping <patience>' argument '0' is invalid/);
+    expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--optimizer', 'lbfgs', '--batch-size', '8'), 2, /do not apply to --optimizer lbfgs/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--model', 'forest'), 2, /argument 'forest' is invalid. Allowed choices are logistic, network/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--layers', '8'), 2, /--layers applies to --model network/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--hidden', 'swish'), 2, /option '--hidden <activation>' argument 'swish' is invalid/);

@@ -31,9 +31,10 @@ function tickLabel(v: number, step: number): string {
  * An SVG line chart of the series (one line each, the first solid, the others dashed).
  * @param series - at least one series with at least one point; non-finite costs are left out
  * @param options.title - the chart's title (also its <title>)
+ * @param options.marker - a vertical line at x with a label (the best epoch of early stopping)
  * @returns the SVG document text
  */
-export function learningCurveSvg(series: Series[], options: { title?: string; xLabel?: string; yLabel?: string } = {}): string {
+export function learningCurveSvg(series: Series[], options: { title?: string; xLabel?: string; yLabel?: string; marker?: { x: number; label: string } } = {}): string {
   const title = options.title ?? 'Learning curve', xLabel = options.xLabel ?? 'epoch', yLabel = options.yLabel ?? 'cost';
   const clean = series.map((s) => ({ name: s.name, points: s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)) })).filter((s) => s.points.length > 0);
   const xs = clean.flatMap((s) => s.points.map((p) => p[0])), ys = clean.flatMap((s) => s.points.map((p) => p[1]));
@@ -75,7 +76,14 @@ export function learningCurveSvg(series: Series[], options: { title?: string; xL
     out.push(`<text stroke="none" x="${MARGIN.left - 10}" y="${f(sy(t) + 4)}" text-anchor="end">${tickLabel(t, yStep)}</text>`);
   }
   out.push(`<text stroke="none" transform="translate(18 ${MARGIN.top + ph / 2}) rotate(-90)" text-anchor="middle" font-size="13">${escapeXml(yLabel)}</text></g>`);
-  // The series.
+  // The marker (under the series), then the series.
+  const mk = options.marker;
+  if (mk && Number.isFinite(mk.x) && mk.x >= x0 && mk.x <= x1) {
+    const x = f(sx(mk.x));
+    out.push(`<g class="marker"><line x1="${x}" x2="${x}" y1="${MARGIN.top}" y2="${MARGIN.top + ph}" stroke="#666" stroke-width="1" stroke-dasharray="3 3"/>`);
+    // Below the legend (top right), left of the line: clear of the curves, which fall towards the bottom.
+    out.push(`<text x="${f(sx(mk.x) - 4)}" y="${MARGIN.top + 40 + 20 * clean.length}" text-anchor="end" fill="#444">${escapeXml(mk.label)}</text></g>`);
+  }
   clean.forEach((s, k) => {
     const d = s.points.map(([x, y], i) => `${i ? 'L' : 'M'}${f(sx(x))},${f(sy(y))}`).join(' ');
     const dash = DASHES[k % DASHES.length] ? ` stroke-dasharray="${DASHES[k % DASHES.length]}"` : '';

@@ -31,6 +31,7 @@ export interface TrainOptions {
   learningRate?: number;
   optimizer?: OptimizerName;
   l2?: number;
+  earlyStopping?: number;
   seed: number;
   threads?: number;
   standardize: boolean;
@@ -42,7 +43,7 @@ export interface TrainOptions {
 
 /** The options only a network takes (named as on the command line). */
 const NETWORK_ONLY: [keyof TrainOptions, string][] = [
-  ['layers', '--layers'], ['hidden', '--hidden'], ['output', '--output'], ['loss', '--loss'], ['batchSize', '--batch-size'], ['l2', '--l2'],
+  ['layers', '--layers'], ['hidden', '--hidden'], ['output', '--output'], ['loss', '--loss'], ['batchSize', '--batch-size'],
 ];
 
 /** Reads a data set for train or evaluate: a CSV with `--target`, or an IDX pair. */
@@ -96,14 +97,16 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   // Options that cannot apply to the model asked for.
   if (o.model === 'logistic') {
     for (const [key, flag] of NETWORK_ONLY) {
-      if (given(key)) throw usageError(`${flag} applies to --model network; logistic regression is full-batch gradient descent (--iterations, --learning-rate)`);
+      if (given(key)) throw usageError(`${flag} applies to --model network; logistic regression trains on the full batch (--iterations, --learning-rate, --solver, --l2)`);
     }
     if (o.iterations !== undefined && o.epochs !== undefined && o.iterations !== o.epochs) {
       throw usageError(`--epochs ${o.epochs} and --iterations ${o.iterations} disagree; for logistic regression (full batch) they are the same thing`);
     }
-    if (o.optimizer !== undefined && o.optimizer !== 'gd') throw usageError(`--optimizer ${o.optimizer} applies to --model network; logistic regression uses 'gd'`);
-  } else if (given('iterations')) {
-    throw usageError('--iterations applies to --model logistic; a network trains for --epochs');
+    if (o.optimizer !== undefined && o.optimizer !== 'gd' && o.optimizer !== 'lbfgs') throw usageError(`--solver ${o.optimizer} applies to --model network; logistic regression's solvers are gd and lbfgs`);
+    if (o.optimizer === 'lbfgs' && o.learningRate !== undefined) throw usageError('--learning-rate does not apply to --solver lbfgs (it searches its own steps)');
+  } else {
+    if (given('iterations')) throw usageError('--iterations applies to --model logistic; a network trains for --epochs');
+    if (o.optimizer === 'lbfgs' && (o.learningRate !== undefined || o.batchSize !== undefined)) throw usageError('--learning-rate and --batch-size do not apply to --optimizer lbfgs (full batch, line search)');
   }
   if (o.threads !== undefined) {
     try {
@@ -148,12 +151,15 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   // The model.
   let model: LogisticRegression | NeuralNetwork;
   let total: number, unit: string;
+  const lbfgs = o.optimizer === 'lbfgs';
   if (o.model === 'logistic') {
-    const iterations = o.iterations ?? o.epochs ?? 1000, learningRate = o.learningRate ?? 0.1;
-    model = new LogisticRegression({ learningRate, iterations, recordEvery: Math.max(1, Math.floor(iterations / 500)) });
+    const iterations = o.iterations ?? o.epochs ?? (lbfgs ? 100 : 1000), learningRate = o.learningRate ?? 0.1;
+    model = new LogisticRegression(lbfgs
+      ? { solver: 'lbfgs', maxIterations: iterations, recordEvery: 1, seed: o.seed, ...(o.l2 !== undefined ? { l2: o.l2 } : {}) }
+      : { learningRate, iterations, recordEvery: 1, seed: o.seed, ...(o.l2 !== undefined ? { l2: o.l2 } : {}) });
     total = iterations;
     unit = 'iteration';
-    print(`model: logistic regression, ${m} features; gradient descent, learning rate ${learningRate}, ${iterations} iterations`);
+    print(`model: logistic regression, ${m} features; ${lbfgs ? 'L-BFGS' : `gradient descent, learning rate ${learningRate}`}, ${lbfgs ? 'at most ' : ''}${iterations} iterations${o.l2 ? `, l2 ${o.l2}` : ''}`);
   } else {
     const hiddenSizes = o.layers ?? [16];
     const output = o.output ?? (info.task === 'regression' ? 'linear' : info.classes > 2 ? 'softmax' : 'sigmoid');
@@ -167,39 +173,59 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     } catch (e) {
       throw usageError((e as Error).message.replace(/^options\./, ''));
     }
-    total = o.epochs ?? 50;
+    total = o.epochs ?? (lbfgs ? 200 : 50);
     unit = 'epoch';
     const optimizer = o.optimizer ?? 'adam';
     const acts = model.spec.layers.map((l) => (l.g.name === 'leaky-relu' ? `leaky-relu(${l.g.alpha})` : l.g.name));
     print(`model: network ${model.spec.sizes.join('-')}, ${acts.slice(0, -1).join('/') || 'no hidden layer'} → ${acts.at(-1)}, loss ${loss}; ` +
-      `${optimizer}${o.learningRate !== undefined ? `, learning rate ${o.learningRate}` : ''}, batch ${o.batchSize ?? 32}, ${total} epochs${o.l2 ? `, l2 ${o.l2}` : ''}`);
+      `${optimizer}${o.learningRate !== undefined ? `, learning rate ${o.learningRate}` : ''}${lbfgs ? ', full batch' : `, batch ${o.batchSize ?? 32}`}, ${total} epochs${o.l2 ? `, l2 ${o.l2}` : ''}`);
   }
   if (scaler) model.setInputScaling(scaler);
+  if (o.earlyStopping !== undefined) {
+    print(`early stopping: after ${o.earlyStopping} ${unit}s without a better ${Xval ? 'validation' : 'training'} cost, keeping the best parameters`);
+  }
 
-  // Fit, with the progress bar on a terminal.
-  const bar = progressBar(total, unit, out, false);
-  const costs: [number, number][] = [];
+  // Fit, with the progress bar on a terminal. The records give the learning curve.
+  const bar = progressBar(total, unit, out, Xval !== null);
+  const costs: [number, number][] = [], validationCosts: [number, number][] = [];
+  const shared = {
+    ...(Xval && yval ? { validation: { X: Xval, Y: yval } } : {}),
+    ...(o.earlyStopping !== undefined ? { earlyStopping: { patience: o.earlyStopping } } : {}),
+  };
+  // A network's record `iteration` is the epoch index from 0 (the cost during, or at the end of, epoch e + 1);
+  // logistic regression's is the iteration whose parameters it describes, from 0.
+  const shift = unit === 'epoch' ? 1 : 0;
+  const onProgress = ({ iteration, cost, validationCost }: { iteration: number; cost: number; validationCost?: number }) => {
+    const x = iteration + shift;
+    costs.push([x, cost]);
+    if (validationCost !== undefined) validationCosts.push([x, validationCost]);
+    bar.update(x, cost, validationCost);
+  };
   const t0 = performance.now();
+  let result: { stoppedEarly: boolean; reason: string; bestEpoch?: number; bestIteration?: number; bestValue?: number; epochs?: number; iterations?: number };
   try {
     if (model instanceof LogisticRegression) {
-      await model.fit(Xtrain, ytrain, { onProgress: ({ iteration, cost }) => { costs.push([iteration, cost]); bar.update(iteration, cost); } });
+      result = await model.fit(Xtrain, ytrain, { ...shared, onProgress });
     } else {
-      await model.fit(Xtrain, ytrain, {
+      result = await model.fit(Xtrain, ytrain, {
         epochs: total,
-        batchSize: Math.min(o.batchSize ?? 32, Xtrain.rows),
         optimizer: o.optimizer ?? 'adam',
+        ...(lbfgs ? {} : { batchSize: Math.min(o.batchSize ?? 32, Xtrain.rows) }),
         ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
         ...(o.l2 !== undefined ? { l2: o.l2 } : {}),
-        onProgress: ({ iteration, cost }) => { costs.push([iteration + 1, cost]); bar.update(iteration + 1, cost); },
+        ...shared,
+        onProgress,
       });
     }
   } catch (e) {
     bar.stop();
     const code = (e as { code?: string }).code;
+    if (code === 'ERR_BLASNET_CONFIG' || code === 'ERR_BLASNET_ARG_TYPE' || code === 'ERR_BLASNET_ARG_RANGE') throw usageError((e as Error).message);
     if (typeof code === 'string' && code.startsWith('ERR_BLASNET')) throw new CliError((e as Error).message);
     throw e;
   }
-  bar.update(total, costs.at(-1)?.[1] ?? NaN);
+  const done = result.epochs ?? result.iterations ?? total;
+  bar.update(done, costs.at(-1)?.[1] ?? NaN, validationCosts.at(-1)?.[1]);
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
 
@@ -207,7 +233,12 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   const dataCost = (X: Matrix, t: Float64Array) => model.costAndGradients(X, t).cost;
   const trainPred = predictRows(model, info, Xtrain);
   const trainReport = report(info, ytrain, trainPred.values);
-  print(`trained: ${total} ${unit}s in ${seconds.toFixed(2)} s`);
+  print(`trained: ${done} ${unit}s in ${seconds.toFixed(2)} s${result.reason === 'max-iterations' ? '' : ` (stopped: ${result.reason})`}`);
+  const bestRecord = result.bestEpoch ?? result.bestIteration;
+  const best = bestRecord === undefined ? undefined : bestRecord + shift;
+  if (o.earlyStopping !== undefined && best !== undefined) {
+    print(`best ${unit}: ${best}, ${Xval ? 'validation' : 'training'} cost ${result.bestValue?.toPrecision(5)} (its parameters kept)`);
+  }
   print(`training:   ${headline(trainReport)}, cost ${dataCost(Xtrain, ytrain).toPrecision(5)} (${Xtrain.rows} examples)`);
   if (Xval && yval) {
     const valReport = report(info, yval, predictRows(model, info, Xval).values);
@@ -221,8 +252,10 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   }
   if (o.plot) {
     const series: Series[] = [{ name: 'training cost', points: costs }];
+    if (validationCosts.length > 0) series.push({ name: 'validation cost', points: validationCosts });
     try {
-      writeFileSync(o.plot, learningCurveSvg(series, { title: `Learning curve: ${source}`, xLabel: unit }));
+      const marker = o.earlyStopping !== undefined && best !== undefined ? { marker: { x: best, label: `best ${unit} ${best}` } } : {};
+      writeFileSync(o.plot, learningCurveSvg(series, { title: `Learning curve: ${source}`, xLabel: unit, ...marker }));
     } catch (e) {
       throw new CliError(`cannot write the plot to ${o.plot}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
