@@ -146,7 +146,8 @@ function load(): void {
   if (loaded) return;
   loaded = true;
   const root = packageRoot();
-  const file = join(root, 'build', 'Release', 'blasnet.node');
+  // BLASNET_NATIVE_PATH: another build of the addon (the sanitizer build of scripts/asan.sh).
+  const file = process.env.BLASNET_NATIVE_PATH || join(root, 'build', 'Release', 'blasnet.node');
   const buildCommand = 'npx blasnet-build';
   if (process.env.BLASNET_DISABLE_NATIVE) {
     reason = 'the native backend is disabled by the environment variable BLASNET_DISABLE_NATIVE';
