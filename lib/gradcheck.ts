@@ -3,6 +3,7 @@
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import type { Matrix } from './matrix.js';
 import { internals, NeuralNetwork, type Targets } from './network.js';
+import { rowWeights } from './training.js';
 import { checkKnownKeys, checkOptionsObject, nonNegativeNumber, positiveNumber } from './validate.js';
 
 export interface GradientCheckResult {
@@ -20,14 +21,15 @@ export interface GradientCheckResult {
  * The model's parameters are left unchanged.
  * @param model - a NeuralNetwork
  * @param options.h - the step (default 1e-5); options.l2 - weight decay included in J (default 0);
- *   options.maxParams - check at most this many parameters, spread evenly (default: all)
+ *   options.maxParams - check at most this many parameters, spread evenly (default: all);
+ *   options.sampleWeight - n weights ≥ 0: J is then the weighted mean Σ w_j L_j / Σ w_j a weighted fit minimizes
  * @example const { maxRelativeError } = gradientCheck(net, X, Y); // < 1e-7 for a healthy small network
  */
 export function gradientCheck(model: NeuralNetwork, X: Matrix | number[][], Y: Targets,
-  options: { h?: number; l2?: number; maxParams?: number } = {}): GradientCheckResult {
+  options: { h?: number; l2?: number; maxParams?: number; sampleWeight?: Float64Array | number[] } = {}): GradientCheckResult {
   if (!(model instanceof NeuralNetwork)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `model must be a NeuralNetwork, got ${describe(model)}`);
   const o = checkOptionsObject(options, 'options');
-  checkKnownKeys(o, 'options', ['h', 'l2', 'maxParams']);
+  checkKnownKeys(o, 'options', ['h', 'l2', 'maxParams', 'sampleWeight']);
   const h = positiveNumber(o.h, 'options.h', 1e-5);
   const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
   const P = model.spec.nParams;
@@ -36,17 +38,18 @@ export function gradientCheck(model: NeuralNetwork, X: Matrix | number[][], Y: T
     throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.maxParams must be an integer ≥ 1, got ${describe(maxParams)}`);
   }
   const { M, T } = internals.checkData(model, X, Y);
+  const weight = rowWeights({ sampleWeight: o.sampleWeight }, M.rows, null, 0);
   const theta = internals.theta(model).slice();
-  const { grad } = internals.costGrad(model, theta, M, T, l2);
+  const { grad } = internals.costGrad(model, theta, M, T, l2, weight);
   const stride = P <= maxParams ? 1 : P / maxParams;
   let worst = -1, worstErr = -1, checked = 0;
   for (let c = 0; c < Math.min(P, maxParams); c++) {
     const k = Math.floor(c * stride);
     const saved = theta[k]!;
     theta[k] = saved + h;
-    const plus = internals.costGrad(model, theta, M, T, l2).cost;
+    const plus = internals.costGrad(model, theta, M, T, l2, weight).cost;
     theta[k] = saved - h;
-    const minus = internals.costGrad(model, theta, M, T, l2).cost;
+    const minus = internals.costGrad(model, theta, M, T, l2, weight).cost;
     theta[k] = saved;
     const num = (plus - minus) / (2 * h), g = grad[k]!;
     const err = Math.abs(g - num) / Math.max(Math.abs(g), Math.abs(num), 1e-12);

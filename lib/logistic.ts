@@ -15,12 +15,12 @@ import { Matrix } from './matrix.js';
 import { checkJobMemory, logisticFitBytes, logisticPredictBytes } from './memory.js';
 import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
 import { runFit, type FitJob, type FitOutcome } from './reference/jobs.js';
-import { logisticCostGrad, logisticPredictProba } from './reference/logistic.js';
+import { LogisticObjective, logisticPredictProba } from './reference/logistic.js';
 import { runInWorker } from './reference/pool.js';
 import type { Rows, TrainConfig, TrainRecord } from './reference/trainer.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import {
-  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, SHARED_FIT_KEYS, splitData,
+  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, rowWeights, SHARED_FIT_KEYS, splitData,
   type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
 } from './training.js';
 import {
@@ -301,18 +301,24 @@ export class LogisticRegression {
    * @param X - n × m examples as rows (Matrix or number[][])
    * @param y - n labels, each 0 or 1
    * @throws {TypeError|RangeError} for invalid X or y (see the error's code)
+   * The model's `l2` term is included; with `options.sampleWeight` (n weights ≥ 0) J is the weighted
+   * mean Σ w_j L_j / Σ w_j that a weighted fit minimizes.
    * @example const { cost, dw, db } = model.costAndGradients(X, y);
    */
-  costAndGradients(X: Matrix | number[][], y: Float64Array | number[]): { cost: number; dw: Float64Array; db: number } {
+  costAndGradients(X: Matrix | number[][], y: Float64Array | number[], options: { sampleWeight?: Float64Array | number[] } = {}): { cost: number; dw: Float64Array; db: number } {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', ['sampleWeight']);
     const { M, labels } = this.#checkData(X, y, this.#w ? this.#w.length : undefined);
+    const weight = rowWeights({ sampleWeight: o.sampleWeight }, M.rows, null, 0);
     const w = this.#w ?? new Float64Array(M.cols);
+    const theta = packTheta(w, this.#b);
     if (this.#addon) {
-      const r = this.#addon.logisticCostGrad(packTheta(w, this.#b), M.data, M.rows, labels);
+      const r = this.#addon.logisticCostGrad(theta, M.data, M.rows, labels, this.l2, weight ?? undefined);
       return { cost: r.cost, dw: r.grad.slice(0, M.cols), db: r.grad[M.cols]! };
     }
-    const dw = new Float64Array(M.cols);
-    const { cost, db } = logisticCostGrad({ X: M.data, y: labels, n: M.rows, m: M.cols }, w, this.#b, dw);
-    return { cost, dw, db };
+    const grad = new Float64Array(M.cols + 1);
+    const { cost } = new LogisticObjective(M.cols, this.l2).costGrad(theta, { X: M.data, Y: labels, weight, n: M.rows }, grad);
+    return { cost, dw: grad.slice(0, M.cols), db: grad[M.cols]! };
   }
 
   /**
@@ -475,7 +481,9 @@ export class LogisticRegression {
       validation = { X: Mv, Y: new Matrix(Mv.rows, 1, yv) };
     }
     const Y = new Matrix(start.M.rows, 1, start.labels);
-    const { train, validation: held } = splitData(start.M, Y, null, shared.validationSplit, this.seed, validation);
+    const labels = start.labels;
+    const weight = rowWeights(o, start.M.rows, (j) => labels[j]!, 2);
+    const { train, validation: held } = splitData(start.M, Y, weight, shared.validationSplit, this.seed, validation);
     return { config, onProgress, train, validation: held, theta: packTheta(start.w, start.b) };
   }
 

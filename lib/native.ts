@@ -88,7 +88,7 @@ export interface NativeTrainResult extends NativeFitFields {
 /** One network's description on the native side (native/network_binding.cc). */
 export interface NativeNet {
   readonly paramCount: number;
-  costGrad(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, l2: number): { cost: number; grad: Float64Array };
+  costGrad(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, l2: number, sampleWeight?: Float64Array): { cost: number; grad: Float64Array };
   fitSync(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress?: (r: ProgressRecord) => void): NativeTrainResult;
   fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeTrainResult>;
   predictSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
@@ -105,7 +105,7 @@ export interface NativeAddon {
   /** The classes native errors are built from (new Class(code, message)), for this thread's env. */
   configure(classes: { Error: Function; TypeError: Function; RangeError: Function }): void;
   // Logistic regression: θ = (w, b), m + 1 values; X row-major n × m; y n labels.
-  logisticCostGrad(theta: Float64Array, X: Float64Array, n: number, y: Float64Array): { cost: number; grad: Float64Array };
+  logisticCostGrad(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, l2?: number, sampleWeight?: Float64Array): { cost: number; grad: Float64Array };
   logisticFitSync(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, onProgress?: (r: ProgressRecord) => void): NativeLogisticFitResult;
   logisticFit(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
   logisticPredictProbaSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
@@ -146,7 +146,8 @@ function load(): void {
   if (loaded) return;
   loaded = true;
   const root = packageRoot();
-  const file = join(root, 'build', 'Release', 'blasnet.node');
+  // BLASNET_NATIVE_PATH: another build of the addon (the sanitizer build of scripts/asan.sh).
+  const file = process.env.BLASNET_NATIVE_PATH || join(root, 'build', 'Release', 'blasnet.node');
   const buildCommand = 'npx blasnet-build';
   if (process.env.BLASNET_DISABLE_NATIVE) {
     reason = 'the native backend is disabled by the environment variable BLASNET_DISABLE_NATIVE';

@@ -27,7 +27,7 @@ import {
   checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
 } from './validate.js';
 import {
-  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, SHARED_FIT_KEYS, splitData,
+  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, rowWeights, SHARED_FIT_KEYS, splitData,
   type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
 } from './training.js';
 
@@ -127,7 +127,7 @@ interface Prepared {
 export let internals: {
   theta(net: NeuralNetwork): Float64Array;
   setTheta(net: NeuralNetwork, theta: Float64Array): void;
-  costGrad(net: NeuralNetwork, theta: Float64Array, M: Matrix, T: Matrix, l2: number): { cost: number; grad: Float64Array };
+  costGrad(net: NeuralNetwork, theta: Float64Array, M: Matrix, T: Matrix, l2: number, weight?: Float64Array | null): { cost: number; grad: Float64Array };
   checkData(net: NeuralNetwork, X: unknown, Y: unknown): { M: Matrix; T: Matrix };
 };
 
@@ -414,13 +414,14 @@ export class NeuralNetwork {
    * @param l2 - weight decay λ included in J and the gradients (default 0)
    * @example const { cost, dW, db } = net.costAndGradients(X, Y);
    */
-  costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number } = {}): { cost: number; dW: Float64Array[]; db: Float64Array[] } {
+  costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}): { cost: number; dW: Float64Array[]; db: Float64Array[] } {
     const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', ['l2']);
+    checkKnownKeys(o, 'options', ['l2', 'sampleWeight']);
     const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
     const { M, T } = this.#checkData(X, Y);
+    const weight = rowWeights({ sampleWeight: o.sampleWeight }, M.rows, null, 0);
     checkJobMemory(`NeuralNetwork.costAndGradients on ${M.rows} examples`, networkCostGradBytes(this.spec, M.rows), 'evaluate it on fewer examples at a time');
-    const { cost, grad } = this.#costGrad(this.#theta, M, T, l2);
+    const { cost, grad } = this.#costGrad(this.#theta, M, T, l2, weight);
     return {
       cost,
       dW: this.spec.layers.map((l) => grad.slice(l.W, l.b)),
@@ -428,10 +429,10 @@ export class NeuralNetwork {
     };
   }
 
-  #costGrad(theta: Float64Array, M: Matrix, T: Matrix, l2: number): { cost: number; grad: Float64Array } {
-    if (this.#native) return this.#native.costGrad(theta, M.data, M.rows, T.data, l2);
+  #costGrad(theta: Float64Array, M: Matrix, T: Matrix, l2: number, weight: Float64Array | null = null): { cost: number; grad: Float64Array } {
+    if (this.#native) return this.#native.costGrad(theta, M.data, M.rows, T.data, l2, weight ?? undefined);
     const grad = new Float64Array(this.spec.nParams);
-    const cost = netCostGrad(this.spec, theta, M.data, T.data, M.rows, l2, grad);
+    const cost = netCostGrad(this.spec, theta, M.data, T.data, M.rows, l2, grad, weight);
     return { cost, grad };
   }
 
@@ -602,8 +603,28 @@ export class NeuralNetwork {
     const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
     const { M, T } = this.#checkData(X, Y);
     const validation = shared.validation ? this.#checkData(shared.validation.X, shared.validation.Y, 'options.validation.Y', 'options.validation.X') : null;
-    const { train, validation: held } = splitData(M, T, null, shared.validationSplit, this.seed, validation ? { X: validation.M, Y: validation.T } : null);
+    const weight = rowWeights(o, M.rows, this.#classOf(T), this.#classCount());
+    const { train, validation: held } = splitData(M, T, weight, shared.validationSplit, this.seed, validation ? { X: validation.M, Y: validation.T } : null);
     return { config, onProgress, train, validation: held };
+  }
+
+  /** The number of classes for classWeight: 2 for one sigmoid output, sL for softmax, 0 for no classes. */
+  #classCount(): number {
+    const out = this.spec.layers[this.spec.layers.length - 1]!.g.name, sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+    if (this.spec.loss !== 'cross-entropy') return 0;
+    return out === 'softmax' ? sL : sL === 1 ? 2 : 0;
+  }
+
+  /** The class of each target row (y ≥ 0.5 for one output, the first largest entry for softmax), or null. */
+  #classOf(T: Matrix): ((j: number) => number) | null {
+    const k = this.#classCount(), sL = T.cols, d = T.data;
+    if (k === 0) return null;
+    if (sL === 1) return (j) => (d[j]! >= 0.5 ? 1 : 0);
+    return (j) => {
+      let best = 0;
+      for (let i = 1; i < sL; i++) if (d[j * sL + i]! > d[j * sL + best]!) best = i;
+      return best;
+    };
   }
 
   /** X (n × s0) and the targets as an n × sL Matrix, validated for the loss. */
@@ -696,7 +717,7 @@ export class NeuralNetwork {
     internals = {
       theta: (net) => net.#theta,
       setTheta: (net, theta) => { net.#theta = theta; },
-      costGrad: (net, theta, M, T, l2) => net.#costGrad(theta, M, T, l2),
+      costGrad: (net, theta, M, T, l2, weight) => net.#costGrad(theta, M, T, l2, weight ?? null),
       checkData: (net, X, Y) => net.#checkData(X, Y),
     };
   }

@@ -73,9 +73,39 @@ void LogisticObjective::reserve(size_t batch, size_t eval) {
   z_.resize(eval);
 }
 
+// The weighted J = Σ_j w_j L_j / Σ_j w_j and its gradient, one example at a time (a plain loop: the
+// unweighted sweep of logistic_rows is the fast path).
+static CostGrad weighted_cost_grad(const Rows& b, size_t m, const double* w, double bias, double* dw, double* db) {
+  double cost = 0, dz_sum = 0, W = 0, z_sum = 0;
+  for (size_t k = 0; k < m; ++k) dw[k] = 0;
+  for (size_t j = 0; j < b.n; ++j) {
+    const double* x = b.X + j * m;
+    const double wj = b.weight[j];
+    W += wj;
+    if (wj == 0) continue;
+    double z = bias;
+    for (size_t k = 0; k < m; ++k) z += x[k] * w[k];
+    const SigmoidSoftplus ss = sigmoid_softplus(z);
+    cost += wj * (ss.softplus - b.Y[j] * z);
+    const double dz = wj * (ss.sigma - b.Y[j]);
+    dz_sum += dz;
+    z_sum += z;
+    for (size_t k = 0; k < m; ++k) dw[k] += dz * x[k];
+  }
+  if (W == 0) {  // a batch of zero weight: J = 0, no gradient
+    *db = 0;
+    return {0.0, true};
+  }
+  double g_sum = 0;
+  for (size_t k = 0; k < m; ++k) g_sum += (dw[k] /= W);
+  *db = dz_sum / W;
+  return {cost / W, std::isfinite(z_sum) && std::isfinite(g_sum) && std::isfinite(*db) && std::isfinite(cost)};
+}
+
 CostGrad LogisticObjective::cost_grad(const double* theta, const Rows& b, double* grad, bool want_cost) {
   const size_t m = m_;
-  CostGrad cg = logistic_cost_grad({b.X, b.Y, b.n, m}, theta, theta[m], grad, grad + m, *ws_, want_cost);
+  CostGrad cg = b.weight ? weighted_cost_grad(b, m, theta, theta[m], grad, grad + m)
+                         : logistic_cost_grad({b.X, b.Y, b.n, m}, theta, theta[m], grad, grad + m, *ws_, want_cost);
   if (l2_ != 0) {
     // J += (λ/2)‖w‖², ∂J/∂w += λ w; b is not penalized
     double sq = 0;

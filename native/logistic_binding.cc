@@ -76,15 +76,19 @@ class LogisticPredictJob final : public Job {
   std::vector<double> a_;
 };
 
-// (θ, X, n, y) → { cost, grad }: grad = (dw, db) in θ's layout. Runs no JavaScript: reads in place.
+// (θ, X, n, y, l2?, sampleWeight?) → { cost, grad }: grad = (dw, db) in θ's layout. Runs no JavaScript: reads in place.
 Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Batch b = logistic_batch(info, 0, true);
   const size_t m = b.theta.length - 1;
+  // Optional (…, l2, sampleWeight): the objective the trainer minimizes (native/logistic.h).
+  const double l2 = info.Length() > 4 && !info[4].IsUndefined() ? finite_arg(info, 4, "l2") : 0.0;
+  const F64View weight = info.Length() > 5 && !info[5].IsUndefined() ? f64_arg(info, 5, "sampleWeight", b.n, "n") : F64View{nullptr, 0};
   JobScope scope;
-  LogisticWorkspace ws(m, nullptr);
+  LogisticObjective model(m, l2, 1);
+  model.reserve(b.n, 0);
   Napi::Float64Array grad = Napi::Float64Array::New(env, m + 1);
-  const double cost = logistic_cost_grad({b.X.data, b.Y.data, b.n, m}, b.theta.data, b.theta.data[m], grad.Data(), grad.Data() + m, ws, true).cost;
+  const double cost = model.cost_grad(b.theta.data, {b.X.data, b.Y.data, weight.data, b.n}, grad.Data(), true).cost;
   Napi::Object r = Napi::Object::New(env);
   r.Set("cost", Napi::Number::New(env, cost));
   r.Set("grad", grad);

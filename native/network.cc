@@ -192,16 +192,19 @@ static bool dense_forward(const Layer& layer, const double* W, const double* b, 
 // (its s values at stride n) the output activation — written example by example into `out`
 // (s × n, i.e. the user's n × s row-major) when given — and, with Y (s × n, example by example), the
 // loss (MATH.md "Output error") and, when delta (n × s, unit by unit) is given, δ[L] = ∂loss/∂z;
-// then db (s, overwritten) = Σ_j δ[L]. Returns Σ_j loss_j.
+// then db (s, overwritten) = Σ_j δ[L]. Returns Σ_j loss_j. With weight (n, or null: all 1), example
+// j's loss and δ are multiplied by weight[j] (the unweighted path is unchanged, term for term).
 static double output_forward(const Layer& layer, Loss loss, const double* W, const double* b, const double* A_prev,
                              bool example_major, size_t n, const double* Y, double* Z, double* out, double* delta, double* db,
-                             Workspace& ws, bool* finite) {
+                             Workspace& ws, bool* finite, const double* weight) {
   const size_t s = layer.out;
   dense_product(layer, W, A_prev, example_major, n, Z);
   const size_t shares = for_shares(ws, n, s, [&](size_t j0, size_t j1, size_t t) {
-    double total = 0, c = 0;
+    double total_t = 0, c = 0;
     double* a = ws.part[t].data();  // one example's s values, contiguous
     for (size_t j = j0; j < j1; ++j) {
+      double lj = 0;
+      double& total = weight ? lj : total_t;  // weighted: example j's loss apart, then × weight[j]
       for (size_t i = 0; i < s; ++i) c += 0.0 * (a[i] = Z[i * n + j] + b[i]);
       const double* y = Y ? Y + j * s : nullptr;
       if (layer.g == Activation::softmax) {
@@ -249,11 +252,12 @@ static double output_forward(const Layer& layer, Loss loss, const double* W, con
               default: break;
             }
           }
-          delta[i * n + j] = d;
+          delta[i * n + j] = weight ? weight[j] * d : d;
         }
       }
+      if (weight) total_t += weight[j] * lj;
     }
-    ws.part_sum[t] = total;
+    ws.part_sum[t] = total_t;
     ws.part_check[t] = c;
   });
   double total = ws.part_sum[0], c = ws.part_check[0];
@@ -301,7 +305,7 @@ static void dense_backward(const Layer& layer, const double* W, const double* A_
 // Whole-network passes
 
 double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
-                   const double* Y, bool want_delta, double* db_L, double* out, size_t* bad_layer) {
+                   const double* Y, bool want_delta, double* db_L, double* out, size_t* bad_layer, const double* weight) {
   const size_t L = net.layers.size();
   const double* A_prev = X;
   bool example_major = true;
@@ -321,7 +325,7 @@ double net_forward(const Network& net, const double* theta, const double* X, siz
   bool finite = true;
   const double total = output_forward(last, net.loss, theta + last.W_off, theta + last.b_off, A_prev, example_major, n, Y,
                                       ws.A[L - 1].data(), out, want_delta && Y ? ws.delta.data() : nullptr, db_L, ws,
-                                      bad_layer ? &finite : nullptr);
+                                      bad_layer ? &finite : nullptr, weight);
   if (bad_layer && !finite) *bad_layer = L;
   return total;
 }
@@ -357,11 +361,25 @@ static double apply_l2(const Network& net, const double* theta, double l2, doubl
   return 0.5 * l2 * sq;
 }
 
+double normalized_weights(const double* w, size_t n, std::vector<double>& out) {
+  double W = 0;
+  for (size_t j = 0; j < n; ++j) W += w[j];
+  out.resize(n);
+  const double scale = static_cast<double>(n) / W;
+  for (size_t j = 0; j < n; ++j) out[j] = w[j] * scale;
+  return W;
+}
+
 double net_cost_grad(const Network& net, const double* theta, const double* X, const double* Y, size_t n, double l2,
-                     double* grad, Workspace& ws) {
+                     double* grad, Workspace& ws, const double* weight) {
   ws.reserve(net, n, true);
   const Layer& last = net.layers.back();
-  const double data = net_forward(net, theta, X, n, ws, Y, true, grad + last.b_off);
+  std::vector<double> wn;
+  if (weight && normalized_weights(weight, n, wn) == 0) {  // no weight at all: J = 0, ∂J/∂θ = 0 (+ the L2 term)
+    for (size_t k = 0; k < net.n_params; ++k) grad[k] = 0;
+    return apply_l2(net, theta, l2, grad);
+  }
+  const double data = net_forward(net, theta, X, n, ws, Y, true, grad + last.b_off, nullptr, nullptr, weight ? wn.data() : nullptr);
   net_backward(net, theta, X, n, ws, grad);
   return data / static_cast<double>(n) + apply_l2(net, theta, l2, grad);
 }
@@ -403,7 +421,15 @@ void NetObjective::reserve(size_t batch, size_t eval) {
 
 CostGrad NetObjective::cost_grad(const double* theta, const Rows& b, double* grad, bool) {
   const Layer& last = net_.layers.back();
-  const double data = net_forward(net_, theta, b.X, b.n, ws_, b.Y, true, grad + last.b_off);
+  // Weighted: w'_j = w_j · n / Σ w, so that (1/n) Σ w'_j L_j = Σ w_j L_j / Σ w_j, and the 1/n of the
+  // backward pass turns the scaled δ into the weighted mean's gradient.
+  if (b.weight && normalized_weights(b.weight, b.n, weight_) == 0) {  // a batch of zero weight: no step
+    for (size_t k = 0; k < net_.n_params; ++k) grad[k] = 0;
+    const double cost = apply_l2(net_, theta, l2_, grad);
+    return {cost, std::isfinite(cost)};
+  }
+  const double data = net_forward(net_, theta, b.X, b.n, ws_, b.Y, true, grad + last.b_off, nullptr, nullptr,
+                                  b.weight ? weight_.data() : nullptr);
   net_backward(net_, theta, b.X, b.n, ws_, grad);
   const double cost = data / static_cast<double>(b.n) + apply_l2(net_, theta, l2_, grad);
   return {cost, std::isfinite(cost)};

@@ -71,16 +71,21 @@ std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
 // non-finite): *bad_layer = the first layer l (1-based) whose Z[l] is not finite, else 0, and the
 // pass stops there.
 double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
-                   const double* Y, bool want_delta, double* db_L, double* out = nullptr, size_t* bad_layer = nullptr);
+                   const double* Y, bool want_delta, double* db_L, double* out = nullptr, size_t* bad_layer = nullptr,
+                   const double* weight = nullptr);
 
 // Backward pass after net_forward(..., want_delta = true) on the same batch: grad (n_params,
 // overwritten) = ∂J/∂θ with J the mean loss over the batch. grad's b[L] slot must hold Σ_j δ[L]
 // (net_forward writes it there when given db_L = grad + b_off of layer L).
 void net_backward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws, double* grad);
 
-// J (mean over n, plus (l2/2)·Σ‖W‖²) and grad = ∂J/∂θ (n_params, overwritten) for the whole set.
+// J (mean over n — with weight (n), Σ w_j L_j / Σ w_j —, plus (l2/2)·Σ‖W‖²) and grad = ∂J/∂θ
+// (n_params, overwritten) for the whole set.
 double net_cost_grad(const Network& net, const double* theta, const double* X, const double* Y, size_t n,
-                     double l2, double* grad, Workspace& ws);
+                     double l2, double* grad, Workspace& ws, const double* weight = nullptr);
+
+// out (n) = w · n / Σ w (the weights of net_forward for a weighted mean); returns Σ w.
+double normalized_weights(const double* w, size_t n, std::vector<double>& out);
 
 // out (s_L × n) = A[L] for X (s0 × n), in chunks of examples so memory stays bounded. Returns 0,
 // or the first layer (1-based) whose pre-activations were not finite (see net_forward), or
@@ -108,7 +113,7 @@ class NetObjective : public Objective {
   double l2_;
   std::unique_ptr<ThreadTeam> team_;
   Workspace ws_, eval_ws_;
-  std::vector<double> eval_out_;
+  std::vector<double> eval_out_, weight_;
   size_t eval_chunk_ = 0;
 };
 

@@ -140,18 +140,19 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
 
   Napi::Value ParamCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(net_.n_params)); }
 
-  // (theta, X, n, Y, l2) → { cost, grad }
+  // (theta, X, n, Y, l2, sampleWeight?) → { cost, grad }
   Napi::Value CostGrad(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       const Batch b = args(info, true);
       const double l2 = finite_arg(info, 4, "l2");
+      const F64View weight = info.Length() > 5 && !info[5].IsUndefined() ? f64_arg(info, 5, "sampleWeight", b.n, "n") : F64View{nullptr, 0};
       JobScope scope;
       Napi::Float64Array grad = Napi::Float64Array::New(env, net_.n_params);
       std::unique_ptr<ThreadTeam> team = make_team(net_, b.n);
       Workspace ws;
       ws.team = team.get();
-      const double cost = net_cost_grad(net_, b.theta.data, b.X.data, b.Y.data, b.n, l2, grad.Data(), ws);
+      const double cost = net_cost_grad(net_, b.theta.data, b.X.data, b.Y.data, b.n, l2, grad.Data(), ws, weight.data);
       Napi::Object r = Napi::Object::New(env);
       r.Set("cost", Napi::Number::New(env, cost));
       r.Set("grad", grad);

@@ -52,6 +52,31 @@ export function logisticPredictProba(X: Float64Array, n: number, m: number, w: F
 }
 
 /**
+ * The weighted J = Σ w_j L_j / Σ w_j and its gradient (dw overwritten), one example at a time, as
+ * native weighted_cost_grad; a batch of zero weight has J = 0 and no gradient.
+ */
+function weightedCostGrad(b: Rows, m: number, w: Float64Array, bias: number, dw: Float64Array): { cost: number; db: number } {
+  const X = b.X, y = b.Y, wt = b.weight!;
+  dw.fill(0);
+  let cost = 0, dzSum = 0, W = 0;
+  for (let j = 0; j < b.n; j++) {
+    const wj = wt[j]!;
+    W += wj;
+    if (wj === 0) continue;
+    let z = bias;
+    for (let k = 0; k < m; k++) z += X[j * m + k]! * w[k]!;
+    const s = sigmoidSoftplus(z);
+    cost += wj * (s.softplus - y[j]! * z);
+    const dz = wj * (s.sigma - y[j]!);
+    dzSum += dz;
+    for (let k = 0; k < m; k++) dw[k] += dz * X[j * m + k]!;
+  }
+  if (W === 0) return { cost: 0, db: 0 };
+  for (let k = 0; k < m; k++) dw[k] /= W;
+  return { cost: cost / W, db: dzSum / W };
+}
+
+/**
  * Logistic regression as a trainer Objective (reference/trainer.ts), the twin of native
  * LogisticObjective: θ = (w, b), J = Σ w_j L_j / Σ w_j + (λ/2)‖w‖², the bias not penalized.
  */
@@ -74,7 +99,7 @@ export class LogisticObjective implements Objective {
   costGrad(theta: Float64Array, b: Rows, grad: Float64Array): { cost: number; finite: boolean } {
     const m = this.#m;
     const w = theta.subarray(0, m), dw = grad.subarray(0, m);
-    let { cost, db } = logisticCostGrad({ X: b.X, y: b.Y, n: b.n, m }, w, theta[m]!, dw);
+    let { cost, db } = b.weight ? weightedCostGrad(b, m, w, theta[m]!, dw) : logisticCostGrad({ X: b.X, y: b.Y, n: b.n, m }, w, theta[m]!, dw);
     if (this.#l2 !== 0) {
       let sq = 0;
       for (let k = 0; k < m; k++) {

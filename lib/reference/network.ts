@@ -101,17 +101,31 @@ export function denseForward(layer: LayerSpec, theta: Float64Array, Aprev: Float
   return check === 0;
 }
 
+/** g′ expressed through a = g(z), as timesDerivative applies it. */
+function derivative(g: Activation, a: number): number {
+  switch (g.name) {
+    case 'sigmoid': return a * (1 - a);
+    case 'tanh': return 1 - a * a;
+    case 'relu': return a > 0 ? 1 : 0;
+    case 'leaky-relu': return a > 0 ? 1 : g.alpha;
+    default: return 1;
+  }
+}
+
 /**
  * Output layer with its loss: A = g(W·A_prev + b 1ᵀ), and per example the loss and, when delta is
  * given, δ[L] (s × n, overwritten) and db (s at dbOff, accumulated) += Σ_j δ[L]. Returns Σ_j loss_j.
+ * With weight (n, or null: all 1) example j's loss and δ are multiplied by weight[j], as native output_forward.
  */
 export function outputForwardLoss(layer: LayerSpec, loss: NetSpec['loss'], theta: Float64Array, Aprev: Float64Array, aOff: number, n: number,
-  Y: Float64Array, yOff: number, A: Float64Array, delta: Float64Array | null, db: Float64Array, dbOff: number): number {
+  Y: Float64Array, yOff: number, A: Float64Array, delta: Float64Array | null, db: Float64Array, dbOff: number, weight: Float64Array | null = null): number {
   const s = layer.out;
   gemm(true, false, s, n, layer.in, 1, theta, layer.W, layer.in, Aprev, aOff, layer.in, A, 0, s);
-  let total = 0;
+  let grand = 0;
   for (let j = 0; j < n; j++) {
     const o = j * s, yo = yOff + j * s;
+    const wj = weight ? weight[j]! : 1;
+    let total = weight ? 0 : grand;  // weighted: example j's loss apart, then × w_j
     for (let i = 0; i < s; i++) A[o + i] += theta[layer.b + i]!;
     if (loss === 'cross-entropy' && layer.g.name === 'sigmoid') {
       for (let i = 0; i < s; i++) {
@@ -120,7 +134,7 @@ export function outputForwardLoss(layer: LayerSpec, loss: NetSpec['loss'], theta
         total += ss.softplus - Y[yo + i]! * z;
         A[o + i] = ss.sigma;
       }
-      if (delta) for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = A[o + i]! - Y[yo + i]!);
+      if (delta) for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = weight ? wj * (A[o + i]! - Y[yo + i]!) : A[o + i]! - Y[yo + i]!);
     } else if (loss === 'cross-entropy') {
       let mx = A[o]!;
       for (let i = 1; i < s; i++) mx = Math.max(mx, A[o + i]!);
@@ -132,20 +146,23 @@ export function outputForwardLoss(layer: LayerSpec, loss: NetSpec['loss'], theta
       }
       total += Math.log(sum) - yz + mx * (1 - ysum);
       for (let i = 0; i < s; i++) A[o + i]! /= sum;
-      if (delta) for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = A[o + i]! - Y[yo + i]!);
+      if (delta) for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = weight ? wj * (A[o + i]! - Y[yo + i]!) : A[o + i]! - Y[yo + i]!);
     } else {
       activate(layer.g, A, o, s);
       for (let i = 0; i < s; i++) {
         const e = A[o + i]! - Y[yo + i]!;
         total += 0.5 * e * e;
       }
-      if (delta) {
+      if (delta && weight) {
+        for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = wj * ((A[o + i]! - Y[yo + i]!) * derivative(layer.g, A[o + i]!)));
+      } else if (delta) {
         for (let i = 0; i < s; i++) delta[o + i] = A[o + i]! - Y[yo + i]!;
         timesDerivative(layer.g, A, delta, o, db, dbOff, s);
       }
     }
+    grand = weight ? grand + wj * total : total;
   }
-  return total;
+  return grand;
 }
 
 /**
@@ -163,7 +180,7 @@ export function denseBackward(layer: LayerSpec, theta: Float64Array, Aprev: Floa
 
 /** Forward pass (see native net_forward). X: s0 × n at xOff. Returns Σ_j loss_j when Y is given. */
 export function netForward(net: NetSpec, theta: Float64Array, X: Float64Array, xOff: number, n: number, ws: Workspace,
-  Y: Float64Array | null, yOff: number, wantDelta: boolean, grad: Float64Array | null, out?: Float64Array, outOff = 0): number {
+  Y: Float64Array | null, yOff: number, wantDelta: boolean, grad: Float64Array | null, out?: Float64Array, outOff = 0, weight: Float64Array | null = null): number {
   const L = net.layers.length;
   let Aprev = X, aOff = xOff;
   for (let l = 0; l < L - 1; l++) {
@@ -177,7 +194,7 @@ export function netForward(net: NetSpec, theta: Float64Array, X: Float64Array, x
     return 0;
   }
   if (wantDelta && grad) grad.fill(0, last.b, last.b + last.out);
-  return outputForwardLoss(last, net.loss, theta, Aprev, aOff, n, Y, yOff, ws.A[L - 1]!, wantDelta ? ws.delta : null, grad ?? new Float64Array(last.b + last.out), last.b);
+  return outputForwardLoss(last, net.loss, theta, Aprev, aOff, n, Y, yOff, ws.A[L - 1]!, wantDelta ? ws.delta : null, grad ?? new Float64Array(last.b + last.out), last.b, weight);
 }
 
 /** Backward pass after netForward(wantDelta): grad (θ layout, overwritten) = ∂J/∂θ, J the batch mean. */
@@ -205,11 +222,26 @@ export function applyL2(net: NetSpec, theta: Float64Array, l2: number, grad: Flo
   return 0.5 * l2 * sq;
 }
 
-/** J (mean over n, plus the l2 term) and grad (θ layout, overwritten). */
-export function netCostGrad(net: NetSpec, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number, l2: number, grad: Float64Array): number {
+/** w · n / Σ w (the weights of netForward for a weighted mean) and Σ w, as native normalized_weights. */
+export function normalizedWeights(w: Float64Array): { scaled: Float64Array; sum: number } {
+  let sum = 0;
+  for (let j = 0; j < w.length; j++) sum += w[j]!;
+  const scale = w.length / sum, scaled = new Float64Array(w.length);
+  for (let j = 0; j < w.length; j++) scaled[j] = w[j]! * scale;
+  return { scaled, sum };
+}
+
+/** J (mean over n — with weight, Σ w L / Σ w —, plus the l2 term) and grad (θ layout, overwritten). */
+export function netCostGrad(net: NetSpec, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number, l2: number, grad: Float64Array,
+  weight: Float64Array | null = null): number {
   const ws = new Workspace();
   ws.reserve(net, n, true);
-  const data = netForward(net, theta, X, 0, n, ws, Y, 0, true, grad);
+  const wn = weight ? normalizedWeights(weight) : null;
+  if (wn && wn.sum === 0) {  // no weight at all: J = 0, ∂J/∂θ = 0 (+ the L2 term)
+    grad.fill(0);
+    return applyL2(net, theta, l2, grad);
+  }
+  const data = netForward(net, theta, X, 0, n, ws, Y, 0, true, grad, undefined, 0, wn ? wn.scaled : null);
   netBackward(net, theta, X, 0, n, ws, grad);
   return data / n + applyL2(net, theta, l2, grad);
 }
@@ -269,7 +301,13 @@ export class NetObjective implements Objective {
 
   costGrad(theta: Float64Array, b: Rows, grad: Float64Array): { cost: number; finite: boolean } {
     const net = this.#net;
-    const data = netForward(net, theta, b.X, 0, b.n, this.#ws, b.Y, 0, true, grad);
+    const wn = b.weight ? normalizedWeights(b.weight) : null;
+    if (wn && wn.sum === 0) {  // a batch of zero weight: no step
+      grad.fill(0);
+      const cost = applyL2(net, theta, this.#l2, grad);
+      return { cost, finite: Number.isFinite(cost) };
+    }
+    const data = netForward(net, theta, b.X, 0, b.n, this.#ws, b.Y, 0, true, grad, undefined, 0, wn ? wn.scaled : null);
     netBackward(net, theta, b.X, 0, b.n, this.#ws, grad);
     const cost = data / b.n + applyL2(net, theta, this.#l2, grad);
     return { cost, finite: Number.isFinite(cost) };
