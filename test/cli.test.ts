@@ -195,6 +195,24 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression hea
     await session.release();
   });
 
+  it('--class-weight: balanced weights n / (k · n_c) over the training rows; heavier class 0 raises its recall', () => {
+    const t = blasnet('train', CSV, '--target', 'diagnosis', '--validation', '0.2', '--class-weight', 'balanced', '--epochs', '5');
+    expect(t.code).toBe(0);
+    const [, w0, w1] = /class weights: balanced, 0: ([\d.]+), 1: ([\d.]+)/.exec(t.stdout)!.map(Number);
+    // 455 training rows, 2 classes: w_c = 455 / (2 n_c) with whole counts n_0 + n_1 = 455.
+    const n0 = Math.round(455 / (2 * w0!)), n1 = 455 - n0;
+    expect(w0).toBeCloseTo(455 / (2 * n0), 3);
+    expect(w1).toBeCloseTo(455 / (2 * n1), 3);
+    expect(n0).toBeGreaterThan(150);   // about 37% malignant
+    const report = (file: string) => JSON.parse(blasnet('evaluate', file, CSV, '--json').stdout) as { classes: { precision: number; recall: number }[] };
+    expect(blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--iterations', '300', '--out', 'unweighted.json').code).toBe(0);
+    const w = blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--iterations', '300', '--class-weight', '10,1', '--out', 'weighted.json');
+    expect(w.stdout).toMatch(/class weights: 0: 10, 1: 1/);
+    const u = report('unweighted.json'), v = report('weighted.json');
+    expect(v.classes[0]!.recall).toBeGreaterThan(u.classes[0]!.recall);
+    expect(v.classes[0]!.precision).toBeLessThan(u.classes[0]!.precision);
+  });
+
   it('a regression head (--output linear --loss mse): evaluate gives MSE and R², predict one value per row', () => {
     const t = blasnet('train', CSV, '--target', 'mean_radius', '--output', 'linear', '--loss', 'mse', '--layers', '8', '--epochs', '60', '--learning-rate', '0.01', '--validation', '0.25', '--out', 'reg.json');
     expect(t.stderr).toBe('');
@@ -342,6 +360,8 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--epochs', 'ten'), 2, /option '--epochs <n>' argument 'ten' is invalid/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--validation', '1.5'), 2, /--validation .* expected a fraction in \(0, 1\)/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--early-stopping', '0'), 2, /--early-stopping <patience>' argument '0' is invalid/);
+    expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--class-weight', '1,2,3'), 2, /--class-weight lists 3 weights for 2 classes/);
+    expectMistake(blasnet('train', CSV, '--target', 'mean_radius', '--output', 'linear', '--class-weight', 'balanced'), 2, /--class-weight needs a classifier/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--optimizer', 'lbfgs', '--batch-size', '8'), 2, /do not apply to --optimizer lbfgs/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--model', 'forest'), 2, /argument 'forest' is invalid. Allowed choices are logistic, network/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--layers', '8'), 2, /--layers applies to --model network/);

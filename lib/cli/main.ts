@@ -47,6 +47,11 @@ function activationList(value: string): ActivationOption<ActivationName>[] {
   return value.split(',').map(activation(HIDDEN_ACTIVATIONS));
 }
 
+function classWeights(value: string): 'balanced' | number[] {
+  if (value === 'balanced') return 'balanced';
+  return value.split(',').map((p) => number((v) => v >= 0, "'balanced' or weights ≥ 0 separated by commas")(p));
+}
+
 function version(): string {
   try {
     return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -93,6 +98,7 @@ export function program(stdout: NodeJS.WriteStream): Command {
     .option('--no-standardize', 'take the features as they are')
     .option('--validation <fraction>', 'hold out this fraction of the rows as a validation set (seeded by --seed), evaluated every epoch', number((v) => v > 0 && v < 1, 'a fraction in (0, 1)'))
     .option('--early-stopping <patience>', 'stop after this many epochs (records) without a better validation cost (training cost without --validation); keep the best parameters', int(1, 1e7))
+    .option('--class-weight <weights>', "weigh each class's examples: 'balanced' (n / (k · n_c)) or one weight per class, e.g. 1,3", classWeights)
     .option('--out <file>', 'write the model (JSON) here')
     .option('--plot <file>', 'write the learning curve (SVG) here')
     .action(async function (this: Command, data: string | undefined) {

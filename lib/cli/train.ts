@@ -32,6 +32,7 @@ export interface TrainOptions {
   optimizer?: OptimizerName;
   l2?: number;
   earlyStopping?: number;
+  classWeight?: 'balanced' | number[];
   seed: number;
   threads?: number;
   standardize: boolean;
@@ -136,6 +137,10 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     info = k === 0 ? { task: 'regression', classes: 0, features: ds.features, target: ds.target } : { task: 'classification', classes: k, features: ds.features, target: ds.target };
   }
   const what = info.task === 'classification' ? `classification, ${info.classes} classes` : 'regression';
+  if (o.classWeight !== undefined && info.task !== 'classification') throw usageError('--class-weight needs a classifier; the target is numeric (regression)');
+  if (Array.isArray(o.classWeight) && o.classWeight.length !== info.classes) {
+    throw usageError(`--class-weight lists ${o.classWeight.length} weights for ${info.classes} classes`);
+  }
   print(`data: ${source}: ${n} rows × ${m} features${ds.target ? `, target ${JSON.stringify(ds.target)}` : ''} (${what})`);
 
   // Validation split, then standardization with training statistics only.
@@ -181,6 +186,13 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
       `${optimizer}${o.learningRate !== undefined ? `, learning rate ${o.learningRate}` : ''}${lbfgs ? ', full batch' : `, batch ${o.batchSize ?? 32}`}, ${total} epochs${o.l2 ? `, l2 ${o.l2}` : ''}`);
   }
   if (scaler) model.setInputScaling(scaler);
+  if (o.classWeight !== undefined) {
+    // 'balanced' is w_c = n / (k · n_c) over the training rows (the library's definition), shown here.
+    const counts = new Array<number>(info.classes).fill(0);
+    for (const c of ytrain) counts[c]!++;
+    const w = o.classWeight === 'balanced' ? counts.map((nc) => (nc > 0 ? ytrain.length / (info.classes * nc) : 0)) : o.classWeight;
+    print(`class weights: ${o.classWeight === 'balanced' ? 'balanced, ' : ''}${w.map((v, c) => `${c}: ${Number(v.toPrecision(4))}`).join(', ')}`);
+  }
   if (o.earlyStopping !== undefined) {
     print(`early stopping: after ${o.earlyStopping} ${unit}s without a better ${Xval ? 'validation' : 'training'} cost, keeping the best parameters`);
   }
@@ -191,6 +203,7 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   const shared = {
     ...(Xval && yval ? { validation: { X: Xval, Y: yval } } : {}),
     ...(o.earlyStopping !== undefined ? { earlyStopping: { patience: o.earlyStopping } } : {}),
+    ...(o.classWeight !== undefined ? { classWeight: o.classWeight } : {}),
   };
   // A network's record `iteration` is the epoch index from 0 (the cost during, or at the end of, epoch e + 1);
   // logistic regression's is the iteration whose parameters it describes, from 0.
