@@ -177,7 +177,7 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
 
 describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression head, an IDX pair', () => {
   it('logistic: train, evaluate, export; onnxruntime-node gives the probabilities and the labels', async () => {
-    const t = blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--iterations', '300', '--out', 'logit.json');
+    const t = blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--iterations', '300', '--threads', '1', '--out', 'logit.json');
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/logistic regression, 30 features; gradient descent, learning rate 0\.1, 300 iterations/);
@@ -330,13 +330,13 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
 
   it('a bad model file: not JSON, not a blasnet model, a corrupted parameter', () => {
     writeFileSync(join(dir, 'text.json'), 'hello\nworld');
-    expectMistake(blasnet('predict', 'text.json', CSV), 1, /text\.json: not a blasnet model file: it is not JSON/);
+    expectMistake(blasnet('predict', 'text.json', CSV), 1, /model file "text\.json": it is not valid JSON, so not a blasnet model/);
     writeFileSync(join(dir, 'other.json'), '{"format":"keras"}');
-    expectMistake(blasnet('evaluate', 'other.json', CSV), 1, /other\.json: not a valid blasnet model: /);
+    expectMistake(blasnet('evaluate', 'other.json', CSV), 1, /model file "other\.json": .*"blasnet-model"/);
     const json = JSON.parse(readFileSync(modelFile, 'utf8'));
     json.parameters.W[0].pop();
     writeFileSync(join(dir, 'short-W.json'), JSON.stringify(json));
-    expectMistake(blasnet('export', 'short-W.json', '--onnx', 'x.onnx'), 1, /short-W\.json: not a valid blasnet model: .*W\[0\]/);
+    expectMistake(blasnet('export', 'short-W.json', '--onnx', 'x.onnx'), 1, /model file "short-W\.json": .*W\[0\]/);
     expect(existsSync(join(dir, 'x.onnx'))).toBe(false);
   });
 
@@ -349,6 +349,7 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
     const model = await loadModel(modelFile);
     await model.save(join(dir, 'library.json'));
     expectMistake(blasnet('predict', 'library.json', 'fewer.csv', '--target', 'diagnosis'), 1, /fewer\.csv: the model expects 30 features, the data has 29 \(besides the target "diagnosis"\)/);
+    expectMistake(blasnet('evaluate', 'library.json', CSV), 2, /library\.json does not name its target column: say which with --target <column>/);
     const r = blasnet('predict', 'library.json', CSV, '--target', 'diagnosis');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(570);
@@ -367,6 +368,7 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--layers', '8'), 2, /--layers applies to --model network/);
     expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--hidden', 'swish'), 2, /option '--hidden <activation>' argument 'swish' is invalid/);
     expectMistake(blasnet('export', modelFile), 2, /--onnx <file>/);
+    expectMistake(blasnet('train', CSV, '--target', 'diagnosis', '--threads', '0'), 2, /option '--threads <n>' argument '0' is invalid/);
     expectMistake(blasnet('evaluate'), 2, /missing required argument 'model'/);
   });
 

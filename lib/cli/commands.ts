@@ -28,8 +28,8 @@ function modelData(model: Model, info: CliModelInfo, data: string | undefined, o
 }
 
 /** `blasnet evaluate <model> <data>`: accuracy, per-class precision/recall/F1 and the confusion matrix, or MSE and R². */
-export function evaluate(modelFile: string, data: string | undefined, o: DataOptions & { json?: boolean }, out: NodeJS.WritableStream): void {
-  const { model, info } = loadCliModel(modelFile);
+export async function evaluate(modelFile: string, data: string | undefined, o: DataOptions & { json?: boolean }, out: NodeJS.WritableStream): Promise<void> {
+  const { model, info } = await loadCliModel(modelFile);
   if (o.idxImages === undefined && o.target === undefined && info.target === null) {
     throw usageError(`${modelFile} does not name its target column: say which with --target <column>`);
   }
@@ -52,8 +52,8 @@ export function evaluate(modelFile: string, data: string | undefined, o: DataOpt
 }
 
 /** `blasnet predict <model> <data>`: one CSV line per row, the class (or value), plus probabilities with --proba. */
-export function predict(modelFile: string, data: string | undefined, o: DataOptions & { proba?: boolean; out?: string }, stdout: NodeJS.WritableStream): void {
-  const { model, info } = loadCliModel(modelFile);
+export async function predict(modelFile: string, data: string | undefined, o: DataOptions & { proba?: boolean; out?: string }, stdout: NodeJS.WritableStream): Promise<void> {
+  const { model, info } = await loadCliModel(modelFile);
   if (o.proba && info.task !== 'classification') throw usageError('--proba needs a classifier; this model is a regression model');
   const ds = modelData(model, info, data, o, false);
   const { values, proba } = predictRows(model, info, ds.X);
@@ -81,9 +81,9 @@ export function predict(modelFile: string, data: string | undefined, o: DataOpti
 }
 
 /** `blasnet export <model> --onnx <file>`: the model (with its input scaling) as an ONNX file. */
-export function exportModel(modelFile: string, o: { onnx?: string; float32?: boolean }, out: NodeJS.WritableStream): void {
+export async function exportModel(modelFile: string, o: { onnx?: string; float32?: boolean }, out: NodeJS.WritableStream): Promise<void> {
   if (!o.onnx) throw usageError('say where to write the ONNX file: --onnx <file>');
-  const { model } = loadCliModel(modelFile);
+  const { model } = await loadCliModel(modelFile);
   const bytes = exportOnnx(model, { float32: o.float32 === true });
   try {
     writeFileSync(o.onnx, bytes);

@@ -116,8 +116,8 @@ export function program(stdout: NodeJS.WriteStream): Command {
     .argument('<model>', 'a model file written by blasnet train')
     .argument('[data]', 'a CSV file with the model\'s feature columns and the target column'))
     .option('--json', 'machine-readable output')
-    .action(function (this: Command, model: string, data: string | undefined) {
-      evaluate(model, data, this.opts(), stdout);
+    .action(async function (this: Command, model: string, data: string | undefined) {
+      await evaluate(model, data, this.opts(), stdout);
     });
 
   dataOptions(p.command('predict')
@@ -126,8 +126,8 @@ export function program(stdout: NodeJS.WriteStream): Command {
     .argument('[data]', 'a CSV file with the model\'s feature columns (a target column is ignored)'))
     .option('--proba', 'add one probability column per class')
     .option('--out <file>', 'write the CSV here instead of stdout')
-    .action(function (this: Command, model: string, data: string | undefined) {
-      predict(model, data, this.opts(), stdout);
+    .action(async function (this: Command, model: string, data: string | undefined) {
+      await predict(model, data, this.opts(), stdout);
     });
 
   p.command('export')
@@ -135,8 +135,8 @@ export function program(stdout: NodeJS.WriteStream): Command {
     .argument('<model>', 'a model file written by blasnet train')
     .option('--onnx <file>', 'write the ONNX model here')
     .option('--float32', 'tensor(float) instead of tensor(double)')
-    .action(function (this: Command, model: string) {
-      exportModel(model, this.opts(), stdout);
+    .action(async function (this: Command, model: string) {
+      await exportModel(model, this.opts(), stdout);
     });
 
   p.command('info')

@@ -8,7 +8,7 @@ import { LogisticRegression } from '../logistic.js';
 import { Matrix } from '../matrix.js';
 import { NeuralNetwork } from '../network.js';
 // The CLI is a user of the package: the either-kind entry points come through its public index.
-import { modelFromJSON, type Model } from '../index.js';
+import { loadModel, type Model } from '../index.js';
 import { CliError } from './errors.js';
 import { readBytes } from './data.js';
 
@@ -51,25 +51,22 @@ function checkInfo(value: unknown, model: Model, file: string): CliModelInfo {
 }
 
 /**
- * Reads a model file written by `blasnet train` or by the library's save.
- * @throws {CliError} a missing file, invalid JSON, or a file the library refuses (with its reason)
+ * Reads a model file written by `blasnet train` or by the library's save: loadModel does every check
+ * (size cap, nesting depth, format, shapes, finite values); only then is the text parsed again here
+ * for `metadata.cli`, which loadModel ignores.
+ * @throws {CliError} a missing or unreadable file, or a file the library refuses (with its reason)
  */
-export function loadCliModel(file: string): { model: Model; info: CliModelInfo } {
-  const text = readBytes(file, 'model file').toString('utf8');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new CliError(`${file}: not a blasnet model file: it is not JSON (${(e as Error).message})`);
-  }
+export async function loadCliModel(file: string): Promise<{ model: Model; info: CliModelInfo }> {
   let model: Model;
   try {
-    model = modelFromJSON(json);
+    model = await loadModel(file);
   } catch (e) {
-    throw new CliError(`${file}: not a valid blasnet model: ${(e as Error).message}`);
+    // The library's messages name the file and the reason (EISDIR, ERR_BLASNET_FORMAT, …).
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`cannot read model file ${file}: no such file`);
+    throw new CliError((e as Error).message);
   }
-  const meta = (json as { metadata?: { cli?: unknown } }).metadata;
-  return { model, info: checkInfo(meta?.cli, model, file) };
+  const json = JSON.parse(readBytes(file, 'model file').toString('utf8')) as { metadata?: { cli?: unknown } };
+  return { model, info: checkInfo(json.metadata?.cli, model, file) };
 }
 
 /** Writes the model with the CLI's metadata, exactly (lib/format.ts's writer) and atomically (lib/fileio.ts). */
