@@ -243,7 +243,9 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   const seconds = (performance.now() - t0) / 1000;
 
   // Final metrics.
-  const dataCost = (X: Matrix, t: Float64Array) => model.costAndGradients(X, t).cost;
+  // J on the data alone, as the recorded costs are (a logistic model's costAndGradients adds its (λ/2)‖w‖²).
+  const penalty = model instanceof LogisticRegression ? (model.l2 / 2) * model.weights.reduce((a, v) => a + v * v, 0) : 0;
+  const dataCost = (X: Matrix, t: Float64Array) => model.costAndGradients(X, t).cost - penalty;
   const trainPred = predictRows(model, info, Xtrain);
   const trainReport = report(info, ytrain, trainPred.values);
   print(`trained: ${done} ${unit}s in ${seconds.toFixed(2)} s${result.reason === 'max-iterations' ? '' : ` (stopped: ${result.reason})`}`);
