@@ -1,7 +1,8 @@
 // Public exports only.
 export { Matrix } from './matrix.js';
 export { LogisticRegression } from './logistic.js';
-export type { LogisticRegressionOptions, LogisticFitOptions, LogisticAsyncFitOptions, FitResult, FitProgress } from './logistic.js';
+export type { LogisticRegressionOptions, LogisticFitOptions, LogisticAsyncFitOptions, FitResult, FitProgress, SolverName } from './logistic.js';
+export type { EarlyStoppingOption, ScheduleOption, PlateauOption, TrainingResultFields, MonitorName, StopReason } from './training.js';
 export { info, setThreads, getThreads } from './backend.js';
 export type { BackendOption, BackendName, BlasInfo } from './backend.js';
 export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError } from './errors.js';
