@@ -1,5 +1,7 @@
-// Model persistence (lib/persist.ts): exact round trips on both backends, the checked-in format-1
-// fixtures, an atomic save under kill -9, and a clear error for every kind of malformed file.
+// Model persistence (each model's toJSON/fromJSON/save/load, lib/format.ts, lib/fileio.ts, the
+// either-kind lib/persist.ts): exact round trips on both backends, the checked-in format-1 fixtures
+// (hand-written ones, and files written by the code before the split), training.completedFits, an
+// atomic save under kill -9, and a clear error for every kind of malformed file or non-tree object.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
