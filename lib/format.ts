@@ -440,7 +440,7 @@ function infinityHint(v: unknown): string {
  * @example const { backend } = checkFromJSONOptions(options);
  */
 export function checkFromJSONOptions(options: unknown): { backend: BackendOption } {
-  const o = checkOptionsObject(options ?? {}, 'options');
+  const o = checkOptionsObject(options, 'options');
   checkKnownKeys(o, 'options', ['backend']);
   return { backend: oneOf(o.backend, 'options.backend', BACKENDS, 'auto') };
 }
