@@ -52,7 +52,7 @@ import { types } from 'node:util';
 import { BACKENDS, type BackendOption } from './backend.js';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe, type ErrorCode } from './errors.js';
 import { checkPath, readFileCapped } from './fileio.js';
-import { checkJsonTree, type JsonTreeLimits } from './jsontree.js';
+import { checkJsonTree, jsonTextTooDeepAt, type JsonTreeLimits } from './jsontree.js';
 import { packageRoot } from './native.js';
 import type { ActivationName, LossName } from './spec.js';
 import { checkKnownKeys, checkOptionsObject, integerInRange, oneOf } from './validate.js';
@@ -383,6 +383,10 @@ function parseModelText(bytes: Uint8Array, src: string): unknown {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (e) {
     throw new BlasnetError(ERR_FORMAT, `${src} is not valid UTF-8 text, so not a blasnet model (JSON)`, { cause: e });
+  }
+  const tooDeep = jsonTextTooDeepAt(text, MODEL_JSON_LIMITS.maxDepth);
+  if (tooDeep >= 0) {
+    throw new BlasnetRangeError(ERR_FORMAT, `${src}: the JSON nests deeper than ${MODEL_JSON_LIMITS.maxDepth} levels at character ${tooDeep}, above the limit of MODEL_JSON_LIMITS.maxDepth`);
   }
   try {
     return JSON.parse(text);

@@ -126,3 +126,33 @@ export function checkJsonTree(root: object, src: string, limits: JsonTreeLimits,
   }
 }
 
+
+/**
+ * Where JSON text first nests deeper than `maxDepth` (the top-level value is depth 1), or -1. A scan
+ * that JSON.parse does not need, but cheap (a native regex jumps from one bracket or quote to the
+ * next: ~2–5 ms for a 4 MB model file, against ~30 ms to parse it), and it spares parsing a hostile
+ * file: JSON.parse takes ~0.7 s for 10⁶ nested arrays and ~12 s for 10⁷ (20 MB of text).
+ * Strings are skipped with their escapes; text that is not JSON is left to JSON.parse to report.
+ * @param text - the JSON text
+ * @param maxDepth - the deepest nesting allowed
+ * @returns the index of the first bracket beyond maxDepth, or -1
+ * @example jsonTextTooDeepAt('[[[]]]', 2) // 2
+ */
+export function jsonTextTooDeepAt(text: string, maxDepth: number): number {
+  const structural = /[[\]{}"]/g;
+  const stringRest = /[^"\\]*(?:\\[\s\S][^"\\]*)*"/y;
+  let depth = 0;
+  for (let m = structural.exec(text); m !== null; m = structural.exec(text)) {
+    const c = text.charCodeAt(m.index);
+    if (c === 0x22) {
+      stringRest.lastIndex = m.index + 1;
+      if (!stringRest.test(text)) return -1; // unterminated string: JSON.parse says so
+      structural.lastIndex = stringRest.lastIndex;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return m.index;
+    } else {
+      depth--;
+    }
+  }
+  return -1;
+}
