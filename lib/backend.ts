@@ -1,7 +1,9 @@
 // Backend selection ('auto' | 'native' | 'reference') and the process-wide BLAS facts:
 // info(), setThreads(), getThreads().
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
-import { coreTypeChoice, nativeAddon, nativeUnavailableReason, type NativeAddon } from './native.js';
+import { coreTypeChoice, loadedBinary, nativeAddon, nativeUnavailableReason, type BinaryKind, type NativeAddon } from './native.js';
+
+export type { BinaryKind } from './native.js';
 
 export type BackendOption = 'auto' | 'native' | 'reference';
 export type BackendName = 'native' | 'reference';
@@ -35,6 +37,12 @@ export interface BlasInfo {
   backend: BackendName;
   /** Why the native backend is unavailable, when it is. */
   nativeUnavailableReason?: string;
+  /**
+   * The addon file in use: `'local-build'` (build/Release/blasnet.node, from `npm install`'s source
+   * build or `npx blasnet-build`) or `'prebuild'` (prebuilds/<platform>-<arch>/blasnet.node, shipped in
+   * the package), and its absolute path.
+   */
+  binary?: { kind: BinaryKind; path: string };
   /** 'OpenBLAS' when native. */
   blas?: string;
   /** openblas_get_config(): version and build options. */
@@ -64,6 +72,7 @@ export function info(): BlasInfo {
   const version = /OpenBLAS\s+([0-9][0-9.]*\w*)/.exec(i.config)?.[1];
   return {
     backend: 'native',
+    binary: loadedBinary()!,
     blas: i.blas,
     config: i.config,
     ...(version ? { version } : {}),

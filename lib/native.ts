@@ -1,6 +1,7 @@
-// Loads the addon (build/Release/blasnet.node) once, after choosing OpenBLAS's core type, and is
-// the one place that casts the addon's untyped surface to a typed interface. When the addon is
-// missing or fails to load, `nativeUnavailableReason()` says why and how to build it.
+// Finds and loads the addon once, after choosing OpenBLAS's core type, and is the one place that
+// casts the addon's untyped surface to a typed interface. Resolution order: a local build
+// (build/Release/blasnet.node), then the package's prebuild (prebuilds/<platform>-<arch>/blasnet.node).
+// When none loads, `nativeUnavailableReason()` says why and what to install or run; it never throws.
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -96,8 +97,46 @@ export function packageRoot(): string {
   }
 }
 
+/** Which kind of binary a candidate is: built on this machine, or shipped prebuilt in the package. */
+export type BinaryKind = 'local-build' | 'prebuild';
+
+/** A native addon file blasnet may load: its kind and absolute path. */
+export interface BinaryCandidate {
+  kind: BinaryKind;
+  path: string;
+}
+
+/**
+ * The addon files blasnet tries, in order: the local build first (a user who ran `npx blasnet-build`
+ * wants it), then the prebuild for this platform and architecture.
+ */
+export function addonCandidates(root: string = packageRoot(), platform: string = process.platform, arch: string = process.arch): BinaryCandidate[] {
+  return [
+    { kind: 'local-build', path: join(root, 'build', 'Release', 'blasnet.node') },
+    { kind: 'prebuild', path: join(root, 'prebuilds', `${platform}-${arch}`, 'blasnet.node') },
+  ];
+}
+
+/** The Linux prebuild is linked against glibc: on musl (Alpine) it cannot load, so it is not tried. */
+function isGlibc(): boolean {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return typeof header?.glibcVersionRuntime === 'string';
+}
+
+/** What to install when the OpenBLAS runtime library is missing, per system. */
+export const OPENBLAS_RUNTIME_HINT =
+  'install the OpenBLAS runtime library: Debian/Ubuntu: sudo apt-get install libopenblas0; ' +
+  'Fedora: sudo dnf install openblas; macOS: brew install openblas';
+
+/** True when a load error says the OpenBLAS shared library itself could not be found. */
+export function isMissingOpenBlas(message: string): boolean {
+  return /libopenblas[^\s:'"]*\.(?:so|dylib)/.test(message) &&
+    /cannot open shared object file|Library not loaded|image not found/.test(message);
+}
+
 let loaded = false;
 let addon: NativeAddon | null = null;
+let binary: BinaryCandidate | null = null;
 let reason = '';
 let coreChoice: CoreTypeChoice = { selected: null, reason: 'not loaded' };
 
@@ -105,36 +144,58 @@ function load(): void {
   if (loaded) return;
   loaded = true;
   const root = packageRoot();
-  const file = join(root, 'build', 'Release', 'blasnet.node');
   const buildCommand = 'npx blasnet-build';
   if (process.env.BLASNET_DISABLE_NATIVE) {
     reason = 'the native backend is disabled by the environment variable BLASNET_DISABLE_NATIVE';
     return;
   }
-  if (!existsSync(file)) {
+  const candidates = addonCandidates(root);
+  const present = candidates.filter((c) => existsSync(c.path));
+  if (present.length === 0) {
     const errorFile = join(root, 'build', 'blasnet-build-error.txt');
+    const prebuild = candidates.find((c) => c.kind === 'prebuild')!;
     reason = existsSync(errorFile)
-      ? `the native addon could not be built: ${readFileSync(errorFile, 'utf8').trim()}`
-      : `the native addon ${file} does not exist: its build did not run (npm may have skipped blasnet's install script). ` +
-        `Build it with: ${buildCommand}`;
+      ? `there is no prebuilt addon for ${process.platform}-${process.arch} and the native addon could not be built: ${readFileSync(errorFile, 'utf8').trim()}`
+      : `there is no prebuilt addon for ${process.platform}-${process.arch} (${prebuild.path}) and no local build ` +
+        `(${candidates[0]!.path}): npm may have skipped blasnet's install script. Build it with: ${buildCommand}`;
     return;
   }
   coreChoice = chooseCoreType();
   if (coreChoice.selected) process.env.OPENBLAS_CORETYPE = coreChoice.selected;
+  const failures: string[] = [];
+  let runtimeMissing = false;
   try {
     const require = createRequire(import.meta.url);
-    const candidate = require(file) as NativeAddon;
-    if (candidate.abiVersion !== EXPECTED_ABI) {
-      reason = `the native addon at ${file} is from another version of blasnet (ABI ${candidate.abiVersion}, expected ${EXPECTED_ABI}). Rebuild it with: ${buildCommand}`;
+    for (const c of present) {
+      const label = c.kind === 'prebuild' ? 'the prebuilt addon' : 'the locally built addon';
+      if (c.kind === 'prebuild' && process.platform === 'linux' && !isGlibc()) {
+        failures.push(`${label} at ${c.path} needs glibc, which this system does not use (build from source with: ${buildCommand})`);
+        continue;
+      }
+      let candidate: NativeAddon;
+      try {
+        candidate = require(c.path) as NativeAddon;
+      } catch (e) {
+        const message = (e as Error).message;
+        if (isMissingOpenBlas(message)) runtimeMissing = true;
+        failures.push(`${label} at ${c.path} failed to load (${message})`);
+        continue;
+      }
+      if (candidate.abiVersion !== EXPECTED_ABI) {
+        failures.push(`${label} at ${c.path} is from another version of blasnet (ABI ${candidate.abiVersion}, expected ${EXPECTED_ABI})`);
+        continue;
+      }
+      addon = candidate;
+      binary = c;
       return;
     }
-    addon = candidate;
-  } catch (e) {
-    reason = `the native addon at ${file} failed to load (${(e as Error).message}). Rebuild it with: ${buildCommand}`;
   } finally {
     // OpenBLAS has read its environment while loading: leave the user's environment as it was.
     if (coreChoice.selected) delete process.env.OPENBLAS_CORETYPE;
   }
+  reason = runtimeMissing
+    ? `the OpenBLAS runtime library (libopenblas.so.0) is not installed; ${OPENBLAS_RUNTIME_HINT}. Details: ${failures.join('; ')}`
+    : `${failures.join('; ')}. Rebuild it with: ${buildCommand}`;
 }
 
 /** The addon, or null when it is unavailable (see nativeUnavailableReason). */
@@ -147,6 +208,12 @@ export function nativeAddon(): NativeAddon | null {
 export function nativeUnavailableReason(): string {
   load();
   return reason;
+}
+
+/** Which addon file was loaded (null when none was). */
+export function loadedBinary(): BinaryCandidate | null {
+  load();
+  return binary ? { ...binary } : null;
 }
 
 /** What blasnet decided about OPENBLAS_CORETYPE when it loaded OpenBLAS. */
