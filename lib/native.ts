@@ -123,10 +123,9 @@ function isGlibc(): boolean {
   return typeof header?.glibcVersionRuntime === 'string';
 }
 
-/** What to install when the OpenBLAS runtime library is missing, per system. */
+/** The package that provides the OpenBLAS runtime library, per system. */
 export const OPENBLAS_RUNTIME_HINT =
-  'install the OpenBLAS runtime library: Debian/Ubuntu: sudo apt-get install libopenblas0; ' +
-  'Fedora: sudo dnf install openblas; macOS: brew install openblas';
+  'Debian/Ubuntu: sudo apt-get install libopenblas0; Fedora: sudo dnf install openblas; macOS: brew install openblas';
 
 /** True when a load error says the OpenBLAS shared library itself could not be found. */
 export function isMissingOpenBlas(message: string): boolean {
@@ -193,8 +192,9 @@ function load(): void {
     // OpenBLAS has read its environment while loading: leave the user's environment as it was.
     if (coreChoice.selected) delete process.env.OPENBLAS_CORETYPE;
   }
+  const lib = process.platform === 'darwin' ? 'libopenblas.0.dylib' : 'libopenblas.so.0';
   reason = runtimeMissing
-    ? `the OpenBLAS runtime library (libopenblas.so.0) is not installed; ${OPENBLAS_RUNTIME_HINT}. Details: ${failures.join('; ')}`
+    ? `the OpenBLAS runtime library (${lib}) is not installed. Install it (${OPENBLAS_RUNTIME_HINT}), then restart. Details: ${failures.join('; ')}`
     : `${failures.join('; ')}. Rebuild it with: ${buildCommand}`;
 }
 
