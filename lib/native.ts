@@ -97,7 +97,14 @@ export function packageRoot(): string {
   }
 }
 
-/** Which kind of binary a candidate is: built on this machine, or shipped prebuilt in the package. */
+/**
+ * Which addon file blasnet loaded (`info().binary.kind`): `'local-build'` is
+ * build/Release/blasnet.node, compiled on this machine by the install script or `npx blasnet-build`;
+ * `'prebuild'` is prebuilds/<platform>-<arch>/blasnet.node, shipped in the npm package. A local build
+ * is tried first.
+ * @example
+ * if (info().binary?.kind === 'prebuild') console.log('no compiler was needed');
+ */
 export type BinaryKind = 'local-build' | 'prebuild';
 
 /** A native addon file blasnet may load: its kind and absolute path. */
