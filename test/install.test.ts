@@ -1,0 +1,84 @@
+// The install step (scripts/build-native.mjs --unless-prebuild) decides between "the prebuild loads:
+// compile nothing" and "build from source", by loading the prebuild in a child process. Both
+// branches run here on a copy of the package's scripts with a prebuild in place; the "does not load"
+// branch hides libopenblas.so.0 for real (a private mount namespace with a tmpfs over OpenBLAS's
+// folder, as in loader.test.ts) and stops before compiling (BLASNET_SKIP_NATIVE_BUILD), so the test
+// checks the decision, not a 10-second compile.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_NATIVE } from './helpers/data.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ADDON = join(ROOT, 'build', 'Release', 'blasnet.node');
+const TAG = `${process.platform}-${process.arch}`;
+
+/** OpenBLAS's own folder as the dynamic loader resolves it for the addon, or null. */
+function openblasFolder(): string | null {
+  const m = /libopenblas\.so\.0 => (\S+)/.exec(spawnSync('ldd', [ADDON], { encoding: 'utf8' }).stdout ?? '');
+  if (!m) return null;
+  const dir = dirname(realpathSync(m[1]!));
+  return /openblas/i.test(basename(dir)) ? dir : null;
+}
+
+function unshareArgs(): string[] | null {
+  for (const args of [['-m'], ['-rm']]) {
+    const r = spawnSync('unshare', [...args, 'true'], { encoding: 'utf8' });
+    if (!r.error && r.status === 0) return args;
+  }
+  return null;
+}
+
+const LIB_DIR = HAS_NATIVE && process.platform === 'linux' ? openblasFolder() : null;
+const UNSHARE = LIB_DIR ? unshareArgs() : null;
+
+describe.skipIf(!HAS_NATIVE)('npm install step with a prebuild in the package', () => {
+  let tmp = '';
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'blasnet-install-'));
+  });
+  afterAll(() => {
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  function makePackage(name: string): string {
+    const pkg = join(tmp, name);
+    mkdirSync(join(pkg, 'prebuilds', TAG), { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'blasnet', type: 'module' }));
+    cpSync(join(ROOT, 'scripts'), join(pkg, 'scripts'), { recursive: true });
+    cpSync(ADDON, join(pkg, 'prebuilds', TAG, 'blasnet.node'));
+    return pkg;
+  }
+
+  function runInstall(pkg: string, wrap: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
+    delete env.CI;
+    const argv = [...wrap, process.execPath, join(pkg, 'scripts', 'build-native.mjs'), '--unless-prebuild'];
+    return spawnSync(argv[0]!, argv.slice(1), { cwd: pkg, env, encoding: 'utf8', timeout: 60_000 });
+  }
+
+  it('the prebuild loads: nothing is compiled, no build/ folder appears', () => {
+    const pkg = makePackage('loads');
+    // With an empty PATH (no CMake, no compiler): the step must not need them. Had it tried to
+    // build, it would have written build/blasnet-build-error.txt.
+    const emptyBin = join(tmp, 'empty-bin');
+    mkdirSync(emptyBin, { recursive: true });
+    const r = runInstall(pkg, [], { PATH: emptyBin });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`using the prebuilt addon \\(prebuilds/${TAG}/blasnet.node\\); nothing to compile`));
+    expect(existsSync(join(pkg, 'build'))).toBe(false);
+  });
+
+  it.skipIf(!UNSHARE)('the prebuild does not load (libopenblas.so.0 missing): it goes on to the source build', () => {
+    const pkg = makePackage('fails');
+    const wrap = ['unshare', ...UNSHARE!, 'sh', '-c', 'mount -t tmpfs blasnet-test "$0" && exec "$@"', LIB_DIR!];
+    const r = runInstall(pkg, wrap, { BLASNET_SKIP_NATIVE_BUILD: '1' });
+    expect(r.status, r.stderr).toBe(0); // a failed or skipped build is not an install failure
+    expect(r.stderr).toMatch(/the prebuilt addon does not load here \(.*libopenblas\.so\.0: cannot open shared object file.*\); building from source/);
+    // It reached the source-build path: here the skip, which records its reason for the loader.
+    expect(readFileSync(join(pkg, 'build', 'blasnet-build-error.txt'), 'utf8')).toMatch(/BLASNET_SKIP_NATIVE_BUILD/);
+  });
+});
