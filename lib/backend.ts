@@ -124,7 +124,9 @@ export function info(): BlasInfo {
 /**
  * Sets the number of OpenBLAS threads for the whole process (it is process-wide state in OpenBLAS).
  * blasnet's own jobs run on libuv's thread pool (UV_THREADPOOL_SIZE, default 4); each job's BLAS calls
- * use up to `n` OpenBLAS threads.
+ * use up to `n` OpenBLAS threads. Called while native jobs run (a fit, a prediction, in any thread of
+ * the process), it applies to the next jobs: it takes effect as soon as no native job is running, so
+ * a running job never sees its thread count change; `getThreads()` reports the requested count at once.
  * @param n - the thread count, an integer in [1, 1024]
  * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` unless `n` is an integer in [1, 1024]
  * @throws {@link BlasnetError} `ERR_BLASNET_NATIVE_UNAVAILABLE` without the native backend
@@ -142,7 +144,8 @@ export function setThreads(n: number): void {
 
 /**
  * The number of OpenBLAS threads. Never throws.
- * @returns OpenBLAS's current thread count, or 1 on the reference backend (its kernels are single-threaded)
+ * @returns the OpenBLAS thread count last requested (by default what OpenBLAS chose at load), or 1 on
+ *   the reference backend (its kernels are single-threaded)
  * @example
  * getThreads();   // 2 on a 2-core machine, by default
  */

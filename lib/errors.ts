@@ -18,6 +18,9 @@
  * - `ERR_BLASNET_CONFIG`: an invalid model description: architecture, activation, or an (output, loss) pair that does not go together
  *   ({@link BlasnetTypeError} or {@link BlasnetRangeError})
  * - `ERR_BLASNET_FORMAT`: a saved model file that is not a valid blasnet model ({@link BlasnetError})
+ * - `ERR_BLASNET_OUT_OF_MEMORY`: a job whose buffers exceed the memory limit, or an allocation that failed
+ *   in the addon ({@link BlasnetError}, or {@link BlasnetRangeError} for a size that overflows)
+ * - `ERR_BLASNET_NATIVE`: an unexpected failure inside the addon, reported instead of a crash ({@link BlasnetError})
  * - `ABORT_ERR`: training stopped by its AbortSignal ({@link AbortError})
  * @example
  * try { lr.predictSync(X); } catch (e) { if (e.code === 'ERR_BLASNET_NOT_FITTED') await lr.fit(X, y); }
@@ -35,6 +38,8 @@ export type ErrorCode =
   | 'ERR_BLASNET_NATIVE_UNAVAILABLE'
   | 'ERR_BLASNET_CONFIG'
   | 'ERR_BLASNET_FORMAT'
+  | 'ERR_BLASNET_OUT_OF_MEMORY'
+  | 'ERR_BLASNET_NATIVE'
   | 'ABORT_ERR';
 
 /**
