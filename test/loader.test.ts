@@ -1,16 +1,18 @@
 // The addon loader (lib/native.ts) as a consumer's machine exercises it: a package folder laid out
 // like the npm tarball, with a prebuild and/or a local build, loaded in a child process (the addon is
-// loaded once per process). The missing-runtime case hides the system's libopenblas.so.0 for real:
-// the child runs in a private mount namespace (unshare) with an empty tmpfs over OpenBLAS's folder,
-// so the dynamic loader fails exactly as it does on a machine without the runtime package.
+// loaded once per process). The missing-runtime case makes libopenblas.so.0 unfindable for the child
+// (test/helpers/missing-openblas.ts: a private mount namespace hiding OpenBLAS's folder, or else
+// copies of the addon whose NEEDED entry names a soname no system has), so the dynamic loader fails
+// as it does on a machine without the runtime package.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addonCandidates, isMissingOpenBlas } from '../lib/native.js';
 import { HAS_NATIVE } from './helpers/data.js';
+import { missingOpenBlas } from './helpers/missing-openblas.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ADDON = join(ROOT, 'build', 'Release', 'blasnet.node');
@@ -37,27 +39,7 @@ describe('isMissingOpenBlas', () => {
   });
 });
 
-/** Where the dynamic loader finds libopenblas.so.0 for the built addon (ldd), or null. */
-function openblasFolder(): string | null {
-  const r = spawnSync('ldd', [ADDON], { encoding: 'utf8' });
-  const m = /libopenblas\.so\.0 => (\S+)/.exec(r.stdout ?? '');
-  if (!m) return null;
-  const dir = dirname(realpathSync(m[1]!));
-  // Only a folder of OpenBLAS's own (Debian: .../openblas-pthread) can be hidden without hiding libc.
-  return /openblas/i.test(basename(dir)) ? dir : null;
-}
-
-/** The unshare arguments that give a private mount namespace here, or null when none works. */
-function unshareArgs(): string[] | null {
-  for (const args of [['-m'], ['-rm']]) {
-    const r = spawnSync('unshare', [...args, 'true'], { encoding: 'utf8' });
-    if (!r.error && r.status === 0) return args;
-  }
-  return null;
-}
-
-const LIB_DIR = HAS_NATIVE && process.platform === 'linux' ? openblasFolder() : null;
-const UNSHARE = LIB_DIR ? unshareArgs() : null;
+const HIDE = HAS_NATIVE ? missingOpenBlas() : null;
 
 interface Report {
   info: { backend: string; binary?: { kind: string; path: string }; nativeUnavailableReason?: string };
@@ -103,7 +85,7 @@ describe.skipIf(!HAS_NATIVE)('loading from a package folder laid out like the np
       try { new LogisticRegression({ backend: 'native' }); } catch (e) { nativeError = { code: e.code, message: e.message }; }
       await new Promise((r) => setImmediate(r));
       console.log(JSON.stringify({ info: info(), warnings, nativeError, score: model.scoreSync(X, [0, 1, 1, 1]),
-        modelBackend: model.backend, libVisible: existsSync(${JSON.stringify(LIB_DIR ? join(LIB_DIR, 'libopenblas.so.0') : '')}) }));
+        modelBackend: model.backend, libVisible: existsSync(${JSON.stringify(HIDE?.libDir ? join(HIDE.libDir, 'libopenblas.so.0') : '')}) }));
     `;
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.BLASNET_DISABLE_NATIVE;
@@ -144,11 +126,11 @@ describe.skipIf(!HAS_NATIVE)('loading from a package folder laid out like the np
     expect(out.warnings.filter((w) => w.code === 'BLASNET_NATIVE_UNAVAILABLE')).toHaveLength(1);
   });
 
-  it.skipIf(!UNSHARE)('without libopenblas.so.0 on the system: TS backend, one warning naming the runtime package per system', () => {
+  it.skipIf(!HIDE)(`without libopenblas.so.0: TS backend, one warning naming the runtime package per system (${HIDE?.method ?? 'no unshare or patchelf here'})`, () => {
     const pkg = makePackage('no-runtime', { localBuild: true, prebuild: true });
-    const wrap = ['unshare', ...UNSHARE!, 'sh', '-c', 'mount -t tmpfs blasnet-test "$0" && exec "$@"', LIB_DIR!];
+    const wrap = HIDE!.prepare([join(pkg, 'build', 'Release', 'blasnet.node'), join(pkg, 'prebuilds', TAG, 'blasnet.node')]);
     const out = runChild(pkg, wrap);
-    expect(out.libVisible).toBe(false); // the namespace really hides the library
+    if (HIDE!.method === 'unshare') expect(out.libVisible).toBe(false); // the namespace really hides the library
     expect(out.info.backend).toBe('reference');
     expect(out.modelBackend).toBe('reference');
     expect(out.score).toBe(1);
