@@ -25,9 +25,12 @@ function hasExample(...comments) {
 /** @param {import('typedoc').Application} app */
 export function load(app) {
   app.on(Application.EVENT_VALIDATE_PROJECT, (project) => {
+    const seen = new Set(); // overloads share one message
     const warn = (refl, what) => {
       const file = refl.sources?.[0]?.fileName ?? refl.parent?.sources?.[0]?.fileName ?? '?';
-      app.logger.warn(`${refl.getFriendlyFullName()} (${ReflectionKind.singularString(refl.kind)}), defined in ${file}, ${what}`);
+      const message = `${refl.getFriendlyFullName()} (${ReflectionKind.singularString(refl.kind)}), defined in ${file}, ${what}`;
+      if (!seen.has(message)) app.logger.warn(message);
+      seen.add(message);
     };
     for (const refl of project.getReflectionsByKind(CALLABLE | TOP_LEVEL)) {
       if (refl.inheritedFrom || refl.flags.isPrivate || refl.flags.isExternal) continue;
