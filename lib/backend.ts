@@ -60,11 +60,11 @@ export interface BlasInfo {
   nativeUnavailableReason?: string;
   /**
    * The addon file in use: `'local-build'` (build/Release/blasnet.node, from `npm install`'s source
-   * build or `npx blasnet-build`) or `'prebuild'` (prebuilds/<platform>-<arch>/blasnet.node, shipped in
-   * the package), and its absolute path.
+   * build or `npx blasnet-build`), `'prebuild'` (prebuilds/<platform>-<arch>/blasnet.node, shipped in
+   * the package) or `'override'` (the file named by `BLASNET_NATIVE_PATH`), and its path.
    */
   binary?: {
-    /** `'local-build'` or `'prebuild'`. */
+    /** `'local-build'`, `'prebuild'` or `'override'`. */
     kind: BinaryKind;
     /** The absolute path of the loaded `.node` file. */
     path: string;

@@ -115,11 +115,12 @@ export function packageRoot(): string {
  * Which addon file blasnet loaded (`info().binary.kind`): `'local-build'` is
  * build/Release/blasnet.node, compiled on this machine by the install script or `npx blasnet-build`;
  * `'prebuild'` is prebuilds/<platform>-<arch>/blasnet.node, shipped in the npm package. A local build
- * is tried first.
+ * is tried first. `'override'` is the file the environment variable `BLASNET_NATIVE_PATH` names
+ * (for testing another build, such as the sanitizer build); when it is set nothing else is tried.
  * @example
  * if (info().binary?.kind === 'prebuild') console.log('no compiler was needed');
  */
-export type BinaryKind = 'local-build' | 'prebuild';
+export type BinaryKind = 'local-build' | 'prebuild' | 'override';
 
 /** A native addon file blasnet may load: its kind and absolute path. */
 export interface BinaryCandidate {
@@ -169,7 +170,14 @@ function load(): void {
     reason = 'the native backend is disabled by the environment variable BLASNET_DISABLE_NATIVE';
     return;
   }
-  const candidates = addonCandidates(root);
+  // BLASNET_NATIVE_PATH: another build of the addon (the sanitizer build of scripts/asan.sh), and then
+  // only that one: falling back to another file would hide that it does not load.
+  const override = process.env.BLASNET_NATIVE_PATH;
+  if (override && !existsSync(override)) {
+    reason = `BLASNET_NATIVE_PATH names ${override}, which does not exist`;
+    return;
+  }
+  const candidates: BinaryCandidate[] = override ? [{ kind: 'override', path: override }] : addonCandidates(root);
   const present = candidates.filter((c) => existsSync(c.path));
   if (present.length === 0) {
     const errorFile = join(root, 'build', 'blasnet-build-error.txt');
@@ -187,7 +195,7 @@ function load(): void {
   try {
     const require = createRequire(import.meta.url);
     for (const c of present) {
-      const label = c.kind === 'prebuild' ? 'the prebuilt addon' : 'the locally built addon';
+      const label = { 'local-build': 'the locally built addon', prebuild: 'the prebuilt addon', override: 'the addon named by BLASNET_NATIVE_PATH' }[c.kind];
       if (c.kind === 'prebuild' && process.platform === 'linux' && !isGlibc()) {
         failures.push(`${label} at ${c.path} needs glibc, which this system does not use (build from source with: ${buildCommand})`);
         continue;

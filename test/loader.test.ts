@@ -72,7 +72,7 @@ describe.skipIf(!HAS_NATIVE)('loading from a package folder laid out like the np
   }
 
   /** Imports the package in a fresh node, optionally inside `wrap` (a command prefix), and reports. */
-  function runChild(pkg: string, wrap: string[] = []): Report {
+  function runChild(pkg: string, wrap: string[] = [], extraEnv: NodeJS.ProcessEnv = {}): Report {
     const script = `
       const warnings = [];
       process.on('warning', (w) => warnings.push({ code: w.code, message: w.message }));
@@ -89,6 +89,9 @@ describe.skipIf(!HAS_NATIVE)('loading from a package folder laid out like the np
     `;
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.BLASNET_DISABLE_NATIVE;
+    // The resolution order is under test: a BLASNET_NATIVE_PATH from the caller (test:asan) would bypass it.
+    delete env.BLASNET_NATIVE_PATH;
+    Object.assign(env, extraEnv);
     const argv = [...wrap, process.execPath, '--input-type=module', '-e', script];
     const r = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8', timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
@@ -116,6 +119,18 @@ describe.skipIf(!HAS_NATIVE)('loading from a package folder laid out like the np
     const out = runChild(pkg);
     expect(out.info.backend).toBe('native');
     expect(out.info.binary).toEqual({ kind: 'local-build', path: join(pkg, 'build', 'Release', 'blasnet.node') });
+  });
+
+  it('BLASNET_NATIVE_PATH names the one file to load (kind "override"), and nothing else is tried', () => {
+    const pkg = makePackage('override', { localBuild: true, prebuild: true });
+    const other = join(tmp, 'elsewhere.node');
+    cpSync(ADDON, other);
+    const out = runChild(pkg, [], { BLASNET_NATIVE_PATH: other });
+    expect(out.info.backend).toBe('native');
+    expect(out.info.binary).toEqual({ kind: 'override', path: other });
+    const missing = runChild(pkg, [], { BLASNET_NATIVE_PATH: join(tmp, 'no-such.node') });
+    expect(missing.info.backend).toBe('reference');
+    expect(missing.info.nativeUnavailableReason).toMatch(/BLASNET_NATIVE_PATH names .*no-such\.node, which does not exist/);
   });
 
   it('with neither: TS backend, and the reason says no prebuild matched and how to build', () => {

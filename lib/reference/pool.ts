@@ -66,7 +66,9 @@ function dispatch(w: PoolWorker, req: WorkerRequest, transfer: ArrayBuffer[]): v
 }
 
 function startWorker(): PoolWorker {
-  const worker = new Worker(workerScript());
+  // No inherited execArgv: the parent's flags (--input-type, --eval, a loader) may be invalid in a
+  // worker, and the job needs none of them.
+  const worker = new Worker(workerScript(), { execArgv: [] });
   const w: PoolWorker = { worker, busy: false };
   worker.on('message', (msg: WorkerResponse) => {
     if (msg.type === 'progress') {
