@@ -95,7 +95,15 @@ if (prebuildMode) {
   copyFileSync(join(out, 'Release', 'blasnet.node'), prebuildFile);
   const error = loadError(prebuildFile);
   if (error) fail(`The prebuild ${prebuildFile} was built but does not load: ${error}`);
-  process.stdout.write(`blasnet: prebuild ${relative(root, prebuildFile)} (${(statSync(prebuildFile).size / 1024).toFixed(0)} KiB)\n`);
+  // The oldest C and C++ runtimes it can load on: the newest symbol versions it needs (README "Installing").
+  let floor = '';
+  const dump = spawnSync('objdump', ['-T', prebuildFile], { encoding: 'utf8' });
+  if (dump.status === 0) {
+    const newest = (prefix) => [...new Set(dump.stdout.match(new RegExp(`\\b${prefix}_[0-9.]+`, 'g')) ?? [])]
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1);
+    floor = `; needs ${[newest('GLIBC'), newest('GLIBCXX')].filter(Boolean).join(', ')}`;
+  }
+  process.stdout.write(`blasnet: prebuild ${relative(root, prebuildFile)} (${(statSync(prebuildFile).size / 1024).toFixed(0)} KiB${floor})\n`);
 } else {
   rmSync(errorFile, { force: true });
   process.stdout.write(`blasnet: native backend built (${relative(root, join(out, debug ? 'Debug' : 'Release', 'blasnet.node'))})\n`);
