@@ -2,6 +2,7 @@
 // column-major s × n matrix of the seed (MATH.md "Shapes and layout"), so the addon uses it in place.
 // It validates its own construction and never copies a Float64Array it is given.
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { checkJobMemory } from './memory.js';
 
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -32,6 +33,8 @@ export class Matrix {
    *   `data` is neither a typed array nor an array of numbers
    * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` when `rows` or `cols` is not a non-negative
    *   integer or their product is not a safe integer; `ERR_BLASNET_SHAPE` when `data.length !== rows * cols`
+   * @throws {@link BlasnetError} `ERR_BLASNET_OUT_OF_MEMORY` when `data` is omitted and rows × cols zeros
+   *   would need more than 75 % of the memory this process may use (blasnet's per-job limit)
    * @example
    * const Z = new Matrix(2, 3);                                   // 2 × 3 zeros
    * const A = new Matrix(2, 2, new Float64Array([1, 2, 3, 4]));   // wraps the buffer, no copy
@@ -45,6 +48,7 @@ export class Matrix {
     const size = rows * cols;
     if (!Number.isSafeInteger(size)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `rows × cols must be a safe integer, got ${rows} × ${cols}`);
     if (data === undefined) {
+      checkJobMemory(`a ${rows} × ${cols} Matrix`, size * 8, 'use a smaller matrix');
       this.data = new Float64Array(size);
     } else if (data instanceof Float64Array) {
       this.data = data;
