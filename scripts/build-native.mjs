@@ -3,17 +3,22 @@
 //   npx blasnet-build            source build into build/Release/blasnet.node (always compiles)
 //   --unless-prebuild            npm's install step: do nothing when the package's prebuild for this
 //                                platform loads in a child process (which proves libopenblas.so.0 is
-//                                there); compile only when it does not
+//                                there) and was built from the native/ sources beside it (its
+//                                blasnet.sources.sha256; a development checkout edits them after a
+//                                pack); compile only otherwise
 //   --strict                     a failed build exits 1 (CI); without it a failed build is not an
 //                                install failure: the reason goes to build/blasnet-build-error.txt and
 //                                blasnet runs on its pure-TypeScript backend, whose warning quotes it
 //   --prebuild                   npm pack's prepack step: a Release build in its own tree (build-prebuild/),
 //                                linked dynamically against libopenblas.so.0 like a local build, copied to
-//                                prebuilds/<platform>-<arch>/blasnet.node and checked to load; fails hard
+//                                prebuilds/<platform>-<arch>/blasnet.node with the hash of its sources,
+//                                and checked to load; fails hard
+//   --print-sources-hash         prints that hash of native/ and CMakeLists.txt (for tests)
 //   --debug                      a Debug build
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,7 +30,27 @@ const debug = argv.includes('--debug');
 const unlessPrebuild = argv.includes('--unless-prebuild');
 const errorFile = join(root, 'build', 'blasnet-build-error.txt');
 const prebuildFile = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node');
+const stampFile = join(dirname(prebuildFile), 'blasnet.sources.sha256');
 const require = createRequire(import.meta.url);
+
+/** sha256 of the addon's sources (native/*, CMakeLists.txt: names and contents), or null without them. */
+function sourcesHash() {
+  const dir = join(root, 'native');
+  if (!existsSync(dir)) return null;
+  const hash = createHash('sha256');
+  const files = readdirSync(dir).sort().map((f) => join('native', f)).concat('CMakeLists.txt');
+  for (const f of files) {
+    const p = join(root, f);
+    if (!existsSync(p) || !statSync(p).isFile()) continue;
+    hash.update(`${f}\0`).update(readFileSync(p)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+if (argv.includes('--print-sources-hash')) {
+  process.stdout.write(`${sourcesHash()}\n`);
+  process.exit(0);
+}
 
 function fail(reason) {
   if (!prebuildMode) {
@@ -47,7 +72,11 @@ function loadError(file) {
 }
 
 if (unlessPrebuild && existsSync(prebuildFile)) {
-  const error = loadError(prebuildFile);
+  const built = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : null;
+  const current = sourcesHash();
+  const error = built && current && built !== current
+    ? 'it was built from other sources than native/ here'
+    : loadError(prebuildFile);
   if (!error) {
     process.stdout.write(`blasnet: using the prebuilt addon (${relative(root, prebuildFile)}); nothing to compile\n`);
     process.exit(0);
@@ -76,6 +105,7 @@ if (which.error || which.status !== 0) {
 
 // The prebuild has its own build tree, so packing never disturbs a developer's build/.
 const out = join(root, prebuildMode ? 'build-prebuild' : 'build');
+const builtFrom = prebuildMode ? sourcesHash() : null; // taken before compiling, as the build reads them
 const args = [cmakeJs, 'compile', '--directory', root, '--out', out];
 if (debug && !prebuildMode) args.push('--debug');
 if (!process.stdout.isTTY || process.env.CI) args.push('--log-level', 'warn');
@@ -93,6 +123,7 @@ if (process.env.BLASNET_VERBOSE_BUILD) process.stdout.write(output);
 if (prebuildMode) {
   mkdirSync(dirname(prebuildFile), { recursive: true });
   copyFileSync(join(out, 'Release', 'blasnet.node'), prebuildFile);
+  writeFileSync(stampFile, `${builtFrom}\n`);
   const error = loadError(prebuildFile);
   if (error) fail(`The prebuild ${prebuildFile} was built but does not load: ${error}`);
   // The oldest C and C++ runtimes it can load on: the newest symbol versions it needs (README "Installing").

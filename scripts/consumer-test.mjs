@@ -49,7 +49,9 @@ if (tarballs.length !== 1) die(`npm pack produced ${tarballs.length} tarballs in
 const tarball = join(packDir, tarballs[0]);
 const listing = run('tar', ['-tzf', tarball]).stdout.split('\n').filter(Boolean);
 const prebuildEntry = `package/prebuilds/${process.platform}-${process.arch}/blasnet.node`;
-if (!listing.includes(prebuildEntry)) die(`the tarball has no ${prebuildEntry}; it has:\n${listing.join('\n')}`);
+for (const entry of [prebuildEntry, prebuildEntry.replace(/blasnet\.node$/, 'blasnet.sources.sha256')]) {
+  if (!listing.includes(entry)) die(`the tarball has no ${entry}; it has:\n${listing.join('\n')}`);
+}
 if (listing.some((f) => f.startsWith('package/build/'))) die('the tarball contains a local build/ folder');
 
 // 2. A PATH with node, npm and sh only: no compiler, no CMake, no make, no pkg-config.

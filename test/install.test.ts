@@ -28,13 +28,26 @@ describe.skipIf(!HAS_NATIVE)('npm install step with a prebuild in the package', 
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  function makePackage(name: string): string {
+  /** A package folder with the scripts and a prebuild; `sources`: also native/ and CMakeLists.txt. */
+  function makePackage(name: string, sources = false): string {
     const pkg = join(tmp, name);
     mkdirSync(join(pkg, 'prebuilds', TAG), { recursive: true });
     writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'blasnet', type: 'module' }));
     cpSync(join(ROOT, 'scripts'), join(pkg, 'scripts'), { recursive: true });
     cpSync(ADDON, join(pkg, 'prebuilds', TAG, 'blasnet.node'));
+    if (sources) {
+      cpSync(join(ROOT, 'native'), join(pkg, 'native'), { recursive: true });
+      cpSync(join(ROOT, 'CMakeLists.txt'), join(pkg, 'CMakeLists.txt'));
+    }
     return pkg;
+  }
+
+  /** What prepack records beside the prebuild: the hash of the sources it was built from. */
+  function stamp(pkg: string): void {
+    const r = spawnSync(process.execPath, [join(pkg, 'scripts', 'build-native.mjs'), '--print-sources-hash'], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^[0-9a-f]{64}$/);
+    writeFileSync(join(pkg, 'prebuilds', TAG, 'blasnet.sources.sha256'), r.stdout);
   }
 
   function runInstall(pkg: string, wrap: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
@@ -54,6 +67,27 @@ describe.skipIf(!HAS_NATIVE)('npm install step with a prebuild in the package', 
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`using the prebuilt addon \\(prebuilds/${TAG}/blasnet.node\\); nothing to compile`));
     expect(existsSync(join(pkg, 'build'))).toBe(false);
+  });
+
+  it('the prebuild matches the native/ sources beside it (as in the npm package): nothing is compiled', () => {
+    const pkg = makePackage('same-sources', true);
+    stamp(pkg);
+    const emptyBin = join(tmp, 'empty-bin');
+    mkdirSync(emptyBin, { recursive: true });
+    const r = runInstall(pkg, [], { PATH: emptyBin });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/using the prebuilt addon/);
+    expect(existsSync(join(pkg, 'build'))).toBe(false);
+  });
+
+  it('native/ was edited after the prebuild was made (a development checkout): it builds from source', () => {
+    const pkg = makePackage('edited-sources', true);
+    stamp(pkg);
+    writeFileSync(join(pkg, 'native', 'addon.cc'), readFileSync(join(pkg, 'native', 'addon.cc'), 'utf8') + '\n// edited\n');
+    const r = runInstall(pkg, [], { BLASNET_SKIP_NATIVE_BUILD: '1' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/the prebuilt addon does not load here \(it was built from other sources than native\/ here\); building from source/);
+    expect(readFileSync(join(pkg, 'build', 'blasnet-build-error.txt'), 'utf8')).toMatch(/BLASNET_SKIP_NATIVE_BUILD/);
   });
 
   it.skipIf(!HIDE)(`the prebuild does not load (libopenblas.so.0 missing): it goes on to the source build (${HIDE?.method ?? 'no unshare or patchelf here'})`, () => {
