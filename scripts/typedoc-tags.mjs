@@ -3,7 +3,7 @@
 // - every function, method and constructor signature: an @param for each parameter, and @returns
 //   unless it returns void / Promise<void>;
 // - every top-level export and every method: an @example;
-// - every @throws: names its error code (ERR_BLASNET_… or ABORT_ERR).
+// - every @throws: names its error code (ERR_BLASNET_…, ABORT_ERR, or an errno code such as ENOENT).
 // It only reads the reflections and logs warnings, so `--treatWarningsAsErrors` fails the docs build.
 import { Application, Comment, ReflectionKind } from 'typedoc';
 
@@ -47,7 +47,8 @@ export function load(app) {
           }
           if (!refl.kindOf(ReflectionKind.Constructor) && !hasExample(sig.comment, refl.comment)) warn(refl, 'has no @example');
           for (const t of comment.getTags('@throws')) {
-            if (!/\b(?:ERR_BLASNET_[A-Z_]+|ABORT_ERR)\b/.test(Comment.combineDisplayParts(t.content))) {
+            // blasnet's codes, Node's (ERR_…, ABORT_ERR) and the file system's errno codes (ENOENT, EACCES, …)
+            if (!/\b(?:ERR_[A-Z0-9_]+|ABORT_ERR|E[A-Z]{3,})\b/.test(Comment.combineDisplayParts(t.content))) {
               warn(refl, 'has an @throws that names no error code');
             }
           }
