@@ -99,6 +99,17 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     expect(net.parameters).toEqual(ref.parameters);
   });
 
+  it.skipIf(!available)('toJSON / fromJSON keep the solver, l2, tolerance, maxIterations and seed', () => {
+    const model = new LogisticRegression({ solver: 'lbfgs', l2: 0.02, tolerance: 1e-7, maxIterations: 40, seed: 9, backend });
+    model.fitSync(X, y);
+    const copy = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(model.toJSON())), { backend });
+    expect([copy.solver, copy.l2, copy.tolerance, copy.maxIterations, copy.seed]).toEqual(['lbfgs', 0.02, 1e-7, 40, 9]);
+    expect(copy.costAndGradients(X, y).cost).toBe(model.costAndGradients(X, y).cost);
+    const gd = new LogisticRegression({ learningRate: 0.1, iterations: 5, backend });
+    gd.fitSync(X, y);
+    expect(Object.keys(gd.toJSON().training).sort()).toEqual(['iterations', 'learningRate', 'recordEvery']);  // gd files unchanged
+  });
+
   it.skipIf(!available)('bad tolerances, caps and mixed options: clear errors', () => {
     expectError(() => new LogisticRegression({ solver: 'newton' as 'lbfgs', backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.solver', "'gd' | 'lbfgs'");
     expectError(() => new LogisticRegression({ solver: 'lbfgs', tolerance: -1, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.tolerance', '≥ 0', 'got -1');
