@@ -1,5 +1,5 @@
 // The blasnet model format (version 1): its constants and JSON types, the checks every model file
-// passes before a model reads it (a bounded tree of plain JSON data, the header), the field helpers
+// passes before a model reads it (a bounded tree, lib/jsontree.ts; the header), the field helpers
 // the models use to read their bodies, and the exact JSON writer. Imports no model: each model
 // class serializes and rebuilds its own body through these helpers (lib/logistic.ts, lib/network.ts).
 //
@@ -10,7 +10,8 @@
 //     "metadata": { "createdAt": ISO 8601 string, "blasnet": package version, …free-form },
 //     "architecture":  network: { "layers": [s0, …, sL], "activations": [{ "name", "alpha"? } × L], "loss" }
 //                      logistic: { "features": m },
-//     "training":      network: { "seed", "completedFits"? }   logistic: { "learningRate", "iterations", "recordEvery" },
+//     "training":      network: { "seed", "completedFits"? }   logistic: { "learningRate", "iterations", "recordEvery",
+//                      and when not the defaults "solver", "l2", "tolerance", "maxIterations", "seed" },
 //     "parameters":    network: { "W": [L arrays, W[l] row-major s_{l+1} × s_l], "b": [L arrays] }
 //                      logistic: { "weights": [m numbers], "bias": number },
 //     "preprocessing"?: { "inputScaling": { "mean": [s0 numbers], "std": [s0 numbers > 0] } }
@@ -52,6 +53,7 @@ import { types } from 'node:util';
 import { BACKENDS, type BackendOption } from './backend.js';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe, type ErrorCode } from './errors.js';
 import { checkPath, readFileCapped } from './fileio.js';
+import { checkJsonTree, jsonTextTooDeepAt, type JsonTreeLimits } from './jsontree.js';
 import { packageRoot } from './native.js';
 import type { ActivationName, LossName } from './spec.js';
 import { checkKnownKeys, checkOptionsObject, integerInRange, oneOf } from './validate.js';
@@ -76,7 +78,7 @@ export const MAX_MODEL_BYTES_LIMIT = 0x1fffffe8;
  * - maxValues: array elements plus object keys over the whole model: the largest network the
  *   constructor admits (2^31 parameters) plus 2^20 for everything else.
  */
-export const MODEL_JSON_LIMITS: Readonly<{ maxDepth: number; maxKeys: number; maxStringLength: number; maxValues: number }> = Object.freeze({
+export const MODEL_JSON_LIMITS: JsonTreeLimits = Object.freeze({
   maxDepth: 32,
   maxKeys: 1024,
   maxStringLength: 65536,
@@ -134,7 +136,8 @@ export interface LogisticModelJSON {
   kind: 'logistic-regression';
   metadata: ModelMetadata;
   architecture: { features: number };
-  training: { learningRate: number; iterations: number; recordEvery: number };
+  /** solver, l2, tolerance, maxIterations and seed are written only when they are not the defaults (issue 10). */
+  training: { learningRate: number; iterations: number; recordEvery: number; solver?: 'gd' | 'lbfgs'; l2?: number; tolerance?: number; maxIterations?: number; seed?: number };
   parameters: { weights: number[]; bias: number };
   /** Omitted when the model has no input scaling. */
   preprocessing?: PreprocessingJSON;
@@ -161,8 +164,6 @@ export type Obj = Record<string, unknown>;
 const KINDS: readonly ModelKind[] = ['neural-network', 'logistic-regression'];
 const TOP_KEYS = ['format', 'version', 'kind', 'metadata', 'architecture', 'training', 'parameters', 'preprocessing'];
 const REQUIRED_TOP_KEYS = ['format', 'version', 'kind', 'architecture', 'training', 'parameters'];
-/** Keys that are never valid anywhere in a model (prototype-pollution guard). */
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 const TOKEN = Symbol('ModelDocument');
 
 /**
@@ -209,7 +210,7 @@ export function checkModelJSON(json: unknown, src: string, expect?: ModelKind): 
 function checkedDocument(json: unknown, src: string): ModelDocument {
   if (types.isProxy(json)) throw new BlasnetTypeError(ERR_FORMAT, `${src}: the model must be a plain object, got a Proxy`);
   const root = plainObject(json, src, 'the model');
-  checkTree(root, src);
+  checkJsonTree(root, src, MODEL_JSON_LIMITS, 'a model', 'MODEL_JSON_LIMITS');
   if (!Object.prototype.hasOwnProperty.call(root, 'format')) {
     throw new BlasnetTypeError(ERR_FORMAT, `${src}: has no "format" field; expected "format": "${MODEL_FORMAT}" (is this a blasnet model?)`);
   }
@@ -237,99 +238,6 @@ function checkedDocument(json: unknown, src: string): ModelDocument {
     }
   }
   return new ModelDocument(TOKEN, root, kind as ModelKind, src);
-}
-
-interface Frame {
-  value: object;
-  path: string;
-  depth: number;
-  parent: Frame | null;
-}
-
-/**
- * Refuses anything but a bounded tree of plain JSON data (see MODEL_JSON_LIMITS and the file's
- * opening comment). Iterative, depth-first; every container's size is compared with its bound
- * before its elements are visited. Paths are built for containers only, for the error messages.
- */
-function checkTree(root: Obj, src: string): void {
-  const limits = MODEL_JSON_LIMITS;
-  const firstSeenAt = new Map<object, string>([[root, '']]);
-  const stack: Frame[] = [{ value: root, path: '', depth: 1, parent: null }];
-  let values = 0;
-  const at = (path: string) => (path === '' ? 'the top level' : path);
-  const fail = (message: string, range = false): never => {
-    throw range ? new BlasnetRangeError(ERR_FORMAT, `${src}: ${message}`) : new BlasnetTypeError(ERR_FORMAT, `${src}: ${message}`);
-  };
-  const visit = (v: unknown, path: string, frame: Frame): void => {
-    switch (typeof v) {
-      case 'number':
-      case 'boolean':
-        return;
-      case 'string':
-        if (v.length > limits.maxStringLength) fail(`the string at ${path} has ${v.length} characters, above the limit of ${limits.maxStringLength} (MODEL_JSON_LIMITS.maxStringLength)`, true);
-        return;
-      case 'object': {
-        if (v === null) return;
-        if (types.isProxy(v)) fail(`${path} is a Proxy; a model must be plain JSON data`);
-        const first = firstSeenAt.get(v);
-        if (first !== undefined) {
-          for (let f: Frame | null = frame; f !== null; f = f.parent) {
-            if (f.value === v) fail(`${path} is ${f.path === '' ? 'the model itself' : f.path} again: the object contains itself (a cycle); a model must be a tree of plain JSON data`);
-          }
-          fail(`${path} is the same object as ${at(first)}: a sub-object shared between two places; a model must be a tree of plain JSON data`);
-        }
-        const depth = frame.depth + 1;
-        if (depth > limits.maxDepth) fail(`${path} is nested ${depth} levels deep, above the limit of ${limits.maxDepth} (MODEL_JSON_LIMITS.maxDepth)`, true);
-        if (Array.isArray(v)) {
-          if (Object.getPrototypeOf(v) !== Array.prototype) fail(`${path} must be a plain array, got ${describe(v)} with another prototype`);
-        } else if (ArrayBuffer.isView(v)) {
-          fail(`${path} is ${describe(v)}; a model must be plain JSON data (plain arrays of numbers, as toJSON gives)`);
-        } else {
-          const proto = Object.getPrototypeOf(v) as unknown;
-          if (proto !== Object.prototype && proto !== null) fail(`${path} must be a plain object, got ${describe(v)}`);
-        }
-        firstSeenAt.set(v, path);
-        stack.push({ value: v, path, depth, parent: frame });
-        return;
-      }
-      case 'undefined':
-        // An object property holding undefined is an absent field (JSON.stringify drops it); an array element is not.
-        if (!Array.isArray(frame.value)) return;
-        fail(`${path} is undefined (a hole or an undefined element); arrays in a model hold JSON values only`);
-        return;
-      default:
-        fail(`${path} is ${typeof v === 'function' ? 'a function' : `a ${typeof v}`}, not a JSON value`);
-    }
-  };
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    const { value, path } = frame;
-    if (Array.isArray(value)) {
-      const n = value.length;
-      values += n;
-      if (values > limits.maxValues) fail(`${at(path)} has ${n} elements: the model holds more than ${limits.maxValues} values (MODEL_JSON_LIMITS.maxValues)`, true);
-      for (let i = 0; i < n; i++) {
-        const v: unknown = value[i];
-        if (typeof v !== 'number') visit(v, `${path}[${i}]`, frame);
-      }
-      continue;
-    }
-    const keys = Object.keys(value);
-    if (keys.length > limits.maxKeys) fail(`${at(path)} has ${keys.length} keys, above the limit of ${limits.maxKeys} per object (MODEL_JSON_LIMITS.maxKeys)`, true);
-    values += keys.length;
-    if (values > limits.maxValues) fail(`${at(path)}: the model holds more than ${limits.maxValues} values (MODEL_JSON_LIMITS.maxValues)`, true);
-    for (const key of keys) {
-      if (FORBIDDEN_KEYS.has(key)) {
-        fail(`forbidden key ${JSON.stringify(key)} at ${at(path)}; "__proto__", "constructor" and "prototype" are never valid in a model (prototype-pollution guard)`);
-      }
-      if (key.length > limits.maxStringLength) fail(`a key at ${at(path)} has ${key.length} characters, above the limit of ${limits.maxStringLength} (MODEL_JSON_LIMITS.maxStringLength)`, true);
-      const where = path === '' ? key : `${path}.${key}`;
-      const d = Object.getOwnPropertyDescriptor(value, key);
-      if (d === undefined) continue; // removed meanwhile (cannot happen for plain data)
-      if (!('value' in d)) fail(`${where} is an accessor (getter/setter) property; a model must be plain JSON data`);
-      visit(d.value, where, frame);
-    }
-  }
 }
 
 // ─── Reading fields (used by the models' fromJSON) ──────────────────────────────────────────────
@@ -440,7 +348,7 @@ function infinityHint(v: unknown): string {
  * @example const { backend } = checkFromJSONOptions(options);
  */
 export function checkFromJSONOptions(options: unknown): { backend: BackendOption } {
-  const o = checkOptionsObject(options ?? {}, 'options');
+  const o = checkOptionsObject(options, 'options');
   checkKnownKeys(o, 'options', ['backend']);
   return { backend: oneOf(o.backend, 'options.backend', BACKENDS, 'auto') };
 }
@@ -477,6 +385,10 @@ function parseModelText(bytes: Uint8Array, src: string): unknown {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (e) {
     throw new BlasnetError(ERR_FORMAT, `${src} is not valid UTF-8 text, so not a blasnet model (JSON)`, { cause: e });
+  }
+  const tooDeep = jsonTextTooDeepAt(text, MODEL_JSON_LIMITS.maxDepth);
+  if (tooDeep >= 0) {
+    throw new BlasnetRangeError(ERR_FORMAT, `${src}: the JSON nests deeper than ${MODEL_JSON_LIMITS.maxDepth} levels at character ${tooDeep}, above the limit of MODEL_JSON_LIMITS.maxDepth`);
   }
   try {
     return JSON.parse(text);

@@ -220,6 +220,15 @@ export class LogisticRegression {
    * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit (there are no weights yet)
    * @example const json = model.toJSON(); const copy = LogisticRegression.fromJSON(json);
    */
+  /** The training options; those of issue 10 only when they are not the defaults, so older readers keep reading gd models. */
+  #trainingJSON(): LogisticModelJSON['training'] {
+    const t: LogisticModelJSON['training'] = { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery };
+    if (this.solver !== 'gd') Object.assign(t, { solver: this.solver, tolerance: this.tolerance, maxIterations: this.maxIterations });
+    if (this.l2 !== 0) t.l2 = this.l2;
+    if (this.seed !== 0) t.seed = this.seed;
+    return t;
+  }
+
   toJSON(): LogisticModelJSON {
     const w = this.#w;
     if (w === null || w.length === 0) {
@@ -231,7 +240,7 @@ export class LogisticRegression {
       kind: 'logistic-regression',
       metadata: metadata(),
       architecture: { features: w.length },
-      training: { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery },
+      training: this.#trainingJSON(),
       parameters: { weights: finiteArray(w, 'parameters.weights'), bias: finiteArray([this.#b], 'parameters.bias')[0]! },
     };
     const preprocessing = preprocessingToJSON(this.#scaling);
@@ -475,7 +484,6 @@ export class LogisticRegression {
     const m = start.M.cols;
     let validation: { X: Matrix; Y: Matrix } | null = null;
     if (shared.validation) {
-      // Scaled like the training X (the model's input scaling applies to every X it is given).
       const Mv = applyInputScaling(toMatrix(shared.validation.X, 'options.validation.X', { cols: m }), this.#scaling, 'options.validation.X');
       const yv = toBinaryLabels(shared.validation.Y, 'options.validation.Y', Mv.rows);
       validation = { X: Mv, Y: new Matrix(Mv.rows, 1, yv) };
@@ -639,10 +647,17 @@ function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions[
 
   const training = plainObject(root.training, src, 'training');
   const trainingKeys = ['learningRate', 'iterations', 'recordEvery'];
-  exactKeys(training, src, 'training', trainingKeys, trainingKeys);
+  exactKeys(training, src, 'training', trainingKeys, [...trainingKeys, 'solver', 'l2', 'tolerance', 'maxIterations', 'seed']);
   const learningRate = positiveNumber(training.learningRate, `${src}: training.learningRate`, 0);
   const iterations = integerInRange(training.iterations, `${src}: training.iterations`, 0, 0);
   const recordEvery = integerInRange(training.recordEvery, `${src}: training.recordEvery`, 0, 1);
+  const solver = oneOf(training.solver, `${src}: training.solver`, SOLVERS, 'gd');
+  const l2 = nonNegativeNumber(training.l2, `${src}: training.l2`, 0);
+  const seed = integerInRange(training.seed, `${src}: training.seed`, 0, 0, 0xffffffff);
+  const solverOptions: LogisticRegressionOptions = solver === 'gd' ? { learningRate, iterations } : {
+    solver, tolerance: nonNegativeNumber(training.tolerance, `${src}: training.tolerance`, 1e-6),
+    maxIterations: integerInRange(training.maxIterations, `${src}: training.maxIterations`, 100, 1),
+  };
 
   const params = plainObject(root.parameters, src, 'parameters');
   exactKeys(params, src, 'parameters', ['weights', 'bias'], ['weights', 'bias']);
@@ -651,7 +666,7 @@ function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions[
   const bias = finiteNumber(params.bias, src, 'parameters.bias');
   const scaling = preprocessingFromJSON(root.preprocessing, features, src);
 
-  const model = new LogisticRegression({ learningRate, iterations, recordEvery, backend });
+  const model = new LogisticRegression({ ...solverOptions, recordEvery, l2, seed, backend });
   model.setParameters({ weights: params.weights, bias });
   if (scaling) model.setInputScaling(scaling);
   return model;

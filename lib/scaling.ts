@@ -4,7 +4,7 @@
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import { checkFinite, checkLength, exactKeys, plainObject, type InputScalingJSON, type PreprocessingJSON } from './format.js';
 import { Matrix } from './matrix.js';
-import { isDetached } from './validate.js';
+import { isDetached, ownProperties } from './validate.js';
 
 /** Per-feature standardization a model applies to its raw inputs: x ↦ (x − mean) / std. */
 export interface InputScaling {
@@ -35,9 +35,9 @@ export function checkInputScaling(value: unknown, features: number | undefined, 
   if (value === undefined || typeof value !== 'object' || Array.isArray(value)) {
     throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a Standardizer, an object { mean, std } or null, got ${describe(value)}`);
   }
-  const o = value as Record<string, unknown>;
-  if (!Object.prototype.hasOwnProperty.call(o, 'mean') || !Object.prototype.hasOwnProperty.call(o, 'std')) {
-    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must have own properties mean and std (a Standardizer, or { mean, std }), got ${describe(value)} without ${Object.prototype.hasOwnProperty.call(o, 'mean') ? 'std' : 'mean'}`);
+  const o = ownProperties(value, name); // read once, own properties only
+  if (o.mean === undefined || o.std === undefined) {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must have own properties mean and std (a Standardizer, or { mean, std }), got ${describe(value)} without ${o.mean === undefined ? 'mean' : 'std'}`);
   }
   const mean = numbers(o.mean, `${name}.mean`);
   const std = numbers(o.std, `${name}.std`);

@@ -1,5 +1,7 @@
-// Model persistence (lib/persist.ts): exact round trips on both backends, the checked-in format-1
-// fixtures, an atomic save under kill -9, and a clear error for every kind of malformed file.
+// Model persistence (each model's toJSON/fromJSON/save/load, lib/format.ts, lib/fileio.ts, the
+// either-kind lib/persist.ts): exact round trips on both backends, the checked-in format-1 fixtures
+// (hand-written ones, and files written by the code before the split), training.completedFits, an
+// atomic save under kill -9, and a clear error for every kind of malformed file or non-tree object.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -487,7 +489,8 @@ describe('model JSON that is not a bounded tree is refused at once (ERR_BLASNET_
     'shared: one object in two metadata fields': ['TypeError', /metadata\.b is the same object as metadata\.a: a sub-object shared/],
     'shared: a DAG of 2^60 paths (o = [o, o] sixty times)': ['TypeError', /metadata\.dag\[1\] is the same object as metadata\.dag\[0\]/],
     'deep: an object nested a million levels': ['RangeError', /metadata(\.deep)(\.a)+ is nested 33 levels deep, above the limit of 32 \(MODEL_JSON_LIMITS\.maxDepth\)/],
-    'deep: a file nesting arrays 100 000 levels': ['RangeError', /model file ".*deep\.json": metadata\.deep(\[0\])+ is nested 33 levels deep, above the limit of 32/],
+    'deep: a file nesting arrays 100 000 levels': ['RangeError', /model file ".*deep\.json": the JSON nests deeper than 32 levels at character \d+, above the limit of MODEL_JSON_LIMITS\.maxDepth/],
+    'deep: a file nesting arrays 10 000 000 levels (20 MB; JSON.parse alone takes seconds)': ['RangeError', /model file ".*deeper\.json": the JSON nests deeper than 32 levels at character \d+/],
     'size: a sparse array of length 2^32 − 1 as W[0]': ['RangeError', /parameters\.W\[0\] has 4294967295 elements: the model holds more than 2148532224 values \(MODEL_JSON_LIMITS\.maxValues\)/],
     'size: 5000 keys in metadata': ['RangeError', /metadata has 500\d keys, above the limit of 1024 per object \(MODEL_JSON_LIMITS\.maxKeys\)/],
     'size: a 70 000-character string': ['RangeError', /the string at metadata\.note has 70000 characters, above the limit of 65536 \(MODEL_JSON_LIMITS\.maxStringLength\)/],
@@ -524,6 +527,17 @@ describe('model JSON that is not a bounded tree is refused at once (ERR_BLASNET_
       expect(r.message, String(r.case)).toMatch(message);
     }
   }, 30_000);
+
+  it('the depth scan of a file before JSON.parse: brackets inside strings (escaped quotes too) do not count; depth 32 loads, 33 does not', async () => {
+    const text = JSON.stringify(modelToJSON(new NeuralNetwork({ layers: [3, 4, 2], seed: 3, backend: 'reference' })));
+    const withDeep = (levels: number, note: string) => text.replace('"metadata":{', `"metadata":{"note":${JSON.stringify(note)},"deep":${'['.repeat(levels)}${']'.repeat(levels)},`);
+    const tricky = `${'[{'.repeat(40)} \\" \" ${'['.repeat(40)}`; // brackets, an escaped backslash, an escaped quote
+    const p = tempPath('depth');
+    writeFileSync(p, withDeep(30, tricky)); // root (1) → metadata (2) → 30 arrays: depth 32
+    expect(await loadModel(p, { backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
+    writeFileSync(p, withDeep(31, tricky));
+    expectError(await loadModel(p, { backend: 'reference' }).catch((x: unknown) => x), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /the JSON nests deeper than 32 levels/);
+  });
 
   it('a tree at the bounds still loads: depth 32, 1024 keys, 65 536-character strings', () => {
     const j = JSON.parse(JSON.stringify(modelToJSON(new NeuralNetwork({ layers: [3, 4, 2], seed: 3, backend: 'reference' })))) as NetworkModelJSON;

@@ -154,6 +154,7 @@ describe('setInputScaling validates its argument', () => {
     ['a number', 3, 'ERR_BLASNET_ARG_TYPE', /scaling must be a Standardizer, an object \{ mean, std \} or null, got 3/],
     ['undefined', undefined, 'ERR_BLASNET_ARG_TYPE', /scaling must be a Standardizer, an object \{ mean, std \} or null, got undefined/],
     ['no std', { mean: [0, 0, 0, 0] }, 'ERR_BLASNET_ARG_TYPE', /scaling must have own properties mean and std .* without std/],
+    ['inherited mean and std', Object.create({ mean: [0, 0, 0, 0], std: [1, 1, 1, 1] }) as unknown, 'ERR_BLASNET_ARG_TYPE', /scaling must have own properties mean and std .* without mean/],
     ['a string mean', { mean: 'abcd', std: [1, 1, 1, 1] }, 'ERR_BLASNET_ARG_TYPE', /scaling\.mean must be a Float64Array or number\[\], got "abcd"/],
     ['a string inside std', { mean: [0, 0, 0, 0], std: [1, '1', 1, 1] }, 'ERR_BLASNET_ARG_TYPE', /scaling\.std\[1\] must be a number, got "1"/],
     ['too short', { mean: [0, 0, 0], std: [1, 1, 1] }, 'ERR_BLASNET_SHAPE', /scaling\.mean must have one value per feature \(4\), got 3/],

@@ -78,6 +78,12 @@ const cases = {
     writeFileSync(path, text);
     return loadModel(path, { backend: 'reference' });
   },
+  'deep: a file nesting arrays 10 000 000 levels (20 MB; JSON.parse alone takes seconds)': () => {
+    const path = join(scratch, 'deeper.json');
+    const text = JSON.stringify(base()).replace('"metadata":{', `"metadata":{"deep":${'['.repeat(1e7)}${']'.repeat(1e7)},`);
+    writeFileSync(path, text);
+    return loadModel(path, { backend: 'reference' });
+  },
   'size: a sparse array of length 2^32 − 1 as W[0]': () => {
     const j = base();
     const a = [];
