@@ -15,9 +15,16 @@ type INodeProto = onnxProto.onnx.INodeProto;
 type ITensorProto = onnxProto.onnx.ITensorProto;
 type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
 
-/** The opset the exported graphs declare (default domain). Softmax takes its opset-13 meaning: over axis 1 only. */
+/**
+ * The opset the exported graphs declare (default domain). Softmax takes its opset-13 meaning: over axis 1 only.
+ * @example onnx.ModelProto.decode(exportOnnx(net)).opsetImport[0].version === ONNX_OPSET  // 13
+ */
 export const ONNX_OPSET = 13;
 
+/**
+ * Options of {@link exportOnnx}.
+ * @example exportOnnx(net, { float32: true, name: 'breast-cancer' })
+ */
 export interface OnnxExportOptions {
   /** Export tensor(float) instead of tensor(double): parameters rounded to float32. Default false. */
   float32?: boolean;
