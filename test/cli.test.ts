@@ -372,10 +372,13 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
     expectMistake(blasnet('evaluate'), 2, /missing required argument 'model'/);
   });
 
-  it('--help and --version exit 0', () => {
+  it('--help and --version exit 0; no command at all is a usage error (help on stderr, exit 2)', () => {
     const h = blasnet('--help');
     expect(h.code).toBe(0);
     for (const c of ['train', 'evaluate', 'predict', 'export', 'info']) expect(h.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    const none = blasnet();
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^Usage: blasnet /m);
     const v = blasnet('--version');
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toBe(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);

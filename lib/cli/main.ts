@@ -163,8 +163,9 @@ export async function main(argv: string[], stdout: NodeJS.WriteStream = process.
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {
-      // Commander has printed its message (or the help) already.
-      return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+      // Commander has printed its message (or the help) already: --help and --version exit 0, the rest
+      // (an unknown option or command, a bad value, no command at all: help on stderr) are usage errors.
+      return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof CliError) {
       stderr.write(`blasnet: ${oneLine(e.message)}\n`);
