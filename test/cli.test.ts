@@ -398,3 +398,35 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
     }
   });
 });
+
+describe('CLI metrics (lib/cli/metrics.ts), against hand-computed values', () => {
+  it('three classes: confusion matrix, accuracy, per-class precision/recall/F1, macro averages', async () => {
+    const { classificationReport } = await import('../lib/cli/metrics.js');
+    // true:      0 0 1 1 2 2 2
+    // predicted: 0 1 1 1 2 0 2
+    const r = classificationReport([0, 0, 1, 1, 2, 2, 2], [0, 1, 1, 1, 2, 0, 2], 3);
+    expect(r.confusion).toEqual([[1, 1, 0], [0, 2, 0], [1, 0, 2]]);
+    expect(r.accuracy).toBe(5 / 7);
+    // class 0: tp 1, predicted 2, support 2 → P 1/2, R 1/2, F1 1/2
+    // class 1: tp 2, predicted 3, support 2 → P 2/3, R 1,   F1 4/5
+    // class 2: tp 2, predicted 2, support 3 → P 1,   R 2/3, F1 4/5
+    const expected = [[1 / 2, 1 / 2, 1 / 2, 2], [2 / 3, 1, 4 / 5, 2], [1, 2 / 3, 4 / 5, 3]];
+    r.classes.forEach((c, k) => {
+      expect(c.precision).toBeCloseTo(expected[k]![0]!, 15);
+      expect(c.recall).toBeCloseTo(expected[k]![1]!, 15);
+      expect(c.f1).toBeCloseTo(expected[k]![2]!, 15);
+      expect(c.support).toBe(expected[k]![3]);
+    });
+    expect(r.macro.f1).toBeCloseTo((1 / 2 + 4 / 5 + 4 / 5) / 3, 15);
+    // A class never predicted: precision (and F1) 0, not NaN.
+    expect(classificationReport([0, 1], [0, 0], 2).classes[1]).toEqual({ class: 1, precision: 0, recall: 0, f1: 0, support: 1 });
+  });
+
+  it('regression: MSE and R² = 1 − SS_res / SS_tot', async () => {
+    const { regressionReport } = await import('../lib/cli/metrics.js');
+    // y = 1 2 3 4 (mean 2.5, SS_tot 5), ŷ = 1 2 2 5 (SS_res 0 + 0 + 1 + 1 = 2)
+    const r = regressionReport([1, 2, 3, 4], [1, 2, 2, 5]);
+    expect(r.mse).toBe(0.5);
+    expect(r.r2).toBeCloseTo(1 - 2 / 5, 15);
+  });
+});
