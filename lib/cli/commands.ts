@@ -6,8 +6,7 @@ import { exportOnnx } from '../onnx.js';
 import { CliError, usageError } from './errors.js';
 import { classificationReport, formatReport, regressionReport, type Report } from './metrics.js';
 import { inputCount, loadCliModel, predictRows, type CliModelInfo } from './modelfile.js';
-import { loadData } from './train.js';
-import type { Dataset } from './data.js';
+import { loadData, type Dataset } from './data.js';
 import type { Model } from '../index.js';
 
 interface DataOptions {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse/sync';
 import { Matrix } from '../matrix.js';
-import { CliError } from './errors.js';
+import { CliError, usageError } from './errors.js';
 
 export interface Dataset {
   /** n × m features, in the order of `features`. */
@@ -151,4 +151,23 @@ export function readIdxPair(imagesFile: string, labelsFile: string | undefined):
     y = Float64Array.from(lab.data);
   }
   return { X, features: null, y, target: null };
+}
+
+/**
+ * The data a command names: a CSV (with `--target`), or an IDX pair (`--idx-images`, `--idx-labels`).
+ * @param targetNeeded - train and evaluate need the target; predict takes it when present
+ * @param features - a saved model's feature columns, taken by name and in that order
+ * @throws {CliError} conflicting or missing data options (exit 2), and every problem of the files
+ */
+export function loadData(data: string | undefined, o: { target?: string | undefined; idxImages?: string | undefined; idxLabels?: string | undefined }, targetNeeded: boolean, features?: string[] | null): Dataset {
+  if (o.idxImages !== undefined) {
+    if (data !== undefined) throw usageError(`give either a CSV file or --idx-images, not both (got ${data} and --idx-images ${o.idxImages})`);
+    if (o.target !== undefined) throw usageError('--target applies to CSV data; IDX labels come from --idx-labels');
+    if (targetNeeded && o.idxLabels === undefined) throw usageError('--idx-images needs --idx-labels <file> here');
+    return readIdxPair(o.idxImages, o.idxLabels);
+  }
+  if (o.idxLabels !== undefined) throw usageError('--idx-labels needs --idx-images <file>');
+  if (data === undefined) throw usageError('missing the data: a CSV file, or --idx-images <file> --idx-labels <file>');
+  if (targetNeeded && o.target === undefined) throw usageError(`${data}: say which column to predict with --target <column>`);
+  return readCsv(data, { target: o.target ?? null, targetOptional: !targetNeeded, features: features ?? null });
 }

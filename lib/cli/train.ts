@@ -6,10 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { setThreads } from '../backend.js';
 import { Standardizer, trainTestSplit } from '../data.js';
 import { LogisticRegression } from '../logistic.js';
-import { Matrix } from '../matrix.js';
+import type { Matrix } from '../matrix.js';
 import { NeuralNetwork, type OptimizerName } from '../network.js';
 import type { ActivationOption, HiddenActivationName, LossName, ActivationName } from '../spec.js';
-import { readCsv, readIdxPair, type Dataset } from './data.js';
+import { loadData } from './data.js';
 import { CliError, usageError } from './errors.js';
 import { classificationReport, regressionReport, type Report } from './metrics.js';
 import { predictRows, saveCliModel, type CliModelInfo } from './modelfile.js';
@@ -46,20 +46,6 @@ export interface TrainOptions {
 const NETWORK_ONLY: [keyof TrainOptions, string][] = [
   ['layers', '--layers'], ['hidden', '--hidden'], ['output', '--output'], ['loss', '--loss'], ['batchSize', '--batch-size'],
 ];
-
-/** Reads a data set for train or evaluate: a CSV with `--target`, or an IDX pair. */
-export function loadData(data: string | undefined, o: { target?: string | undefined; idxImages?: string | undefined; idxLabels?: string | undefined }, targetNeeded: boolean, features?: string[] | null): Dataset {
-  if (o.idxImages !== undefined) {
-    if (data !== undefined) throw usageError(`give either a CSV file or --idx-images, not both (got ${data} and --idx-images ${o.idxImages})`);
-    if (o.target !== undefined) throw usageError('--target applies to CSV data; IDX labels come from --idx-labels');
-    if (targetNeeded && o.idxLabels === undefined) throw usageError('--idx-images needs --idx-labels <file> here');
-    return readIdxPair(o.idxImages, o.idxLabels);
-  }
-  if (o.idxLabels !== undefined) throw usageError('--idx-labels needs --idx-images <file>');
-  if (data === undefined) throw usageError('missing the data: a CSV file, or --idx-images <file> --idx-labels <file>');
-  if (targetNeeded && o.target === undefined) throw usageError(`${data}: say which column to predict with --target <column>`);
-  return readCsv(data, { target: o.target ?? null, targetOptional: !targetNeeded, features: features ?? null });
-}
 
 /** The task the target implies: class indices 0…k−1 (k ≥ 2) for classification, anything else regression. */
 function classCount(y: Float64Array): number {
