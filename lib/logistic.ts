@@ -27,6 +27,10 @@ import {
   checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
 } from './validate.js';
 
+/**
+ * 'gd': the seed's gradient descent; 'lbfgs': L-BFGS with a strong-Wolfe line search.
+ * @example new LogisticRegression({ solver: 'lbfgs', l2: 1e-3 });
+ */
 export type SolverName = 'gd' | 'lbfgs';
 
 export interface LogisticRegressionOptions {
@@ -62,7 +66,12 @@ export interface LogisticFitOptions {
   /** Continue from the current parameters instead of the seed's zeros. Default false. */
   warmStart?: boolean;
   /** Held-out data (X, 0/1 labels Y) evaluated at every record, not trained on. Exclusive with validationSplit. */
-  validation?: { X: Matrix | number[][]; Y: Float64Array | number[] };
+  validation?: {
+    /** The held-out examples, as rows. */
+    X: Matrix | number[][];
+    /** Their 0/1 labels. */
+    Y: Float64Array | number[];
+  };
   /** Hold out this fraction of the rows, in (0, 1): a random subset drawn from the model's seed. */
   validationSplit?: number;
   /** Stop after `patience` records without improvement; by default restore the best record's parameters. */
@@ -103,13 +112,21 @@ const SOLVERS: readonly SolverName[] = ['gd', 'lbfgs'];
  * const accuracy = model.scoreSync(Xtest, ytest);
  */
 export class LogisticRegression {
+  /** 'gd' or 'lbfgs'. */
   readonly solver: SolverName;
+  /** The gradient-descent step α. */
   readonly learningRate: number;
+  /** Gradient-descent steps per fit. */
   readonly iterations: number;
+  /** Records every `recordEvery` iterations. */
   readonly recordEvery: number;
+  /** The L2 penalty λ (bias not penalized). */
   readonly l2: number;
+  /** L-BFGS: the gradient-norm target. */
   readonly tolerance: number;
+  /** L-BFGS: the iteration cap. */
   readonly maxIterations: number;
+  /** The seed of a validationSplit. */
   readonly seed: number;
   /** The backend in use: 'native' or 'reference'. */
   readonly backend: BackendName;

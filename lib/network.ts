@@ -77,7 +77,12 @@ export interface NetworkFitOptions {
   /** Called with each record, on the main thread. `iteration` is the epoch. */
   onProgress?: (progress: FitProgress) => void;
   /** Held-out data evaluated at every record (not trained on). Exclusive with validationSplit. */
-  validation?: { X: Matrix | number[][]; Y: Targets };
+  validation?: {
+    /** The held-out examples, as rows. */
+    X: Matrix | number[][];
+    /** Their targets, in any form `fit` accepts. */
+    Y: Targets;
+  };
   /**
    * Hold out this fraction of the rows, in (0, 1): a random subset drawn from the network's seed
    * (the same rows at every fit of the same model and data), not trained on.
@@ -411,7 +416,14 @@ export class NeuralNetwork {
 
   /**
    * J at the current parameters and its gradients, in the shapes of `parameters`.
-   * @param l2 - weight decay λ included in J and the gradients (default 0)
+   * @param X - the examples, as rows
+   * @param Y - the targets, as for `fit`
+   * @param options - `l2`: weight decay λ included in J and the gradients (default 0); `sampleWeight`:
+   *   n weights ≥ 0, J then being Σ w_j L_j / Σ w_j as a weighted fit minimizes it
+   * @returns J, ∂J/∂W[l] and ∂J/∂b[l]
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option or a wrong type;
+   *   {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` for a negative l2 or weight, `ERR_BLASNET_SHAPE`
+   *   for a wrong length, and what `fit` throws for X and Y
    * @example const { cost, dW, db } = net.costAndGradients(X, Y);
    */
   costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}): { cost: number; dW: Float64Array[]; db: Float64Array[] } {

@@ -14,7 +14,10 @@ export type { EarlyStoppingConfig, MonitorName, PlateauConfig, ScheduleConfig, S
 /** The training-option keys both models' fit methods accept. */
 export const SHARED_FIT_KEYS = ['validation', 'validationSplit', 'earlyStopping', 'schedule', 'reduceOnPlateau', 'sampleWeight', 'classWeight'] as const;
 
-/** Early stopping as the user writes it; every field has a default. */
+/**
+ * Early stopping as the user writes it; every field has a default.
+ * @example net.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { monitor: 'validationCost', patience: 20 } });
+ */
 export interface EarlyStoppingOption {
   /** What to watch. Default 'validationCost' when there is validation data, else 'cost'. */
   monitor?: MonitorName;
@@ -26,11 +29,37 @@ export interface EarlyStoppingOption {
   restoreBest?: boolean;
 }
 
+/**
+ * A learning-rate schedule over the epochs (iterations) e of E: `step` α₀·factor^⌊e/every⌋,
+ * `exponential` α₀·factor^e, `cosine` α_min + (α₀ − α_min)(1 + cos(π e/E))/2.
+ * @example net.fitSync(X, y, { epochs: 100, schedule: { type: 'step', every: 30, factor: 0.1 } });
+ */
 export type ScheduleOption =
-  | { type: 'step'; every: number; factor: number }
-  | { type: 'exponential'; factor: number }
-  | { type: 'cosine'; minLearningRate?: number };
+  | {
+    /** α₀·factor^⌊e/every⌋ */
+    type: 'step';
+    /** Epochs per step, ≥ 1. */
+    every: number;
+    /** In (0, 1). */
+    factor: number;
+  }
+  | {
+    /** α₀·factor^e */
+    type: 'exponential';
+    /** In (0, 1). */
+    factor: number;
+  }
+  | {
+    /** α_min + (α₀ − α_min)(1 + cos(π e/E))/2 */
+    type: 'cosine';
+    /** α_min, below the learning rate. Default 0. */
+    minLearningRate?: number;
+  };
 
+/**
+ * The plateau rule: the learning rate is multiplied by `factor` after `patience` records without improvement.
+ * @example model.fitSync(X, y, { validationSplit: 0.2, reduceOnPlateau: { patience: 5, factor: 0.5 } });
+ */
 export interface PlateauOption {
   /** Default as for earlyStopping. */
   monitor?: MonitorName;
@@ -42,10 +71,14 @@ export interface PlateauOption {
   minLearningRate?: number;
 }
 
-/** A progress record: the epoch (iteration), J, and what else the fit tracks. */
+/**
+ * A progress record: the epoch (iteration), J, and what else the fit tracks.
+ * @example await net.fit(X, y, { validationSplit: 0.2, onProgress: ({ iteration, cost, validationCost }) => log(iteration, cost, validationCost) });
+ */
 export interface FitProgress {
   /** The epoch (network) or iteration (logistic regression) this record is about. */
   iteration: number;
+  /** J of the training rows (the size-weighted mean of the epoch's batch costs). */
   cost: number;
   /** Present when the fit has validation data. */
   validationCost?: number;
@@ -55,7 +88,10 @@ export interface FitProgress {
   learningRate?: number;
 }
 
-/** The result fields both models report besides their costs. */
+/**
+ * The result fields both models report besides their costs.
+ * @example const { validationCosts, stoppedEarly, reason } = net.fitSync(X, y, { validationSplit: 0.2 });
+ */
 export interface TrainingResultFields {
   /** Validation cost at every record (present with validation data). */
   validationCosts?: number[];

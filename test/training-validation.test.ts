@@ -161,6 +161,34 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     expect(acc.bestValue).toBe(Math.max(...acc.validationAccuracies!));
   });
 
+  it.skipIf(!available)('fit copies the validation rows and the weights at the call: overwriting them afterwards changes nothing', async () => {
+    const { X, y } = randomLogisticData(15, 120, 3);
+    const v = randomLogisticData(16, 40, 3);
+    const w = Float64Array.from({ length: 120 }, (_, j) => 1 + (j % 3));
+    const opts = () => ({ validation: { X: new Matrix(40, 3, v.X.data.slice()), Y: v.y.slice() }, sampleWeight: w.slice() });
+    const a = new LogisticRegression({ learningRate: 0.3, iterations: 30, recordEvery: 3, backend });
+    const o = opts();
+    const job = a.fit(X, y, o);
+    o.validation.X.data.fill(1e6);
+    o.validation.Y.fill(0);
+    o.sampleWeight.fill(0);
+    const ra = await job;
+    const rb = new LogisticRegression({ learningRate: 0.3, iterations: 30, recordEvery: 3, backend }).fitSync(X, y, opts());
+    expect(ra.validationCosts).toEqual(rb.validationCosts);
+    expect(ra.costs).toEqual(rb.costs);
+  });
+
+  it.skipIf(!available)('an aborted L-BFGS fit or early-stopping fit rejects with an AbortError', async () => {
+    const { X, y } = randomLogisticData(17, 500, 8);
+    for (const model of [new LogisticRegression({ solver: 'lbfgs', maxIterations: 1000, tolerance: 0, backend }),
+      new LogisticRegression({ iterations: 100_000, backend })]) {
+      const controller = new AbortController();
+      const job = model.fit(X, y, { signal: controller.signal, validationSplit: 0.2, earlyStopping: { patience: 100_000 } });
+      controller.abort();
+      await expect(job).rejects.toMatchObject({ name: 'AbortError' });
+    }
+  });
+
   it.skipIf(!available)('bad validation and early-stopping options: clear errors naming the option', () => {
     const { X, y } = randomLogisticData(1, 20, 3);
     const m = new LogisticRegression({ backend });

@@ -25,6 +25,10 @@ export interface Objective {
   evaluate(theta: Float64Array, rows: Rows): { cost: number; accuracy: number };
 }
 
+/**
+ * What early stopping and the plateau rule watch: the validation cost, the validation accuracy or the training cost.
+ * @example net.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { monitor: 'validationAccuracy' } });
+ */
 export type MonitorName = 'validationCost' | 'validationAccuracy' | 'cost';
 
 export interface EarlyStoppingConfig {
@@ -72,7 +76,10 @@ export interface TrainRecord {
 }
 
 export type TrainStatus = 'ok' | 'aborted' | 'diverged';
-/** Why a fit ended: its cap, early stopping, or (L-BFGS) the gradient norm, the cost change, a failed line search. */
+/**
+ * Why a fit ended: its cap, early stopping, or (L-BFGS) the gradient norm, the cost change, a failed line search.
+ * @example if (model.fitSync(X, y).reason === 'max-iterations') console.warn('raise maxIterations');
+ */
 export type StopReason = 'max-iterations' | 'early-stopping' | 'gradient' | 'cost-change' | 'line-search';
 
 /** The learning rate of epoch e under a schedule (MATH.md-style formulas in trainer.h). */
