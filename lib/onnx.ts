@@ -1,7 +1,8 @@
 // ONNX export of a fitted LogisticRegression or NeuralNetwork: builds the graph (scaling, Gemm and
 // activation nodes) and encodes it with onnx-proto (protobufjs-generated ONNX messages). Reads the
 // models only through their public accessors; never changes a model, never touches the file system.
-import onnxProto from 'onnx-proto';
+import { createRequire } from 'node:module';
+import type * as OnnxProto from 'onnx-proto';
 import { BlasnetError, BlasnetTypeError, describe } from './errors.js';
 import { metadata } from './format.js';
 import { LogisticRegression } from './logistic.js';
@@ -10,10 +11,17 @@ import type { Activation } from './spec.js';
 import { checkInputScaling, type InputScaling, type InputScalingOption } from './scaling.js';
 import { checkKnownKeys, checkOptionsObject } from './validate.js';
 
-const { onnx } = onnxProto;
-type INodeProto = onnxProto.onnx.INodeProto;
-type ITensorProto = onnxProto.onnx.ITensorProto;
-type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
+type INodeProto = OnnxProto.onnx.INodeProto;
+type ITensorProto = OnnxProto.onnx.ITensorProto;
+type IValueInfoProto = OnnxProto.onnx.IValueInfoProto;
+type IAttributeProto = OnnxProto.onnx.IAttributeProto;
+
+// The ONNX messages, loaded on the first export rather than when blasnet is imported: onnx-proto and
+// the protobuf runtime take 50-130 ms to load here, which every user of the package would pay.
+let onnx: typeof OnnxProto.onnx;
+function loadMessages(): void {
+  onnx ??= (createRequire(import.meta.url)('onnx-proto') as typeof OnnxProto).onnx;
+}
 
 /**
  * The opset the exported graphs declare (default domain). Softmax takes its opset-13 meaning: over axis 1 only.
@@ -79,6 +87,7 @@ export function exportOnnx(model: LogisticRegression | NeuralNetwork, options: O
   if (o.name !== undefined && (typeof o.name !== 'string' || o.name.length === 0)) {
     throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.name must be a non-empty string, got ${describe(o.name)}`);
   }
+  loadMessages();
   const g = new GraphBuilder(o.float32 === true);
   let s0: number;
   if (model instanceof NeuralNetwork) {
@@ -166,7 +175,7 @@ class GraphBuilder {
     return name;
   }
 
-  node(opType: string, inputs: string[], output: string, attribute: onnxProto.onnx.IAttributeProto[] = []): string {
+  node(opType: string, inputs: string[], output: string, attribute: IAttributeProto[] = []): string {
     this.nodes.push({ opType, input: inputs, output: [output], name: `${output}_${opType}`, attribute });
     return output;
   }
