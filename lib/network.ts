@@ -94,6 +94,10 @@ export interface NetworkFitOptions {
   schedule?: ScheduleOption;
   /** Multiply the learning rate by `factor` after `patience` records without improvement. */
   reduceOnPlateau?: PlateauOption;
+  /** Per-row weights, n finite numbers ≥ 0, not all 0: J = Σ w_j L_j / Σ w_j (per batch). */
+  sampleWeight?: Float64Array | number[];
+  /** One weight per class (2 for one sigmoid output, s_L for softmax), or 'balanced' (w_c = n / (k · n_c)); multiplies sampleWeight. */
+  classWeight?: number[] | Float64Array | 'balanced';
 }
 
 export interface NetworkAsyncFitOptions extends NetworkFitOptions {
