@@ -14,15 +14,25 @@ namespace blasnet {
 // sits in the low bits of the sum's representation.
 static constexpr double kShift = 6755399441055744.0;
 
+// The forms below are templates over T = double or a GCC/Clang vector of doubles (U: the unsigned
+// integer type of T's size), so that a kernel can run them on whole vectors with exactly the
+// operations, and therefore the bits, of the scalar form. bcast<T>(c): the constant c as a T.
+template <class T>
+static inline T bcast(double c) {
+  T t{};
+  return t + c;  // 0 + c = c for every c but −0, which no constant here is
+}
+
 // 2^k as a double, for an integral double k in [−1022, 1023]: the biased exponent k + 1023 is made
 // an integer in the low bits by kShift and moved into the exponent field. Only 64-bit adds and
 // shifts, which every vector instruction set has.
-static inline double pow2(double k) {
-  const double v = k + (1023.0 + kShift);
-  uint64_t bits;
+template <class U, class T>
+static inline T pow2_t(T k) {
+  const T v = k + (1023.0 + kShift);
+  U bits;
   std::memcpy(&bits, &v, sizeof bits);
   bits <<= 52;
-  double d;
+  T d;
   std::memcpy(&d, &bits, sizeof d);
   return d;
 }
@@ -30,11 +40,12 @@ static inline double pow2(double k) {
 // e^x for every double x: x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor polynomial of degree 13
 // (truncation < 2^−60 on that interval), times 2^k applied in two halves so that results in the
 // subnormal range and overflow to +∞ come out right. NaN in, NaN out.
-static inline double exp_fast(double x) {
-  const double xc = x < -746.0 ? -746.0 : (x > 710.0 ? 710.0 : x);  // NaN passes through (comparisons false)
-  const double k = (xc * 1.4426950408889634 + kShift) - kShift;       // round(x / ln2)
-  const double r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-  double p = 1.0 / 6227020800.0;  // 1/13!
+template <class U, class T>
+static inline T exp_fast_t(T x) {
+  const T xc = x < -746.0 ? bcast<T>(-746.0) : (x > 710.0 ? bcast<T>(710.0) : x);  // NaN passes through
+  const T k = (xc * 1.4426950408889634 + kShift) - kShift;                            // round(x / ln2)
+  const T r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+  T p = bcast<T>(1.0 / 6227020800.0);  // 1/13!
   p = p * r + 1.0 / 479001600.0;
   p = p * r + 1.0 / 39916800.0;
   p = p * r + 1.0 / 3628800.0;
@@ -48,16 +59,17 @@ static inline double exp_fast(double x) {
   p = p * r + 0.5;
   p = p * r + 1.0;
   p = p * r + 1.0;
-  const double k1 = (k * 0.5 + kShift) - kShift, k2 = k - k1;  // both in [−539, 513]
-  const double e = (p * pow2(k1)) * pow2(k2);
+  const T k1 = (k * 0.5 + kShift) - kShift, k2 = k - k1;  // both in [−539, 513]
+  const T e = (p * pow2_t<U>(k1)) * pow2_t<U>(k2);
   return x != x ? x : e;
 }
 
 // log(1 + e) for e ∈ [0, 1] (the range softplus needs): with s = e/(2 + e) ∈ [0, 1/3],
 // log(1 + e) = 2·atanh(s) = 2s·(1 + s²/3 + s⁴/5 + …), summed through s^36 (the rest < 2^−58 relative).
-static inline double log1p_unit(double e) {
-  const double s = e / (2.0 + e), s2 = s * s;
-  double p = 1.0 / 37;
+template <class T>
+static inline T log1p_unit_t(T e) {
+  const T s = e / (2.0 + e), s2 = s * s;
+  T p = bcast<T>(1.0 / 37);
   p = p * s2 + 1.0 / 35;
   p = p * s2 + 1.0 / 33;
   p = p * s2 + 1.0 / 31;
@@ -79,17 +91,25 @@ static inline double log1p_unit(double e) {
 }
 
 // softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^(−|z|)), exact in form for every finite z (MATH.md).
-static inline double softplus_fast(double z) {
-  const double az = z < 0 ? -z : z;
-  return (z > 0 ? z : 0.0) + log1p_unit(exp_fast(-az));
+template <class U, class T>
+static inline T softplus_fast_t(T z) {
+  const T az = z < 0.0 ? -z : z;
+  return (z > 0.0 ? z : T{}) + log1p_unit_t(exp_fast_t<U>(-az));
 }
 
 // σ(z) = 1/(1 + e^(−z)) without overflow: with e = e^(−|z|), 1/(1+e) for z ≥ 0, e/(1+e) below.
-static inline double sigmoid_fast(double z) {
-  const double e = exp_fast(z < 0 ? z : -z);
-  const double inv = 1.0 / (1.0 + e);
-  return z >= 0 ? inv : e * inv;
+template <class U, class T>
+static inline T sigmoid_fast_t(T z) {
+  const T e = exp_fast_t<U>(z < 0.0 ? z : -z);
+  const T inv = 1.0 / (1.0 + e);
+  return z >= 0.0 ? inv : e * inv;
 }
+
+static inline double pow2(double k) { return pow2_t<uint64_t>(k); }
+static inline double exp_fast(double x) { return exp_fast_t<uint64_t>(x); }
+static inline double log1p_unit(double e) { return log1p_unit_t(e); }
+static inline double softplus_fast(double z) { return softplus_fast_t<uint64_t>(z); }
+static inline double sigmoid_fast(double z) { return sigmoid_fast_t<uint64_t>(z); }
 
 // tanh(z): for |z| < 1/8 its odd Taylor series through z^15 (next term < 2^−57 relative); above,
 // sign(z)·(1 − e)/(1 + e) with e = e^(−2|z|), where the cancellation in 1 − e costs at most ~2 bits.
