@@ -85,6 +85,10 @@ export interface NativeAddon {
   logisticPredictProba(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
   /** Benchmark helper: wall times (ms) of the products [transA, transB, M, N, K]… run back to back. */
   gemmSequence(shapes: Float64Array, repeats: number): Float64Array;
+  /** Benchmark helper: wall times (ms) of plain streaming reads of a buffer of `length` doubles (the memory floor). */
+  streamRead(length: number, repeats: number): Float64Array;
+  /** Benchmark helper: wall times (ms) of one memcpy of `length` doubles between two mapped buffers. */
+  copyTime(length: number, repeats: number): Float64Array;
   NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;
 }
 

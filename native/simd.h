@@ -22,6 +22,9 @@ struct SimdKernels {
   // [j0, j1).
   void (*logistic_rows)(const double* X, const double* y, size_t m, size_t j0, size_t j1, const double* w, double b,
                         bool want_cost, double* dw_part, double* cost, double* dz_sum, double* z_sum);
+  // Σ a[0..n) by a plain streaming read (eight independent vector sums): the benchmarks' memory
+  // floor, the least time any one pass over a buffer of that size can take.
+  double (*stream_sum)(const double* a, size_t n);
 };
 
 // The kernels for this CPU (BLASNET_SIMD=baseline|avx2|avx512 in the environment forces a level,

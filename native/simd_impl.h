@@ -169,8 +169,9 @@ __attribute__((always_inline)) static inline void block_dz(const Sweep& s, const
     for (size_t q = 0; q < NB; ++q) mul_add(acc[q], tail_chunk(x0 + q * m + m8, s.end, s.r, s.mask), s.w_tail);
   if constexpr (NB == 1) {
     const double z = lane_sum(acc[0]) + s.b;
-    double d = sigmoid_fast(z);
-    if (s.want_cost) sums.cost += softplus_fast(z) - yq[0] * z;
+    const double e = exp_neg_abs<uint64_t>(z);
+    double d = sigmoid_from_e(z, e);
+    if (s.want_cost) sums.cost += softplus_from_e(z, e) - yq[0] * z;
     d -= yq[0];
     dz[0] = d;
     sums.dz += d;
@@ -180,12 +181,15 @@ __attribute__((always_inline)) static inline void block_dz(const Sweep& s, const
     vd z[NV], d[NV];
     lane_sums<NB>(acc, z);
     for (size_t i = 0; i < NV; ++i) z[i] += s.b;
-    // σ and softplus of the NB values a vector at a time (the same operations as the scalar forms).
-    for (size_t i = 0; i < NV; ++i) d[i] = sigmoid_fast_t<vu>(z[i]);
+    // σ and softplus of the NB values a vector at a time, from one exponential (the same operations
+    // as the scalar forms).
+    vd e[NV];
+    for (size_t i = 0; i < NV; ++i) e[i] = exp_neg_abs<vu>(z[i]);
+    for (size_t i = 0; i < NV; ++i) d[i] = sigmoid_from_e(z[i], e[i]);
     double cost = sums.cost, dz_sum = sums.dz, z_sum = sums.z;
     if (s.want_cost) {
       for (size_t i = 0; i < NV; ++i) {
-        const vd c = softplus_fast_t<vu>(z[i]) - loadv(yq + i * VW) * z[i];
+        const vd c = softplus_from_e(z[i], e[i]) - loadv(yq + i * VW) * z[i];
         for (size_t l = 0; l < VW; ++l) cost += c[l];
       }
     }
@@ -264,10 +268,23 @@ static void logistic_rows(const double* __restrict X, const double* __restrict y
   *z_out = sums.z;
 }
 
+static double stream_sum(const double* __restrict a, size_t n) {
+  vd acc[8];
+  for (size_t i = 0; i < 8; ++i) acc[i] = vd{};
+  size_t k = 0;
+  for (; k + 8 * VW <= n; k += 8 * VW)
+    for (size_t i = 0; i < 8; ++i) acc[i] += loadv(a + k + i * VW);
+  double s = 0.0;
+  for (size_t i = 0; i < 8; ++i)
+    for (size_t l = 0; l < VW; ++l) s += acc[i][l];
+  for (; k < n; ++k) s += a[k];
+  return s;
+}
+
 #undef BLASNET_VW
 
 const SimdKernels& kernels() {
-  static const SimdKernels k{BLASNET_SIMD_NAME, sigmoid_inplace, tanh_inplace, logistic_rows};
+  static const SimdKernels k{BLASNET_SIMD_NAME, sigmoid_inplace, tanh_inplace, logistic_rows, stream_sum};
   return k;
 }
 
