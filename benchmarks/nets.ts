@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { getThreads, info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
 import { nativeAddon } from '../lib/native.js';
 import {
-  compareResults, fingerprint, gaussian, mulberry32, readF64, writeF64,
+  compareResults, fingerprint, gaussian, mulberry32, readF64, rowMedian, target, writeF64,
   type BenchConfig, type Check, type Comparison, type Entry, type PeerEntry, type PeerReport, type Workload, type WorkloadContext, type WorkloadResult,
 } from './common.js';
 import { loadTf, tfTrain, useTfBackend, type BackendFacts, type Tf, type TfBackend } from './tfjs.js';
@@ -445,6 +445,10 @@ export function trainWorkload(spec: TrainWorkloadSpec): Workload {
         r.metrics = { ...r.metrics, gflops: gflops(r.timing.medianMs) };
         r.notes.push(`${gflops(r.timing.medianMs).toFixed(1)} GFLOP/s`);
       }
+      if (spec.id === 'W2') {
+        const nat2 = rowMedian(result, 'blasnet-native', 2), numpy2 = rowMedian(result, 'numpy', 2);
+        (result.targets ??= []).push(target('W2', '@2: numpy time ÷ blasnet time', nat2 !== null && numpy2 !== null ? numpy2 / nat2 : null, { min: 1.3 }));
+      }
       if (!spec.dgemm) return;
       const fractions: Record<string, number> = {};
       const lines: string[] = [];
@@ -458,6 +462,7 @@ export function trainWorkload(spec: TrainWorkloadSpec): Workload {
         lines.push(`${spec.id} @${nat.threads}: blasnet-native ${gflops(nat.timing!.medianMs).toFixed(1)} GFLOP/s = ${(100 * f).toFixed(1)} % of the addon's dgemm rate on the same products (${gflops(dg.timing!.medianMs).toFixed(1)} GFLOP/s); target ≥ 95 %${f >= 0.95 ? ': met' : ': NOT met'}`);
       }
       result.summary = { ...result.summary, flopsPerRun: flops, fractionOfDgemmRate: fractions, fractionTarget: 0.95 };
+      (result.targets ??= []).push(target(spec.id, '@2: share of the addon\'s dgemm rate on the same products', fractions['2'], { min: 0.95 }, (v) => `${(v * 100).toFixed(1)} %`));
       result.summaryLines = [...(result.summaryLines ?? []), `GFLOP/s = ${(flops / 1e9).toFixed(1)} GFLOP (the gemm products of ${iterations} iterations) ÷ median time.`, ...lines];
     },
   };
