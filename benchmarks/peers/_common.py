@@ -11,7 +11,7 @@ import statistics
 import sys
 import time
 
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
 
 # Activation names as the TypeScript side spells them, plus common aliases.
 _ACTIVATIONS = {
@@ -88,6 +88,11 @@ def load_spec(argv):
         if w in ("W2", "W3"):
             _need(spec, "iterations", int)
             _need(spec, "learningRate", float)
+        if w == "W6":
+            for key in ("n", "testN", "maxEpochs", "batchSize"):
+                _need(spec, key, int)
+            for key in ("learningRate", "beta1", "beta2", "epsilon", "target"):
+                _need(spec, key, float)
     spec["variant"] = spec.get("variant") or ("autograd" if "--autograd" in flags else "plain")
     if spec["variant"] not in ("plain", "autograd"):
         fail("spec: variant must be 'plain' or 'autograd', got %r" % spec["variant"])
@@ -124,6 +129,18 @@ def read_f64(np, spec, name, count, shape=None):
         fail("%s: expected %d float64 values, found %d" % (path, count, data.size))
     data = data[:count].astype(np.float64, copy=False)
     return data.reshape(shape) if shape is not None else data
+
+
+def read_raw(np, spec, name, dtype, count):
+    """Raw little-endian file `name` in spec.dir of exactly `count` values of `dtype`."""
+    path = os.path.join(spec["dir"], name)
+    try:
+        data = np.fromfile(path, dtype=dtype)
+    except OSError as e:
+        fail("cannot read %s: %s" % (path, e))
+    if data.size != count:
+        fail("%s: expected %d values, found %d" % (path, count, data.size))
+    return data
 
 
 def write_f64(np, spec, name, array):
