@@ -250,7 +250,10 @@ def emit(peer, version, spec, blas, times, costs=None, b=None, extra=None):
 
 
 def standard_extra(spec, median_ms, flops_per_run, blas_path):
-    extra = {"blas_library": blas_path, "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE")}
+    import resource
+    extra = {"blas_library": blas_path, "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
+             # the peak resident set size of this process so far, KiB on Linux
+             "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
     if flops_per_run:
         extra["flops_per_run"] = flops_per_run
         extra["gflops"] = flops_per_run / (median_ms * 1e-3) / 1e9 if median_ms > 0 else None
