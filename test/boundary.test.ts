@@ -68,6 +68,10 @@ describe('jobs too large for memory are refused before anything is allocated (ER
   }
 });
 
+it('a Matrix of zeros too large for memory: ERR_BLASNET_OUT_OF_MEMORY, not an allocation failure', () => {
+  expectError(() => new Matrix(1e6, 1e6), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY', '1000000 × 1000000', 'bytes');
+});
+
 describe('options are read as own properties only', () => {
   it('a polluted Object.prototype reaches neither model (child process)', async () => {
     const r = await runChild(`
