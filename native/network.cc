@@ -100,6 +100,13 @@ Network make_network(const std::vector<size_t>& sizes, const std::vector<int>& a
 static constexpr size_t kDeltaBlock = size_t(1) << 17;
 
 void Workspace::reserve(const Network& net, size_t cap, bool backward) {
+  // The per-thread scratch follows the team, which a caller may set after an earlier reserve.
+  const size_t T = team ? team->size() : 1;
+  if (part.size() < T) {
+    part.assign(T, std::vector<double>(net.max_width));
+    part_sum.assign(T, 0.0);
+    part_check.assign(T, 0.0);
+  }
   if (cap <= capacity && (!backward || !delta.empty())) return;
   cap = std::max(cap, capacity);
   A.resize(net.layers.size());
@@ -108,10 +115,6 @@ void Workspace::reserve(const Network& net, size_t cap, bool backward) {
     delta.resize(net.outputs() * cap);
     delta_block.resize(std::max(kDeltaBlock, cap));
   }
-  const size_t T = team ? team->size() : 1;
-  part.assign(T, std::vector<double>(net.max_width));
-  part_sum.assign(T, 0.0);
-  part_check.assign(T, 0.0);
   capacity = cap;
 }
 
@@ -421,6 +424,19 @@ size_t net_predict(const Network& net, const double* theta, const double* X, siz
   // Chunks of examples keep the hidden activations small (≈ 32 MiB of them at most).
   size_t chunk = std::max<size_t>(1, (size_t(4) << 20) / std::max<size_t>(1, net.max_width));
   chunk = std::min(chunk, std::max<size_t>(n, 1));
+  // A caller without a team (the synchronous predictSync) gets one for this call when the batch is
+  // big enough to repay starting its threads (≥ 2^19 activations per chunk: W5's 10 000 × 128),
+  // so the fused bias/activation and output passes are shared as in the async path.
+  std::unique_ptr<ThreadTeam> own;
+  if (!ws.team && chunk * net.max_width >= (size_t(1) << 19)) own = make_team(net, chunk);
+  struct Restore {
+    Workspace& ws;
+    bool owned;
+    ~Restore() {
+      if (owned) ws.team = nullptr;
+    }
+  } restore{ws, own != nullptr};
+  if (own) ws.team = own.get();
   ws.reserve(net, chunk, false);
   const size_t s0 = net.inputs(), sL = net.outputs();
   for (size_t j0 = 0; j0 < n; j0 += chunk) {
