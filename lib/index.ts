@@ -29,9 +29,10 @@ export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, Divergen
 export type { ErrorCode } from './errors.js';
 export { Random } from './random.js';
 export { trainTestSplit, Standardizer, takeRows } from './data.js';
+export type { TrainTestSplitResult } from './data.js';
 export { NeuralNetwork } from './network.js';
 export type { NeuralNetworkOptions, NetworkFitOptions, NetworkAsyncFitOptions, NetworkFitResult, OptimizerName, Targets } from './network.js';
-export type { ActivationName, HiddenActivationName, ActivationOption, LossName } from './spec.js';
+export type { ActivationName, HiddenActivationName, ActivationOption, LossName, NetSpec, LayerSpec, Activation } from './spec.js';
 export { gradientCheck } from './gradcheck.js';
 export type { GradientCheckResult } from './gradcheck.js';
 export { modelToJSON, modelFromJSON, saveModel, loadModel } from './persist.js';
@@ -40,4 +41,5 @@ export { MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS, MODEL_JSO
 export type {
   ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelKind, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions, InputScalingJSON, PreprocessingJSON,
 } from './format.js';
+export type { JsonTreeLimits } from './jsontree.js';
 export type { InputScaling, InputScalingOption } from './scaling.js';
