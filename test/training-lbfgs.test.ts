@@ -90,7 +90,7 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
   it.skipIf(!available)('early stopping with L-BFGS restores the best iteration bit for bit', () => {
     const { X: Xm, y: ym } = twoMoons(60, 0.3, 5);
     const v = twoMoons(200, 0.3, 6);
-    const opts = { layers: [2, 32, 1], seed: 2, backend } as const;
+    const opts = { layers: [2, 32, 1], seed: 2, backend };
     const net = new NeuralNetwork(opts);
     const r = net.fitSync(Xm, ym, { optimizer: 'lbfgs', epochs: 3000, tolerance: 0, validation: { X: v.X, Y: v.y }, earlyStopping: { patience: 15 } });
     expect(r.stoppedEarly).toBe(true);

@@ -48,7 +48,7 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
   it.skipIf(!available)('NeuralNetwork, full batch: validation figures of θ before each epoch\'s step', () => {
     const { X, y } = overfitData(5, 60);
     const v = overfitData(6, 40);
-    const opts = { layers: [4, 8, 1], seed: 3, backend } as const;
+    const opts = { layers: [4, 8, 1], seed: 3, backend };
     const r = new NeuralNetwork(opts).fitSync(X, y, { epochs: 20, learningRate: 0.3, validation: { X: v.X, Y: v.y } });
     expect(r.validationCosts).toHaveLength(20);
     for (const e of [0, 4, 19]) {
@@ -63,7 +63,7 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
   it.skipIf(!available)('NeuralNetwork, mini-batches: validation figures of θ at the end of each epoch', () => {
     const { X, y } = overfitData(7, 64);
     const v = overfitData(8, 32);
-    const opts = { layers: [4, 6, 1], seed: 9, backend } as const;
+    const opts = { layers: [4, 6, 1], seed: 9, backend };
     const fit = { learningRate: 0.1, batchSize: 16, optimizer: 'adam' } as const;
     const r = new NeuralNetwork(opts).fitSync(X, y, { ...fit, epochs: 6, validation: { X: v.X, Y: v.y } });
     for (const e of [0, 5]) {
@@ -108,7 +108,7 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
   it.skipIf(!available)('early stopping on an overfitting network: stops, and restores the best epoch\'s parameters bit for bit', () => {
     const { X, y } = overfitData(21, 40);
     const v = overfitData(22, 200);
-    const opts = { layers: [4, 64, 64, 1], hidden: 'relu', seed: 5, backend } as const;
+    const opts = { layers: [4, 64, 64, 1], hidden: 'relu' as const, seed: 5, backend };
     const fit = { learningRate: 0.01, optimizer: 'adam', batchSize: 8 } as const;
     const net = new NeuralNetwork(opts);
     const r = net.fitSync(X, y, { ...fit, epochs: 400, validation: { X: v.X, Y: v.y }, earlyStopping: { patience: 10 } });
@@ -135,7 +135,7 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
   it.skipIf(!available)('early stopping, full batch: the best record is θ before its step', async () => {
     const { X, y } = overfitData(31, 30);
     const v = overfitData(32, 200);
-    const opts = { layers: [4, 32, 1], seed: 2, backend } as const;
+    const opts = { layers: [4, 32, 1], seed: 2, backend };
     const net = new NeuralNetwork(opts);
     const r = await net.fit(X, y, { epochs: 3000, learningRate: 1, validation: { X: v.X, Y: v.y }, earlyStopping: { patience: 20, minDelta: 1e-4 } });
     expect(r.stoppedEarly).toBe(true);
@@ -179,7 +179,8 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
   });
 
   it.skipIf(!available)('an aborted L-BFGS fit or early-stopping fit rejects with an AbortError', async () => {
-    const { X, y } = randomLogisticData(17, 500, 8);
+    // Big enough that the job (tens of ms) is still running when abort() follows fit() on this thread.
+    const { X, y } = randomLogisticData(17, 40_000, 50);
     for (const model of [new LogisticRegression({ solver: 'lbfgs', maxIterations: 1000, tolerance: 0, backend }),
       new LogisticRegression({ iterations: 100_000, backend })]) {
       const controller = new AbortController();
