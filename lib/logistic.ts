@@ -153,9 +153,13 @@ export class LogisticRegression {
   #scaling: InputScaling | null = null;
 
   /**
-   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for an unknown option or a wrong type
-   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for an out-of-range value
-   * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE for backend 'native' without the addon
+   * A model with no parameters yet (the first fit starts from w = 0, b = 0).
+   * @param options - the solver and its settings, `l2`, `recordEvery`, `seed`, `backend` (see LogisticRegressionOptions)
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, a wrong type, or an
+   *   option of the other solver (`tolerance` with 'gd', `learningRate` with 'lbfgs', …)
+   * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` for an out-of-range value
+   * @throws {@link BlasnetError} `ERR_BLASNET_NATIVE_UNAVAILABLE` for backend 'native' without the addon
+   * @example const model = new LogisticRegression({ solver: 'lbfgs', l2: 1e-3, tolerance: 1e-8 });
    */
   constructor(options: LogisticRegressionOptions = {}) {
     const o = checkOptionsObject(options, 'options');
