@@ -33,6 +33,10 @@ import {
  */
 export type SolverName = 'gd' | 'lbfgs';
 
+/**
+ * The constructor's options: the solver and its settings, the L2 penalty, the split seed, the backend.
+ * @example new LogisticRegression({ solver: 'lbfgs', l2: 1 / (C * n), tolerance: 1e-8 });
+ */
 export interface LogisticRegressionOptions {
   /**
    * 'gd' (default): the seed's gradient descent, `iterations` steps of size `learningRate`.
@@ -60,6 +64,10 @@ export interface LogisticRegressionOptions {
 
 export type { FitProgress };
 
+/**
+ * The options of `fitSync` (and `fit`): progress, warm start, and the training options both models share.
+ * @example model.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { patience: 5 }, classWeight: 'balanced' });
+ */
 export interface LogisticFitOptions {
   /** Called at each record (on the main thread); `iteration` is the iteration whose parameters it describes. */
   onProgress?: (progress: FitProgress) => void;
@@ -86,6 +94,10 @@ export interface LogisticFitOptions {
   classWeight?: number[] | Float64Array | 'balanced';
 }
 
+/**
+ * The options of `fit`: those of `fitSync` and an AbortSignal.
+ * @example await model.fit(X, y, { signal: AbortSignal.timeout(5000) });
+ */
 export interface LogisticAsyncFitOptions extends LogisticFitOptions {
   /** Aborts the fit within one iteration; `fit` then rejects with an AbortError. */
   signal?: AbortSignal;
@@ -141,9 +153,13 @@ export class LogisticRegression {
   #scaling: InputScaling | null = null;
 
   /**
-   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for an unknown option or a wrong type
-   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for an out-of-range value
-   * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE for backend 'native' without the addon
+   * A model with no parameters yet (the first fit starts from w = 0, b = 0).
+   * @param options - the solver and its settings, `l2`, `recordEvery`, `seed`, `backend` (see LogisticRegressionOptions)
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, a wrong type, or an
+   *   option of the other solver (`tolerance` with 'gd', `learningRate` with 'lbfgs', …)
+   * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` for an out-of-range value
+   * @throws {@link BlasnetError} `ERR_BLASNET_NATIVE_UNAVAILABLE` for backend 'native' without the addon
+   * @example const model = new LogisticRegression({ solver: 'lbfgs', l2: 1e-3, tolerance: 1e-8 });
    */
   constructor(options: LogisticRegressionOptions = {}) {
     const o = checkOptionsObject(options, 'options');
@@ -328,14 +344,25 @@ export class LogisticRegression {
   /**
    * The cost J and its gradients at the current parameters (zeros before any fit, as the seed starts):
    * the seed's `cost_function` with 1/n gradients and the softplus form of the loss.
-   * @param X - n × m examples as rows (Matrix or number[][])
-   * @param y - n labels, each 0 or 1
-   * @throws {TypeError|RangeError} for invalid X or y (see the error's code)
    * The model's `l2` term is included; with `options.sampleWeight` (n weights ≥ 0) J is the weighted
    * mean Σ w_j L_j / Σ w_j that a weighted fit minimizes.
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @param y - n labels, each 0 or 1
+   * @param options - `sampleWeight`: n finite weights ≥ 0, not all 0
+   * @returns J, ∂J/∂w and ∂J/∂b
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for a wrong type or an unknown option;
+   *   {@link BlasnetRangeError} `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL` or
+   *   `ERR_BLASNET_ARG_RANGE` for invalid X, y or weights
    * @example const { cost, dw, db } = model.costAndGradients(X, y);
    */
-  costAndGradients(X: Matrix | number[][], y: Float64Array | number[], options: { sampleWeight?: Float64Array | number[] } = {}): { cost: number; dw: Float64Array; db: number } {
+  costAndGradients(X: Matrix | number[][], y: Float64Array | number[], options: { sampleWeight?: Float64Array | number[] } = {}): {
+    /** J */
+    cost: number;
+    /** ∂J/∂w */
+    dw: Float64Array;
+    /** ∂J/∂b */
+    db: number;
+  } {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', ['sampleWeight']);
     const { M, labels } = this.#checkData(X, y, this.#w ? this.#w.length : undefined);
@@ -353,7 +380,19 @@ export class LogisticRegression {
 
   /**
    * Trains on the calling thread (blocks it). See `fit` for the asynchronous twin.
-   * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @param y - n labels, each 0 or 1
+   * @param options - `onProgress`, `warmStart`, and the training options (validation, early stopping,
+   *   weights, schedules): see LogisticFitOptions
+   * @returns the recorded costs, the steps taken, why the fit stopped, and the validation, learning-rate
+   *   and early-stopping figures
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
+   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
+   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
+   *   for X, the labels, the validation rows or the weights
+   * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs; `ERR_BLASNET_DIVERGED` when
+   *   the cost stops being finite
+   * @example const { costs, reason } = model.fitSync(X, y, { validationSplit: 0.2 });
    */
   fitSync(X: Matrix | number[][], y: Float64Array | number[], options: LogisticFitOptions = {}): FitResult {
     const p = this.#prepareFit(X, y, options, FIT_KEYS);
@@ -389,9 +428,16 @@ export class LogisticRegression {
    * Trains off the main thread (a native AsyncWorker; on the reference backend, a worker thread).
    * The inputs are copied when the call is made: the caller may reuse its buffers at once. Until the fit
    * settles, predictions use the previous parameters.
-   * @returns the recorded costs
-   * @throws (rejects) ERR_BLASNET_BUSY while another fit runs; an AbortError when `signal` fires;
-   *   ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @param y - n labels, each 0 or 1
+   * @param options - those of `fitSync`, and `signal`
+   * @returns (a Promise of) what `fitSync` returns
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
+   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
+   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
+   *   for X, the labels, the validation rows or the weights
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs, `ERR_BLASNET_DIVERGED`
+   *   when the cost stops being finite; an AbortError (`ABORT_ERR`) when `signal` fires
    * @example const { costs } = await model.fit(X, y, { onProgress: ({ iteration, cost }) => log(iteration, cost) });
    */
   fit(X: Matrix | number[][], y: Float64Array | number[], options: LogisticAsyncFitOptions = {}): Promise<FitResult> {

@@ -31,6 +31,10 @@ import {
   type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
 } from './training.js';
 
+/**
+ * The optimizers of `fit`: gradient descent, momentum, Adam (mini-batches or full batch), L-BFGS (full batch).
+ * @example net.fitSync(X, y, { optimizer: 'adam', batchSize: 32 });
+ */
 export type OptimizerName = 'gd' | 'momentum' | 'adam' | 'lbfgs';
 
 export interface NeuralNetworkOptions {
@@ -48,6 +52,10 @@ export interface NeuralNetworkOptions {
   backend?: BackendOption;
 }
 
+/**
+ * The options of `fitSync` (and `fit`): the optimizer and its settings, and the training options both models share.
+ * @example net.fitSync(X, y, { epochs: 50, batchSize: 32, optimizer: 'adam', validationSplit: 0.2, earlyStopping: {} });
+ */
 export interface NetworkFitOptions {
   /** Passes over the data. Default 100. */
   epochs?: number;
@@ -66,9 +74,11 @@ export interface NetworkFitOptions {
   tolerance?: number;
   /** Momentum β. Default 0.9. */
   momentum?: number;
-  /** Adam β1, β2, ε. Defaults 0.9, 0.999, 1e-8. */
+  /** Adam β1. Default 0.9. */
   beta1?: number;
+  /** Adam β2. Default 0.999. */
   beta2?: number;
+  /** Adam ε. Default 1e-8. */
   epsilon?: number;
   /** Weight decay λ: J += (λ/2)·Σ‖W‖² (weights only). Default 0. */
   l2?: number;
@@ -100,6 +110,10 @@ export interface NetworkFitOptions {
   classWeight?: number[] | Float64Array | 'balanced';
 }
 
+/**
+ * The options of `fit`: those of `fitSync` and an AbortSignal.
+ * @example await net.fit(X, y, { epochs: 10, signal: controller.signal });
+ */
 export interface NetworkAsyncFitOptions extends NetworkFitOptions {
   /** Aborts the fit within one batch; `fit` then rejects with an AbortError. */
   signal?: AbortSignal;
@@ -108,8 +122,9 @@ export interface NetworkAsyncFitOptions extends NetworkFitOptions {
 export interface NetworkFitResult extends TrainingResultFields {
   /** The cost every `recordEvery` epochs: the size-weighted mean of the epoch's batch costs. */
   costs: number[];
-  /** Completed epochs (L-BFGS: iterations) and optimizer steps. */
+  /** Completed epochs (L-BFGS: iterations). */
   epochs: number;
+  /** Optimizer steps (batches; L-BFGS: iterations). */
   steps: number;
   /** The epoch of the best record (with earlyStopping). */
   bestEpoch?: number;
@@ -430,7 +445,14 @@ export class NeuralNetwork {
    *   for a wrong length, and what `fit` throws for X and Y
    * @example const { cost, dW, db } = net.costAndGradients(X, Y);
    */
-  costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}): { cost: number; dW: Float64Array[]; db: Float64Array[] } {
+  costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}): {
+    /** J */
+    cost: number;
+    /** ∂J/∂W[l], row-major s_l × s_{l−1} */
+    dW: Float64Array[];
+    /** ∂J/∂b[l] */
+    db: Float64Array[];
+  } {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', ['l2', 'sampleWeight']);
     const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
@@ -454,7 +476,18 @@ export class NeuralNetwork {
 
   /**
    * Trains on the calling thread (blocks it); continues from the current parameters.
-   * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @param X - n × s0 examples as rows
+   * @param Y - the targets (see Targets)
+   * @param options - the optimizer and the training options: see NetworkFitOptions
+   * @returns the recorded costs, epochs and steps, why the fit stopped, and the validation,
+   *   learning-rate and early-stopping figures
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
+   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
+   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
+   *   for X, Y, the validation rows or the weights
+   * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs; `ERR_BLASNET_DIVERGED` when
+   *   the cost stops being finite
+   * @example const { costs, validationCosts } = net.fitSync(X, y, { epochs: 100, validationSplit: 0.2 });
    */
   fitSync(X: Matrix | number[][], Y: Targets, options: NetworkFitOptions = {}): NetworkFitResult {
     const p = this.#prepareFit(X, Y, options, FIT_KEYS);
@@ -490,8 +523,17 @@ export class NeuralNetwork {
    * Trains off the main thread (one native AsyncWorker runs the whole loop; on the reference backend,
    * a worker thread). X and Y are copied when the call is made. Until the fit settles, predictions
    * use the previous parameters; then the trained ones are installed at once.
-   * @throws (rejects) ERR_BLASNET_BUSY while another fit runs; an AbortError when `signal` fires (the model
-   *   keeps its last completed step); ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @param X - n × s0 examples as rows
+   * @param Y - the targets (see Targets)
+   * @param options - those of `fitSync`, and `signal`
+   * @returns (a Promise of) what `fitSync` returns
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
+   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
+   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
+   *   for X, Y, the validation rows or the weights
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs, `ERR_BLASNET_DIVERGED`
+   *   when the cost stops being finite; an AbortError (`ABORT_ERR`) when `signal` fires (the model keeps
+   *   its last completed step)
    * @example await net.fit(X, Y, { epochs: 10, batchSize: 64, optimizer: 'adam', onProgress: console.log });
    */
   fit(X: Matrix | number[][], Y: Targets, options: NetworkAsyncFitOptions = {}): Promise<NetworkFitResult> {
