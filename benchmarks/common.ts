@@ -197,7 +197,7 @@ interface EntryBase {
   threads: number;
   /** The table the row belongs to; 'main' by default. Each table is printed separately. */
   table?: string;
-  /** The baseline of the ratio column: rows compare with the baseline row of the same thread count. */
+  /** The baseline of the ratio column: rows compare with the baseline row of the same thread count (in their table, when it has one). */
   baseline?: boolean;
   /** Shown in the table's notes column (e.g. how a time was scaled). */
   notes?: string[];
@@ -760,7 +760,9 @@ export async function runWorkload(w: Workload, ctx: WorkloadContext): Promise<Wo
     w.cleanup?.();
   }
   for (const r of rows) {
-    const base = rows.find((b) => b.baseline && b.threads === r.threads && b.timing);
+    // The baseline of the row's own table when it has one (W7: one table per data set), else any.
+    const base = rows.find((b) => b.baseline && b.threads === r.threads && b.table === r.table && b.timing)
+      ?? rows.find((b) => b.baseline && b.threads === r.threads && b.timing);
     if (base && r.timing) r.ratio = r.timing.medianMs / base.timing!.medianMs;
   }
   const result: WorkloadResult = {

@@ -10,7 +10,8 @@
 //     "metadata": { "createdAt": ISO 8601 string, "blasnet": package version, …free-form },
 //     "architecture":  network: { "layers": [s0, …, sL], "activations": [{ "name", "alpha"? } × L], "loss" }
 //                      logistic: { "features": m },
-//     "training":      network: { "seed", "completedFits"? }   logistic: { "learningRate", "iterations", "recordEvery" },
+//     "training":      network: { "seed", "completedFits"? }   logistic: { "learningRate", "iterations", "recordEvery",
+//                      and when not the defaults "solver", "l2", "tolerance", "maxIterations", "seed" },
 //     "parameters":    network: { "W": [L arrays, W[l] row-major s_{l+1} × s_l], "b": [L arrays] }
 //                      logistic: { "weights": [m numbers], "bias": number },
 //     "preprocessing"?: { "inputScaling": { "mean": [s0 numbers], "std": [s0 numbers > 0] } }
@@ -253,7 +254,10 @@ export interface LogisticModelJSON {
     /** The number of input features m. */
     features: number;
   };
-  /** The constructor's options, so that a loaded model fits as the saved one would. */
+  /**
+   * The constructor's options, so that a loaded model fits as the saved one would. `solver`, `l2`,
+   * `tolerance`, `maxIterations` and `seed` are written only when they are not the defaults.
+   */
   training: {
     /** Gradient-descent step α. */
     learningRate: number;
@@ -261,6 +265,16 @@ export interface LogisticModelJSON {
     iterations: number;
     /** The cost is recorded every `recordEvery` iterations. */
     recordEvery: number;
+    /** 'lbfgs' (absent: 'gd'). */
+    solver?: 'gd' | 'lbfgs';
+    /** The L2 penalty λ (absent: 0). */
+    l2?: number;
+    /** L-BFGS's gradient-norm target. */
+    tolerance?: number;
+    /** L-BFGS's iteration cap. */
+    maxIterations?: number;
+    /** The validationSplit seed (absent: 0). */
+    seed?: number;
   };
   /** The exact parameters. */
   parameters: {

@@ -4,6 +4,7 @@
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import type { Matrix } from './matrix.js';
 import { internals, NeuralNetwork, type Targets } from './network.js';
+import { rowWeights } from './training.js';
 import { checkKnownKeys, checkOptionsObject, nonNegativeNumber, positiveNumber } from './validate.js';
 
 /**
@@ -36,22 +37,24 @@ export interface GradientCheckResult {
  * @param X - the inputs, n × s0 (examples as rows)
  * @param Y - the targets, as for `model.fit`
  * @param options - `h`: the step (default 1e-5); `l2`: weight decay included in J (default 0);
- *   `maxParams`: check at most this many parameters (default: all)
+ *   `maxParams`: check at most this many parameters (default: all); `sampleWeight`: n weights ≥ 0,
+ *   J then being the weighted mean Σ w_j L_j / Σ w_j a weighted fit minimizes
  * @returns the largest relative error, where it occurs, and how many parameters were checked
  * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` when `model` is not a NeuralNetwork, `options`
  *   is not an object or has an unknown key, `h` or `l2` is not a number, or `X` / `Y` have the wrong type
  * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` when `h` is not a finite number > 0, `l2` is
- *   not a finite number ≥ 0, or `maxParams` is not an integer ≥ 1; `ERR_BLASNET_SHAPE`,
- *   `ERR_BLASNET_NOT_FINITE` and `ERR_BLASNET_LABEL` for `X` and `Y`, exactly as `model.fit` throws them
+ *   not a finite number ≥ 0, `maxParams` is not an integer ≥ 1, or a weight is negative or not finite;
+ *   `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE` and `ERR_BLASNET_LABEL` for `X`, `Y` and
+ *   `sampleWeight`, exactly as `model.fit` throws them
  * @example
  * const net = new NeuralNetwork({ layers: [3, 5, 2], output: 'softmax', seed: 1 });
  * const { maxRelativeError } = gradientCheck(net, X, [0, 1, 1, 0]);   // < 1e-7 for a healthy small network
  */
 export function gradientCheck(model: NeuralNetwork, X: Matrix | number[][], Y: Targets,
-  options: { h?: number; l2?: number; maxParams?: number } = {}): GradientCheckResult {
+  options: { h?: number; l2?: number; maxParams?: number; sampleWeight?: Float64Array | number[] } = {}): GradientCheckResult {
   if (!(model instanceof NeuralNetwork)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `model must be a NeuralNetwork, got ${describe(model)}`);
   const o = checkOptionsObject(options, 'options');
-  checkKnownKeys(o, 'options', ['h', 'l2', 'maxParams']);
+  checkKnownKeys(o, 'options', ['h', 'l2', 'maxParams', 'sampleWeight']);
   const h = positiveNumber(o.h, 'options.h', 1e-5);
   const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
   const P = model.spec.nParams;
@@ -60,17 +63,18 @@ export function gradientCheck(model: NeuralNetwork, X: Matrix | number[][], Y: T
     throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.maxParams must be an integer ≥ 1, got ${describe(maxParams)}`);
   }
   const { M, T } = internals.checkData(model, X, Y);
+  const weight = rowWeights({ sampleWeight: o.sampleWeight }, M.rows, null, 0);
   const theta = internals.theta(model).slice();
-  const { grad } = internals.costGrad(model, theta, M, T, l2);
+  const { grad } = internals.costGrad(model, theta, M, T, l2, weight);
   const stride = P <= maxParams ? 1 : P / maxParams;
   let worst = -1, worstErr = -1, checked = 0;
   for (let c = 0; c < Math.min(P, maxParams); c++) {
     const k = Math.floor(c * stride);
     const saved = theta[k]!;
     theta[k] = saved + h;
-    const plus = internals.costGrad(model, theta, M, T, l2).cost;
+    const plus = internals.costGrad(model, theta, M, T, l2, weight).cost;
     theta[k] = saved - h;
-    const minus = internals.costGrad(model, theta, M, T, l2).cost;
+    const minus = internals.costGrad(model, theta, M, T, l2, weight).cost;
     theta[k] = saved;
     const num = (plus - minus) / (2 * h), g = grad[k]!;
     const err = Math.abs(g - num) / Math.max(Math.abs(g), Math.abs(num), 1e-12);

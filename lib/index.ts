@@ -22,7 +22,8 @@
  */
 export { Matrix } from './matrix.js';
 export { LogisticRegression } from './logistic.js';
-export type { LogisticRegressionOptions, LogisticFitOptions, LogisticAsyncFitOptions, FitResult, FitProgress } from './logistic.js';
+export type { LogisticRegressionOptions, LogisticFitOptions, LogisticAsyncFitOptions, FitResult, FitProgress, SolverName } from './logistic.js';
+export type { EarlyStoppingOption, ScheduleOption, PlateauOption, TrainingResultFields, MonitorName, StopReason } from './training.js';
 export { info, setThreads, getThreads } from './backend.js';
 export type { BackendOption, BackendName, BinaryKind, BlasInfo } from './backend.js';
 export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError } from './errors.js';
@@ -43,3 +44,5 @@ export type {
 } from './format.js';
 export type { JsonTreeLimits } from './jsontree.js';
 export type { InputScaling, InputScalingOption } from './scaling.js';
+export { exportOnnx, ONNX_OPSET } from './onnx.js';
+export type { OnnxExportOptions } from './onnx.js';

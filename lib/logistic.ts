@@ -11,56 +11,113 @@ import {
   checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, finiteNumber, metadata, modelText, MODEL_FORMAT, plainObject, readModelFile,
   type LogisticModelJSON, type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions,
 } from './format.js';
-import type { Matrix } from './matrix.js';
+import { Matrix } from './matrix.js';
 import { checkJobMemory, logisticFitBytes, logisticPredictBytes } from './memory.js';
-import type { NativeAddon, NativeLogisticConfig, NativeLogisticFitResult, ProgressRecord } from './native.js';
-import { runLogisticFit, type LogisticFitJob, type LogisticFitOutcome } from './reference/jobs.js';
-import { logisticCostGrad, logisticPredictProba } from './reference/logistic.js';
+import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
+import { runFit, type FitJob, type FitOutcome } from './reference/jobs.js';
+import { LogisticObjective, logisticPredictProba } from './reference/logistic.js';
 import { runInWorker } from './reference/pool.js';
+import type { Rows, TrainConfig, TrainRecord } from './reference/trainer.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import {
-  checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
+  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, rowWeights, SHARED_FIT_KEYS, splitData,
+  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
+} from './training.js';
+import {
+  checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
 } from './validate.js';
 
+/**
+ * 'gd': the seed's gradient descent; 'lbfgs': L-BFGS with a strong-Wolfe line search.
+ * @example new LogisticRegression({ solver: 'lbfgs', l2: 1e-3 });
+ */
+export type SolverName = 'gd' | 'lbfgs';
+
+/**
+ * The constructor's options: the solver and its settings, the L2 penalty, the split seed, the backend.
+ * @example new LogisticRegression({ solver: 'lbfgs', l2: 1 / (C * n), tolerance: 1e-8 });
+ */
 export interface LogisticRegressionOptions {
-  /** Gradient-descent step α (the seed's `alpha`). Default 0.001. */
+  /**
+   * 'gd' (default): the seed's gradient descent, `iterations` steps of size `learningRate`.
+   * 'lbfgs': L-BFGS with a strong-Wolfe line search, until ‖∂J/∂θ‖∞ ≤ `tolerance`, the cost stops
+   * changing, or `maxIterations`.
+   */
+  solver?: SolverName;
+  /** Gradient-descent step α (the seed's `alpha`), solver 'gd' only. Default 0.001. */
   learningRate?: number;
-  /** Gradient steps per fit (the seed's `num_iters`). Default 2000. */
+  /** Gradient steps per fit (the seed's `num_iters`), solver 'gd' only. Default 2000. */
   iterations?: number;
+  /** L2 penalty λ: J += (λ/2)‖w‖², the bias not penalized. scikit-learn's C is λ = 1/(C·n). Default 0. */
+  l2?: number;
+  /** Solver 'lbfgs' only: the gradient-norm target. Default 1e-6. */
+  tolerance?: number;
+  /** Solver 'lbfgs' only: the iteration cap. Default 100. */
+  maxIterations?: number;
+  /** Seed of the validationSplit draw. Default 0. */
+  seed?: number;
   /** The cost is recorded every `recordEvery` iterations, from iteration 0. Default 100. */
   recordEvery?: number;
   /** 'auto' (native when built, else reference), 'native' or 'reference'. Default 'auto'. */
   backend?: BackendOption;
 }
 
-export interface FitProgress {
-  /** The iteration whose cost this is (the cost of the parameters before its step). */
-  iteration: number;
-  cost: number;
-}
+export type { FitProgress };
 
+/**
+ * The options of `fitSync` (and `fit`): progress, warm start, and the training options both models share.
+ * @example model.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { patience: 5 }, classWeight: 'balanced' });
+ */
 export interface LogisticFitOptions {
-  /** Called at each recorded cost (on the main thread). */
+  /** Called at each record (on the main thread); `iteration` is the iteration whose parameters it describes. */
   onProgress?: (progress: FitProgress) => void;
   /** Continue from the current parameters instead of the seed's zeros. Default false. */
   warmStart?: boolean;
+  /** Held-out data (X, 0/1 labels Y) evaluated at every record, not trained on. Exclusive with validationSplit. */
+  validation?: {
+    /** The held-out examples, as rows. */
+    X: Matrix | number[][];
+    /** Their 0/1 labels. */
+    Y: Float64Array | number[];
+  };
+  /** Hold out this fraction of the rows, in (0, 1): a random subset drawn from the model's seed. */
+  validationSplit?: number;
+  /** Stop after `patience` records without improvement; by default restore the best record's parameters. */
+  earlyStopping?: EarlyStoppingOption;
+  /** A learning-rate schedule over the iterations (solver 'gd'). */
+  schedule?: ScheduleOption;
+  /** Multiply the learning rate by `factor` after `patience` records without improvement (solver 'gd'). */
+  reduceOnPlateau?: PlateauOption;
+  /** Per-row weights, n finite numbers ≥ 0, not all 0: J = Σ w_j L_j / Σ w_j (per batch). */
+  sampleWeight?: Float64Array | number[];
+  /** One weight per class, or 'balanced' (w_c = n / (k · n_c)); multiplies sampleWeight. */
+  classWeight?: number[] | Float64Array | 'balanced';
 }
 
+/**
+ * The options of `fit`: those of `fitSync` and an AbortSignal.
+ * @example await model.fit(X, y, { signal: AbortSignal.timeout(5000) });
+ */
 export interface LogisticAsyncFitOptions extends LogisticFitOptions {
   /** Aborts the fit within one iteration; `fit` then rejects with an AbortError. */
   signal?: AbortSignal;
 }
 
-export interface FitResult {
+export interface FitResult extends TrainingResultFields {
   /** The cost at iterations 0, recordEvery, 2·recordEvery, … (as the seed records it). */
   costs: number[];
-  /** Gradient steps taken. */
+  /** Gradient steps (L-BFGS iterations) taken. */
   iterations: number;
+  /** The iteration of the best record (with earlyStopping). */
+  bestIteration?: number;
+  /** J at the final parameters (solver 'lbfgs'). */
+  finalCost?: number;
 }
 
-const OPTION_KEYS = ['learningRate', 'iterations', 'recordEvery', 'backend'] as const;
-const FIT_KEYS = ['onProgress', 'warmStart'] as const;
-const ASYNC_FIT_KEYS = ['onProgress', 'warmStart', 'signal'] as const;
+const OPTION_KEYS = ['solver', 'learningRate', 'iterations', 'recordEvery', 'l2', 'tolerance', 'maxIterations', 'seed', 'backend'] as const;
+const FIT_KEYS = ['onProgress', 'warmStart', ...SHARED_FIT_KEYS] as const;
+const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
+const SOLVERS: readonly SolverName[] = ['gd', 'lbfgs'];
 
 /**
  * Binary logistic regression trained by full-batch gradient descent (seed section 1).
@@ -71,9 +128,22 @@ const ASYNC_FIT_KEYS = ['onProgress', 'warmStart', 'signal'] as const;
  * const accuracy = model.scoreSync(Xtest, ytest);
  */
 export class LogisticRegression {
+  /** 'gd' or 'lbfgs'. */
+  readonly solver: SolverName;
+  /** The gradient-descent step α. */
   readonly learningRate: number;
+  /** Gradient-descent steps per fit. */
   readonly iterations: number;
+  /** Records every `recordEvery` iterations. */
   readonly recordEvery: number;
+  /** The L2 penalty λ (bias not penalized). */
+  readonly l2: number;
+  /** L-BFGS: the gradient-norm target. */
+  readonly tolerance: number;
+  /** L-BFGS: the iteration cap. */
+  readonly maxIterations: number;
+  /** The seed of a validationSplit. */
+  readonly seed: number;
   /** The backend in use: 'native' or 'reference'. */
   readonly backend: BackendName;
   readonly #addon: NativeAddon | null;
@@ -83,16 +153,31 @@ export class LogisticRegression {
   #scaling: InputScaling | null = null;
 
   /**
-   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for an unknown option or a wrong type
-   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for an out-of-range value
-   * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE for backend 'native' without the addon
+   * A model with no parameters yet (the first fit starts from w = 0, b = 0).
+   * @param options - the solver and its settings, `l2`, `recordEvery`, `seed`, `backend` (see LogisticRegressionOptions)
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, a wrong type, or an
+   *   option of the other solver (`tolerance` with 'gd', `learningRate` with 'lbfgs', …)
+   * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` for an out-of-range value
+   * @throws {@link BlasnetError} `ERR_BLASNET_NATIVE_UNAVAILABLE` for backend 'native' without the addon
+   * @example const model = new LogisticRegression({ solver: 'lbfgs', l2: 1e-3, tolerance: 1e-8 });
    */
   constructor(options: LogisticRegressionOptions = {}) {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', OPTION_KEYS);
+    this.solver = oneOf(o.solver, 'options.solver', SOLVERS, 'gd');
+    const only = this.solver === 'gd' ? ['tolerance', 'maxIterations'] : ['learningRate', 'iterations'];
+    for (const key of only) {
+      if (o[key] !== undefined) {
+        throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to solver '${this.solver}', got ${describe(o[key])}`);
+      }
+    }
     this.learningRate = positiveNumber(o.learningRate, 'options.learningRate', 0.001);
     this.iterations = integerInRange(o.iterations, 'options.iterations', 2000, 0);
-    this.recordEvery = integerInRange(o.recordEvery, 'options.recordEvery', 100, 1);
+    this.recordEvery = integerInRange(o.recordEvery, 'options.recordEvery', this.solver === 'gd' ? 100 : 1, 1);
+    this.l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
+    this.tolerance = nonNegativeNumber(o.tolerance, 'options.tolerance', 1e-6);
+    this.maxIterations = integerInRange(o.maxIterations, 'options.maxIterations', 100, 1);
+    this.seed = integerInRange(o.seed, 'options.seed', 0, 0, 0xffffffff);
     const backend = resolveBackend(o.backend);
     this.backend = backend.name;
     this.#addon = backend.addon;
@@ -172,6 +257,15 @@ export class LogisticRegression {
    * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit (there are no weights yet)
    * @example const json = model.toJSON(); const copy = LogisticRegression.fromJSON(json);
    */
+  /** The training options; those of issue 10 only when they are not the defaults, so older readers keep reading gd models. */
+  #trainingJSON(): LogisticModelJSON['training'] {
+    const t: LogisticModelJSON['training'] = { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery };
+    if (this.solver !== 'gd') Object.assign(t, { solver: this.solver, tolerance: this.tolerance, maxIterations: this.maxIterations });
+    if (this.l2 !== 0) t.l2 = this.l2;
+    if (this.seed !== 0) t.seed = this.seed;
+    return t;
+  }
+
   toJSON(): LogisticModelJSON {
     const w = this.#w;
     if (w === null || w.length === 0) {
@@ -183,7 +277,7 @@ export class LogisticRegression {
       kind: 'logistic-regression',
       metadata: metadata(),
       architecture: { features: w.length },
-      training: { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery },
+      training: this.#trainingJSON(),
       parameters: { weights: finiteArray(w, 'parameters.weights'), bias: finiteArray([this.#b], 'parameters.bias')[0]! },
     };
     const preprocessing = preprocessingToJSON(this.#scaling);
@@ -250,153 +344,222 @@ export class LogisticRegression {
   /**
    * The cost J and its gradients at the current parameters (zeros before any fit, as the seed starts):
    * the seed's `cost_function` with 1/n gradients and the softplus form of the loss.
+   * The model's `l2` term is included; with `options.sampleWeight` (n weights ≥ 0) J is the weighted
+   * mean Σ w_j L_j / Σ w_j that a weighted fit minimizes.
    * @param X - n × m examples as rows (Matrix or number[][])
    * @param y - n labels, each 0 or 1
-   * @throws {TypeError|RangeError} for invalid X or y (see the error's code)
+   * @param options - `sampleWeight`: n finite weights ≥ 0, not all 0
+   * @returns J, ∂J/∂w and ∂J/∂b
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for a wrong type or an unknown option;
+   *   {@link BlasnetRangeError} `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL` or
+   *   `ERR_BLASNET_ARG_RANGE` for invalid X, y or weights
    * @example const { cost, dw, db } = model.costAndGradients(X, y);
    */
-  costAndGradients(X: Matrix | number[][], y: Float64Array | number[]): { cost: number; dw: Float64Array; db: number } {
+  costAndGradients(X: Matrix | number[][], y: Float64Array | number[], options: { sampleWeight?: Float64Array | number[] } = {}): {
+    /** J */
+    cost: number;
+    /** ∂J/∂w */
+    dw: Float64Array;
+    /** ∂J/∂b */
+    db: number;
+  } {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', ['sampleWeight']);
     const { M, labels } = this.#checkData(X, y, this.#w ? this.#w.length : undefined);
+    const weight = rowWeights({ sampleWeight: o.sampleWeight }, M.rows, null, 0);
     const w = this.#w ?? new Float64Array(M.cols);
+    const theta = packTheta(w, this.#b);
     if (this.#addon) {
-      const r = this.#addon.logisticCostGrad(packTheta(w, this.#b), M.data, M.rows, labels);
+      const r = this.#addon.logisticCostGrad(theta, M.data, M.rows, labels, this.l2, weight ?? undefined);
       return { cost: r.cost, dw: r.grad.slice(0, M.cols), db: r.grad[M.cols]! };
     }
-    const dw = new Float64Array(M.cols);
-    const { cost, db } = logisticCostGrad({ X: M.data, y: labels, n: M.rows, m: M.cols }, w, this.#b, dw);
-    return { cost, dw, db };
+    const grad = new Float64Array(M.cols + 1);
+    const { cost } = new LogisticObjective(M.cols, this.l2).costGrad(theta, { X: M.data, Y: labels, weight, n: M.rows }, grad);
+    return { cost, dw: grad.slice(0, M.cols), db: grad[M.cols]! };
   }
 
   /**
    * Trains on the calling thread (blocks it). See `fit` for the asynchronous twin.
-   * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @param y - n labels, each 0 or 1
+   * @param options - `onProgress`, `warmStart`, and the training options (validation, early stopping,
+   *   weights, schedules): see LogisticFitOptions
+   * @returns the recorded costs, the steps taken, why the fit stopped, and the validation, learning-rate
+   *   and early-stopping figures
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
+   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
+   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
+   *   for X, the labels, the validation rows or the weights
+   * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs; `ERR_BLASNET_DIVERGED` when
+   *   the cost stops being finite
+   * @example const { costs, reason } = model.fitSync(X, y, { validationSplit: 0.2 });
    */
   fitSync(X: Matrix | number[][], y: Float64Array | number[], options: LogisticFitOptions = {}): FitResult {
-    const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', FIT_KEYS);
-    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
-    const start = this.#startParams(X, y, o.warmStart);
+    const p = this.#prepareFit(X, y, options, FIT_KEYS);
     if (this.#busy) throw busyError('LogisticRegression', 'fitSync');
-    this.#checkFitMemory(start.M);
+    this.#checkFitMemory(p);
     this.#busy = true;
     try {
-      const { M, labels, w, b } = start;
+      const { train, validation, onProgress } = p;
       if (this.#addon) {
-        const r = this.#addon.logisticFitSync(packTheta(w, b), M.data, M.rows, labels, this.#nativeConfig(), onProgress);
-        return this.#finishNative(r);
+        const r = this.#addon.logisticFitSync(p.theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+          onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined);
+        return this.#finish(r, p);
       }
-      // The fit owns a copy of X: whatever onProgress does to the caller's buffer cannot reach it.
+      // The fit owns copies of its rows: whatever onProgress does to the caller's buffers cannot reach it.
       // A throwing onProgress stops it at once, as on the native backend.
       let thrown: { value: unknown } | null = null;
-      const record = onProgress ? (iteration: number, cost: number) => {
+      const record = (r: TrainRecord) => {
         try {
-          onProgress({ iteration, cost });
+          onProgress?.(progressRecord(r));
         } catch (e) {
           thrown = { value: e };
         }
-      } : () => {};
-      const r = runLogisticFit(this.#job(start, M.data.slice()), record, () => thrown !== null);
+      };
+      const r = runFit(this.#job(p), record, () => thrown !== null);
       if (thrown) throw (thrown as { value: unknown }).value;
-      return this.#finish(r.status, r.w, r.b, r.costs, r.iterations, r.lastCost);
+      return this.#finish(r, p);
     } finally {
       this.#busy = false;
     }
   }
 
   /**
-   * Trains off the main thread (a native AsyncWorker; on the reference backend, in slices of a few ms).
+   * Trains off the main thread (a native AsyncWorker; on the reference backend, a worker thread).
    * The inputs are copied when the call is made: the caller may reuse its buffers at once. Until the fit
    * settles, predictions use the previous parameters.
-   * @returns the recorded costs
-   * @throws (rejects) ERR_BLASNET_BUSY while another fit runs; an AbortError when `signal` fires;
-   *   ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @param y - n labels, each 0 or 1
+   * @param options - those of `fitSync`, and `signal`
+   * @returns (a Promise of) what `fitSync` returns
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
+   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
+   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
+   *   for X, the labels, the validation rows or the weights
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs, `ERR_BLASNET_DIVERGED`
+   *   when the cost stops being finite; an AbortError (`ABORT_ERR`) when `signal` fires
    * @example const { costs } = await model.fit(X, y, { onProgress: ({ iteration, cost }) => log(iteration, cost) });
    */
   fit(X: Matrix | number[][], y: Float64Array | number[], options: LogisticAsyncFitOptions = {}): Promise<FitResult> {
     const caller = new Error();
     try {
-      const o = checkOptionsObject(options, 'options');
-      checkKnownKeys(o, 'options', ASYNC_FIT_KEYS);
-      const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
-      const signal = optionalSignal(o.signal, 'options.signal');
-      const start = this.#startParams(X, y, o.warmStart);
+      const p = this.#prepareFit(X, y, options, ASYNC_FIT_KEYS);
+      const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
       if (this.#busy) throw busyError('LogisticRegression', 'fit');
       if (signal?.aborted) throw abortError(signal);
-      this.#checkFitMemory(start.M);
+      this.#checkFitMemory(p);
       this.#busy = true;
-      const job = this.#addon ? this.#fitNative(start, onProgress, signal) : this.#fitReference(start, onProgress, signal);
+      const job = this.#addon ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  async #fitNative(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
+  async #fitNative(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
     const addon = this.#addon!;
     const { flag: cancel, release } = jobFlag();
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeLogisticFitResult;
     try {
-      const { M, labels, w, b } = start;
-      r = await addon.logisticFit(packTheta(w, b), M.data, M.rows, labels, this.#nativeConfig(),
-        onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
+      const { train, validation, onProgress } = p;
+      r = await addon.logisticFit(p.theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+        onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
     } finally {
       release();
       signal?.removeEventListener('abort', onAbort);
     }
     if (r.status === 'aborted') {
-      const m = r.theta.length - 1;
-      this.#finish('ok', r.theta.slice(0, m), r.theta[m]!, [], r.iterations, r.lastCost);
+      this.#install(r.theta);
       throw abortError(signal!);
     }
-    return this.#finishNative(r);
+    return this.#finish(r, p);
   }
 
-  async #fitReference(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
+  async #fitReference(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
     // A worker thread runs the loop on copies of the inputs: the event loop stays free.
-    const job = this.#job(start, start.M.data.slice());
-    const { promise, cancel } = runInWorker<LogisticFitOutcome>({ kind: 'logistic-fit', progress: onProgress !== undefined, job },
-      [job.X.buffer as ArrayBuffer], onProgress ? (iteration, cost) => onProgress({ iteration, cost }) : undefined);
+    const job = this.#job(p);
+    const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
+      job.validation?.X.buffer, job.validation?.Y.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
+    const onProgress = p.onProgress;
+    const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
+      onProgress ? (r) => onProgress(progressRecord(r)) : undefined);
     signal?.addEventListener('abort', cancel, { once: true });
-    let r: LogisticFitOutcome;
+    let r: FitOutcome;
     try {
       r = await promise;
     } finally {
       signal?.removeEventListener('abort', cancel);
     }
     if (r.status === 'aborted') {
-      this.#finish('ok', r.w, r.b, [], r.iterations, r.lastCost);
+      this.#install(r.theta);
       throw abortError(signal!);
     }
-    return this.#finish(r.status, r.w, r.b, r.costs, r.iterations, r.lastCost);
+    return this.#finish(r, p);
   }
 
-  #job(start: StartParams, X: Float64Array): LogisticFitJob {
-    return { X, y: start.labels, n: start.M.rows, m: start.M.cols, w: start.w, b: start.b,
-      learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery };
+  /** A reference fit job on copies of the fit's rows and θ (it may be handed to a worker thread). */
+  #job(p: PreparedFit): FitJob {
+    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
+    return { model: { kind: 'logistic', m: p.theta.length - 1 }, theta: p.theta.slice(), train: copy(p.train),
+      validation: p.validation ? copy(p.validation) : null, config: p.config };
   }
 
-  #nativeConfig(): NativeLogisticConfig {
-    return { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery };
+  #checkFitMemory(p: PreparedFit): void {
+    const c = p.config, m = p.theta.length - 1, n = p.train.n + (p.validation ? p.validation.n : 0);
+    checkJobMemory(`LogisticRegression.fit on ${p.train.n} × ${m} examples recording ${c.epochs} iterations every ${c.recordEvery}`,
+      logisticFitBytes(n, m, c.epochs, c.recordEvery), 'use fewer examples, or a larger recordEvery');
   }
 
-  #checkFitMemory(M: Matrix): void {
-    checkJobMemory(`LogisticRegression.fit on ${M.rows} × ${M.cols} examples recording ${this.iterations} iterations every ${this.recordEvery}`,
-      logisticFitBytes(M.rows, M.cols, this.iterations, this.recordEvery), 'use fewer examples, or a larger recordEvery');
-  }
-
-  #finishNative(r: NativeLogisticFitResult): FitResult {
-    const m = r.theta.length - 1;
-    return this.#finish(r.status, r.theta.slice(0, m), r.theta[m]!, Array.from(r.costs), r.iterations, r.lastCost);
+  /** Installs θ = (w, b). */
+  #install(theta: Float64Array): void {
+    const m = theta.length - 1;
+    this.#w = theta.slice(0, m);
+    this.#b = theta[m]!;
   }
 
   /** Installs the parameters a fit ended with; throws DivergenceError when it diverged. */
-  #finish(status: string, w: Float64Array, b: number, costs: number[], iterations: number, lastCost: number): FitResult {
-    this.#w = w;
-    this.#b = b;
-    if (status === 'diverged') throw new DivergenceError(iterations, lastCost);
-    return { costs, iterations };
+  #finish(r: NativeLogisticFitResult | FitOutcome, p: PreparedFit): FitResult {
+    this.#install(r.theta);
+    if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
+    const out: FitResult = { costs: Array.from(r.costs), iterations: r.steps, ...resultFields(r, p.config, p.validation !== null) };
+    if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestIteration = r.bestEpoch;
+    if (this.solver === 'lbfgs') out.finalCost = r.lastCost;
+    return out;
+  }
+
+  #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[]): PreparedFit {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', keys);
+    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
+    const lbfgs = this.solver === 'lbfgs';
+    if (lbfgs) {
+      for (const key of ['schedule', 'reduceOnPlateau'] as const) {
+        if (o[key] !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to solver 'lbfgs', got ${describe(o[key])}`);
+      }
+    }
+    const shared = parseSharedOptions(o, true);
+    const config: TrainConfig = {
+      epochs: lbfgs ? this.maxIterations : this.iterations, batchSize: 0, shuffle: false, shuffleSeed: 0,
+      optimizer: this.solver, learningRate: lbfgs ? 1 : this.learningRate, beta: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8,
+      l2: this.l2, recordEvery: this.recordEvery, tolerance: this.tolerance, lbfgsMemory: 10,
+      earlyStopping: shared.earlyStopping, schedule: shared.schedule, reduceOnPlateau: shared.reduceOnPlateau,
+    };
+    checkScheduleAgainstRate(config.schedule, config.learningRate);
+    const start = this.#startParams(X, y, o.warmStart);
+    const m = start.M.cols;
+    let validation: { X: Matrix; Y: Matrix } | null = null;
+    if (shared.validation) {
+      const Mv = applyInputScaling(toMatrix(shared.validation.X, 'options.validation.X', { cols: m }), this.#scaling, 'options.validation.X');
+      const yv = toBinaryLabels(shared.validation.Y, 'options.validation.Y', Mv.rows);
+      validation = { X: Mv, Y: new Matrix(Mv.rows, 1, yv) };
+    }
+    const Y = new Matrix(start.M.rows, 1, start.labels);
+    const labels = start.labels;
+    const weight = rowWeights(o, start.M.rows, (j) => labels[j]!, 2);
+    const { train, validation: held } = splitData(start.M, Y, weight, shared.validationSplit, this.seed, validation);
+    return { config, onProgress, train, validation: held, theta: packTheta(start.w, start.b) };
   }
 
   #checkData(X: unknown, y: unknown, cols?: number) {
@@ -502,6 +665,15 @@ export class LogisticRegression {
   }
 }
 
+interface PreparedFit {
+  config: TrainConfig;
+  onProgress: ((p: FitProgress) => void) | undefined;
+  train: Rows;
+  validation: Rows | null;
+  /** The starting θ = (w, b). */
+  theta: Float64Array;
+}
+
 interface StartParams {
   M: Matrix;
   labels: Float64Array;
@@ -550,10 +722,17 @@ function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions[
 
   const training = plainObject(root.training, src, 'training');
   const trainingKeys = ['learningRate', 'iterations', 'recordEvery'];
-  exactKeys(training, src, 'training', trainingKeys, trainingKeys);
+  exactKeys(training, src, 'training', trainingKeys, [...trainingKeys, 'solver', 'l2', 'tolerance', 'maxIterations', 'seed']);
   const learningRate = positiveNumber(training.learningRate, `${src}: training.learningRate`, 0);
   const iterations = integerInRange(training.iterations, `${src}: training.iterations`, 0, 0);
   const recordEvery = integerInRange(training.recordEvery, `${src}: training.recordEvery`, 0, 1);
+  const solver = oneOf(training.solver, `${src}: training.solver`, SOLVERS, 'gd');
+  const l2 = nonNegativeNumber(training.l2, `${src}: training.l2`, 0);
+  const seed = integerInRange(training.seed, `${src}: training.seed`, 0, 0, 0xffffffff);
+  const solverOptions: LogisticRegressionOptions = solver === 'gd' ? { learningRate, iterations } : {
+    solver, tolerance: nonNegativeNumber(training.tolerance, `${src}: training.tolerance`, 1e-6),
+    maxIterations: integerInRange(training.maxIterations, `${src}: training.maxIterations`, 100, 1),
+  };
 
   const params = plainObject(root.parameters, src, 'parameters');
   exactKeys(params, src, 'parameters', ['weights', 'bias'], ['weights', 'bias']);
@@ -562,7 +741,7 @@ function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions[
   const bias = finiteNumber(params.bias, src, 'parameters.bias');
   const scaling = preprocessingFromJSON(root.preprocessing, features, src);
 
-  const model = new LogisticRegression({ learningRate, iterations, recordEvery, backend });
+  const model = new LogisticRegression({ ...solverOptions, recordEvery, l2, seed, backend });
   model.setParameters({ weights: params.weights, bias });
   if (scaling) model.setInputScaling(scaling);
   return model;

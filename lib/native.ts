@@ -8,29 +8,40 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseCoreType, type CoreTypeChoice } from './cpu.js';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError } from './errors.js';
-import type { TrainConfig } from './reference/network.js';
+import type { StopReason } from './reference/trainer.js';
 
 export type FitStatus = 'ok' | 'aborted' | 'diverged';
 
-export interface NativeLogisticFitResult {
+/** What native/train_js.cc reports for every fit (native/trainer.h TrainOutcome and the records). */
+export interface NativeFitFields {
   status: FitStatus;
-  iterations: number;
+  reason: StopReason;
+  epochs: number;
+  steps: number;
   lastCost: number;
+  evaluations: number;
+  costs: Float64Array;
+  validationCosts: Float64Array;
+  validationAccuracies: Float64Array;
+  learningRates: Float64Array;
+  stoppedEarly: boolean;
+  bestEpoch?: number;
+  bestValue?: number;
+}
+
+export interface NativeLogisticFitResult extends NativeFitFields {
+  iterations: number;
   /** (w, b): m weights then the bias. */
   theta: Float64Array;
-  costs: Float64Array;
 }
 
-/** Gradient-descent settings as native/logistic_binding.cc reads them. */
-export interface NativeLogisticConfig {
-  learningRate: number;
-  iterations: number;
-  recordEvery: number;
-}
-
+/** A progress record as native/worker.cc sends it (absent fields were NaN). */
 export interface ProgressRecord {
   iteration: number;
   cost: number;
+  validationCost?: number;
+  validationAccuracy?: number;
+  learningRate?: number;
 }
 
 export interface NativeInfo {
@@ -42,27 +53,43 @@ export interface NativeInfo {
   simd: string;
 }
 
-/** Training hyper-parameters as native/network_binding.cc reads them: the reference's, all numbers. */
-export type NativeTrainConfig = Omit<TrainConfig, 'shuffle' | 'optimizer'> & {
+/** Training configuration as native/train_js.cc reads it: lib/training.ts nativeConfig() builds it. */
+export interface NativeTrainConfig {
+  epochs: number;
+  batchSize: number;
   /** 1 or 0 */
   shuffle: number;
-  /** 0 gd, 1 momentum, 2 adam (native/network.h enum Optimizer) */
+  shuffleSeed: number;
+  /** 0 gd, 1 momentum, 2 adam, 3 lbfgs (native/optim.h enum Optimizer) */
   optimizer: number;
-};
+  learningRate: number;
+  beta: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  l2: number;
+  recordEvery: number;
+  tolerance: number;
+  lbfgsMemory: number;
+  /** monitor: 0 validationCost, 1 validationAccuracy, 2 cost */
+  earlyStopping?: { monitor: number; patience: number; minDelta: number; restoreBest: number };
+  /** type: 1 step, 2 exponential, 3 cosine */
+  schedule?: { type: number; every: number; factor: number; minLearningRate: number };
+  reduceOnPlateau?: { monitor: number; patience: number; factor: number; minLearningRate: number };
+  validationN: number;
+  validationX?: Float64Array;
+  validationY?: Float64Array;
+  sampleWeight?: Float64Array;
+}
 
-export interface NativeTrainResult {
-  status: FitStatus;
-  epochs: number;
-  steps: number;
-  lastCost: number;
+export interface NativeTrainResult extends NativeFitFields {
   theta: Float64Array;
-  costs: Float64Array;
 }
 
 /** One network's description on the native side (native/network_binding.cc). */
 export interface NativeNet {
   readonly paramCount: number;
-  costGrad(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, l2: number): { cost: number; grad: Float64Array };
+  costGrad(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, l2: number, sampleWeight?: Float64Array): { cost: number; grad: Float64Array };
   fitSync(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress?: (r: ProgressRecord) => void): NativeTrainResult;
   fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeTrainResult>;
   predictSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
@@ -79,9 +106,9 @@ export interface NativeAddon {
   /** The classes native errors are built from (new Class(code, message)), for this thread's env. */
   configure(classes: { Error: Function; TypeError: Function; RangeError: Function }): void;
   // Logistic regression: θ = (w, b), m + 1 values; X row-major n × m; y n labels.
-  logisticCostGrad(theta: Float64Array, X: Float64Array, n: number, y: Float64Array): { cost: number; grad: Float64Array };
-  logisticFitSync(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeLogisticConfig, onProgress?: (r: ProgressRecord) => void): NativeLogisticFitResult;
-  logisticFit(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeLogisticConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
+  logisticCostGrad(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, l2?: number, sampleWeight?: Float64Array): { cost: number; grad: Float64Array };
+  logisticFitSync(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, onProgress?: (r: ProgressRecord) => void): NativeLogisticFitResult;
+  logisticFit(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
   logisticPredictProbaSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
   logisticPredictProba(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
   /** Self-test of the native guard: throws a C++ exception of `kind` sync, in a job ('async') or in a team thread. */
@@ -95,7 +122,7 @@ export interface NativeAddon {
   NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;
 }
 
-const EXPECTED_ABI = 2;
+const EXPECTED_ABI = 3;
 
 /** The package root: the nearest folder above this file whose package.json is blasnet's. */
 export function packageRoot(): string {

@@ -13,20 +13,29 @@ import {
 } from './format.js';
 import { Matrix } from './matrix.js';
 import { checkJobMemory, networkCostGradBytes, networkFitBytes, networkPredictBytes } from './memory.js';
-import type { NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
+import type { NativeNet, NativeTrainResult, ProgressRecord } from './native.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { Random } from './random.js';
-import { runNetworkFit, type NetworkFitOutcome } from './reference/jobs.js';
-import { netCostGrad, netPredict, type TrainConfig } from './reference/network.js';
+import { runFit, type FitJob, type FitOutcome } from './reference/jobs.js';
+import { netCostGrad, netPredict } from './reference/network.js';
 import { runInWorker } from './reference/pool.js';
+import type { Rows, TrainConfig, TrainRecord } from './reference/trainer.js';
 import {
   ACTIVATION_CODE, LOSS_CODE, makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec,
 } from './spec.js';
 import {
   checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
 } from './validate.js';
+import {
+  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, rowWeights, SHARED_FIT_KEYS, splitData,
+  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
+} from './training.js';
 
-export type OptimizerName = 'gd' | 'momentum' | 'adam';
+/**
+ * The optimizers of `fit`: gradient descent, momentum, Adam (mini-batches or full batch), L-BFGS (full batch).
+ * @example net.fitSync(X, y, { optimizer: 'adam', batchSize: 32 });
+ */
+export type OptimizerName = 'gd' | 'momentum' | 'adam' | 'lbfgs';
 
 export interface NeuralNetworkOptions {
   /** Layer sizes [s0, s1, …, sL]: s0 inputs, sL outputs. The seed's network is [s0, s1, 1]. */
@@ -43,6 +52,10 @@ export interface NeuralNetworkOptions {
   backend?: BackendOption;
 }
 
+/**
+ * The options of `fitSync` (and `fit`): the optimizer and its settings, and the training options both models share.
+ * @example net.fitSync(X, y, { epochs: 50, batchSize: 32, optimizer: 'adam', validationSplit: 0.2, earlyStopping: {} });
+ */
 export interface NetworkFitOptions {
   /** Passes over the data. Default 100. */
   epochs?: number;
@@ -52,46 +65,84 @@ export interface NetworkFitOptions {
   batchSize?: number;
   /** Shuffle the examples before each epoch (seeded) when batches are smaller than the set. Default true. */
   shuffle?: boolean;
-  /** 'gd' (default), 'momentum' (v ← βv + g, θ ← θ − αv) or 'adam' (bias-corrected). */
+  /**
+   * 'gd' (default), 'momentum' (v ← βv + g, θ ← θ − αv), 'adam' (bias-corrected), or 'lbfgs'
+   * (full batch; `epochs` is then the iteration cap and `tolerance` the gradient-norm target).
+   */
   optimizer?: OptimizerName;
+  /** L-BFGS only: stop when ‖∂J/∂θ‖∞ ≤ tolerance. Default 1e-6. */
+  tolerance?: number;
   /** Momentum β. Default 0.9. */
   momentum?: number;
-  /** Adam β1, β2, ε. Defaults 0.9, 0.999, 1e-8. */
+  /** Adam β1. Default 0.9. */
   beta1?: number;
+  /** Adam β2. Default 0.999. */
   beta2?: number;
+  /** Adam ε. Default 1e-8. */
   epsilon?: number;
   /** Weight decay λ: J += (λ/2)·Σ‖W‖² (weights only). Default 0. */
   l2?: number;
   /** Record the cost every `recordEvery` epochs, from epoch 0. Default 1. */
   recordEvery?: number;
-  /** Called with each recorded cost, on the main thread. `iteration` is the epoch. */
-  onProgress?: (progress: { iteration: number; cost: number }) => void;
+  /** Called with each record, on the main thread. `iteration` is the epoch. */
+  onProgress?: (progress: FitProgress) => void;
+  /** Held-out data evaluated at every record (not trained on). Exclusive with validationSplit. */
+  validation?: {
+    /** The held-out examples, as rows. */
+    X: Matrix | number[][];
+    /** Their targets, in any form `fit` accepts. */
+    Y: Targets;
+  };
+  /**
+   * Hold out this fraction of the rows, in (0, 1): a random subset drawn from the network's seed
+   * (the same rows at every fit of the same model and data), not trained on.
+   */
+  validationSplit?: number;
+  /** Stop after `patience` records without improvement; by default restore the best record's parameters. */
+  earlyStopping?: EarlyStoppingOption;
+  /** A learning-rate schedule over the epochs. */
+  schedule?: ScheduleOption;
+  /** Multiply the learning rate by `factor` after `patience` records without improvement. */
+  reduceOnPlateau?: PlateauOption;
+  /** Per-row weights, n finite numbers ≥ 0, not all 0: J = Σ w_j L_j / Σ w_j (per batch). */
+  sampleWeight?: Float64Array | number[];
+  /** One weight per class (2 for one sigmoid output, s_L for softmax), or 'balanced' (w_c = n / (k · n_c)); multiplies sampleWeight. */
+  classWeight?: number[] | Float64Array | 'balanced';
 }
 
+/**
+ * The options of `fit`: those of `fitSync` and an AbortSignal.
+ * @example await net.fit(X, y, { epochs: 10, signal: controller.signal });
+ */
 export interface NetworkAsyncFitOptions extends NetworkFitOptions {
   /** Aborts the fit within one batch; `fit` then rejects with an AbortError. */
   signal?: AbortSignal;
 }
 
-export interface NetworkFitResult {
+export interface NetworkFitResult extends TrainingResultFields {
   /** The cost every `recordEvery` epochs: the size-weighted mean of the epoch's batch costs. */
   costs: number[];
-  /** Completed epochs and optimizer steps. */
+  /** Completed epochs (L-BFGS: iterations). */
   epochs: number;
+  /** Optimizer steps (batches; L-BFGS: iterations). */
   steps: number;
+  /** The epoch of the best record (with earlyStopping). */
+  bestEpoch?: number;
 }
 
 /** Targets: a Matrix n × sL, or for one output a vector of n values, or for softmax a vector of class indices. */
 export type Targets = Matrix | Float64Array | number[] | number[][];
 
 const OPTION_KEYS = ['layers', 'hidden', 'output', 'loss', 'seed', 'backend'] as const;
-const FIT_KEYS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'recordEvery', 'onProgress'] as const;
+const FIT_KEYS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'tolerance', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'recordEvery', 'onProgress', ...SHARED_FIT_KEYS] as const;
 const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
-const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam'];
+const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam', 'lbfgs'];
 
 interface Prepared {
   config: TrainConfig;
-  onProgress: ((p: { iteration: number; cost: number }) => void) | undefined;
+  onProgress: ((p: FitProgress) => void) | undefined;
+  train: Rows;
+  validation: Rows | null;
 }
 
 /** Module-internal access for gradientCheck and persistence (not exported from the package). */
@@ -100,7 +151,7 @@ interface Prepared {
 export let internals: {
   theta(net: NeuralNetwork): Float64Array;
   setTheta(net: NeuralNetwork, theta: Float64Array): void;
-  costGrad(net: NeuralNetwork, theta: Float64Array, M: Matrix, T: Matrix, l2: number): { cost: number; grad: Float64Array };
+  costGrad(net: NeuralNetwork, theta: Float64Array, M: Matrix, T: Matrix, l2: number, weight?: Float64Array | null): { cost: number; grad: Float64Array };
   checkData(net: NeuralNetwork, X: unknown, Y: unknown): { M: Matrix; T: Matrix };
 };
 
@@ -384,16 +435,31 @@ export class NeuralNetwork {
 
   /**
    * J at the current parameters and its gradients, in the shapes of `parameters`.
-   * @param l2 - weight decay λ included in J and the gradients (default 0)
+   * @param X - the examples, as rows
+   * @param Y - the targets, as for `fit`
+   * @param options - `l2`: weight decay λ included in J and the gradients (default 0); `sampleWeight`:
+   *   n weights ≥ 0, J then being Σ w_j L_j / Σ w_j as a weighted fit minimizes it
+   * @returns J, ∂J/∂W[l] and ∂J/∂b[l]
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option or a wrong type;
+   *   {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` for a negative l2 or weight, `ERR_BLASNET_SHAPE`
+   *   for a wrong length, and what `fit` throws for X and Y
    * @example const { cost, dW, db } = net.costAndGradients(X, Y);
    */
-  costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number } = {}): { cost: number; dW: Float64Array[]; db: Float64Array[] } {
+  costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}): {
+    /** J */
+    cost: number;
+    /** ∂J/∂W[l], row-major s_l × s_{l−1} */
+    dW: Float64Array[];
+    /** ∂J/∂b[l] */
+    db: Float64Array[];
+  } {
     const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', ['l2']);
+    checkKnownKeys(o, 'options', ['l2', 'sampleWeight']);
     const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
     const { M, T } = this.#checkData(X, Y);
+    const weight = rowWeights({ sampleWeight: o.sampleWeight }, M.rows, null, 0);
     checkJobMemory(`NeuralNetwork.costAndGradients on ${M.rows} examples`, networkCostGradBytes(this.spec, M.rows), 'evaluate it on fewer examples at a time');
-    const { cost, grad } = this.#costGrad(this.#theta, M, T, l2);
+    const { cost, grad } = this.#costGrad(this.#theta, M, T, l2, weight);
     return {
       cost,
       dW: this.spec.layers.map((l) => grad.slice(l.W, l.b)),
@@ -401,41 +467,53 @@ export class NeuralNetwork {
     };
   }
 
-  #costGrad(theta: Float64Array, M: Matrix, T: Matrix, l2: number): { cost: number; grad: Float64Array } {
-    if (this.#native) return this.#native.costGrad(theta, M.data, M.rows, T.data, l2);
+  #costGrad(theta: Float64Array, M: Matrix, T: Matrix, l2: number, weight: Float64Array | null = null): { cost: number; grad: Float64Array } {
+    if (this.#native) return this.#native.costGrad(theta, M.data, M.rows, T.data, l2, weight ?? undefined);
     const grad = new Float64Array(this.spec.nParams);
-    const cost = netCostGrad(this.spec, theta, M.data, T.data, M.rows, l2, grad);
+    const cost = netCostGrad(this.spec, theta, M.data, T.data, M.rows, l2, grad, weight);
     return { cost, grad };
   }
 
   /**
    * Trains on the calling thread (blocks it); continues from the current parameters.
-   * @throws {BlasnetError} ERR_BLASNET_BUSY while another fit runs; ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @param X - n × s0 examples as rows
+   * @param Y - the targets (see Targets)
+   * @param options - the optimizer and the training options: see NetworkFitOptions
+   * @returns the recorded costs, epochs and steps, why the fit stopped, and the validation,
+   *   learning-rate and early-stopping figures
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
+   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
+   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
+   *   for X, Y, the validation rows or the weights
+   * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs; `ERR_BLASNET_DIVERGED` when
+   *   the cost stops being finite
+   * @example const { costs, validationCosts } = net.fitSync(X, y, { epochs: 100, validationSplit: 0.2 });
    */
   fitSync(X: Matrix | number[][], Y: Targets, options: NetworkFitOptions = {}): NetworkFitResult {
-    const { config, onProgress } = this.#prepareFit(options, FIT_KEYS);
-    const { M, T } = this.#checkData(X, Y);
+    const p = this.#prepareFit(X, Y, options, FIT_KEYS);
     if (this.#busy) throw busyError('NeuralNetwork', 'fitSync');
-    this.#checkFitMemory(M.rows, config);
+    this.#checkFitMemory(p);
     this.#busy = true;
     try {
+      const { train, validation, onProgress } = p;
       if (this.#native) {
-        const r = this.#native.fitSync(this.#theta, M.data, M.rows, T.data, nativeConfig(config), onProgress);
-        return this.#finish(r);
+        const r = this.#native.fitSync(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+          onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined);
+        return this.#finish(r, p);
       }
-      // The fit owns copies of X and Y: whatever onProgress does to the caller's buffers cannot reach it.
+      // The fit owns copies of its rows: whatever onProgress does to the caller's buffers cannot reach it.
       // A throwing onProgress stops it at once, as on the native backend.
       let thrown: { value: unknown } | null = null;
-      const record = (iteration: number, cost: number) => {
+      const record = (r: TrainRecord) => {
         try {
-          onProgress?.({ iteration, cost });
+          onProgress?.(progressRecord(r));
         } catch (e) {
           thrown = { value: e };
         }
       };
-      const r = runNetworkFit({ spec: this.spec, theta: this.#theta.slice(), X: M.data.slice(), Y: T.data.slice(), n: M.rows, config }, record, () => thrown !== null);
+      const r = runFit(this.#job(p), record, () => thrown !== null);
       if (thrown) throw (thrown as { value: unknown }).value;
-      return this.#finishReference(r);
+      return this.#finish(r, p);
     } finally {
       this.#busy = false;
     }
@@ -443,37 +521,46 @@ export class NeuralNetwork {
 
   /**
    * Trains off the main thread (one native AsyncWorker runs the whole loop; on the reference backend,
-   * slices of a few ms). X and Y are copied when the call is made. Until the fit settles, predictions
+   * a worker thread). X and Y are copied when the call is made. Until the fit settles, predictions
    * use the previous parameters; then the trained ones are installed at once.
-   * @throws (rejects) ERR_BLASNET_BUSY while another fit runs; an AbortError when `signal` fires (the model
-   *   keeps its last completed step); ERR_BLASNET_DIVERGED when the cost stops being finite
+   * @param X - n × s0 examples as rows
+   * @param Y - the targets (see Targets)
+   * @param options - those of `fitSync`, and `signal`
+   * @returns (a Promise of) what `fitSync` returns
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
+   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
+   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
+   *   for X, Y, the validation rows or the weights
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs, `ERR_BLASNET_DIVERGED`
+   *   when the cost stops being finite; an AbortError (`ABORT_ERR`) when `signal` fires (the model keeps
+   *   its last completed step)
    * @example await net.fit(X, Y, { epochs: 10, batchSize: 64, optimizer: 'adam', onProgress: console.log });
    */
   fit(X: Matrix | number[][], Y: Targets, options: NetworkAsyncFitOptions = {}): Promise<NetworkFitResult> {
     const caller = new Error();
     try {
-      const { config, onProgress } = this.#prepareFit(options, ASYNC_FIT_KEYS);
+      const p = this.#prepareFit(X, Y, options, ASYNC_FIT_KEYS);
       const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
-      const { M, T } = this.#checkData(X, Y);
       if (this.#busy) throw busyError('NeuralNetwork', 'fit');
       if (signal?.aborted) throw abortError(signal);
-      this.#checkFitMemory(M.rows, config);
+      this.#checkFitMemory(p);
       this.#busy = true;
-      const job = this.#native ? this.#fitNative(M, T, config, onProgress, signal) : this.#fitReference(M, T, config, onProgress, signal);
+      const job = this.#native ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  async #fitNative(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
+  async #fitNative(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
     const { flag: cancel, release } = jobFlag();
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeTrainResult;
     try {
-      r = await this.#native!.fit(this.#theta, M.data, M.rows, T.data, nativeConfig(config),
-        onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
+      const { train, validation, onProgress } = p;
+      r = await this.#native!.fit(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
+        onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
     } finally {
       release();
       signal?.removeEventListener('abort', onAbort);
@@ -482,17 +569,19 @@ export class NeuralNetwork {
       this.#theta = r.theta;
       throw abortError(signal!);
     }
-    return this.#finish(r);
+    return this.#finish(r, p);
   }
 
-  async #fitReference(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
+  async #fitReference(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
     // A worker thread runs the loop on copies of the inputs: the event loop stays free.
-    const job = { spec: this.spec, theta: this.#theta.slice(), X: M.data.slice(), Y: T.data.slice(), n: M.rows, config };
-    const { promise, cancel } = runInWorker<NetworkFitOutcome>({ kind: 'network-fit', progress: onProgress !== undefined, job },
-      [job.theta.buffer as ArrayBuffer, job.X.buffer as ArrayBuffer, job.Y.buffer as ArrayBuffer],
-      onProgress ? (iteration, cost) => onProgress({ iteration, cost }) : undefined);
+    const job = this.#job(p);
+    const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
+      job.validation?.X.buffer, job.validation?.Y.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
+    const onProgress = p.onProgress;
+    const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
+      onProgress ? (r) => onProgress(progressRecord(r)) : undefined);
     signal?.addEventListener('abort', cancel, { once: true });
-    let r: NetworkFitOutcome;
+    let r: FitOutcome;
     try {
       r = await promise;
     } finally {
@@ -502,62 +591,104 @@ export class NeuralNetwork {
       this.#theta = r.theta;
       throw abortError(signal!);
     }
-    return this.#finishReference(r);
+    return this.#finish(r, p);
+  }
+
+  /** A reference fit job on copies of the fit's rows and θ (it may be handed to a worker thread). */
+  #job(p: Prepared): FitJob {
+    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
+    return { model: { kind: 'network', spec: this.spec }, theta: this.#theta.slice(), train: copy(p.train),
+      validation: p.validation ? copy(p.validation) : null, config: p.config };
   }
 
   // A fit that completes counts towards the next fit's shuffle stream (see #prepareFit); a rejected,
   // aborted or diverged one does not.
-  #finish(r: NativeTrainResult): NetworkFitResult {
+  #finish(r: NativeTrainResult | FitOutcome, p: Prepared): NetworkFitResult {
     this.#theta = r.theta;
     if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
     this.#fits++;
-    return { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps };
+    const out: NetworkFitResult = { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps, ...resultFields(r, p.config, p.validation !== null) };
+    if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestEpoch = r.bestEpoch;
+    return out;
   }
 
-  #finishReference(r: NetworkFitOutcome): NetworkFitResult {
-    this.#theta = r.theta;
-    if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
-    this.#fits++;
-    return { costs: r.costs, epochs: r.epochs, steps: r.steps };
-  }
-
-  #checkFitMemory(n: number, c: TrainConfig): void {
-    checkJobMemory(`NeuralNetwork.fit on ${n} examples in batches of ${c.batchSize === 0 ? n : Math.min(c.batchSize, n)}`,
+  #checkFitMemory(p: Prepared): void {
+    const c = p.config, n = p.train.n + (p.validation ? p.validation.n : 0);
+    checkJobMemory(`NeuralNetwork.fit on ${p.train.n} examples in batches of ${c.batchSize === 0 ? p.train.n : Math.min(c.batchSize, p.train.n)}`,
       networkFitBytes(this.spec, n, c.batchSize, c.epochs, c.recordEvery, c.optimizer),
       'train in mini-batches (options.batchSize), on fewer examples, or with a smaller network');
   }
 
-  #prepareFit(options: unknown, keys: readonly string[]): Prepared {
+  #prepareFit(X: unknown, Y: unknown, options: unknown, keys: readonly string[]): Prepared {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', keys);
     const optimizer = oneOf(o.optimizer, 'options.optimizer', OPTIMIZERS, 'gd');
+    const lbfgs = optimizer === 'lbfgs';
+    if (lbfgs) {
+      for (const key of ['learningRate', 'batchSize', 'momentum', 'beta1', 'beta2', 'epsilon', 'schedule', 'reduceOnPlateau'] as const) {
+        if (o[key] !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to optimizer 'lbfgs' (full batch, line search), got ${describe(o[key])}`);
+      }
+    } else if (o.tolerance !== undefined) {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.tolerance applies to optimizer 'lbfgs' only, got ${describe(o.tolerance)} with optimizer '${optimizer}'`);
+    }
     const batchSize = o.batchSize === undefined ? 0 : integerInRange(o.batchSize, 'options.batchSize', 0, 1);
     if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') {
       throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.shuffle must be a boolean, got ${describe(o.shuffle)}`);
     }
     const beta1 = unitInterval(o.beta1, 'options.beta1', 0.9);
     const beta2 = unitInterval(o.beta2, 'options.beta2', 0.999);
+    const shared = parseSharedOptions(o, this.spec.loss === 'cross-entropy');
     const config: TrainConfig = {
       epochs: integerInRange(o.epochs, 'options.epochs', 100, 0),
       batchSize,
       shuffle: o.shuffle !== false,
       shuffleSeed: (this.seed + Math.imul(0x632be5ab, this.#fits + 1)) >>> 0,
       optimizer,
-      learningRate: positiveNumber(o.learningRate, 'options.learningRate', optimizer === 'adam' ? 0.001 : 0.01),
+      learningRate: lbfgs ? 1 : positiveNumber(o.learningRate, 'options.learningRate', optimizer === 'adam' ? 0.001 : 0.01),
       beta: unitInterval(o.momentum, 'options.momentum', 0.9),
       beta1,
       beta2,
       eps: positiveNumber(o.epsilon, 'options.epsilon', 1e-8),
       l2: nonNegativeNumber(o.l2, 'options.l2', 0),
       recordEvery: integerInRange(o.recordEvery, 'options.recordEvery', 1, 1),
+      tolerance: nonNegativeNumber(o.tolerance, 'options.tolerance', 1e-6),
+      lbfgsMemory: 10,
+      earlyStopping: shared.earlyStopping,
+      schedule: shared.schedule,
+      reduceOnPlateau: shared.reduceOnPlateau,
     };
-    return { config, onProgress: optionalFunction(o.onProgress, 'options.onProgress') };
+    checkScheduleAgainstRate(config.schedule, config.learningRate);
+    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
+    const { M, T } = this.#checkData(X, Y);
+    const validation = shared.validation ? this.#checkData(shared.validation.X, shared.validation.Y, 'options.validation.Y', 'options.validation.X') : null;
+    const weight = rowWeights(o, M.rows, this.#classOf(T), this.#classCount());
+    const { train, validation: held } = splitData(M, T, weight, shared.validationSplit, this.seed, validation ? { X: validation.M, Y: validation.T } : null);
+    return { config, onProgress, train, validation: held };
+  }
+
+  /** The number of classes for classWeight: 2 for one sigmoid output, sL for softmax, 0 for no classes. */
+  #classCount(): number {
+    const out = this.spec.layers[this.spec.layers.length - 1]!.g.name, sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+    if (this.spec.loss !== 'cross-entropy') return 0;
+    return out === 'softmax' ? sL : sL === 1 ? 2 : 0;
+  }
+
+  /** The class of each target row (y ≥ 0.5 for one output, the first largest entry for softmax), or null. */
+  #classOf(T: Matrix): ((j: number) => number) | null {
+    const k = this.#classCount(), sL = T.cols, d = T.data;
+    if (k === 0) return null;
+    if (sL === 1) return (j) => (d[j]! >= 0.5 ? 1 : 0);
+    return (j) => {
+      let best = 0;
+      for (let i = 1; i < sL; i++) if (d[j * sL + i]! > d[j * sL + best]!) best = i;
+      return best;
+    };
   }
 
   /** X (n × s0) and the targets as an n × sL Matrix, validated for the loss. */
-  #checkData(X: unknown, Y: unknown, name = 'Y'): { M: Matrix; T: Matrix } {
+  #checkData(X: unknown, Y: unknown, name = 'Y', xName = 'X'): { M: Matrix; T: Matrix } {
     const s0 = this.spec.sizes[0]!, sL = this.spec.sizes[this.spec.sizes.length - 1]!;
-    const M = applyInputScaling(toMatrix(X, 'X', { cols: s0 }), this.#scaling, 'X');
+    const M = applyInputScaling(toMatrix(X, xName, { cols: s0 }), this.#scaling, xName);
     const T = toTargets(Y, name, M.rows, sL, this.spec);
     return { M, T };
   }
@@ -656,7 +787,7 @@ export class NeuralNetwork {
     internals = {
       theta: (net) => net.#theta,
       setTheta: (net, theta) => { net.#theta = theta; },
-      costGrad: (net, theta, M, T, l2) => net.#costGrad(theta, M, T, l2),
+      costGrad: (net, theta, M, T, l2, weight) => net.#costGrad(theta, M, T, l2, weight ?? null),
       checkData: (net, X, Y) => net.#checkData(X, Y),
     };
   }
@@ -685,10 +816,6 @@ function unitInterval(value: unknown, name: string, fallback: number): number {
   if (typeof value !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a number, got ${describe(value)}`);
   if (!(value >= 0 && value < 1)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must be in [0, 1), got ${describe(value)}`);
   return value;
-}
-
-function nativeConfig(c: TrainConfig): NativeTrainConfig {
-  return { ...c, shuffle: c.shuffle ? 1 : 0, optimizer: OPTIMIZERS.indexOf(c.optimizer) };
 }
 
 /**

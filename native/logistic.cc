@@ -63,49 +63,78 @@ size_t logistic_predict_proba(const double* X, size_t n, size_t m, const double*
   return n;
 }
 
-FitOutcome logistic_fit(const LogisticData& d, double* w, double* b, double learning_rate,
-                        size_t iterations, size_t record_every, size_t threads,
-                        const std::function<void(size_t, double)>& record,
-                        const std::function<bool()>& cancelled) {
-  const size_t m = d.m;
+LogisticObjective::~LogisticObjective() = default;
+
+void LogisticObjective::reserve(size_t batch, size_t eval) {
   // More threads than examples per thousand only adds wake-ups.
-  const size_t T = std::max<size_t>(1, std::min(threads, d.n / 1024 + 1));
-  std::unique_ptr<ThreadTeam> team(T > 1 ? new ThreadTeam(T) : nullptr);
-  LogisticWorkspace ws(m, team.get());
-  std::vector<double> dw(m), w_prev(m);
-  double db = 0.0, b_prev = *b;
-  FitOutcome out;
-  for (size_t i = 0; i < iterations; ++i) {
-    if (cancelled()) {
-      out.status = FitStatus::aborted;
-      return out;
-    }
-    const bool want_cost = record_every > 0 && i % record_every == 0;
-    const CostGrad cg = logistic_cost_grad(d, w, *b, dw.data(), &db, ws, want_cost);
-    if (!cg.finite) {
-      out.status = FitStatus::diverged;
-      out.last_cost = want_cost ? cg.cost : logistic_cost_grad(d, w, *b, dw.data(), &db, ws, true).cost;
-      // The current parameters gave a non-finite z, cost or gradient; step back to the previous ones
-      // if they themselves are not finite (an overflowing step), else keep them.
-      bool finite = std::isfinite(*b);
-      for (size_t k = 0; k < m && finite; ++k) finite = std::isfinite(w[k]);
-      if (!finite && i > 0) {
-        std::memcpy(w, w_prev.data(), m * sizeof(double));
-        *b = b_prev;
-      }
-      return out;
-    }
-    if (want_cost) {
-      out.last_cost = cg.cost;
-      record(i, cg.cost);
-    }
-    std::memcpy(w_prev.data(), w, m * sizeof(double));
-    b_prev = *b;
-    for (size_t k = 0; k < m; ++k) w[k] -= learning_rate * dw[k];
-    *b -= learning_rate * db;
-    out.iterations = i + 1;
+  const size_t T = std::max<size_t>(1, std::min(threads_, batch / 1024 + 1));
+  if (!ws_) {
+    team_.reset(T > 1 ? new ThreadTeam(T) : nullptr);
+    ws_.reset(new LogisticWorkspace(m_, team_.get()));
   }
-  return out;
+  z_.resize(eval);
+}
+
+// The weighted J = Σ_j w_j L_j / Σ_j w_j and its gradient, one example at a time (a plain loop: the
+// unweighted sweep of logistic_rows is the fast path).
+static CostGrad weighted_cost_grad(const Rows& b, size_t m, const double* w, double bias, double* dw, double* db) {
+  double cost = 0, dz_sum = 0, W = 0, z_sum = 0;
+  for (size_t k = 0; k < m; ++k) dw[k] = 0;
+  for (size_t j = 0; j < b.n; ++j) {
+    const double* x = b.X + j * m;
+    const double wj = b.weight[j];
+    W += wj;
+    if (wj == 0) continue;
+    double z = bias;
+    for (size_t k = 0; k < m; ++k) z += x[k] * w[k];
+    const SigmoidSoftplus ss = sigmoid_softplus(z);
+    cost += wj * (ss.softplus - b.Y[j] * z);
+    const double dz = wj * (ss.sigma - b.Y[j]);
+    dz_sum += dz;
+    z_sum += z;
+    for (size_t k = 0; k < m; ++k) dw[k] += dz * x[k];
+  }
+  if (W == 0) {  // a batch of zero weight: J = 0, no gradient
+    *db = 0;
+    return {0.0, true};
+  }
+  double g_sum = 0;
+  for (size_t k = 0; k < m; ++k) g_sum += (dw[k] /= W);
+  *db = dz_sum / W;
+  return {cost / W, std::isfinite(z_sum) && std::isfinite(g_sum) && std::isfinite(*db) && std::isfinite(cost)};
+}
+
+CostGrad LogisticObjective::cost_grad(const double* theta, const Rows& b, double* grad, bool want_cost) {
+  const size_t m = m_;
+  CostGrad cg = b.weight ? weighted_cost_grad(b, m, theta, theta[m], grad, grad + m)
+                         : logistic_cost_grad({b.X, b.Y, b.n, m}, theta, theta[m], grad, grad + m, *ws_, want_cost);
+  if (l2_ != 0) {
+    // J += (λ/2)‖w‖², ∂J/∂w += λ w; b is not penalized
+    double sq = 0;
+    for (size_t k = 0; k < m; ++k) {
+      sq += theta[k] * theta[k];
+      grad[k] += l2_ * theta[k];
+    }
+    cg.cost += 0.5 * l2_ * sq;
+    cg.finite = cg.finite && std::isfinite(sq);
+  }
+  return cg;
+}
+
+Eval LogisticObjective::evaluate(const double* theta, const Rows& r) {
+  const size_t m = m_, n = r.n;
+  double* z = z_.data();
+  // z (n) = Xᵀ·w + b with X the seed's m × n matrix
+  gemv(true, m, n, 1.0, r.X, m, theta, 0.0, z);
+  double total = 0;
+  size_t right = 0;
+  for (size_t j = 0; j < n; ++j) {
+    const double zj = z[j] + theta[m], y = r.Y[j];
+    const SigmoidSoftplus ss = sigmoid_softplus(zj);
+    total += ss.softplus - y * zj;
+    right += (ss.sigma >= 0.5 ? 1.0 : 0.0) == y;
+  }
+  return {total / static_cast<double>(n), static_cast<double>(right) / static_cast<double>(n)};
 }
 
 }  // namespace blasnet

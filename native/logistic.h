@@ -3,8 +3,10 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <functional>
+#include <memory>
 #include <vector>
+
+#include "trainer.h"
 
 namespace blasnet {
 
@@ -26,11 +28,6 @@ struct LogisticWorkspace {
   LogisticWorkspace(size_t m, ThreadTeam* team);
 };
 
-struct CostGrad {
-  double cost;   // J (NaN when not asked for)
-  bool finite;   // every z_j and every gradient entry is finite
-};
-
 // dw = ∂J/∂w (m, overwritten), db = ∂J/∂b, and J when want_cost — one sweep over X: for each
 // example j, z_j = x_j·w + b, dz_j = σ(z_j) − y_j and dw += dz_j x_j while x_j is in L1, so X is
 // read from memory once per call (BLAS would read it twice: z = Xᵀw, then dw = X dz). The loss
@@ -44,22 +41,27 @@ CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, do
 // overflow inside the product: σ of it would be a made-up 0 or 1), or n when every z is finite.
 size_t logistic_predict_proba(const double* X, size_t n, size_t m, const double* w, double b, double* a);
 
-enum class FitStatus { ok = 0, aborted = 1, diverged = 2 };
+// Logistic regression as a trainer Objective (native/trainer.h): θ = (w, b), m + 1 values;
+// J = Σ_j w_j L_j / Σ_j w_j + (λ/2)‖w‖² (the bias is not penalized), L_j = softplus(z_j) − y_j z_j.
+class LogisticObjective : public Objective {
+ public:
+  LogisticObjective(size_t m, double l2, size_t threads) : m_(m), l2_(l2), threads_(threads) {}
+  ~LogisticObjective() override;
+  size_t n_params() const override { return m_ + 1; }
+  size_t x_width() const override { return m_; }
+  size_t y_width() const override { return 1; }
+  ThreadTeam* team() override { return team_.get(); }
+  void reserve(size_t batch, size_t eval) override;
+  CostGrad cost_grad(const double* theta, const Rows& batch, double* grad, bool want_cost) override;
+  Eval evaluate(const double* theta, const Rows& rows) override;
 
-struct FitOutcome {
-  FitStatus status = FitStatus::ok;
-  size_t iterations = 0;   // completed gradient steps
-  double last_cost = 0;    // cost at the iteration that stopped the fit (diverged), else the last one
+ private:
+  size_t m_;
+  double l2_;
+  size_t threads_;
+  std::unique_ptr<ThreadTeam> team_;
+  std::unique_ptr<LogisticWorkspace> ws_;
+  std::vector<double> z_;  // evaluation: one z per validation row
 };
-
-// Gradient descent, the seed's grad_descent with the errata fixed: at every iteration i the gradient
-// at the current parameters is computed, and their cost J recorded when i % record_every == 0
-// (record(i, J)); then one step w ← w − α·dw, b ← b − α·db. w (m) and b are updated in place.
-// `threads` threads share each sweep. Stops before iteration i when cancelled() (aborted), or when
-// a z, J or the gradient is not finite (diverged): then w, b are the last finite ones.
-FitOutcome logistic_fit(const LogisticData& d, double* w, double* b, double learning_rate,
-                        size_t iterations, size_t record_every, size_t threads,
-                        const std::function<void(size_t, double)>& record,
-                        const std::function<bool()>& cancelled);
 
 }  // namespace blasnet

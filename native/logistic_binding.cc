@@ -11,41 +11,19 @@
 #include "blas.h"
 #include "boundary.h"
 #include "logistic.h"
+#include "parallel.h"
+#include "train_js.h"
 #include "worker.h"
 
 namespace blasnet {
 
 namespace {
 
-const char* status_name(FitStatus s) {
-  switch (s) {
-    case FitStatus::ok: return "ok";
-    case FitStatus::aborted: return "aborted";
-    case FitStatus::diverged: return "diverged";
-  }
-  return "ok";
-}
-
 // θ at argument `first` decides the feature count m = len(θ) − 1; then (θ, X, n[, y]) as usual.
 Batch logistic_batch(const Napi::CallbackInfo& info, size_t first, bool with_y) {
   const F64View theta = f64_arg(info, first, "theta");
   if (theta.length < 2) fail_range("ERR_BLASNET_SHAPE", "theta must hold w and b (at least 2 values), got " + std::to_string(theta.length));
   return parse_batch(info, first, {theta.length, theta.length - 1, 1, with_y});
-}
-
-struct FitConfig {
-  double learning_rate;
-  size_t iterations, record_every;
-};
-
-FitConfig read_fit_config(Napi::Value v) {
-  if (!v.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", "config must be an object");
-  Napi::Object o = v.As<Napi::Object>();
-  FitConfig c{config_number(o, "learningRate"), config_size(o, "iterations", 0, SIZE_MAX >> 11),
-              config_size(o, "recordEvery", 1, SIZE_MAX >> 11)};
-  if (!(std::isfinite(c.learning_rate) && c.learning_rate > 0))
-    fail_range("ERR_BLASNET_ARG_RANGE", "config.learningRate must be a finite number > 0");
-  return c;
 }
 
 // Throws ERR_BLASNET_NOT_FINITE for logistic_predict_proba's answer `bad` < n.
@@ -55,39 +33,32 @@ void check_linear_terms(size_t bad, size_t n) {
                                              " is not finite: w·x + b overflowed (the weights or the inputs are too large)");
 }
 
+// A fit: the trainer (native/trainer.h) on the logistic objective, θ = (w, b).
 class LogisticFitJob final : public Job {
  public:
-  LogisticFitJob(const Batch& b, const FitConfig& cfg) : in_(b), cfg_(cfg), m_(b.theta.length - 1) {}
+  LogisticFitJob(const Batch& b, TrainSetup setup) : in_(b), setup_(std::move(setup)), m_(b.theta.length - 1) {}
 
   void run(Progress& progress) override {
     theta_ = in_.theta;
-    double b = theta_[m_];
-    out_ = logistic_fit({in_.X.data(), in_.Y.data(), in_.n, m_}, theta_.data(), &b, cfg_.learning_rate, cfg_.iterations,
-                        cfg_.record_every, static_cast<size_t>(get_threads()),
-                        [&](size_t i, double cost) {
-                          costs_.push_back(cost);
-                          progress.record(i, cost);
-                        },
-                        [&] { return progress.cancelled(); });
-    theta_[m_] = b;
+    LogisticObjective model(m_, setup_.l2, static_cast<size_t>(get_threads()));
+    out_ = run_training(model, theta_.data(), in_.X.data(), in_.Y.data(), in_.n, setup_, records_, progress);
   }
 
+  // The trainer's result, `iterations` = the steps taken, and θ.
   Napi::Value result(Napi::Env env) override {
-    Napi::Object r = Napi::Object::New(env);
-    r.Set("status", status_name(out_.status));
-    r.Set("iterations", Napi::Number::New(env, static_cast<double>(out_.iterations)));
-    r.Set("lastCost", Napi::Number::New(env, out_.last_cost));
+    Napi::Object r = train_result(env, out_, records_);
+    r.Set("iterations", Napi::Number::New(env, static_cast<double>(out_.steps)));
     r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
-    r.Set("costs", new_f64(env, costs_.data(), costs_.size()));
     return r;
   }
 
  private:
   OwnedBatch in_;
-  FitConfig cfg_;
+  TrainSetup setup_;
   size_t m_;
-  std::vector<double> theta_, costs_;
-  FitOutcome out_;
+  std::vector<double> theta_;
+  TrainRecords records_;
+  TrainOutcome out_;
 };
 
 class LogisticPredictJob final : public Job {
@@ -105,15 +76,19 @@ class LogisticPredictJob final : public Job {
   std::vector<double> a_;
 };
 
-// (θ, X, n, y) → { cost, grad }: grad = (dw, db) in θ's layout. Runs no JavaScript: reads in place.
+// (θ, X, n, y, l2?, sampleWeight?) → { cost, grad }: grad = (dw, db) in θ's layout. Runs no JavaScript: reads in place.
 Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Batch b = logistic_batch(info, 0, true);
   const size_t m = b.theta.length - 1;
+  // Optional (…, l2, sampleWeight): the objective the trainer minimizes (native/logistic.h).
+  const double l2 = info.Length() > 4 && !info[4].IsUndefined() ? finite_arg(info, 4, "l2") : 0.0;
+  const F64View weight = info.Length() > 5 && !info[5].IsUndefined() ? f64_arg(info, 5, "sampleWeight", b.n, "n") : F64View{nullptr, 0};
   JobScope scope;
-  LogisticWorkspace ws(m, nullptr);
+  LogisticObjective model(m, l2, 1);
+  model.reserve(b.n, 0);
   Napi::Float64Array grad = Napi::Float64Array::New(env, m + 1);
-  const double cost = logistic_cost_grad({b.X.data, b.Y.data, b.n, m}, b.theta.data, b.theta.data[m], grad.Data(), grad.Data() + m, ws, true).cost;
+  const double cost = model.cost_grad(b.theta.data, {b.X.data, b.Y.data, weight.data, b.n}, grad.Data(), true).cost;
   Napi::Object r = Napi::Object::New(env);
   r.Set("cost", Napi::Number::New(env, cost));
   r.Set("grad", grad);
@@ -123,7 +98,7 @@ Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
 // (θ, X, n, y, config, onProgress?) → fit result. Runs on the calling thread with its own copies.
 Napi::Value FitSync(const Napi::CallbackInfo& info) {
   const Batch b = logistic_batch(info, 0, true);
-  LogisticFitJob job(b, read_fit_config(info[4]));
+  LogisticFitJob job(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n));
   return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
 }
 
@@ -131,7 +106,7 @@ Napi::Value FitSync(const Napi::CallbackInfo& info) {
 Napi::Value Fit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Batch b = logistic_batch(info, 0, true);
-  return run_async(env, std::make_unique<LogisticFitJob>(b, read_fit_config(info[4])), info.Length() > 5 ? info[5] : env.Undefined(),
+  return run_async(env, std::make_unique<LogisticFitJob>(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n)), info.Length() > 5 ? info[5] : env.Undefined(),
                    info.Length() > 6 ? info[6] : env.Undefined());
 }
 

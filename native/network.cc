@@ -18,47 +18,6 @@
 namespace blasnet {
 
 // ---------------------------------------------------------------------------------------------
-// Random (mirror of lib/random.ts)
-
-Random::Random(uint32_t seed) {
-  uint32_t s = seed;
-  auto splitmix = [&s]() {
-    s += 0x9e3779b9u;
-    uint32_t z = s;
-    z = (z ^ (z >> 16)) * 0x85ebca6bu;
-    z = (z ^ (z >> 13)) * 0xc2b2ae35u;
-    return z ^ (z >> 16);
-  };
-  a_ = splitmix();
-  b_ = splitmix();
-  c_ = splitmix();
-  d_ = splitmix();
-  for (int i = 0; i < 12; ++i) uint32();
-}
-
-uint32_t Random::uint32() {
-  const uint32_t t = a_ + b_ + d_;
-  d_ += 1;
-  a_ = b_ ^ (b_ >> 9);
-  b_ = c_ + (c_ << 3);
-  c_ = (c_ << 21) | (c_ >> 11);
-  c_ += t;
-  return t;
-}
-
-double Random::next() {
-  const uint32_t hi = uint32() >> 5, lo = uint32() >> 6;
-  return (static_cast<double>(hi) * 67108864.0 + static_cast<double>(lo)) / 9007199254740992.0;
-}
-
-void Random::shuffle(std::vector<uint32_t>& a) {
-  for (size_t i = a.size(); i-- > 1;) {
-    const size_t j = below(i + 1);
-    std::swap(a[i], a[j]);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Network description
 
 Network make_network(const std::vector<size_t>& sizes, const std::vector<int>& activations,
@@ -242,16 +201,19 @@ static bool dense_forward(const Layer& layer, const double* W, const double* b, 
 // (its s values at stride n) the output activation — written example by example into `out`
 // (s × n, i.e. the user's n × s row-major) when given — and, with Y (s × n, example by example), the
 // loss (MATH.md "Output error") and, when delta (n × s, unit by unit) is given, δ[L] = ∂loss/∂z;
-// then db (s, overwritten) = Σ_j δ[L]. Returns Σ_j loss_j.
+// then db (s, overwritten) = Σ_j δ[L]. Returns Σ_j loss_j. With weight (n, or null: all 1), example
+// j's loss and δ are multiplied by weight[j] (the unweighted path is unchanged, term for term).
 static double output_forward(const Layer& layer, Loss loss, const double* W, const double* b, const double* A_prev,
                              bool example_major, size_t n, const double* Y, double* Z, double* out, double* delta, double* db,
-                             Workspace& ws, bool* finite) {
+                             Workspace& ws, bool* finite, const double* weight) {
   const size_t s = layer.out;
   dense_product(layer, W, A_prev, example_major, n, Z);
   const size_t shares = for_shares(ws, n, s, [&](size_t j0, size_t j1, size_t t) {
-    double total = 0, c = 0;
+    double total_t = 0, c = 0;
     double* a = ws.part[t].data();  // one example's s values, contiguous
     for (size_t j = j0; j < j1; ++j) {
+      double lj = 0;
+      double& total = weight ? lj : total_t;  // weighted: example j's loss apart, then × weight[j]
       for (size_t i = 0; i < s; ++i) c += 0.0 * (a[i] = Z[i * n + j] + b[i]);
       const double* y = Y ? Y + j * s : nullptr;
       if (layer.g == Activation::softmax) {
@@ -299,11 +261,12 @@ static double output_forward(const Layer& layer, Loss loss, const double* W, con
               default: break;
             }
           }
-          delta[i * n + j] = d;
+          delta[i * n + j] = weight ? weight[j] * d : d;
         }
       }
+      if (weight) total_t += weight[j] * lj;
     }
-    ws.part_sum[t] = total;
+    ws.part_sum[t] = total_t;
     ws.part_check[t] = c;
   });
   double total = ws.part_sum[0], c = ws.part_check[0];
@@ -353,7 +316,7 @@ static void dense_backward(const Layer& layer, const double* W, const double* A_
 // Whole-network passes
 
 double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
-                   const double* Y, bool want_delta, double* db_L, double* out, size_t* bad_layer) {
+                   const double* Y, bool want_delta, double* db_L, double* out, size_t* bad_layer, const double* weight) {
   const size_t L = net.layers.size();
   const double* A_prev = X;
   bool example_major = true;
@@ -373,7 +336,7 @@ double net_forward(const Network& net, const double* theta, const double* X, siz
   bool finite = true;
   const double total = output_forward(last, net.loss, theta + last.W_off, theta + last.b_off, A_prev, example_major, n, Y,
                                       ws.A[L - 1].data(), out, want_delta && Y ? ws.delta.data() : nullptr, db_L, ws,
-                                      bad_layer ? &finite : nullptr);
+                                      bad_layer ? &finite : nullptr, weight);
   if (bad_layer && !finite) *bad_layer = L;
   return total;
 }
@@ -410,11 +373,25 @@ static double apply_l2(const Network& net, const double* theta, double l2, doubl
   return 0.5 * l2 * sq;
 }
 
+double normalized_weights(const double* w, size_t n, std::vector<double>& out) {
+  double W = 0;
+  for (size_t j = 0; j < n; ++j) W += w[j];
+  out.resize(n);
+  const double scale = static_cast<double>(n) / W;
+  for (size_t j = 0; j < n; ++j) out[j] = w[j] * scale;
+  return W;
+}
+
 double net_cost_grad(const Network& net, const double* theta, const double* X, const double* Y, size_t n, double l2,
-                     double* grad, Workspace& ws) {
+                     double* grad, Workspace& ws, const double* weight) {
   ws.reserve(net, n, true);
   const Layer& last = net.layers.back();
-  const double data = net_forward(net, theta, X, n, ws, Y, true, grad + last.b_off);
+  std::vector<double> wn;
+  if (weight && normalized_weights(weight, n, wn) == 0) {  // no weight at all: J = 0, ∂J/∂θ = 0 (+ the L2 term)
+    for (size_t k = 0; k < net.n_params; ++k) grad[k] = 0;
+    return apply_l2(net, theta, l2, grad);
+  }
+  const double data = net_forward(net, theta, X, n, ws, Y, true, grad + last.b_off, nullptr, nullptr, weight ? wn.data() : nullptr);
   net_backward(net, theta, X, n, ws, grad);
   return data / static_cast<double>(n) + apply_l2(net, theta, l2, grad);
 }
@@ -450,158 +427,67 @@ size_t net_predict(const Network& net, const double* theta, const double* X, siz
 }
 
 // ---------------------------------------------------------------------------------------------
-// Training
+// The network as a trainer Objective
 
-namespace {
+NetObjective::~NetObjective() = default;
 
-// One optimizer step on θ with gradient g (both n_params). Afterwards g holds the previous θ, so
-// a step that made θ non-finite can be undone exactly. Returns false when θ became non-finite.
-struct OptimizerState {
-  Optimizer kind;
-  std::vector<double> m, v;
-  size_t t = 0;
-  OptimizerState(Optimizer k, size_t P) : kind(k) {
-    if (k != Optimizer::gd) m.assign(P, 0.0);
-    if (k == Optimizer::adam) v.assign(P, 0.0);
+void NetObjective::reserve(size_t batch, size_t eval) {
+  if (!team_) team_ = make_team(net_, batch);
+  ws_.team = team_.get();
+  ws_.reserve(net_, batch, true);
+  if (eval > 0) {
+    // Validation in chunks of examples, so its activations stay small (as net_predict).
+    eval_chunk_ = std::min(eval, std::max<size_t>(1, (size_t(4) << 20) / std::max<size_t>(1, net_.max_width)));
+    eval_ws_.team = team_.get();
+    eval_ws_.reserve(net_, eval_chunk_, false);
+    eval_out_.resize(eval_chunk_ * net_.outputs());
   }
-};
-
-// The update of parameters [k0, k1); returns false when one became non-finite.
-bool update_share(OptimizerState& st, const TrainConfig& cfg, double* theta, double* g, size_t k0, size_t k1, double c1, double c2) {
-  const double lr = cfg.learning_rate;
-  bool finite = true;
-  switch (st.kind) {
-    case Optimizer::gd:
-      // θ ← θ − α g
-      for (size_t k = k0; k < k1; ++k) {
-        const double old = theta[k], next = old - lr * g[k];
-        g[k] = old;
-        theta[k] = next;
-        finite &= std::isfinite(next);
-      }
-      break;
-    case Optimizer::momentum: {
-      // v ← β v + g ; θ ← θ − α v
-      double* v = st.m.data();
-      const double beta = cfg.beta;
-      for (size_t k = k0; k < k1; ++k) {
-        v[k] = beta * v[k] + g[k];
-        const double old = theta[k], next = old - lr * v[k];
-        g[k] = old;
-        theta[k] = next;
-        finite &= std::isfinite(next);
-      }
-      break;
-    }
-    case Optimizer::adam: {
-      // m ← β1 m + (1−β1) g ; v ← β2 v + (1−β2) g² ; θ ← θ − α m̂ / (√v̂ + ε), m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)
-      const double b1 = cfg.beta1, b2 = cfg.beta2, eps = cfg.eps;
-      double* m = st.m.data();
-      double* v = st.v.data();
-      for (size_t k = k0; k < k1; ++k) {
-        m[k] = b1 * m[k] + (1.0 - b1) * g[k];
-        v[k] = b2 * v[k] + (1.0 - b2) * g[k] * g[k];
-        const double mhat = m[k] / c1, vhat = v[k] / c2;
-        const double old = theta[k], next = old - lr * mhat / (std::sqrt(vhat) + eps);
-        g[k] = old;
-        theta[k] = next;
-        finite &= std::isfinite(next);
-      }
-      break;
-    }
-  }
-  return finite;
 }
 
-// One optimizer step on θ with gradient g (both n_params), shared among the team's threads when
-// there are many parameters. Afterwards g holds the previous θ, so a step that made θ non-finite
-// can be undone exactly. Returns false when θ became non-finite.
-bool optimizer_step(OptimizerState& st, const TrainConfig& cfg, double* theta, double* g, size_t P, ThreadTeam* team) {
-  double c1 = 1, c2 = 1;
-  if (st.kind == Optimizer::adam) {
-    st.t += 1;
-    c1 = 1.0 - std::pow(cfg.beta1, static_cast<double>(st.t));
-    c2 = 1.0 - std::pow(cfg.beta2, static_cast<double>(st.t));
+CostGrad NetObjective::cost_grad(const double* theta, const Rows& b, double* grad, bool) {
+  const Layer& last = net_.layers.back();
+  // Weighted: w'_j = w_j · n / Σ w, so that (1/n) Σ w'_j L_j = Σ w_j L_j / Σ w_j, and the 1/n of the
+  // backward pass turns the scaled δ into the weighted mean's gradient.
+  if (b.weight && normalized_weights(b.weight, b.n, weight_) == 0) {  // a batch of zero weight: no step
+    for (size_t k = 0; k < net_.n_params; ++k) grad[k] = 0;
+    const double cost = apply_l2(net_, theta, l2_, grad);
+    return {cost, std::isfinite(cost)};
   }
-  const size_t T = team && P >= kParallelMin ? team->size() : 1;
-  if (T == 1) return update_share(st, cfg, theta, g, 0, P, c1, c2);
-  std::atomic<bool> finite{true};
-  team->run([&](size_t t) {
-    size_t k0, k1;
-    partition(P, T, t, &k0, &k1);
-    if (!update_share(st, cfg, theta, g, k0, k1, c1, c2)) finite.store(false, std::memory_order_relaxed);
-  });
-  return finite.load();
+  const double data = net_forward(net_, theta, b.X, b.n, ws_, b.Y, true, grad + last.b_off, nullptr, nullptr,
+                                  b.weight ? weight_.data() : nullptr);
+  net_backward(net_, theta, b.X, b.n, ws_, grad);
+  const double cost = data / static_cast<double>(b.n) + apply_l2(net_, theta, l2_, grad);
+  return {cost, std::isfinite(cost)};
 }
 
-}  // namespace
-
-TrainOutcome net_train(const Network& net, double* theta, const double* X, const double* Y, size_t n,
-                       const TrainConfig& cfg, const std::function<void(size_t, double)>& record,
-                       const std::function<bool()>& cancelled) {
-  const size_t P = net.n_params, s0 = net.inputs(), sL = net.outputs();
-  const size_t B = cfg.batch_size == 0 ? n : std::min(cfg.batch_size, n);
-  // The caller's X is used in place unless batches must be gathered (a shuffle, or a batch whose
-  // rows are not simply the next ones: only the last batch of an unshuffled epoch is, which is fine).
-  const bool gather = cfg.shuffle && B < n;
-  std::unique_ptr<ThreadTeam> team = make_team(net, B);
-  Workspace ws;
-  ws.team = team.get();
-  ws.reserve(net, B, true);
-  std::vector<double> grad(P), Xb(gather ? s0 * B : 0), Yb(gather ? sL * B : 0);
-  std::vector<uint32_t> order;
-  if (gather) {
-    order.resize(n);
-    for (size_t j = 0; j < n; ++j) order[j] = static_cast<uint32_t>(j);
-  }
-  Random rng(cfg.shuffle_seed);
-  OptimizerState opt(cfg.optimizer, P);
-  const Layer& last = net.layers.back();
-  TrainOutcome out;
-
-  for (size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
-    if (gather) rng.shuffle(order);
-    double epoch_total = 0;
-    for (size_t j0 = 0; j0 < n; j0 += B) {
-      if (cancelled()) {
-        out.status = TrainStatus::aborted;
-        return out;
+Eval NetObjective::evaluate(const double* theta, const Rows& r) {
+  const size_t s0 = net_.inputs(), sL = net_.outputs();
+  const bool classifier = net_.loss == Loss::cross_entropy;
+  double total = 0;
+  size_t right = 0;
+  for (size_t j0 = 0; j0 < r.n; j0 += eval_chunk_) {
+    const size_t nb = std::min(eval_chunk_, r.n - j0);
+    const double* Y = r.Y + j0 * sL;
+    total += net_forward(net_, theta, r.X + j0 * s0, nb, eval_ws_, Y, false, nullptr, eval_out_.data());
+    if (!classifier) continue;
+    // The class of a row: a ≥ 0.5 for one output, else the first largest output (as predictClass).
+    for (size_t j = 0; j < nb; ++j) {
+      const double* a = &eval_out_[j * sL];
+      const double* y = Y + j * sL;
+      if (sL == 1) {
+        right += (a[0] >= 0.5) == (y[0] >= 0.5);
+        continue;
       }
-      const size_t nb = std::min(B, n - j0);
-      const double* Xc = X + j0 * s0;
-      const double* Yc = Y + j0 * sL;
-      if (gather) {
-        for (size_t k = 0; k < nb; ++k) {
-          const size_t src = order[j0 + k];
-          std::memcpy(&Xb[k * s0], X + src * s0, s0 * sizeof(double));
-          std::memcpy(&Yb[k * sL], Y + src * sL, sL * sizeof(double));
-        }
-        Xc = Xb.data();
-        Yc = Yb.data();
+      size_t ia = 0, iy = 0;
+      for (size_t i = 1; i < sL; ++i) {
+        if (a[i] > a[ia]) ia = i;
+        if (y[i] > y[iy]) iy = i;
       }
-      const double data = net_forward(net, theta, Xc, nb, ws, Yc, true, grad.data() + last.b_off);
-      net_backward(net, theta, Xc, nb, ws, grad.data());
-      const double cost = data / static_cast<double>(nb) + apply_l2(net, theta, cfg.l2, grad.data());
-      if (!std::isfinite(cost)) {
-        out.status = TrainStatus::diverged;
-        out.last_cost = cost;
-        return out;
-      }
-      if (!optimizer_step(opt, cfg, theta, grad.data(), P, team.get())) {
-        std::memcpy(theta, grad.data(), P * sizeof(double));  // grad holds θ before the step
-        out.status = TrainStatus::diverged;
-        out.last_cost = std::numeric_limits<double>::infinity();
-        return out;
-      }
-      out.steps += 1;
-      epoch_total += cost * static_cast<double>(nb);
+      right += ia == iy;
     }
-    const double epoch_cost = epoch_total / static_cast<double>(n);
-    out.epochs = epoch + 1;
-    out.last_cost = epoch_cost;
-    if (cfg.record_every > 0 && epoch % cfg.record_every == 0) record(epoch, epoch_cost);
   }
-  return out;
+  const double n = static_cast<double>(r.n);
+  return {total / n, classifier ? static_cast<double>(right) / n : std::numeric_limits<double>::quiet_NaN()};
 }
 
 }  // namespace blasnet

@@ -11,16 +11,17 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <vector>
+
+#include "optim.h"
+#include "trainer.h"
 
 namespace blasnet {
 
 enum class Activation : int { sigmoid = 0, tanh = 1, relu = 2, leaky_relu = 3, linear = 4, softmax = 5 };
 enum class Loss : int { cross_entropy = 0, mse = 1 };
-enum class Optimizer : int { gd = 0, momentum = 1, adam = 2 };
 
 struct Layer {
   size_t in = 0, out = 0;       // s_{l−1}, s_l
@@ -73,7 +74,8 @@ std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
 // non-finite): *bad_layer = the first layer l (1-based) whose Z[l] is not finite, else 0, and the
 // pass stops there.
 double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
-                   const double* Y, bool want_delta, double* db_L, double* out = nullptr, size_t* bad_layer = nullptr);
+                   const double* Y, bool want_delta, double* db_L, double* out = nullptr, size_t* bad_layer = nullptr,
+                   const double* weight = nullptr);
 
 // Backward pass after net_forward(..., want_delta = true) on the same batch: grad (n_params,
 // overwritten) = ∂J/∂θ with J the mean loss over the batch. grad's b[L] slot must hold Σ_j δ[L]
@@ -81,9 +83,13 @@ double net_forward(const Network& net, const double* theta, const double* X, siz
 // activations in ws.A with the deltas.
 void net_backward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws, double* grad);
 
-// J (mean over n, plus (l2/2)·Σ‖W‖²) and grad = ∂J/∂θ (n_params, overwritten) for the whole set.
+// J (mean over n — with weight (n), Σ w_j L_j / Σ w_j —, plus (l2/2)·Σ‖W‖²) and grad = ∂J/∂θ
+// (n_params, overwritten) for the whole set.
 double net_cost_grad(const Network& net, const double* theta, const double* X, const double* Y, size_t n,
-                     double l2, double* grad, Workspace& ws);
+                     double l2, double* grad, Workspace& ws, const double* weight = nullptr);
+
+// out (n) = w · n / Σ w (the weights of net_forward for a weighted mean); returns Σ w.
+double normalized_weights(const double* w, size_t n, std::vector<double>& out);
 
 // out (s_L × n) = A[L] for X (s0 × n), in chunks of examples so memory stays bounded. Returns 0,
 // or the first layer (1-based) whose pre-activations were not finite (see net_forward), or
@@ -92,49 +98,27 @@ constexpr size_t kPredictCancelled = static_cast<size_t>(-1);
 size_t net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws,
                    const std::function<bool()>& cancelled = {});
 
-struct TrainConfig {
-  size_t epochs = 1;
-  size_t batch_size = 0;  // 0: the whole set
-  bool shuffle = false;
-  uint32_t shuffle_seed = 0;
-  Optimizer optimizer = Optimizer::gd;
-  double learning_rate = 0.01;
-  double beta = 0.9;                   // momentum
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam
-  double l2 = 0;
-  size_t record_every = 1;  // epochs
-};
-
-enum class TrainStatus { ok = 0, aborted = 1, diverged = 2 };
-
-struct TrainOutcome {
-  TrainStatus status = TrainStatus::ok;
-  size_t epochs = 0;     // completed epochs
-  size_t steps = 0;      // optimizer steps taken
-  double last_cost = 0;  // the cost that stopped a diverged fit, else the last recorded one
-};
-
-// Trains θ (n_params, updated in place) on X (s0 × n) and Y (s_L × n). Per epoch: a seeded shuffle
-// (when cfg.shuffle), mini-batches of cfg.batch_size gathered into a reused buffer, one optimizer step
-// each. record(epoch, cost) every cfg.record_every epochs, cost = the size-weighted mean of the
-// epoch's batch costs (for full-batch training: J of θ before the epoch's step, as the seed records).
-// Stops at a batch when cancelled() (aborted: θ from the last completed step) or when a cost or an
-// updated parameter is not finite (diverged: θ stays at its last finite value).
-TrainOutcome net_train(const Network& net, double* theta, const double* X, const double* Y, size_t n,
-                       const TrainConfig& cfg, const std::function<void(size_t, double)>& record,
-                       const std::function<bool()>& cancelled);
-
-// The PRNG of lib/random.ts (sfc32 seeded by splitmix32), used for shuffling so that the native and
-// reference backends visit the same batches.
-class Random {
+// The network as a trainer Objective (native/trainer.h): θ as above, J the mean loss over a batch
+// (weighted: Σ w_j L_j / Σ w_j) plus (l2/2)·Σ‖W‖². Owns the workspaces and the thread team.
+class NetObjective : public Objective {
  public:
-  explicit Random(uint32_t seed);
-  uint32_t uint32();
-  double next();                                // [0, 1), 53 bits
-  size_t below(size_t n) { return static_cast<size_t>(next() * static_cast<double>(n)); }
-  void shuffle(std::vector<uint32_t>& a);       // Fisher–Yates, as Random.shuffle
+  NetObjective(const Network& net, double l2) : net_(net), l2_(l2) {}
+  ~NetObjective() override;
+  size_t n_params() const override { return net_.n_params; }
+  size_t x_width() const override { return net_.inputs(); }
+  size_t y_width() const override { return net_.outputs(); }
+  ThreadTeam* team() override { return team_.get(); }
+  void reserve(size_t batch, size_t eval) override;
+  CostGrad cost_grad(const double* theta, const Rows& batch, double* grad, bool want_cost) override;
+  Eval evaluate(const double* theta, const Rows& rows) override;
+
  private:
-  uint32_t a_, b_, c_, d_;
+  const Network& net_;
+  double l2_;
+  std::unique_ptr<ThreadTeam> team_;
+  Workspace ws_, eval_ws_;
+  std::vector<double> eval_out_, weight_;
+  size_t eval_chunk_ = 0;
 };
 
 }  // namespace blasnet

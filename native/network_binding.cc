@@ -13,39 +13,12 @@
 #include "boundary.h"
 #include "network.h"
 #include "parallel.h"
+#include "train_js.h"
 #include "worker.h"
 
 namespace blasnet {
 
 namespace {
-
-const char* train_status_name(TrainStatus s) {
-  switch (s) {
-    case TrainStatus::ok: return "ok";
-    case TrainStatus::aborted: return "aborted";
-    case TrainStatus::diverged: return "diverged";
-  }
-  return "ok";
-}
-
-TrainConfig read_config(Napi::Value value) {
-  if (!value.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", "config must be an object");
-  Napi::Object o = value.As<Napi::Object>();
-  TrainConfig c;
-  c.epochs = config_size(o, "epochs");
-  c.batch_size = config_size(o, "batchSize", 0, kMaxBlasDim);
-  c.shuffle = config_number(o, "shuffle") != 0;
-  c.shuffle_seed = static_cast<uint32_t>(config_size(o, "shuffleSeed", 0, 0xffffffffu));
-  c.optimizer = static_cast<Optimizer>(static_cast<int>(config_size(o, "optimizer", 0, 2)));
-  c.learning_rate = config_number(o, "learningRate");
-  c.beta = config_number(o, "beta");
-  c.beta1 = config_number(o, "beta1");
-  c.beta2 = config_number(o, "beta2");
-  c.eps = config_number(o, "eps");
-  c.l2 = config_number(o, "l2");
-  c.record_every = config_size(o, "recordEvery", 1);
-  return c;
-}
 
 // The error for a prediction whose pre-activations at `layer` (1-based) were not finite. For the
 // first layer it names the first non-finite value of X (row-major n × s0) when there is one.
@@ -63,35 +36,27 @@ TrainConfig read_config(Napi::Value value) {
                                            " are not finite (W·a + b overflowed): the parameters or the inputs are too large to predict with");
 }
 
+// A fit: the trainer (native/trainer.h) on the network's objective.
 class NetFitJob final : public Job {
  public:
-  NetFitJob(const Network& net, const Batch& b, const TrainConfig& cfg) : net_(net), in_(b), cfg_(cfg) {}
+  NetFitJob(const Network& net, const Batch& b, TrainSetup setup) : net_(net), in_(b), setup_(std::move(setup)) {}
   void run(Progress& progress) override {
     theta_ = in_.theta;
-    out_ = net_train(
-        net_, theta_.data(), in_.X.data(), in_.Y.data(), in_.n, cfg_,
-        [&](size_t epoch, double cost) {
-          costs_.push_back(cost);
-          progress.record(epoch, cost);
-        },
-        [&] { return progress.cancelled(); });
+    NetObjective model(net_, setup_.l2);
+    out_ = run_training(model, theta_.data(), in_.X.data(), in_.Y.data(), in_.n, setup_, records_, progress);
   }
   Napi::Value result(Napi::Env env) override {
-    Napi::Object r = Napi::Object::New(env);
-    r.Set("status", train_status_name(out_.status));
-    r.Set("epochs", Napi::Number::New(env, static_cast<double>(out_.epochs)));
-    r.Set("steps", Napi::Number::New(env, static_cast<double>(out_.steps)));
-    r.Set("lastCost", Napi::Number::New(env, out_.last_cost));
+    Napi::Object r = train_result(env, out_, records_);
     r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
-    r.Set("costs", new_f64(env, costs_.data(), costs_.size()));
     return r;
   }
 
  private:
   Network net_;
   OwnedBatch in_;
-  TrainConfig cfg_;
-  std::vector<double> theta_, costs_;
+  TrainSetup setup_;
+  std::vector<double> theta_;
+  TrainRecords records_;
   TrainOutcome out_;
 };
 
@@ -175,18 +140,19 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
 
   Napi::Value ParamCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(net_.n_params)); }
 
-  // (theta, X, n, Y, l2) → { cost, grad }
+  // (theta, X, n, Y, l2, sampleWeight?) → { cost, grad }
   Napi::Value CostGrad(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       const Batch b = args(info, true);
       const double l2 = finite_arg(info, 4, "l2");
+      const F64View weight = info.Length() > 5 && !info[5].IsUndefined() ? f64_arg(info, 5, "sampleWeight", b.n, "n") : F64View{nullptr, 0};
       JobScope scope;
       Napi::Float64Array grad = Napi::Float64Array::New(env, net_.n_params);
       std::unique_ptr<ThreadTeam> team = make_team(net_, b.n);
       Workspace ws;
       ws.team = team.get();
-      const double cost = net_cost_grad(net_, b.theta.data, b.X.data, b.Y.data, b.n, l2, grad.Data(), ws);
+      const double cost = net_cost_grad(net_, b.theta.data, b.X.data, b.Y.data, b.n, l2, grad.Data(), ws, weight.data);
       Napi::Object r = Napi::Object::New(env);
       r.Set("cost", Napi::Number::New(env, cost));
       r.Set("grad", grad);
@@ -197,7 +163,8 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   // (theta, X, n, Y, config, onProgress?) → train result; runs on the calling thread on copies.
   Napi::Value FitSync(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
-      NetFitJob job(net_, args(info, true), read_config(info[4]));
+      const Batch b = args(info, true);
+      NetFitJob job(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n));
       return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
     });
   }
@@ -206,7 +173,8 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   Napi::Value Fit(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
-      return run_async(env, std::make_unique<NetFitJob>(net_, args(info, true), read_config(info[4])),
+      const Batch b = args(info, true);
+      return run_async(env, std::make_unique<NetFitJob>(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n)),
                        info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
     });
   }

@@ -4,17 +4,21 @@
 // there (an env being torn down, a user callback) is handled, never thrown into N-API.
 #include "worker.h"
 
+#include <cmath>
 #include <exception>
 
 namespace blasnet {
 
 namespace {
 
-// The record object handed to onProgress.
-Napi::Object progress_object(Napi::Env env, double iteration, double cost) {
+// The record object handed to onProgress; NaN fields are left out.
+Napi::Object progress_object(Napi::Env env, const ProgressRecord& r) {
   Napi::Object rec = Napi::Object::New(env);
-  rec.Set("iteration", Napi::Number::New(env, iteration));
-  rec.Set("cost", Napi::Number::New(env, cost));
+  rec.Set("iteration", Napi::Number::New(env, r.iteration));
+  rec.Set("cost", Napi::Number::New(env, r.cost));
+  if (!std::isnan(r.validation_cost)) rec.Set("validationCost", Napi::Number::New(env, r.validation_cost));
+  if (!std::isnan(r.validation_accuracy)) rec.Set("validationAccuracy", Napi::Number::New(env, r.validation_accuracy));
+  if (!std::isnan(r.learning_rate)) rec.Set("learningRate", Napi::Number::New(env, r.learning_rate));
   return rec;
 }
 
@@ -22,11 +26,11 @@ class SyncProgress final : public Progress {
  public:
   SyncProgress(Napi::Env env, Napi::Value fn)
       : env_(env), fn_(fn.IsFunction() ? fn.As<Napi::Function>() : Napi::Function()), teardown_(env_state(env).tearing_down) {}
-  void record(size_t iteration, double cost) override {
+  void record(const ProgressRecord& r) override {
     if (fn_.IsEmpty() || error_) return;
     try {
       Napi::HandleScope scope(env_);
-      fn_.Call({progress_object(env_, static_cast<double>(iteration), cost)});
+      fn_.Call({progress_object(env_, r)});
     } catch (const Napi::Error& e) {
       error_ = e;  // keeps the thrown value, Error or not
     }
@@ -64,9 +68,8 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
   class Reporter final : public Progress {
    public:
     Reporter(JobWorker& w, const ExecutionProgress& p) : w_(w), p_(p) {}
-    void record(size_t iteration, double cost) override {
+    void record(const ProgressRecord& r) override {
       if (w_.on_progress_.IsEmpty()) return;
-      ProgressRecord r{static_cast<double>(iteration), cost};
       p_.Send(&r, 1);
     }
     bool cancelled() override { return w_.cancelled(); }
@@ -101,7 +104,7 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
       Napi::HandleScope scope(env);
       for (size_t k = 0; k < count; ++k) {
         try {
-          on_progress_.Call({progress_object(env, data[k].iteration, data[k].cost)});
+          on_progress_.Call({progress_object(env, data[k])});
         } catch (const Napi::Error& e) {
           callback_error_ = e;
           callback_failed_.store(true);

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,15 +18,19 @@
 
 namespace blasnet {
 
+// One progress record; a NaN field is left out of the JS object (worker.cc progress_object).
 struct ProgressRecord {
   double iteration;
   double cost;
+  double validation_cost = std::numeric_limits<double>::quiet_NaN();
+  double validation_accuracy = std::numeric_limits<double>::quiet_NaN();
+  double learning_rate = std::numeric_limits<double>::quiet_NaN();
 };
 
 // What a running job reports through and polls. record() may run JavaScript (sync jobs).
 class Progress {
  public:
-  virtual void record(size_t iteration, double cost) = 0;
+  virtual void record(const ProgressRecord& r) = 0;
   virtual bool cancelled() = 0;
 
  protected:

@@ -180,7 +180,8 @@ describe.each(BACKENDS)('LogisticRegression argument checks, $backend backend', 
       expectError(() => fresh({ recordEvery: 1.5 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.recordEvery', 'got 1.5');
       // The boundaries are accepted: 0 iterations is a valid (empty) fit.
       const m = fresh({ iterations: 0, recordEvery: 1 });
-      expect(m.fitSync(X, y)).toEqual({ costs: [], iterations: 0 });
+      // (The result has gained the trainer's fields — reason, stoppedEarly, learningRates — since issue 10.)
+      expect(m.fitSync(X, y)).toMatchObject({ costs: [], iterations: 0, stoppedEarly: false, reason: 'max-iterations' });
     });
 
     it('backend \'gpu\': TypeError ERR_BLASNET_ARG_TYPE listing the choices', () => {

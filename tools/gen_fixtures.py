@@ -140,23 +140,37 @@ def act_derivative(name, alpha, Z, A):
 # Logistic regression (seed section 1, errata fixed). Xt is the seed's s0 × n layout.
 # ---------------------------------------------------------------------------------------------
 
-def logistic_cost_grad(Xt, y, w, b):
-    """J, dw (s0,), db and z (n,) at (w, b)."""
+def logistic_cost_grad(Xt, y, w, b, weight=None, l2=0.0):
+    """J, dw (s0,), db and z (n,) at (w, b).
+
+    With weight (n,): J = Σ w_j L_j / Σ w_j and its gradient (issue 10). With l2 = λ:
+    J += (λ/2)‖w‖², dw += λ w; the bias is not penalized.
+    """
     n = Xt.shape[1]
     z = mm(w[None, :], Xt)[0] + b                                  # z = wᵀX + b   (1 × n)
     loss = vmap(softplus1, z) - y * z                              # softplus(z) − y z
-    J = math.fsum(loss.tolist()) / n                               # a scalar (erratum 3)
     dz = vmap(sigmoid1, z) - y                                     # dz = σ(z) − y
-    dw = mm(Xt, dz[:, None])[:, 0] / n                             # (1/n) X dzᵀ, n not m (erratum 1)
-    db = math.fsum(dz.tolist()) / n
+    if weight is None:
+        J = math.fsum(loss.tolist()) / n                           # a scalar (erratum 3)
+        dw = mm(Xt, dz[:, None])[:, 0] / n                         # (1/n) X dzᵀ, n not m (erratum 1)
+        db = math.fsum(dz.tolist()) / n
+    else:
+        W = math.fsum(weight.tolist())
+        J = math.fsum((weight * loss).tolist()) / W
+        dzw = weight * dz
+        dw = mm(Xt, dzw[:, None])[:, 0] / W
+        db = math.fsum(dzw.tolist()) / W
+    if l2 != 0.0:
+        J += (l2 / 2.0) * math.fsum((w * w).tolist())
+        dw = dw + l2 * w
     return J, dw, db, z
 
 
-def logistic_fit(Xt, y, w0, b0, alpha, iterations, record_every, on_step=None):
+def logistic_fit(Xt, y, w0, b0, alpha, iterations, record_every, on_step=None, weight=None):
     w, b = w0.copy(), float(b0)
     costs = []
     for i in range(iterations):
-        J, dw, db, z = logistic_cost_grad(Xt, y, w, b)
+        J, dw, db, z = logistic_cost_grad(Xt, y, w, b, weight)
         if not math.isfinite(J):
             raise FloatingPointError(f"non-finite cost at iteration {i}")
         if on_step:
@@ -173,9 +187,10 @@ def logistic_fit(Xt, y, w0, b0, alpha, iterations, record_every, on_step=None):
 # ---------------------------------------------------------------------------------------------
 
 class Net:
-    def __init__(self, hidden, output, loss, l2):
+    def __init__(self, hidden, output, loss, l2, weight=None):
         self.acts = [parse_activation(h) for h in hidden] + [(output, None)]
         self.output, self.loss, self.l2 = output, loss, l2
+        self.weight = weight  # (n,) sample weights: J = Σ w_j L_j / Σ w_j (issue 10), or None
         if loss == "cross-entropy" and output not in ("sigmoid", "softmax"):
             raise ValueError("cross-entropy needs a sigmoid or softmax output")
         if loss == "mse" and output == "softmax":
@@ -206,10 +221,21 @@ class Net:
             per.append(lse - math.fsum((y * z).tolist()))
         return math.fsum(per)
 
+    def data_loss_weighted(self, ZL, AL, Y):
+        """Σ_j w_j L_j / Σ_j w_j, each example's loss an fsum over its outputs."""
+        per = []
+        for j in range(ZL.shape[1]):
+            z, a, y = ZL[:, j:j + 1], AL[:, j:j + 1], Y[:, j:j + 1]
+            per.append(self.weight[j] * self.data_loss_total(z, a, y))
+        return math.fsum(per) / math.fsum(self.weight.tolist())
+
     def cost(self, X0, Y, W, b):
         n = X0.shape[1]
         Zs, As = self.forward(X0, W, b)
-        J = self.data_loss_total(Zs[-1], As[-1], Y) / n
+        if self.weight is None:
+            J = self.data_loss_total(Zs[-1], As[-1], Y) / n
+        else:
+            J = self.data_loss_weighted(Zs[-1], As[-1], Y)
         if self.l2 != 0.0:
             J += (self.l2 / 2.0) * math.fsum(total(Wl * Wl) for Wl in W)   # weights only
         return J, Zs, As
@@ -223,6 +249,10 @@ class Net:
             delta = As[-1] - Y                                     # δ[L] = A − Y
         else:
             delta = (As[-1] - Y) * act_derivative(name, alpha, Zs[-1], As[-1])
+        if self.weight is not None:
+            # ∂J/∂Z[L] of the weighted mean: δ_j w_j / Σ w; the (1/n) below then divides by Σ w instead
+            delta = delta * self.weight[None, :]
+            n = math.fsum(self.weight.tolist())
         dW, db = [None] * L, [None] * L
         for l in range(L - 1, -1, -1):
             dW[l] = mm(delta, As[l].T) / n                         # (1/n) δ[l] A[l−1]ᵀ
@@ -312,7 +342,7 @@ def fd_check_network(name, net, X0, Y, W, b, dW, db, h=1e-5):
     return worst
 
 
-def fd_check_logistic(name, Xt, y, w, b, dw, db, h=1e-5):
+def fd_check_logistic(name, Xt, y, w, b, dw, db, h=1e-5, weight=None, l2=0.0):
     for k in range(len(w) + 1):
         wp, wm, bp, bm = w.copy(), w.copy(), b, b
         if k < len(w):
@@ -321,7 +351,7 @@ def fd_check_logistic(name, Xt, y, w, b, dw, db, h=1e-5):
             g = float(dw[k])
         else:
             bp, bm, g = b + h, b - h, db
-        g_num = (logistic_cost_grad(Xt, y, wp, bp)[0] - logistic_cost_grad(Xt, y, wm, bm)[0]) / (2 * h)
+        g_num = (logistic_cost_grad(Xt, y, wp, bp, weight, l2)[0] - logistic_cost_grad(Xt, y, wm, bm, weight, l2)[0]) / (2 * h)
         ok, rel = _fd_ok(g, g_num)
         if not ok:
             raise AssertionError(f"{name}: logistic gradient check failed at {k}: rel {rel:.3g}")
@@ -391,17 +421,19 @@ def dumps(v, indent=0):
 # Fixtures
 # ---------------------------------------------------------------------------------------------
 
-def logistic_fixture(description, X, y, alpha, iterations, record_every, w0, b0, on_step=None):
+def logistic_fixture(description, X, y, alpha, iterations, record_every, w0, b0, on_step=None, weight=None):
     """X is n × s0 (examples as rows)."""
     Xt = np.ascontiguousarray(X.T)
-    J0, dw0, db0, _ = logistic_cost_grad(Xt, y, w0, b0)
-    costs, w, b = logistic_fit(Xt, y, w0, b0, alpha, iterations, record_every, on_step)
+    J0, dw0, db0, _ = logistic_cost_grad(Xt, y, w0, b0, weight)
+    costs, w, b = logistic_fit(Xt, y, w0, b0, alpha, iterations, record_every, on_step, weight)
     assert costs[0] == J0
+    extra = {} if weight is None else {"sampleWeight": flat(weight)}
     return J0, dw0, db0, {
         "kind": "logistic",
         "description": description,
         "X": mat(X),
         "y": flat(y),
+        **extra,
         "learningRate": pyfloat(alpha),
         "iterations": int(iterations),
         "recordEvery": int(record_every),
@@ -434,6 +466,125 @@ def fixture_logistic_random():
     J0, dw0, db0, fx = logistic_fixture(desc, X, y, 0.5, 23, 5, w0, b0)
     fd_check_logistic("logistic-random", Xt, y, w0, b0, dw0, db0)
     return "logistic-random.json", fx
+
+
+def fixture_logistic_weighted():
+    seed = 103
+    rng = np.random.default_rng(seed)
+    n, m = 36, 4
+    X = rng.normal(0.0, 1.0, (n, m))
+    w_true = rng.normal(0.0, 1.5, m)
+    score = mm(X, w_true[:, None])[:, 0] - 0.4 + rng.normal(0.0, 0.8, n)
+    y = np.where(score > 0.0, 1.0, 0.0)
+    weight = rng.uniform(0.0, 3.0, n)
+    weight[[3, 17, 29]] = 0.0                                      # rows that must not count at all
+    w0 = rng.normal(0.0, 0.5, m)
+    b0 = float(rng.normal(0.0, 0.5))
+    desc = (f"Weighted logistic regression (issue 10): n={n}, m={m}, sample weights ~ U(0, 3) with "
+            "rows 3, 17, 29 at weight 0; J = sum(w L) / sum(w); gradient descent from a random "
+            f"start (default_rng({seed})).")
+    Xt = np.ascontiguousarray(X.T)
+    J0, dw0, db0, fx = logistic_fixture(desc, X, y, 0.5, 17, 4, w0, b0, weight=weight)
+    fd_check_logistic("logistic-weighted", Xt, y, w0, b0, dw0, db0, weight=weight)
+    return "logistic-weighted.json", fx
+
+
+def solve(A, r):
+    """x with A x = r: Gaussian elimination with partial pivoting on Python floats (A small, SPD)."""
+    k = len(r)
+    M = [list(map(float, A[i])) + [float(r[i])] for i in range(k)]
+    for c in range(k):
+        p = max(range(c, k), key=lambda i: abs(M[i][c]))
+        M[c], M[p] = M[p], M[c]
+        for i in range(c + 1, k):
+            f = M[i][c] / M[c][c]
+            if f != 0.0:
+                M[i] = [a - f * b for a, b in zip(M[i], M[c])]
+    x = [0.0] * k
+    for i in range(k - 1, -1, -1):
+        x[i] = (M[i][k] - math.fsum(M[i][j] * x[j] for j in range(i + 1, k))) / M[i][i]
+    return np.array(x, dtype=F64)
+
+
+def logistic_newton(Xt, y, l2, iterations=40):
+    """The minimizer of J(w, b) = mean loss + (λ/2)‖w‖² by Newton's method with backtracking.
+
+    H = (1/n) [X; 1] diag(σ(1 − σ)) [X; 1]ᵀ + λ diag(1, …, 1, 0). Stops when ‖∇J‖∞ < 1e-15 or a
+    step no longer lowers J. Returns J*, w*, b*, ‖∇J‖∞ and the iterations taken.
+    """
+    m, n = Xt.shape
+    Xa = np.vstack([Xt, np.ones((1, n))])                          # (m + 1) × n: the bias as a feature
+    w, b = np.zeros(m), 0.0
+    J, dw, db, z = logistic_cost_grad(Xt, y, w, b, None, l2)
+    for it in range(iterations):
+        g = np.concatenate([dw, [db]])
+        if float(np.max(np.abs(g))) < 1e-15:
+            break
+        s = vmap(sigmoid1, z)
+        D = s * (1.0 - s)
+        H = mm(Xa * D[None, :], Xa.T) / n
+        for k in range(m):
+            H[k, k] += l2
+        step = solve(H.tolist(), g.tolist())
+        t = 1.0
+        while True:
+            w1, b1 = w - t * step[:m], b - t * float(step[m])
+            J1, dw1, db1, z1 = logistic_cost_grad(Xt, y, w1, b1, None, l2)
+            if J1 <= J or t < 1e-8:
+                break
+            t /= 2.0
+        if not J1 < J and float(np.max(np.abs(np.concatenate([dw1, [db1]])))) >= float(np.max(np.abs(g))):
+            break
+        w, b, J, dw, db, z = w1, b1, J1, dw1, db1, z1
+    gnorm = float(np.max(np.abs(np.concatenate([dw, [db]]))))
+    return J, w, b, gnorm, it
+
+
+def optimum_fixture(name, description, X, y, C, data_ref=None):
+    """L2-regularized logistic regression at scikit-learn's C: λ = 1 / (C · n)."""
+    n = X.shape[0]
+    l2 = 1.0 / (C * n)
+    Xt = np.ascontiguousarray(X.T)
+    J, w, b, gnorm, its = logistic_newton(Xt, y, l2)
+    assert gnorm < 1e-12, (name, gnorm)
+    data = {"data": data_ref} if data_ref else {"X": mat(X), "y": flat(y)}
+    return f"{name}.json", {
+        "kind": "logistic-optimum",
+        "description": description + f" Newton's method: {its} iterations, final max|grad J| {gnorm:.1e}.",
+        **data,
+        "C": pyfloat(C),
+        "l2": pyfloat(l2),
+        "expected": {"cost": pyfloat(J), "w": flat(w), "b": pyfloat(b)},
+    }
+
+
+def fixture_optimum_random():
+    seed = 104
+    rng = np.random.default_rng(seed)
+    n, m = 150, 6
+    X = rng.normal(0.0, 1.0, (n, m)) * np.array([1.0, 2.0, 0.5, 3.0, 1.0, 0.2])
+    w_true = rng.normal(0.0, 1.0, m)
+    y = np.where(mm(X, w_true[:, None])[:, 0] + 0.5 > 0.0, 1.0, 0.0)   # separable: C keeps the optimum finite
+    desc = (f"The optimum of L2-regularized logistic regression on separable random data (n={n}, "
+            f"m={m}, unequal feature scales, default_rng({seed})) at C = 0.5, i.e. lambda = 1/(C n); "
+            "the bias is not penalized.")
+    return optimum_fixture("logistic-optimum-random", desc, X, y, 0.5)
+
+
+def fixture_optimum_breast_cancer():
+    Xraw, y = load_breast_cancer(BREAST_CANCER)
+    n, m = Xraw.shape
+    X = np.empty_like(Xraw)
+    for k in range(m):                                   # as fixture_seed_example
+        col = Xraw[:, k]
+        mean = math.fsum(col.tolist()) / n
+        d = col - mean
+        std = math.sqrt(math.fsum((d * d).tolist()) / n)
+        X[:, k] = d / std
+    desc = ("The optimum of L2-regularized logistic regression on the standardized breast-cancer "
+            "data of seed-example.json (its X and y) at scikit-learn's default C = 1, i.e. "
+            "lambda = 1/(C n); the bias is not penalized.")
+    return optimum_fixture("logistic-optimum-breast-cancer", desc, X, y, 1.0, data_ref="seed-example.json")
 
 
 def fixture_logistic_saturated():
@@ -518,6 +669,12 @@ NETWORKS = [
      "cross-entropy", "gd", 0.3, 0.01, 20, 44),
     ("depth3-sigmoid-tanh-softmax-ce-adam-l2", 209, [6, 8, 5, 4], ["sigmoid", "tanh"], "softmax",
      "cross-entropy", "adam", 0.02, 0.001, 30, 60),
+    ("depth2-tanh-softmax-ce-weighted", 210, [4, 6, 3], ["tanh"], "softmax", "cross-entropy",
+     "gd", 0.3, 0.0, 15, 35, "weighted"),
+    ("depth2-sigmoid-tanh-mse-weighted-adam", 211, [3, 5, 2], ["sigmoid"], "tanh", "mse", "adam",
+     0.05, 0.0, 15, 28, "weighted"),
+    ("depth1-sigmoid-ce-weighted-l2", 212, [5, 1], [], "sigmoid", "cross-entropy", "gd", 0.5,
+     0.02, 12, 30, "weighted"),
 ]
 
 KINK_MARGIN = 1e-6       # no relu / leaky-relu pre-activation this close to 0, at any iteration
@@ -555,10 +712,15 @@ def kink_margin(net, Zhist):
 
 
 def fixture_network(spec):
-    name, seed, layers, hidden, output, loss, optimizer, lr, l2, iters, n = spec
+    name, seed, layers, hidden, output, loss, optimizer, lr, l2, iters, n = spec[:11]
+    weighted = len(spec) > 11 and spec[11] == "weighted"
     assert len(hidden) == len(layers) - 2
     net = Net(hidden, output, loss, l2)
     rng = np.random.default_rng(seed)
+    if weighted:
+        weight = rng.uniform(0.0, 2.0, n)
+        weight[::7] = 0.0                                          # every 7th row does not count
+        net.weight = weight
     L = len(layers) - 1
     for attempt in range(1, 101):
         X = rng.normal(0.0, 1.0, (n, layers[0]))
@@ -588,7 +750,13 @@ def fixture_network(spec):
     if kinked:
         desc += (f" Smallest |Z| at relu/leaky-relu layers over every iteration (and the "
                  f"returned parameters): {margin:.2e}.")
+    extra = {}
+    if weighted:
+        desc += (" Sample weights ~ U(0, 2), every 7th row 0, drawn first: J = sum(w L) / sum(w) "
+                 "(issue 10).")
+        extra = {"sampleWeight": flat(net.weight)}
     return f"network-{name}.json", {
+        **extra,
         "kind": "network",
         "description": desc,
         "layers": [int(s) for s in layers],
@@ -616,7 +784,8 @@ def fixture_network(spec):
 def generate():
     """{file name: exact bytes} for every fixture."""
     out = {}
-    builders = [fixture_logistic_random, fixture_logistic_saturated, fixture_seed_example]
+    builders = [fixture_logistic_random, fixture_logistic_saturated, fixture_seed_example,
+                fixture_logistic_weighted, fixture_optimum_random, fixture_optimum_breast_cancer]
     builders += [(lambda s=s: fixture_network(s)) for s in NETWORKS]
     for build in builders:
         fname, obj = build()

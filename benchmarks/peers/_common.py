@@ -11,7 +11,7 @@ import statistics
 import sys
 import time
 
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6", "W7")
 
 # Activation names as the TypeScript side spells them, plus common aliases.
 _ACTIVATIONS = {
@@ -70,7 +70,12 @@ def load_spec(argv):
     for key in ("dir", "out"):
         _need(spec, key, str)
     w = spec["workload"]
-    if w == "W1":
+    if w == "W7":
+        for key in ("m", "n", "maxIter"):
+            _need(spec, key, int)
+        for key in ("C", "tol"):
+            _need(spec, key, float)
+    elif w == "W1":
         for key in ("m", "n", "iterations"):
             _need(spec, key, int)
         for key in ("learningRate", "b"):

@@ -3,74 +3,60 @@
 // polls `cancelled()` before every step and reports records through `record`; it never touches
 // the model objects, so it can run anywhere.
 import type { NetSpec } from '../spec.js';
-import { logisticPredictProba, logisticStep, type FitStatus, type LogisticFitState } from './logistic.js';
-import { netPredict, Trainer, type TrainConfig } from './network.js';
+import { LogisticObjective, logisticPredictProba } from './logistic.js';
+import { NetObjective, netPredict } from './network.js';
+import { Trainer, type Rows, type StopReason, type TrainConfig, type TrainRecord, type TrainStatus } from './trainer.js';
 
-export interface LogisticFitJob {
-  X: Float64Array;
-  y: Float64Array;
-  n: number;
-  m: number;
-  w: Float64Array;
-  b: number;
-  learningRate: number;
-  iterations: number;
-  recordEvery: number;
-}
+/** The model a fit trains: logistic regression (θ = (w, b), m features) or a network. */
+export type FitModel = { kind: 'logistic'; m: number } | { kind: 'network'; spec: NetSpec };
 
-export interface LogisticFitOutcome {
-  status: FitStatus;
-  w: Float64Array;
-  b: number;
-  costs: number[];
-  iterations: number;
-  lastCost: number;
-}
-
-/** Gradient descent as native logistic_fit: w, b updated in place in the returned state. */
-export function runLogisticFit(job: LogisticFitJob, record: (i: number, cost: number) => void, cancelled: () => boolean): LogisticFitOutcome {
-  const s: LogisticFitState = { w: job.w, b: job.b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
-  const d = { X: job.X, y: job.y, n: job.n, m: job.m };
-  const dw = new Float64Array(job.m), wPrev = new Float64Array(job.m), bPrev = { value: job.b };
-  for (let i = 0; i < job.iterations; i++) {
-    if (cancelled()) {
-      s.status = 'aborted';
-      break;
-    }
-    if (!logisticStep(d, s, i, job.learningRate, job.recordEvery, dw, wPrev, bPrev, record)) break;
-  }
-  return { status: s.status, w: s.w, b: s.b, costs: s.costs, iterations: s.iterations, lastCost: s.lastCost };
-}
-
-export interface NetworkFitJob {
-  spec: NetSpec;
+/** A fit: the model, θ (updated in place), its rows, and the trainer's configuration. */
+export interface FitJob {
+  model: FitModel;
   theta: Float64Array;
-  X: Float64Array;
-  Y: Float64Array;
-  n: number;
+  train: Rows;
+  validation: Rows | null;
   config: TrainConfig;
 }
 
-export interface NetworkFitOutcome {
-  status: FitStatus;
+/** What a fit ended with: the trainer's outcome and records. */
+export interface FitOutcome {
+  status: TrainStatus;
+  reason: StopReason;
   theta: Float64Array;
   costs: number[];
+  validationCosts: number[];
+  validationAccuracies: number[];
+  learningRates: number[];
   epochs: number;
   steps: number;
   lastCost: number;
+  evaluations: number;
+  stoppedEarly: boolean;
+  bestEpoch?: number;
+  bestValue?: number;
 }
 
-/** The training loop of native net_train; θ updated in place. */
-export function runNetworkFit(job: NetworkFitJob, record: (epoch: number, cost: number) => void, cancelled: () => boolean): NetworkFitOutcome {
-  const trainer = new Trainer(job.spec, job.theta, job.X, job.Y, job.n, job.config, record);
-  while (!trainer.done) {
+/** The training loop of native train() (lib/reference/trainer.ts) on the job's model; θ updated in place. */
+export function runFit(job: FitJob, record: (r: TrainRecord) => void, cancelled: () => boolean): FitOutcome {
+  const m = job.model;
+  const objective = m.kind === 'logistic' ? new LogisticObjective(m.m, job.config.l2) : new NetObjective(m.spec, job.config.l2);
+  const t = new Trainer(objective, job.theta, job.train, job.validation, job.config, record);
+  while (!t.done) {
     if (cancelled()) {
-      trainer.abort();
+      t.abort();
       break;
     }
-    trainer.step();
+    t.step();
   }
-  return { status: trainer.status, theta: job.theta, costs: trainer.costs, epochs: trainer.epochs, steps: trainer.steps, lastCost: trainer.lastCost };
+  const out: FitOutcome = {
+    status: t.status, reason: t.reason, theta: job.theta, costs: t.costs, validationCosts: t.validationCosts,
+    validationAccuracies: t.validationAccuracies, learningRates: t.learningRates, epochs: t.epochs, steps: t.steps,
+    lastCost: t.lastCost, evaluations: t.evaluations, stoppedEarly: t.stoppedEarly,
+  };
+  if (t.bestEpoch !== undefined) out.bestEpoch = t.bestEpoch;
+  if (t.bestValue !== undefined) out.bestValue = t.bestValue;
+  return out;
 }
 
 /** σ(X·w + b) per row, and the first row whose w·x + b overflowed (n: none). */

@@ -1,6 +1,7 @@
 // Logistic regression kernels in plain TS loops (seed section 1, MATH.md): the same algorithm and
 // names as native/logistic.cc, used to cross-check it and where the addon is unavailable.
 import { sigmoid, sigmoidSoftplus } from './scalar.js';
+import type { Objective, Rows } from './trainer.js';
 
 /** X: n × m row-major (examples as rows); y: n labels. */
 export interface LogisticData {
@@ -50,47 +51,81 @@ export function logisticPredictProba(X: Float64Array, n: number, m: number, w: F
   return n;
 }
 
-export type FitStatus = 'ok' | 'aborted' | 'diverged';
-
-export interface LogisticFitState {
-  w: Float64Array;
-  b: number;
-  costs: number[];
-  iterations: number;
-  status: FitStatus;
-  lastCost: number;
+/**
+ * The weighted J = Σ w_j L_j / Σ w_j and its gradient (dw overwritten), one example at a time, as
+ * native weighted_cost_grad; a batch of zero weight has J = 0 and no gradient.
+ */
+function weightedCostGrad(b: Rows, m: number, w: Float64Array, bias: number, dw: Float64Array): { cost: number; db: number } {
+  const X = b.X, y = b.Y, wt = b.weight!;
+  dw.fill(0);
+  let cost = 0, dzSum = 0, W = 0;
+  for (let j = 0; j < b.n; j++) {
+    const wj = wt[j]!;
+    W += wj;
+    if (wj === 0) continue;
+    let z = bias;
+    for (let k = 0; k < m; k++) z += X[j * m + k]! * w[k]!;
+    const s = sigmoidSoftplus(z);
+    cost += wj * (s.softplus - y[j]! * z);
+    const dz = wj * (s.sigma - y[j]!);
+    dzSum += dz;
+    for (let k = 0; k < m; k++) dw[k] += dz * X[j * m + k]!;
+  }
+  if (W === 0) return { cost: 0, db: 0 };
+  for (let k = 0; k < m; k++) dw[k] /= W;
+  return { cost: cost / W, db: dzSum / W };
 }
 
 /**
- * One iteration of the seed's grad_descent (errata fixed): the cost of the current parameters,
- * recorded when i % recordEvery == 0, then one gradient step. Returns false (and sets status) when
- * the fit must stop: the cost or the gradient is not finite. Mirrors logistic_fit in native/logistic.cc.
+ * Logistic regression as a trainer Objective (reference/trainer.ts), the twin of native
+ * LogisticObjective: θ = (w, b), J = Σ w_j L_j / Σ w_j + (λ/2)‖w‖², the bias not penalized.
  */
-export function logisticStep(d: LogisticData, s: LogisticFitState, i: number, learningRate: number, recordEvery: number,
-  dw: Float64Array, wPrev: Float64Array, bPrev: { value: number }, record: (i: number, cost: number) => void): boolean {
-  const { cost, db } = logisticCostGrad(d, s.w, s.b, dw);
-  let gsum = db;
-  for (let k = 0; k < d.m; k++) gsum += dw[k]!;
-  if (!Number.isFinite(cost) || !Number.isFinite(gsum)) {
-    s.status = 'diverged';
-    s.lastCost = cost;
-    let finite = Number.isFinite(s.b);
-    for (let k = 0; k < d.m && finite; k++) finite = Number.isFinite(s.w[k]!);
-    if (!finite && i > 0) {
-      s.w.set(wPrev);
-      s.b = bPrev.value;
+export class LogisticObjective implements Objective {
+  readonly nParams: number;
+  readonly xWidth: number;
+  readonly yWidth = 1;
+  readonly #m: number;
+  readonly #l2: number;
+
+  constructor(m: number, l2: number) {
+    this.#m = m;
+    this.#l2 = l2;
+    this.nParams = m + 1;
+    this.xWidth = m;
+  }
+
+  reserve(): void {}
+
+  costGrad(theta: Float64Array, b: Rows, grad: Float64Array): { cost: number; finite: boolean } {
+    const m = this.#m;
+    const w = theta.subarray(0, m), dw = grad.subarray(0, m);
+    let { cost, db } = b.weight ? weightedCostGrad(b, m, w, theta[m]!, dw) : logisticCostGrad({ X: b.X, y: b.Y, n: b.n, m }, w, theta[m]!, dw);
+    if (this.#l2 !== 0) {
+      let sq = 0;
+      for (let k = 0; k < m; k++) {
+        sq += w[k]! * w[k]!;
+        dw[k] += this.#l2 * w[k]!;
+      }
+      cost += 0.5 * this.#l2 * sq;
     }
-    return false;
+    grad[m] = db;
+    let gsum = db;
+    for (let k = 0; k < m; k++) gsum += dw[k]!;
+    return { cost, finite: Number.isFinite(cost) && Number.isFinite(gsum) };
   }
-  s.lastCost = cost;
-  if (recordEvery > 0 && i % recordEvery === 0) {
-    s.costs.push(cost);
-    record(i, cost);
+
+  evaluate(theta: Float64Array, r: Rows): { cost: number; accuracy: number } {
+    const m = this.#m, b = theta[m]!;
+    let total = 0, right = 0;
+    for (let j = 0; j < r.n; j++) {
+      let z = 0;
+      for (let k = 0; k < m; k++) z += r.X[j * m + k]! * theta[k]!;
+      z += b;
+      const y = r.Y[j]!;
+      const s = sigmoidSoftplus(z);
+      total += s.softplus - y * z;
+      if ((s.sigma >= 0.5 ? 1 : 0) === y) right++;
+    }
+    return { cost: total / r.n, accuracy: right / r.n };
   }
-  wPrev.set(s.w);
-  bPrev.value = s.b;
-  for (let k = 0; k < d.m; k++) s.w[k] -= learningRate * dw[k]!;
-  s.b -= learningRate * db;
-  s.iterations = i + 1;
-  return true;
 }

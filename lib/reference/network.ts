@@ -2,8 +2,8 @@
 // shapes and order of operations as native/network.cc, used to cross-check it and where the addon
 // is unavailable. Batches are column-major s_l × n (example j's s_l values at j·s_l), θ as in lib/spec.ts.
 import type { Activation, LayerSpec, NetSpec } from '../spec.js';
-import { Random } from '../random.js';
 import { sigmoid, sigmoidSoftplus } from './scalar.js';
+import type { Objective, Rows } from './trainer.js';
 
 /** Activations and deltas for batches of up to `capacity` examples. */
 export class Workspace {
@@ -101,17 +101,31 @@ export function denseForward(layer: LayerSpec, theta: Float64Array, Aprev: Float
   return check === 0;
 }
 
+/** g′ expressed through a = g(z), as timesDerivative applies it. */
+function derivative(g: Activation, a: number): number {
+  switch (g.name) {
+    case 'sigmoid': return a * (1 - a);
+    case 'tanh': return 1 - a * a;
+    case 'relu': return a > 0 ? 1 : 0;
+    case 'leaky-relu': return a > 0 ? 1 : g.alpha;
+    default: return 1;
+  }
+}
+
 /**
  * Output layer with its loss: A = g(W·A_prev + b 1ᵀ), and per example the loss and, when delta is
  * given, δ[L] (s × n, overwritten) and db (s at dbOff, accumulated) += Σ_j δ[L]. Returns Σ_j loss_j.
+ * With weight (n, or null: all 1) example j's loss and δ are multiplied by weight[j], as native output_forward.
  */
 export function outputForwardLoss(layer: LayerSpec, loss: NetSpec['loss'], theta: Float64Array, Aprev: Float64Array, aOff: number, n: number,
-  Y: Float64Array, yOff: number, A: Float64Array, delta: Float64Array | null, db: Float64Array, dbOff: number): number {
+  Y: Float64Array, yOff: number, A: Float64Array, delta: Float64Array | null, db: Float64Array, dbOff: number, weight: Float64Array | null = null): number {
   const s = layer.out;
   gemm(true, false, s, n, layer.in, 1, theta, layer.W, layer.in, Aprev, aOff, layer.in, A, 0, s);
-  let total = 0;
+  let grand = 0;
   for (let j = 0; j < n; j++) {
     const o = j * s, yo = yOff + j * s;
+    const wj = weight ? weight[j]! : 1;
+    let total = weight ? 0 : grand;  // weighted: example j's loss apart, then × w_j
     for (let i = 0; i < s; i++) A[o + i] += theta[layer.b + i]!;
     if (loss === 'cross-entropy' && layer.g.name === 'sigmoid') {
       for (let i = 0; i < s; i++) {
@@ -120,7 +134,7 @@ export function outputForwardLoss(layer: LayerSpec, loss: NetSpec['loss'], theta
         total += ss.softplus - Y[yo + i]! * z;
         A[o + i] = ss.sigma;
       }
-      if (delta) for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = A[o + i]! - Y[yo + i]!);
+      if (delta) for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = weight ? wj * (A[o + i]! - Y[yo + i]!) : A[o + i]! - Y[yo + i]!);
     } else if (loss === 'cross-entropy') {
       let mx = A[o]!;
       for (let i = 1; i < s; i++) mx = Math.max(mx, A[o + i]!);
@@ -132,20 +146,23 @@ export function outputForwardLoss(layer: LayerSpec, loss: NetSpec['loss'], theta
       }
       total += Math.log(sum) - yz + mx * (1 - ysum);
       for (let i = 0; i < s; i++) A[o + i]! /= sum;
-      if (delta) for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = A[o + i]! - Y[yo + i]!);
+      if (delta) for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = weight ? wj * (A[o + i]! - Y[yo + i]!) : A[o + i]! - Y[yo + i]!);
     } else {
       activate(layer.g, A, o, s);
       for (let i = 0; i < s; i++) {
         const e = A[o + i]! - Y[yo + i]!;
         total += 0.5 * e * e;
       }
-      if (delta) {
+      if (delta && weight) {
+        for (let i = 0; i < s; i++) db[dbOff + i] += (delta[o + i] = wj * ((A[o + i]! - Y[yo + i]!) * derivative(layer.g, A[o + i]!)));
+      } else if (delta) {
         for (let i = 0; i < s; i++) delta[o + i] = A[o + i]! - Y[yo + i]!;
         timesDerivative(layer.g, A, delta, o, db, dbOff, s);
       }
     }
+    grand = weight ? grand + wj * total : total;
   }
-  return total;
+  return grand;
 }
 
 /**
@@ -163,7 +180,7 @@ export function denseBackward(layer: LayerSpec, theta: Float64Array, Aprev: Floa
 
 /** Forward pass (see native net_forward). X: s0 × n at xOff. Returns Σ_j loss_j when Y is given. */
 export function netForward(net: NetSpec, theta: Float64Array, X: Float64Array, xOff: number, n: number, ws: Workspace,
-  Y: Float64Array | null, yOff: number, wantDelta: boolean, grad: Float64Array | null, out?: Float64Array, outOff = 0): number {
+  Y: Float64Array | null, yOff: number, wantDelta: boolean, grad: Float64Array | null, out?: Float64Array, outOff = 0, weight: Float64Array | null = null): number {
   const L = net.layers.length;
   let Aprev = X, aOff = xOff;
   for (let l = 0; l < L - 1; l++) {
@@ -177,7 +194,7 @@ export function netForward(net: NetSpec, theta: Float64Array, X: Float64Array, x
     return 0;
   }
   if (wantDelta && grad) grad.fill(0, last.b, last.b + last.out);
-  return outputForwardLoss(last, net.loss, theta, Aprev, aOff, n, Y, yOff, ws.A[L - 1]!, wantDelta ? ws.delta : null, grad ?? new Float64Array(last.b + last.out), last.b);
+  return outputForwardLoss(last, net.loss, theta, Aprev, aOff, n, Y, yOff, ws.A[L - 1]!, wantDelta ? ws.delta : null, grad ?? new Float64Array(last.b + last.out), last.b, weight);
 }
 
 /** Backward pass after netForward(wantDelta): grad (θ layout, overwritten) = ∂J/∂θ, J the batch mean. */
@@ -205,11 +222,26 @@ export function applyL2(net: NetSpec, theta: Float64Array, l2: number, grad: Flo
   return 0.5 * l2 * sq;
 }
 
-/** J (mean over n, plus the l2 term) and grad (θ layout, overwritten). */
-export function netCostGrad(net: NetSpec, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number, l2: number, grad: Float64Array): number {
+/** w · n / Σ w (the weights of netForward for a weighted mean) and Σ w, as native normalized_weights. */
+export function normalizedWeights(w: Float64Array): { scaled: Float64Array; sum: number } {
+  let sum = 0;
+  for (let j = 0; j < w.length; j++) sum += w[j]!;
+  const scale = w.length / sum, scaled = new Float64Array(w.length);
+  for (let j = 0; j < w.length; j++) scaled[j] = w[j]! * scale;
+  return { scaled, sum };
+}
+
+/** J (mean over n — with weight, Σ w L / Σ w —, plus the l2 term) and grad (θ layout, overwritten). */
+export function netCostGrad(net: NetSpec, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number, l2: number, grad: Float64Array,
+  weight: Float64Array | null = null): number {
   const ws = new Workspace();
   ws.reserve(net, n, true);
-  const data = netForward(net, theta, X, 0, n, ws, Y, 0, true, grad);
+  const wn = weight ? normalizedWeights(weight) : null;
+  if (wn && wn.sum === 0) {  // no weight at all: J = 0, ∂J/∂θ = 0 (+ the L2 term)
+    grad.fill(0);
+    return applyL2(net, theta, l2, grad);
+  }
+  const data = netForward(net, theta, X, 0, n, ws, Y, 0, true, grad, undefined, 0, wn ? wn.scaled : null);
   netBackward(net, theta, X, 0, n, ws, grad);
   return data / n + applyL2(net, theta, l2, grad);
 }
@@ -237,173 +269,74 @@ export function netPredict(net: NetSpec, theta: Float64Array, X: Float64Array, n
   return 0;
 }
 
-export interface TrainConfig {
-  epochs: number;
-  batchSize: number;  // 0: the whole set
-  shuffle: boolean;
-  shuffleSeed: number;
-  optimizer: 'gd' | 'momentum' | 'adam';
-  learningRate: number;
-  beta: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-  l2: number;
-  recordEvery: number;
-}
-
-export type TrainStatus = 'ok' | 'aborted' | 'diverged';
-
 /**
- * The training loop of native net_train, one batch per `step()` so an async caller can yield
- * between steps. θ is updated in place.
+ * The network as a trainer Objective (reference/trainer.ts), the twin of native NetObjective:
+ * J the mean loss over a batch plus (l2/2)·Σ‖W‖².
  */
-export class Trainer {
-  status: TrainStatus = 'ok';
-  epochs = 0;
-  steps = 0;
-  lastCost = 0;
-  readonly costs: number[] = [];
+export class NetObjective implements Objective {
+  readonly nParams: number;
+  readonly xWidth: number;
+  readonly yWidth: number;
   readonly #net: NetSpec;
-  readonly #theta: Float64Array;
-  readonly #X: Float64Array;
-  readonly #Y: Float64Array;
-  readonly #n: number;
-  readonly #cfg: TrainConfig;
-  readonly #B: number;
-  readonly #gather: boolean;
+  readonly #l2: number;
   readonly #ws = new Workspace();
-  readonly #grad: Float64Array;
-  readonly #Xb: Float64Array;
-  readonly #Yb: Float64Array;
-  readonly #order: Uint32Array;
-  readonly #rng: Random;
-  readonly #m: Float64Array;
-  readonly #v: Float64Array;
-  #t = 0;
-  #epoch = 0;
-  #j0 = 0;
-  #epochTotal = 0;
-  readonly #record: (epoch: number, cost: number) => void;
+  readonly #evalWs = new Workspace();
+  #evalChunk = 0;
 
-  constructor(net: NetSpec, theta: Float64Array, X: Float64Array, Y: Float64Array, n: number, cfg: TrainConfig, record: (epoch: number, cost: number) => void) {
+  constructor(net: NetSpec, l2: number) {
     this.#net = net;
-    this.#theta = theta;
-    this.#X = X;
-    this.#Y = Y;
-    this.#n = n;
-    this.#cfg = cfg;
-    this.#record = record;
-    this.#B = cfg.batchSize === 0 ? n : Math.min(cfg.batchSize, n);
-    this.#gather = cfg.shuffle && this.#B < n;
-    this.#ws.reserve(net, this.#B, true);
-    this.#grad = new Float64Array(net.nParams);
-    const s0 = net.sizes[0]!, sL = net.sizes[net.sizes.length - 1]!;
-    this.#Xb = new Float64Array(this.#gather ? s0 * this.#B : 0);
-    this.#Yb = new Float64Array(this.#gather ? sL * this.#B : 0);
-    this.#order = this.#gather ? Uint32Array.from({ length: n }, (_, j) => j) : new Uint32Array(0);
-    this.#rng = new Random(cfg.shuffleSeed);
-    this.#m = new Float64Array(cfg.optimizer === 'gd' ? 0 : net.nParams);
-    this.#v = new Float64Array(cfg.optimizer === 'adam' ? net.nParams : 0);
+    this.#l2 = l2;
+    this.nParams = net.nParams;
+    this.xWidth = net.sizes[0]!;
+    this.yWidth = net.sizes[net.sizes.length - 1]!;
   }
 
-  get done(): boolean {
-    return this.status !== 'ok' || this.#epoch >= this.#cfg.epochs;
-  }
-
-  /** Marks the fit aborted (θ stays at the last completed step). */
-  abort(): void {
-    this.status = 'aborted';
-  }
-
-  /** One batch: forward, backward, one optimizer step. */
-  step(): void {
-    if (this.done) return;
-    const net = this.#net, n = this.#n, B = this.#B, cfg = this.#cfg;
-    const s0 = net.sizes[0]!, sL = net.sizes[net.sizes.length - 1]!;
-    if (this.#j0 === 0) {
-      if (this.#gather) this.#rng.shuffle(this.#order);
-      this.#epochTotal = 0;
-    }
-    const j0 = this.#j0, nb = Math.min(B, n - j0);
-    let X = this.#X, Y = this.#Y, xOff = j0 * s0, yOff = j0 * sL;
-    if (this.#gather) {
-      for (let k = 0; k < nb; k++) {
-        const src = this.#order[j0 + k]!;
-        this.#Xb.set(this.#X.subarray(src * s0, src * s0 + s0), k * s0);
-        this.#Yb.set(this.#Y.subarray(src * sL, src * sL + sL), k * sL);
-      }
-      X = this.#Xb;
-      Y = this.#Yb;
-      xOff = 0;
-      yOff = 0;
-    }
-    const grad = this.#grad, theta = this.#theta;
-    const data = netForward(net, theta, X, xOff, nb, this.#ws, Y, yOff, true, grad);
-    netBackward(net, theta, X, xOff, nb, this.#ws, grad);
-    const cost = data / nb + applyL2(net, theta, cfg.l2, grad);
-    if (!Number.isFinite(cost)) {
-      this.status = 'diverged';
-      this.lastCost = cost;
-      return;
-    }
-    if (!this.#optimizerStep()) {
-      theta.set(grad);  // grad holds θ before the step
-      this.status = 'diverged';
-      this.lastCost = Infinity;
-      return;
-    }
-    this.steps++;
-    this.#epochTotal += cost * nb;
-    this.#j0 += B;
-    if (this.#j0 >= n) {
-      const epochCost = this.#epochTotal / n;
-      this.epochs = this.#epoch + 1;
-      this.lastCost = epochCost;
-      if (cfg.recordEvery > 0 && this.#epoch % cfg.recordEvery === 0) {
-        this.costs.push(epochCost);
-        this.#record(this.#epoch, epochCost);
-      }
-      this.#epoch++;
-      this.#j0 = 0;
+  reserve(batch: number, evalRows: number): void {
+    this.#ws.reserve(this.#net, batch, true);
+    if (evalRows > 0) {
+      this.#evalChunk = Math.min(evalRows, 4096);
+      this.#evalWs.reserve(this.#net, this.#evalChunk, false);
     }
   }
 
-  /** θ ← optimizer step with grad; grad then holds θ before the step. False when θ became non-finite. */
-  #optimizerStep(): boolean {
-    const cfg = this.#cfg, theta = this.#theta, g = this.#grad, P = theta.length, lr = cfg.learningRate;
-    let finite = true;
-    if (cfg.optimizer === 'gd') {
-      for (let k = 0; k < P; k++) {
-        const old = theta[k]!, next = old - lr * g[k]!;
-        g[k] = old;
-        theta[k] = next;
-        if (!Number.isFinite(next)) finite = false;
-      }
-    } else if (cfg.optimizer === 'momentum') {
-      const v = this.#m;
-      for (let k = 0; k < P; k++) {
-        v[k] = cfg.beta * v[k]! + g[k]!;
-        const old = theta[k]!, next = old - lr * v[k]!;
-        g[k] = old;
-        theta[k] = next;
-        if (!Number.isFinite(next)) finite = false;
-      }
-    } else {
-      this.#t++;
-      const b1 = cfg.beta1, b2 = cfg.beta2, eps = cfg.eps;
-      const c1 = 1 - Math.pow(b1, this.#t), c2 = 1 - Math.pow(b2, this.#t);
-      const m = this.#m, v = this.#v;
-      for (let k = 0; k < P; k++) {
-        m[k] = b1 * m[k]! + (1 - b1) * g[k]!;
-        v[k] = b2 * v[k]! + (1 - b2) * g[k]! * g[k]!;
-        const mhat = m[k]! / c1, vhat = v[k]! / c2;
-        const old = theta[k]!, next = old - (lr * mhat) / (Math.sqrt(vhat) + eps);
-        g[k] = old;
-        theta[k] = next;
-        if (!Number.isFinite(next)) finite = false;
+  costGrad(theta: Float64Array, b: Rows, grad: Float64Array): { cost: number; finite: boolean } {
+    const net = this.#net;
+    const wn = b.weight ? normalizedWeights(b.weight) : null;
+    if (wn && wn.sum === 0) {  // a batch of zero weight: no step
+      grad.fill(0);
+      const cost = applyL2(net, theta, this.#l2, grad);
+      return { cost, finite: Number.isFinite(cost) };
+    }
+    const data = netForward(net, theta, b.X, 0, b.n, this.#ws, b.Y, 0, true, grad, undefined, 0, wn ? wn.scaled : null);
+    netBackward(net, theta, b.X, 0, b.n, this.#ws, grad);
+    const cost = data / b.n + applyL2(net, theta, this.#l2, grad);
+    return { cost, finite: Number.isFinite(cost) };
+  }
+
+  evaluate(theta: Float64Array, r: Rows): { cost: number; accuracy: number } {
+    const net = this.#net, s0 = this.xWidth, sL = this.yWidth, chunk = this.#evalChunk;
+    const classifier = net.loss === 'cross-entropy';
+    const L = net.layers.length;
+    let total = 0, right = 0;
+    for (let j0 = 0; j0 < r.n; j0 += chunk) {
+      const nb = Math.min(chunk, r.n - j0);
+      total += netForward(net, theta, r.X, j0 * s0, nb, this.#evalWs, r.Y, j0 * sL, false, null);
+      if (!classifier) continue;
+      const A = this.#evalWs.A[L - 1]!;
+      for (let j = 0; j < nb; j++) {
+        const a = j * sL, y = (j0 + j) * sL;
+        if (sL === 1) {
+          if ((A[a]! >= 0.5) === (r.Y[y]! >= 0.5)) right++;
+          continue;
+        }
+        let ia = 0, iy = 0;
+        for (let i = 1; i < sL; i++) {
+          if (A[a + i]! > A[a + ia]!) ia = i;
+          if (r.Y[y + i]! > r.Y[y + iy]!) iy = i;
+        }
+        if (ia === iy) right++;
       }
     }
-    return finite;
+    return { cost: total / r.n, accuracy: classifier ? right / r.n : NaN };
   }
 }

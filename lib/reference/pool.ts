@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BlasnetError } from '../errors.js';
 import { packageRoot } from '../native.js';
+import type { TrainRecord } from './trainer.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 
 type Request = WorkerRequest extends infer R ? (R extends { id: number; flag: Int32Array } ? Omit<R, 'id' | 'flag'> : never) : never;
@@ -17,7 +18,7 @@ type Request = WorkerRequest extends infer R ? (R extends { id: number; flag: In
 interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
-  onProgress: ((iteration: number, cost: number) => void) | undefined;
+  onProgress: ((record: TrainRecord) => void) | undefined;
   flag: Int32Array;
   thrown: { value: unknown } | null;
 }
@@ -79,7 +80,7 @@ function startWorker(): PoolWorker {
       const p = pending.get(msg.id);
       if (!p || !p.onProgress || p.thrown) return;
       try {
-        p.onProgress(msg.iteration, msg.cost);
+        p.onProgress(msg.record);
       } catch (e) {
         p.thrown = { value: e };
         Atomics.store(p.flag, 0, 1);
@@ -128,7 +129,7 @@ function submit(req: WorkerRequest, transfer: ArrayBuffer[]): void {
  * hands over (copies made for the job). Returns the Promise of its value and a `cancel` that makes
  * the job stop before its next step (it then settles with status 'aborted').
  */
-export function runInWorker<T>(request: Request, transfer: ArrayBuffer[], onProgress?: (iteration: number, cost: number) => void): { promise: Promise<T>; cancel: () => void } {
+export function runInWorker<T>(request: Request, transfer: ArrayBuffer[], onProgress?: (record: TrainRecord) => void): { promise: Promise<T>; cancel: () => void } {
   const id = nextId++;
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const promise = new Promise<T>((resolve, reject) => {

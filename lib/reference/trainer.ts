@@ -1,0 +1,393 @@
+// The one training loop of the reference backend, the twin of native/trainer.cc: a model is θ plus
+// an Objective (cost and gradient over a batch of rows); the Trainer owns epochs, batches, seeded
+// shuffling, recording, validation, early stopping, schedules, L-BFGS iterations and divergence.
+// It advances one batch (or one L-BFGS iteration) per step() so an async caller can yield between.
+import { Random } from '../random.js';
+import { FirstOrder, Lbfgs, normInf, type CostGradFn, type OptimConfig } from './optim.js';
+
+/** n examples as rows: X (n × xWidth), Y (n × yWidth), row-major; weight (n) or null (all 1). */
+export interface Rows {
+  X: Float64Array;
+  Y: Float64Array;
+  weight: Float64Array | null;
+  n: number;
+}
+
+export interface Objective {
+  readonly nParams: number;
+  readonly xWidth: number;
+  readonly yWidth: number;
+  /** Sizes buffers for batches of up to `batch` rows and evaluations of up to `evalRows` rows. */
+  reserve(batch: number, evalRows: number): void;
+  /** J = Σ w L / Σ w (+ the model's regularization) over the batch; grad (overwritten) = ∂J/∂θ. */
+  costGrad(theta: Float64Array, batch: Rows, grad: Float64Array, wantCost: boolean): { cost: number; finite: boolean };
+  /** The validation figures at θ: the mean loss (unweighted, no regularization) and the accuracy (NaN if not a classifier). */
+  evaluate(theta: Float64Array, rows: Rows): { cost: number; accuracy: number };
+}
+
+/**
+ * What early stopping and the plateau rule watch: the validation cost, the validation accuracy or the training cost.
+ * @example net.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { monitor: 'validationAccuracy' } });
+ */
+export type MonitorName = 'validationCost' | 'validationAccuracy' | 'cost';
+
+export interface EarlyStoppingConfig {
+  monitor: MonitorName;
+  patience: number;
+  minDelta: number;
+  restoreBest: boolean;
+}
+
+export type ScheduleConfig =
+  | { type: 'step'; every: number; factor: number }
+  | { type: 'exponential'; factor: number }
+  | { type: 'cosine'; minLearningRate: number };
+
+export interface PlateauConfig {
+  monitor: MonitorName;
+  patience: number;
+  factor: number;
+  minLearningRate: number;
+}
+
+export interface TrainConfig extends OptimConfig {
+  /** Epochs, or the L-BFGS iteration cap. */
+  epochs: number;
+  batchSize: number;  // 0: the whole set
+  shuffle: boolean;
+  shuffleSeed: number;
+  learningRate: number;
+  l2: number;
+  recordEvery: number;
+  /** L-BFGS: stop when ‖∂J/∂θ‖∞ ≤ tolerance. */
+  tolerance: number;
+  lbfgsMemory: number;
+  earlyStopping: EarlyStoppingConfig | null;
+  schedule: ScheduleConfig | null;
+  reduceOnPlateau: PlateauConfig | null;
+}
+
+export interface TrainRecord {
+  epoch: number;
+  cost: number;
+  validationCost?: number;
+  validationAccuracy?: number;
+  learningRate?: number;
+}
+
+export type TrainStatus = 'ok' | 'aborted' | 'diverged';
+/**
+ * Why a fit ended: its cap, early stopping, or (L-BFGS) the gradient norm, the cost change, a failed line search.
+ * @example if (model.fitSync(X, y).reason === 'max-iterations') console.warn('raise maxIterations');
+ */
+export type StopReason = 'max-iterations' | 'early-stopping' | 'gradient' | 'cost-change' | 'line-search';
+
+/** The learning rate of epoch e under a schedule (MATH.md-style formulas in trainer.h). */
+export function scheduledRate(cfg: Pick<TrainConfig, 'learningRate' | 'schedule' | 'epochs'>, e: number): number {
+  const a0 = cfg.learningRate, s = cfg.schedule;
+  if (!s) return a0;
+  switch (s.type) {
+    case 'step': return a0 * Math.pow(s.factor, Math.floor(e / Math.max(s.every, 1)));
+    case 'exponential': return a0 * Math.pow(s.factor, e);
+    case 'cosine': {
+      const E = Math.max(cfg.epochs, 1);
+      return s.minLearningRate + ((a0 - s.minLearningRate) * (1 + Math.cos((Math.PI * e) / E))) / 2;
+    }
+  }
+}
+
+const COST_CHANGE = 64 * Number.EPSILON;
+
+class Tracker {
+  has = false;
+  best = 0;
+  wait = 0;
+  constructor(readonly monitor: MonitorName, readonly minDelta: number) {}
+  update(v: number | undefined): boolean {
+    let improved: boolean;
+    if (v === undefined || Number.isNaN(v)) improved = false;
+    else if (!this.has) improved = true;
+    else if (this.monitor === 'validationAccuracy') improved = v > this.best + this.minDelta;
+    else improved = v < this.best - this.minDelta;
+    if (improved) {
+      this.best = v!;
+      this.has = true;
+      this.wait = 0;
+    } else {
+      this.wait++;
+    }
+    return improved;
+  }
+}
+
+export class Trainer {
+  status: TrainStatus = 'ok';
+  reason: StopReason = 'max-iterations';
+  epochs = 0;
+  steps = 0;
+  lastCost = 0;
+  evaluations = 0;
+  stoppedEarly = false;
+  bestEpoch: number | undefined;
+  bestValue: number | undefined;
+  readonly costs: number[] = [];
+  readonly validationCosts: number[] = [];
+  readonly validationAccuracies: number[] = [];
+  readonly learningRates: number[] = [];
+
+  readonly #model: Objective;
+  readonly #theta: Float64Array;
+  readonly #data: Rows;
+  readonly #validation: Rows | null;
+  readonly #cfg: TrainConfig;
+  readonly #onRecord: (r: TrainRecord) => void;
+  readonly #B: number;
+  readonly #gather: boolean;
+  readonly #single: boolean;
+  readonly #grad: Float64Array;
+  readonly #Xb: Float64Array;
+  readonly #Yb: Float64Array;
+  readonly #Wb: Float64Array;
+  readonly #order: Uint32Array;
+  readonly #rng: Random;
+  readonly #opt: FirstOrder | null;
+  readonly #lbfgs: Lbfgs | null;
+  readonly #early: Tracker | null;
+  readonly #plateau: Tracker | null;
+  readonly #bestTheta: Float64Array | null;
+  #plateauRate: number;
+  #epoch = 0;
+  #j0 = 0;
+  #epochTotal = 0;
+  #lr = 0;
+  #recording = false;
+  #finished = false;
+  #f = 0;
+  #started = false;
+
+  constructor(model: Objective, theta: Float64Array, data: Rows, validation: Rows | null, cfg: TrainConfig, onRecord: (r: TrainRecord) => void) {
+    this.#model = model;
+    this.#theta = theta;
+    this.#data = data;
+    this.#validation = validation;
+    this.#cfg = cfg;
+    this.#onRecord = onRecord;
+    const n = data.n, P = model.nParams;
+    const lbfgs = cfg.optimizer === 'lbfgs';
+    this.#B = lbfgs || cfg.batchSize === 0 ? n : Math.min(cfg.batchSize, n);
+    this.#gather = !lbfgs && cfg.shuffle && this.#B < n;
+    this.#single = this.#B >= n;
+    model.reserve(this.#B, validation ? validation.n : 0);
+    this.#grad = new Float64Array(P);
+    this.#Xb = new Float64Array(this.#gather ? model.xWidth * this.#B : 0);
+    this.#Yb = new Float64Array(this.#gather ? model.yWidth * this.#B : 0);
+    this.#Wb = new Float64Array(this.#gather && data.weight ? this.#B : 0);
+    this.#order = this.#gather ? Uint32Array.from({ length: n }, (_, j) => j) : new Uint32Array(0);
+    this.#rng = new Random(cfg.shuffleSeed);
+    this.#opt = lbfgs ? null : new FirstOrder(cfg, P);
+    this.#lbfgs = lbfgs ? new Lbfgs(P, cfg.lbfgsMemory) : null;
+    const es = cfg.earlyStopping, pl = cfg.reduceOnPlateau;
+    this.#early = es ? new Tracker(es.monitor, es.minDelta) : null;
+    this.#plateau = pl ? new Tracker(pl.monitor, 0) : null;
+    this.#bestTheta = es && es.restoreBest ? new Float64Array(P) : null;
+    this.#plateauRate = cfg.learningRate;
+  }
+
+  get done(): boolean {
+    return this.status !== 'ok' || this.#finished;
+  }
+
+  /** Marks the fit aborted (θ stays at the last completed step). */
+  abort(): void {
+    this.status = 'aborted';
+  }
+
+  /** One batch (first-order optimizers) or one L-BFGS iteration. */
+  step(): void {
+    if (this.done) return;
+    if (this.#lbfgs) this.#stepLbfgs();
+    else this.#stepFirstOrder();
+  }
+
+  /** Records epoch e with cost J at the current θ; true when early stopping says stop. */
+  #record(e: number, cost: number, lr: number | undefined): boolean {
+    const r: TrainRecord = { epoch: e, cost };
+    if (this.#validation) {
+      const ev = this.#model.evaluate(this.#theta, this.#validation);
+      r.validationCost = ev.cost;
+      this.validationCosts.push(ev.cost);
+      if (!Number.isNaN(ev.accuracy)) {
+        r.validationAccuracy = ev.accuracy;
+        this.validationAccuracies.push(ev.accuracy);
+      }
+    }
+    if (lr !== undefined) {
+      r.learningRate = lr;
+      this.learningRates.push(lr);
+    }
+    this.costs.push(cost);
+    this.#onRecord(r);
+    let stop = false;
+    const es = this.#cfg.earlyStopping;
+    if (es && this.#early) {
+      if (this.#early.update(r[es.monitor])) {
+        this.bestEpoch = e;
+        this.#bestTheta?.set(this.#theta);
+      } else if (this.#early.wait >= es.patience) {
+        stop = true;
+      }
+    }
+    const pl = this.#cfg.reduceOnPlateau;
+    if (pl && this.#plateau && !this.#plateau.update(r[pl.monitor]) && this.#plateau.wait >= pl.patience) {
+      this.#plateauRate = Math.max(this.#plateauRate * pl.factor, pl.minLearningRate);
+      this.#plateau.wait = 0;
+    }
+    return stop;
+  }
+
+  #finish(): void {
+    this.#finished = true;
+    if (!this.#early || !this.#early.has) {
+      this.bestEpoch = undefined;
+      return;
+    }
+    this.bestValue = this.#early.best;
+    if (this.#bestTheta) this.#theta.set(this.#bestTheta);
+  }
+
+  #stopEarly(): void {
+    this.stoppedEarly = true;
+    this.reason = 'early-stopping';
+    this.#finish();
+  }
+
+  #stepFirstOrder(): void {
+    const cfg = this.#cfg, n = this.#data.n, B = this.#B, model = this.#model, data = this.#data;
+    const xw = model.xWidth, yw = model.yWidth;
+    if (this.#epoch >= cfg.epochs) {
+      this.#finish();
+      return;
+    }
+    if (this.#j0 === 0) {
+      this.#lr = cfg.reduceOnPlateau ? this.#plateauRate : scheduledRate(cfg, this.#epoch);
+      this.#recording = cfg.recordEvery > 0 && this.#epoch % cfg.recordEvery === 0;
+      if (this.#gather) this.#rng.shuffle(this.#order);
+      this.#epochTotal = 0;
+    }
+    const j0 = this.#j0, nb = Math.min(B, n - j0);
+    let batch: Rows;
+    if (this.#gather) {
+      for (let k = 0; k < nb; k++) {
+        const src = this.#order[j0 + k]!;
+        this.#Xb.set(data.X.subarray(src * xw, src * xw + xw), k * xw);
+        this.#Yb.set(data.Y.subarray(src * yw, src * yw + yw), k * yw);
+        if (data.weight) this.#Wb[k] = data.weight[src]!;
+      }
+      batch = { X: this.#Xb, Y: this.#Yb, weight: data.weight ? this.#Wb : null, n: nb };
+    } else {
+      batch = nb === n ? data : {
+        X: data.X.subarray(j0 * xw, (j0 + nb) * xw), Y: data.Y.subarray(j0 * yw, (j0 + nb) * yw),
+        weight: data.weight ? data.weight.subarray(j0, j0 + nb) : null, n: nb,
+      };
+    }
+    const grad = this.#grad, theta = this.#theta, single = this.#single;
+    const wantCost = !single || this.#recording;
+    const cg = model.costGrad(theta, batch, grad, wantCost);
+    if (!cg.finite) {
+      this.status = 'diverged';
+      this.lastCost = wantCost ? cg.cost : model.costGrad(theta, batch, grad, true).cost;
+      return;
+    }
+    if (single && this.#recording) {
+      this.lastCost = cg.cost;
+      if (this.#record(this.#epoch, cg.cost, this.#lr)) {
+        this.#stopEarly();
+        return;
+      }
+    }
+    if (!this.#opt!.step(theta, grad, this.#lr)) {
+      theta.set(grad);  // grad holds θ before the step
+      this.status = 'diverged';
+      this.lastCost = Infinity;
+      return;
+    }
+    this.steps++;
+    this.#epochTotal += cg.cost * nb;
+    this.#j0 += B;
+    if (this.#j0 >= n) {
+      this.epochs = this.#epoch + 1;
+      if (!single) {
+        const epochCost = this.#epochTotal / n;
+        this.lastCost = epochCost;
+        if (this.#recording && this.#record(this.#epoch, epochCost, this.#lr)) {
+          this.#stopEarly();
+          return;
+        }
+      }
+      this.#epoch++;
+      this.#j0 = 0;
+      if (this.#epoch >= cfg.epochs) this.#finish();
+    }
+  }
+
+  #fg: CostGradFn = (theta, g) => {
+    this.evaluations++;
+    return this.#model.costGrad(theta, this.#data, g, true);
+  };
+
+  #stepLbfgs(): void {
+    const cfg = this.#cfg, grad = this.#grad, theta = this.#theta;
+    if (!this.#started) {
+      this.#started = true;
+      const r = this.#fg(theta, grad);
+      this.#f = r.cost;
+      this.lastCost = r.cost;
+      if (!r.finite || !Number.isFinite(r.cost)) {
+        this.status = 'diverged';
+        return;
+      }
+    }
+    const it = this.#epoch;
+    if (it >= cfg.epochs) {
+      if (normInf(grad) <= cfg.tolerance) this.reason = 'gradient';
+      this.lastCost = this.#f;
+      this.#finish();
+      return;
+    }
+    if (cfg.recordEvery > 0 && it % cfg.recordEvery === 0 && this.#record(it, this.#f, undefined)) {
+      this.lastCost = this.#f;
+      this.#stopEarly();
+      return;
+    }
+    if (normInf(grad) <= cfg.tolerance) {
+      this.reason = 'gradient';
+      this.lastCost = this.#f;
+      this.#finish();
+      return;
+    }
+    const fOld = this.#f;
+    const state = { f: this.#f };
+    const res = this.#lbfgs!.iterate(theta, state, grad, this.#fg);
+    if (res === 'not-finite') {
+      this.status = 'diverged';
+      this.lastCost = Infinity;
+      return;
+    }
+    if (res === 'line-search-failed') {
+      this.reason = 'line-search';
+      this.lastCost = this.#f;
+      this.#finish();
+      return;
+    }
+    this.#f = state.f;
+    this.steps++;
+    this.epochs = it + 1;
+    this.lastCost = state.f;
+    this.#epoch++;
+    const scale = Math.max(Math.abs(fOld), Math.abs(state.f), 1);
+    if (Math.abs(fOld - state.f) <= COST_CHANGE * scale) {
+      this.reason = 'cost-change';
+      this.#finish();
+    }
+  }
+}

@@ -1,0 +1,178 @@
+// See train_js.h.
+#include "train_js.h"
+
+#include <cmath>
+#include <string>
+
+#include "boundary.h"
+
+namespace blasnet {
+
+namespace {
+
+double get_number(Napi::Object o, const char* key, const std::string& path = "") {
+  if (path.empty()) return config_number(o, key);
+  if (!o.HasOwnProperty(key)) fail_type("ERR_BLASNET_ARG_TYPE", "config." + path + key + " is missing");
+  Napi::Value v = o.Get(key);
+  if (!v.IsNumber()) fail_type("ERR_BLASNET_ARG_TYPE", "config." + path + key + " must be a number");
+  const double x = v.As<Napi::Number>().DoubleValue();
+  if (std::isnan(x)) fail_range("ERR_BLASNET_ARG_RANGE", "config." + path + key + " must be a number, got NaN");
+  return x;
+}
+
+size_t get_size(Napi::Object o, const char* key, const std::string& path = "", size_t max = SIZE_MAX >> 11) {
+  const double v = get_number(o, key, path);
+  if (!(v >= 0) || v > static_cast<double>(max) || v != std::floor(v))
+    fail_range("ERR_BLASNET_ARG_RANGE", "config." + path + key + " must be an integer in [0, " + std::to_string(max) + "]");
+  return static_cast<size_t>(v);
+}
+
+// An own property o[key] as an object; *present = false when it is absent, undefined or null.
+Napi::Object get_optional_object(Napi::Object o, const char* key, bool* present) {
+  Napi::Value v = o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
+  *present = v.IsObject();
+  if (!*present && !v.IsUndefined() && !v.IsNull()) fail_type("ERR_BLASNET_ARG_TYPE", std::string("config.") + key + " must be an object or undefined");
+  return *present ? v.As<Napi::Object>() : Napi::Object::New(o.Env());
+}
+
+// A copy of the own property o[key] (a live Float64Array of `length` values); empty when it is absent.
+std::vector<double> get_f64_copy(Napi::Object o, const char* key, size_t length) {
+  Napi::Value v = o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
+  if (v.IsUndefined() || v.IsNull()) return {};
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    fail_type("ERR_BLASNET_ARG_TYPE", std::string("config.") + key + " must be a Float64Array");
+  Napi::Float64Array a = v.As<Napi::Float64Array>();
+  if (a.ArrayBuffer().IsDetached()) fail_type("ERR_BLASNET_DETACHED", std::string("config.") + key + " is backed by a detached ArrayBuffer");
+  if (a.ElementLength() != length)
+    fail_range("ERR_BLASNET_SHAPE", std::string("config.") + key + " must have " + std::to_string(length) + " elements, got " +
+                                        std::to_string(a.ElementLength()));
+  return std::vector<double>(a.Data(), a.Data() + length);
+}
+
+Monitor get_monitor(Napi::Object o, const std::string& path) {
+  return static_cast<Monitor>(static_cast<int>(get_size(o, "monitor", path, 2)));
+}
+
+const char* status_name(TrainStatus s) {
+  switch (s) {
+    case TrainStatus::ok: return "ok";
+    case TrainStatus::aborted: return "aborted";
+    case TrainStatus::diverged: return "diverged";
+  }
+  return "ok";
+}
+
+const char* reason_name(StopReason r) {
+  switch (r) {
+    case StopReason::epochs: return "max-iterations";
+    case StopReason::early_stopping: return "early-stopping";
+    case StopReason::gradient: return "gradient";
+    case StopReason::cost_change: return "cost-change";
+    case StopReason::line_search: return "line-search";
+  }
+  return "max-iterations";
+}
+
+}  // namespace
+
+TrainSetup read_train_setup(Napi::Value value, size_t x_width, size_t y_width, size_t n) {
+  if (!value.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", "config must be an object");
+  Napi::Object o = value.As<Napi::Object>();
+  TrainSetup s;
+  TrainConfig& c = s.cfg;
+  c.epochs = get_size(o, "epochs");
+  c.batch_size = get_size(o, "batchSize", "", kMaxBlasDim);
+  c.shuffle = get_number(o, "shuffle") != 0;
+  c.shuffle_seed = static_cast<uint32_t>(get_size(o, "shuffleSeed", "", 0xffffffffu));
+  c.optim.kind = static_cast<Optimizer>(static_cast<int>(get_size(o, "optimizer", "", 3)));
+  c.learning_rate = get_number(o, "learningRate");
+  c.optim.beta = get_number(o, "beta");
+  c.optim.beta1 = get_number(o, "beta1");
+  c.optim.beta2 = get_number(o, "beta2");
+  c.optim.eps = get_number(o, "eps");
+  s.l2 = get_number(o, "l2");
+  c.record_every = get_size(o, "recordEvery");
+  c.tolerance = get_number(o, "tolerance");
+  c.lbfgs_memory = get_size(o, "lbfgsMemory", "", 1000);
+  if (c.lbfgs_memory < 1) fail_range("ERR_BLASNET_ARG_RANGE", "config.lbfgsMemory must be ≥ 1");
+  if (!(std::isfinite(c.learning_rate) && c.learning_rate > 0)) fail_range("ERR_BLASNET_ARG_RANGE", "config.learningRate must be a finite number > 0");
+
+  bool on = false;
+  Napi::Object es = get_optional_object(o, "earlyStopping", &on);
+  if (on) {
+    c.early.on = true;
+    c.early.monitor = get_monitor(es, "earlyStopping.");
+    c.early.patience = get_size(es, "patience", "earlyStopping.");
+    c.early.min_delta = get_number(es, "minDelta", "earlyStopping.");
+    c.early.restore_best = get_number(es, "restoreBest", "earlyStopping.") != 0;
+  }
+  Napi::Object sc = get_optional_object(o, "schedule", &on);
+  if (on) {
+    c.schedule.type = static_cast<ScheduleType>(static_cast<int>(get_size(sc, "type", "schedule.", 3)));
+    c.schedule.every = get_size(sc, "every", "schedule.");
+    c.schedule.factor = get_number(sc, "factor", "schedule.");
+    c.schedule.min_learning_rate = get_number(sc, "minLearningRate", "schedule.");
+  }
+  Napi::Object pl = get_optional_object(o, "reduceOnPlateau", &on);
+  if (on) {
+    c.plateau.on = true;
+    c.plateau.monitor = get_monitor(pl, "reduceOnPlateau.");
+    c.plateau.patience = get_size(pl, "patience", "reduceOnPlateau.");
+    c.plateau.factor = get_number(pl, "factor", "reduceOnPlateau.");
+    c.plateau.min_learning_rate = get_number(pl, "minLearningRate", "reduceOnPlateau.");
+  }
+
+  TrainExtras& x = s.extras;
+  x.nv = get_size(o, "validationN", "", kMaxBlasDim);
+  if (x.nv > 0) {
+    x.Xv = get_f64_copy(o, "validationX", checked_mul(x.nv, x_width, "validationN × inputs"));
+    x.Yv = get_f64_copy(o, "validationY", checked_mul(x.nv, y_width, "validationN × outputs"));
+    if (x.Xv.empty() || x.Yv.empty()) fail_type("ERR_BLASNET_ARG_TYPE", "config.validationX and config.validationY must be given with validationN");
+  }
+  x.weight = get_f64_copy(o, "sampleWeight", n);
+  return s;
+}
+
+void TrainRecords::add(const Record& r) {
+  costs.push_back(r.cost);
+  if (!std::isnan(r.validation_cost)) validation_costs.push_back(r.validation_cost);
+  if (!std::isnan(r.validation_accuracy)) validation_accuracies.push_back(r.validation_accuracy);
+  if (!std::isnan(r.learning_rate)) learning_rates.push_back(r.learning_rate);
+}
+
+TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, const TrainSetup& s,
+                          TrainRecords& records, Progress& progress) {
+  const Rows validation = s.extras.validation();
+  return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg,
+               [&](const Record& r) {
+                 records.add(r);
+                 ProgressRecord p{static_cast<double>(r.epoch), r.cost};
+                 p.validation_cost = r.validation_cost;
+                 p.validation_accuracy = r.validation_accuracy;
+                 p.learning_rate = r.learning_rate;
+                 progress.record(p);
+               },
+               [&] { return progress.cancelled(); });
+}
+
+Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const TrainRecords& rec) {
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("status", status_name(out.status));
+  r.Set("reason", reason_name(out.reason));
+  r.Set("epochs", Napi::Number::New(env, static_cast<double>(out.epochs)));
+  r.Set("steps", Napi::Number::New(env, static_cast<double>(out.steps)));
+  r.Set("lastCost", Napi::Number::New(env, out.last_cost));
+  r.Set("evaluations", Napi::Number::New(env, static_cast<double>(out.evaluations)));
+  r.Set("costs", new_f64(env, rec.costs.data(), rec.costs.size()));
+  r.Set("validationCosts", new_f64(env, rec.validation_costs.data(), rec.validation_costs.size()));
+  r.Set("validationAccuracies", new_f64(env, rec.validation_accuracies.data(), rec.validation_accuracies.size()));
+  r.Set("learningRates", new_f64(env, rec.learning_rates.data(), rec.learning_rates.size()));
+  r.Set("stoppedEarly", Napi::Boolean::New(env, out.stopped_early));
+  if (out.has_best) {
+    r.Set("bestEpoch", Napi::Number::New(env, static_cast<double>(out.best_epoch)));
+    r.Set("bestValue", Napi::Number::New(env, out.best_value));
+  }
+  return r;
+}
+
+}  // namespace blasnet

@@ -1,0 +1,153 @@
+// The one training loop of the native backend, for every model: a model is θ (one flat vector)
+// plus an Objective (cost and gradient over a batch of rows). The trainer owns epochs, batches,
+// seeded shuffling, recording, validation, early stopping, learning-rate schedules, L-BFGS
+// iterations, cancellation and divergence. Plain C++: no napi.h, no model knowledge, nothing
+// allocated per batch.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "optim.h"
+
+namespace blasnet {
+
+class ThreadTeam;
+
+// n examples as rows: X (n × x_width), Y (n × y_width), both row-major; weight (n) or null (all 1).
+struct Rows {
+  const double* X = nullptr;
+  const double* Y = nullptr;
+  const double* weight = nullptr;
+  size_t n = 0;
+};
+
+struct CostGrad {
+  double cost;   // J (NaN when not asked for)
+  bool finite;   // every value that fed J and the gradient is finite
+};
+
+struct Eval {
+  double cost;      // the mean loss (unweighted, no regularization term)
+  double accuracy;  // fraction of rows classified right; NaN for a model that is not a classifier
+};
+
+class Objective {
+ public:
+  virtual ~Objective() = default;
+  virtual size_t n_params() const = 0;
+  virtual size_t x_width() const = 0;
+  virtual size_t y_width() const = 0;
+  // The thread team the model's passes use, shared with the optimizer's updates (may be null).
+  virtual ThreadTeam* team() = 0;
+  // Sizes the buffers for batches of up to `batch` rows and evaluations of up to `eval` rows.
+  virtual void reserve(size_t batch, size_t eval) = 0;
+  // J = Σ_j w_j L_j / Σ_j w_j (+ the model's regularization) over the batch, and grad (n_params,
+  // overwritten) = ∂J/∂θ. With want_cost false J may be left NaN.
+  virtual CostGrad cost_grad(const double* theta, const Rows& batch, double* grad, bool want_cost) = 0;
+  // The validation figures at θ over rows (weights ignored).
+  virtual Eval evaluate(const double* theta, const Rows& rows) = 0;
+};
+
+enum class Monitor : int { validation_cost = 0, validation_accuracy = 1, cost = 2 };
+
+struct EarlyStopping {
+  bool on = false;
+  Monitor monitor = Monitor::validation_cost;
+  size_t patience = 0;
+  double min_delta = 0;
+  bool restore_best = true;
+};
+
+enum class ScheduleType : int { constant = 0, step = 1, exponential = 2, cosine = 3 };
+
+// α_e for epoch (iteration) e of E: step α₀·f^⌊e/every⌋; exponential α₀·f^e;
+// cosine α_min + (α₀ − α_min)·(1 + cos(π e / E))/2.
+struct Schedule {
+  ScheduleType type = ScheduleType::constant;
+  size_t every = 1;
+  double factor = 1;
+  double min_learning_rate = 0;
+};
+
+// After `patience` records without an improvement of the monitored value, the learning rate is
+// multiplied by `factor`, never below min_learning_rate.
+struct Plateau {
+  bool on = false;
+  Monitor monitor = Monitor::validation_cost;
+  size_t patience = 0;
+  double factor = 0.1;
+  double min_learning_rate = 0;
+};
+
+struct TrainConfig {
+  size_t epochs = 1;      // epochs, or L-BFGS iterations (the cap)
+  size_t batch_size = 0;  // 0: the whole set
+  bool shuffle = false;
+  uint32_t shuffle_seed = 0;
+  OptimConfig optim;
+  double learning_rate = 0.01;
+  size_t record_every = 1;
+  EarlyStopping early;
+  Schedule schedule;
+  Plateau plateau;
+  double tolerance = 1e-6;  // L-BFGS: stop when ‖∂J/∂θ‖∞ ≤ tolerance
+  size_t lbfgs_memory = 10;
+};
+
+// One record: epoch (iteration), J, the validation figures (NaN without validation / for a
+// non-classifier), the learning rate in use (NaN for L-BFGS).
+struct Record {
+  size_t epoch;
+  double cost, validation_cost, validation_accuracy, learning_rate;
+};
+
+enum class TrainStatus { ok = 0, aborted = 1, diverged = 2 };
+enum class StopReason { epochs = 0, early_stopping = 1, gradient = 2, cost_change = 3, line_search = 4 };
+
+struct TrainOutcome {
+  TrainStatus status = TrainStatus::ok;
+  StopReason reason = StopReason::epochs;
+  size_t epochs = 0;     // completed epochs (iterations)
+  size_t steps = 0;      // optimizer steps (L-BFGS iterations) taken
+  double last_cost = 0;  // the cost that stopped a diverged fit; J at the final θ for L-BFGS; else the last recorded
+  bool stopped_early = false;
+  bool has_best = false;   // early stopping tracked a best record
+  size_t best_epoch = 0;
+  double best_value = 0;
+  size_t evaluations = 0;  // cost-and-gradient evaluations (L-BFGS line searches included)
+};
+
+// Trains θ (n_params, in place) on `data`, validating on `validation` when it is given.
+// First-order optimizers: per epoch a seeded shuffle (when cfg.shuffle and batches are smaller
+// than the set), batches gathered into a reused buffer, one step each at the epoch's learning rate.
+// A record every cfg.record_every epochs: J is the size-weighted mean of the epoch's batch costs;
+// for full-batch training J and the validation figures are those of θ before the epoch's step (as
+// the seed records), for mini-batches those of θ at the end of the epoch.
+// L-BFGS: full batch; record i holds J of θ before iteration i; stops when ‖g‖∞ ≤ tolerance (gradient),
+// when |ΔJ| ≤ 64 ε max(|J|, |J'|, 1) (cost_change), when no step satisfies the line search, or at the cap.
+// Early stopping stops after `patience` records without an improvement larger than min_delta; with
+// restore_best θ ends equal to the parameters of the best record. Stops at a batch when cancelled()
+// (aborted: θ from the last completed step) or when a cost or an updated parameter is not finite
+// (diverged: θ stays at its last finite value).
+TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
+                   const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled);
+
+// The learning rate of epoch e under cfg.schedule (before any plateau reduction).
+double scheduled_rate(const TrainConfig& cfg, size_t e);
+
+// The PRNG of lib/random.ts (sfc32 seeded by splitmix32), used for shuffling so that the native and
+// reference backends visit the same batches.
+class Random {
+ public:
+  explicit Random(uint32_t seed);
+  uint32_t uint32();
+  double next();                                // [0, 1), 53 bits
+  size_t below(size_t n) { return static_cast<size_t>(next() * static_cast<double>(n)); }
+  void shuffle(std::vector<uint32_t>& a);       // Fisher–Yates, as Random.shuffle
+ private:
+  uint32_t a_, b_, c_, d_;
+};
+
+}  // namespace blasnet
