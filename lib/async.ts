@@ -21,6 +21,32 @@ export function abortError(signal: AbortSignal): AbortError {
   return new AbortError('The fit was aborted; the model keeps the parameters of its last completed iteration', { cause: signal.reason });
 }
 
+const running = new Set<() => void>();
+let exitHooked = false;
+
+/**
+ * Registers `cancel` to run if this thread's process (or worker) exits while a job runs, so that
+ * `process.exit()` returns promptly instead of waiting for the job's remaining work. Returns the
+ * function that unregisters it (call it when the job settles).
+ */
+export function cancelOnExit(cancel: () => void): () => void {
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('exit', () => {
+      for (const c of running) c();
+    });
+  }
+  running.add(cancel);
+  return () => { running.delete(cancel); };
+}
+
+/** A cancel flag for one native job (element 0 set to 1 stops it), cancelled on exit until released. */
+export function jobFlag(): { flag: Int32Array; release: () => void } {
+  const flag = new Int32Array(1);
+  const release = cancelOnExit(() => { flag[0] = 1; });
+  return { flag, release };
+}
+
 /** Yields to the event loop (after pending I/O and timers). */
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));

@@ -78,7 +78,9 @@ export function info(): BlasInfo {
 /**
  * Sets the number of OpenBLAS threads for the whole process (it is process-wide state in OpenBLAS).
  * blasnet's own jobs run on libuv's thread pool (UV_THREADPOOL_SIZE, default 4); each job's BLAS calls
- * use up to `n` OpenBLAS threads.
+ * use up to `n` OpenBLAS threads. Called while native jobs run (a fit, a prediction, in any thread of
+ * the process), it applies to the next jobs: it takes effect as soon as no native job is running, so
+ * a running job never sees its thread count change; `getThreads()` reports the requested count at once.
  * @throws {RangeError} ERR_BLASNET_ARG_RANGE unless n is an integer in [1, 1024]
  * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE without the native backend
  */

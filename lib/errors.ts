@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'ERR_BLASNET_NATIVE_UNAVAILABLE'
   | 'ERR_BLASNET_CONFIG'
   | 'ERR_BLASNET_FORMAT'
+  | 'ERR_BLASNET_OUT_OF_MEMORY'
+  | 'ERR_BLASNET_NATIVE'
   | 'ABORT_ERR';
 
 /** A TypeError with a blasnet `code`: an argument of the wrong type. */

@@ -1,11 +1,12 @@
 // LogisticRegression (seed section 1, with the MATH.md errata fixed). Validates and normalises in
 // TS, then hands the arrays to the native kernels (native/logistic.cc) or the reference kernels
 // (lib/reference/logistic.ts). Parameters are replaced only when a fit completes, stops or diverges.
-import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { abortError, busyError, jobFlag, Slice, withCallerStack, yieldToEventLoop } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import type { Matrix } from './matrix.js';
-import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
+import { checkJobMemory, logisticFitBytes, logisticPredictBytes } from './memory.js';
+import type { NativeAddon, NativeLogisticConfig, NativeLogisticFitResult, ProgressRecord } from './native.js';
 import { loadLogistic, logisticFromJSON, modelToJSON, saveModel, type LogisticModelJSON, type ModelFromJSONOptions, type ModelLoadOptions } from './persist.js';
 import { logisticCostGrad, logisticPredictProba, logisticStep, type LogisticFitState } from './reference/logistic.js';
 import {
@@ -154,7 +155,10 @@ export class LogisticRegression {
   costAndGradients(X: Matrix | number[][], y: Float64Array | number[]): { cost: number; dw: Float64Array; db: number } {
     const { M, labels } = this.#checkData(X, y, this.#w ? this.#w.length : undefined);
     const w = this.#w ?? new Float64Array(M.cols);
-    if (this.#addon) return this.#addon.logisticCostGrad(M.data, M.rows, M.cols, labels, w, this.#b);
+    if (this.#addon) {
+      const r = this.#addon.logisticCostGrad(packTheta(w, this.#b), M.data, M.rows, labels);
+      return { cost: r.cost, dw: r.grad.slice(0, M.cols), db: r.grad[M.cols]! };
+    }
     const dw = new Float64Array(M.cols);
     const { cost, db } = logisticCostGrad({ X: M.data, y: labels, n: M.rows, m: M.cols }, w, this.#b, dw);
     return { cost, dw, db };
@@ -170,15 +174,17 @@ export class LogisticRegression {
     const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
     const start = this.#startParams(X, y, o.warmStart);
     if (this.#busy) throw busyError('LogisticRegression', 'fitSync');
+    this.#checkFitMemory(start.M);
     this.#busy = true;
     try {
       const { M, labels, w, b } = start;
       if (this.#addon) {
-        const r = this.#addon.logisticFitSync(M.data, M.rows, M.cols, labels, w, b, this.learningRate, this.iterations, this.recordEvery, onProgress);
-        return this.#finish(r.status, r.w, r.b, Array.from(r.costs), r.iterations, r.lastCost);
+        const r = this.#addon.logisticFitSync(packTheta(w, b), M.data, M.rows, labels, this.#nativeConfig(), onProgress);
+        return this.#finishNative(r);
       }
+      // The fit owns a copy of X: whatever onProgress does to the caller's buffer cannot reach it.
       const s: LogisticFitState = { w, b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
-      const d = { X: M.data, y: labels, n: M.rows, m: M.cols };
+      const d = { X: M.data.slice(), y: labels, n: M.rows, m: M.cols };
       const dw = new Float64Array(M.cols), wPrev = new Float64Array(M.cols), bPrev = { value: b };
       const record = onProgress ? (iteration: number, cost: number) => onProgress({ iteration, cost }) : () => {};
       for (let i = 0; i < this.iterations; i++) {
@@ -209,6 +215,7 @@ export class LogisticRegression {
       const start = this.#startParams(X, y, o.warmStart);
       if (this.#busy) throw busyError('LogisticRegression', 'fit');
       if (signal?.aborted) throw abortError(signal);
+      this.#checkFitMemory(start.M);
       this.#busy = true;
       const job = this.#addon ? this.#fitNative(start, onProgress, signal) : this.#fitReference(start, onProgress, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
@@ -219,22 +226,24 @@ export class LogisticRegression {
 
   async #fitNative(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
     const addon = this.#addon!;
-    const cancel = new Int32Array(1);
+    const { flag: cancel, release } = jobFlag();
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeLogisticFitResult;
     try {
       const { M, labels, w, b } = start;
-      r = await addon.logisticFit(M.data, M.rows, M.cols, labels, w, b, this.learningRate, this.iterations, this.recordEvery,
+      r = await addon.logisticFit(packTheta(w, b), M.data, M.rows, labels, this.#nativeConfig(),
         onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
     } finally {
+      release();
       signal?.removeEventListener('abort', onAbort);
     }
     if (r.status === 'aborted') {
-      this.#finish('ok', r.w, r.b, [], r.iterations, r.lastCost);
+      const m = r.theta.length - 1;
+      this.#finish('ok', r.theta.slice(0, m), r.theta[m]!, [], r.iterations, r.lastCost);
       throw abortError(signal!);
     }
-    return this.#finish(r.status, r.w, r.b, Array.from(r.costs), r.iterations, r.lastCost);
+    return this.#finishNative(r);
   }
 
   async #fitReference(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
@@ -258,6 +267,20 @@ export class LogisticRegression {
       if (!logisticStep(d, s, i, this.learningRate, this.recordEvery, dw, wPrev, bPrev, record)) break;
     }
     return this.#finish(s.status, s.w, s.b, s.costs, s.iterations, s.lastCost);
+  }
+
+  #nativeConfig(): NativeLogisticConfig {
+    return { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery };
+  }
+
+  #checkFitMemory(M: Matrix): void {
+    checkJobMemory(`LogisticRegression.fit on ${M.rows} × ${M.cols} examples recording ${this.iterations} iterations every ${this.recordEvery}`,
+      logisticFitBytes(M.rows, M.cols, this.iterations, this.recordEvery), 'use fewer examples, or a larger recordEvery');
+  }
+
+  #finishNative(r: NativeLogisticFitResult): FitResult {
+    const m = r.theta.length - 1;
+    return this.#finish(r.status, r.theta.slice(0, m), r.theta[m]!, Array.from(r.costs), r.iterations, r.lastCost);
   }
 
   /** Installs the parameters a fit ended with; throws DivergenceError when it diverged. */
@@ -296,10 +319,11 @@ export class LogisticRegression {
   predictProbaSync(X: Matrix | number[][]): Float64Array {
     const w = this.#fitted('predictProbaSync');
     const M = toMatrix(X, 'X', { cols: w.length });
-    if (this.#addon) return this.#addon.logisticPredictProbaSync(M.data, M.rows, M.cols, w, this.#b);
+    checkJobMemory(`LogisticRegression.predictProbaSync on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
+    if (this.#addon) return this.#addon.logisticPredictProbaSync(packTheta(w, this.#b), M.data, M.rows);
     const a = new Float64Array(M.rows);
     logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a);
-    return a;
+    return checkProbabilities(a);
   }
 
   /** `predictProbaSync` off the main thread. X is copied when the call is made. */
@@ -308,12 +332,17 @@ export class LogisticRegression {
     try {
       const w = this.#fitted('predictProba');
       const M = toMatrix(X, 'X', { cols: w.length });
-      if (this.#addon) return withCallerStack(this.#addon.logisticPredictProba(M.data, M.rows, M.cols, w, this.#b), caller);
+      checkJobMemory(`LogisticRegression.predictProba on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
+      if (this.#addon) {
+        const { flag, release } = jobFlag();
+        const job = this.#addon.logisticPredictProba(packTheta(w, this.#b), M.data, M.rows, flag);
+        return withCallerStack(job.finally(release), caller);
+      }
       const Xc = M.data.slice(), wc = w.slice(), b = this.#b;
       return yieldToEventLoop().then(() => {
         const a = new Float64Array(M.rows);
         logisticPredictProba(Xc, M.rows, M.cols, wc, b, a);
-        return a;
+        return checkProbabilities(a);
       });
     } catch (e) {
       return Promise.reject(e);
@@ -350,6 +379,24 @@ interface StartParams {
   labels: Float64Array;
   w: Float64Array;
   b: number;
+}
+
+/** θ = (w, b) as the addon takes it. */
+function packTheta(w: Float64Array, b: number): Float64Array {
+  const theta = new Float64Array(w.length + 1);
+  theta.set(w);
+  theta[w.length] = b;
+  return theta;
+}
+
+/** The probabilities, or ERR_BLASNET_NOT_FINITE when one is NaN (w·x overflowed to ∞ − ∞). */
+function checkProbabilities(a: Float64Array): Float64Array {
+  for (let j = 0; j < a.length; j++) {
+    if (Number.isNaN(a[j])) {
+      throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the prediction for row ${j} is not finite: w·x overflowed (the weights or the inputs are too large)`);
+    }
+  }
+  return a;
 }
 
 function threshold(a: Float64Array): Float64Array {

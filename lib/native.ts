@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chooseCoreType, type CoreTypeChoice } from './cpu.js';
+import { BlasnetError, BlasnetRangeError, BlasnetTypeError } from './errors.js';
 import type { TrainConfig } from './reference/network.js';
 
 export type FitStatus = 'ok' | 'aborted' | 'diverged';
@@ -14,9 +15,16 @@ export interface NativeLogisticFitResult {
   status: FitStatus;
   iterations: number;
   lastCost: number;
-  w: Float64Array;
-  b: number;
+  /** (w, b): m weights then the bias. */
+  theta: Float64Array;
   costs: Float64Array;
+}
+
+/** Gradient-descent settings as native/logistic_binding.cc reads them. */
+export interface NativeLogisticConfig {
+  learningRate: number;
+  iterations: number;
+  recordEvery: number;
 }
 
 export interface ProgressRecord {
@@ -57,26 +65,30 @@ export interface NativeNet {
   fitSync(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress?: (r: ProgressRecord) => void): NativeTrainResult;
   fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeTrainResult>;
   predictSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
-  predict(theta: Float64Array, X: Float64Array, n: number): Promise<Float64Array>;
+  predict(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
 }
 
 /** The addon's functions; argument order as in native/*_binding.cc. */
 export interface NativeAddon {
   abiVersion: number;
   info(): NativeInfo;
-  setThreads(n: number): number;
+  /** True when applied at once; false when deferred until the running native jobs finish. */
+  setThreads(n: number): boolean;
   getThreads(): number;
-  logisticCostGrad(X: Float64Array, n: number, m: number, y: Float64Array, w: Float64Array, b: number): { cost: number; dw: Float64Array; db: number };
-  logisticFitSync(X: Float64Array, n: number, m: number, y: Float64Array, w: Float64Array, b: number, learningRate: number, iterations: number, recordEvery: number, onProgress?: (r: ProgressRecord) => void): NativeLogisticFitResult;
-  logisticFit(X: Float64Array, n: number, m: number, y: Float64Array, w: Float64Array, b: number, learningRate: number, iterations: number, recordEvery: number, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
-  logisticPredictProbaSync(X: Float64Array, n: number, m: number, w: Float64Array, b: number): Float64Array;
-  logisticPredictProba(X: Float64Array, n: number, m: number, w: Float64Array, b: number): Promise<Float64Array>;
+  /** The classes native errors are built from (new Class(code, message)), for this thread's env. */
+  configure(classes: { Error: Function; TypeError: Function; RangeError: Function }): void;
+  // Logistic regression: θ = (w, b), m + 1 values; X row-major n × m; y n labels.
+  logisticCostGrad(theta: Float64Array, X: Float64Array, n: number, y: Float64Array): { cost: number; grad: Float64Array };
+  logisticFitSync(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeLogisticConfig, onProgress?: (r: ProgressRecord) => void): NativeLogisticFitResult;
+  logisticFit(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeLogisticConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
+  logisticPredictProbaSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
+  logisticPredictProba(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
   /** Benchmark helper: wall times (ms) of the products [transA, transB, M, N, K]… run back to back. */
   gemmSequence(shapes: Float64Array, repeats: number): Float64Array;
   NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;
 }
 
-const EXPECTED_ABI = 1;
+const EXPECTED_ABI = 2;
 
 /** The package root: the nearest folder above this file whose package.json is blasnet's. */
 export function packageRoot(): string {
@@ -128,6 +140,8 @@ function load(): void {
       reason = `the native addon at ${file} is from another version of blasnet (ABI ${candidate.abiVersion}, expected ${EXPECTED_ABI}). Rebuild it with: ${buildCommand}`;
       return;
     }
+    // Native errors are built as the library's own classes, with the same codes and message format.
+    candidate.configure({ Error: BlasnetError, TypeError: BlasnetTypeError, RangeError: BlasnetRangeError });
     addon = candidate;
   } catch (e) {
     reason = `the native addon at ${file} failed to load (${(e as Error).message}). Rebuild it with: ${buildCommand}`;

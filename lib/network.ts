@@ -1,10 +1,11 @@
 // NeuralNetwork (seed section 2, generalized to any depth). Validates and normalises in TS; the
 // native backend (native/network.cc) or the reference one (lib/reference/network.ts) computes.
 // Parameters live in one block θ owned here; a fit trains a copy and installs it when it settles.
-import { abortError, busyError, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { abortError, busyError, jobFlag, Slice, withCallerStack, yieldToEventLoop } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { Matrix } from './matrix.js';
+import { checkJobMemory, networkCostGradBytes, networkFitBytes, networkPredictBytes } from './memory.js';
 import type { NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
 import { loadNetwork, modelToJSON, networkFromJSON, saveModel, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON } from './persist.js';
 import { Random } from './random.js';
@@ -234,6 +235,7 @@ export class NeuralNetwork {
     checkKnownKeys(o, 'options', ['l2']);
     const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
     const { M, T } = this.#checkData(X, Y);
+    checkJobMemory(`NeuralNetwork.costAndGradients on ${M.rows} examples`, networkCostGradBytes(this.spec, M.rows), 'evaluate it on fewer examples at a time');
     const { cost, grad } = this.#costGrad(this.#theta, M, T, l2);
     return {
       cost,
@@ -257,14 +259,16 @@ export class NeuralNetwork {
     const { config, onProgress } = this.#prepareFit(options, FIT_KEYS);
     const { M, T } = this.#checkData(X, Y);
     if (this.#busy) throw busyError('NeuralNetwork', 'fitSync');
+    this.#checkFitMemory(M.rows, config);
     this.#busy = true;
     try {
       if (this.#native) {
         const r = this.#native.fitSync(this.#theta, M.data, M.rows, T.data, nativeConfig(config), onProgress);
         return this.#finish(r);
       }
+      // The fit owns copies of X and Y: whatever onProgress does to the caller's buffers cannot reach it.
       const theta = this.#theta.slice();
-      const trainer = new Trainer(this.spec, theta, M.data, T.data, M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
+      const trainer = new Trainer(this.spec, theta, M.data.slice(), T.data.slice(), M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
       while (!trainer.done) trainer.step();
       return this.#finishReference(trainer, theta);
     } finally {
@@ -288,6 +292,7 @@ export class NeuralNetwork {
       const { M, T } = this.#checkData(X, Y);
       if (this.#busy) throw busyError('NeuralNetwork', 'fit');
       if (signal?.aborted) throw abortError(signal);
+      this.#checkFitMemory(M.rows, config);
       this.#busy = true;
       const job = this.#native ? this.#fitNative(M, T, config, onProgress, signal) : this.#fitReference(M, T, config, onProgress, signal);
       return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
@@ -297,7 +302,7 @@ export class NeuralNetwork {
   }
 
   async #fitNative(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
-    const cancel = new Int32Array(1);
+    const { flag: cancel, release } = jobFlag();
     const onAbort = () => { cancel[0] = 1; };
     signal?.addEventListener('abort', onAbort, { once: true });
     let r: NativeTrainResult;
@@ -305,6 +310,7 @@ export class NeuralNetwork {
       r = await this.#native!.fit(this.#theta, M.data, M.rows, T.data, nativeConfig(config),
         onProgress ? (p: ProgressRecord) => onProgress({ iteration: p.iteration, cost: p.cost }) : undefined, cancel);
     } finally {
+      release();
       signal?.removeEventListener('abort', onAbort);
     }
     if (r.status === 'aborted') {
@@ -333,16 +339,26 @@ export class NeuralNetwork {
     return this.#finishReference(trainer, theta);
   }
 
+  // A fit that completes counts towards the next fit's shuffle stream (see #prepareFit); a rejected,
+  // aborted or diverged one does not.
   #finish(r: NativeTrainResult): NetworkFitResult {
     this.#theta = r.theta;
     if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
+    this.#fits++;
     return { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps };
   }
 
   #finishReference(t: Trainer, theta: Float64Array): NetworkFitResult {
     this.#theta = theta;
     if (t.status === 'diverged') throw new DivergenceError(t.steps, t.lastCost);
+    this.#fits++;
     return { costs: t.costs, epochs: t.epochs, steps: t.steps };
+  }
+
+  #checkFitMemory(n: number, c: TrainConfig): void {
+    checkJobMemory(`NeuralNetwork.fit on ${n} examples in batches of ${c.batchSize === 0 ? n : Math.min(c.batchSize, n)}`,
+      networkFitBytes(this.spec, n, c.batchSize, c.epochs, c.recordEvery, c.optimizer),
+      'train in mini-batches (options.batchSize), on fewer examples, or with a smaller network');
   }
 
   #prepareFit(options: unknown, keys: readonly string[]): Prepared {
@@ -369,7 +385,6 @@ export class NeuralNetwork {
       l2: nonNegativeNumber(o.l2, 'options.l2', 0),
       recordEvery: integerInRange(o.recordEvery, 'options.recordEvery', 1, 1),
     };
-    this.#fits++;
     return { config, onProgress: optionalFunction(o.onProgress, 'options.onProgress') };
   }
 
@@ -394,9 +409,10 @@ export class NeuralNetwork {
   predictSync(X: Matrix | number[][]): Matrix {
     const M = this.#inputs(X);
     const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+    checkJobMemory(`NeuralNetwork.predictSync on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
     if (this.#native) return new Matrix(M.rows, sL, this.#native.predictSync(this.#theta, M.data, M.rows));
     const out = new Float64Array(M.rows * sL);
-    netPredict(this.spec, this.#theta, M.data, M.rows, out);
+    checkPredicted(netPredict(this.spec, this.#theta, M.data, M.rows, out));
     return new Matrix(M.rows, sL, out);
   }
 
@@ -406,20 +422,16 @@ export class NeuralNetwork {
     try {
       const M = this.#inputs(X);
       const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+      checkJobMemory(`NeuralNetwork.predict on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
       if (this.#native) {
-        const job = this.#native.predict(this.#theta, M.data, M.rows).then(
-          (d) => new Matrix(M.rows, sL, d),
-          (e: unknown) => {
-            const err = e as { code?: string; message?: string };
-            throw err.code === 'ERR_BLASNET_NOT_FINITE' ? new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', err.message ?? '') : e;
-          },
-        );
+        const { flag, release } = jobFlag();
+        const job = this.#native.predict(this.#theta, M.data, M.rows, flag).then((d) => new Matrix(M.rows, sL, d)).finally(release);
         return withCallerStack(job, caller);
       }
       const theta = this.#theta, data = M.data.slice(), n = M.rows;
       return yieldToEventLoop().then(() => {
         const out = new Float64Array(n * sL);
-        netPredict(this.spec, theta, data, n, out);
+        checkPredicted(netPredict(this.spec, theta, data, n, out));
         return new Matrix(n, sL, out);
       });
     } catch (e) {
@@ -457,6 +469,12 @@ export class NeuralNetwork {
       checkData: (net, X, Y) => net.#checkData(X, Y),
     };
   }
+}
+
+/** Throws ERR_BLASNET_NOT_FINITE for netPredict's non-zero answer (the first layer that overflowed). */
+function checkPredicted(badLayer: number): void {
+  if (badLayer === 0) return;
+  throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the pre-activations of layer ${badLayer} are not finite (W·a + b overflowed): the parameters or the inputs are too large to predict with`);
 }
 
 function unitInterval(value: unknown, name: string, fallback: number): number {

@@ -2,6 +2,7 @@
 // per layer, the loss, and where each W[l] and b[l] lives in the parameter block θ
 // (for l = 1..L: W[l], row-major s_l × s_{l−1}, then b[l]) — the layout of native/network.h.
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { ownProperties } from './validate.js';
 
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'linear' | 'softmax';
 export type HiddenActivationName = Exclude<ActivationName, 'softmax'>;
@@ -41,7 +42,7 @@ export interface NetSpec {
 function parseActivation(value: unknown, name: string, allowed: readonly ActivationName[]): Activation {
   let act: unknown = value, alpha: unknown = undefined;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    const o = value as Record<string, unknown>;
+    const o = ownProperties(value, name);
     for (const key of Object.keys(o)) {
       if (key !== 'name' && key !== 'alpha') throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${name} has an unknown key ${JSON.stringify(key)}; expected { name, alpha? }`);
     }
@@ -57,8 +58,10 @@ function parseActivation(value: unknown, name: string, allowed: readonly Activat
   if (alpha !== undefined && typeof alpha !== 'number') {
     throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${name}.alpha must be a number, got ${describe(alpha)}`);
   }
-  if (alpha !== undefined && (!Number.isFinite(alpha) || alpha < 0)) {
-    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `${name}.alpha must be a finite number ≥ 0, got ${describe(alpha)}`);
+  // Beyond 1 the 'leaky' part amplifies negative inputs, so a deep stack of such layers overflows
+  // for ordinary inputs (a slope of 1e300 makes it certain): the slope is kept in [0, 1].
+  if (alpha !== undefined && (!Number.isFinite(alpha) || alpha < 0 || alpha > 1)) {
+    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `${name}.alpha must be a number in [0, 1], got ${describe(alpha)}`);
   }
   return { name: act as ActivationName, alpha: (alpha as number | undefined) ?? 0.01 };
 }

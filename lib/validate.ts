@@ -94,12 +94,30 @@ export function toBinaryLabels(value: unknown, name: string, n: number): Float64
   return out;
 }
 
+/**
+ * An options object → a null-prototype snapshot of its own enumerable properties, each read once.
+ * Nothing is read through the prototype chain (a polluted Object.prototype cannot set an option),
+ * and a getter or Proxy cannot give one value when checked and another when used.
+ */
 export function checkOptionsObject(value: unknown, name: string): Record<string, unknown> {
-  if (value === undefined) return {};
+  if (value === undefined) return Object.create(null) as Record<string, unknown>;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be an object, got ${describe(value)}`);
   }
-  return value as Record<string, unknown>;
+  return ownProperties(value, name);
+}
+
+/** A null-prototype copy of `value`'s own enumerable string-keyed properties. */
+export function ownProperties(value: object, name: string): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  let keys: string[];
+  try {
+    keys = Object.keys(value);
+  } catch (e) {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} could not be read: its keys threw ${describe(e)}`);
+  }
+  for (const key of keys) out[key] = (value as Record<string, unknown>)[key];
+  return out;
 }
 
 export function checkKnownKeys(options: Record<string, unknown>, name: string, known: readonly string[]): void {

@@ -14,7 +14,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   blasnet::register_logistic(env, exports);
   blasnet::register_network(env, exports);
   blasnet::register_bench(env, exports);
-  exports.Set("abiVersion", Napi::Number::New(env, 1));
+  exports.Set("abiVersion", Napi::Number::New(env, 2));
   return exports;
 }
 

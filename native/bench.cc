@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "blas.h"
-#include "napi_util.h"
+#include "boundary.h"
 
 namespace blasnet {
 
@@ -18,9 +18,12 @@ namespace {
 Napi::Value GemmSequence(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const F64View shapes = f64_arg(info, 0, "shapes");
-  const size_t repeats = size_arg(info, 1, "repeats");
-  if (shapes.length % 5 != 0 || shapes.length == 0 || repeats == 0)
-    throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: shapes must hold [transA, transB, M, N, K] groups; repeats ≥ 1", "RangeError");
+  const size_t repeats = size_arg(info, 1, "repeats", 1, 1u << 20);
+  if (shapes.length % 5 != 0 || shapes.length == 0)
+    fail_range("ERR_BLASNET_ARG_RANGE", "shapes must hold [transA, transB, M, N, K] groups");
+  for (size_t k = 0; k < shapes.length; ++k)
+    if (!(shapes.data[k] >= 0 && shapes.data[k] <= 1e5) || shapes.data[k] != static_cast<double>(static_cast<size_t>(shapes.data[k])))
+      fail_range("ERR_BLASNET_ARG_RANGE", "shapes must hold integers in [0, 1e5]");
   struct Product {
     bool ta, tb;
     size_t M, N, K;
@@ -52,7 +55,7 @@ Napi::Value GemmSequence(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void register_bench(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemmSequence", Napi::Function::New(env, GemmSequence, "gemmSequence"));
+  export_function(env, exports, "gemmSequence", GemmSequence);
 }
 
 }  // namespace blasnet

@@ -5,9 +5,16 @@
 #include <cblas.h>
 #include <cstddef>
 
+#include "failure.h"
+
 namespace blasnet {
 
-inline int blas_int(size_t v) { return static_cast<int>(v); }
+// Every dimension handed to BLAS fits its integer type: the boundary checks sizes up front, and
+// this re-check turns a miss into a Failure instead of a silently wrong (truncated) product.
+inline int blas_int(size_t v) {
+  check_blas_dim(v, "a BLAS dimension");
+  return static_cast<int>(v);
+}
 
 // C (M × N) = alpha · op(A) · op(B) + beta · C, all column-major.
 // op(A) is M × K, op(B) is K × N; lda/ldb/ldc are the leading dimensions of the stored matrices.

@@ -1,15 +1,16 @@
-// N-API surface of the logistic regression kernels. The TS layer (lib/logistic.ts) validates and
-// normalises every argument; this file re-checks only lengths (memory safety), copies the inputs
-// of asynchronous jobs on the main thread so the caller may reuse its buffers at once, and runs
-// those jobs in a JobWorker. Argument order mirrors lib/native.ts.
+// N-API surface of the logistic regression kernels: the model whose θ = (w, b), w first (m + 1
+// values). Arguments come through the boundary's parser as (θ, X, n, y) like every model binding;
+// fits and async predictions are Jobs that own copies of their inputs (worker.h), so what the
+// caller or a progress callback does to its buffers cannot reach them. Argument order mirrors
+// lib/native.ts.
 #include <napi.h>
 
-#include <cstring>
+#include <cmath>
 #include <vector>
 
 #include "blas.h"
+#include "boundary.h"
 #include "logistic.h"
-#include "napi_util.h"
 #include "worker.h"
 
 namespace blasnet {
@@ -25,161 +26,144 @@ const char* status_name(FitStatus s) {
   return "ok";
 }
 
-Napi::Object fit_result(Napi::Env env, const FitOutcome& out, const std::vector<double>& w, double b,
-                        const std::vector<double>& costs) {
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("status", status_name(out.status));
-  r.Set("iterations", Napi::Number::New(env, static_cast<double>(out.iterations)));
-  r.Set("lastCost", Napi::Number::New(env, out.last_cost));
-  r.Set("w", new_f64(env, w.data(), w.size()));
-  r.Set("b", Napi::Number::New(env, b));
-  r.Set("costs", new_f64(env, costs.data(), costs.size()));
-  return r;
+// θ at argument `first` decides the feature count m = len(θ) − 1; then (θ, X, n[, y]) as usual.
+Batch logistic_batch(const Napi::CallbackInfo& info, size_t first, bool with_y) {
+  const F64View theta = f64_arg(info, first, "theta");
+  if (theta.length < 2) fail_range("ERR_BLASNET_SHAPE", "theta must hold w and b (at least 2 values), got " + std::to_string(theta.length));
+  return parse_batch(info, first, {theta.length, theta.length - 1, 1, with_y});
 }
 
-// (X: Float64Array n·m, n, m, y: Float64Array n, w: Float64Array m, b) → { cost, dw, db }
-Napi::Value CostGradJs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View y = f64_arg(info, 3, "y", static_cast<long long>(n));
-  const F64View w = f64_arg(info, 4, "w", static_cast<long long>(m));
-  const double b = number_arg(info, 5, "b");
-  LogisticWorkspace ws(m, nullptr);
-  std::vector<double> dw(m);
-  double db = 0;
-  const double cost = logistic_cost_grad({X.data, y.data, n, m}, w.data, b, dw.data(), &db, ws, true).cost;
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("cost", Napi::Number::New(env, cost));
-  r.Set("dw", new_f64(env, dw.data(), m));
-  r.Set("db", Napi::Number::New(env, db));
-  return r;
+struct FitConfig {
+  double learning_rate;
+  size_t iterations, record_every;
+};
+
+FitConfig read_fit_config(Napi::Value v) {
+  if (!v.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", "config must be an object");
+  Napi::Object o = v.As<Napi::Object>();
+  FitConfig c{config_number(o, "learningRate"), config_size(o, "iterations", 0, SIZE_MAX >> 11),
+              config_size(o, "recordEvery", 1, SIZE_MAX >> 11)};
+  if (!(std::isfinite(c.learning_rate) && c.learning_rate > 0))
+    fail_range("ERR_BLASNET_ARG_RANGE", "config.learningRate must be a finite number > 0");
+  return c;
 }
 
-// (X, n, m, y, w, b, learningRate, iterations, recordEvery, onProgress?) → fit result
-// Runs on the calling thread; onProgress is called synchronously at each record.
-Napi::Value FitSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View y = f64_arg(info, 3, "y", static_cast<long long>(n));
-  const F64View w0 = f64_arg(info, 4, "w", static_cast<long long>(m));
-  double b = number_arg(info, 5, "b");
-  const double lr = number_arg(info, 6, "learningRate");
-  const size_t iterations = size_arg(info, 7, "iterations");
-  const size_t record_every = size_arg(info, 8, "recordEvery");
-  SyncProgress progress(env, info.Length() > 9 ? info[9] : env.Undefined());
-  std::vector<double> w(w0.data, w0.data + m), costs;
-  costs.reserve(record_every ? iterations / record_every + 1 : 0);
-  const FitOutcome out = logistic_fit(
-      {X.data, y.data, n, m}, w.data(), &b, lr, iterations, record_every, static_cast<size_t>(get_threads()),
-      [&](size_t i, double cost) {
-        costs.push_back(cost);
-        progress(i, cost);
-      },
-      [&] { return progress.stop(); });
-  progress.rethrow();
-  return fit_result(env, out, w, b, costs);
+// Throws ERR_BLASNET_NOT_FINITE when a probability is NaN (w·x overflowed to ∞ − ∞).
+void check_probabilities(const double* a, size_t n) {
+  for (size_t j = 0; j < n; ++j)
+    if (std::isnan(a[j]))
+      fail_range("ERR_BLASNET_NOT_FINITE", "the prediction for row " + std::to_string(j) +
+                                               " is not finite: w·x overflowed (the weights or the inputs are too large)");
 }
 
-class LogisticFitWorker : public JobWorker {
+class LogisticFitJob final : public Job {
  public:
-  LogisticFitWorker(Napi::Env env, const F64View& X, const F64View& y, size_t n, size_t m, const F64View& w, double b,
-                    double lr, size_t iterations, size_t record_every, Napi::Value on_progress, Napi::Value cancel)
-      : JobWorker(env, on_progress, cancel),
-        // Copies on the main thread: the caller may overwrite or transfer its buffers once fit() returns.
-        X_(X.data, X.data + n * m), y_(y.data, y.data + n), w_(w.data, w.data + m), b_(b),
-        n_(n), m_(m), lr_(lr), iterations_(iterations), record_every_(record_every),
-        threads_(static_cast<size_t>(get_threads())) {}
+  LogisticFitJob(const Batch& b, const FitConfig& cfg) : in_(b), cfg_(cfg), m_(b.theta.length - 1) {}
 
- protected:
-  void Run(const std::function<void(size_t, double)>& record, const std::function<bool()>& cancelled) override {
-    costs_.reserve(record_every_ ? iterations_ / record_every_ + 1 : 0);
-    out_ = logistic_fit({X_.data(), y_.data(), n_, m_}, w_.data(), &b_, lr_, iterations_, record_every_, threads_,
+  void run(Progress& progress) override {
+    theta_ = in_.theta;
+    double b = theta_[m_];
+    out_ = logistic_fit({in_.X.data(), in_.Y.data(), in_.n, m_}, theta_.data(), &b, cfg_.learning_rate, cfg_.iterations,
+                        cfg_.record_every, static_cast<size_t>(get_threads()),
                         [&](size_t i, double cost) {
                           costs_.push_back(cost);
-                          record(i, cost);
+                          progress.record(i, cost);
                         },
-                        cancelled);
+                        [&] { return progress.cancelled(); });
+    theta_[m_] = b;
   }
-  Napi::Value Result(Napi::Env env) override { return fit_result(env, out_, w_, b_, costs_); }
+
+  Napi::Value result(Napi::Env env) override {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("status", status_name(out_.status));
+    r.Set("iterations", Napi::Number::New(env, static_cast<double>(out_.iterations)));
+    r.Set("lastCost", Napi::Number::New(env, out_.last_cost));
+    r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
+    r.Set("costs", new_f64(env, costs_.data(), costs_.size()));
+    return r;
+  }
 
  private:
-  std::vector<double> X_, y_, w_;
-  double b_;
-  size_t n_, m_;
-  double lr_;
-  size_t iterations_, record_every_, threads_;
-  std::vector<double> costs_;
+  OwnedBatch in_;
+  FitConfig cfg_;
+  size_t m_;
+  std::vector<double> theta_, costs_;
   FitOutcome out_;
 };
 
-// (X, n, m, y, w, b, learningRate, iterations, recordEvery, onProgress?, cancel?: Int32Array) → Promise<fit result>
-Napi::Value Fit(const Napi::CallbackInfo& info) {
+class LogisticPredictJob final : public Job {
+ public:
+  explicit LogisticPredictJob(const Batch& b) : in_(b), m_(b.theta.length - 1) {}
+  void run(Progress&) override {
+    a_.resize(in_.n);
+    logistic_predict_proba(in_.X.data(), in_.n, m_, in_.theta.data(), in_.theta[m_], a_.data());
+    check_probabilities(a_.data(), a_.size());
+  }
+  Napi::Value result(Napi::Env env) override { return new_f64(env, a_.data(), a_.size()); }
+
+ private:
+  OwnedBatch in_;
+  size_t m_;
+  std::vector<double> a_;
+};
+
+// (θ, X, n, y) → { cost, grad }: grad = (dw, db) in θ's layout. Runs no JavaScript: reads in place.
+Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View y = f64_arg(info, 3, "y", static_cast<long long>(n));
-  const F64View w = f64_arg(info, 4, "w", static_cast<long long>(m));
-  const double b = number_arg(info, 5, "b");
-  const double lr = number_arg(info, 6, "learningRate");
-  const size_t iterations = size_arg(info, 7, "iterations");
-  const size_t record_every = size_arg(info, 8, "recordEvery");
-  auto* worker = new LogisticFitWorker(env, X, y, n, m, w, b, lr, iterations, record_every,
-                                       info.Length() > 9 ? info[9] : env.Undefined(),
-                                       info.Length() > 10 ? info[10] : env.Undefined());
-  return worker->Start();
+  const Batch b = logistic_batch(info, 0, true);
+  const size_t m = b.theta.length - 1;
+  JobScope scope;
+  LogisticWorkspace ws(m, nullptr);
+  Napi::Float64Array grad = Napi::Float64Array::New(env, m + 1);
+  const double cost = logistic_cost_grad({b.X.data, b.Y.data, b.n, m}, b.theta.data, b.theta.data[m], grad.Data(), grad.Data() + m, ws, true).cost;
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("cost", Napi::Number::New(env, cost));
+  r.Set("grad", grad);
+  return r;
 }
 
-// (X, n, m, w, b) → Float64Array n of σ(X·w + b)
+// (θ, X, n, y, config, onProgress?) → fit result. Runs on the calling thread with its own copies.
+Napi::Value FitSync(const Napi::CallbackInfo& info) {
+  const Batch b = logistic_batch(info, 0, true);
+  LogisticFitJob job(b, read_fit_config(info[4]));
+  return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
+}
+
+// (θ, X, n, y, config, onProgress?, cancel?: Int32Array) → Promise<fit result>
+Napi::Value Fit(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const Batch b = logistic_batch(info, 0, true);
+  return run_async(env, std::make_unique<LogisticFitJob>(b, read_fit_config(info[4])), info.Length() > 5 ? info[5] : env.Undefined(),
+                   info.Length() > 6 ? info[6] : env.Undefined());
+}
+
+// (θ, X, n) → Float64Array n of σ(X·w + b). Runs no JavaScript: reads in place.
 Napi::Value PredictProbaSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View w = f64_arg(info, 3, "w", static_cast<long long>(m));
-  const double b = number_arg(info, 4, "b");
-  Napi::Float64Array a = Napi::Float64Array::New(env, n);
-  logistic_predict_proba(X.data, n, m, w.data, b, a.Data());
+  const Batch b = logistic_batch(info, 0, false);
+  const size_t m = b.theta.length - 1;
+  JobScope scope;
+  Napi::Float64Array a = Napi::Float64Array::New(env, b.n);
+  logistic_predict_proba(b.X.data, b.n, m, b.theta.data, b.theta.data[m], a.Data());
+  check_probabilities(a.Data(), b.n);
   return a;
 }
 
-class LogisticPredictWorker : public JobWorker {
- public:
-  LogisticPredictWorker(Napi::Env env, const F64View& X, size_t n, size_t m, const F64View& w, double b)
-      : JobWorker(env, env.Undefined(), env.Undefined()), X_(X.data, X.data + n * m), w_(w.data, w.data + m),
-        b_(b), n_(n), m_(m) {}
-
- protected:
-  void Run(const std::function<void(size_t, double)>&, const std::function<bool()>&) override {
-    a_.resize(n_);
-    logistic_predict_proba(X_.data(), n_, m_, w_.data(), b_, a_.data());
-  }
-  Napi::Value Result(Napi::Env env) override { return new_f64(env, a_.data(), a_.size()); }
-
- private:
-  std::vector<double> X_, w_, a_;
-  double b_;
-  size_t n_, m_;
-};
-
-// (X, n, m, w, b) → Promise<Float64Array>
+// (θ, X, n, cancel?) → Promise<Float64Array>
 Napi::Value PredictProba(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const size_t n = size_arg(info, 1, "n"), m = size_arg(info, 2, "m");
-  const F64View X = f64_arg(info, 0, "X", static_cast<long long>(n * m));
-  const F64View w = f64_arg(info, 3, "w", static_cast<long long>(m));
-  const double b = number_arg(info, 4, "b");
-  return (new LogisticPredictWorker(env, X, n, m, w, b))->Start();
+  const Batch b = logistic_batch(info, 0, false);
+  return run_async(env, std::make_unique<LogisticPredictJob>(b), env.Undefined(), info.Length() > 3 ? info[3] : env.Undefined());
 }
 
 }  // namespace
 
 void register_logistic(Napi::Env env, Napi::Object exports) {
-  exports.Set("logisticCostGrad", Napi::Function::New(env, CostGradJs, "logisticCostGrad"));
-  exports.Set("logisticFitSync", Napi::Function::New(env, FitSync, "logisticFitSync"));
-  exports.Set("logisticFit", Napi::Function::New(env, Fit, "logisticFit"));
-  exports.Set("logisticPredictProbaSync", Napi::Function::New(env, PredictProbaSync, "logisticPredictProbaSync"));
-  exports.Set("logisticPredictProba", Napi::Function::New(env, PredictProba, "logisticPredictProba"));
+  export_function(env, exports, "logisticCostGrad", LogisticCostGrad);
+  export_function(env, exports, "logisticFitSync", FitSync);
+  export_function(env, exports, "logisticFit", Fit);
+  export_function(env, exports, "logisticPredictProbaSync", PredictProbaSync);
+  export_function(env, exports, "logisticPredictProba", PredictProba);
 }
 
 }  // namespace blasnet

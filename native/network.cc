@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "blas.h"
+#include "failure.h"
 #include "math.h"
 #include "parallel.h"
 #include "simd.h"
@@ -80,9 +81,9 @@ Network make_network(const std::vector<size_t>& sizes, const std::vector<int>& a
     layer.g = static_cast<Activation>(g);
     layer.alpha = alphas[l - 1];
     layer.W_off = off;
-    off += layer.in * layer.out;
+    off = checked_add(off, checked_mul(layer.in, layer.out, "the parameter count"), "the parameter count");
     layer.b_off = off;
-    off += layer.out;
+    off = checked_add(off, layer.out, "the parameter count");
     net.max_width = std::max(net.max_width, layer.out);
     net.layers.push_back(layer);
   }
@@ -341,25 +342,29 @@ static void dense_backward(const Layer& layer, const double* W, const double* A_
 // Whole-network passes
 
 double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
-                   const double* Y, bool want_delta, double* db_L, double* out, bool* inputs_finite) {
+                   const double* Y, bool want_delta, double* db_L, double* out, size_t* bad_layer) {
   const size_t L = net.layers.size();
   const double* A_prev = X;
   bool example_major = true;
+  if (bad_layer) *bad_layer = 0;
   for (size_t l = 0; l + 1 < L; ++l) {
     const Layer& layer = net.layers[l];
     const bool finite = dense_forward(layer, theta + layer.W_off, theta + layer.b_off, A_prev, example_major, n,
-                                      ws.A[l].data(), ws, l == 0 && inputs_finite);
-    if (l == 0 && inputs_finite) {
-      *inputs_finite = finite;
-      if (!finite) return 0;
+                                      ws.A[l].data(), ws, bad_layer != nullptr);
+    if (bad_layer && !finite) {
+      *bad_layer = l + 1;
+      return 0;
     }
     A_prev = ws.A[l].data();
     example_major = false;
   }
   const Layer& last = net.layers[L - 1];
-  return output_forward(last, net.loss, theta + last.W_off, theta + last.b_off, A_prev, example_major, n, Y,
-                        ws.A[L - 1].data(), out, want_delta && Y ? ws.delta.data() : nullptr, db_L, ws,
-                        L == 1 ? inputs_finite : nullptr);
+  bool finite = true;
+  const double total = output_forward(last, net.loss, theta + last.W_off, theta + last.b_off, A_prev, example_major, n, Y,
+                                      ws.A[L - 1].data(), out, want_delta && Y ? ws.delta.data() : nullptr, db_L, ws,
+                                      bad_layer ? &finite : nullptr);
+  if (bad_layer && !finite) *bad_layer = L;
+  return total;
 }
 
 void net_backward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws, double* grad) {
@@ -402,19 +407,21 @@ double net_cost_grad(const Network& net, const double* theta, const double* X, c
   return data / static_cast<double>(n) + apply_l2(net, theta, l2, grad);
 }
 
-bool net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws) {
+size_t net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws,
+                   const std::function<bool()>& cancelled) {
   // Chunks of examples keep the hidden activations small (≈ 32 MiB of them at most).
   size_t chunk = std::max<size_t>(1, (size_t(4) << 20) / std::max<size_t>(1, net.max_width));
   chunk = std::min(chunk, std::max<size_t>(n, 1));
   ws.reserve(net, chunk, false);
   const size_t s0 = net.inputs(), sL = net.outputs();
   for (size_t j0 = 0; j0 < n; j0 += chunk) {
+    if (cancelled && cancelled()) return kPredictCancelled;
     const size_t nb = std::min(chunk, n - j0);
-    bool finite = true;
-    net_forward(net, theta, X + j0 * s0, nb, ws, nullptr, false, nullptr, out + j0 * sL, &finite);
-    if (!finite) return false;
+    size_t bad = 0;
+    net_forward(net, theta, X + j0 * s0, nb, ws, nullptr, false, nullptr, out + j0 * sL, &bad);
+    if (bad) return bad;
   }
-  return true;
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------

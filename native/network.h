@@ -65,11 +65,12 @@ std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
 // Forward pass for n examples, X: s0 × n column-major. The output activations A[L] are written to
 // `out` (s_L × n, example by example) when it is given. With Y (s_L × n): returns Σ_j loss_j (the
 // data term, not divided by n) and, when want_delta, writes δ[L] into ws.delta and Σ_j δ[L] into db_L.
-// When inputs_finite is given, the first layer's pre-activations are checked in the fused pass that
-// adds the bias: a non-finite x_j makes every z of example j non-finite (0·∞ is NaN too), so
-// *inputs_finite = false exactly when X holds a non-finite value or the first product overflowed.
+// When bad_layer is given, every layer's pre-activations are checked in the fused pass that adds
+// the bias (Σ 0·z is NaN iff some z is not finite; a non-finite x_j makes every z of example j
+// non-finite): *bad_layer = the first layer l (1-based) whose Z[l] is not finite, else 0, and the
+// pass stops there.
 double net_forward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws,
-                   const double* Y, bool want_delta, double* db_L, double* out = nullptr, bool* inputs_finite = nullptr);
+                   const double* Y, bool want_delta, double* db_L, double* out = nullptr, size_t* bad_layer = nullptr);
 
 // Backward pass after net_forward(..., want_delta = true) on the same batch: grad (n_params,
 // overwritten) = ∂J/∂θ with J the mean loss over the batch. grad's b[L] slot must hold Σ_j δ[L]
@@ -80,9 +81,12 @@ void net_backward(const Network& net, const double* theta, const double* X, size
 double net_cost_grad(const Network& net, const double* theta, const double* X, const double* Y, size_t n,
                      double l2, double* grad, Workspace& ws);
 
-// out (s_L × n) = A[L] for X (s0 × n), in chunks of examples so memory stays bounded. Returns false
-// (and stops) when X holds a non-finite value or the first layer overflows (see net_forward).
-bool net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws);
+// out (s_L × n) = A[L] for X (s0 × n), in chunks of examples so memory stays bounded. Returns 0,
+// or the first layer (1-based) whose pre-activations were not finite (see net_forward), or
+// kPredictCancelled when cancelled() turned true between chunks.
+constexpr size_t kPredictCancelled = static_cast<size_t>(-1);
+size_t net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws,
+                   const std::function<bool()>& cancelled = {});
 
 struct TrainConfig {
   size_t epochs = 1;

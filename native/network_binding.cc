@@ -1,7 +1,8 @@
 // N-API surface of the network kernels: the NativeNet ObjectWrap holds one network's description
 // (sizes, activations, loss) and a reusable workspace for synchronous predictions. Parameters stay
-// in TS (one Float64Array θ) and are passed to each call; asynchronous jobs copy θ, X and Y on the
-// main thread, so the caller may reuse its buffers at once and predictions keep using the old θ.
+// in TS (one Float64Array θ) and come with each call as (θ, X, n[, Y]) through the boundary's
+// parser. Fits and async predictions are Jobs owning copies of their inputs (worker.h); the
+// synchronous calls that run no JavaScript (costGrad, predictSync) read the caller's arrays in place.
 #include <napi.h>
 
 #include <cmath>
@@ -9,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "napi_util.h"
+#include "boundary.h"
 #include "network.h"
 #include "parallel.h"
 #include "worker.h"
@@ -27,106 +28,90 @@ const char* train_status_name(TrainStatus s) {
   return "ok";
 }
 
-double get_number(Napi::Object o, const char* key) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsNumber()) throw_error(o.Env(), "ERR_BLASNET_ARG_TYPE", std::string("native: config.") + key + " must be a number", "TypeError");
-  return v.As<Napi::Number>().DoubleValue();
-}
-
-TrainConfig read_config(Napi::Env env, Napi::Value value) {
-  if (!value.IsObject()) throw_error(env, "ERR_BLASNET_ARG_TYPE", "native: config must be an object", "TypeError");
+TrainConfig read_config(Napi::Value value) {
+  if (!value.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", "config must be an object");
   Napi::Object o = value.As<Napi::Object>();
   TrainConfig c;
-  c.epochs = static_cast<size_t>(get_number(o, "epochs"));
-  c.batch_size = static_cast<size_t>(get_number(o, "batchSize"));
-  c.shuffle = get_number(o, "shuffle") != 0;
-  c.shuffle_seed = static_cast<uint32_t>(get_number(o, "shuffleSeed"));
-  const double opt = get_number(o, "optimizer");
-  if (opt != 0 && opt != 1 && opt != 2) throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: config.optimizer must be 0, 1 or 2", "RangeError");
-  c.optimizer = static_cast<Optimizer>(static_cast<int>(opt));
-  c.learning_rate = get_number(o, "learningRate");
-  c.beta = get_number(o, "beta");
-  c.beta1 = get_number(o, "beta1");
-  c.beta2 = get_number(o, "beta2");
-  c.eps = get_number(o, "eps");
-  c.l2 = get_number(o, "l2");
-  c.record_every = static_cast<size_t>(get_number(o, "recordEvery"));
+  c.epochs = config_size(o, "epochs");
+  c.batch_size = config_size(o, "batchSize", 0, kMaxBlasDim);
+  c.shuffle = config_number(o, "shuffle") != 0;
+  c.shuffle_seed = static_cast<uint32_t>(config_size(o, "shuffleSeed", 0, 0xffffffffu));
+  c.optimizer = static_cast<Optimizer>(static_cast<int>(config_size(o, "optimizer", 0, 2)));
+  c.learning_rate = config_number(o, "learningRate");
+  c.beta = config_number(o, "beta");
+  c.beta1 = config_number(o, "beta1");
+  c.beta2 = config_number(o, "beta2");
+  c.eps = config_number(o, "eps");
+  c.l2 = config_number(o, "l2");
+  c.record_every = config_size(o, "recordEvery", 1);
   return c;
 }
 
-Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const std::vector<double>& theta,
-                          const std::vector<double>& costs) {
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("status", train_status_name(out.status));
-  r.Set("epochs", Napi::Number::New(env, static_cast<double>(out.epochs)));
-  r.Set("steps", Napi::Number::New(env, static_cast<double>(out.steps)));
-  r.Set("lastCost", Napi::Number::New(env, out.last_cost));
-  r.Set("theta", new_f64(env, theta.data(), theta.size()));
-  r.Set("costs", new_f64(env, costs.data(), costs.size()));
-  return r;
+// The error for a prediction whose pre-activations at `layer` (1-based) were not finite. For the
+// first layer it names the first non-finite value of X (row-major n × s0) when there is one.
+[[noreturn]] void fail_non_finite(size_t layer, const double* X, size_t n, size_t s0) {
+  if (layer == 1) {
+    for (size_t k = 0; k < n * s0; ++k) {
+      if (!std::isfinite(X[k])) {
+        const std::string v = std::isnan(X[k]) ? "NaN" : (X[k] > 0 ? "Infinity" : "-Infinity");
+        fail_range("ERR_BLASNET_NOT_FINITE", "X must contain only finite numbers, got " + v + " at row " + std::to_string(k / s0) +
+                                                 ", column " + std::to_string(k % s0));
+      }
+    }
+  }
+  fail_range("ERR_BLASNET_NOT_FINITE", "the pre-activations of layer " + std::to_string(layer) +
+                                           " are not finite (W·a + b overflowed): the parameters or the inputs are too large to predict with");
 }
 
-class NetFitWorker : public JobWorker {
+class NetFitJob final : public Job {
  public:
-  NetFitWorker(Napi::Env env, const Network& net, const F64View& theta, const F64View& X, const F64View& Y, size_t n,
-               const TrainConfig& cfg, Napi::Value on_progress, Napi::Value cancel)
-      : JobWorker(env, on_progress, cancel), net_(net), theta_(theta.data, theta.data + theta.length),
-        X_(X.data, X.data + X.length), Y_(Y.data, Y.data + Y.length), n_(n), cfg_(cfg) {}
-
- protected:
-  void Run(const std::function<void(size_t, double)>& record, const std::function<bool()>& cancelled) override {
-    out_ = net_train(net_, theta_.data(), X_.data(), Y_.data(), n_, cfg_,
-                     [&](size_t epoch, double cost) {
-                       costs_.push_back(cost);
-                       record(epoch, cost);
-                     },
-                     cancelled);
+  NetFitJob(const Network& net, const Batch& b, const TrainConfig& cfg) : net_(net), in_(b), cfg_(cfg) {}
+  void run(Progress& progress) override {
+    theta_ = in_.theta;
+    out_ = net_train(
+        net_, theta_.data(), in_.X.data(), in_.Y.data(), in_.n, cfg_,
+        [&](size_t epoch, double cost) {
+          costs_.push_back(cost);
+          progress.record(epoch, cost);
+        },
+        [&] { return progress.cancelled(); });
   }
-  Napi::Value Result(Napi::Env env) override { return train_result(env, out_, theta_, costs_); }
+  Napi::Value result(Napi::Env env) override {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("status", train_status_name(out_.status));
+    r.Set("epochs", Napi::Number::New(env, static_cast<double>(out_.epochs)));
+    r.Set("steps", Napi::Number::New(env, static_cast<double>(out_.steps)));
+    r.Set("lastCost", Napi::Number::New(env, out_.last_cost));
+    r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
+    r.Set("costs", new_f64(env, costs_.data(), costs_.size()));
+    return r;
+  }
 
  private:
   Network net_;
-  std::vector<double> theta_, X_, Y_;
-  size_t n_;
+  OwnedBatch in_;
   TrainConfig cfg_;
-  std::vector<double> costs_;
+  std::vector<double> theta_, costs_;
   TrainOutcome out_;
 };
 
-// The error for inputs whose first-layer pre-activations were not finite: names the first non-finite
-// value of X (row-major n × s0) if there is one, else the overflow.
-std::string non_finite_message(const double* X, size_t n, size_t s0) {
-  for (size_t k = 0; k < n * s0; ++k) {
-    if (!std::isfinite(X[k])) {
-      const std::string v = std::isnan(X[k]) ? "NaN" : (X[k] > 0 ? "Infinity" : "-Infinity");
-      return "X must contain only finite numbers, got " + v + " at row " + std::to_string(k / s0) + ", column " +
-             std::to_string(k % s0);
-    }
-  }
-  return "the first layer's pre-activations overflowed (X · W[1] is not finite): scale the inputs";
-}
-
-class NetPredictWorker : public JobWorker {
+class NetPredictJob final : public Job {
  public:
-  NetPredictWorker(Napi::Env env, const Network& net, const F64View& theta, const F64View& X, size_t n)
-      : JobWorker(env, env.Undefined(), env.Undefined()), net_(net), theta_(theta.data, theta.data + theta.length),
-        X_(X.data, X.data + X.length), n_(n) {}
-
- protected:
-  void Run(const std::function<void(size_t, double)>&, const std::function<bool()>&) override {
-    out_.resize(n_ * net_.outputs());
-    std::unique_ptr<ThreadTeam> team = make_team(net_, n_);
+  NetPredictJob(const Network& net, const Batch& b) : net_(net), in_(b) {}
+  void run(Progress& progress) override {
+    out_.resize(checked_mul(in_.n, net_.outputs(), "n × outputs"));
+    std::unique_ptr<ThreadTeam> team = make_team(net_, in_.n);
     Workspace ws;
     ws.team = team.get();
-    if (!net_predict(net_, theta_.data(), X_.data(), n_, out_.data(), ws))
-      Fail("ERR_BLASNET_NOT_FINITE", non_finite_message(X_.data(), n_, net_.inputs()));
+    const size_t bad = net_predict(net_, in_.theta.data(), in_.X.data(), in_.n, out_.data(), ws, [&] { return progress.cancelled(); });
+    if (bad == kPredictCancelled) fail_range("ABORT_ERR", "the prediction was cancelled");
+    if (bad) fail_non_finite(bad, in_.X.data(), in_.n, net_.inputs());
   }
-  Napi::Value Result(Napi::Env env) override { return new_f64(env, out_.data(), out_.size()); }
+  Napi::Value result(Napi::Env env) override { return new_f64(env, out_.data(), out_.size()); }
 
  private:
   Network net_;
-  std::vector<double> theta_, X_;
-  size_t n_;
+  OwnedBatch in_;
   std::vector<double> out_;
 };
 
@@ -148,117 +133,104 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
 
   // (sizes: number[], activations: number[], alphas: number[], loss: number)
   explicit NativeNet(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeNet>(info) {
-    Napi::Env env = info.Env();
-    if (info.Length() < 4 || !info[0].IsArray() || !info[1].IsArray() || !info[2].IsArray() || !info[3].IsNumber())
-      throw_error(env, "ERR_BLASNET_ARG_TYPE", "native: NativeNet(sizes, activations, alphas, loss)", "TypeError");
-    auto numbers = [&](Napi::Array a) {
-      std::vector<double> v(a.Length());
-      for (uint32_t i = 0; i < a.Length(); ++i) {
-        Napi::Value x = a.Get(i);
-        if (!x.IsNumber()) throw_error(env, "ERR_BLASNET_ARG_TYPE", "native: NativeNet arrays must hold numbers", "TypeError");
-        v[i] = x.As<Napi::Number>().DoubleValue();
+    guarded(info.Env(), [&] {
+      if (info.Length() < 4 || !info[0].IsArray() || !info[1].IsArray() || !info[2].IsArray() || !info[3].IsNumber())
+        fail_type("ERR_BLASNET_ARG_TYPE", "NativeNet expects (sizes, activations, alphas, loss)");
+      auto numbers = [&](Napi::Array a, const char* name) {
+        std::vector<double> v(a.Length());
+        for (uint32_t i = 0; i < a.Length(); ++i) {
+          Napi::Value x = a.Get(i);
+          if (!x.IsNumber()) fail_type("ERR_BLASNET_ARG_TYPE", std::string(name) + " must hold numbers only");
+          v[i] = x.As<Napi::Number>().DoubleValue();
+        }
+        return v;
+      };
+      std::vector<size_t> sizes;
+      for (double x : numbers(info[0].As<Napi::Array>(), "sizes")) {
+        if (!(x >= 1 && x <= static_cast<double>(kMaxBlasDim)) || x != std::floor(x))
+          fail_range("ERR_BLASNET_CONFIG", "layer sizes must be integers in [1, " + std::to_string(kMaxBlasDim) + "]");
+        sizes.push_back(static_cast<size_t>(x));
       }
-      return v;
-    };
-    const std::vector<double> s = numbers(info[0].As<Napi::Array>()), g = numbers(info[1].As<Napi::Array>());
-    std::vector<size_t> sizes;
-    for (double x : s) {
-      if (!(x >= 1 && x <= 1e9) || x != static_cast<double>(static_cast<size_t>(x)))
-        throw_error(env, "ERR_BLASNET_ARG_RANGE", "native: layer sizes must be integers ≥ 1", "RangeError");
-      sizes.push_back(static_cast<size_t>(x));
-    }
-    std::vector<int> acts;
-    for (double x : g) acts.push_back(static_cast<int>(x));
-    try {
-      net_ = make_network(sizes, acts, numbers(info[2].As<Napi::Array>()), info[3].As<Napi::Number>().Int32Value());
-    } catch (const std::invalid_argument& e) {
-      throw_error(env, "ERR_BLASNET_CONFIG", std::string("native: ") + e.what(), "RangeError");
-    }
+      std::vector<int> acts;
+      for (double x : numbers(info[1].As<Napi::Array>(), "activations")) {
+        if (!(x >= 0 && x <= 5) || x != std::floor(x)) fail_range("ERR_BLASNET_CONFIG", "unknown activation code");
+        acts.push_back(static_cast<int>(x));
+      }
+      const std::vector<double> alphas = numbers(info[2].As<Napi::Array>(), "alphas");
+      for (double a : alphas)
+        if (!std::isfinite(a)) fail_range("ERR_BLASNET_CONFIG", "activation slopes must be finite");
+      try {
+        net_ = make_network(sizes, acts, alphas, info[3].As<Napi::Number>().Int32Value());
+      } catch (const std::invalid_argument& e) {
+        fail_range("ERR_BLASNET_CONFIG", e.what());
+      }
+      return info.Env().Undefined();
+    });
   }
 
  private:
-  size_t check_n(const Napi::CallbackInfo& info, size_t i) {
-    const size_t n = size_arg(info, i, "n");
-    if (n == 0) throw_error(info.Env(), "ERR_BLASNET_SHAPE", "native: n must be ≥ 1", "RangeError");
-    return n;
-  }
-
-  // The arguments every method starts with: (theta, X, n[, Y]), lengths checked against this network.
-  struct Args {
-    size_t n;
-    F64View theta, X, Y;
-  };
-  Args args(const Napi::CallbackInfo& info, bool with_Y) {
-    const size_t n = check_n(info, 2);
-    Args a{n, f64_arg(info, 0, "theta", static_cast<long long>(net_.n_params)),
-           f64_arg(info, 1, "X", static_cast<long long>(n * net_.inputs())), {nullptr, 0}};
-    if (with_Y) a.Y = f64_arg(info, 3, "Y", static_cast<long long>(n * net_.outputs()));
-    return a;
+  Batch args(const Napi::CallbackInfo& info, bool with_Y) {
+    return parse_batch(info, 0, {net_.n_params, net_.inputs(), net_.outputs(), with_Y});
   }
 
   Napi::Value ParamCount(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), static_cast<double>(net_.n_params)); }
 
   // (theta, X, n, Y, l2) → { cost, grad }
   Napi::Value CostGrad(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const auto [n, theta, X, Y] = args(info, true);
-    const double l2 = number_arg(info, 4, "l2");
-    Napi::Float64Array grad = Napi::Float64Array::New(env, net_.n_params);
-    std::unique_ptr<ThreadTeam> team = make_team(net_, n);
-    Workspace ws;
-    ws.team = team.get();
-    const double cost = net_cost_grad(net_, theta.data, X.data, Y.data, n, l2, grad.Data(), ws);
-    Napi::Object r = Napi::Object::New(env);
-    r.Set("cost", Napi::Number::New(env, cost));
-    r.Set("grad", grad);
-    return r;
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      Napi::Env env = info.Env();
+      const Batch b = args(info, true);
+      const double l2 = finite_arg(info, 4, "l2");
+      JobScope scope;
+      Napi::Float64Array grad = Napi::Float64Array::New(env, net_.n_params);
+      std::unique_ptr<ThreadTeam> team = make_team(net_, b.n);
+      Workspace ws;
+      ws.team = team.get();
+      const double cost = net_cost_grad(net_, b.theta.data, b.X.data, b.Y.data, b.n, l2, grad.Data(), ws);
+      Napi::Object r = Napi::Object::New(env);
+      r.Set("cost", Napi::Number::New(env, cost));
+      r.Set("grad", grad);
+      return r;
+    });
   }
 
-  // (theta, X, n, Y, config, onProgress?) → train result; runs on the calling thread.
+  // (theta, X, n, Y, config, onProgress?) → train result; runs on the calling thread on copies.
   Napi::Value FitSync(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const auto [n, theta0, X, Y] = args(info, true);
-    const TrainConfig cfg = read_config(env, info[4]);
-    SyncProgress progress(env, info.Length() > 5 ? info[5] : env.Undefined());
-    std::vector<double> theta(theta0.data, theta0.data + theta0.length), costs;
-    const TrainOutcome out = net_train(
-        net_, theta.data(), X.data, Y.data, n, cfg,
-        [&](size_t epoch, double cost) {
-          costs.push_back(cost);
-          progress(epoch, cost);
-        },
-        [&] { return progress.stop(); });
-    progress.rethrow();
-    return train_result(env, out, theta, costs);
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      NetFitJob job(net_, args(info, true), read_config(info[4]));
+      return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
+    });
   }
 
   // (theta, X, n, Y, config, onProgress?, cancel?) → Promise<train result>
   Napi::Value Fit(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const auto [n, theta, X, Y] = args(info, true);
-    const TrainConfig cfg = read_config(env, info[4]);
-    auto* worker = new NetFitWorker(env, net_, theta, X, Y, n, cfg, info.Length() > 5 ? info[5] : env.Undefined(),
-                                    info.Length() > 6 ? info[6] : env.Undefined());
-    return worker->Start();
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      Napi::Env env = info.Env();
+      return run_async(env, std::make_unique<NetFitJob>(net_, args(info, true), read_config(info[4])),
+                       info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
+    });
   }
 
   // (theta, X, n) → Float64Array (n × s_L, row-major)
   Napi::Value PredictSync(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const auto [n, theta, X, Y] = args(info, false);
-    (void)Y;
-    Napi::Float64Array out = Napi::Float64Array::New(env, n * net_.outputs());
-    if (!net_predict(net_, theta.data, X.data, n, out.Data(), predict_ws_))
-      throw_error(env, "ERR_BLASNET_NOT_FINITE", non_finite_message(X.data, n, net_.inputs()), "RangeError");
-    return out;
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      Napi::Env env = info.Env();
+      const Batch b = args(info, false);
+      JobScope scope;
+      Napi::Float64Array out = Napi::Float64Array::New(env, checked_mul(b.n, net_.outputs(), "n × outputs"));
+      const size_t bad = net_predict(net_, b.theta.data, b.X.data, b.n, out.Data(), predict_ws_);
+      if (bad) fail_non_finite(bad, b.X.data, b.n, net_.inputs());
+      return out;
+    });
   }
 
-  // (theta, X, n) → Promise<Float64Array>
+  // (theta, X, n, cancel?) → Promise<Float64Array>
   Napi::Value Predict(const Napi::CallbackInfo& info) {
-    Napi::Env env = info.Env();
-    const auto [n, theta, X, Y] = args(info, false);
-    (void)Y;
-    return (new NetPredictWorker(env, net_, theta, X, n))->Start();
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      Napi::Env env = info.Env();
+      return run_async(env, std::make_unique<NetPredictJob>(net_, args(info, false)), env.Undefined(),
+                       info.Length() > 3 ? info[3] : env.Undefined());
+    });
   }
 
   Network net_;

@@ -1,81 +1,120 @@
 // A fixed team of threads for blasnet's own loops (the elementwise work BLAS does not do). The
 // caller's thread is member 0; the others wait on a condition variable between jobs, so a job costs
 // one wake-up, not a thread creation. Work is split by a fixed partition, so for a given team size
-// results are bit-for-bit reproducible. No N-API here.
+// results are bit-for-bit reproducible. No N-API here; run() allocates nothing (the job is passed
+// as a pointer and a trampoline, not a std::function). A thread that cannot be started is a Failure
+// from the constructor, and an exception inside a job is rethrown to run()'s caller.
 #pragma once
 #include <condition_variable>
 #include <cstddef>
-#include <functional>
+#include <exception>
 #include <mutex>
+#include <string>
+#include <system_error>
 #include <thread>
+#include <type_traits>
 #include <vector>
+
+#include "failure.h"
 
 namespace blasnet {
 
 class ThreadTeam {
  public:
   explicit ThreadTeam(size_t size) : size_(size < 1 ? 1 : size) {
-    for (size_t t = 1; t < size_; ++t) threads_.emplace_back([this, t] { loop(t); });
-  }
-  ~ThreadTeam() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-      ++generation_;
+    threads_.reserve(size_ - 1);
+    try {
+      for (size_t t = 1; t < size_; ++t) threads_.emplace_back([this, t] { loop(t); });
+    } catch (const std::system_error& e) {
+      stop_all();
+      throw Failure("ERR_BLASNET_NATIVE", std::string("could not start a worker thread (") + e.what() +
+                                              "); lower the thread count with setThreads");
     }
-    wake_.notify_all();
-    for (auto& th : threads_) th.join();
   }
+  ~ThreadTeam() { stop_all(); }
   ThreadTeam(const ThreadTeam&) = delete;
   ThreadTeam& operator=(const ThreadTeam&) = delete;
 
   size_t size() const { return size_; }
 
-  // Runs job(t) for t = 0..size−1 (t = 0 on the calling thread) and returns when all are done.
-  // job must not throw.
-  void run(const std::function<void(size_t)>& job) {
+  // Runs job(t) for t = 0..size−1 (t = 0 on the calling thread) and returns when all are done. If
+  // any member threw, the first exception is rethrown here, after every member finished.
+  template <class F>
+  void run(F&& job) {
+    using Fn = std::remove_reference_t<F>;
     if (size_ == 1) {
-      job(0);
+      job(size_t(0));
       return;
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      job_ = &job;
+      ctx_ = const_cast<void*>(static_cast<const void*>(&job));
+      call_ = [](void* ctx, size_t t) { (*static_cast<Fn*>(ctx))(t); };
       pending_ = size_ - 1;
+      error_ = nullptr;
       ++generation_;
     }
     wake_.notify_all();
-    job(0);
+    std::exception_ptr mine;
+    try {
+      job(size_t(0));
+    } catch (...) {
+      mine = std::current_exception();
+    }
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [this] { return pending_ == 0; });
-    job_ = nullptr;
+    call_ = nullptr;
+    ctx_ = nullptr;
+    if (mine) std::rethrow_exception(mine);
+    if (error_) std::rethrow_exception(error_);
   }
 
  private:
   void loop(size_t t) {
     size_t seen = 0;
     for (;;) {
-      const std::function<void(size_t)>* job;
+      void (*call)(void*, size_t);
+      void* ctx;
       {
         std::unique_lock<std::mutex> lock(mutex_);
         wake_.wait(lock, [&] { return generation_ != seen; });
         seen = generation_;
         if (stop_) return;
-        job = job_;
+        call = call_;
+        ctx = ctx_;
       }
-      (*job)(t);
+      std::exception_ptr err;
+      try {
+        call(ctx, t);
+      } catch (...) {
+        err = std::current_exception();
+      }
       {
         std::lock_guard<std::mutex> lock(mutex_);
+        if (err && !error_) error_ = err;
         if (--pending_ == 0) done_.notify_one();
       }
     }
+  }
+
+  void stop_all() noexcept {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+      ++generation_;
+    }
+    wake_.notify_all();
+    for (auto& th : threads_)
+      if (th.joinable()) th.join();
   }
 
   size_t size_;
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable wake_, done_;
-  const std::function<void(size_t)>* job_ = nullptr;
+  void (*call_)(void*, size_t) = nullptr;
+  void* ctx_ = nullptr;
+  std::exception_ptr error_;
   size_t pending_ = 0, generation_ = 0;
   bool stop_ = false;
 };

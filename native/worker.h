@@ -1,18 +1,19 @@
-// The base of every long native job (fit, batch predict): an AsyncProgressQueueWorker whose
-// Execute never touches N-API (it runs on a libuv thread), which reports progress records to an
-// optional JS callback on the main thread, watches a cancel flag the JS side can set, and settles
-// a Promise from OnOK / OnError. Exceptions in Execute become a rejection with a code.
+// Jobs: every native computation that may run long (fits, batch predictions) is a Job that owns
+// its inputs, runs with no N-API calls, and builds its JS result on the main thread. The same Job
+// runs inline (run_sync: fitSync) or on libuv's pool (run_async: a Promise), so a sync call and
+// an async one differ only in the thread they run on. Nothing here lets a C++ exception escape
+// into N-API, and nothing calls into an env that is being torn down.
 #pragma once
 #include <napi.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
-#include <exception>
-#include <functional>
-#include <new>
+#include <memory>
+#include <optional>
 #include <string>
 
-#include "napi_util.h"
+#include "boundary.h"
 
 namespace blasnet {
 
@@ -21,143 +22,32 @@ struct ProgressRecord {
   double cost;
 };
 
-// The progress reporting of a synchronous fit: calls the JS onProgress (if any) at each record, on
-// the calling thread. If the callback throws, the fit stops (stop() turns true) and rethrow() throws
-// that error once the loop has returned.
-class SyncProgress {
+// What a running job reports through and polls. record() may run JavaScript (sync jobs).
+class Progress {
  public:
-  SyncProgress(Napi::Env env, Napi::Value on_progress)
-      : env_(env), fn_(on_progress.IsFunction() ? on_progress.As<Napi::Function>() : Napi::Function()) {}
-  void operator()(size_t iteration, double cost) {
-    if (fn_.IsEmpty() || threw_) return;
-    Napi::Object rec = Napi::Object::New(env_);
-    rec.Set("iteration", Napi::Number::New(env_, static_cast<double>(iteration)));
-    rec.Set("cost", Napi::Number::New(env_, cost));
-    try {
-      fn_.Call({rec});
-    } catch (const Napi::Error& e) {
-      threw_ = true;
-      error_ = e.Value();
-    }
-  }
-  bool stop() const { return threw_; }
-  void rethrow() const {
-    if (threw_) throw Napi::Error(env_, error_);
-  }
-
- private:
-  Napi::Env env_;
-  Napi::Function fn_;
-  bool threw_ = false;
-  Napi::Value error_;
-};
-
-class JobWorker : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
- public:
-  // on_progress: a function or undefined; cancel: an Int32Array whose element 0 the JS side sets
-  // to 1 to stop the job (or undefined).
-  JobWorker(Napi::Env env, Napi::Value on_progress, Napi::Value cancel)
-      : Napi::AsyncProgressQueueWorker<ProgressRecord>(env, "blasnet"), deferred_(Napi::Promise::Deferred::New(env)) {
-    if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
-    if (cancel.IsTypedArray() && cancel.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
-      Napi::Int32Array flag = cancel.As<Napi::Int32Array>();
-      if (flag.ElementLength() >= 1) {
-        cancel_ref_ = Napi::Persistent(flag);
-        cancel_flag_ = flag.Data();
-      }
-    }
-  }
-
-  Napi::Promise Start() {
-    Queue();
-    return deferred_.Promise();
-  }
+  virtual void record(size_t iteration, double cost) = 0;
+  virtual bool cancelled() = 0;
 
  protected:
-  // Worker thread. record(iteration, cost) sends a progress record; cancelled() polls the flags.
-  virtual void Run(const std::function<void(size_t, double)>& record, const std::function<bool()>& cancelled) = 0;
-  // Main thread, after Run returned normally.
-  virtual Napi::Value Result(Napi::Env env) = 0;
-
-  // Worker thread: fail with a code (the message becomes the rejection's message).
-  void Fail(const std::string& code, const std::string& message) {
-    error_code_ = code;
-    SetError(message);
-  }
-
-  bool Cancelled() const {
-    return callback_failed_.load(std::memory_order_relaxed) ||
-           (cancel_flag_ != nullptr && __atomic_load_n(cancel_flag_, __ATOMIC_RELAXED) != 0);
-  }
-
- private:
-  void Execute(const ExecutionProgress& progress) override {
-    try {
-      const bool report = has_progress_callback();
-      Run(
-          [&](size_t iteration, double cost) {
-            if (report) {
-              ProgressRecord r{static_cast<double>(iteration), cost};
-              progress.Send(&r, 1);
-            }
-          },
-          [this] { return Cancelled(); });
-    } catch (const std::bad_alloc&) {
-      Fail("ERR_BLASNET_OUT_OF_MEMORY", "blasnet: out of memory while allocating the job's buffers");
-    } catch (const std::exception& e) {
-      Fail("ERR_BLASNET_NATIVE", std::string("blasnet: native error: ") + e.what());
-    }
-  }
-
-  bool has_progress_callback() const { return !on_progress_.IsEmpty(); }
-
-  void OnProgress(const ProgressRecord* data, size_t count) override {
-    if (on_progress_.IsEmpty() || callback_failed_.load()) return;
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    for (size_t k = 0; k < count; ++k) {
-      Napi::Object rec = Napi::Object::New(env);
-      rec.Set("iteration", Napi::Number::New(env, data[k].iteration));
-      rec.Set("cost", Napi::Number::New(env, data[k].cost));
-      try {
-        on_progress_.Call({rec});
-      } catch (const Napi::Error& e) {
-        // The user's callback threw: stop the job and reject with that error.
-        callback_error_ = Napi::Persistent(static_cast<Napi::Value>(e.Value()));
-        callback_failed_.store(true);
-        return;
-      }
-    }
-  }
-
-  void OnOK() override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    if (callback_failed_.load()) {
-      deferred_.Reject(callback_error_.Value());
-      return;
-    }
-    try {
-      deferred_.Resolve(Result(env));
-    } catch (const Napi::Error& e) {
-      deferred_.Reject(e.Value());
-    }
-  }
-
-  void OnError(const Napi::Error& e) override {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
-    Napi::Error err = make_error(env, error_code_.empty() ? "ERR_BLASNET_NATIVE" : error_code_, e.Message());
-    deferred_.Reject(err.Value());
-  }
-
-  Napi::Promise::Deferred deferred_;
-  Napi::FunctionReference on_progress_;
-  Napi::Reference<Napi::Int32Array> cancel_ref_;
-  int32_t* cancel_flag_ = nullptr;
-  std::atomic<bool> callback_failed_{false};
-  Napi::Reference<Napi::Value> callback_error_;
-  std::string error_code_;
+  ~Progress() = default;
 };
+
+class Job {
+ public:
+  virtual ~Job() = default;
+  // Any thread; no N-API. May throw: the runner turns the exception into the call's error.
+  virtual void run(Progress& progress) = 0;
+  // Main thread, after run returned normally: the call's value (may throw a Failure).
+  virtual Napi::Value result(Napi::Env env) = 0;
+};
+
+// Runs job on the calling thread under a JobScope; on_progress (a function or undefined) is
+// called at each record. If it throws (anything, Error or not), the job stops at its next check
+// and the call throws that value.
+Napi::Value run_sync(Napi::Env env, Job& job, Napi::Value on_progress);
+
+// Queues job on libuv's pool and returns a Promise settled with its result or its error.
+// cancel: an Int32Array whose element 0 the JS side sets to stop the job, or undefined.
+Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel);
 
 }  // namespace blasnet

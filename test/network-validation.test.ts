@@ -42,7 +42,7 @@ describe('NeuralNetwork constructor', () => {
     expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: '0.1' } }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', 'got "0.1"');
   });
 
-  it('hidden: unknown name, array of the wrong length, alpha on a non-leaky activation, alpha < 0', () => {
+  it('hidden: unknown name, array of the wrong length, alpha on a non-leaky activation, alpha outside [0, 1]', () => {
     expectError(make({ layers: [3, 4, 1], hidden: 'gelu' }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden must be one of', "'tanh'", 'got "gelu"');
     // softmax is an output activation only.
     expectError(make({ layers: [3, 4, 1], hidden: 'softmax' }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden', 'got "softmax"');
@@ -50,7 +50,10 @@ describe('NeuralNetwork constructor', () => {
     expectError(make({ layers: [3, 4, 5, 1], hidden: ['relu'] }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden', '(2)', 'got 1');
     expectError(make({ layers: [3, 4, 5, 1], hidden: ['relu', 'swish'] }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden[1]', 'got "swish"');
     expectError(make({ layers: [3, 4, 1], hidden: { name: 'tanh', alpha: 0.1 } }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', "'leaky-relu' only", "'tanh'");
-    expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: -1 } }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', '≥ 0', 'got -1');
+    expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: -1 } }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', '[0, 1]', 'got -1');
+    // A slope above 1 amplifies negative inputs layer after layer; 1e300 makes overflow certain.
+    expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: 1e300 } }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', '[0, 1]', 'got 1e+300');
+    expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: 1.5 } }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', '[0, 1]', 'got 1.5');
     expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', alpha: NaN } }), RangeError, 'ERR_BLASNET_CONFIG', 'options.hidden.alpha', 'got NaN');
     expectError(make({ layers: [3, 4, 1], hidden: { name: 'leaky-relu', slope: 0.1 } }), TypeError, 'ERR_BLASNET_CONFIG', 'options.hidden', 'unknown key "slope"');
     // Valid forms are accepted.

@@ -85,15 +85,20 @@ function gemm(transA: boolean, transB: boolean, M: number, N: number, K: number,
   }
 }
 
-/** A (s_out × n, overwritten) = g(W·A_prev + b 1ᵀ); W, b from θ; A_prev: s_in × n at aOff. */
-export function denseForward(layer: LayerSpec, theta: Float64Array, Aprev: Float64Array, aOff: number, n: number, A: Float64Array, outOff = 0): void {
+/**
+ * A (s_out × n, overwritten) = g(W·A_prev + b 1ᵀ); W, b from θ; A_prev: s_in × n at aOff.
+ * Returns whether every pre-activation was finite.
+ */
+export function denseForward(layer: LayerSpec, theta: Float64Array, Aprev: Float64Array, aOff: number, n: number, A: Float64Array, outOff = 0): boolean {
   const s = layer.out;
   gemm(true, false, s, n, layer.in, 1, theta, layer.W, layer.in, Aprev, aOff, layer.in, A, outOff, s);
+  let check = 0;
   for (let j = 0; j < n; j++) {
     const o = outOff + j * s;
-    for (let i = 0; i < s; i++) A[o + i] += theta[layer.b + i]!;
+    for (let i = 0; i < s; i++) check += 0 * (A[o + i] += theta[layer.b + i]!);
     activate(layer.g, A, o, s);
   }
+  return check === 0;
 }
 
 /**
@@ -209,16 +214,27 @@ export function netCostGrad(net: NetSpec, theta: Float64Array, X: Float64Array, 
   return data / n + applyL2(net, theta, l2, grad);
 }
 
-/** out (s_L × n) = A[L] for X (s0 × n). */
-export function netPredict(net: NetSpec, theta: Float64Array, X: Float64Array, n: number, out: Float64Array): void {
+/**
+ * out (s_L × n) = A[L] for X (s0 × n). Returns 0, or the first layer (1-based) whose
+ * pre-activations were not finite (then `out` is incomplete), as native net_predict.
+ */
+export function netPredict(net: NetSpec, theta: Float64Array, X: Float64Array, n: number, out: Float64Array): number {
   const ws = new Workspace();
   const chunk = Math.min(n, 4096);
   ws.reserve(net, chunk, false);
-  const s0 = net.sizes[0]!, sL = net.sizes[net.sizes.length - 1]!;
+  const s0 = net.sizes[0]!, sL = net.sizes[net.sizes.length - 1]!, L = net.layers.length;
   for (let j0 = 0; j0 < n; j0 += chunk) {
     const nb = Math.min(chunk, n - j0);
-    netForward(net, theta, X, j0 * s0, nb, ws, null, 0, false, null, out, j0 * sL);
+    let Aprev = X, aOff = j0 * s0;
+    for (let l = 0; l < L; l++) {
+      const last = l === L - 1;
+      const A = last ? out : ws.A[l]!;
+      if (!denseForward(net.layers[l]!, theta, Aprev, aOff, nb, A, last ? j0 * sL : 0)) return l + 1;
+      Aprev = A;
+      aOff = 0;
+    }
   }
+  return 0;
 }
 
 export interface TrainConfig {

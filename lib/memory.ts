@@ -1,0 +1,89 @@
+// Sizing a job before anything is allocated: the bytes its buffers need (inputs copied, workspace,
+// optimizer state, recorded costs) against a documented limit. Linux overcommits, so an allocation
+// that is too large can "succeed" and get the process killed when touched: refuse it up front.
+// Counts only; allocates nothing; imports no model.
+import { availableParallelism, totalmem } from 'node:os';
+import { BlasnetError } from './errors.js';
+import type { NetSpec } from './spec.js';
+
+/** The fraction of the process's memory one job may use. */
+export const MEMORY_FRACTION = 0.75;
+
+/**
+ * The byte limit a single blasnet job is sized against: 75 % of the memory the process may use,
+ * the smaller of `os.totalmem()` and the cgroup limit (`process.constrainedMemory()`), when set.
+ */
+export function memoryLimit(): number {
+  let avail = totalmem();
+  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+  if (typeof constrained === 'number' && constrained > 0 && constrained < avail) avail = constrained;
+  return Math.floor(avail * MEMORY_FRACTION);
+}
+
+function format(bytes: number): string {
+  if (!Number.isFinite(bytes)) return 'more bytes than can be counted';
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let v = bytes, u = 0;
+  while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+  return u === 0 ? `${bytes} bytes` : `${v.toFixed(1)} ${units[u]} (${bytes.toExponential(2)} bytes)`;
+}
+
+/** Throws ERR_BLASNET_OUT_OF_MEMORY, naming the bytes, when `bytes` exceeds the limit. */
+export function checkJobMemory(what: string, bytes: number, hint: string): void {
+  const limit = memoryLimit();
+  if (bytes <= limit) return;
+  throw new BlasnetError('ERR_BLASNET_OUT_OF_MEMORY',
+    `${what} needs ${format(bytes)} for its buffers, more than blasnet's limit of ${format(limit)} ` +
+    `(${MEMORY_FRACTION * 100} % of the memory this process may use); ${hint}. Nothing was allocated.`);
+}
+
+const F64 = 8;
+
+/** Recorded values of a run of `count` steps recorded every `every` (the first step is recorded). */
+function records(count: number, every: number): number {
+  return count === 0 ? 0 : Math.floor((count - 1) / every) + 1;
+}
+
+/** Logistic regression fit: X and y copied, θ and its gradient, per-thread sums, recorded costs (twice: native and JS). */
+export function logisticFitBytes(n: number, m: number, iterations: number, recordEvery: number): number {
+  const T = availableParallelism();
+  return F64 * (n * m + n + (m + 1) * 4 + m * T + 2 * records(iterations, recordEvery));
+}
+
+/** Logistic regression prediction: X copied, the probabilities (native and JS). */
+export function logisticPredictBytes(n: number, m: number): number {
+  return F64 * (n * m + 2 * n);
+}
+
+function widths(spec: NetSpec): { sum: number; max: number } {
+  let sum = 0, max = 0;
+  for (const l of spec.layers) { sum += l.out; max = Math.max(max, l.out); }
+  return { sum, max };
+}
+
+/** A network's workspace for batches of `batch`: activations of every layer and two delta buffers. */
+function netWorkspaceBytes(spec: NetSpec, batch: number, backward: boolean): number {
+  const { sum, max } = widths(spec);
+  return F64 * batch * (sum + (backward ? 2 * max : 0));
+}
+
+/** Network fit: X, Y copied, θ with its gradient and optimizer state, workspace, gathered batch, costs. */
+export function networkFitBytes(spec: NetSpec, n: number, batchSize: number, epochs: number, recordEvery: number, optimizer: string): number {
+  const s0 = spec.sizes[0]!, sL = spec.sizes[spec.sizes.length - 1]!;
+  const B = batchSize === 0 ? n : Math.min(batchSize, n);
+  const states = optimizer === 'adam' ? 2 : optimizer === 'gd' ? 0 : 1;
+  return F64 * (n * (s0 + sL) + spec.nParams * (3 + states) + B * (s0 + sL) + 2 * records(epochs, recordEvery)) +
+    netWorkspaceBytes(spec, B, true);
+}
+
+/** Network prediction: X copied, the outputs (native and JS), the workspace of one chunk. */
+export function networkPredictBytes(spec: NetSpec, n: number): number {
+  const s0 = spec.sizes[0]!, sL = spec.sizes[spec.sizes.length - 1]!;
+  const chunk = Math.min(n, Math.max(1, Math.floor((4 << 20) / Math.max(1, widths(spec).max))));
+  return F64 * n * (s0 + 2 * sL) + netWorkspaceBytes(spec, chunk, false);
+}
+
+/** Cost and gradients over the whole set: the full-batch workspace and the gradient. */
+export function networkCostGradBytes(spec: NetSpec, n: number): number {
+  return F64 * spec.nParams * 2 + netWorkspaceBytes(spec, n, true);
+}

@@ -1,0 +1,191 @@
+// The boundary's out-of-line parts: per-env state and its cleanup hook, the JS error classes,
+// argument parsing, and the process-wide OpenBLAS thread-count arbitration. See boundary.h.
+#include "boundary.h"
+
+#include <cmath>
+
+#include "blas.h"
+
+namespace blasnet {
+
+// ---------------------------------------------------------------------------------------------
+// Per-env state
+
+static void cleanup_env_state(Napi::Env, EnvState* state, void*) { delete state; }
+
+EnvState& env_state(Napi::Env env) {
+  EnvState* s = env.GetInstanceData<EnvState>();
+  if (!s) {
+    s = new EnvState();
+    env.SetInstanceData<EnvState, void, cleanup_env_state>(s, nullptr);
+    // Runs when this env (a worker thread, or the main thread at teardown) goes away: running jobs
+    // stop at their next check, and their completion callbacks no longer call into JS.
+    // The hook holds its own reference to the flag, whatever the order of the env's finalizers.
+    auto* flag = new std::shared_ptr<std::atomic<bool>>(s->tearing_down);
+    napi_add_env_cleanup_hook(
+        env,
+        [](void* arg) {
+          auto* f = static_cast<std::shared_ptr<std::atomic<bool>>*>(arg);
+          (*f)->store(true);
+          delete f;
+        },
+        flag);
+  }
+  return *s;
+}
+
+Napi::Value js_error(Napi::Env env, const Failure& f) {
+  EnvState& s = env_state(env);
+  Napi::FunctionReference& cls = f.kind == ErrorKind::type    ? s.type_error_class
+                                 : f.kind == ErrorKind::range ? s.range_error_class
+                                                              : s.error_class;
+  if (!cls.IsEmpty()) {
+    try {
+      return cls.New({Napi::String::New(env, f.code), Napi::String::New(env, f.message)});
+    } catch (const Napi::Error&) {
+      // a class that throws on construction: fall back to a plain error below
+    }
+  }
+  Napi::Error err = f.kind == ErrorKind::type    ? Napi::TypeError::New(env, f.message)
+                    : f.kind == ErrorKind::range ? Napi::RangeError::New(env, f.message)
+                                                 : Napi::Error::New(env, f.message);
+  err.Set("code", Napi::String::New(env, f.code));
+  return err.Value();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+static std::string describe(Napi::Value v) {
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsNull()) return "null";
+  if (v.IsNumber()) return "a number";
+  if (v.IsString()) return "a string";
+  if (v.IsBoolean()) return "a boolean";
+  if (v.IsTypedArray()) return "another kind of typed array";
+  if (v.IsArray()) return "an array";
+  if (v.IsFunction()) return "a function";
+  return "an object";
+}
+
+F64View f64_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  if (info.Length() <= i || !info[i].IsTypedArray() || info[i].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    fail_type("ERR_BLASNET_ARG_TYPE", std::string(name) + " must be a Float64Array, got " + (info.Length() <= i ? "nothing" : describe(info[i])));
+  Napi::Float64Array a = info[i].As<Napi::Float64Array>();
+  if (a.ArrayBuffer().IsDetached())
+    fail_type("ERR_BLASNET_DETACHED", std::string(name) + " is backed by a detached ArrayBuffer; expected a live buffer");
+  return {a.Data(), a.ElementLength()};
+}
+
+F64View f64_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t expected, const char* expected_what) {
+  const F64View v = f64_arg(info, i, name);
+  if (v.length != expected)
+    fail_range("ERR_BLASNET_SHAPE", std::string(name) + " must have " + std::to_string(expected) + " elements (" + expected_what +
+                                        "), got " + std::to_string(v.length));
+  return v;
+}
+
+static double raw_number(Napi::Value v, const std::string& name) {
+  if (!v.IsNumber()) fail_type("ERR_BLASNET_ARG_TYPE", name + " must be a number, got " + describe(v));
+  return v.As<Napi::Number>().DoubleValue();
+}
+
+static size_t to_size(double v, const std::string& name, size_t min, size_t max) {
+  if (!(v >= static_cast<double>(min) && v <= static_cast<double>(max)) || v != std::floor(v))
+    fail_range("ERR_BLASNET_ARG_RANGE", name + " must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " +
+                                            (std::isnan(v) ? std::string("NaN") : std::to_string(v)));
+  return static_cast<size_t>(v);
+}
+
+size_t size_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min, size_t max) {
+  return to_size(raw_number(info.Length() > i ? info[i] : info.Env().Undefined(), name), name, min, max);
+}
+
+double number_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  return raw_number(info.Length() > i ? info[i] : info.Env().Undefined(), name);
+}
+
+double finite_arg(const Napi::CallbackInfo& info, size_t i, const char* name) {
+  const double v = number_arg(info, i, name);
+  if (!std::isfinite(v)) fail_range("ERR_BLASNET_NOT_FINITE", std::string(name) + " must be a finite number, got " + std::to_string(v));
+  return v;
+}
+
+double config_number(Napi::Object o, const char* key) {
+  // Own properties only: a polluted Object.prototype must not reach the kernels.
+  if (!o.HasOwnProperty(key)) fail_type("ERR_BLASNET_ARG_TYPE", std::string("config.") + key + " is missing");
+  const double v = raw_number(o.Get(key), std::string("config.") + key);
+  if (std::isnan(v)) fail_range("ERR_BLASNET_ARG_RANGE", std::string("config.") + key + " must be a number, got NaN");
+  return v;
+}
+
+size_t config_size(Napi::Object o, const char* key, size_t min, size_t max) {
+  return to_size(config_number(o, key), std::string("config.") + key, min, max);
+}
+
+Batch parse_batch(const Napi::CallbackInfo& info, size_t first, const BatchShape& shape) {
+  const size_t n = size_arg(info, first + 2, "n", 1, kMaxBlasDim);
+  check_blas_dim(shape.s0, "the input width");
+  check_blas_dim(shape.sL, "the output width");
+  const size_t nx = checked_mul(n, shape.s0, "n × inputs");
+  Batch b{f64_arg(info, first, "theta", shape.P, "the model's parameter count"),
+          f64_arg(info, first + 1, "X", nx, "n × inputs"), {nullptr, 0}, n};
+  if (shape.with_Y) b.Y = f64_arg(info, first + 3, "Y", checked_mul(n, shape.sL, "n × outputs"), "n × outputs");
+  return b;
+}
+
+Napi::Float64Array new_f64(Napi::Env env, const double* src, size_t n) {
+  Napi::Float64Array out = Napi::Float64Array::New(env, n);
+  if (n) std::memcpy(out.Data(), src, n * sizeof(double));
+  return out;
+}
+
+void export_function(Napi::Env env, Napi::Object exports, const char* name, Napi::Value (*fn)(const Napi::CallbackInfo&)) {
+  exports.Set(name, Napi::Function::New(
+                        env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+                          auto f = reinterpret_cast<Napi::Value (*)(const Napi::CallbackInfo&)>(info.Data());
+                          return guarded(info.Env(), [&] { return f(info); });
+                        },
+                        name, reinterpret_cast<void*>(fn)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// OpenBLAS threads
+
+namespace {
+std::mutex threads_mutex;
+size_t active_jobs = 0;
+int pending_threads = 0;  // 0: none
+}  // namespace
+
+JobScope::JobScope() {
+  std::lock_guard<std::mutex> lock(threads_mutex);
+  ++active_jobs;
+  threads_ = get_threads();
+}
+
+JobScope::~JobScope() {
+  std::lock_guard<std::mutex> lock(threads_mutex);
+  if (--active_jobs == 0 && pending_threads > 0) {
+    set_threads(pending_threads);
+    pending_threads = 0;
+  }
+}
+
+bool request_threads(int n) {
+  std::lock_guard<std::mutex> lock(threads_mutex);
+  if (active_jobs == 0) {
+    set_threads(n);
+    pending_threads = 0;
+    return true;
+  }
+  pending_threads = n;
+  return false;
+}
+
+int requested_threads() {
+  std::lock_guard<std::mutex> lock(threads_mutex);
+  return pending_threads > 0 ? pending_threads : get_threads();
+}
+
+}  // namespace blasnet

@@ -1,0 +1,124 @@
+// The one door between JavaScript and blasnet's C++. Every binding, sync or async, enters through
+// `guarded` (any C++ exception becomes a coded JS error of lib/errors.ts' classes) and reads its
+// arrays through `parse_batch` / `f64_arg` (typed, live, lengths and size products overflow-checked,
+// every BLAS dimension range-checked). Code below this file never sees a napi_value, and nothing it
+// throws escapes as a C++ exception.
+#pragma once
+#include <napi.h>
+
+#include <atomic>
+#include <climits>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "failure.h"
+
+namespace blasnet {
+
+// ---------------------------------------------------------------------------------------------
+// Per-environment state (the addon is context-aware: one per main thread or worker thread).
+
+struct EnvState {
+  Napi::FunctionReference error_class, type_error_class, range_error_class;  // lib/errors.ts, once configured
+  // Set by the env cleanup hook: running jobs stop at their next check and never call into JS.
+  // Shared, so a job still running on a libuv thread can read it after this state is gone.
+  std::shared_ptr<std::atomic<bool>> tearing_down = std::make_shared<std::atomic<bool>>(false);
+};
+
+EnvState& env_state(Napi::Env env);
+
+// The JS error for a failure: a BlasnetError / BlasnetTypeError / BlasnetRangeError when lib/native.ts
+// has configured the classes, else a plain Error / TypeError / RangeError; `code` set either way.
+Napi::Value js_error(Napi::Env env, const Failure& f);
+
+// Runs body() (returning a Napi::Value) and turns any C++ exception into a thrown JS error. A
+// Napi::Error (a JS exception raised by a call into JS) passes through unchanged.
+template <class F>
+Napi::Value guarded(Napi::Env env, F&& body) {
+  try {
+    return body();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (...) {
+    const Failure f = current_failure();
+    throw Napi::Error(env, js_error(env, f));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Arguments. The TS layer has validated everything; these checks are what memory safety needs.
+
+struct F64View {
+  const double* data;
+  size_t length;
+};
+
+F64View f64_arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+F64View f64_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t expected, const char* expected_what);
+size_t size_arg(const Napi::CallbackInfo& info, size_t i, const char* name, size_t min = 0, size_t max = kMaxBlasDim);
+double number_arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+double finite_arg(const Napi::CallbackInfo& info, size_t i, const char* name);
+// An own property of a plain config object, as a number (finite unless allow_infinite).
+double config_number(Napi::Object o, const char* key);
+size_t config_size(Napi::Object o, const char* key, size_t min = 0, size_t max = SIZE_MAX >> 11);
+
+// (θ, X, n[, Y]) at arguments first, first+1, first+2[, first+3], as every model binding takes them.
+struct BatchShape {
+  size_t P;    // parameters
+  size_t s0;   // inputs per example
+  size_t sL;   // targets per example
+  bool with_Y;
+};
+struct Batch {
+  F64View theta, X, Y;
+  size_t n;
+};
+Batch parse_batch(const Napi::CallbackInfo& info, size_t first, const BatchShape& shape);
+
+// An owned copy of a batch (async jobs and fits that run JavaScript between steps own their inputs).
+struct OwnedBatch {
+  std::vector<double> theta, X, Y;
+  size_t n = 0;
+  explicit OwnedBatch(const Batch& b)
+      : theta(b.theta.data, b.theta.data + b.theta.length), X(b.X.data, b.X.data + b.X.length),
+        Y(b.Y.data ? b.Y.data : nullptr, b.Y.data ? b.Y.data + b.Y.length : nullptr), n(b.n) {}
+};
+
+// A new Float64Array holding a copy of src[0..n).
+Napi::Float64Array new_f64(Napi::Env env, const double* src, size_t n);
+
+// Registers fn as exports[name], entered through the guard.
+void export_function(Napi::Env env, Napi::Object exports, const char* name, Napi::Value (*fn)(const Napi::CallbackInfo&));
+
+// ---------------------------------------------------------------------------------------------
+// OpenBLAS's thread count is process-wide. setThreads while native jobs run (in any thread of
+// the process) is deferred: it takes effect as soon as no job runs, so a job never sees its
+// thread count change under it. JobScope marks a job's lifetime and reads the count it uses.
+
+class JobScope {
+ public:
+  JobScope();
+  ~JobScope();
+  JobScope(const JobScope&) = delete;
+  JobScope& operator=(const JobScope&) = delete;
+  int threads() const { return threads_; }
+
+ private:
+  int threads_;
+};
+
+// Requests n OpenBLAS threads; returns true when applied now, false when deferred.
+bool request_threads(int n);
+// The count in force, or the pending request when one waits.
+int requested_threads();
+
+}  // namespace blasnet

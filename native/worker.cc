@@ -1,0 +1,177 @@
+// The two runners of worker.h. The async one is an AsyncProgressQueueWorker: Execute runs the job
+// on a libuv thread (no N-API), progress records travel through its queue to OnProgress on the
+// main thread, and OnOK / OnError settle the Promise. Every callback body is fenced: an exception
+// there (an env being torn down, a user callback) is handled, never thrown into N-API.
+#include "worker.h"
+
+#include <exception>
+
+namespace blasnet {
+
+namespace {
+
+// The record object handed to onProgress.
+Napi::Object progress_object(Napi::Env env, double iteration, double cost) {
+  Napi::Object rec = Napi::Object::New(env);
+  rec.Set("iteration", Napi::Number::New(env, iteration));
+  rec.Set("cost", Napi::Number::New(env, cost));
+  return rec;
+}
+
+class SyncProgress final : public Progress {
+ public:
+  SyncProgress(Napi::Env env, Napi::Value fn)
+      : env_(env), fn_(fn.IsFunction() ? fn.As<Napi::Function>() : Napi::Function()), teardown_(env_state(env).tearing_down) {}
+  void record(size_t iteration, double cost) override {
+    if (fn_.IsEmpty() || error_) return;
+    try {
+      Napi::HandleScope scope(env_);
+      fn_.Call({progress_object(env_, static_cast<double>(iteration), cost)});
+    } catch (const Napi::Error& e) {
+      error_ = e;  // keeps the thrown value, Error or not
+    }
+  }
+  bool cancelled() override { return error_.has_value() || teardown_->load(std::memory_order_relaxed); }
+  void rethrow() const {
+    if (error_) throw *error_;
+  }
+
+ private:
+  Napi::Env env_;
+  Napi::Function fn_;
+  std::optional<Napi::Error> error_;
+  std::shared_ptr<std::atomic<bool>> teardown_;
+};
+
+class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
+ public:
+  JobWorker(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel)
+      : Napi::AsyncProgressQueueWorker<ProgressRecord>(env, "blasnet"), deferred_(Napi::Promise::Deferred::New(env)),
+        job_(std::move(job)), teardown_(env_state(env).tearing_down) {
+    if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
+    if (cancel.IsTypedArray() && cancel.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
+      Napi::Int32Array flag = cancel.As<Napi::Int32Array>();
+      if (flag.ElementLength() >= 1 && !flag.ArrayBuffer().IsDetached()) {
+        cancel_ref_ = Napi::Persistent(flag);  // keeps the flag's memory alive while the job runs
+        cancel_flag_ = flag.Data();
+      }
+    }
+  }
+
+  Napi::Promise promise() const { return deferred_.Promise(); }
+
+ private:
+  class Reporter final : public Progress {
+   public:
+    Reporter(JobWorker& w, const ExecutionProgress& p) : w_(w), p_(p) {}
+    void record(size_t iteration, double cost) override {
+      if (w_.on_progress_.IsEmpty()) return;
+      ProgressRecord r{static_cast<double>(iteration), cost};
+      p_.Send(&r, 1);
+    }
+    bool cancelled() override { return w_.cancelled(); }
+
+   private:
+    JobWorker& w_;
+    const ExecutionProgress& p_;
+  };
+
+  bool cancelled() const {
+    return callback_failed_.load(std::memory_order_relaxed) || teardown_->load(std::memory_order_relaxed) ||
+           (cancel_flag_ != nullptr && __atomic_load_n(cancel_flag_, __ATOMIC_RELAXED) != 0);
+  }
+
+  // libuv thread.
+  void Execute(const ExecutionProgress& progress) override {
+    try {
+      JobScope scope;
+      Reporter reporter(*this, progress);
+      job_->run(reporter);
+    } catch (...) {
+      failure_ = std::make_unique<Failure>(current_failure());
+      SetError(failure_->message);
+    }
+  }
+
+  // Main thread. A throwing user callback stops the job; the Promise rejects with what it threw.
+  void OnProgress(const ProgressRecord* data, size_t count) override {
+    if (on_progress_.IsEmpty() || callback_failed_.load() || teardown_->load()) return;
+    try {
+      Napi::Env env = Env();
+      Napi::HandleScope scope(env);
+      for (size_t k = 0; k < count; ++k) {
+        try {
+          on_progress_.Call({progress_object(env, data[k].iteration, data[k].cost)});
+        } catch (const Napi::Error& e) {
+          callback_error_ = e;
+          callback_failed_.store(true);
+          return;
+        }
+      }
+    } catch (...) {
+      callback_failed_.store(true);  // the env could not build the record: stop quietly
+    }
+  }
+
+  void OnOK() override {
+    if (teardown_->load()) return;
+    try {
+      Napi::Env env = Env();
+      Napi::HandleScope scope(env);
+      if (callback_error_) {
+        deferred_.Reject(callback_error_->Value());
+        return;
+      }
+      try {
+        deferred_.Resolve(job_->result(env));
+      } catch (const Napi::Error& e) {
+        deferred_.Reject(e.Value());
+      } catch (...) {
+        deferred_.Reject(js_error(env, current_failure()));
+      }
+    } catch (...) {
+      // nothing can be settled in an env that refuses to run JS
+    }
+  }
+
+  void OnError(const Napi::Error&) override {
+    if (teardown_->load()) return;
+    try {
+      Napi::Env env = Env();
+      Napi::HandleScope scope(env);
+      deferred_.Reject(js_error(env, failure_ ? *failure_ : Failure("ERR_BLASNET_NATIVE", "native error")));
+    } catch (...) {
+    }
+  }
+
+  Napi::Promise::Deferred deferred_;
+  std::unique_ptr<Job> job_;
+  std::shared_ptr<std::atomic<bool>> teardown_;
+  Napi::FunctionReference on_progress_;
+  Napi::Reference<Napi::Int32Array> cancel_ref_;
+  int32_t* cancel_flag_ = nullptr;
+  std::atomic<bool> callback_failed_{false};
+  std::optional<Napi::Error> callback_error_;
+  std::unique_ptr<Failure> failure_;
+};
+
+}  // namespace
+
+Napi::Value run_sync(Napi::Env env, Job& job, Napi::Value on_progress) {
+  SyncProgress progress(env, on_progress);
+  {
+    JobScope scope;
+    job.run(progress);
+  }
+  progress.rethrow();
+  return job.result(env);
+}
+
+Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel) {
+  auto* worker = new JobWorker(env, std::move(job), on_progress, cancel);
+  Napi::Promise p = worker->promise();
+  worker->Queue();
+  return p;
+}
+
+}  // namespace blasnet
