@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run fuzz -- --iterations N [--seed S] [--batch B] [--workers W]`: a seeded fuzz campaign of the
+// `npm run fuzz -- --iterations N [--seed S] [--batch B] [--workers W] [--skip target.kind,…] [--case-timeout ms]`: a seeded fuzz campaign of the
 // public API (test/fuzz/), each batch of cases in its own child process. Prints progress, the counts
 // (cases, API calls, outcomes, distinct error codes) and every failure with its seed and case; exits 1
 // when anything failed. Needs the compiled package (npm run build:ts).
@@ -13,6 +13,8 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '500' },
     workers: { type: 'string', default: '2' },
     json: { type: 'boolean', default: false },
+    skip: { type: 'string', default: '' },
+    'case-timeout': { type: 'string', default: '25000' },
   },
 });
 const num = (name) => {
@@ -23,10 +25,11 @@ const num = (name) => {
   }
   return v;
 };
-const iterations = num('iterations'), seed = num('seed'), batch = num('batch'), workers = num('workers');
+const iterations = num('iterations'), seed = num('seed'), batch = num('batch'), workers = num('workers'), caseTimeoutMs = num('case-timeout');
+const skip = values.skip ? values.skip.split(',') : [];
 let lastPrint = 0;
 const summary = await runFuzz({
-  iterations, seed, batch, workers,
+  iterations, seed, batch, workers, skip, caseTimeoutMs,
   onProgress: (s) => {
     if (Date.now() - lastPrint < 5000) return;
     lastPrint = Date.now();
@@ -36,7 +39,8 @@ const summary = await runFuzz({
 if (values.json) console.log(JSON.stringify(summary, null, 2));
 else {
   console.log(`fuzz seed ${seed}: ${summary.cases} cases (${summary.calls} API calls) in ${(summary.ms / 1000).toFixed(1)} s, ${workers} child processes at a time, batches of ${batch}`);
-  console.log(`outcomes: ${summary.outcomes.ok} returned a correct result, ${summary.outcomes.error} threw or rejected`);
+  console.log(`outcomes: ${summary.outcomes.ok} returned a correct result, ${summary.outcomes.error} threw or rejected` +
+    (summary.outcomes.skipped ? `, ${summary.outcomes.skipped} skipped (--skip ${skip.join(',')})` : ''));
   console.log(`distinct error codes reached: ${Object.keys(summary.codes).length}`);
   for (const [code, n] of Object.entries(summary.codes).sort((a, b) => b[1] - a[1])) console.log(`  ${code}: ${n}`);
   console.log(`crashes: ${summary.crashes}, hangs: ${summary.hangs}, failures (incl. crashes and hangs): ${summary.failures.length}`);

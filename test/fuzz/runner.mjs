@@ -13,7 +13,7 @@ const CHILD = join(ROOT, 'test', 'fuzz', 'child.mjs');
 /** Runs cases [from, to) in one child; resolves with the results and, if it died, how. */
 function runChild(opts, from, to, onResult) {
   return new Promise((resolve) => {
-    const arg = JSON.stringify({ dist: opts.dist, errorsTs: opts.errorsTs, seed: opts.seed, from, count: to - from, backends: opts.backends });
+    const arg = JSON.stringify({ dist: opts.dist, errorsTs: opts.errorsTs, seed: opts.seed, from, count: to - from, backends: opts.backends, skip: opts.skip });
     const child = spawn(process.execPath, ['--expose-gc', CHILD, arg], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     let started = -1, last = from - 1, buffer = '', stderr = '', silentTimer = null, hung = false;
     const arm = () => {
@@ -45,11 +45,12 @@ function runChild(opts, from, to, onResult) {
 
 /**
  * Runs a fuzz campaign.
- * @returns { cases, calls, outcomes: { ok, error }, codes: { code: count }, failures: [{ index, text }], crashes, hangs, ms }
+ * @param skip - mutations ("target.kind", e.g. "json.cycle") whose cases are counted as skipped, not run
+ * @returns { cases, calls, outcomes: { ok, error, skipped }, codes: { code: count }, failures: [{ index, text }], crashes, hangs, ms }
  */
-export async function runFuzz({ iterations = 1000, seed = 1, batch = 500, workers = 2, caseTimeoutMs = 25_000, backends, env, onProgress } = {}) {
+export async function runFuzz({ iterations = 1000, seed = 1, batch = 500, workers = 2, caseTimeoutMs = 25_000, backends, env, skip = [], onProgress } = {}) {
   const opts = {
-    seed, caseTimeoutMs, backends, env,
+    seed, caseTimeoutMs, backends, env, skip,
     dist: pathToFileURL(join(ROOT, 'dist', 'lib', 'index.js')).href,
     errorsTs: join(ROOT, 'lib', 'errors.ts'),
   };
@@ -59,7 +60,7 @@ export async function runFuzz({ iterations = 1000, seed = 1, batch = 500, worker
   }
   backends = opts.backends;
   const t0 = Date.now();
-  const summary = { seed, cases: 0, calls: 0, outcomes: { ok: 0, error: 0 }, codes: {}, failures: [], crashes: 0, hangs: 0, ms: 0 };
+  const summary = { seed, cases: 0, calls: 0, outcomes: { ok: 0, error: 0, skipped: 0 }, codes: {}, failures: [], crashes: 0, hangs: 0, ms: 0 };
   const ranges = [];
   for (let from = 0; from < iterations; from += batch) ranges.push([from, Math.min(iterations, from + batch)]);
   const onResult = (r) => {
