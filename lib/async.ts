@@ -1,5 +1,5 @@
 // Helpers for the asynchronous API: the busy guard, abort wiring, keeping the caller's stack across
-// the hop to a worker, and cooperative slicing for the reference backend's async jobs.
+// the hop to a worker, and cancelling running jobs when the process or worker exits.
 import { AbortError, BlasnetError } from './errors.js';
 
 /** Rejects with the error, its stack extended with the stack of the call that started the job. */
@@ -45,21 +45,4 @@ export function jobFlag(): { flag: Int32Array; release: () => void } {
   const flag = new Int32Array(1);
   const release = cancelOnExit(() => { flag[0] = 1; });
   return { flag, release };
-}
-
-/** Yields to the event loop (after pending I/O and timers). */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** A time budget: `due()` is true once `sliceMs` have passed since the last `reset()`. */
-export class Slice {
-  #start = performance.now();
-  constructor(private readonly sliceMs = 8) {}
-  due(): boolean {
-    return performance.now() - this.#start >= this.sliceMs;
-  }
-  reset(): void {
-    this.#start = performance.now();
-  }
 }

@@ -1,14 +1,16 @@
 // LogisticRegression (seed section 1, with the MATH.md errata fixed). Validates and normalises in
 // TS, then hands the arrays to the native kernels (native/logistic.cc) or the reference kernels
 // (lib/reference/logistic.ts). Parameters are replaced only when a fit completes, stops or diverges.
-import { abortError, busyError, jobFlag, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import type { Matrix } from './matrix.js';
 import { checkJobMemory, logisticFitBytes, logisticPredictBytes } from './memory.js';
 import type { NativeAddon, NativeLogisticConfig, NativeLogisticFitResult, ProgressRecord } from './native.js';
 import { loadLogistic, logisticFromJSON, modelToJSON, saveModel, type LogisticModelJSON, type ModelFromJSONOptions, type ModelLoadOptions } from './persist.js';
-import { logisticCostGrad, logisticPredictProba, logisticStep, type LogisticFitState } from './reference/logistic.js';
+import { runLogisticFit, type LogisticFitJob, type LogisticFitOutcome } from './reference/jobs.js';
+import { logisticCostGrad, logisticPredictProba } from './reference/logistic.js';
+import { runInWorker } from './reference/pool.js';
 import {
   checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
 } from './validate.js';
@@ -183,14 +185,18 @@ export class LogisticRegression {
         return this.#finishNative(r);
       }
       // The fit owns a copy of X: whatever onProgress does to the caller's buffer cannot reach it.
-      const s: LogisticFitState = { w, b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
-      const d = { X: M.data.slice(), y: labels, n: M.rows, m: M.cols };
-      const dw = new Float64Array(M.cols), wPrev = new Float64Array(M.cols), bPrev = { value: b };
-      const record = onProgress ? (iteration: number, cost: number) => onProgress({ iteration, cost }) : () => {};
-      for (let i = 0; i < this.iterations; i++) {
-        if (!logisticStep(d, s, i, this.learningRate, this.recordEvery, dw, wPrev, bPrev, record)) break;
-      }
-      return this.#finish(s.status, s.w, s.b, s.costs, s.iterations, s.lastCost);
+      // A throwing onProgress stops it at once, as on the native backend.
+      let thrown: { value: unknown } | null = null;
+      const record = onProgress ? (iteration: number, cost: number) => {
+        try {
+          onProgress({ iteration, cost });
+        } catch (e) {
+          thrown = { value: e };
+        }
+      } : () => {};
+      const r = runLogisticFit(this.#job(start, M.data.slice()), record, () => thrown !== null);
+      if (thrown) throw (thrown as { value: unknown }).value;
+      return this.#finish(r.status, r.w, r.b, r.costs, r.iterations, r.lastCost);
     } finally {
       this.#busy = false;
     }
@@ -247,26 +253,27 @@ export class LogisticRegression {
   }
 
   async #fitReference(start: StartParams, onProgress: ((p: FitProgress) => void) | undefined, signal: AbortSignal | undefined): Promise<FitResult> {
-    // Copy the inputs: the caller's buffers may change while this runs in slices.
-    const X = start.M.data.slice();
-    const d = { X, y: start.labels.slice(), n: start.M.rows, m: start.M.cols };
-    const s: LogisticFitState = { w: start.w, b: start.b, costs: [], iterations: 0, status: 'ok', lastCost: 0 };
-    const dw = new Float64Array(d.m), wPrev = new Float64Array(d.m), bPrev = { value: s.b };
-    const record = onProgress ? (iteration: number, cost: number) => onProgress({ iteration, cost }) : () => {};
-    const slice = new Slice();
-    await yieldToEventLoop();
-    for (let i = 0; i < this.iterations; i++) {
-      if (slice.due()) {
-        await yieldToEventLoop();
-        slice.reset();
-      }
-      if (signal?.aborted) {
-        this.#finish('ok', s.w, s.b, [], s.iterations, s.lastCost);
-        throw abortError(signal);
-      }
-      if (!logisticStep(d, s, i, this.learningRate, this.recordEvery, dw, wPrev, bPrev, record)) break;
+    // A worker thread runs the loop on copies of the inputs: the event loop stays free.
+    const job = this.#job(start, start.M.data.slice());
+    const { promise, cancel } = runInWorker<LogisticFitOutcome>({ kind: 'logistic-fit', progress: onProgress !== undefined, job },
+      [job.X.buffer as ArrayBuffer], onProgress ? (iteration, cost) => onProgress({ iteration, cost }) : undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    let r: LogisticFitOutcome;
+    try {
+      r = await promise;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
-    return this.#finish(s.status, s.w, s.b, s.costs, s.iterations, s.lastCost);
+    if (r.status === 'aborted') {
+      this.#finish('ok', r.w, r.b, [], r.iterations, r.lastCost);
+      throw abortError(signal!);
+    }
+    return this.#finish(r.status, r.w, r.b, r.costs, r.iterations, r.lastCost);
+  }
+
+  #job(start: StartParams, X: Float64Array): LogisticFitJob {
+    return { X, y: start.labels, n: start.M.rows, m: start.M.cols, w: start.w, b: start.b,
+      learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery };
   }
 
   #nativeConfig(): NativeLogisticConfig {
@@ -322,8 +329,7 @@ export class LogisticRegression {
     checkJobMemory(`LogisticRegression.predictProbaSync on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
     if (this.#addon) return this.#addon.logisticPredictProbaSync(packTheta(w, this.#b), M.data, M.rows);
     const a = new Float64Array(M.rows);
-    logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a);
-    return checkProbabilities(a);
+    return checkLinearTerms(a, logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a));
   }
 
   /** `predictProbaSync` off the main thread. X is copied when the call is made. */
@@ -338,12 +344,10 @@ export class LogisticRegression {
         const job = this.#addon.logisticPredictProba(packTheta(w, this.#b), M.data, M.rows, flag);
         return withCallerStack(job.finally(release), caller);
       }
-      const Xc = M.data.slice(), wc = w.slice(), b = this.#b;
-      return yieldToEventLoop().then(() => {
-        const a = new Float64Array(M.rows);
-        logisticPredictProba(Xc, M.rows, M.cols, wc, b, a);
-        return checkProbabilities(a);
-      });
+      const Xc = M.data.slice();
+      const { promise } = runInWorker<{ a: Float64Array; badRow: number }>({ kind: 'logistic-predict', progress: false, job: { X: Xc, n: M.rows, m: M.cols, w: w.slice(), b: this.#b } },
+        [Xc.buffer as ArrayBuffer]);
+      return withCallerStack(promise.then(({ a, badRow }) => checkLinearTerms(a, badRow)), caller);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -389,12 +393,10 @@ function packTheta(w: Float64Array, b: number): Float64Array {
   return theta;
 }
 
-/** The probabilities, or ERR_BLASNET_NOT_FINITE when one is NaN (w·x overflowed to ∞ − ∞). */
-function checkProbabilities(a: Float64Array): Float64Array {
-  for (let j = 0; j < a.length; j++) {
-    if (Number.isNaN(a[j])) {
-      throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the prediction for row ${j} is not finite: w·x overflowed (the weights or the inputs are too large)`);
-    }
+/** The probabilities, or ERR_BLASNET_NOT_FINITE when row `badRow` (< n) had a non-finite w·x + b. */
+function checkLinearTerms(a: Float64Array, badRow: number): Float64Array {
+  if (badRow < a.length) {
+    throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the prediction for row ${badRow} is not finite: w·x + b overflowed (the weights or the inputs are too large)`);
   }
   return a;
 }

@@ -1,6 +1,7 @@
 // The Matrix type: examples as rows, row-major Float64Array. A row-major n × s buffer is the
 // column-major s × n matrix of the seed (MATH.md "Shapes and layout"), so the addon uses it in place.
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { checkJobMemory } from './memory.js';
 
 function isCount(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
@@ -29,6 +30,7 @@ export class Matrix {
    *   any other array-like is copied into a new Float64Array. Omitted: zeros.
    * @throws {TypeError} ERR_BLASNET_ARG_TYPE when an argument has the wrong type
    * @throws {RangeError} ERR_BLASNET_ARG_RANGE / ERR_BLASNET_SHAPE when a count is invalid or the length is wrong
+   * @throws {BlasnetError} ERR_BLASNET_OUT_OF_MEMORY when zeros of rows × cols would not fit in memory
    */
   constructor(rows: number, cols: number, data?: Float64Array | ArrayLike<number>) {
     if (typeof rows !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `rows must be a number, got ${describe(rows)}`);
@@ -38,6 +40,7 @@ export class Matrix {
     const size = rows * cols;
     if (!Number.isSafeInteger(size)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `rows × cols must be a safe integer, got ${rows} × ${cols}`);
     if (data === undefined) {
+      checkJobMemory(`a ${rows} × ${cols} Matrix`, size * 8, 'use a smaller matrix');
       this.data = new Float64Array(size);
     } else if (data instanceof Float64Array) {
       this.data = data;

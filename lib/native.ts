@@ -83,6 +83,8 @@ export interface NativeAddon {
   logisticFit(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeLogisticConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
   logisticPredictProbaSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
   logisticPredictProba(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
+  /** Self-test of the native guard: throws a C++ exception of `kind` sync, in a job ('async') or in a team thread. */
+  guardSelfTest(kind: string, where: 'sync' | 'async' | 'team'): Promise<void> | undefined;
   /** Benchmark helper: wall times (ms) of the products [transA, transB, M, N, K]… run back to back. */
   gemmSequence(shapes: Float64Array, repeats: number): Float64Array;
   NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;
@@ -117,7 +119,8 @@ function load(): void {
   if (loaded) return;
   loaded = true;
   const root = packageRoot();
-  const file = join(root, 'build', 'Release', 'blasnet.node');
+  // BLASNET_NATIVE_PATH: another build of the addon (the sanitizer build of scripts/asan.sh).
+  const file = process.env.BLASNET_NATIVE_PATH || join(root, 'build', 'Release', 'blasnet.node');
   const buildCommand = 'npx blasnet-build';
   if (process.env.BLASNET_DISABLE_NATIVE) {
     reason = 'the native backend is disabled by the environment variable BLASNET_DISABLE_NATIVE';

@@ -1,7 +1,7 @@
 // NeuralNetwork (seed section 2, generalized to any depth). Validates and normalises in TS; the
 // native backend (native/network.cc) or the reference one (lib/reference/network.ts) computes.
 // Parameters live in one block θ owned here; a fit trains a copy and installs it when it settles.
-import { abortError, busyError, jobFlag, Slice, withCallerStack, yieldToEventLoop } from './async.js';
+import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
 import { Matrix } from './matrix.js';
@@ -9,7 +9,9 @@ import { checkJobMemory, networkCostGradBytes, networkFitBytes, networkPredictBy
 import type { NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
 import { loadNetwork, modelToJSON, networkFromJSON, saveModel, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON } from './persist.js';
 import { Random } from './random.js';
-import { netCostGrad, netPredict, Trainer, type TrainConfig } from './reference/network.js';
+import { runNetworkFit, type NetworkFitOutcome } from './reference/jobs.js';
+import { netCostGrad, netPredict, type TrainConfig } from './reference/network.js';
+import { runInWorker } from './reference/pool.js';
 import {
   ACTIVATION_CODE, LOSS_CODE, makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec,
 } from './spec.js';
@@ -267,10 +269,18 @@ export class NeuralNetwork {
         return this.#finish(r);
       }
       // The fit owns copies of X and Y: whatever onProgress does to the caller's buffers cannot reach it.
-      const theta = this.#theta.slice();
-      const trainer = new Trainer(this.spec, theta, M.data.slice(), T.data.slice(), M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
-      while (!trainer.done) trainer.step();
-      return this.#finishReference(trainer, theta);
+      // A throwing onProgress stops it at once, as on the native backend.
+      let thrown: { value: unknown } | null = null;
+      const record = (iteration: number, cost: number) => {
+        try {
+          onProgress?.({ iteration, cost });
+        } catch (e) {
+          thrown = { value: e };
+        }
+      };
+      const r = runNetworkFit({ spec: this.spec, theta: this.#theta.slice(), X: M.data.slice(), Y: T.data.slice(), n: M.rows, config }, record, () => thrown !== null);
+      if (thrown) throw (thrown as { value: unknown }).value;
+      return this.#finishReference(r);
     } finally {
       this.#busy = false;
     }
@@ -321,22 +331,23 @@ export class NeuralNetwork {
   }
 
   async #fitReference(M: Matrix, T: Matrix, config: TrainConfig, onProgress: Prepared['onProgress'], signal: AbortSignal | undefined): Promise<NetworkFitResult> {
-    const theta = this.#theta.slice();
-    const trainer = new Trainer(this.spec, theta, M.data.slice(), T.data.slice(), M.rows, config, (iteration, cost) => onProgress?.({ iteration, cost }));
-    const slice = new Slice();
-    await yieldToEventLoop();
-    while (!trainer.done) {
-      if (slice.due()) {
-        await yieldToEventLoop();
-        slice.reset();
-      }
-      if (signal?.aborted) {
-        this.#theta = theta;
-        throw abortError(signal);
-      }
-      trainer.step();
+    // A worker thread runs the loop on copies of the inputs: the event loop stays free.
+    const job = { spec: this.spec, theta: this.#theta.slice(), X: M.data.slice(), Y: T.data.slice(), n: M.rows, config };
+    const { promise, cancel } = runInWorker<NetworkFitOutcome>({ kind: 'network-fit', progress: onProgress !== undefined, job },
+      [job.theta.buffer as ArrayBuffer, job.X.buffer as ArrayBuffer, job.Y.buffer as ArrayBuffer],
+      onProgress ? (iteration, cost) => onProgress({ iteration, cost }) : undefined);
+    signal?.addEventListener('abort', cancel, { once: true });
+    let r: NetworkFitOutcome;
+    try {
+      r = await promise;
+    } finally {
+      signal?.removeEventListener('abort', cancel);
     }
-    return this.#finishReference(trainer, theta);
+    if (r.status === 'aborted') {
+      this.#theta = r.theta;
+      throw abortError(signal!);
+    }
+    return this.#finishReference(r);
   }
 
   // A fit that completes counts towards the next fit's shuffle stream (see #prepareFit); a rejected,
@@ -348,11 +359,11 @@ export class NeuralNetwork {
     return { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps };
   }
 
-  #finishReference(t: Trainer, theta: Float64Array): NetworkFitResult {
-    this.#theta = theta;
-    if (t.status === 'diverged') throw new DivergenceError(t.steps, t.lastCost);
+  #finishReference(r: NetworkFitOutcome): NetworkFitResult {
+    this.#theta = r.theta;
+    if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
     this.#fits++;
-    return { costs: t.costs, epochs: t.epochs, steps: t.steps };
+    return { costs: r.costs, epochs: r.epochs, steps: r.steps };
   }
 
   #checkFitMemory(n: number, c: TrainConfig): void {
@@ -428,12 +439,13 @@ export class NeuralNetwork {
         const job = this.#native.predict(this.#theta, M.data, M.rows, flag).then((d) => new Matrix(M.rows, sL, d)).finally(release);
         return withCallerStack(job, caller);
       }
-      const theta = this.#theta, data = M.data.slice(), n = M.rows;
-      return yieldToEventLoop().then(() => {
-        const out = new Float64Array(n * sL);
-        checkPredicted(netPredict(this.spec, theta, data, n, out));
+      const Xc = M.data.slice(), n = M.rows;
+      const { promise } = runInWorker<{ out: Float64Array; badLayer: number }>(
+        { kind: 'network-predict', progress: false, job: { spec: this.spec, theta: this.#theta, X: Xc, n } }, [Xc.buffer as ArrayBuffer]);
+      return withCallerStack(promise.then(({ out, badLayer }) => {
+        checkPredicted(badLayer);
         return new Matrix(n, sL, out);
-      });
+      }), caller);
     } catch (e) {
       return Promise.reject(e);
     }

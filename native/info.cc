@@ -2,7 +2,12 @@
 #include <napi.h>
 
 #include "blas.h"
+#include <memory>
+#include <string>
+
 #include "boundary.h"
+#include "parallel.h"
+#include "worker.h"
 #include "simd.h"
 
 namespace blasnet {
@@ -50,7 +55,45 @@ Napi::Value Configure(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
+// (kind, where) → throws a C++ exception of `kind` ("bad_alloc", "length_error", "system_error",
+// "runtime_error", "failure", "other") on the calling thread (where = "sync"), inside a job on libuv's
+// pool ("async": the Promise rejects), or inside a member of a thread team ("team"): a self-test of
+// the guard that every binding goes through, used by test/boundary.test.ts.
+class ThrowJob final : public Job {
+ public:
+  ThrowJob(std::string kind, bool team) : kind_(std::move(kind)), team_(team) {}
+  void run(Progress&) override {
+    if (!team_) return throw_kind(kind_);
+    ThreadTeam t(2);
+    t.run([&](size_t member) {
+      if (member == 1) throw_kind(kind_);
+    });
+  }
+  Napi::Value result(Napi::Env env) override { return env.Undefined(); }
+  static void throw_kind(const std::string& k) {
+    if (k == "bad_alloc") throw std::bad_alloc();
+    if (k == "length_error") throw std::length_error("vector::_M_default_append");
+    if (k == "system_error") throw std::system_error(std::make_error_code(std::errc::resource_unavailable_try_again), "thread");
+    if (k == "runtime_error") throw std::runtime_error("self-test");
+    if (k == "failure") throw Failure("ERR_BLASNET_SHAPE", "self-test shape", ErrorKind::range);
+    throw 42;
+  }
+
+ private:
+  std::string kind_;
+  bool team_;
+};
+
+Napi::Value GuardSelfTest(const Napi::CallbackInfo& info) {
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsString()) fail_type("ERR_BLASNET_ARG_TYPE", "guardSelfTest(kind, where)");
+  const std::string kind = info[0].As<Napi::String>(), where = info[1].As<Napi::String>();
+  if (where == "async") return run_async(info.Env(), std::make_unique<ThrowJob>(kind, false), info.Env().Undefined(), info.Env().Undefined());
+  ThrowJob job(kind, where == "team");
+  return run_sync(info.Env(), job, info.Env().Undefined());
+}
+
 void register_info(Napi::Env env, Napi::Object exports) {
+  export_function(env, exports, "guardSelfTest", GuardSelfTest);
   export_function(env, exports, "info", Info);
   export_function(env, exports, "setThreads", SetThreads);
   export_function(env, exports, "getThreads", GetThreads);

@@ -47,12 +47,18 @@ CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, do
   return {want_cost ? cost * inv_n : std::numeric_limits<double>::quiet_NaN(), finite};
 }
 
-void logistic_predict_proba(const double* X, size_t n, size_t m, const double* w, double b, double* a) {
-  if (n == 0) return;
+size_t logistic_predict_proba(const double* X, size_t n, size_t m, const double* w, double b, double* a) {
+  if (n == 0) return 0;
   // a (n) = Xᵀ·w with X the seed's m × n matrix, then σ(a + b) in place
   gemv(true, m, n, 1.0, X, m, w, 0.0, a);
-  for (size_t j = 0; j < n; ++j) a[j] += b;
+  double check = 0;
+  for (size_t j = 0; j < n; ++j) check += 0.0 * (a[j] += b);
+  if (check != 0) {
+    for (size_t j = 0; j < n; ++j)
+      if (!std::isfinite(a[j])) return j;
+  }
   simd().sigmoid_inplace(a, n);
+  return n;
 }
 
 FitOutcome logistic_fit(const LogisticData& d, double* w, double* b, double learning_rate,

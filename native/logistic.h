@@ -40,8 +40,9 @@ struct CostGrad {
 CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, double* dw, double* db,
                             LogisticWorkspace& ws, bool want_cost);
 
-// a (n, overwritten) = σ(X·w + b).
-void logistic_predict_proba(const double* X, size_t n, size_t m, const double* w, double b, double* a);
+// a (n, overwritten) = σ(X·w + b). Returns the first row whose z = x·w + b is not finite (an
+// overflow inside the product: σ of it would be a made-up 0 or 1), or n when every z is finite.
+size_t logistic_predict_proba(const double* X, size_t n, size_t m, const double* w, double b, double* a);
 
 enum class FitStatus { ok = 0, aborted = 1, diverged = 2 };
 

@@ -48,12 +48,11 @@ FitConfig read_fit_config(Napi::Value v) {
   return c;
 }
 
-// Throws ERR_BLASNET_NOT_FINITE when a probability is NaN (w·x overflowed to ∞ − ∞).
-void check_probabilities(const double* a, size_t n) {
-  for (size_t j = 0; j < n; ++j)
-    if (std::isnan(a[j]))
-      fail_range("ERR_BLASNET_NOT_FINITE", "the prediction for row " + std::to_string(j) +
-                                               " is not finite: w·x overflowed (the weights or the inputs are too large)");
+// Throws ERR_BLASNET_NOT_FINITE for logistic_predict_proba's answer `bad` < n.
+void check_linear_terms(size_t bad, size_t n) {
+  if (bad < n)
+    fail_range("ERR_BLASNET_NOT_FINITE", "the prediction for row " + std::to_string(bad) +
+                                             " is not finite: w·x + b overflowed (the weights or the inputs are too large)");
 }
 
 class LogisticFitJob final : public Job {
@@ -96,8 +95,7 @@ class LogisticPredictJob final : public Job {
   explicit LogisticPredictJob(const Batch& b) : in_(b), m_(b.theta.length - 1) {}
   void run(Progress&) override {
     a_.resize(in_.n);
-    logistic_predict_proba(in_.X.data(), in_.n, m_, in_.theta.data(), in_.theta[m_], a_.data());
-    check_probabilities(a_.data(), a_.size());
+    check_linear_terms(logistic_predict_proba(in_.X.data(), in_.n, m_, in_.theta.data(), in_.theta[m_], a_.data()), in_.n);
   }
   Napi::Value result(Napi::Env env) override { return new_f64(env, a_.data(), a_.size()); }
 
@@ -144,8 +142,7 @@ Napi::Value PredictProbaSync(const Napi::CallbackInfo& info) {
   const size_t m = b.theta.length - 1;
   JobScope scope;
   Napi::Float64Array a = Napi::Float64Array::New(env, b.n);
-  logistic_predict_proba(b.X.data, b.n, m, b.theta.data, b.theta.data[m], a.Data());
-  check_probabilities(a.Data(), b.n);
+  check_linear_terms(logistic_predict_proba(b.X.data, b.n, m, b.theta.data, b.theta.data[m], a.Data()), b.n);
   return a;
 }
 

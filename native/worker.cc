@@ -47,7 +47,7 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
  public:
   JobWorker(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel)
       : Napi::AsyncProgressQueueWorker<ProgressRecord>(env, "blasnet"), deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)), teardown_(env_state(env).tearing_down) {
+        job_(std::move(job)), teardown_(env_state(env).tearing_down), scope_(std::in_place) {
     if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
     if (cancel.IsTypedArray() && cancel.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
       Napi::Int32Array flag = cancel.As<Napi::Int32Array>();
@@ -84,13 +84,13 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
   // libuv thread.
   void Execute(const ExecutionProgress& progress) override {
     try {
-      JobScope scope;
       Reporter reporter(*this, progress);
       job_->run(reporter);
     } catch (...) {
       failure_ = std::make_unique<Failure>(current_failure());
       SetError(failure_->message);
     }
+    scope_.reset();  // the job's BLAS work is over: a deferred setThreads may apply now
   }
 
   // Main thread. A throwing user callback stops the job; the Promise rejects with what it threw.
@@ -153,6 +153,9 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
   std::atomic<bool> callback_failed_{false};
   std::optional<Napi::Error> callback_error_;
   std::unique_ptr<Failure> failure_;
+  // From the call (main thread) to the end of Execute: the job counts as running, so setThreads
+  // waits for it, and its thread count is the one in force when it was started.
+  std::optional<JobScope> scope_;
 };
 
 }  // namespace

@@ -35,13 +35,19 @@ export function logisticCostGrad(d: LogisticData, w: Float64Array, b: number, dw
   return { cost: cost * invN, db: dzSum * invN };
 }
 
-/** a (n, overwritten) = σ(X w + b). */
-export function logisticPredictProba(X: Float64Array, n: number, m: number, w: Float64Array, b: number, a: Float64Array): void {
+/**
+ * a (n, overwritten) = σ(X w + b). Returns the first row whose z = x·w + b is not finite (an overflow
+ * inside the product), or n when every z is finite, as native logistic_predict_proba.
+ */
+export function logisticPredictProba(X: Float64Array, n: number, m: number, w: Float64Array, b: number, a: Float64Array): number {
   for (let j = 0; j < n; j++) {
     let z = 0;
     for (let k = 0; k < m; k++) z += X[j * m + k]! * w[k]!;
-    a[j] = sigmoid(z + b);
+    z += b;
+    if (!Number.isFinite(z)) return j;
+    a[j] = sigmoid(z);
   }
+  return n;
 }
 
 export type FitStatus = 'ok' | 'aborted' | 'diverged';

@@ -1,0 +1,65 @@
+// The worker-thread entry of the reference backend's Promise methods (lib/reference/pool.ts sends
+// the jobs). Runs lib/reference/jobs.ts on the arrays it receives, posts progress records and the
+// result, and polls the shared cancel flag before every step. Never imports a model class.
+import { parentPort } from 'node:worker_threads';
+import type { NetSpec } from '../spec.js';
+import type { TrainConfig } from './network.js';
+import { runLogisticFit, runLogisticPredict, runNetworkFit, runNetworkPredict, type LogisticFitJob } from './jobs.js';
+
+/** A job as the pool posts it. */
+export type WorkerRequest =
+  | { id: number; kind: 'logistic-fit'; flag: Int32Array; progress: boolean; job: LogisticFitJob }
+  | { id: number; kind: 'network-fit'; flag: Int32Array; progress: boolean; job: { spec: NetSpec; theta: Float64Array; X: Float64Array; Y: Float64Array; n: number; config: TrainConfig } }
+  | { id: number; kind: 'logistic-predict'; flag: Int32Array; progress: false; job: { X: Float64Array; n: number; m: number; w: Float64Array; b: number } }
+  | { id: number; kind: 'network-predict'; flag: Int32Array; progress: false; job: { spec: NetSpec; theta: Float64Array; X: Float64Array; n: number } };
+
+/** What the worker posts back. */
+export type WorkerResponse =
+  | { id: number; type: 'progress'; iteration: number; cost: number }
+  | { id: number; type: 'done'; value: unknown }
+  | { id: number; type: 'error'; name: string; message: string };
+
+const port = parentPort;
+if (port) {
+  port.on('message', (req: WorkerRequest) => {
+    const cancelled = () => Atomics.load(req.flag, 0) !== 0;
+    const record = req.progress
+      ? (iteration: number, cost: number) => port.postMessage({ id: req.id, type: 'progress', iteration, cost } satisfies WorkerResponse)
+      : () => {};
+    try {
+      let value: unknown, transfer: ArrayBuffer[] = [];
+      switch (req.kind) {
+        case 'logistic-fit': {
+          const r = runLogisticFit(req.job, record, cancelled);
+          value = r;
+          transfer = [r.w.buffer as ArrayBuffer];
+          break;
+        }
+        case 'network-fit': {
+          const r = runNetworkFit(req.job, record, cancelled);
+          value = r;
+          transfer = [r.theta.buffer as ArrayBuffer];
+          break;
+        }
+        case 'logistic-predict': {
+          const { X, n, m, w, b } = req.job;
+          const r = runLogisticPredict(X, n, m, w, b);
+          value = r;
+          transfer = [r.a.buffer as ArrayBuffer];
+          break;
+        }
+        case 'network-predict': {
+          const { spec, theta, X, n } = req.job;
+          const r = runNetworkPredict(spec, theta, X, n);
+          value = r;
+          transfer = [r.out.buffer as ArrayBuffer];
+          break;
+        }
+      }
+      port.postMessage({ id: req.id, type: 'done', value } satisfies WorkerResponse, transfer);
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      port.postMessage({ id: req.id, type: 'error', name: err.name, message: err.message } satisfies WorkerResponse);
+    }
+  });
+}

@@ -1,0 +1,293 @@
+// The native boundary and the behaviours issue 8 defines: the guard maps every C++ exception to a
+// coded error; jobs too large for memory are refused before allocating; options are own properties;
+// fits own their inputs whatever a progress callback does; callbacks that throw anything fail the
+// call; predictions that overflow in any layer are errors; teardown (worker terminate, process.exit)
+// neither crashes nor waits; setThreads during a job is deferred; rejected calls change nothing.
+// Scenarios that could take a process down run in child processes (test/helpers/child.ts).
+import { describe, expect, it } from 'vitest';
+import {
+  BlasnetError, BlasnetRangeError, LogisticRegression, Matrix, NeuralNetwork, getThreads, info, setThreads, type BackendName,
+} from '../lib/index.js';
+import { nativeAddon } from '../lib/native.js';
+import { pathToFileURL } from 'node:url';
+import { DIST, runChild, report } from './helpers/child.js';
+import { BACKENDS, HAS_NATIVE, randomLogisticData } from './helpers/data.js';
+import { expectError, expectRejection } from './helpers/errors.js';
+
+const addon = nativeAddon();
+
+describe.skipIf(!HAS_NATIVE)('the native guard: every C++ exception becomes a coded error of the library\'s classes', () => {
+  const cases: [string, string, typeof BlasnetError | typeof BlasnetRangeError][] = [
+    ['bad_alloc', 'ERR_BLASNET_OUT_OF_MEMORY', BlasnetError],
+    ['length_error', 'ERR_BLASNET_OUT_OF_MEMORY', BlasnetError],
+    ['system_error', 'ERR_BLASNET_NATIVE', BlasnetError],
+    ['runtime_error', 'ERR_BLASNET_NATIVE', BlasnetError],
+    ['other', 'ERR_BLASNET_NATIVE', BlasnetError],
+    ['failure', 'ERR_BLASNET_SHAPE', BlasnetRangeError],
+  ];
+  for (const [kind, code, cls] of cases) {
+    it(`${kind}: thrown on the calling thread, in a thread-team member, and in an async job`, async () => {
+      for (const where of ['sync', 'team'] as const) {
+        let caught: unknown;
+        try {
+          addon!.guardSelfTest(kind, where);
+        } catch (e) {
+          caught = e;
+        }
+        expect(caught, `${kind} ${where}`).toBeInstanceOf(cls);
+        expect((caught as BlasnetError).code).toBe(code);
+      }
+      await expect(addon!.guardSelfTest(kind, 'async')).rejects.toMatchObject({ code });
+      await expect(addon!.guardSelfTest(kind, 'async')).rejects.toBeInstanceOf(cls);
+    });
+  }
+});
+
+describe('jobs too large for memory are refused before anything is allocated (ERR_BLASNET_OUT_OF_MEMORY, naming the bytes)', () => {
+  const { X, y } = randomLogisticData(1, 50, 3);
+  for (const { backend, available } of BACKENDS) {
+    it.skipIf(!available)(`${backend}: logistic iterations 1e15 recorded every iteration, sync and async`, async () => {
+      const lr = new LogisticRegression({ iterations: 1e15, recordEvery: 1, backend });
+      expectError(() => lr.fitSync(X, y), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY', /needs .*PiB/, 'recordEvery');
+      await expectRejection(() => lr.fit(X, y), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY', 'bytes');
+      expect(lr.busy).toBe(false);
+      // The model still works after the refusal.
+      const ok = new LogisticRegression({ iterations: 20, backend });
+      expect(ok.fitSync(X, y).iterations).toBe(20);
+    });
+
+    it.skipIf(!available)(`${backend}: a full-batch fit of 2 000 000 × 2 through a 4 096-unit layer, and costAndGradients on it`, async () => {
+      const big = new Matrix(2_000_000, 2);  // 32 MB of inputs; the activations would need ~200 GB
+      const Y = new Float64Array(2_000_000);
+      const net = new NeuralNetwork({ layers: [2, 4096, 1], backend });
+      expectError(() => net.fitSync(big, Y, { epochs: 1 }), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY', 'batchSize', 'GiB');
+      await expectRejection(() => net.fit(big, Y, { epochs: 1 }), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY');
+      expectError(() => net.costAndGradients(big, Y), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY');
+      expect(net.busy).toBe(false);
+    });
+  }
+});
+
+it('a Matrix of zeros too large for memory: ERR_BLASNET_OUT_OF_MEMORY, not an allocation failure', () => {
+  expectError(() => new Matrix(1e6, 1e6), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY', '1000000 × 1000000', 'bytes');
+});
+
+describe('options are read as own properties only', () => {
+  it('a polluted Object.prototype reaches neither model (child process)', async () => {
+    const r = await runChild(`
+      const X = blasnet.Matrix.from([[0, 0], [0, 1], [1, 0], [1, 1]]), y = [0, 1, 1, 1];
+      const out = {};
+      for (const backend of ['native', 'reference']) {
+        if (backend === 'native' && blasnet.info().backend !== 'native') continue;
+        Object.prototype.iterations = 1e15;
+        Object.prototype.epochs = 1e15;
+        Object.prototype.learningRate = -1;
+        Object.prototype.recordEvery = 1;
+        try {
+          const lr = new blasnet.LogisticRegression({ backend });
+          const fit = lr.fitSync(X, y);
+          const net = new blasnet.NeuralNetwork({ layers: [2, 3, 1], backend });
+          const nfit = net.fitSync(X, y);
+          out[backend] = { iterations: fit.iterations, costs: fit.costs.length, lr: lr.learningRate, epochs: nfit.epochs };
+        } finally {
+          delete Object.prototype.iterations; delete Object.prototype.epochs;
+          delete Object.prototype.learningRate; delete Object.prototype.recordEvery;
+        }
+      }
+      console.log(JSON.stringify(out));`);
+    const out = report<Record<string, { iterations: number; costs: number; lr: number; epochs: number }>>(r);
+    for (const v of Object.values(out)) expect(v).toEqual({ iterations: 2000, costs: 20, lr: 0.001, epochs: 100 });
+    expect(Object.keys(out)).toContain('reference');
+  });
+
+  it('a getter is read once, and a Proxy or a throwing getter cannot smuggle a value past the checks', () => {
+    let reads = 0;
+    const opts = { get learningRate() { reads++; return reads === 1 ? 0.1 : -1; } };
+    const lr = new LogisticRegression({ ...{}, ...Object.defineProperties({}, Object.getOwnPropertyDescriptors(opts)), backend: 'reference' });
+    expect(lr.learningRate).toBe(0.1);
+    expect(() => new LogisticRegression({ get iterations(): number { throw new Error('getter'); } } as never)).toThrow('getter');
+  });
+});
+
+/** What a progress callback may do to the caller's buffers. */
+const MISCHIEF: Record<string, string> = {
+  transfer: 'structuredClone(X.data.buffer, { transfer: [X.data.buffer] }); structuredClone(Yb, { transfer: [Yb] }); globalThis.gc();',
+  overwrite: 'X.data.fill(1e300); Yv.fill(0.5); globalThis.gc();',
+  shrink: 'rx.resize(0); ry.resize(0); globalThis.gc();',
+};
+
+describe('a synchronous fit owns its inputs: whatever onProgress does to them, the result is the untouched one (child processes)', () => {
+  for (const [what, act] of Object.entries(MISCHIEF)) {
+    for (const model of ['logistic', 'network']) {
+      it(`${model}, ${what} the buffers from onProgress + GC, both backends`, async () => {
+        const r = await runChild(`
+          const n = 400, m = 6;
+          const make = (resizable) => {
+            const rx = resizable ? new ArrayBuffer(n * m * 8, { maxByteLength: n * m * 8 }) : new ArrayBuffer(n * m * 8);
+            const ry = resizable ? new ArrayBuffer(n * 8, { maxByteLength: n * 8 }) : new ArrayBuffer(n * 8);
+            const X = new blasnet.Matrix(n, m, new Float64Array(rx)), Yv = new Float64Array(ry);
+            for (let i = 0; i < n * m; i++) X.data[i] = Math.sin(i * 0.37);
+            for (let j = 0; j < n; j++) Yv[j] = X.data[j * m] + X.data[j * m + 1] > 0 ? 1 : 0;
+            return { rx, ry, X, Yv, Yb: ry };
+          };
+          const out = {};
+          for (const backend of ['native', 'reference']) {
+            if (backend === 'native' && blasnet.info().backend !== 'native') continue;
+            const fit = (mischief) => {
+              const { rx, ry, X, Yv, Yb } = make(${what === 'shrink'});
+              const model = ${model === 'logistic'}
+                ? new blasnet.LogisticRegression({ learningRate: 0.5, iterations: 30, recordEvery: 1, backend })
+                : new blasnet.NeuralNetwork({ layers: [m, 5, 1], seed: 3, backend });
+              let calls = 0;
+              const onProgress = () => { if (mischief && calls++ === 2) { ${act} } };
+              const r = ${model === 'logistic'} ? model.fitSync(X, Yv, { onProgress }) : model.fitSync(X, Yv, { epochs: 30, learningRate: 0.5, onProgress });
+              return { costs: r.costs, params: ${model === 'logistic'} ? Array.from(model.weights) : Array.from(model.parameters.W[0]) };
+            };
+            out[backend] = { clean: fit(false), mischief: fit(true) };
+          }
+          console.log(JSON.stringify(out));`);
+        expect(r.signal, r.stderr).toBeNull();
+        expect(r.code, r.stderr).toBe(0);
+        const out = report<Record<string, { clean: unknown; mischief: unknown }>>(r);
+        for (const [backend, v] of Object.entries(out)) expect(v.mischief, backend).toEqual(v.clean);
+      });
+    }
+  }
+});
+
+describe('a callback that throws anything fails the call that ran it', () => {
+  const { X, y } = randomLogisticData(2, 60, 3);
+  for (const { backend, available } of BACKENDS) {
+    for (const thrown of [42, 'a string', undefined, null, new RangeError('an Error')]) {
+      it.skipIf(!available)(`${backend}: onProgress throws ${String(thrown)}; fitSync throws it, fit rejects with it, both models`, async () => {
+        const onProgress = () => { throw thrown; };
+        const lr = new LogisticRegression({ iterations: 50, recordEvery: 1, backend });
+        expect(() => lr.fitSync(X, y, { onProgress })).toThrow();
+        try { lr.fitSync(X, y, { onProgress }); } catch (e) { expect(e).toBe(thrown); }
+        await lr.fit(X, y, { onProgress }).then(() => { throw new Error('resolved'); }, (e: unknown) => expect(e).toBe(thrown));
+        const net = new NeuralNetwork({ layers: [3, 4, 1], backend });
+        try { net.fitSync(X, y, { epochs: 20, onProgress }); throw new Error('returned'); } catch (e) { expect(e).toBe(thrown); }
+        await net.fit(X, y, { epochs: 20, onProgress }).then(() => { throw new Error('resolved'); }, (e: unknown) => expect(e).toBe(thrown));
+        expect(lr.busy || net.busy).toBe(false);
+      });
+    }
+  }
+});
+
+describe('predictions that overflow in any layer are errors naming the layer, never Infinity/NaN results', () => {
+  for (const { backend, available } of BACKENDS) {
+    it.skipIf(!available)(`${backend}: relu and linear hidden layers, softmax logits of +∞, sync and async, predictClass and score too`, async () => {
+      const X = Matrix.from([[1, 2], [3, 4]]);
+      for (const hidden of ['relu', 'linear'] as const) {
+        const net = new NeuralNetwork({ layers: [2, 3, 3, 1], hidden, output: 'sigmoid', backend });
+        // Layer 1 finite (1e200), layer 2 overflows (1e200 · 1e200 · 3).
+        net.setParameters({ W: [new Array(6).fill(1e200), new Array(9).fill(1e200), [1, 1, 1]], b: [[0, 0, 0], [0, 0, 0], [0]] });
+        expectError(() => net.predictSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 2');
+        await expectRejection(() => net.predict(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 2');
+        expectError(() => net.predictClassSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE');
+        expectError(() => net.scoreSync(X, [0, 1]), RangeError, 'ERR_BLASNET_NOT_FINITE');
+      }
+      const soft = new NeuralNetwork({ layers: [2, 3], output: 'softmax', backend });
+      soft.setParameters({ W: [[1e308, 1e308, 0, 0, 0, 0]], b: [[0, 0, 0]] });
+      expectError(() => soft.predictSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 1');
+      await expectRejection(() => soft.predictClass(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 1');
+    });
+
+    it.skipIf(!available)(`${backend}: logistic regression whose w·x is ∞ − ∞ (NaN) is an error, never scored as correct`, async () => {
+      const lr = new LogisticRegression({ backend });
+      lr.setParameters({ weights: [1e308, 1e308], bias: 0 });
+      const X = Matrix.from([[10, -10], [0, 0]]);
+      expectError(() => lr.predictProbaSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'row 0');
+      expectError(() => lr.scoreSync(X, [0, 0]), RangeError, 'ERR_BLASNET_NOT_FINITE');
+      await expectRejection(() => lr.score(X, [0, 0]), RangeError, 'ERR_BLASNET_NOT_FINITE');
+    });
+  }
+});
+
+describe('teardown: a terminated worker or an exiting process neither crashes nor waits for the job (child processes)', () => {
+  const body = (mode: string, sync: boolean) => `
+    import { Worker } from 'node:worker_threads';
+    import { writeFileSync } from 'node:fs';
+    const src = \`
+      import { parentPort, workerData } from 'node:worker_threads';
+      const blasnet = await import(workerData.dist);
+      const n = 2000, X = new blasnet.Matrix(n, 20), y = new Float64Array(n);
+      for (let i = 0; i < n * 20; i++) X.data[i] = Math.sin(i);
+      for (let i = 0; i < n; i++) y[i] = i % 2;
+      const net = new blasnet.NeuralNetwork({ layers: [20, 256, 1], seed: 1, backend: workerData.backend });
+      parentPort.postMessage('start');
+      if (workerData.sync) net.fitSync(X, y, { epochs: 1e6, onProgress: () => {} });
+      else await net.fit(X, y, { epochs: 1e6, onProgress: () => {} });\`;
+    const file = new URL('./worker.mjs', import.meta.url);
+    writeFileSync(file, src);
+    const backend = blasnet.info().backend;
+    const w = new Worker(file, { workerData: { dist: ${JSON.stringify(pathToFileURL(DIST).href)}, sync: ${sync}, backend } });
+    w.on('message', () => setTimeout(() => {
+      const t = performance.now();
+      ${mode === 'terminate'
+        ? "w.terminate().then(() => console.log(JSON.stringify({ ms: performance.now() - t })));"
+        : "process.exit(0);"}
+    }, 300));`;
+  for (const sync of [false, true]) {
+    it(`worker.terminate() during ${sync ? 'fitSync' : 'fit'}: the process survives and the worker stops within a second`, async () => {
+      const r = await runChild(body('terminate', sync), { timeoutMs: 60_000 });
+      expect(r.signal, r.stderr).toBeNull();
+      expect(r.code, r.stderr).toBe(0);
+      expect(report<{ ms: number }>(r).ms).toBeLessThan(1000);
+    });
+  }
+
+  it('process.exit() while an async fit runs exits at once (not when the 1e6-epoch fit would end)', async () => {
+    const r = await runChild(`
+      const n = 2000, X = new blasnet.Matrix(n, 20), y = new Float64Array(n);
+      for (let i = 0; i < n * 20; i++) X.data[i] = Math.sin(i);
+      for (let i = 0; i < n; i++) y[i] = i % 2;
+      for (const backend of blasnet.info().backend === 'native' ? ['native', 'reference'] : ['reference']) {
+        new blasnet.NeuralNetwork({ layers: [20, 256, 1], seed: 1, backend }).fit(X, y, { epochs: 1e6 });
+      }
+      setTimeout(() => { console.log(JSON.stringify({ t: Date.now() })); process.exit(0); }, 500);`, { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const { t } = report<{ t: number }>(r);
+    // From the exit call to the process being gone: a job that kept running would take hours.
+    expect(Date.now() - t).toBeLessThan(5000);
+  });
+});
+
+describe.skipIf(!HAS_NATIVE)('setThreads while a job runs applies to the next jobs', () => {
+  it('is deferred until the running fit ends; the fit is bit-identical to one at the old count', async () => {
+    const before = getThreads();
+    const { X, y } = randomLogisticData(3, 3000, 30);
+    try {
+      setThreads(1);
+      const reference = await new NeuralNetwork({ layers: [30, 64, 1], seed: 5 }).fit(X, y, { epochs: 40, batchSize: 256 });
+      const net = new NeuralNetwork({ layers: [30, 64, 1], seed: 5 });
+      const job = net.fit(X, y, { epochs: 40, batchSize: 256 });
+      setThreads(2);
+      expect(getThreads()).toBe(2);  // the request, reported at once
+      const r = await job;
+      expect(r.costs).toEqual(reference.costs);
+      expect(info().threads).toBe(2);  // in force once no job runs
+    } finally {
+      setThreads(before);
+    }
+  });
+});
+
+describe('a rejected call changes nothing: the next fit equals the fit it would have been', () => {
+  for (const { backend, available } of BACKENDS) {
+    it.skipIf(!available)(`${backend}: a busy fit and a fit with a bad option do not move the shuffle stream`, async () => {
+      const { X, y } = randomLogisticData(4, 200, 4);
+      const opts = { layers: [4, 5, 1], seed: 9, backend: backend as BackendName };
+      const fit = { epochs: 3, batchSize: 32 };
+      const a = new NeuralNetwork(opts), b = new NeuralNetwork(opts);
+      a.fitSync(X, y, fit);
+      b.fitSync(X, y, fit);
+      expect(() => b.fitSync(X, y, { ...fit, learningRate: -1 })).toThrow(RangeError);
+      const running = b.fit(X, y, fit);
+      await expect(b.fit(X, y, fit)).rejects.toMatchObject({ code: 'ERR_BLASNET_BUSY' });
+      await running;
+      a.fitSync(X, y, fit);
+      expect(b.parameters).toEqual(a.parameters);
+    });
+  }
+});
