@@ -57,6 +57,10 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
     const r = await runScenario('polluted Object.prototype', `
       const { X, y } = data(16, 3);
       const clean = { lr: new LogisticRegression({ backend: BACKEND }).fitSync(X, y), net: new NeuralNetwork({ layers: [3, 4, 1], backend: BACKEND }).fitSync(X, y) };
+      // Warm the reference backend's worker pool first: Node's own Worker constructor reads
+      // options.signal through the prototype, which no library can prevent.
+      await new LogisticRegression({ backend: BACKEND }).fit(X, y);
+      await new NeuralNetwork({ layers: [3, 4, 1], backend: BACKEND }).fit(X, y);
       const P = Object.prototype;
       Object.assign(P, { iterations: 1e15, recordEvery: 1, learningRate: -1, epochs: 1e12, batchSize: 0.5, onProgress: 42, signal: 'x',
         optimizer: 'sgd', l2: NaN, warmStart: 'yes', layers: [1e7, 1e7], hidden: 'bogus', seed: -1, backend: 'bogus', testFraction: 7 });
@@ -125,7 +129,7 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
 
   // ── Aborts in worker_threads: terminate() during a fit ─────────────────────────────────────────
   for (const model of ['logistic', 'network'] as const) {
-    for (const method of ['fit', 'fitSync with onProgress', 'fitSync'] as const) {
+    for (const method of ['fit', 'fitSync with onProgress', 'fitSync', 'fit, then process.exit() in the worker'] as const) {
       it.skipIf(skip).concurrent(`a worker terminated during a ${model} ${method} leaves the process running`, async () => {
         const r = await runScenario(`worker terminate() during ${model} ${method}`, `
           const { Worker } = await import('node:worker_threads');
@@ -146,6 +150,7 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
               let told = false;
               const onProgress = () => { if (!told) { told = true; parentPort.postMessage('started'); } };
               if (method === 'fit') { const p = model.fit(X, y, { ...opts(), onProgress }); p.catch(() => {}); }
+              else if (method.startsWith('fit, then')) { const p = model.fit(X, y, { ...opts(), onProgress: () => { onProgress(); setTimeout(() => process.exit(3), 20); } }); p.catch(() => {}); }
               else if (method === 'fitSync') { parentPort.postMessage('started'); model.fitSync(X, y, opts()); }
               else model.fitSync(X, y, { ...opts(), onProgress });
             })();
@@ -458,6 +463,44 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
     `, { backend, timeoutMs: 50_000 });
     const out = cleanResult(r) as Record<string, Record<string, unknown>>;
     for (const [k, o] of Object.entries(out)) expect(o.code, `${k}: ${JSON.stringify(o)}`).toMatch(/^ERR_BLASNET_(OUT_OF_MEMORY|CONFIG)$/);
+  }, T);
+
+  it.skipIf(skip).concurrent('40 async fits on distinct models at once all settle, each equal bit for bit to the same fit run alone', async () => {
+    const r = await runScenario('40 concurrent async fits', `
+      const { X, y } = data(200, 6);
+      const make = (k) => new NeuralNetwork({ layers: [6, 8, 1], seed: k, backend: BACKEND });
+      const opts = { epochs: 5, batchSize: 32 };
+      const alone = [];
+      for (let k = 0; k < 40; k++) { const net = make(k); net.fitSync(X, y, opts); alone.push(bits(net.parameters.W[0])); }
+      const nets = Array.from({ length: 40 }, (_, k) => make(k));
+      const settled = await Promise.allSettled(nets.map((net) => net.fit(X, y, opts)));
+      report({ rejected: settled.filter((s) => s.status === 'rejected').map((s) => String(s.reason?.code ?? s.reason)), same: nets.every((net, k) => bits(net.parameters.W[0]) === alone[k]) });
+    `, { backend, timeoutMs: 50_000 });
+    const out = cleanResult(r) as { rejected: string[]; same: boolean };
+    expect(out.rejected).toEqual([]);
+    expect(out.same).toBe(true);
+  }, T);
+
+  it.skipIf(skip).concurrent('the caller transfers its buffers right after calling fit / predict / predictProba: the results are those of the untouched call', async () => {
+    const r = await runScenario('transfer right after an async call', `
+      const { X, y } = data(300, 5);
+      const copy = () => ({ X: new Matrix(300, 5, X.data.slice()), y: y.slice() });
+      const gone = (a) => structuredClone(a.buffer, { transfer: [a.buffer] });
+      const lr = () => new LogisticRegression({ iterations: 100, learningRate: 0.5, backend: BACKEND });
+      const net = () => new NeuralNetwork({ layers: [5, 6, 1], seed: 1, backend: BACKEND });
+      const a1 = lr(); const e1 = await a1.fit(X, y);
+      const b1 = lr(); const c1 = copy(); const p1 = b1.fit(c1.X, c1.y); gone(c1.X.data); gone(c1.y); globalThis.gc(); const g1 = await outcome(() => p1);
+      const a2 = net(); const e2 = await a2.fit(X, y, { epochs: 20 });
+      const b2 = net(); const c2 = copy(); const p2 = b2.fit(c2.X, c2.y, { epochs: 20 }); gone(c2.X.data); gone(c2.y); globalThis.gc(); const g2 = await outcome(() => p2);
+      const e3 = a2.predictSync(X); const c3 = copy(); const p3 = a2.predict(c3.X); gone(c3.X.data); globalThis.gc(); const g3 = await p3.then((M) => bits(M.data), (e) => e.code);
+      const e4 = a1.predictProbaSync(X); const c4 = copy(); const p4 = a1.predictProba(c4.X); gone(c4.X.data); globalThis.gc(); const g4 = await p4.then((v) => bits(v), (e) => e.code);
+      report({
+        lr: g1.ok && JSON.stringify(g1.value) === JSON.stringify(summarize(e1)) && bits(a1.weights) === bits(b1.weights),
+        net: g2.ok && JSON.stringify(g2.value) === JSON.stringify(summarize(e2)) && bits(a2.parameters.W[0]) === bits(b2.parameters.W[0]),
+        predict: g3 === bits(e3.data), predictProba: g4 === bits(e4),
+      });
+    `, { backend });
+    expect(cleanResult(r)).toEqual({ lr: true, net: true, predict: true, predictProba: true });
   }, T);
 
   it.skipIf(skip).concurrent('an async fit whose model and inputs are dropped and collected mid-fit still settles with a finite result', async () => {
