@@ -13,5 +13,10 @@ export type { NeuralNetworkOptions, NetworkFitOptions, NetworkAsyncFitOptions, N
 export type { ActivationName, HiddenActivationName, ActivationOption, LossName } from './spec.js';
 export { gradientCheck } from './gradcheck.js';
 export type { GradientCheckResult } from './gradcheck.js';
-export { modelToJSON, modelFromJSON, saveModel, loadModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS } from './persist.js';
-export type { Model, ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelKind, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions } from './persist.js';
+export { modelToJSON, modelFromJSON, saveModel, loadModel } from './persist.js';
+export type { Model } from './persist.js';
+export { MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS, MODEL_JSON_LIMITS, DEFAULT_MAX_MODEL_BYTES, MAX_MODEL_BYTES_LIMIT } from './format.js';
+export type {
+  ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelKind, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions, InputScalingJSON, PreprocessingJSON,
+} from './format.js';
+export type { InputScaling, InputScalingOption } from './scaling.js';

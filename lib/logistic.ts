@@ -1,16 +1,23 @@
 // LogisticRegression (seed section 1, with the MATH.md errata fixed). Validates and normalises in
 // TS, then hands the arrays to the native kernels (native/logistic.cc) or the reference kernels
 // (lib/reference/logistic.ts). Parameters are replaced only when a fit completes, stops or diverges.
+// Serializes and rebuilds its own body (toJSON / fromJSON) through lib/format.ts; never does file I/O
+// itself (lib/fileio.ts) and never imports another model.
 import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
+import { checkPath, writeFileAtomic } from './fileio.js';
+import {
+  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, finiteNumber, metadata, modelText, MODEL_FORMAT, plainObject, readModelFile,
+  type LogisticModelJSON, type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions,
+} from './format.js';
 import type { Matrix } from './matrix.js';
 import { checkJobMemory, logisticFitBytes, logisticPredictBytes } from './memory.js';
 import type { NativeAddon, NativeLogisticConfig, NativeLogisticFitResult, ProgressRecord } from './native.js';
-import { loadLogistic, logisticFromJSON, modelToJSON, saveModel, type LogisticModelJSON, type ModelFromJSONOptions, type ModelLoadOptions } from './persist.js';
 import { runLogisticFit, type LogisticFitJob, type LogisticFitOutcome } from './reference/jobs.js';
 import { logisticCostGrad, logisticPredictProba } from './reference/logistic.js';
 import { runInWorker } from './reference/pool.js';
+import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import {
   checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
 } from './validate.js';
@@ -73,6 +80,7 @@ export class LogisticRegression {
   #w: Float64Array | null = null;
   #b = 0;
   #busy = false;
+  #scaling: InputScaling | null = null;
 
   /**
    * @throws {TypeError} ERR_BLASNET_ARG_TYPE for an unknown option or a wrong type
@@ -117,28 +125,121 @@ export class LogisticRegression {
     if (typeof p.bias !== 'number' || !Number.isFinite(p.bias)) {
       throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `parameters.bias must be a finite number, got ${describe(p.bias)}`);
     }
+    if (this.#scaling && weights.length !== this.#scaling.mean.length) {
+      throw new BlasnetRangeError('ERR_BLASNET_SHAPE',
+        `parameters.weights must have ${this.#scaling.mean.length} values, one per feature of the model's input scaling, got ${weights.length} (setInputScaling(null) first to change the feature count)`);
+    }
     this.#w = weights;
     this.#b = p.bias;
   }
 
-  /** The model as a versioned JSON object (format 'blasnet-model'): options and exact parameters. */
+  /**
+   * The per-feature standardization the model applies to raw inputs, as copies; null when none.
+   * @returns `{ mean, std }` (fresh Float64Arrays) or null
+   * @example const { mean, std } = model.inputScaling ?? { mean: null, std: null };
+   */
+  get inputScaling(): InputScaling | null {
+    return copyInputScaling(this.#scaling);
+  }
+
+  /**
+   * Makes the model standardize its inputs: from now on every method that takes X (fit, fitSync,
+   * costAndGradients, predict*, score*) takes raw features and computes (x − mean) / std first,
+   * exactly as `Standardizer.transform` does, into a new matrix (the caller's X is never changed).
+   * Saved and loaded with the model (`preprocessing.inputScaling`). The values are copied.
+   * @param scaling - a Standardizer, `{ mean, std }` (Float64Array or number[], one value per feature;
+   *   finite; std > 0), or null to remove it. On a fitted model the length must be its feature count;
+   *   on an unfitted one it fixes the feature count of the next fit.
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a wrong type; ERR_BLASNET_DETACHED for a detached buffer
+   * @throws {RangeError} ERR_BLASNET_SHAPE for a wrong length; ERR_BLASNET_NOT_FINITE for a non-finite
+   *   value; ERR_BLASNET_ARG_RANGE for a std ≤ 0
+   * @throws {BlasnetError} ERR_BLASNET_BUSY during a fit
+   * @example
+   * const scaler = Standardizer.fit(Xtrain);
+   * model.setInputScaling(scaler);
+   * await model.fit(Xtrain, ytrain);          // raw features
+   * model.predictSync(Xtest);                 // raw features too
+   */
+  setInputScaling(scaling: InputScalingOption): void {
+    if (this.#busy) throw busyError('LogisticRegression', 'setInputScaling');
+    this.#scaling = checkInputScaling(scaling, this.#w ? this.#w.length : undefined, 'scaling');
+  }
+
+  /**
+   * The model as a versioned JSON object (format 'blasnet-model', see lib/format.ts): its options,
+   * its exact parameters and its input scaling. The arrays are copies.
+   * @returns the JSON-ready object (write it with `save`, which keeps −0; JSON.stringify writes it as 0)
+   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit (there are no weights yet)
+   * @example const json = model.toJSON(); const copy = LogisticRegression.fromJSON(json);
+   */
   toJSON(): LogisticModelJSON {
-    return modelToJSON(this);
+    const w = this.#w;
+    if (w === null || w.length === 0) {
+      throw new BlasnetError('ERR_BLASNET_NOT_FITTED', 'cannot serialize a LogisticRegression that has not been fitted: it has no weights yet; call fit, fitSync or setParameters first');
+    }
+    const json: LogisticModelJSON = {
+      format: MODEL_FORMAT,
+      version: 1,
+      kind: 'logistic-regression',
+      metadata: metadata(),
+      architecture: { features: w.length },
+      training: { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery },
+      parameters: { weights: finiteArray(w, 'parameters.weights'), bias: finiteArray([this.#b], 'parameters.bias')[0]! },
+    };
+    const preprocessing = preprocessingToJSON(this.#scaling);
+    if (preprocessing) json.preprocessing = preprocessing;
+    return json;
   }
 
-  /** Saves the model atomically (temporary file, fsync, rename). */
-  save(path: string | URL): Promise<void> {
-    return saveModel(this, path);
+  /**
+   * Saves the model atomically: a temporary file in the same folder, fsync, rename, folder fsync; a
+   * crash at any moment leaves the old file or the complete new one. The parameters are those of the
+   * moment of the call.
+   * @param path - a file path or a file: URL
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path
+   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit
+   * @throws {Error} the file system's error (ENOENT, EACCES, EISDIR, …) naming the path
+   * @example await model.save('model.json');
+   */
+  async save(path: string | URL): Promise<void> {
+    const target = checkPath(path);
+    const text = modelText(this.toJSON()); // serialize fully (and synchronously) before touching the disk
+    await writeFileAtomic(target, text, 'the model');
   }
 
-  /** Rebuilds a model from `toJSON()`'s output, validating everything first. */
+  /**
+   * Rebuilds a model from `toJSON()`'s output (or JSON.parse of a saved file), validating everything
+   * first: the tree and its bounds, format, version, kind, training options, the weights' length
+   * against architecture.features, every value finite, the input scaling.
+   * @param json - the model object
+   * @param options - `{ backend? }` of the rebuilt model
+   * @returns a new LogisticRegression
+   * @throws {TypeError|RangeError} ERR_BLASNET_FORMAT (not a tree of plain JSON within MODEL_JSON_LIMITS,
+   *   format, version, kind, structure, unknown or forbidden keys), ERR_BLASNET_ARG_TYPE /
+   *   ERR_BLASNET_ARG_RANGE (training options, options), ERR_BLASNET_SHAPE (a length),
+   *   ERR_BLASNET_NOT_FINITE (a value that is not a finite number)
+   * @example const copy = LogisticRegression.fromJSON(JSON.parse(text), { backend: 'reference' });
+   */
   static fromJSON(json: unknown, options?: ModelFromJSONOptions): LogisticRegression {
-    return logisticFromJSON(json, options);
+    const { backend } = checkFromJSONOptions(options);
+    return logisticFromDocument(checkModelJSON(json, 'model JSON', 'logistic-regression'), backend);
   }
 
-  /** Loads a model saved by `save`. */
-  static load(path: string | URL, options?: ModelLoadOptions): Promise<LogisticRegression> {
-    return loadLogistic(path, options);
+  /**
+   * Loads a model saved by `save`: the file's size is checked against options.maxBytes before it is
+   * read, then it is parsed and validated as in `fromJSON`; every message starts with the path.
+   * @param path - a file path or a file: URL
+   * @param options - `{ backend?, maxBytes? }` (maxBytes default 256 MiB)
+   * @returns the model
+   * @throws {Error} the file system's error (ENOENT, EISDIR, …) naming the path
+   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a file above options.maxBytes
+   * @throws {BlasnetError} ERR_BLASNET_FORMAT for an empty, truncated, non-UTF-8 or non-JSON file, or one
+   *   holding a neural network; and everything `fromJSON` throws
+   * @example const model = await LogisticRegression.load('model.json');
+   */
+  static async load(path: string | URL, options?: ModelLoadOptions): Promise<LogisticRegression> {
+    const { doc, backend } = await readModelFile(path, options, 'logistic-regression');
+    return logisticFromDocument(doc, backend);
   }
 
   /** True while a fit runs. */
@@ -299,9 +400,16 @@ export class LogisticRegression {
   }
 
   #checkData(X: unknown, y: unknown, cols?: number) {
-    const M = toMatrix(X, 'X', cols === undefined ? {} : { cols });
+    const M = this.#inputs(X, cols);
     const labels = toBinaryLabels(y, 'y', M.rows);
     return { M, labels };
+  }
+
+  /** X validated (cols features, or the input scaling's count) and, with an input scaling, scaled into a new Matrix. */
+  #inputs(X: unknown, cols: number | undefined): Matrix {
+    const s = this.#scaling;
+    const features = cols ?? s?.mean.length;
+    return applyInputScaling(toMatrix(X, 'X', features === undefined ? {} : { cols: features }), s, 'X');
   }
 
   #startParams(X: unknown, y: unknown, warmStart: unknown): StartParams {
@@ -325,8 +433,12 @@ export class LogisticRegression {
    */
   predictProbaSync(X: Matrix | number[][]): Float64Array {
     const w = this.#fitted('predictProbaSync');
-    const M = toMatrix(X, 'X', { cols: w.length });
-    checkJobMemory(`LogisticRegression.predictProbaSync on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
+    return this.#probaSync(this.#inputs(X, w.length), w, 'predictProbaSync');
+  }
+
+  /** The probabilities of already validated (and scaled) inputs. */
+  #probaSync(M: Matrix, w: Float64Array, method: string): Float64Array {
+    checkJobMemory(`LogisticRegression.${method} on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
     if (this.#addon) return this.#addon.logisticPredictProbaSync(packTheta(w, this.#b), M.data, M.rows);
     const a = new Float64Array(M.rows);
     return checkLinearTerms(a, logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a));
@@ -337,20 +449,24 @@ export class LogisticRegression {
     const caller = new Error();
     try {
       const w = this.#fitted('predictProba');
-      const M = toMatrix(X, 'X', { cols: w.length });
-      checkJobMemory(`LogisticRegression.predictProba on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
-      if (this.#addon) {
-        const { flag, release } = jobFlag();
-        const job = this.#addon.logisticPredictProba(packTheta(w, this.#b), M.data, M.rows, flag);
-        return withCallerStack(job.finally(release), caller);
-      }
-      const Xc = M.data.slice();
-      const { promise } = runInWorker<{ a: Float64Array; badRow: number }>({ kind: 'logistic-predict', progress: false, job: { X: Xc, n: M.rows, m: M.cols, w: w.slice(), b: this.#b } },
-        [Xc.buffer as ArrayBuffer]);
-      return withCallerStack(promise.then(({ a, badRow }) => checkLinearTerms(a, badRow)), caller);
+      return this.#proba(this.#inputs(X, w.length), w, caller, 'predictProba');
     } catch (e) {
       return Promise.reject(e);
     }
+  }
+
+  /** The probabilities of already validated (and scaled) inputs, off the main thread. */
+  #proba(M: Matrix, w: Float64Array, caller: Error, method: string): Promise<Float64Array> {
+    checkJobMemory(`LogisticRegression.${method} on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
+    if (this.#addon) {
+      const { flag, release } = jobFlag();
+      const job = this.#addon.logisticPredictProba(packTheta(w, this.#b), M.data, M.rows, flag);
+      return withCallerStack(job.finally(release), caller);
+    }
+    const Xc = M.data.slice();
+    const { promise } = runInWorker<{ a: Float64Array; badRow: number }>({ kind: 'logistic-predict', progress: false, job: { X: Xc, n: M.rows, m: M.cols, w: w.slice(), b: this.#b } },
+      [Xc.buffer as ArrayBuffer]);
+    return withCallerStack(promise.then(({ a, badRow }) => checkLinearTerms(a, badRow)), caller);
   }
 
   /** Class predictions ŷ ∈ {0, 1}: 1 where a ≥ 0.5. */
@@ -367,14 +483,14 @@ export class LogisticRegression {
   scoreSync(X: Matrix | number[][], y: Float64Array | number[]): number {
     const w = this.#fitted('scoreSync');
     const { M, labels } = this.#checkData(X, y, w.length);
-    return accuracy(this.predictSync(M), labels);
+    return accuracy(threshold(this.#probaSync(M, w, 'scoreSync')), labels);
   }
 
   /** `scoreSync` off the main thread. */
   async score(X: Matrix | number[][], y: Float64Array | number[]): Promise<number> {
     const w = this.#fitted('score');
     const { M, labels } = this.#checkData(X, y, w.length);
-    return accuracy(await this.predict(M), labels);
+    return accuracy(threshold(await this.#proba(M, w, new Error(), 'score')), labels);
   }
 }
 
@@ -411,4 +527,35 @@ function accuracy(pred: Float64Array, labels: Float64Array): number {
   let right = 0;
   for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) right++;
   return right / pred.length;
+}
+
+/**
+ * The body of a logistic-regression document (lib/format.ts): architecture first (it gives every
+ * expected length), training options with the constructor's rules, parameters, input scaling; the
+ * model is built only once everything is valid.
+ */
+function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions['backend']): LogisticRegression {
+  const { root, src } = doc;
+  const arch = plainObject(root.architecture, src, 'architecture');
+  exactKeys(arch, src, 'architecture', ['features'], ['features']);
+  const features = integerInRange(arch.features, `${src}: architecture.features`, 0, 1, 2 ** 31);
+
+  const training = plainObject(root.training, src, 'training');
+  const trainingKeys = ['learningRate', 'iterations', 'recordEvery'];
+  exactKeys(training, src, 'training', trainingKeys, trainingKeys);
+  const learningRate = positiveNumber(training.learningRate, `${src}: training.learningRate`, 0);
+  const iterations = integerInRange(training.iterations, `${src}: training.iterations`, 0, 0);
+  const recordEvery = integerInRange(training.recordEvery, `${src}: training.recordEvery`, 0, 1);
+
+  const params = plainObject(root.parameters, src, 'parameters');
+  exactKeys(params, src, 'parameters', ['weights', 'bias'], ['weights', 'bias']);
+  checkLength(params.weights, features, src, 'parameters.weights', `${features} values (architecture.features)`);
+  checkFinite(params.weights, src, 'parameters.weights');
+  const bias = finiteNumber(params.bias, src, 'parameters.bias');
+  const scaling = preprocessingFromJSON(root.preprocessing, features, src);
+
+  const model = new LogisticRegression({ learningRate, iterations, recordEvery, backend });
+  model.setParameters({ weights: params.weights, bias });
+  if (scaling) model.setInputScaling(scaling);
+  return model;
 }

@@ -4,7 +4,13 @@
 // Counts only; allocates nothing; imports no model.
 import { availableParallelism, totalmem } from 'node:os';
 import { BlasnetError } from './errors.js';
-import type { NetSpec } from './spec.js';
+
+/** The parts of a network's description (lib/spec.ts NetSpec) that sizing needs; structural, so this leaf module imports no model code. */
+interface NetShape {
+  sizes: number[];
+  layers: { out: number }[];
+  nParams: number;
+}
 
 /** The fraction of the process's memory one job may use. */
 export const MEMORY_FRACTION = 0.75;
@@ -55,20 +61,20 @@ export function logisticPredictBytes(n: number, m: number): number {
   return F64 * (n * m + 2 * n);
 }
 
-function widths(spec: NetSpec): { sum: number; max: number } {
+function widths(spec: NetShape): { sum: number; max: number } {
   let sum = 0, max = 0;
   for (const l of spec.layers) { sum += l.out; max = Math.max(max, l.out); }
   return { sum, max };
 }
 
 /** A network's workspace for batches of `batch`: activations of every layer and two delta buffers. */
-function netWorkspaceBytes(spec: NetSpec, batch: number, backward: boolean): number {
+function netWorkspaceBytes(spec: NetShape, batch: number, backward: boolean): number {
   const { sum, max } = widths(spec);
   return F64 * batch * (sum + (backward ? 2 * max : 0));
 }
 
 /** Network fit: X, Y copied, θ with its gradient and optimizer state, workspace, gathered batch, costs. */
-export function networkFitBytes(spec: NetSpec, n: number, batchSize: number, epochs: number, recordEvery: number, optimizer: string): number {
+export function networkFitBytes(spec: NetShape, n: number, batchSize: number, epochs: number, recordEvery: number, optimizer: string): number {
   const s0 = spec.sizes[0]!, sL = spec.sizes[spec.sizes.length - 1]!;
   const B = batchSize === 0 ? n : Math.min(batchSize, n);
   const states = optimizer === 'adam' ? 2 : optimizer === 'gd' ? 0 : 1;
@@ -77,13 +83,13 @@ export function networkFitBytes(spec: NetSpec, n: number, batchSize: number, epo
 }
 
 /** Network prediction: X copied, the outputs (native and JS), the workspace of one chunk. */
-export function networkPredictBytes(spec: NetSpec, n: number): number {
+export function networkPredictBytes(spec: NetShape, n: number): number {
   const s0 = spec.sizes[0]!, sL = spec.sizes[spec.sizes.length - 1]!;
   const chunk = Math.min(n, Math.max(1, Math.floor((4 << 20) / Math.max(1, widths(spec).max))));
   return F64 * n * (s0 + 2 * sL) + netWorkspaceBytes(spec, chunk, false);
 }
 
 /** Cost and gradients over the whole set: the full-batch workspace and the gradient. */
-export function networkCostGradBytes(spec: NetSpec, n: number): number {
+export function networkCostGradBytes(spec: NetShape, n: number): number {
   return F64 * spec.nParams * 2 + netWorkspaceBytes(spec, n, true);
 }

@@ -1,13 +1,20 @@
 // NeuralNetwork (seed section 2, generalized to any depth). Validates and normalises in TS; the
 // native backend (native/network.cc) or the reference one (lib/reference/network.ts) computes.
 // Parameters live in one block θ owned here; a fit trains a copy and installs it when it settles.
+// Serializes and rebuilds its own body (toJSON / fromJSON) through lib/format.ts; never does file I/O
+// itself (lib/fileio.ts) and never imports another model.
 import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
+import { checkPath, writeFileAtomic } from './fileio.js';
+import {
+  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, metadata, modelText, MODEL_FORMAT, plainObject, readModelFile,
+  type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON,
+} from './format.js';
 import { Matrix } from './matrix.js';
 import { checkJobMemory, networkCostGradBytes, networkFitBytes, networkPredictBytes } from './memory.js';
 import type { NativeNet, NativeTrainConfig, NativeTrainResult, ProgressRecord } from './native.js';
-import { loadNetwork, modelToJSON, networkFromJSON, saveModel, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON } from './persist.js';
+import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { Random } from './random.js';
 import { runNetworkFit, type NetworkFitOutcome } from './reference/jobs.js';
 import { netCostGrad, netPredict, type TrainConfig } from './reference/network.js';
@@ -113,7 +120,9 @@ export class NeuralNetwork {
   readonly #native: NativeNet | null;
   #theta: Float64Array;
   #busy = false;
+  /** Fits that completed (settled without an error): the next fit's shuffle stream derives from it. Saved as training.completedFits. */
   #fits = 0;
+  #scaling: InputScaling | null = null;
 
   /**
    * @throws {TypeError|RangeError} ERR_BLASNET_CONFIG for an invalid architecture, activation or (output, loss) pairing
@@ -198,27 +207,173 @@ export class NeuralNetwork {
     this.#theta = theta;
   }
 
-  /** The model as a versioned JSON object (format 'blasnet-model'): architecture, seed, exact parameters. */
-  toJSON(): NetworkModelJSON {
-    return modelToJSON(this);
+  /**
+   * The per-feature standardization the network applies to raw inputs, as copies; null when none.
+   * @returns `{ mean, std }` (fresh Float64Arrays, s0 values each) or null
+   * @example const scaling = net.inputScaling; // null until setInputScaling
+   */
+  get inputScaling(): InputScaling | null {
+    return copyInputScaling(this.#scaling);
   }
 
   /**
-   * Saves the model atomically (a temporary file in the same directory, fsync, rename): a crash at any
-   * moment leaves the old file or the new one, never a torn one.
+   * Makes the network standardize its inputs: from now on every method that takes X (fit, fitSync,
+   * costAndGradients, predict*, score*, gradientCheck) takes raw features and computes
+   * (x − mean) / std first, exactly as `Standardizer.transform` does, into a new matrix (the caller's
+   * X is never changed). Saved and loaded with the model (`preprocessing.inputScaling`). Copied.
+   * @param scaling - a Standardizer, `{ mean, std }` (Float64Array or number[] of s0 values; finite;
+   *   std > 0), or null to remove it
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a wrong type; ERR_BLASNET_DETACHED for a detached buffer
+   * @throws {RangeError} ERR_BLASNET_SHAPE for a length other than s0; ERR_BLASNET_NOT_FINITE for a
+   *   non-finite value; ERR_BLASNET_ARG_RANGE for a std ≤ 0
+   * @throws {BlasnetError} ERR_BLASNET_BUSY during a fit
+   * @example
+   * net.setInputScaling(Standardizer.fit(Xtrain));
+   * await net.fit(Xtrain, ytrain, { epochs: 50 }); // raw features
+   * net.predictClassSync(Xtest);                  // raw features too
    */
-  save(path: string | URL): Promise<void> {
-    return saveModel(this, path);
+  setInputScaling(scaling: InputScalingOption): void {
+    if (this.#busy) throw busyError('NeuralNetwork', 'setInputScaling');
+    this.#scaling = checkInputScaling(scaling, this.spec.sizes[0]!, 'scaling');
   }
 
-  /** Rebuilds a network from `toJSON()`'s output, validating everything first (ERR_BLASNET_FORMAT & co.). */
+  /**
+   * The network as a versioned JSON object (format 'blasnet-model', see lib/format.ts): architecture,
+   * seed, completed fits, exact parameters and input scaling. The arrays are copies.
+   * @returns the JSON-ready object (write it with `save`, which keeps −0; JSON.stringify writes it as 0)
+   * @example const copy = NeuralNetwork.fromJSON(net.toJSON());
+   */
+  toJSON(): NetworkModelJSON {
+    const spec = this.spec;
+    const { W, b } = this.parameters;
+    const json: NetworkModelJSON = {
+      format: MODEL_FORMAT,
+      version: 1,
+      kind: 'neural-network',
+      metadata: metadata(),
+      architecture: {
+        layers: [...spec.sizes],
+        activations: spec.layers.map((l) => (l.g.name === 'leaky-relu' ? { name: l.g.name, alpha: l.g.alpha } : { name: l.g.name })),
+        loss: spec.loss,
+      },
+      training: this.#fits === 0 ? { seed: this.seed } : { seed: this.seed, completedFits: this.#fits },
+      parameters: { W: W.map((a, l) => finiteArray(a, `parameters.W[${l}]`)), b: b.map((a, l) => finiteArray(a, `parameters.b[${l}]`)) },
+    };
+    const preprocessing = preprocessingToJSON(this.#scaling);
+    if (preprocessing) json.preprocessing = preprocessing;
+    return json;
+  }
+
+  /**
+   * Saves the network atomically: a temporary file in the same folder, fsync, rename, folder fsync;
+   * a crash at any moment leaves the old file or the complete new one, never a torn one. The
+   * parameters are those of the moment of the call (a fit running meanwhile is not waited for).
+   * @param path - a file path or a file: URL
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path
+   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a network too large for one JSON text (~25 million parameters)
+   * @throws {Error} the file system's error (ENOENT, EACCES, EISDIR, …) naming the path
+   * @example await net.save('net.json');
+   */
+  async save(path: string | URL): Promise<void> {
+    const target = checkPath(path);
+    const text = modelText(this.toJSON()); // serialize fully (and synchronously) before touching the disk
+    await writeFileAtomic(target, text, 'the model');
+  }
+
+  /**
+   * Rebuilds a network from `toJSON()`'s output (or JSON.parse of a saved file), validating everything
+   * before allocating θ: the tree and its bounds, format, version, kind, the architecture (the
+   * constructor's rules), training fields, each parameter array's length against the architecture and
+   * every value finite, the input scaling.
+   * @param json - the model object
+   * @param options - `{ backend? }` of the rebuilt network
+   * @returns a new NeuralNetwork
+   * @throws {TypeError|RangeError} ERR_BLASNET_FORMAT (not a tree of plain JSON within MODEL_JSON_LIMITS:
+   *   a cycle, a shared sub-object, too deep or too large; format, version, kind, structure, unknown or
+   *   forbidden keys), ERR_BLASNET_CONFIG (architecture), ERR_BLASNET_ARG_TYPE / ERR_BLASNET_ARG_RANGE
+   *   (training fields, options), ERR_BLASNET_SHAPE (a length), ERR_BLASNET_NOT_FINITE (a value)
+   * @example const net = NeuralNetwork.fromJSON(JSON.parse(text), { backend: 'reference' });
+   */
   static fromJSON(json: unknown, options?: ModelFromJSONOptions): NeuralNetwork {
-    return networkFromJSON(json, options);
+    const { backend } = checkFromJSONOptions(options);
+    return NeuralNetwork.#fromDocument(checkModelJSON(json, 'model JSON', 'neural-network'), backend);
   }
 
-  /** Loads a network saved by `save`; validates the file before allocating anything. */
-  static load(path: string | URL, options?: ModelLoadOptions): Promise<NeuralNetwork> {
-    return loadNetwork(path, options);
+  /**
+   * Loads a network saved by `save`: the file's size is checked against options.maxBytes before it is
+   * read, then it is parsed and validated as in `fromJSON`; every message starts with the path.
+   * @param path - a file path or a file: URL
+   * @param options - `{ backend?, maxBytes? }` (maxBytes default 256 MiB)
+   * @returns the network
+   * @throws {Error} the file system's error (ENOENT, EISDIR, …) naming the path
+   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a file above options.maxBytes
+   * @throws {BlasnetError} ERR_BLASNET_FORMAT for an empty, truncated, non-UTF-8 or non-JSON file, or one
+   *   holding a logistic regression; and everything `fromJSON` throws
+   * @example const net = await NeuralNetwork.load('net.json');
+   */
+  static async load(path: string | URL, options?: ModelLoadOptions): Promise<NeuralNetwork> {
+    const { doc, backend } = await readModelFile(path, options, 'neural-network');
+    return NeuralNetwork.#fromDocument(doc, backend);
+  }
+
+  /** The body of a neural-network document (lib/format.ts); the architecture first: it alone gives every expected length. */
+  static #fromDocument(doc: ModelDocument, backend: ModelFromJSONOptions['backend']): NeuralNetwork {
+    const { root, src } = doc;
+    const arch = plainObject(root.architecture, src, 'architecture');
+    exactKeys(arch, src, 'architecture', ['layers', 'activations', 'loss'], ['layers', 'activations', 'loss']);
+    const layers = arch.layers, activations = arch.activations;
+    if (!Array.isArray(layers)) throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${src}: architecture.layers must be an array of layer sizes [s0, …, sL], got ${describe(layers)}`);
+    const L = layers.length - 1;
+    if (!Array.isArray(activations) || activations.length !== L || L < 1) {
+      throw new BlasnetRangeError('ERR_BLASNET_CONFIG',
+        `${src}: architecture.activations must be an array with one activation per layer (${Math.max(L, 0)} for ${layers.length} layer sizes), got ${describe(activations)}`);
+    }
+    activations.forEach((a, l) => plainObject(a, src, `architecture.activations[${l}]`));
+    if (typeof arch.loss !== 'string') throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${src}: architecture.loss must be 'cross-entropy' | 'mse', got ${describe(arch.loss)}`);
+    let spec: NetSpec;
+    try {
+      spec = makeSpec(layers, activations.slice(0, L - 1), activations[L - 1], arch.loss);
+    } catch (e) {
+      throw renamed(e, src, (m) => m
+        .replace(/options\.layers/g, 'architecture.layers')
+        .replace(/options\.hidden\[(\d+)\]/g, 'architecture.activations[$1]')
+        .replace(/options\.output/g, `architecture.activations[${L - 1}]`)
+        .replace(/options\.loss/g, 'architecture.loss'));
+    }
+
+    const training = plainObject(root.training, src, 'training');
+    exactKeys(training, src, 'training', ['seed'], ['seed', 'completedFits']);
+    const seed = integerInRange(training.seed, `${src}: training.seed`, 0, 0, 0xffffffff);
+    const completedFits = integerInRange(training.completedFits, `${src}: training.completedFits`, 0, 0);
+
+    const params = plainObject(root.parameters, src, 'parameters');
+    exactKeys(params, src, 'parameters', ['W', 'b'], ['W', 'b']);
+    const W = params.W, b = params.b;
+    const shapes = `layers [${spec.sizes.join(', ')}]`;
+    for (const [key, list] of [['W', W], ['b', b]] as const) {
+      if (!Array.isArray(list)) throw new BlasnetTypeError('ERR_BLASNET_FORMAT', `${src}: parameters.${key} must be an array of ${L} arrays (one per layer), got ${describe(list)}`);
+      if (list.length !== L) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${src}: parameters.${key} must hold ${L} arrays (one per layer of ${shapes}), got ${list.length}`);
+    }
+    // Every length against the architecture before looking at any value.
+    spec.layers.forEach((layer, l) => {
+      checkLength((W as unknown[])[l], layer.in * layer.out, src, `parameters.W[${l}]`, `${layer.out} × ${layer.in} = ${layer.in * layer.out} values for ${shapes}`);
+      checkLength((b as unknown[])[l], layer.out, src, `parameters.b[${l}]`, `${layer.out} values for ${shapes}`);
+    });
+    spec.layers.forEach((_, l) => {
+      checkFinite((W as unknown[][])[l]!, src, `parameters.W[${l}]`);
+      checkFinite((b as unknown[][])[l]!, src, `parameters.b[${l}]`);
+    });
+    const scaling = preprocessingFromJSON(root.preprocessing, spec.sizes[0]!, src);
+
+    // Everything is valid: now build (this allocates θ) and install the parameters (copied).
+    const hidden = activations.slice(0, L - 1).map(activationOption);
+    const net = new NeuralNetwork({
+      layers: spec.sizes, hidden, output: activationOption(activations[L - 1]), loss: spec.loss, seed, backend,
+    } as NeuralNetworkOptions);
+    net.setParameters({ W: W as number[][], b: b as number[][] });
+    net.#fits = completedFits;
+    net.#scaling = scaling;
+    return net;
   }
 
   /** Draws the initial parameters again from the seed (He / Glorot, biases zero). */
@@ -402,7 +557,7 @@ export class NeuralNetwork {
   /** X (n × s0) and the targets as an n × sL Matrix, validated for the loss. */
   #checkData(X: unknown, Y: unknown, name = 'Y'): { M: Matrix; T: Matrix } {
     const s0 = this.spec.sizes[0]!, sL = this.spec.sizes[this.spec.sizes.length - 1]!;
-    const M = toMatrix(X, 'X', { cols: s0 });
+    const M = applyInputScaling(toMatrix(X, 'X', { cols: s0 }), this.#scaling, 'X');
     const T = toTargets(Y, name, M.rows, sL, this.spec);
     return { M, T };
   }
@@ -411,14 +566,18 @@ export class NeuralNetwork {
    * X for a prediction. On the native backend the finiteness of X is not scanned here: the first
    * layer's fused pass sees every non-finite input (it makes that example's pre-activations
    * non-finite) and the addon then names the offending row and column — a scan of X for free.
+   * With an input scaling, the scaled copy (a non-finite input stays where it was).
    */
   #inputs(X: unknown): Matrix {
-    return toMatrix(X, 'X', { cols: this.spec.sizes[0]!, finite: this.#native === null });
+    return applyInputScaling(toMatrix(X, 'X', { cols: this.spec.sizes[0]!, finite: this.#native === null }), this.#scaling, 'X');
   }
 
   /** The output activations A[L] for each row of X, as an n × sL Matrix. */
   predictSync(X: Matrix | number[][]): Matrix {
-    const M = this.#inputs(X);
+    return this.#predictSync(this.#inputs(X));
+  }
+
+  #predictSync(M: Matrix): Matrix {
     const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
     checkJobMemory(`NeuralNetwork.predictSync on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
     if (this.#native) return new Matrix(M.rows, sL, this.#native.predictSync(this.#theta, M.data, M.rows));
@@ -431,7 +590,15 @@ export class NeuralNetwork {
   predict(X: Matrix | number[][]): Promise<Matrix> {
     const caller = new Error();
     try {
-      const M = this.#inputs(X);
+      return this.#predict(this.#inputs(X), caller);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The outputs for validated (and scaled) inputs, off the main thread. */
+  #predict(M: Matrix, caller: Error): Promise<Matrix> {
+    try {
       const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
       checkJobMemory(`NeuralNetwork.predict on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
       if (this.#native) {
@@ -464,13 +631,13 @@ export class NeuralNetwork {
   /** Accuracy in [0, 1] of predictClass against Y (class indices, 0/1 labels, or one-hot rows). */
   scoreSync(X: Matrix | number[][], Y: Targets): number {
     const { M, T } = this.#checkData(X, Y);
-    return accuracy(this.predictClassSync(M), toClasses(T));
+    return accuracy(toClasses(this.#predictSync(M)), toClasses(T));
   }
 
   /** `scoreSync` off the main thread. */
   async score(X: Matrix | number[][], Y: Targets): Promise<number> {
     const { M, T } = this.#checkData(X, Y);
-    return accuracy(await this.predictClass(M), toClasses(T));
+    return accuracy(toClasses(await this.#predict(M, new Error())), toClasses(T));
   }
 
   static {
@@ -481,6 +648,18 @@ export class NeuralNetwork {
       checkData: (net, X, Y) => net.#checkData(X, Y),
     };
   }
+}
+
+function activationOption(a: unknown): { name: ActivationName; alpha?: number } {
+  const o = a as { name: ActivationName; alpha?: number };
+  return o.alpha === undefined ? { name: o.name } : { name: o.name, alpha: o.alpha };
+}
+
+/** The same error class and code with the source prefixed and option names mapped to the file's. */
+function renamed(e: unknown, src: string, map: (m: string) => string): unknown {
+  if (e instanceof BlasnetTypeError) return new BlasnetTypeError(e.code, `${src}: invalid architecture: ${map(e.message)}`);
+  if (e instanceof BlasnetRangeError) return new BlasnetRangeError(e.code, `${src}: invalid architecture: ${map(e.message)}`);
+  return e;
 }
 
 /** Throws ERR_BLASNET_NOT_FINITE for netPredict's non-zero answer (the first layer that overflowed). */

@@ -1,5 +1,7 @@
-// Model persistence (lib/persist.ts): exact round trips on both backends, the checked-in format-1
-// fixtures, an atomic save under kill -9, and a clear error for every kind of malformed file.
+// Model persistence (each model's toJSON/fromJSON/save/load, lib/format.ts, lib/fileio.ts, the
+// either-kind lib/persist.ts): exact round trips on both backends, the checked-in format-1 fixtures
+// (hand-written ones, and files written by the code before the split), training.completedFits, an
+// atomic save under kill -9, and a clear error for every kind of malformed file or non-tree object.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +10,8 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, LogisticRegression, Matrix, NeuralNetwork } from '../lib/index.js';
-import {
-  loadLogistic, loadModel, loadNetwork, logisticFromJSON, MODEL_FORMAT, MODEL_FORMAT_VERSION, modelFromJSON, modelToJSON, networkFromJSON, saveModel,
-  type LogisticModelJSON, type Model, type NetworkModelJSON,
-} from '../lib/persist.js';
+import { loadModel, modelFromJSON, modelToJSON, saveModel, type Model } from '../lib/persist.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type LogisticModelJSON, type NetworkModelJSON } from '../lib/format.js';
 import { BACKENDS, gaussian, HAS_NATIVE, mulberry32, randomLogisticData } from './helpers/data.js';
 
 // Lets one test make rename() fail after the temporary file has been written.
@@ -30,6 +30,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'persist');
 const CHILD = join(ROOT, 'test', 'helpers', 'persist-child.mjs');
+const HOSTILE_CHILD = join(ROOT, 'test', 'helpers', 'hostile-json-child.mjs');
 const PKG_VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 let dir: string;
@@ -106,7 +107,7 @@ describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }
         expectSameNetwork(loaded, net);
         expectSameBits(loaded.predictSync(X).data, net.predictSync(X).data, `${name}: predictSync`);
         // The typed loader gives the same.
-        const typed = await loadNetwork(path, { backend });
+        const typed = await NeuralNetwork.load(path, { backend });
         expectSameBits(typed.predictSync(X).data, net.predictSync(X).data, `${name}: loadNetwork predictSync`);
       }
     });
@@ -114,7 +115,7 @@ describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }
     it('the same through modelToJSON → JSON text → modelFromJSON', () => {
       for (const { name, net, X } of trainedNetworks(backend)) {
         const json = modelToJSON(net);
-        const back = networkFromJSON(JSON.parse(JSON.stringify(json)), { backend });
+        const back = NeuralNetwork.fromJSON(JSON.parse(JSON.stringify(json)), { backend });
         expectSameNetwork(back, net);
         expectSameBits(back.predictSync(X).data, net.predictSync(X).data, `${name}: predictSync`);
         expect(modelFromJSON(json, { backend })).toBeInstanceOf(NeuralNetwork);
@@ -125,13 +126,13 @@ describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }
       const { model, X } = trainedLogistic(backend);
       const path = tempPath('logistic');
       await saveModel(model, path);
-      const back = await loadLogistic(path, { backend });
+      const back = await LogisticRegression.load(path, { backend });
       expect(back.backend).toBe(backend);
       expect([back.learningRate, back.iterations, back.recordEvery]).toEqual([0.1, 200, 20]);
       expectSameBits(back.weights, model.weights, 'weights');
       expect(Object.is(back.bias, model.bias)).toBe(true);
       expectSameBits(back.predictProbaSync(X), model.predictProbaSync(X), 'predictProbaSync');
-      const viaJSON = logisticFromJSON(JSON.parse(JSON.stringify(modelToJSON(model))) as unknown, { backend });
+      const viaJSON = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(modelToJSON(model))) as unknown, { backend });
       expectSameBits(viaJSON.predictProbaSync(X), model.predictProbaSync(X), 'predictProbaSync via JSON');
     });
   });
@@ -145,7 +146,7 @@ describe('exactness', () => {
     const path = tempPath('extreme');
     await saveModel(model, path);
     expect(readFileSync(path, 'utf8')).toContain('"weights": [-0,5e-324,-5e-324,1.7976931348623157e+308,');
-    const back = await loadLogistic(path, { backend: 'reference' });
+    const back = await LogisticRegression.load(path, { backend: 'reference' });
     expectSameBits(back.weights, weights, 'weights');
     expect(Object.is(back.bias, -0)).toBe(true);
   });
@@ -154,7 +155,7 @@ describe('exactness', () => {
     const [{ net }] = trainedNetworks('native');
     const path = tempPath('cross');
     await saveModel(net!, path);
-    const back = await loadNetwork(path, { backend: 'reference' });
+    const back = await NeuralNetwork.load(path, { backend: 'reference' });
     expect(back.backend).toBe('reference');
     expectSameNetwork(back, net!);
   });
@@ -181,7 +182,7 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
   it('tiny-network.v1.json: exact parameters (−0 included), the right architecture, and its prediction', async () => {
     for (const { backend, available } of BACKENDS) {
       if (!available) continue;
-      const net = await loadNetwork(join(FIXTURES, 'tiny-network.v1.json'), { backend });
+      const net = await NeuralNetwork.load(join(FIXTURES, 'tiny-network.v1.json'), { backend });
       expect(net.spec.sizes).toEqual([2, 3, 1]);
       expect(net.spec.layers.map((l) => l.g)).toEqual([{ name: 'leaky-relu', alpha: 0.05 }, { name: 'sigmoid', alpha: 0.01 }]);
       expect(net.spec.loss).toBe('cross-entropy');
@@ -202,13 +203,113 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
   });
 
   it('tiny-logistic.v1.json: exact parameters, training options, and its prediction', async () => {
-    const model = await loadLogistic(join(FIXTURES, 'tiny-logistic.v1.json'), { backend: 'reference' });
+    const model = await LogisticRegression.load(join(FIXTURES, 'tiny-logistic.v1.json'), { backend: 'reference' });
     expectSameBits(model.weights, [0.5, -1.25, 2], 'weights');
     expect(model.bias).toBe(-0.5);
     expect([model.learningRate, model.iterations, model.recordEvery]).toEqual([0.1, 500, 50]);
     expect(Math.abs(model.predictProbaSync([[1, 1, 1]])[0]! - 1 / (1 + Math.exp(-0.75)))).toBeLessThan(1e-15);
     const fixture = JSON.parse(readFileSync(join(FIXTURES, 'tiny-logistic.v1.json'), 'utf8')) as LogisticModelJSON;
     expect({ ...modelToJSON(model), metadata: null }).toEqual({ ...fixture, metadata: null });
+  });
+});
+
+describe('version-1 files written by the code before persistence moved into the models (commit a15a5db)', () => {
+  // test/fixtures/persist/make-v1-fixtures.mjs wrote these with that commit's saveModel, and recorded
+  // the predictions the writing models made on each backend. Bit-identical: the same parameters on the
+  // same backend run the same operations.
+  const expected = JSON.parse(readFileSync(join(FIXTURES, 'trained.v1.expected.json'), 'utf8')) as {
+    network: { X: number[][]; predict: Record<string, number[]> };
+    logistic: { X: number[][]; predictProba: Record<string, number[]> };
+  };
+
+  describe.each(BACKENDS)('$backend backend', ({ backend, available }) => {
+    it.skipIf(!available)('trained-network.v1.json (mini-batch Adam fit) predicts exactly what the model that wrote it predicted', async () => {
+      const path = join(FIXTURES, 'trained-network.v1.json');
+      for (const net of [await NeuralNetwork.load(path, { backend }), await loadModel(path, { backend }) as NeuralNetwork]) {
+        expect(net).toBeInstanceOf(NeuralNetwork);
+        expect(net.backend).toBe(backend);
+        expect(net.inputScaling).toBeNull();
+        expectSameBits(net.predictSync(expected.network.X).data, expected.network.predict[backend]!, 'predictSync');
+        expectSameBits((await net.predict(expected.network.X)).data, expected.network.predict[backend]!, 'predict');
+      }
+      // Written again, the body is the same (metadata aside): no field was added for an old model.
+      const net = await NeuralNetwork.load(path, { backend });
+      const file = JSON.parse(readFileSync(path, 'utf8')) as NetworkModelJSON;
+      expect({ ...net.toJSON(), metadata: null }).toEqual({ ...file, metadata: null });
+    });
+
+    it.skipIf(!available)('trained-logistic.v1.json predicts exactly what the model that wrote it predicted', async () => {
+      const path = join(FIXTURES, 'trained-logistic.v1.json');
+      for (const model of [await LogisticRegression.load(path, { backend }), await loadModel(path, { backend }) as LogisticRegression]) {
+        expect(model).toBeInstanceOf(LogisticRegression);
+        expectSameBits(model.predictProbaSync(expected.logistic.X), expected.logistic.predictProba[backend]!, 'predictProbaSync');
+        expectSameBits(await model.predictProba(expected.logistic.X), expected.logistic.predictProba[backend]!, 'predictProba');
+      }
+      const model = await LogisticRegression.load(path, { backend });
+      const file = JSON.parse(readFileSync(path, 'utf8')) as LogisticModelJSON;
+      expect({ ...model.toJSON(), metadata: null }).toEqual({ ...file, metadata: null });
+    });
+  });
+});
+
+describe('training.completedFits: a reloaded network\'s next fit equals the original\'s next fit', () => {
+  const X = randomMatrix(7, 48, 4);
+  const classes = Array.from({ length: 48 }, (_, j) => (X.data[j * 4]! > 0 ? 1 : 0) + (X.data[j * 4 + 1]! > 0 ? 1 : 0));
+  const fitOptions = { epochs: 4, batchSize: 10, shuffle: true, optimizer: 'adam', learningRate: 0.01 } as const;
+  const make = (backend: 'native' | 'reference') => new NeuralNetwork({ layers: [4, 6, 3], hidden: 'tanh', output: 'softmax', seed: 21, backend });
+
+  describe.each(BACKENDS)('$backend backend', ({ backend, available }) => {
+    it.skipIf(!available)('fit, save, load, fit again (mini-batches, shuffled): the same parameters bit for bit', async () => {
+      const original = make(backend);
+      original.fitSync(X, classes, fitOptions);
+      await original.fit(X, classes, fitOptions); // two completed fits, one of each kind
+      const path = tempPath('fits');
+      await original.save(path);
+      const saved = JSON.parse(readFileSync(path, 'utf8')) as NetworkModelJSON;
+      expect(saved.training).toEqual({ seed: 21, completedFits: 2 });
+      const loaded = await NeuralNetwork.load(path, { backend });
+      expectSameNetwork(loaded, original);
+
+      original.fitSync(X, classes, fitOptions);
+      loaded.fitSync(X, classes, fitOptions);
+      expectSameNetwork(loaded, original);
+      // And asynchronously, once more.
+      await original.fit(X, classes, fitOptions);
+      await loaded.fit(X, classes, fitOptions);
+      expectSameNetwork(loaded, original);
+      expect(loaded.toJSON().training.completedFits).toBe(4);
+
+      // Without the counter (a file from before it existed reads as 0) the next fit shuffles
+      // differently: the counter is what makes the two equal above.
+      const { completedFits: _c, ...noCounter } = saved.training;
+      const fresh = NeuralNetwork.fromJSON({ ...saved, training: noCounter }, { backend });
+      const again = NeuralNetwork.fromJSON(saved, { backend });
+      fresh.fitSync(X, classes, fitOptions);
+      again.fitSync(X, classes, fitOptions);
+      expect(fingerprint(fresh).equals(fingerprint(again))).toBe(false);
+    });
+  });
+
+  it('a call that fails (bad option, busy, diverged) is not a completed fit', async () => {
+    const net = make('reference');
+    expect(() => net.fitSync(X, classes, { ...fitOptions, epochs: -1 })).toThrow(/options\.epochs/);
+    const running = net.fit(X, classes, fitOptions);
+    await expect(net.fit(X, classes, fitOptions)).rejects.toMatchObject({ code: 'ERR_BLASNET_BUSY' });
+    await running;
+    expect(net.toJSON().training.completedFits).toBe(1);
+    const Y = Array.from({ length: 48 }, (_, j) => [(j % 7) * 1e150]);
+    const wild = new NeuralNetwork({ layers: [4, 3, 1], output: 'linear', loss: 'mse', seed: 1, backend: 'reference' });
+    expect(() => wild.fitSync(X, Y, { epochs: 50, learningRate: 1 })).toThrow(/diverged/);
+    expect(wild.toJSON().training).toEqual({ seed: 1 });
+  });
+
+  it('completedFits must be a non-negative safe integer', () => {
+    const json = make('reference').toJSON();
+    for (const bad of [-1, 1.5, 2 ** 53, '2', null]) {
+      const e = catchSync(() => NeuralNetwork.fromJSON({ ...json, training: { seed: 21, completedFits: bad } }));
+      expect((e as { code?: string }).code, String(bad)).toMatch(/^ERR_BLASNET_ARG_(TYPE|RANGE)$/);
+      expect((e as Error).message).toMatch(/model JSON: training\.completedFits must be an integer( ≥ 0)?, got/);
+    }
   });
 });
 
@@ -235,7 +336,7 @@ describe('saveModel', () => {
     await saveModel(new NeuralNetwork({ layers: [2, 2, 1], seed: 1, backend: 'reference' }), path);
     expect(statSync(path).mode & 0o777).toBe(0o640);
     expect(readdirSync(sub)).toEqual(['m.json']);
-    expect((await loadNetwork(path, { backend: 'reference' })).seed).toBe(1);
+    expect((await NeuralNetwork.load(path, { backend: 'reference' })).seed).toBe(1);
   });
 
   it('a missing folder or a folder as the target: the file system error, naming the path, and no temporary file', async () => {
@@ -264,7 +365,7 @@ describe('saveModel', () => {
     } finally {
       hooks.failRename = false;
     }
-    expectError(e, Error, 'EXDEV', /cannot move the saved model into place at ".*m\.json"/);
+    expectError(e, Error, 'EXDEV', /cannot move the model into place at ".*m\.json"/);
     expect(readdirSync(sub)).toEqual(['m.json']);
     expect(readFileSync(path).equals(before)).toBe(true);
   });
@@ -351,7 +452,7 @@ describe('saveModel is atomic under kill -9', () => {
         const out = io.out;
         saves += out.split('\n').filter((l) => l.startsWith('saved ')).length;
 
-        const loaded = await loadNetwork(path, { backend: 'reference' });
+        const loaded = await NeuralNetwork.load(path, { backend: 'reference' });
         const fp = fingerprint(loaded);
         const which = fp.equals(fpA) ? 'A' : fp.equals(fpB) ? 'B' : null;
         if (which === null) expect.fail(`round ${round}: ${path} is a valid model equal to neither A nor B`);
@@ -374,6 +475,83 @@ describe('saveModel is atomic under kill -9', () => {
     expect(seen.B).toBeGreaterThan(0);
     console.info(`kill -9: 30 rounds, ${saves} completed saves, the file held A ${seen.A}× and B ${seen.B}×, ${leftovers} temporary files left by kills mid-save`);
   }, 60_000);
+});
+
+describe('model JSON that is not a bounded tree is refused at once (ERR_BLASNET_FORMAT)', () => {
+  // What each case in test/helpers/hostile-json-child.mjs must throw: the class, and the message
+  // (which names the place and the bound). All are ERR_BLASNET_FORMAT.
+  const expected: Record<string, [string, RegExp]> = {
+    'cycle: the model inside its own metadata': ['TypeError', /model JSON: metadata\.self is the model itself again: the object contains itself \(a cycle\)/],
+    'cycle: an array that contains itself': ['TypeError', /metadata\.list\[2\] is metadata\.list again: the object contains itself \(a cycle\)/],
+    'cycle: parameters.W inside itself': ['TypeError', /parameters\.W\[2\] is parameters\.W again: .*cycle/],
+    'cycle: in a logistic regression': ['TypeError', /training\.back is training again: .*cycle/],
+    'shared: the same bias array for two layers': ['TypeError', /parameters\.b\[1\] is the same object as parameters\.b\[0\]: a sub-object shared between two places/],
+    'shared: one object in two metadata fields': ['TypeError', /metadata\.b is the same object as metadata\.a: a sub-object shared/],
+    'shared: a DAG of 2^60 paths (o = [o, o] sixty times)': ['TypeError', /metadata\.dag\[1\] is the same object as metadata\.dag\[0\]/],
+    'deep: an object nested a million levels': ['RangeError', /metadata(\.deep)(\.a)+ is nested 33 levels deep, above the limit of 32 \(MODEL_JSON_LIMITS\.maxDepth\)/],
+    'deep: a file nesting arrays 100 000 levels': ['RangeError', /model file ".*deep\.json": the JSON nests deeper than 32 levels at character \d+, above the limit of MODEL_JSON_LIMITS\.maxDepth/],
+    'deep: a file nesting arrays 10 000 000 levels (20 MB; JSON.parse alone takes seconds)': ['RangeError', /model file ".*deeper\.json": the JSON nests deeper than 32 levels at character \d+/],
+    'size: a sparse array of length 2^32 − 1 as W[0]': ['RangeError', /parameters\.W\[0\] has 4294967295 elements: the model holds more than 2148532224 values \(MODEL_JSON_LIMITS\.maxValues\)/],
+    'size: 5000 keys in metadata': ['RangeError', /metadata has 500\d keys, above the limit of 1024 per object \(MODEL_JSON_LIMITS\.maxKeys\)/],
+    'size: a 70 000-character string': ['RangeError', /the string at metadata\.note has 70000 characters, above the limit of 65536 \(MODEL_JSON_LIMITS\.maxStringLength\)/],
+    'size: a 70 000-character key': ['RangeError', /a key at metadata has 70000 characters, above the limit of 65536/],
+    'not data: a Proxy as the model': ['TypeError', /model JSON: the model must be a plain object, got a Proxy/],
+    'not data: a Proxy whose traps throw, as architecture': ['TypeError', /architecture is a Proxy; a model must be plain JSON data/],
+    'not data: a getter': ['TypeError', /training\.seed is an accessor \(getter\/setter\) property/],
+    'not data: a Float64Array as b[0]': ['TypeError', /parameters\.b\[0\] is a Float64Array of length 4; a model must be plain JSON data/],
+    'not data: a hole in b[0]': ['TypeError', /parameters\.b\[0\]\[1\] is undefined \(a hole or an undefined element\)/],
+    'not data: a function in metadata': ['TypeError', /metadata\.f is a function, not a JSON value/],
+    'not data: a BigInt in metadata': ['TypeError', /metadata\.n is a bigint, not a JSON value/],
+    'not data: a Date in metadata': ['TypeError', /metadata\.when must be a plain object, got a Date/],
+  };
+
+  it('cycles, shared sub-objects, depth, sizes and non-JSON values: each case throws at once (the child is killed if one hangs)', async () => {
+    const lib = dirname(transpileLibrary(join(dir, 'hostile-lib')));
+    const child = spawn(process.execPath, [HOSTILE_CHILD, lib, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+    // A hang (the failure this guards against) must not hang the suite: kill the child after 20 s.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    clearTimeout(killer);
+    const lines = out.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const started = lines.filter((l) => 'start' in l).map((l) => l.start);
+    if (code !== 0) expect.fail(`the child ended with ${code ?? child.signalCode} during ${JSON.stringify(started[started.length - 1])}: ${err}`);
+    const results = lines.filter((l) => 'case' in l);
+    expect(results.map((r) => r.case)).toEqual(Object.keys(expected));
+    for (const r of results) {
+      const [cls, message] = expected[r.case as string]!;
+      expect(r.returned, `${String(r.case)} returned`).toBeUndefined();
+      expect([r.case, r.name, r.code]).toEqual([r.case, cls, 'ERR_BLASNET_FORMAT']);
+      expect(r.message, String(r.case)).toMatch(message);
+    }
+  }, 30_000);
+
+  it('the depth scan of a file before JSON.parse: brackets inside strings (escaped quotes too) do not count; depth 32 loads, 33 does not', async () => {
+    const text = JSON.stringify(modelToJSON(new NeuralNetwork({ layers: [3, 4, 2], seed: 3, backend: 'reference' })));
+    const withDeep = (levels: number, note: string) => text.replace('"metadata":{', `"metadata":{"note":${JSON.stringify(note)},"deep":${'['.repeat(levels)}${']'.repeat(levels)},`);
+    const tricky = `${'[{'.repeat(40)} \\" \" ${'['.repeat(40)}`; // brackets, an escaped backslash, an escaped quote
+    const p = tempPath('depth');
+    writeFileSync(p, withDeep(30, tricky)); // root (1) → metadata (2) → 30 arrays: depth 32
+    expect(await loadModel(p, { backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
+    writeFileSync(p, withDeep(31, tricky));
+    expectError(await loadModel(p, { backend: 'reference' }).catch((x: unknown) => x), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /the JSON nests deeper than 32 levels/);
+  });
+
+  it('a tree at the bounds still loads: depth 32, 1024 keys, 65 536-character strings', () => {
+    const j = JSON.parse(JSON.stringify(modelToJSON(new NeuralNetwork({ layers: [3, 4, 2], seed: 3, backend: 'reference' })))) as NetworkModelJSON;
+    let deep: unknown = 0;
+    for (let d = 0; d < 30; d++) deep = [deep]; // root (1) → metadata (2) → 30 arrays: depth 32
+    const wide: Record<string, number> = {};
+    for (let i = 0; i < 1023; i++) wide[`k${i}`] = i;
+    j.metadata = { ...j.metadata, deep, wide, note: 'x'.repeat(65536) };
+    expect(Object.keys(j.metadata.wide as object).length + 1).toBe(1024);
+    expect(NeuralNetwork.fromJSON(j, { backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
+    // One more level is refused.
+    j.metadata.deep = [deep];
+    expectError(catchSync(() => NeuralNetwork.fromJSON(j)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /nested 33 levels deep/);
+  });
 });
 
 // ─── Malformed files ────────────────────────────────────────────────────────────────────────────
@@ -427,8 +605,8 @@ describe('loadModel refuses malformed files with a clear error', () => {
 
   it('wrong kind, and a kind the typed loader does not expect', async () => {
     expectError(await loadError({ ...valid(), kind: 'svm' }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /kind must be one of "neural-network" \| "logistic-regression", got "svm"/);
-    expectError(await loadError(validLogistic(), (p) => loadNetwork(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a logistic-regression model; NeuralNetwork needs a neural-network/);
-    expectError(await loadError(valid(), (p) => loadLogistic(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a neural-network model; LogisticRegression needs a logistic-regression/);
+    expectError(await loadError(validLogistic(), (p) => NeuralNetwork.load(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a logistic-regression model; NeuralNetwork needs a neural-network/);
+    expectError(await loadError(valid(), (p) => LogisticRegression.load(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a neural-network model; LogisticRegression needs a logistic-regression/);
     // A network's fields under the logistic kind.
     expectError(await loadError({ ...valid(), kind: 'logistic-regression' }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /unknown key "layers" at architecture/);
   });

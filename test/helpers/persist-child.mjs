@@ -12,9 +12,9 @@ const [path, persistJs, fileA, fileB] = process.argv.slice(2);
 // Never outlive the test: exit when the parent goes away (stdin closes), and after 30 s at most.
 process.stdin.on('end', () => process.exit(2));
 setTimeout(() => process.exit(3), 30_000);
-const { loadNetwork, saveModel } = await import(pathToFileURL(persistJs).href);
-const A = await loadNetwork(fileA, { backend: 'reference' });
-const B = await loadNetwork(fileB, { backend: 'reference' });
+const { loadModel, saveModel } = await import(pathToFileURL(persistJs).href);
+const A = await loadModel(fileA, { backend: 'reference' });
+const B = await loadModel(fileB, { backend: 'reference' });
 // Ready; wait for "go" on stdin (the parent starts the next child while the current one runs).
 const first = await new Promise((resolve) => {
   let input = '';
