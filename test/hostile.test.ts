@@ -292,6 +292,22 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
     for (const [method, o] of Object.entries(out)) expect(o.code, `${method}: ${JSON.stringify(o)}`).toBe('ERR_BLASNET_NOT_FINITE');
   }, T);
 
+  it.skipIf(skip).concurrent('costAndGradients whose cost or gradient overflows (finite but huge X or targets) fails with ERR_BLASNET_NOT_FINITE, never returns NaN/∞', async () => {
+    const r = await runScenario('costAndGradients overflow', `
+      const lr = new LogisticRegression({ backend: BACKEND });
+      lr.setParameters({ weights: [2, -3], bias: 0 });
+      const huge = Matrix.from([[Number.MAX_VALUE, 1], [1, 1]]);
+      const net = new NeuralNetwork({ layers: [2, 3, 1], hidden: 'relu', output: 'linear', loss: 'mse', seed: 2, backend: BACKEND });
+      report({
+        logisticX: await outcome(() => lr.costAndGradients(huge, [1, 0])),
+        networkX: await outcome(() => net.costAndGradients(huge, [0, 0])),
+        networkTargets: await outcome(() => net.costAndGradients(Matrix.from([[1, 1], [0, 1]]), [1e300, 0])),
+      });
+    `, { backend });
+    const out = cleanResult(r) as Record<string, Record<string, unknown>>;
+    for (const [k, o] of Object.entries(out)) expect(o.code, `${k}: ${JSON.stringify(o)}`).toBe('ERR_BLASNET_NOT_FINITE');
+  }, T);
+
   // ── Swallowed errors: non-Error throws from callbacks ─────────────────────────────────────────
   for (const model of ['logistic', 'network'] as const) {
     for (const method of ['fit', 'fitSync'] as const) {
