@@ -134,22 +134,14 @@ export function trainTestSplit<Y extends Float64Array | Matrix>(
  * const Xs = scaler.transform(Xtest);   // uses Xtrain's means and standard deviations
  */
 export class Standardizer {
-  readonly #mean: Float64Array;
-  readonly #std: Float64Array;
+  /** The column means. Own properties (a model's setInputScaling reads them as such); treat as read-only. */
+  readonly mean: Float64Array;
+  /** The column population standard deviations, 1 for a constant column; treat as read-only. */
+  readonly std: Float64Array;
 
   private constructor(mean: Float64Array, std: Float64Array) {
-    this.#mean = mean;
-    this.#std = std;
-  }
-
-  /** The column means (a copy). */
-  get mean(): Float64Array {
-    return this.#mean.slice();
-  }
-
-  /** The column population standard deviations, 1 for a constant column (a copy). */
-  get std(): Float64Array {
-    return this.#std.slice();
+    this.mean = mean;
+    this.std = std;
   }
 
   /**
@@ -201,11 +193,11 @@ export class Standardizer {
    * @example scaler.transform([[2, 20]]) // [[0, 0]] for the scaler of the `fit` example
    */
   transform(X: Matrix | number[][]): Matrix {
-    const M = toMatrix(X, 'X', { cols: this.#mean.length });
+    const M = toMatrix(X, 'X', { cols: this.mean.length });
     const out = new Matrix(M.rows, M.cols);
     for (let i = 0; i < M.rows; i++) {
       for (let j = 0; j < M.cols; j++) {
-        const v = (M.data[i * M.cols + j]! - this.#mean[j]!) / this.#std[j]!;
+        const v = (M.data[i * M.cols + j]! - this.mean[j]!) / this.std[j]!;
         if (!Number.isFinite(v)) {
           throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `X at row ${i}, column ${j} (${M.data[i * M.cols + j]}) standardizes to ${v}, outside float64; rescale it first`);
         }
