@@ -1,9 +1,25 @@
 // Backend selection ('auto' | 'native' | 'reference') and the process-wide BLAS facts:
-// info(), setThreads(), getThreads().
+// info(), setThreads(), getThreads(). Finding and loading the addon is lib/native.ts's job, not this
+// file's; nothing here computes.
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
-import { coreTypeChoice, nativeAddon, nativeUnavailableReason, type NativeAddon } from './native.js';
+import { coreTypeChoice, loadedBinary, nativeAddon, nativeUnavailableReason, type BinaryKind, type NativeAddon } from './native.js';
 
+export type { BinaryKind } from './native.js';
+
+/**
+ * The `backend` option of every model: `'auto'` (the default) uses the native addon when it loads and
+ * otherwise the TypeScript backend, with one process warning (code `BLASNET_NATIVE_UNAVAILABLE`)
+ * giving the reason; `'native'` requires the addon and throws `ERR_BLASNET_NATIVE_UNAVAILABLE`
+ * without it; `'reference'` always runs the pure-TypeScript kernels.
+ * @example
+ * const net = new NeuralNetwork({ layers: [2, 4, 1], backend: 'reference' });
+ */
 export type BackendOption = 'auto' | 'native' | 'reference';
+/**
+ * The backend a model actually runs on (`model.backend`, `info().backend`).
+ * @example
+ * if (info().backend === 'reference') console.warn('slow path:', info().nativeUnavailableReason);
+ */
 export type BackendName = 'native' | 'reference';
 export const BACKENDS: readonly BackendOption[] = ['auto', 'native', 'reference'];
 
@@ -30,11 +46,29 @@ export function resolveBackend(option: unknown, name = 'options.backend'): { nam
   return { name: 'reference', addon: null };
 }
 
+/**
+ * What {@link info} reports. On the reference backend only `backend` and `nativeUnavailableReason`
+ * are set; on the native backend every field but `nativeUnavailableReason`.
+ * @example
+ * const { backend, binary, corename } = info();
+ * // 'native', { kind: 'prebuild', path: '…/node_modules/blasnet/prebuilds/linux-x64/blasnet.node' }, 'SkylakeX'
+ */
 export interface BlasInfo {
   /** The backend 'auto' resolves to. */
   backend: BackendName;
   /** Why the native backend is unavailable, when it is. */
   nativeUnavailableReason?: string;
+  /**
+   * The addon file in use: `'local-build'` (build/Release/blasnet.node, from `npm install`'s source
+   * build or `npx blasnet-build`), `'prebuild'` (prebuilds/<platform>-<arch>/blasnet.node, shipped in
+   * the package) or `'override'` (the file named by `BLASNET_NATIVE_PATH`), and its path.
+   */
+  binary?: {
+    /** `'local-build'`, `'prebuild'` or `'override'`. */
+    kind: BinaryKind;
+    /** The absolute path of the loaded `.node` file. */
+    path: string;
+  };
   /** 'OpenBLAS' when native. */
   blas?: string;
   /** openblas_get_config(): version and build options. */
@@ -44,7 +78,12 @@ export interface BlasInfo {
   /** openblas_get_corename(): the kernel family in use. */
   corename?: string;
   /** What blasnet did about OPENBLAS_CORETYPE, and why. */
-  coretype?: { selected: string | null; reason: string };
+  coretype?: {
+    /** The value blasnet set OPENBLAS_CORETYPE to while OpenBLAS loaded, or null when it set none. */
+    selected: string | null;
+    /** Why: the user's own value, the CPU flags found, or why nothing applied. */
+    reason: string;
+  };
   /** OpenBLAS threads. */
   threads?: number;
   /** Processors OpenBLAS sees. */
@@ -54,8 +93,14 @@ export interface BlasInfo {
 }
 
 /**
- * Facts about the backend and BLAS library in use.
- * @example console.log(info()) // { backend: 'native', blas: 'OpenBLAS', version: '0.3.21', corename: 'SkylakeX', threads: 2, ... }
+ * Facts about the backend and BLAS library in use. The first call loads the addon (once per
+ * process); it never throws: without the addon it reports the reference backend and why.
+ * @returns the backend, which addon file was loaded, and OpenBLAS's version, kernels and threads
+ * @example
+ * import { info } from 'blasnet';
+ * console.log(info());
+ * // { backend: 'native', binary: { kind: 'prebuild', path: '…/prebuilds/linux-x64/blasnet.node' },
+ * //   blas: 'OpenBLAS', version: '0.3.21', corename: 'SkylakeX', threads: 2, simd: 'avx512', … }
  */
 export function info(): BlasInfo {
   const addon = nativeAddon();
@@ -64,6 +109,7 @@ export function info(): BlasInfo {
   const version = /OpenBLAS\s+([0-9][0-9.]*\w*)/.exec(i.config)?.[1];
   return {
     backend: 'native',
+    binary: loadedBinary()!,
     blas: i.blas,
     config: i.config,
     ...(version ? { version } : {}),
@@ -81,8 +127,11 @@ export function info(): BlasInfo {
  * use up to `n` OpenBLAS threads. Called while native jobs run (a fit, a prediction, in any thread of
  * the process), it applies to the next jobs: it takes effect as soon as no native job is running, so
  * a running job never sees its thread count change; `getThreads()` reports the requested count at once.
- * @throws {RangeError} ERR_BLASNET_ARG_RANGE unless n is an integer in [1, 1024]
- * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE without the native backend
+ * @param n - the thread count, an integer in [1, 1024]
+ * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` unless `n` is an integer in [1, 1024]
+ * @throws {@link BlasnetError} `ERR_BLASNET_NATIVE_UNAVAILABLE` without the native backend
+ * @example
+ * setThreads(1);   // one BLAS thread per job: several jobs at once on a busy server
  */
 export function setThreads(n: number): void {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1024) {
@@ -93,7 +142,13 @@ export function setThreads(n: number): void {
   addon.setThreads(n);
 }
 
-/** The number of OpenBLAS threads (1 on the reference backend). */
+/**
+ * The number of OpenBLAS threads. Never throws.
+ * @returns the OpenBLAS thread count last requested (by default what OpenBLAS chose at load), or 1 on
+ *   the reference backend (its kernels are single-threaded)
+ * @example
+ * getThreads();   // 2 on a 2-core machine, by default
+ */
 export function getThreads(): number {
   const addon = nativeAddon();
   return addon ? addon.getThreads() : 1;

@@ -7,6 +7,26 @@ import { Matrix } from './matrix.js';
 import { Random } from './random.js';
 import { checkKnownKeys, checkOptionsObject, isDetached, toMatrix } from './validate.js';
 
+/**
+ * What trainTestSplit returns: new matrices and labels, the training part first.
+ * @typeParam Y - the labels' type: Float64Array (also for number[] labels) or Matrix, as given
+ * @example
+ * ```ts
+ * const split: TrainTestSplitResult<Float64Array> = trainTestSplit(X, y, { seed: 1 });
+ * await net.fit(split.Xtrain, split.ytrain);
+ * ```
+ */
+export interface TrainTestSplitResult<Y extends Float64Array | Matrix> {
+  /** The training examples, 1 − testFraction of the rows. */
+  Xtrain: Matrix;
+  /** The training examples' labels, in the same order. */
+  ytrain: Y;
+  /** The test examples, round(n · testFraction) rows. */
+  Xtest: Matrix;
+  /** The test examples' labels, in the same order. */
+  ytest: Y;
+}
+
 /** An own property of an options object (never one inherited from a polluted prototype). */
 function own(o: Record<string, unknown>, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
@@ -87,7 +107,7 @@ function checkLabels(y: unknown, n: number): Float64Array | Matrix {
  * @param options.testFraction - fraction of examples for the test set, in (0, 1); default 0.2. Both parts must
  *   get at least one example: round(n · testFraction) must be in [1, n − 1]
  * @param options.seed - PRNG seed, an integer in [0, 2^32); default 0
- * @returns `{ Xtrain, ytrain, Xtest, ytest }`
+ * @returns `{ Xtrain, ytrain, Xtest, ytest }` (a TrainTestSplitResult), new arrays
  * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a wrong type or an unknown option; ERR_BLASNET_DETACHED for a
  *   detached buffer
  * @throws {RangeError} ERR_BLASNET_SHAPE when y's length differs from X's rows or X is empty;
@@ -95,11 +115,11 @@ function checkLabels(y: unknown, n: number): Float64Array | Matrix {
  *   ERR_BLASNET_NOT_FINITE for a non-finite value in X or y
  * @example const { Xtrain, ytrain, Xtest, ytest } = trainTestSplit(X, y, { testFraction: 0.2, seed: 42 });
  */
-export function trainTestSplit<Y extends Float64Array | Matrix>(
+export function trainTestSplit<Y extends Float64Array | Matrix = Float64Array>(
   X: Matrix | number[][],
   y: Y | number[],
   options: { testFraction?: number; seed?: number } = {},
-): { Xtrain: Matrix; ytrain: Y extends Matrix ? Matrix : Float64Array; Xtest: Matrix; ytest: Y extends Matrix ? Matrix : Float64Array } {
+): TrainTestSplitResult<Y> {
   const o = checkOptionsObject(options, 'options');
   checkKnownKeys(o, 'options', ['testFraction', 'seed']);
   const fraction = own(o, 'testFraction'), seedOption = own(o, 'seed');
@@ -122,8 +142,7 @@ export function trainTestSplit<Y extends Float64Array | Matrix>(
   const order = new Random(seed).shuffle(Int32Array.from({ length: n }, (_, i) => i));
   const testIdx = order.subarray(0, nTest), trainIdx = order.subarray(nTest);
   const pick = (idx: Int32Array) => (labels instanceof Matrix ? takeRows(labels, idx) : Float64Array.from(idx, (i) => labels[i]!));
-  type Part = Y extends Matrix ? Matrix : Float64Array;
-  return { Xtrain: takeRows(M, trainIdx), ytrain: pick(trainIdx) as Part, Xtest: takeRows(M, testIdx), ytest: pick(testIdx) as Part };
+  return { Xtrain: takeRows(M, trainIdx), ytrain: pick(trainIdx) as Y, Xtest: takeRows(M, testIdx), ytest: pick(testIdx) as Y };
 }
 
 /**

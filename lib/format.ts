@@ -57,15 +57,50 @@ import { packageRoot } from './native.js';
 import type { ActivationName, LossName } from './spec.js';
 import { checkKnownKeys, checkOptionsObject, integerInRange, oneOf } from './validate.js';
 
-/** The `format` field of every blasnet model file. */
+/**
+ * The `format` field of every blasnet model file ('blasnet-model'): it tells a blasnet model apart
+ * from other JSON.
+ * @example
+ * ```ts
+ * const isModel = JSON.parse(text).format === MODEL_FORMAT;
+ * ```
+ */
 export const MODEL_FORMAT = 'blasnet-model';
-/** The version this blasnet writes. */
+/**
+ * The format version this blasnet writes (1). A writer that adds a field whose meaning a reader
+ * cannot ignore bumps it.
+ * @example
+ * ```ts
+ * modelToJSON(net).version === MODEL_FORMAT_VERSION; // true
+ * ```
+ */
 export const MODEL_FORMAT_VERSION = 1;
-/** The versions this blasnet reads. */
+/**
+ * The format versions this blasnet reads; any other `version` is refused with ERR_BLASNET_FORMAT.
+ * @example
+ * ```ts
+ * const readable = SUPPORTED_MODEL_VERSIONS.includes(JSON.parse(text).version);
+ * ```
+ */
 export const SUPPORTED_MODEL_VERSIONS: readonly number[] = [1];
-/** Default cap on a model file's size for loadModel / load (options.maxBytes). */
+/**
+ * The default cap on a model file's size for loadModel / load (`options.maxBytes`): 256 MiB, about
+ * 12 million parameters. The file is refused before it is read, so a huge or hostile file costs no
+ * memory.
+ * @example
+ * ```ts
+ * const model = await loadModel('upload.json', { maxBytes: DEFAULT_MAX_MODEL_BYTES / 256 }); // 1 MiB
+ * ```
+ */
 export const DEFAULT_MAX_MODEL_BYTES = 256 * 1024 * 1024;
-/** The largest options.maxBytes: the file's text must fit in one JS string (V8's limit). */
+/**
+ * The largest `options.maxBytes` loadModel / load accept (just under 512 MiB): the file's text must
+ * fit in one JS string, V8's limit.
+ * @example
+ * ```ts
+ * const model = await loadModel('big.json', { maxBytes: MAX_MODEL_BYTES_LIMIT });
+ * ```
+ */
 export const MAX_MODEL_BYTES_LIMIT = 0x1fffffe8;
 
 /**
@@ -76,6 +111,10 @@ export const MAX_MODEL_BYTES_LIMIT = 0x1fffffe8;
  * - maxStringLength: length of every string value and every key (UTF-16 code units).
  * - maxValues: array elements plus object keys over the whole model: the largest network the
  *   constructor admits (2^31 parameters) plus 2^20 for everything else.
+ * @example
+ * ```ts
+ * MODEL_JSON_LIMITS.maxDepth; // 32: a model object nested deeper is refused before it is parsed
+ * ```
  */
 export const MODEL_JSON_LIMITS: JsonTreeLimits = Object.freeze({
   maxDepth: 32,
@@ -86,71 +125,184 @@ export const MODEL_JSON_LIMITS: JsonTreeLimits = Object.freeze({
 
 const ERR_FORMAT: ErrorCode = 'ERR_BLASNET_FORMAT';
 
-/** Which model a file holds. */
+/**
+ * Which model a file holds (its `kind` field): loadModel and modelFromJSON rebuild that class.
+ * @example
+ * ```ts
+ * const kind: ModelKind = modelToJSON(model).kind; // 'neural-network' for a NeuralNetwork
+ * ```
+ */
 export type ModelKind = 'neural-network' | 'logistic-regression';
 
-/** Informational fields of a model file; extra keys are kept as the file has them. */
+/**
+ * Informational fields of a model file. Reading ignores extra keys here (and only here), so a
+ * caller may record its own provenance without breaking the format; a rebuilt model keeps none of
+ * it (its toJSON writes fresh metadata).
+ * @example
+ * ```ts
+ * const json = net.toJSON();
+ * json.metadata.dataset = 'iris-2026-11'; // NeuralNetwork.fromJSON(json) still accepts it
+ * ```
+ */
 export interface ModelMetadata {
   /** When the model was serialized (ISO 8601). */
   createdAt?: string;
   /** The blasnet version that wrote it. */
   blasnet?: string;
+  /** Any other informational field; ignored on read. */
   [key: string]: unknown;
 }
 
-/** A model's input standardization as stored: x ↦ (x − mean) / std, one pair per feature. */
+/**
+ * A model's input standardization as stored: x ↦ (x − mean) / std, one pair per feature.
+ * @example
+ * ```ts
+ * net.setInputScaling(Standardizer.fit(Xtrain));
+ * const { mean, std } = net.toJSON().preprocessing!.inputScaling; // number[] each
+ * ```
+ */
 export interface InputScalingJSON {
+  /** One mean per input feature (finite). */
   mean: number[];
+  /** One standard deviation per input feature (finite, > 0). */
   std: number[];
 }
 
-/** What a model does to its raw inputs before its first layer. */
+/**
+ * What a model does to its raw inputs before its first layer; stored with the model so that a
+ * loaded model is called on raw inputs exactly as the saved one was.
+ * @example
+ * ```ts
+ * const scaled = net.toJSON().preprocessing !== undefined; // true after setInputScaling
+ * ```
+ */
 export interface PreprocessingJSON {
+  /** The input standardization (setInputScaling). */
   inputScaling: InputScalingJSON;
 }
 
-/** A NeuralNetwork as JSON (format version 1). */
+/**
+ * A NeuralNetwork as JSON (format version 1): what `net.toJSON()` returns and `save` writes.
+ * @example
+ * ```ts
+ * const json: NetworkModelJSON = net.toJSON();
+ * json.architecture.layers; // [2, 4, 1]
+ * json.parameters.W[0];     // W[1] as number[], row-major 4 × 2
+ * ```
+ */
 export interface NetworkModelJSON {
+  /** Always MODEL_FORMAT ('blasnet-model'). */
   format: typeof MODEL_FORMAT;
+  /** The format version (MODEL_FORMAT_VERSION). */
   version: 1;
+  /** The model's kind. */
   kind: 'neural-network';
+  /** Informational only (may be absent on read). */
   metadata: ModelMetadata;
+  /** What the parameters mean: the constructor's options, with every default written out. */
   architecture: {
+    /** Layer sizes [s0, …, sL]. */
     layers: number[];
     /** One per layer (hidden layers, then the output); alpha only for leaky-relu. */
-    activations: { name: ActivationName; alpha?: number }[];
+    activations: {
+      /** The layer's activation. */
+      name: ActivationName;
+      /** Leaky-relu slope for z ≤ 0; present exactly for leaky-relu. */
+      alpha?: number;
+    }[];
+    /** The loss. */
     loss: LossName;
   };
-  /** `completedFits` is omitted when 0. */
-  training: { seed: number; completedFits?: number };
-  parameters: { W: number[][]; b: number[][] };
+  /** What the next fit continues from; `completedFits` is omitted when 0. */
+  training: {
+    /** Seed of the initialization and of the shuffle streams (options.seed). */
+    seed: number;
+    /** Fits that completed; the next fit's shuffle stream derives from it. Absent means 0. */
+    completedFits?: number;
+  };
+  /** The exact parameters, layer by layer (l = 1..L at index l − 1). */
+  parameters: {
+    /** W[l], row-major s_l × s_{l−1}. */
+    W: number[][];
+    /** b[l], s_l values. */
+    b: number[][];
+  };
   /** Omitted when the model has no input scaling. */
   preprocessing?: PreprocessingJSON;
 }
 
-/** A LogisticRegression as JSON (format version 1). */
+/**
+ * A LogisticRegression as JSON (format version 1): what `model.toJSON()` returns and `save` writes.
+ * @example
+ * ```ts
+ * const json: LogisticModelJSON = model.toJSON(); // after a fit
+ * json.parameters.weights; // number[], one per feature
+ * ```
+ */
 export interface LogisticModelJSON {
+  /** Always MODEL_FORMAT ('blasnet-model'). */
   format: typeof MODEL_FORMAT;
+  /** The format version (MODEL_FORMAT_VERSION). */
   version: 1;
+  /** The model's kind. */
   kind: 'logistic-regression';
+  /** Informational only (may be absent on read). */
   metadata: ModelMetadata;
-  architecture: { features: number };
-  training: { learningRate: number; iterations: number; recordEvery: number };
-  parameters: { weights: number[]; bias: number };
+  /** What the parameters mean. */
+  architecture: {
+    /** The number of input features m. */
+    features: number;
+  };
+  /** The constructor's options, so that a loaded model fits as the saved one would. */
+  training: {
+    /** Gradient-descent step α. */
+    learningRate: number;
+    /** Gradient steps per fit. */
+    iterations: number;
+    /** The cost is recorded every `recordEvery` iterations. */
+    recordEvery: number;
+  };
+  /** The exact parameters. */
+  parameters: {
+    /** w, one per feature. */
+    weights: number[];
+    /** b. */
+    bias: number;
+  };
   /** Omitted when the model has no input scaling. */
   preprocessing?: PreprocessingJSON;
 }
 
-/** Either model as JSON. */
+/**
+ * Either model as JSON; narrow it on `kind`.
+ * @example
+ * ```ts
+ * const json: ModelJSON = JSON.parse(await readFile('model.json', 'utf8'));
+ * if (json.kind === 'neural-network') console.log(json.architecture.layers);
+ * ```
+ */
 export type ModelJSON = NetworkModelJSON | LogisticModelJSON;
 
-/** Options of fromJSON / modelFromJSON. */
+/**
+ * Options of fromJSON / modelFromJSON. The backend is a property of the process, not of the model,
+ * so it is chosen when the model is rebuilt and never stored.
+ * @example
+ * ```ts
+ * const net = NeuralNetwork.fromJSON(json, { backend: 'reference' });
+ * ```
+ */
 export interface ModelFromJSONOptions {
   /** Backend of the rebuilt model: 'auto' (default) | 'native' | 'reference'. Not part of the file. */
   backend?: BackendOption;
 }
 
-/** Options of load / loadModel. */
+/**
+ * Options of load / loadModel.
+ * @example
+ * ```ts
+ * const model = await loadModel('model.json', { backend: 'native', maxBytes: 16 * 2 ** 20 });
+ * ```
+ */
 export interface ModelLoadOptions extends ModelFromJSONOptions {
   /** Refuse files larger than this many bytes. Default 256 MiB; at most MAX_MODEL_BYTES_LIMIT. */
   maxBytes?: number;

@@ -1,16 +1,38 @@
-// Public exports only.
+// Public exports only: no code here. The package's API reference (npm run docs) starts from this file.
+
+/**
+ * Logistic regression and dense neural networks for Node.js, in float64, on OpenBLAS through a
+ * Node-API addon (prebuilt for linux-x64 glibc, or built locally), with a pure-TypeScript reference
+ * backend that computes the same mathematics when the addon is unavailable.
+ *
+ * Models: {@link LogisticRegression} and {@link NeuralNetwork}. Inputs: {@link Matrix} (examples as
+ * rows). Backend facts: {@link info}, {@link setThreads}, {@link getThreads}. Errors carry a stable
+ * `code` ({@link ErrorCode}).
+ *
+ * @example
+ * ```ts
+ * import { NeuralNetwork, Matrix, info } from 'blasnet';        // or: const { … } = require('blasnet')
+ * const X = Matrix.from([[0, 0], [0, 1], [1, 0], [1, 1]]);
+ * const net = new NeuralNetwork({ layers: [2, 4, 1], hidden: 'tanh', seed: 1 });
+ * await net.fit(X, [0, 1, 1, 0], { epochs: 3000, learningRate: 0.5 });
+ * net.predictClassSync(X);   // Float64Array [0, 1, 1, 0]
+ * info().backend;            // 'native'
+ * ```
+ * @packageDocumentation
+ */
 export { Matrix } from './matrix.js';
 export { LogisticRegression } from './logistic.js';
 export type { LogisticRegressionOptions, LogisticFitOptions, LogisticAsyncFitOptions, FitResult, FitProgress } from './logistic.js';
 export { info, setThreads, getThreads } from './backend.js';
-export type { BackendOption, BackendName, BlasInfo } from './backend.js';
+export type { BackendOption, BackendName, BinaryKind, BlasInfo } from './backend.js';
 export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { Random } from './random.js';
 export { trainTestSplit, Standardizer, takeRows } from './data.js';
+export type { TrainTestSplitResult } from './data.js';
 export { NeuralNetwork } from './network.js';
 export type { NeuralNetworkOptions, NetworkFitOptions, NetworkAsyncFitOptions, NetworkFitResult, OptimizerName, Targets } from './network.js';
-export type { ActivationName, HiddenActivationName, ActivationOption, LossName } from './spec.js';
+export type { ActivationName, HiddenActivationName, ActivationOption, LossName, NetSpec, LayerSpec, Activation } from './spec.js';
 export { gradientCheck } from './gradcheck.js';
 export type { GradientCheckResult } from './gradcheck.js';
 export { modelToJSON, modelFromJSON, saveModel, loadModel } from './persist.js';
@@ -19,4 +41,5 @@ export { MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS, MODEL_JSO
 export type {
   ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelKind, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions, InputScalingJSON, PreprocessingJSON,
 } from './format.js';
+export type { JsonTreeLimits } from './jsontree.js';
 export type { InputScaling, InputScalingOption } from './scaling.js';

@@ -4,7 +4,15 @@
 import { types } from 'node:util';
 import { BlasnetRangeError, BlasnetTypeError, describe, type ErrorCode } from './errors.js';
 
-/** The bounds of checkJsonTree (see MODEL_JSON_LIMITS in lib/format.ts for the model format's). */
+/**
+ * Size bounds on a JSON-shaped object, checked before any of its fields is read so that a hostile
+ * model (deep, wide or huge) fails at once instead of hanging or exhausting memory. The model
+ * format's bounds are {@link MODEL_JSON_LIMITS}.
+ * @example
+ * ```ts
+ * const { maxDepth, maxValues }: JsonTreeLimits = MODEL_JSON_LIMITS; // 32, 2 ** 31 + 2 ** 20
+ * ```
+ */
 export interface JsonTreeLimits {
   /** Nesting of objects and arrays; the root is depth 1. */
   readonly maxDepth: number;

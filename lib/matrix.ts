@@ -1,5 +1,6 @@
 // The Matrix type: examples as rows, row-major Float64Array. A row-major n × s buffer is the
 // column-major s × n matrix of the seed (MATH.md "Shapes and layout"), so the addon uses it in place.
+// It validates its own construction and never copies a Float64Array it is given.
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import { checkJobMemory } from './memory.js';
 
@@ -28,9 +29,16 @@ export class Matrix {
    * @param cols - column count, a non-negative integer
    * @param data - `rows * cols` values, row-major. A Float64Array is used as it is (not copied);
    *   any other array-like is copied into a new Float64Array. Omitted: zeros.
-   * @throws {TypeError} ERR_BLASNET_ARG_TYPE when an argument has the wrong type
-   * @throws {RangeError} ERR_BLASNET_ARG_RANGE / ERR_BLASNET_SHAPE when a count is invalid or the length is wrong
-   * @throws {BlasnetError} ERR_BLASNET_OUT_OF_MEMORY when zeros of rows × cols would not fit in memory
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` when `rows` or `cols` is not a number, or
+   *   `data` is neither a typed array nor an array of numbers
+   * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` when `rows` or `cols` is not a non-negative
+   *   integer or their product is not a safe integer; `ERR_BLASNET_SHAPE` when `data.length !== rows * cols`
+   * @throws {@link BlasnetError} `ERR_BLASNET_OUT_OF_MEMORY` when `data` is omitted and rows × cols zeros
+   *   would need more than 75 % of the memory this process may use (blasnet's per-job limit)
+   * @example
+   * const Z = new Matrix(2, 3);                                   // 2 × 3 zeros
+   * const A = new Matrix(2, 2, new Float64Array([1, 2, 3, 4]));   // wraps the buffer, no copy
+   * const B = new Matrix(2, 2, [1, 2, 3, 4]);                     // copies the array
    */
   constructor(rows: number, cols: number, data?: Float64Array | ArrayLike<number>) {
     if (typeof rows !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `rows must be a number, got ${describe(rows)}`);
@@ -61,10 +69,15 @@ export class Matrix {
   }
 
   /**
-   * Builds a matrix from an array of rows (each row one example).
-   * @throws {TypeError} ERR_BLASNET_ARG_TYPE when `rows` is not an array of arrays of numbers
-   * @throws {RangeError} ERR_BLASNET_SHAPE when the rows differ in length
-   * @example Matrix.from([[1, 2, 3], [4, 5, 6]]) // 2 × 3
+   * Builds a matrix from an array of rows (each row one example), copying the values.
+   * @param rows - an array of rows, each an array (or typed array) of numbers, all of one length;
+   *   `[]` gives a 0 × 0 matrix
+   * @param name - the argument's name in error messages (default `'rows'`)
+   * @returns a new `rows.length × rows[0].length` matrix
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` when `rows` is not an array of arrays of numbers
+   * @throws {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` when the rows differ in length
+   * @example
+   * Matrix.from([[1, 2, 3], [4, 5, 6]]);   // 2 × 3
    */
   static from(rows: ArrayLike<ArrayLike<number>>, name = 'rows'): Matrix {
     if (!Array.isArray(rows)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be an array of rows (number[][]), got ${describe(rows)}`);
@@ -96,17 +109,37 @@ export class Matrix {
     return new Matrix(n, cols, data);
   }
 
-  /** Element (i, j). */
+  /**
+   * Element (i, j). The indices are not checked (this is the fast path): outside the matrix the
+   * result is `undefined` or another element.
+   * @param i - row, in [0, rows)
+   * @param j - column, in [0, cols)
+   * @returns `data[i * cols + j]`
+   * @example
+   * Matrix.from([[1, 2], [3, 4]]).get(1, 0);   // 3
+   */
   get(i: number, j: number): number {
     return this.data[i * this.cols + j]!;
   }
 
-  /** Row i as a view (no copy) into `data`. */
+  /**
+   * Row i as a view into `data`: writing to it writes to the matrix. The index is not checked:
+   * outside [0, rows) the view is empty.
+   * @param i - row, in [0, rows)
+   * @returns a `cols`-element Float64Array sharing `data`'s buffer
+   * @example
+   * Matrix.from([[1, 2], [3, 4]]).row(1);   // Float64Array [3, 4]
+   */
   row(i: number): Float64Array {
     return this.data.subarray(i * this.cols, (i + 1) * this.cols);
   }
 
-  /** The rows as plain arrays. */
+  /**
+   * The rows as plain arrays (a copy).
+   * @returns `rows` arrays of `cols` numbers
+   * @example
+   * new Matrix(2, 2, [1, 2, 3, 4]).toArray();   // [[1, 2], [3, 4]]
+   */
   toArray(): number[][] {
     const out: number[][] = [];
     for (let i = 0; i < this.rows; i++) out.push(Array.from(this.row(i)));

@@ -1,6 +1,7 @@
-// Loads the addon (build/Release/blasnet.node) once, after choosing OpenBLAS's core type, and is
-// the one place that casts the addon's untyped surface to a typed interface. When the addon is
-// missing or fails to load, `nativeUnavailableReason()` says why and how to build it.
+// Finds and loads the addon once, after choosing OpenBLAS's core type, and is the one place that
+// casts the addon's untyped surface to a typed interface. Resolution order: a local build
+// (build/Release/blasnet.node), then the package's prebuild (prebuilds/<platform>-<arch>/blasnet.node).
+// When none loads, `nativeUnavailableReason()` says why and what to install or run; it never throws.
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -110,8 +111,53 @@ export function packageRoot(): string {
   }
 }
 
+/**
+ * Which addon file blasnet loaded (`info().binary.kind`): `'local-build'` is
+ * build/Release/blasnet.node, compiled on this machine by the install script or `npx blasnet-build`;
+ * `'prebuild'` is prebuilds/<platform>-<arch>/blasnet.node, shipped in the npm package. A local build
+ * is tried first. `'override'` is the file the environment variable `BLASNET_NATIVE_PATH` names
+ * (for testing another build, such as the sanitizer build); when it is set nothing else is tried.
+ * @example
+ * if (info().binary?.kind === 'prebuild') console.log('no compiler was needed');
+ */
+export type BinaryKind = 'local-build' | 'prebuild' | 'override';
+
+/** A native addon file blasnet may load: its kind and absolute path. */
+export interface BinaryCandidate {
+  kind: BinaryKind;
+  path: string;
+}
+
+/**
+ * The addon files blasnet tries, in order: the local build first (a user who ran `npx blasnet-build`
+ * wants it), then the prebuild for this platform and architecture.
+ */
+export function addonCandidates(root: string = packageRoot(), platform: string = process.platform, arch: string = process.arch): BinaryCandidate[] {
+  return [
+    { kind: 'local-build', path: join(root, 'build', 'Release', 'blasnet.node') },
+    { kind: 'prebuild', path: join(root, 'prebuilds', `${platform}-${arch}`, 'blasnet.node') },
+  ];
+}
+
+/** The Linux prebuild is linked against glibc: on musl (Alpine) it cannot load, so it is not tried. */
+function isGlibc(): boolean {
+  const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header;
+  return typeof header?.glibcVersionRuntime === 'string';
+}
+
+/** The package that provides the OpenBLAS runtime library, per system. */
+export const OPENBLAS_RUNTIME_HINT =
+  'Debian/Ubuntu: sudo apt-get install libopenblas0; Fedora: sudo dnf install openblas; macOS: brew install openblas';
+
+/** True when a load error says the OpenBLAS shared library itself could not be found. */
+export function isMissingOpenBlas(message: string): boolean {
+  return /libopenblas[^\s:'"]*\.(?:so|dylib)/.test(message) &&
+    /cannot open shared object file|Library not loaded|image not found/.test(message);
+}
+
 let loaded = false;
 let addon: NativeAddon | null = null;
+let binary: BinaryCandidate | null = null;
 let reason = '';
 let coreChoice: CoreTypeChoice = { selected: null, reason: 'not loaded' };
 
@@ -119,39 +165,68 @@ function load(): void {
   if (loaded) return;
   loaded = true;
   const root = packageRoot();
-  // BLASNET_NATIVE_PATH: another build of the addon (the sanitizer build of scripts/asan.sh).
-  const file = process.env.BLASNET_NATIVE_PATH || join(root, 'build', 'Release', 'blasnet.node');
   const buildCommand = 'npx blasnet-build';
   if (process.env.BLASNET_DISABLE_NATIVE) {
     reason = 'the native backend is disabled by the environment variable BLASNET_DISABLE_NATIVE';
     return;
   }
-  if (!existsSync(file)) {
+  // BLASNET_NATIVE_PATH: another build of the addon (the sanitizer build of scripts/asan.sh), and then
+  // only that one: falling back to another file would hide that it does not load.
+  const override = process.env.BLASNET_NATIVE_PATH;
+  if (override && !existsSync(override)) {
+    reason = `BLASNET_NATIVE_PATH names ${override}, which does not exist`;
+    return;
+  }
+  const candidates: BinaryCandidate[] = override ? [{ kind: 'override', path: override }] : addonCandidates(root);
+  const present = candidates.filter((c) => existsSync(c.path));
+  if (present.length === 0) {
     const errorFile = join(root, 'build', 'blasnet-build-error.txt');
+    const prebuild = candidates.find((c) => c.kind === 'prebuild')!;
     reason = existsSync(errorFile)
-      ? `the native addon could not be built: ${readFileSync(errorFile, 'utf8').trim()}`
-      : `the native addon ${file} does not exist: its build did not run (npm may have skipped blasnet's install script). ` +
-        `Build it with: ${buildCommand}`;
+      ? `there is no prebuilt addon for ${process.platform}-${process.arch} and the native addon could not be built: ${readFileSync(errorFile, 'utf8').trim()}`
+      : `there is no prebuilt addon for ${process.platform}-${process.arch} (${prebuild.path}) and no local build ` +
+        `(${candidates[0]!.path}): npm may have skipped blasnet's install script. Build it with: ${buildCommand}`;
     return;
   }
   coreChoice = chooseCoreType();
   if (coreChoice.selected) process.env.OPENBLAS_CORETYPE = coreChoice.selected;
+  const failures: string[] = [];
+  let runtimeMissing = false;
   try {
     const require = createRequire(import.meta.url);
-    const candidate = require(file) as NativeAddon;
-    if (candidate.abiVersion !== EXPECTED_ABI) {
-      reason = `the native addon at ${file} is from another version of blasnet (ABI ${candidate.abiVersion}, expected ${EXPECTED_ABI}). Rebuild it with: ${buildCommand}`;
+    for (const c of present) {
+      const label = { 'local-build': 'the locally built addon', prebuild: 'the prebuilt addon', override: 'the addon named by BLASNET_NATIVE_PATH' }[c.kind];
+      if (c.kind === 'prebuild' && process.platform === 'linux' && !isGlibc()) {
+        failures.push(`${label} at ${c.path} needs glibc, which this system does not use (build from source with: ${buildCommand})`);
+        continue;
+      }
+      let candidate: NativeAddon;
+      try {
+        candidate = require(c.path) as NativeAddon;
+      } catch (e) {
+        const message = (e as Error).message;
+        if (isMissingOpenBlas(message)) runtimeMissing = true;
+        failures.push(`${label} at ${c.path} failed to load (${message})`);
+        continue;
+      }
+      if (candidate.abiVersion !== EXPECTED_ABI) {
+        failures.push(`${label} at ${c.path} is from another version of blasnet (ABI ${candidate.abiVersion}, expected ${EXPECTED_ABI})`);
+        continue;
+      }
+      // Native errors are built as the library's own classes, with the same codes and message format.
+      candidate.configure({ Error: BlasnetError, TypeError: BlasnetTypeError, RangeError: BlasnetRangeError });
+      addon = candidate;
+      binary = c;
       return;
     }
-    // Native errors are built as the library's own classes, with the same codes and message format.
-    candidate.configure({ Error: BlasnetError, TypeError: BlasnetTypeError, RangeError: BlasnetRangeError });
-    addon = candidate;
-  } catch (e) {
-    reason = `the native addon at ${file} failed to load (${(e as Error).message}). Rebuild it with: ${buildCommand}`;
   } finally {
     // OpenBLAS has read its environment while loading: leave the user's environment as it was.
     if (coreChoice.selected) delete process.env.OPENBLAS_CORETYPE;
   }
+  const lib = process.platform === 'darwin' ? 'libopenblas.0.dylib' : 'libopenblas.so.0';
+  reason = runtimeMissing
+    ? `the OpenBLAS runtime library (${lib}) is not installed. Install it (${OPENBLAS_RUNTIME_HINT}), then restart. Details: ${failures.join('; ')}`
+    : `${failures.join('; ')}. Rebuild it with: ${buildCommand}`;
 }
 
 /** The addon, or null when it is unavailable (see nativeUnavailableReason). */
@@ -164,6 +239,12 @@ export function nativeAddon(): NativeAddon | null {
 export function nativeUnavailableReason(): string {
   load();
   return reason;
+}
+
+/** Which addon file was loaded (null when none was). */
+export function loadedBinary(): BinaryCandidate | null {
+  load();
+  return binary ? { ...binary } : null;
 }
 
 /** What blasnet decided about OPENBLAS_CORETYPE when it loaded OpenBLAS. */

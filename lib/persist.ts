@@ -6,7 +6,15 @@ import { checkFromJSONOptions, checkModelJSON, readModelFile, type LogisticModel
 import { LogisticRegression } from './logistic.js';
 import { NeuralNetwork } from './network.js';
 
-/** Either model. */
+/**
+ * Either model: what loadModel and modelFromJSON return when the file may hold either kind.
+ * Narrow it with `instanceof` before calling a method only one class has.
+ * @example
+ * ```ts
+ * const model: Model = await loadModel('model.json');
+ * const p = model instanceof NeuralNetwork ? model.predictSync(X) : model.predictProbaSync(X);
+ * ```
+ */
 export type Model = NeuralNetwork | LogisticRegression;
 
 function checkModel(model: unknown): Model {
@@ -42,6 +50,7 @@ export function modelToJSON(model: Model): ModelJSON {
  * @returns a NeuralNetwork or a LogisticRegression
  * @throws {TypeError|RangeError} ERR_BLASNET_FORMAT, ERR_BLASNET_CONFIG, ERR_BLASNET_ARG_TYPE,
  *   ERR_BLASNET_ARG_RANGE, ERR_BLASNET_SHAPE, ERR_BLASNET_NOT_FINITE (see the models' fromJSON)
+ * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE for backend 'native' without the addon
  * @example const model = modelFromJSON(JSON.parse(text));
  */
 export function modelFromJSON(json: unknown, options: ModelFromJSONOptions = {}): Model {
@@ -54,6 +63,7 @@ export function modelFromJSON(json: unknown, options: ModelFromJSONOptions = {})
  * @param model - a NeuralNetwork or a LogisticRegression
  * @param path - a file path or a file: URL
  * @throws {TypeError} ERR_BLASNET_ARG_TYPE when `model` is neither, or for a bad path
+ * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a network too large for one JSON text (~25 million parameters)
  * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED for an unfitted LogisticRegression
  * @throws {Error} the file system's error (ENOENT, EACCES, EISDIR, …) naming the path
  * @example await saveModel(model, 'model.json');
@@ -67,8 +77,13 @@ export async function saveModel(model: Model, path: string | URL): Promise<void>
  * @param path - a file path or a file: URL
  * @param options - `{ backend?, maxBytes? }` (maxBytes default 256 MiB)
  * @returns a NeuralNetwork or a LogisticRegression
- * @throws {Error} the file system's error (ENOENT for a missing file, EISDIR for a folder, …) naming the path
- * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a file larger than options.maxBytes
+ * @throws {Error} the file system's error (ENOENT for a missing file, EISDIR for a folder, EINVAL for
+ *   a non-regular file, …) naming the path
+ * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path, or options with an unknown key, a wrong
+ *   type or an unknown backend
+ * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a file larger than options.maxBytes, or a maxBytes
+ *   outside [1, MAX_MODEL_BYTES_LIMIT]
+ * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE for backend 'native' without the addon
  * @throws {BlasnetError|TypeError|RangeError} ERR_BLASNET_FORMAT (empty, truncated, not UTF-8, not JSON,
  *   not a bounded tree, format, version, kind, structure, unknown or forbidden keys),
  *   ERR_BLASNET_CONFIG (architecture), ERR_BLASNET_ARG_TYPE / ERR_BLASNET_ARG_RANGE (training fields),

@@ -1,6 +1,7 @@
 // The one seeded PRNG of blasnet: weight initialization, shuffling, data splits. sfc32 on 32-bit
 // integer arithmetic and V8's own (fdlibm) Math.log/cos, so the same seed gives the same numbers
-// on every machine and in every backend (the native backend receives weights drawn here).
+// on every machine and in every backend (the native backend receives weights drawn here). No other
+// source of randomness (Math.random, crypto) may be used for anything a seed is meant to reproduce.
 // Every public method validates its arguments; a rejected call leaves the stream where it was.
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import { isDetached } from './validate.js';

@@ -6,7 +6,15 @@ import { checkFinite, checkLength, exactKeys, plainObject, type InputScalingJSON
 import { Matrix } from './matrix.js';
 import { isDetached, ownProperties } from './validate.js';
 
-/** Per-feature standardization a model applies to its raw inputs: x ↦ (x − mean) / std. */
+/**
+ * Per-feature standardization a model applies to its raw inputs, x ↦ (x − mean) / std, so that
+ * it is called (and saved, and loaded) on raw data: what `model.inputScaling` returns (copies).
+ * @example
+ * ```ts
+ * net.setInputScaling(Standardizer.fit(Xtrain));
+ * const { mean, std } = net.inputScaling!; // Float64Array each, one value per feature
+ * ```
+ */
 export interface InputScaling {
   /** One mean per feature (finite). */
   readonly mean: Float64Array;
@@ -14,8 +22,21 @@ export interface InputScaling {
   readonly std: Float64Array;
 }
 
-/** What setInputScaling accepts: a Standardizer, or any `{ mean, std }` of numbers, or null (none). */
-export type InputScalingOption = { mean: ArrayLike<number>; std: ArrayLike<number> } | null;
+/**
+ * What setInputScaling accepts: a Standardizer, any `{ mean, std }` with one finite value per
+ * feature (std > 0), or null to remove the scaling. The values are copied.
+ * @example
+ * ```ts
+ * model.setInputScaling({ mean: [170, 70], std: [10, 12] }); // height (cm), weight (kg)
+ * model.setInputScaling(null);                               // raw inputs again
+ * ```
+ */
+export type InputScalingOption = {
+  /** One mean per feature: a Float64Array or number[] of finite values. */
+  mean: ArrayLike<number>;
+  /** One standard deviation per feature: a Float64Array or number[] of finite values > 0. */
+  std: ArrayLike<number>;
+} | null;
 
 /**
  * Validates an input scaling and copies it.

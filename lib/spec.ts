@@ -4,9 +4,53 @@
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import { ownProperties } from './validate.js';
 
+/**
+ * A layer's activation function g. 'softmax' normalizes over the layer's units, so it is allowed
+ * on the output layer only (with loss 'cross-entropy' and at least 2 outputs).
+ * @example
+ * ```ts
+ * const output: ActivationName = 'softmax';
+ * new NeuralNetwork({ layers: [4, 8, 3], output, loss: 'cross-entropy' });
+ * ```
+ */
 export type ActivationName = 'sigmoid' | 'tanh' | 'relu' | 'leaky-relu' | 'linear' | 'softmax';
+
+/**
+ * An activation a hidden layer may use: every {@link ActivationName} but 'softmax'.
+ * @example
+ * ```ts
+ * const hidden: HiddenActivationName[] = ['relu', 'tanh'];
+ * new NeuralNetwork({ layers: [4, 16, 8, 1], hidden });
+ * ```
+ */
 export type HiddenActivationName = Exclude<ActivationName, 'softmax'>;
-export type ActivationOption<N extends string = ActivationName> = N | { name: N; alpha?: number };
+
+/**
+ * How an activation is given in NeuralNetworkOptions: its name, or `{ name, alpha? }` where
+ * `alpha` (leaky-relu only, in [0, 1], default 0.01) is the slope for z ≤ 0. The object form
+ * exists because leaky-relu is the one activation with a parameter.
+ * @typeParam N - the names allowed at that place (hidden layers exclude 'softmax')
+ * @example
+ * ```ts
+ * new NeuralNetwork({ layers: [2, 8, 1], hidden: { name: 'leaky-relu', alpha: 0.1 } });
+ * ```
+ */
+export type ActivationOption<N extends string = ActivationName> = N | {
+  /** The activation's name. */
+  name: N;
+  /** Slope for z ≤ 0, in [0, 1]; allowed for 'leaky-relu' only. Default 0.01. */
+  alpha?: number;
+};
+
+/**
+ * A network's loss. 'cross-entropy' needs a 'sigmoid' output (binary, per unit) or a 'softmax'
+ * output (categorical); 'mse' goes with any output but 'softmax'.
+ * @example
+ * ```ts
+ * const loss: LossName = 'mse';
+ * new NeuralNetwork({ layers: [3, 8, 1], output: 'linear', loss });
+ * ```
+ */
 export type LossName = 'cross-entropy' | 'mse';
 
 export const HIDDEN_ACTIVATIONS: readonly HiddenActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear'];
@@ -16,26 +60,64 @@ export const LOSSES: readonly LossName[] = ['cross-entropy', 'mse'];
 export const ACTIVATION_CODE: Record<ActivationName, number> = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, linear: 4, softmax: 5 };
 export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, mse: 1 };
 
+/**
+ * One layer's activation as validated: the name and its slope, with the default filled in so
+ * that both backends and the model file see the same value.
+ * @example
+ * ```ts
+ * const net = new NeuralNetwork({ layers: [2, 4, 1], hidden: 'leaky-relu' });
+ * net.spec.layers[0].g; // { name: 'leaky-relu', alpha: 0.01 }
+ * ```
+ */
 export interface Activation {
+  /** The activation function g of the layer. */
   name: ActivationName;
   /** Leaky-relu slope for z ≤ 0 (0.01 unless given); unused by the others. */
   alpha: number;
 }
 
+/**
+ * One dense layer l (1-based in the seed's notation, index l − 1 in {@link NetSpec.layers}):
+ * its sizes, its activation, and where its W[l] and b[l] start in the flat parameter vector θ.
+ * @example
+ * ```ts
+ * const net = new NeuralNetwork({ layers: [2, 4, 1] });
+ * net.spec.layers[1]; // { in: 4, out: 1, g: { name: 'sigmoid', alpha: 0.01 }, W: 12, b: 16 }
+ * ```
+ */
 export interface LayerSpec {
-  /** s_{l−1}, s_l */
+  /** s_{l−1}: the layer's input width. */
   in: number;
+  /** s_l: the layer's output width (its number of units). */
   out: number;
+  /** The layer's activation. */
   g: Activation;
-  /** Offsets of W[l] and b[l] in θ. */
+  /** Offset of W[l] in θ: s_l × s_{l−1} values, row-major. */
   W: number;
+  /** Offset of b[l] in θ: s_l values, right after W[l]. */
   b: number;
 }
 
+/**
+ * A network's validated description ({@link NeuralNetwork.spec}): layer sizes, each layer's
+ * activation, the loss, and the layout of θ (for l = 1..L: W[l] then b[l]) that both backends and
+ * the `parameters` field of a model file share.
+ * @example
+ * ```ts
+ * const net = new NeuralNetwork({ layers: [2, 4, 1], hidden: 'tanh' });
+ * net.spec.sizes;   // [2, 4, 1]
+ * net.spec.loss;    // 'cross-entropy'
+ * net.spec.nParams; // 17 (2·4 + 4 + 4·1 + 1)
+ * ```
+ */
 export interface NetSpec {
+  /** Layer sizes [s0, s1, …, sL]: s0 inputs, sL outputs. */
   sizes: number[];
+  /** The L dense layers, input side first. */
   layers: LayerSpec[];
+  /** The loss the network minimizes. */
   loss: LossName;
+  /** Length of θ: Σ_l s_l · (s_{l−1} + 1). */
   nParams: number;
 }
 
@@ -66,7 +148,10 @@ function parseActivation(value: unknown, name: string, allowed: readonly Activat
   return { name: act as ActivationName, alpha: (alpha as number | undefined) ?? 0.01 };
 }
 
-/** Validates a network's options into a NetSpec. */
+/**
+ * Validates a network's options into a NetSpec.
+ * @throws {TypeError|RangeError} ERR_BLASNET_CONFIG for a bad layer list, activation, loss, (output, loss) pairing or size
+ */
 export function makeSpec(layersOption: unknown, hiddenOption: unknown, outputOption: unknown, lossOption: unknown): NetSpec {
   if (!Array.isArray(layersOption)) {
     throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.layers must be an array of layer sizes [s0, s1, …, sL], got ${describe(layersOption)}`);

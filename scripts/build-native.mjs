@@ -1,26 +1,87 @@
 #!/usr/bin/env node
-// Builds the native addon (build/Release/blasnet.node) with cmake-js against the system OpenBLAS.
-// Run by `npm install` and by `npx blasnet-build`. Without --strict a failed build is not an
-// install failure: the reason is written to build/blasnet-build-error.txt, blasnet then runs on
-// its pure-TypeScript backend and its one-time warning quotes that reason.
+// Builds the native addon with cmake-js against the system OpenBLAS; never compiles anything else.
+//   npx blasnet-build            source build into build/Release/blasnet.node (always compiles)
+//   --unless-prebuild            npm's install step: do nothing when the package's prebuild for this
+//                                platform loads in a child process (which proves libopenblas.so.0 is
+//                                there) and was built from the native/ sources beside it (its
+//                                blasnet.sources.sha256; a development checkout edits them after a
+//                                pack); compile only otherwise
+//   --strict                     a failed build exits 1 (CI); without it a failed build is not an
+//                                install failure: the reason goes to build/blasnet-build-error.txt and
+//                                blasnet runs on its pure-TypeScript backend, whose warning quotes it
+//   --prebuild                   npm pack's prepack step: a Release build in its own tree (build-prebuild/),
+//                                linked dynamically against libopenblas.so.0 like a local build, copied to
+//                                prebuilds/<platform>-<arch>/blasnet.node with the hash of its sources,
+//                                and checked to load; fails hard
+//   --print-sources-hash         prints that hash of native/ and CMakeLists.txt (for tests)
+//   --debug                      a Debug build
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const strict = process.argv.includes('--strict');
-const debug = process.argv.includes('--debug');
+const argv = process.argv.slice(2);
+const prebuildMode = argv.includes('--prebuild');
+const strict = argv.includes('--strict') || prebuildMode;
+const debug = argv.includes('--debug');
+const unlessPrebuild = argv.includes('--unless-prebuild');
 const errorFile = join(root, 'build', 'blasnet-build-error.txt');
+const prebuildFile = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node');
+const stampFile = join(dirname(prebuildFile), 'blasnet.sources.sha256');
 const require = createRequire(import.meta.url);
 
+/** sha256 of the addon's sources (native/*, CMakeLists.txt: names and contents), or null without them. */
+function sourcesHash() {
+  const dir = join(root, 'native');
+  if (!existsSync(dir)) return null;
+  const hash = createHash('sha256');
+  const files = readdirSync(dir).sort().map((f) => join('native', f)).concat('CMakeLists.txt');
+  for (const f of files) {
+    const p = join(root, f);
+    if (!existsSync(p) || !statSync(p).isFile()) continue;
+    hash.update(`${f}\0`).update(readFileSync(p)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+if (argv.includes('--print-sources-hash')) {
+  process.stdout.write(`${sourcesHash()}\n`);
+  process.exit(0);
+}
+
 function fail(reason) {
-  mkdirSync(join(root, 'build'), { recursive: true });
-  writeFileSync(errorFile, reason + '\n');
+  if (!prebuildMode) {
+    mkdirSync(join(root, 'build'), { recursive: true });
+    writeFileSync(errorFile, reason + '\n');
+  }
   process.stderr.write(`\nblasnet: the native backend was not built.\n${reason}\n` +
-    'blasnet will run on its pure-TypeScript backend (same results, slower).\n\n');
+    (prebuildMode ? '' : 'blasnet will run on its pure-TypeScript backend (same results, slower).\n') + '\n');
   process.exit(strict ? 1 : 0);
+}
+
+/** Loads `file` in a child process: '' when it loads, else the loader's error message. */
+function loadError(file) {
+  const r = spawnSync(process.execPath, ['-e', 'const a = require(process.argv[1]); if (typeof a.abiVersion !== "number") throw new Error("not a blasnet addon")', file],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.status === 0) return '';
+  const lines = `${r.stderr ?? ''}`.split('\n').filter((l) => /Error/.test(l));
+  return (lines[0] ?? `exit status ${r.status ?? r.signal}`).trim();
+}
+
+if (unlessPrebuild && existsSync(prebuildFile)) {
+  const built = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : null;
+  const current = sourcesHash();
+  const error = built && current && built !== current
+    ? 'it was built from other sources than native/ here'
+    : loadError(prebuildFile);
+  if (!error) {
+    process.stdout.write(`blasnet: using the prebuilt addon (${relative(root, prebuildFile)}); nothing to compile\n`);
+    process.exit(0);
+  }
+  process.stderr.write(`blasnet: the prebuilt addon does not load here (${error}); building from source\n`);
 }
 
 if (process.env.BLASNET_SKIP_NATIVE_BUILD) {
@@ -42,8 +103,11 @@ if (which.error || which.status !== 0) {
     '  macOS:         brew install cmake openblas');
 }
 
-const args = [cmakeJs, 'compile', '--directory', root, '--out', join(root, 'build')];
-if (debug) args.push('--debug');
+// The prebuild has its own build tree, so packing never disturbs a developer's build/.
+const out = join(root, prebuildMode ? 'build-prebuild' : 'build');
+const builtFrom = prebuildMode ? sourcesHash() : null; // taken before compiling, as the build reads them
+const args = [cmakeJs, 'compile', '--directory', root, '--out', out];
+if (debug && !prebuildMode) args.push('--debug');
 if (!process.stdout.isTTY || process.env.CI) args.push('--log-level', 'warn');
 const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`;
@@ -54,6 +118,24 @@ if (result.status !== 0) {
   fail(`The native build failed (cmake-js exited with ${result.status ?? result.signal}); its output is above. ` +
     'Fix the cause, then run: npx blasnet-build');
 }
-rmSync(errorFile, { force: true });
 if (process.env.BLASNET_VERBOSE_BUILD) process.stdout.write(output);
-process.stdout.write('blasnet: native backend built (build/Release/blasnet.node)\n');
+
+if (prebuildMode) {
+  mkdirSync(dirname(prebuildFile), { recursive: true });
+  copyFileSync(join(out, 'Release', 'blasnet.node'), prebuildFile);
+  writeFileSync(stampFile, `${builtFrom}\n`);
+  const error = loadError(prebuildFile);
+  if (error) fail(`The prebuild ${prebuildFile} was built but does not load: ${error}`);
+  // The oldest C and C++ runtimes it can load on: the newest symbol versions it needs (README "Installing").
+  let floor = '';
+  const dump = spawnSync('objdump', ['-T', prebuildFile], { encoding: 'utf8' });
+  if (dump.status === 0) {
+    const newest = (prefix) => [...new Set(dump.stdout.match(new RegExp(`\\b${prefix}_[0-9.]+`, 'g')) ?? [])]
+      .sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1);
+    floor = `; needs ${[newest('GLIBC'), newest('GLIBCXX')].filter(Boolean).join(', ')}`;
+  }
+  process.stdout.write(`blasnet: prebuild ${relative(root, prebuildFile)} (${(statSync(prebuildFile).size / 1024).toFixed(0)} KiB${floor})\n`);
+} else {
+  rmSync(errorFile, { force: true });
+  process.stdout.write(`blasnet: native backend built (${relative(root, join(out, debug ? 'Debug' : 'Release', 'blasnet.node'))})\n`);
+}

@@ -1,8 +1,9 @@
 // Runs the reference backend's Promise jobs (fit, predict) in worker threads, so they never block
 // the event loop, as the native AsyncWorkers do not. A small pool: workers are started on demand
-// (at most one per core), kept while idle without holding the process open, and reused. Progress
+// (fits: at most one per core), kept while idle without holding the process open, and reused. Progress
 // records come back as messages and are handed to the caller's callback on this thread; a throwing
-// callback cancels the job and the Promise rejects with what it threw. Never imports a model class.
+// callback cancels the job and the Promise rejects with what it threw. Predictions never queue
+// behind fits. Never imports a model class.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ interface Pending {
 interface PoolWorker {
   worker: Worker;
   busy: boolean;
+  kind: 'fit' | 'predict' | null;
 }
 
 const workers: PoolWorker[] = [];
@@ -53,6 +55,7 @@ function settle(id: number, ok: boolean, value: unknown): void {
 
 function release(w: PoolWorker): void {
   w.busy = false;
+  w.kind = null;
   const next = queue.shift();
   if (next) dispatch(w, next.req, next.transfer);
   else w.worker.unref();
@@ -60,6 +63,7 @@ function release(w: PoolWorker): void {
 
 function dispatch(w: PoolWorker, req: WorkerRequest, transfer: ArrayBuffer[]): void {
   w.busy = true;
+  w.kind = req.kind.endsWith('-fit') ? 'fit' : 'predict';
   w.worker.ref();
   owner.set(req.id, w);
   w.worker.postMessage(req, transfer);
@@ -69,7 +73,7 @@ function startWorker(): PoolWorker {
   // No inherited execArgv: the parent's flags (--input-type, --eval, a loader) may be invalid in a
   // worker, and the job needs none of them.
   const worker = new Worker(workerScript(), { execArgv: [] });
-  const w: PoolWorker = { worker, busy: false };
+  const w: PoolWorker = { worker, busy: false, kind: null };
   worker.on('message', (msg: WorkerResponse) => {
     if (msg.type === 'progress') {
       const p = pending.get(msg.id);
@@ -103,10 +107,19 @@ function startWorker(): PoolWorker {
   return w;
 }
 
+// Fits take at most one worker per core; predictions may start more, so that a prediction never
+// waits behind running fits (serving while training), up to a bound.
+function capacity(req: WorkerRequest): number {
+  const cores = Math.max(1, availableParallelism());
+  return req.kind.endsWith('-fit') ? cores : Math.max(4, 2 * cores);
+}
+
 function submit(req: WorkerRequest, transfer: ArrayBuffer[]): void {
   const idle = workers.find((w) => !w.busy);
   if (idle) return dispatch(idle, req, transfer);
-  if (workers.length < Math.max(1, availableParallelism())) return dispatch(startWorker(), req, transfer);
+  const fits = workers.filter((w) => w.busy && w.kind === 'fit').length;
+  const room = req.kind.endsWith('-fit') ? fits < capacity(req) : workers.length < capacity(req);
+  if (room) return dispatch(startWorker(), req, transfer);
   queue.push({ req, transfer });
 }
 

@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// Installs blasnet the way a consumer does, with no way to compile: `npm pack` (its prepack builds the
+// prebuild), then `npm install --ignore-scripts <tarball>` in a fresh folder with a PATH that holds only
+// node, npm and sh. There `import('blasnet')` and `require('blasnet')` must both report the native
+// backend loaded from the prebuild and train models to their expected accuracy. Run by .ci/run.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const keep = process.argv.includes('--keep');
+const tmp = mkdtempSync(join(tmpdir(), 'blasnet-consumer-'));
+
+function die(message) {
+  process.stderr.write(`consumer-test: FAIL: ${message}\n(work folder kept: ${tmp})\n`);
+  process.exit(1);
+}
+
+function run(cmd, args, options) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', ...options });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.error) die(`${cmd} ${args.join(' ')}: ${r.error.message}`);
+  if (r.status !== 0) die(`${cmd} ${args.join(' ')} exited with ${r.status ?? r.signal}\n${r.stdout}\n${r.stderr}`);
+  return { stdout: r.stdout, stderr: r.stderr, seconds };
+}
+
+/** The real path of `name` on the current PATH, or null. */
+function which(name, path = process.env.PATH ?? '') {
+  for (const dir of path.split(':')) {
+    const p = join(dir, name);
+    try {
+      if (statSync(p).isFile()) return realpathSync(p);
+    } catch {
+      // not in this folder
+    }
+  }
+  return null;
+}
+
+// 1. Pack, as `npm publish` would (prepare: tsc; prepack: the prebuild).
+const packDir = join(tmp, 'pack');
+mkdirSync(packDir);
+const pack = run('npm', ['pack', '--pack-destination', packDir, '--loglevel', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+const tarballs = readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
+if (tarballs.length !== 1) die(`npm pack produced ${tarballs.length} tarballs in ${packDir}`);
+const tarball = join(packDir, tarballs[0]);
+const listing = run('tar', ['-tzf', tarball]).stdout.split('\n').filter(Boolean);
+const prebuildEntry = `package/prebuilds/${process.platform}-${process.arch}/blasnet.node`;
+for (const entry of [prebuildEntry, prebuildEntry.replace(/blasnet\.node$/, 'blasnet.sources.sha256')]) {
+  if (!listing.includes(entry)) die(`the tarball has no ${entry}; it has:\n${listing.join('\n')}`);
+}
+if (listing.some((f) => f.startsWith('package/build/'))) die('the tarball contains a local build/ folder');
+
+// 2. A PATH with node, npm and sh only: no compiler, no CMake, no make, no pkg-config.
+const bin = join(tmp, 'bin');
+mkdirSync(bin);
+for (const name of ['node', 'npm', 'sh', 'env']) {
+  const target = name === 'node' ? process.execPath : which(name);
+  if (!target) die(`${name} is not on PATH`);
+  symlinkSync(target, join(bin, name));
+}
+for (const tool of ['cmake', 'c++', 'g++', 'gcc', 'cc', 'clang', 'clang++', 'make', 'pkg-config']) {
+  if (which(tool, bin)) die(`${tool} is on the consumer PATH`);
+}
+const env = { ...process.env, PATH: bin };
+for (const k of Object.keys(env)) if (k.startsWith('npm_')) delete env[k];
+delete env.BLASNET_DISABLE_NATIVE;
+delete env.OPENBLAS_CORETYPE;
+
+// 3. A fresh consumer project, installing the tarball without running any install script.
+const app = join(tmp, 'app');
+mkdirSync(app);
+writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'blasnet-consumer', version: '1.0.0', private: true }, null, 2));
+const install = run('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel', 'warn', tarball], { cwd: app, env });
+const installed = join(app, 'node_modules', 'blasnet');
+if (existsSync(join(installed, 'build'))) die(`${installed}/build exists: something was compiled`);
+
+// 4. The same checks through import() and through require().
+const checks = `
+  const warnings = [];
+  process.on('warning', (w) => warnings.push(w.code ?? w.name));
+  const { info, LogisticRegression, NeuralNetwork, Matrix, Random } = await LOAD;
+  const i = info();
+  // Two Gaussian blobs, means -2 and +2 along each axis, unit variance: the Bayes error is about
+  // Φ(-2·√2) ≈ 0.2%, so a fitted logistic regression scores well above 0.95 on 400 points.
+  const rng = new Random(7), rows = [], y = [];
+  for (let k = 0; k < 400; k++) {
+    const c = k % 2;
+    rows.push([rng.normal() + (c ? 2 : -2), rng.normal() + (c ? 2 : -2)]);
+    y.push(c);
+  }
+  const lr = new LogisticRegression({ learningRate: 0.1, iterations: 500, backend: 'native' });
+  await lr.fit(Matrix.from(rows), y);
+  const lrScore = lr.scoreSync(Matrix.from(rows), y);
+  // XOR with the README's settings: a 2-4-1 tanh network fits it exactly.
+  const X = Matrix.from([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const net = new NeuralNetwork({ layers: [2, 4, 1], hidden: 'tanh', output: 'sigmoid', seed: 1, backend: 'native' });
+  await net.fit(X, [0, 1, 1, 0], { epochs: 3000, learningRate: 0.5 });
+  const xorScore = net.scoreSync(X, [0, 1, 1, 0]);
+  await new Promise((r) => setImmediate(r));
+  console.log(JSON.stringify({ backend: i.backend, binary: i.binary, corename: i.corename, simd: i.simd,
+    lrBackend: lr.backend, lrScore, netBackend: net.backend, xorScore, warnings }));
+`;
+writeFileSync(join(app, 'check.mjs'), checks.replace('LOAD', "import('blasnet')"));
+writeFileSync(join(app, 'check.cjs'), `(async () => {${checks.replace('LOAD', "Promise.resolve(require('blasnet'))")}})().catch((e) => { console.error(e); process.exit(1); });\n`);
+
+const results = {};
+for (const file of ['check.mjs', 'check.cjs']) {
+  const r = run(join(bin, 'node'), [file], { cwd: app, env });
+  const line = r.stdout.trim().split('\n').at(-1) ?? '';
+  let out;
+  try {
+    out = JSON.parse(line);
+  } catch {
+    die(`${file} printed no result:\n${r.stdout}\n${r.stderr}`);
+  }
+  results[file] = out;
+  const expectedPath = join(realpathSync(installed), 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node');
+  if (out.backend !== 'native') die(`${file}: info().backend is ${out.backend}`);
+  if (out.binary?.kind !== 'prebuild' || realpathSync(out.binary.path) !== expectedPath) die(`${file}: info().binary is ${JSON.stringify(out.binary)}, expected the prebuild ${expectedPath}`);
+  if (out.lrBackend !== 'native' || out.netBackend !== 'native') die(`${file}: models ran on ${out.lrBackend}/${out.netBackend}`);
+  if (!(out.lrScore >= 0.95)) die(`${file}: logistic regression accuracy ${out.lrScore} < 0.95`);
+  if (out.xorScore !== 1) die(`${file}: XOR accuracy ${out.xorScore} !== 1`);
+  if (out.warnings.length) die(`${file}: unexpected warnings ${out.warnings.join(', ')}`);
+  if (r.stderr.trim()) die(`${file} wrote to stderr:\n${r.stderr}`);
+}
+
+// 5. With install scripts allowed, blasnet's own install step still compiles nothing: the prebuild loads.
+const rebuild = run('npm', ['rebuild', 'blasnet', '--foreground-scripts', '--loglevel', 'warn'], { cwd: app, env });
+if (!/using the prebuilt addon/.test(rebuild.stdout + rebuild.stderr)) die(`npm rebuild blasnet did not use the prebuild:\n${rebuild.stdout}\n${rebuild.stderr}`);
+if (existsSync(join(installed, 'build'))) die('npm rebuild blasnet compiled a local build');
+
+const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+process.stdout.write(
+  `consumer-test: tarball ${tarballs[0]} ${kib(statSync(tarball).size)} (${listing.length} files, prebuild ${kib(statSync(join(installed, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node')).size)}); ` +
+  `npm pack ${pack.seconds.toFixed(1)} s; npm install --ignore-scripts ${install.seconds.toFixed(1)} s (PATH: node, npm, sh, env)\n` +
+  `consumer-test: import():  ${JSON.stringify(results['check.mjs'])}\n` +
+  `consumer-test: require(): ${JSON.stringify(results['check.cjs'])}\n` +
+  `consumer-test: npm rebuild blasnet (install script allowed): ${(rebuild.stdout + rebuild.stderr).trim().split('\n').filter((l) => /blasnet:/.test(l)).join(' ')}\n` +
+  'consumer-test: OK\n');
+if (!keep) rmSync(tmp, { recursive: true, force: true });
