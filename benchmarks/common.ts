@@ -562,6 +562,54 @@ export interface WorkloadResult {
   summary?: Record<string, unknown>;
   /** Printed after the tables. */
   summaryLines?: string[];
+  /** The issue's targets this workload measures (from its `finish`), gathered into one table by run.ts. */
+  targets?: Target[];
+}
+
+/**
+ * One performance target and what this run measured for it. `value` is the measured number
+ * (null when the rows it needs did not run: then `met` is null too); `shown` is how it prints.
+ */
+export interface Target {
+  workload: string;
+  /** What is measured, e.g. 'W1 @1: numpy time ÷ blasnet time'. */
+  target: string;
+  /** The goal, e.g. '≥ 2.5'. */
+  goal: string;
+  value: number | null;
+  shown: string;
+  met: boolean | null;
+}
+
+/** A target met when value ≥ min (or ≤ max), with `fmt` for the printed value; null value → not measured. */
+export function target(workload: string, what: string, value: number | null | undefined, bound: { min?: number; max?: number }, fmt: (v: number) => string = (v) => v.toFixed(2)): Target {
+  const v = value === undefined || value === null || !Number.isFinite(value) ? null : value;
+  const goal = bound.min !== undefined ? `≥ ${fmt(bound.min)}` : `≤ ${fmt(bound.max!)}`;
+  const met = v === null ? null : bound.min !== undefined ? v >= bound.min : v <= bound.max!;
+  return { workload, target: what, goal, value: v, shown: v === null ? 'not measured' : fmt(v), met };
+}
+
+/** The median of a main-table row (impl, threads), when it was timed and its check passed. */
+export function rowMedian(result: WorkloadResult, impl: string, threads: number, table = 'main'): number | null {
+  const r = result.rows.find((x) => x.impl === impl && x.threads === threads && x.table === table);
+  return r?.timing && r.check?.ok !== false && !r.error ? r.timing.medianMs : null;
+}
+
+/** The targets table: one line per target with its goal, measured value and met / not met. */
+export function formatTargets(targets: Target[]): string {
+  const header = ['workload', 'target', 'goal', 'measured', 'met'];
+  const body = targets.map((t) => [t.workload, t.target, t.goal, t.shown, t.met === null ? '—' : t.met ? 'met' : 'NOT MET']);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+/** Writes benchmarks/results/<YYYY-MM-DD>-targets[-quick].json; returns the path. */
+export function writeTargets(day: string, quick: boolean, machine: MachineInfo, targets: Target[]): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${day}-targets${quick ? '-quick' : ''}.json`);
+  writeFileSync(file, JSON.stringify({ schema: 1, date: new Date().toISOString(), quick, machine, targets }, null, 2) + '\n');
+  return file;
 }
 
 /**

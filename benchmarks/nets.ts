@@ -13,11 +13,13 @@
 // In-process implementations are checked twice: their check run is the check problem (against the
 // reference), their last timed run against the native oracle of the problem they were timed on.
 // The peers run the full problem only, checked against the native oracle.
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { getThreads, info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
 import { nativeAddon } from '../lib/native.js';
 import {
-  compareResults, fingerprint, gaussian, mulberry32, readF64, writeF64,
+  compareResults, fingerprint, gaussian, mulberry32, readF64, rowMedian, target, writeF64,
   type BenchConfig, type Check, type Comparison, type Entry, type PeerEntry, type PeerReport, type Workload, type WorkloadContext, type WorkloadResult,
 } from './common.js';
 import { loadTf, tfTrain, useTfBackend, type BackendFacts, type Tf, type TfBackend } from './tfjs.js';
@@ -167,6 +169,11 @@ export interface TrainWorkloadSpec {
   quick: NetSizes;
   /** Time the addon's dgemm on the iteration's products (gemmSequence) and report native's share of that rate. */
   dgemm: boolean;
+  /**
+   * Measure blasnet-native's peak RSS on the full problem in a child process (rss-child.ts) and
+   * report it with every peer's (their max_rss_kib), against this many MiB.
+   */
+  rssTargetMiB?: number;
 }
 
 interface NetResult {
@@ -445,6 +452,11 @@ export function trainWorkload(spec: TrainWorkloadSpec): Workload {
         r.metrics = { ...r.metrics, gflops: gflops(r.timing.medianMs) };
         r.notes.push(`${gflops(r.timing.medianMs).toFixed(1)} GFLOP/s`);
       }
+      if (spec.id === 'W2') {
+        const nat2 = rowMedian(result, 'blasnet-native', 2), numpy2 = rowMedian(result, 'numpy', 2);
+        (result.targets ??= []).push(target('W2', '@2: numpy time ÷ blasnet time', nat2 !== null && numpy2 !== null ? numpy2 / nat2 : null, { min: 1.3 }));
+      }
+      if (spec.rssTargetMiB !== undefined) peakMemory(result, spec, spec.rssTargetMiB);
       if (!spec.dgemm) return;
       const fractions: Record<string, number> = {};
       const lines: string[] = [];
@@ -458,9 +470,45 @@ export function trainWorkload(spec: TrainWorkloadSpec): Workload {
         lines.push(`${spec.id} @${nat.threads}: blasnet-native ${gflops(nat.timing!.medianMs).toFixed(1)} GFLOP/s = ${(100 * f).toFixed(1)} % of the addon's dgemm rate on the same products (${gflops(dg.timing!.medianMs).toFixed(1)} GFLOP/s); target ≥ 95 %${f >= 0.95 ? ': met' : ': NOT met'}`);
       }
       result.summary = { ...result.summary, flopsPerRun: flops, fractionOfDgemmRate: fractions, fractionTarget: 0.95 };
+      (result.targets ??= []).push(target(spec.id, '@2: share of the addon\'s dgemm rate on the same products', fractions['2'], { min: 0.95 }, (v) => `${(v * 100).toFixed(1)} %`));
       result.summaryLines = [...(result.summaryLines ?? []), `GFLOP/s = ${(flops / 1e9).toFixed(1)} GFLOP (the gemm products of ${iterations} iterations) ÷ median time.`, ...lines];
     },
   };
+}
+
+/**
+ * Peak memory of the training workload: blasnet-native on the full problem at blasnet's default
+ * thread count in a child process (its maxRSS: Node, the addon, the data and the fit), and each
+ * peer's own peak RSS from its report. Goes into the summary, the printed lines and a target.
+ */
+function peakMemory(result: WorkloadResult, spec: TrainWorkloadSpec, targetMiB: number): void {
+  const n = result.params.n as number, iterations = result.params.iterations as number;
+  const threads = result.machine.blas.threads ?? 1;
+  const child = join(dirname(fileURLToPath(import.meta.url)), 'rss-child.js');
+  const arg = JSON.stringify({ layers: spec.layers, hidden: spec.hidden, learningRate: spec.learningRate, dataSeed: spec.dataSeed, netSeed: spec.netSeed, n, iterations, threads });
+  const r = spawnSync(process.execPath, [child, arg], { encoding: 'utf8', timeout: 600_000 });
+  const lines: string[] = [];
+  let mib: number | null = null;
+  const toMiB = (kib: number) => kib / 1024;
+  if (r.status === 0) {
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { maxRssKiB: number; maxRssBeforeFitKiB: number; dataBytes: number };
+    mib = toMiB(out.maxRssKiB);
+    lines.push(`peak RSS, blasnet-native @${threads} (a child process training the full problem once): ${mib.toFixed(0)} MiB (${toMiB(out.maxRssBeforeFitKiB).toFixed(0)} MiB before the fit, the data ${(out.dataBytes / 2 ** 20).toFixed(0)} MiB); target ≤ ${targetMiB} MiB`);
+  } else {
+    lines.push(`peak RSS, blasnet-native: the child process failed (${r.status ?? r.signal}): ${(r.stderr || '').trim().split('\n').at(-1)}`);
+  }
+  const peers: Record<string, number> = {};
+  for (const row of result.rows) {
+    const kib = (row.peer?.extra as { max_rss_kib?: number } | undefined)?.max_rss_kib;
+    if (typeof kib !== 'number') continue;
+    const name = `${row.impl} @${row.threads}${row.table === 'main' ? '' : ` (${row.table.split(/[:(]/)[0]!.trim()})`}`;
+    peers[name] = toMiB(kib);
+    (row.metrics ??= {}).peakRssMiB = toMiB(kib);
+  }
+  if (Object.keys(peers).length > 0) lines.push(`peak RSS of the peers (their own processes): ${Object.entries(peers).map(([k, v]) => `${k} ${v.toFixed(0)} MiB`).join(', ')}`);
+  result.summary = { ...result.summary, peakRssMiB: { blasnet: mib, ...peers } };
+  result.summaryLines = [...(result.summaryLines ?? []), ...lines];
+  (result.targets ??= []).push(target(spec.id, `peak RSS of the blasnet-native process @${threads}`, mib, { max: targetMiB }, (v) => `${v.toFixed(0)} MiB`));
 }
 
 /**

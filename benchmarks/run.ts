@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
-  formatTables, machineInfo, machineLine, renderChart, runWorkload, titleOf, writeResult, writeSummaryChart, type BenchConfig, type Workload,
+  formatTables, formatTargets, machineInfo, machineLine, renderChart, runWorkload, titleOf, writeResult, writeSummaryChart, writeTargets, type BenchConfig, type Target, type Workload,
 } from './common.js';
 
 const HELP = `usage: npm run bench -- [options]        (node dist/benchmarks/run.js [options])
@@ -84,6 +84,7 @@ async function main(): Promise<number> {
 
   let failed = false;
   let day: string | null = null;
+  const targets: Target[] = [];
   for (const w of selected) {
     const dir = mkdtempSync(join(os.tmpdir(), `blasnet-bench-${w.id}-`));
     try {
@@ -96,12 +97,20 @@ async function main(): Promise<number> {
       const svg = renderChart(result);
       if (svg !== null) writeFileSync(file.replace(/\.json$/, '.svg'), svg);
       day = result.date.slice(0, 10);
+      targets.push(...(result.targets ?? []));
       if (result.rows.some((r) => r.error || (r.check && !r.check.ok))) failed = true;
     } finally {
       if (config.keep) console.log(`kept ${dir}`);
       else rmSync(dir, { recursive: true, force: true });
     }
     console.log('');
+  }
+  // The targets of every workload that ran, in one table (and one JSON file).
+  if (day !== null && targets.length > 0) {
+    console.log(`targets${config.quick ? ' (quick sizes and few samples: not the figures to quote)' : ''}:`);
+    console.log(formatTargets(targets));
+    const met = targets.filter((t) => t.met === true).length;
+    console.log(`${met} of ${targets.length} met; written to ${writeTargets(day, config.quick, machine, targets)}\n`);
   }
   // One chart of every workload saved today in this mode (this run's and earlier runs' results).
   if (day !== null) {

@@ -1,11 +1,14 @@
 // W1: logistic regression, m = 100 features, n = 10 000 examples, 1 000 full-batch gradient-descent
 // iterations at learningRate 0.01, from w = 0, b = 0 (where fitSync starts), cost recorded at every
-// iteration (recordEvery 1, as the peers record it).
+// iteration (recordEvery 1, as the peers record it). Also: blasnet with the cost recorded once (what
+// recording every cost costs), and the memory floor (the addon's plain streaming read of a buffer of
+// X's size, × 1 000), which W1's time is reported as a multiple of.
 import { join } from 'node:path';
 import { getThreads, info, LogisticRegression, Matrix, setThreads } from '../lib/index.js';
+import { nativeAddon } from '../lib/native.js';
 import {
-  compareResults, fingerprint, gaussian, mulberry32, readF64, writeF64,
-  type BenchConfig, type Check, type Entry, type PeerEntry, type PeerReport, type Workload, type WorkloadContext,
+  compareResults, fingerprint, gaussian, median, mulberry32, readF64, rowMedian, target, writeF64,
+  type BenchConfig, type Check, type Entry, type PeerEntry, type PeerReport, type Workload, type WorkloadContext, type WorkloadResult,
 } from './common.js';
 
 const M = 100;
@@ -58,8 +61,13 @@ export function generateW1(seed = SEED, m = M, n = N): W1Data {
   return { X: new Matrix(n, m, X), y, wTrue, bTrue, positives };
 }
 
-function fit(data: W1Data, backend: 'native' | 'reference', iterations: number): W1Result {
-  const model = new LogisticRegression({ learningRate: LEARNING_RATE, iterations, recordEvery: 1, backend });
+/** Streaming reads of X timed for the floor (median taken). */
+const FLOOR_READS = 200;
+/** The table of the run that records the cost once (at iteration 0) instead of at every iteration. */
+const COST_ONCE_TABLE = 'blasnet-native with the cost recorded once (recordEvery 1000): what recording every cost costs';
+
+function fit(data: W1Data, backend: 'native' | 'reference', iterations: number, recordEvery = 1): W1Result {
+  const model = new LogisticRegression({ learningRate: LEARNING_RATE, iterations, recordEvery, backend });
   const { costs } = model.fitSync(data.X, data.y);
   return { w: model.weights, b: model.bias, costs };
 }
@@ -119,6 +127,19 @@ export const workload: Workload = {
           samples: quick ? 3 : 10, warmup: quick ? 0 : 1,
         });
       }
+      // The same fit recording the cost once: w and b must be the recorded run's (the cost
+      // changes no parameter), and the only cost is the one at iteration 0.
+      entries.push({
+        kind: 'in-process', impl: 'blasnet-native', threads: 1, table: COST_ONCE_TABLE,
+        setup: () => setThreads(1),
+        run: () => fit(d, 'native', ITERATIONS, ITERATIONS),
+        check: (r: W1Result) => compareResults([
+          { name: 'w', got: r.w, want: oracle.w },
+          { name: 'b', got: r.b, want: oracle.b },
+          { name: 'costs', got: r.costs, want: oracle.costs.slice(0, 1) },
+        ], RTOL),
+        samples: quick ? 3 : 10, warmup: quick ? 0 : 1,
+      });
     } else {
       ctx.log(`  blasnet-native unavailable: ${info().nativeUnavailableReason}`);
     }
@@ -174,5 +195,41 @@ export const workload: Workload = {
 
   cleanup: () => {
     if (info().backend === 'native') setThreads(threadsBefore);
+  },
+
+  finish(result: WorkloadResult) {
+    const nat1 = rowMedian(result, 'blasnet-native', 1);
+    const nat2 = rowMedian(result, 'blasnet-native', 2);
+    const once = rowMedian(result, 'blasnet-native', 1, COST_ONCE_TABLE);
+    const numpy = (t: number) => rowMedian(result, 'numpy', t);
+    const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? a / b : null);
+    // The floor: one streaming read of a buffer of X's size (n·m doubles) per iteration.
+    const addon = nativeAddon();
+    let floorMs: number | null = null;
+    if (addon && nat1 !== null) {
+      setThreads(1);
+      const reads = addon.streamRead(N * M, result.quick ? 20 : FLOOR_READS);
+      setThreads(threadsBefore);
+      floorMs = median(Array.from(reads)) * ITERATIONS;
+      const perIt = floorMs / ITERATIONS;
+      result.summary = {
+        ...result.summary,
+        floorMs, floorReadMs: perIt, floorGBps: (N * M * 8) / (perIt * 1e6),
+        timesFloor: { 1: ratio(nat1, floorMs), 2: ratio(nat2, floorMs) },
+        recordEveryCost: ratio(nat1, once),
+      };
+      (result.summaryLines ??= []).push(
+        `memory floor: one streaming read of X (${(N * M * 8 / 2 ** 20).toFixed(1)} MiB) takes ${(perIt * 1000).toFixed(0)} µs (${(N * M * 8 / (perIt * 1e6)).toFixed(0)} GB/s), × ${ITERATIONS} iterations = ${floorMs.toFixed(1)} ms; ` +
+        `blasnet-native is ${nat1 !== null ? (nat1 / floorMs).toFixed(2) : '—'}× the floor at 1 thread, ${nat2 !== null ? (nat2 / floorMs).toFixed(2) : '—'}× at 2`);
+      if (once !== null) {
+        result.summaryLines.push(`recording the cost at every iteration costs ${((nat1 / once - 1) * 100).toFixed(1)} % more than recording it once (1 thread)`);
+      }
+    }
+    result.targets = [
+      target('W1', '@1: numpy time ÷ blasnet time', ratio(numpy(1), nat1), { min: 2.5 }),
+      target('W1', '@2: numpy time ÷ blasnet time', ratio(numpy(2), nat2), { min: 2 }),
+      target('W1', '@1: blasnet time ÷ memory floor', ratio(nat1, floorMs), { max: 1.5 }),
+      target('W1', '@1: cost at every iteration, extra time', nat1 !== null && once !== null ? nat1 / once - 1 : null, { max: 0.1 }, (v) => `${(v * 100).toFixed(1)} %`),
+    ];
   },
 };

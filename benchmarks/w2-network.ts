@@ -11,20 +11,20 @@ export const workload = trainWorkload({
   learningRate: 0.1,
   dataSeed: 0x5eed02,
   netSeed: 2,
-  dgemm: false,
+  dgemm: true,
   full: {
     n: 10_000, iterations: 100,
     // more than one block of examples (network.cc's blocks are 1 024 examples wide at 128 units)
     check: { n: 1100, iterations: 3 },
     reference: { n: 10_000, iterations: 1 },
     tfjs: { cpu: { n: 10_000, iterations: 2 }, wasm: { n: 10_000, iterations: 20 } },
-    nativeSamples: 3, gemmRepeats: 0, peerThreads: [1, 2],
+    nativeSamples: 3, gemmRepeats: 10, peerThreads: [1, 2],
   },
   quick: {
     n: 2000, iterations: 10,
     check: { n: 200, iterations: 2 },
     reference: { n: 200, iterations: 2 },
     tfjs: { cpu: { n: 2000, iterations: 1 }, wasm: { n: 2000, iterations: 10 } },
-    nativeSamples: 3, gemmRepeats: 0, peerThreads: [1],
+    nativeSamples: 3, gemmRepeats: 3, peerThreads: [1],
   },
 });

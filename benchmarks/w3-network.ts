@@ -14,6 +14,7 @@ export const workload = trainWorkload({
   dataSeed: 0x5eed03,
   netSeed: 3,
   dgemm: true,
+  rssTargetMiB: 240,
   full: {
     n: 8192, iterations: 20,
     // more than one block of examples (network.cc's blocks are 128 examples wide at 1 024 units)

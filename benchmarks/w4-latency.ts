@@ -1,6 +1,8 @@
 // W4: single-example prediction latency of a 784-128-10 network (relu hidden layer, softmax output),
 // parameters from new NeuralNetwork({ seed }), in µs per call: blasnet's predictSync and await predict
-// (native), the reference backend, the numpy and torch peers (their W4: a loop of forward passes of
+// (native; one example is under predict's inline threshold, so the Promise is resolved on the calling
+// thread), the libuv round trip (3 examples, above the threshold, against predictSync of the same 3),
+// the reference backend, the numpy and torch peers (their W4: a loop of forward passes of
 // one example), and TensorFlow.js (cpu and wasm: a tf.tidy'd matMul chain, then dataSync).
 // In-process rows are timed with tinybench: each sample is a loop of CALLS calls (so the
 // clock's resolution and tinybench's own per-sample cost stay negligible); the median sample ÷ CALLS
@@ -8,7 +10,7 @@
 import { join } from 'node:path';
 import { getThreads, info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
 import {
-  compareResults, fingerprint, writeF64,
+  compareResults, fingerprint, rowMedian, target, writeF64,
   type BenchConfig, type Check, type Entry, type Workload, type WorkloadContext,
 } from './common.js';
 import { pixelData, predictionPeers, RTOL32, RTOL64 } from './nets.js';
@@ -20,6 +22,9 @@ const DATA_SEED = 0x5eed04;
 const NET_SEED = 4;
 /** Calls per tinybench sample (in-process rows). */
 const CALLS = 100;
+/** Examples of the round-trip rows: 3 × 101 632 multiply-adds is above predict's inline threshold (2^18). */
+const HOP_EXAMPLES = 3;
+const HOP_TABLE = `the libuv round trip: ${HOP_EXAMPLES} examples (above predict's inline threshold, so await predict goes through the thread pool)`;
 
 interface Sizes {
   samples: number;
@@ -94,6 +99,32 @@ export const workload: Workload = {
           check: check(RTOL64),
         });
       }
+      // The thread-pool path, timed against predictSync of the same examples.
+      const three = new Matrix(HOP_EXAMPLES, LAYERS[0]!, pixelData(DATA_SEED, HOP_EXAMPLES, LAYERS[0]!, 1).X);
+      const threeOracle = refNet.predictSync(three).data;
+      const threeCheck = (got: ArrayLike<number>): Check => compareResults([{ name: 'probabilities', got, want: threeOracle }], RTOL64);
+      for (const threads of [1, 2]) {
+        entries.push({
+          kind: 'in-process', impl: `blasnet-native predictSync ×${HOP_EXAMPLES}`, threads, table: HOP_TABLE, ...timing,
+          setup: () => setThreads(threads),
+          run: () => {
+            let out!: Matrix;
+            for (let i = 0; i < CALLS; i++) out = net.predictSync(three);
+            return out.data;
+          },
+          check: threeCheck,
+        });
+        entries.push({
+          kind: 'in-process', impl: `blasnet-native await predict ×${HOP_EXAMPLES}`, threads, table: HOP_TABLE, ...timing, async: true,
+          setup: () => setThreads(threads),
+          run: async () => {
+            let out!: Matrix;
+            for (let i = 0; i < CALLS; i++) out = await net.predict(three);
+            return out.data;
+          },
+          check: threeCheck,
+        });
+      }
     } else {
       ctx.log(`  blasnet-native unavailable: ${info().nativeUnavailableReason}`);
     }
@@ -164,5 +195,19 @@ export const workload: Workload = {
       if (!r.timing) continue;
       r.metrics = { ...r.metrics, usPerCall: r.timing.medianMs * 1000, callsPerSecond: 1000 / r.timing.medianMs };
     }
+    const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? a / b : null);
+    const us = (v: number | null) => (v === null ? '—' : `${(v * 1000).toFixed(1)} µs`);
+    result.targets = [];
+    const hop: Record<number, number | null> = {};
+    for (const t of [1, 2]) {
+      const sync = rowMedian(result, 'blasnet-native predictSync', t), inline = rowMedian(result, 'blasnet-native await predict', t);
+      const sync3 = rowMedian(result, `blasnet-native predictSync ×${HOP_EXAMPLES}`, t, HOP_TABLE);
+      const async3 = rowMedian(result, `blasnet-native await predict ×${HOP_EXAMPLES}`, t, HOP_TABLE);
+      hop[t] = sync3 !== null && async3 !== null ? async3 - sync3 : null;
+      (result.summaryLines ??= []).push(
+        `@${t}: predictSync ${us(sync)}, await predict (inline) ${us(inline)}; ${HOP_EXAMPLES} examples: predictSync ${us(sync3)}, await predict through the thread pool ${us(async3)}: the round trip costs ${us(hop[t]!)}`);
+      result.targets.push(target('W4', `@${t}: await predict ÷ predictSync (one example)`, ratio(inline, sync), { max: 3 }));
+    }
+    result.summary = { ...result.summary, roundTripMs: hop };
   },
 };

@@ -7,8 +7,9 @@
 // input validation (a scan of X for non-finite values).
 import { join } from 'node:path';
 import { getThreads, info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
+import { nativeAddon } from '../lib/native.js';
 import {
-  compareResults, fingerprint, writeF64,
+  compareResults, fingerprint, median, rowMedian, target, writeF64,
   type BenchConfig, type Check, type Entry, type Workload, type WorkloadContext,
 } from './common.js';
 import { fmtInt, pixelData, predictionPeers, RTOL32, RTOL64 } from './nets.js';
@@ -18,6 +19,10 @@ import type * as TF from '@tensorflow/tfjs';
 const LAYERS = [784, 128, 10];
 const DATA_SEED = 0x5eed05;
 const NET_SEED = 5;
+const DGEMM_TABLE = 'the addon\'s dgemm alone: the two forward products back to back (gemmSequence)';
+/** Repeats of the dgemm sequence and of the memcpy of X (their median is used). */
+const GEMM_REPEATS = 10;
+const COPY_REPEATS = 20;
 
 interface Sizes {
   n: number;
@@ -81,6 +86,22 @@ export const workload: Workload = {
           check: check(RTOL64),
           notes: ['X copied at the call'],
         });
+        // What the two products alone take (as network.cc makes them: Z = Wᵀ·A, examples on the
+        // long side), for native's share of the dgemm rate.
+        const addon = nativeAddon();
+        if (addon) {
+          const shapes = Float64Array.from([1, 0, LAYERS[1]!, z.n, LAYERS[0]!, 1, 0, LAYERS[2]!, z.n, LAYERS[1]!]);
+          entries.push({
+            kind: 'in-process', impl: 'addon dgemm ×2', threads, table: DGEMM_TABLE,
+            setup: () => setThreads(threads),
+            checkRun: () => addon.gemmSequence(shapes, 1),
+            run: () => addon.gemmSequence(shapes, GEMM_REPEATS),
+            selfTimed: (r: Float64Array) => Array.from(r),
+            check: () => ({ ok: true, label: 'n/a (synthetic operands)' }),
+            samples: 1, warmup: 0,
+            notes: [`median of ${GEMM_REPEATS} sequences`],
+          });
+        }
       }
     } else {
       ctx.log(`  blasnet-native unavailable: ${info().nativeUnavailableReason}`);
@@ -148,5 +169,25 @@ export const workload: Workload = {
       r.metrics = { ...r.metrics, examplesPerSecond: eps };
       r.notes.push(`${fmtInt(Math.round(eps))} examples/s`);
     }
+    // await predict against predictSync plus one memcpy of X (what copying the input must cost).
+    const addon = nativeAddon();
+    const copyMs = addon ? median(Array.from(addon.copyTime(n * LAYERS[0]!, COPY_REPEATS))) : null;
+    const ratio = (a: number | null, b: number | null) => (a !== null && b !== null ? a / b : null);
+    const targets = [];
+    const lines: string[] = [];
+    for (const t of [1, 2]) {
+      const sync = rowMedian(result, 'blasnet-native predictSync', t), asy = rowMedian(result, 'blasnet-native await predict', t);
+      const dg = rowMedian(result, 'addon dgemm ×2', t, DGEMM_TABLE);
+      if (sync !== null && asy !== null && copyMs !== null) {
+        lines.push(`@${t}: await predict ${asy.toFixed(1)} ms; predictSync ${sync.toFixed(1)} ms + one memcpy of X (${(n * LAYERS[0]! * 8 / 2 ** 20).toFixed(0)} MiB) ${copyMs.toFixed(1)} ms = ${(sync + copyMs).toFixed(1)} ms`);
+      }
+      if (sync !== null && dg !== null) lines.push(`@${t}: predictSync reaches ${((dg / sync) * 100).toFixed(1)} % of the addon's dgemm rate on the same two products (${dg.toFixed(1)} ms)`);
+      targets.push(target('W5', `@${t}: share of the addon's dgemm rate on the same products`, ratio(dg, sync), { min: 0.9 }, (v) => `${(v * 100).toFixed(1)} %`));
+      targets.push(target('W5', `@${t}: numpy time ÷ blasnet time`, ratio(rowMedian(result, 'numpy', t), sync), { min: 1.2 }));
+      targets.push(target('W5', `@${t}: await predict ÷ (predictSync + one memcpy of X)`, sync !== null && copyMs !== null ? ratio(asy, sync + copyMs) : null, { max: 1 }));
+    }
+    result.summary = { ...result.summary, memcpyXMs: copyMs };
+    result.summaryLines = [...(result.summaryLines ?? []), ...lines];
+    result.targets = targets;
   },
 };

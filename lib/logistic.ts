@@ -444,12 +444,20 @@ export class LogisticRegression {
     return checkLinearTerms(a, logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a));
   }
 
-  /** `predictProbaSync` off the main thread. X is copied when the call is made. */
+  /**
+   * `predictProbaSync` off the main thread. X is copied when the call is made. A tiny job runs
+   * inline instead: at most 2^18 multiply-adds (n · m, e.g. 2 600 examples of 100 features), the
+   * native backend computes it on the calling thread, as `predictProbaSync` would, and resolves the
+   * Promise with it, since that takes less time than the round trip through libuv's thread pool
+   * (~100 µs on a 2-core machine). Errors still arrive as a rejected Promise.
+   */
   predictProba(X: Matrix | number[][]): Promise<Float64Array> {
     const caller = new Error();
     try {
       const w = this.#fitted('predictProba');
-      return this.#proba(this.#inputs(X, w.length), w, caller, 'predictProba');
+      const M = this.#inputs(X, w.length);
+      if (this.#addon && M.rows * M.cols <= 2 ** 18) return Promise.resolve(this.#probaSync(M, w, 'predictProba'));
+      return this.#proba(M, w, caller, 'predictProba');
     } catch (e) {
       return Promise.reject(e);
     }

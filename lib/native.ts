@@ -88,6 +88,10 @@ export interface NativeAddon {
   guardSelfTest(kind: string, where: 'sync' | 'async' | 'team'): Promise<void> | undefined;
   /** Benchmark helper: wall times (ms) of the products [transA, transB, M, N, K]… run back to back. */
   gemmSequence(shapes: Float64Array, repeats: number): Float64Array;
+  /** Benchmark helper: wall times (ms) of plain streaming reads of a buffer of `length` doubles (the memory floor). */
+  streamRead(length: number, repeats: number): Float64Array;
+  /** Benchmark helper: wall times (ms) of one memcpy of `length` doubles between two mapped buffers. */
+  copyTime(length: number, repeats: number): Float64Array;
   NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;
 }
 

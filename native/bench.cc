@@ -1,13 +1,16 @@
 // Measurement helpers for the benchmark suite: the addon's own dgemm rate on given shapes, so a
-// workload's GFLOP/s can be compared with the products it is made of, timed back to back.
+// workload's GFLOP/s can be compared with the products it is made of, timed back to back; the
+// memory floor (a plain streaming read of a buffer) and the time of one memcpy of a buffer.
 #include <napi.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <vector>
 
 #include "blas.h"
 #include "boundary.h"
+#include "simd.h"
 
 namespace blasnet {
 
@@ -52,10 +55,55 @@ Napi::Value GemmSequence(const Napi::CallbackInfo& info) {
   return times;
 }
 
+// A buffer of `length` doubles, filled once (so its pages are mapped before anything is timed).
+std::vector<double> filled(size_t length) {
+  std::vector<double> a(length);
+  for (size_t k = 0; k < length; ++k) a[k] = static_cast<double>(k % 1000) * 1e-3;
+  return a;
+}
+
+// (length, repeats) → Float64Array of `repeats` wall times in ms, each of one streaming read of a
+// buffer of `length` doubles (SIMD-level sum, simd.h stream_sum), after one untimed read.
+Napi::Value StreamRead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t length = size_arg(info, 0, "length", 1, size_t(1) << 31);
+  const size_t repeats = size_arg(info, 1, "repeats", 1, 1u << 20);
+  const std::vector<double> a = filled(length);
+  volatile double sink = simd().stream_sum(a.data(), length);
+  Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
+  for (size_t r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    sink = sink + simd().stream_sum(a.data(), length);
+    times[r] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  return times;
+}
+
+// (length, repeats) → Float64Array of `repeats` wall times in ms, each of one memcpy of `length`
+// doubles into a second buffer (both mapped beforehand): what copying a job's input costs.
+Napi::Value CopyTime(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t length = size_arg(info, 0, "length", 1, size_t(1) << 31);
+  const size_t repeats = size_arg(info, 1, "repeats", 1, 1u << 20);
+  const std::vector<double> a = filled(length);
+  std::vector<double> b = filled(length);
+  Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
+  for (size_t r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    std::memcpy(b.data(), a.data(), length * sizeof(double));
+    times[r] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  volatile double sink = b[length / 2];
+  (void)sink;
+  return times;
+}
+
 }  // namespace
 
 void register_bench(Napi::Env env, Napi::Object exports) {
   export_function(env, exports, "gemmSequence", GemmSequence);
+  export_function(env, exports, "streamRead", StreamRead);
+  export_function(env, exports, "copyTime", CopyTime);
 }
 
 }  // namespace blasnet

@@ -1,5 +1,5 @@
-// Logistic regression kernels: see logistic.h. This workload is memory-bound: each iteration reads
-// X once, one example at a time, using it twice (for z and for dw) while it is in L1.
+// Logistic regression kernels: see logistic.h. Each iteration reads X once, in register blocks of
+// examples (simd_impl.h), using each block twice (for z and for dw) while it is in L1.
 #include "logistic.h"
 
 #include <algorithm>
@@ -15,8 +15,10 @@
 
 namespace blasnet {
 
+// The kernel works on whole chunks of eight features: each partial dw has room for m rounded up to 8.
 LogisticWorkspace::LogisticWorkspace(size_t m, ThreadTeam* t)
-    : team(t), dw(t ? t->size() : 1, std::vector<double>(m)), cost(dw.size()), dz_sum(dw.size()), z_sum(dw.size()) {}
+    : team(t), dw(t ? t->size() : 1, std::vector<double>((m + 7) / 8 * 8)), cost(dw.size()), dz_sum(dw.size()),
+      z_sum(dw.size()) {}
 
 CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, double* dw, double* db,
                             LogisticWorkspace& ws, bool want_cost) {

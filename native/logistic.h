@@ -21,7 +21,7 @@ class ThreadTeam;
 // Per-thread partial sums of one sweep, sized once per fit and reused every iteration.
 struct LogisticWorkspace {
   ThreadTeam* team;                       // not owned; null: the calling thread alone
-  std::vector<std::vector<double>> dw;    // per thread: m partial sums of dz_j x_j
+  std::vector<std::vector<double>> dw;    // per thread: m partial sums of dz_j x_j (+ scratch to a multiple of 8)
   std::vector<double> cost, dz_sum, z_sum;  // per thread
   LogisticWorkspace(size_t m, ThreadTeam* team);
 };

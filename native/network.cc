@@ -95,19 +95,26 @@ Network make_network(const std::vector<size_t>& sizes, const std::vector<int>& a
   return net;
 }
 
+// δ[l − 1] is made in blocks of units of about this many doubles (1 MiB), each block's ⊙g′ and
+// bias-sum pass done while it is in cache, then written over A[l − 1].
+static constexpr size_t kDeltaBlock = size_t(1) << 17;
+
 void Workspace::reserve(const Network& net, size_t cap, bool backward) {
+  // The per-thread scratch follows the team, which a caller may set after an earlier reserve.
+  const size_t T = team ? team->size() : 1;
+  if (part.size() < T) {
+    part.assign(T, std::vector<double>(net.max_width));
+    part_sum.assign(T, 0.0);
+    part_check.assign(T, 0.0);
+  }
   if (cap <= capacity && (!backward || !delta.empty())) return;
   cap = std::max(cap, capacity);
   A.resize(net.layers.size());
   for (size_t l = 0; l < net.layers.size(); ++l) A[l].resize(net.layers[l].out * cap);
   if (backward || !delta.empty()) {
-    delta.resize(net.max_width * cap);
-    delta_prev.resize(net.max_width * cap);
+    delta.resize(net.outputs() * cap);
+    delta_block.resize(std::max(kDeltaBlock, cap));
   }
-  const size_t T = team ? team->size() : 1;
-  part.assign(T, std::vector<double>(net.max_width));
-  part_sum.assign(T, 0.0);
-  part_check.assign(T, 0.0);
   capacity = cap;
 }
 
@@ -157,22 +164,24 @@ static void activate_unit(Activation g, double alpha, double* a, size_t n) {
   }
 }
 
-static void times_derivative_unit(Activation g, double alpha, const double* a, double* d, size_t n) {
+// a ← d ⊙ g′, g′ through a = g(z): the activations of one unit are replaced by its deltas.
+static void delta_over_unit(Activation g, double alpha, const double* __restrict d, double* __restrict a, size_t n) {
   switch (g) {
     case Activation::sigmoid:
-      for (size_t j = 0; j < n; ++j) d[j] *= a[j] * (1.0 - a[j]);
+      for (size_t j = 0; j < n; ++j) a[j] = d[j] * (a[j] * (1.0 - a[j]));
       break;
     case Activation::tanh:
-      for (size_t j = 0; j < n; ++j) d[j] *= 1.0 - a[j] * a[j];
+      for (size_t j = 0; j < n; ++j) a[j] = d[j] * (1.0 - a[j] * a[j]);
       break;
     case Activation::relu:
-      for (size_t j = 0; j < n; ++j) d[j] = a[j] > 0 ? d[j] : 0.0;
+      for (size_t j = 0; j < n; ++j) a[j] = a[j] > 0 ? d[j] : 0.0;
       break;
     case Activation::leaky_relu:
-      for (size_t j = 0; j < n; ++j) d[j] *= a[j] > 0 ? 1.0 : alpha;
+      for (size_t j = 0; j < n; ++j) a[j] = d[j] * (a[j] > 0 ? 1.0 : alpha);
       break;
     case Activation::linear:
     case Activation::softmax:  // never a hidden layer (make_network)
+      for (size_t j = 0; j < n; ++j) a[j] = d[j];
       break;
   }
 }
@@ -310,11 +319,13 @@ static double output_forward(const Layer& layer, Loss loss, const double* W, con
 
 // Backward through layer l, given δ[l] (n × s_out, unit by unit) for a batch of n:
 //   dW[l] (stored s_in × s_out = dWᵀ, overwritten) = (1/n) A_prev δ[l]      — i.e. (1/n) δ[l] A[l−1]ᵀ
-//   if delta_prev: δ[l−1] (n × s_in, overwritten) = (δ[l] W[l]) ⊙ g[l−1]′ and db_prev (s_in,
-//   overwritten) = Σ_j δ[l−1], in one pass per unit.
+//   if prev: δ[l−1] = (δ[l] W[l]) ⊙ g[l−1]′ written over A_over, which is A_prev's own buffer (n × s_in,
+//   unit by unit; dW[l] was its last use), and db_prev (s_in, overwritten) = Σ_j δ[l−1], in one
+//   pass per unit.
 // (MATH.md: δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ g[l]′(Z[l]), ∂J/∂W[l] = (1/n) δ[l] A[l−1]ᵀ, here transposed.)
+// block: room for max(n, kDeltaBlock) doubles.
 static void dense_backward(const Layer& layer, const double* W, const double* A_prev, bool example_major,
-                           const double* delta, size_t n, double* dW, const Layer* prev, double* delta_prev,
+                           const double* delta, size_t n, double* dW, const Layer* prev, double* A_over, double* block,
                            double* db_prev, const Workspace& ws) {
   const size_t s_in = layer.in, s_out = layer.out;
   const double inv_n = 1.0 / static_cast<double>(n);
@@ -322,17 +333,17 @@ static void dense_backward(const Layer& layer, const double* W, const double* A_
     gemm(false, false, s_in, s_out, n, inv_n, A_prev, s_in, delta, n, 0.0, dW, s_in);
   else  // A_prev n × s_in
     gemm(true, false, s_in, s_out, n, inv_n, A_prev, n, delta, n, 0.0, dW, s_in);
-  if (!delta_prev) return;
+  if (!prev) return;
   // δ[l−1] by blocks of units (≈ 1 MiB of output each), so that each block gets its ⊙g′ and bias-sum
   // pass while still in cache: this product has K = s_out, usually small, and is memory-bound.
-  const size_t units = std::max<size_t>(1, std::min(s_in, (size_t(1) << 17) / std::max<size_t>(n, 1)));
+  const size_t units = std::max<size_t>(1, std::min(s_in, kDeltaBlock / std::max<size_t>(n, 1)));
   for (size_t u0 = 0; u0 < s_in; u0 += units) {
     const size_t u1 = std::min(s_in, u0 + units);
-    gemm(false, true, n, u1 - u0, s_out, 1.0, delta, n, W + u0, s_in, 0.0, delta_prev + u0 * n, n);
+    gemm(false, true, n, u1 - u0, s_out, 1.0, delta, n, W + u0, s_in, 0.0, block, n);
     for_shares(ws, u1 - u0, n, [&](size_t i0, size_t i1, size_t) {
       for (size_t i = u0 + i0; i < u0 + i1; ++i) {
-        times_derivative_unit(prev->g, prev->alpha, A_prev + i * n, delta_prev + i * n, n);
-        db_prev[i] = sum(delta_prev + i * n, n);
+        delta_over_unit(prev->g, prev->alpha, block + (i - u0) * n, A_over + i * n, n);
+        db_prev[i] = sum(A_over + i * n, n);
       }
     });
   }
@@ -372,13 +383,14 @@ void net_backward(const Network& net, const double* theta, const double* X, size
   const double inv_n = 1.0 / static_cast<double>(n);
   for (size_t l = L; l-- > 0;) {
     const Layer& layer = net.layers[l];
-    const double* A_prev = l == 0 ? X : ws.A[l - 1].data();
+    double* A_over = l == 0 ? nullptr : ws.A[l - 1].data();  // receives δ[l − 1]; X is only read
+    const double* A_prev = l == 0 ? X : A_over;
+    const double* delta = l + 1 == L ? ws.delta.data() : ws.A[l].data();  // δ[l + 1] in 1-based terms
     double* db = grad + layer.b_off;  // holds Σ_j δ[l] from the pass that made δ[l]
     const Layer* prev = l == 0 ? nullptr : &net.layers[l - 1];
-    dense_backward(layer, theta + layer.W_off, A_prev, l == 0, ws.delta.data(), n, grad + layer.W_off, prev,
-                   prev ? ws.delta_prev.data() : nullptr, prev ? grad + prev->b_off : nullptr, ws);
+    dense_backward(layer, theta + layer.W_off, A_prev, l == 0, delta, n, grad + layer.W_off, prev, A_over,
+                   ws.delta_block.data(), prev ? grad + prev->b_off : nullptr, ws);
     for (size_t i = 0; i < layer.out; ++i) db[i] *= inv_n;
-    if (prev) std::swap(ws.delta, ws.delta_prev);
   }
 }
 
@@ -412,6 +424,19 @@ size_t net_predict(const Network& net, const double* theta, const double* X, siz
   // Chunks of examples keep the hidden activations small (≈ 32 MiB of them at most).
   size_t chunk = std::max<size_t>(1, (size_t(4) << 20) / std::max<size_t>(1, net.max_width));
   chunk = std::min(chunk, std::max<size_t>(n, 1));
+  // A caller without a team (the synchronous predictSync) gets one for this call when the batch is
+  // big enough to repay starting its threads (≥ 2^19 activations per chunk: W5's 10 000 × 128),
+  // so the fused bias/activation and output passes are shared as in the async path.
+  std::unique_ptr<ThreadTeam> own;
+  if (!ws.team && chunk * net.max_width >= (size_t(1) << 19)) own = make_team(net, chunk);
+  struct Restore {
+    Workspace& ws;
+    bool owned;
+    ~Restore() {
+      if (owned) ws.team = nullptr;
+    }
+  } restore{ws, own != nullptr};
+  if (own) ws.team = own.get();
   ws.reserve(net, chunk, false);
   const size_t s0 = net.inputs(), sL = net.outputs();
   for (size_t j0 = 0; j0 < n; j0 += chunk) {

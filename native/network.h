@@ -46,11 +46,14 @@ Network make_network(const std::vector<size_t>& sizes, const std::vector<int>& a
 class ThreadTeam;
 
 // Activations and deltas for batches of up to `capacity` examples, and the per-thread partial sums
-// of the elementwise passes when a thread team shares them.
+// of the elementwise passes when a thread team shares them. Only what backpropagation needs is kept:
+// one buffer per layer's activations, and δ[l] (l < L) is written over A[l] once dW[l+1] has used
+// it, block by block through `delta_block`; δ[L] has its own n × s_L buffer.
 struct Workspace {
   size_t capacity = 0;
-  std::vector<std::vector<double>> A;  // A[l − 1]: n × s_l, unit by unit (leading dimension n), l = 1..L
-  std::vector<double> delta, delta_prev;  // δ: n × s, unit by unit; max_width × capacity each
+  std::vector<std::vector<double>> A;  // A[l − 1]: n × s_l, unit by unit (leading dimension n), l = 1..L; then δ[l − 1]
+  std::vector<double> delta;           // δ[L]: n × s_L, unit by unit
+  std::vector<double> delta_block;     // one block of units of δ[l − 1] as dense_backward makes it
   ThreadTeam* team = nullptr;          // not owned; null: the calling thread alone
   std::vector<std::vector<double>> part;  // per thread: max_width scratch (one example's outputs)
   std::vector<double> part_sum;           // per thread: a partial scalar sum (the loss)
@@ -74,7 +77,8 @@ double net_forward(const Network& net, const double* theta, const double* X, siz
 
 // Backward pass after net_forward(..., want_delta = true) on the same batch: grad (n_params,
 // overwritten) = ∂J/∂θ with J the mean loss over the batch. grad's b[L] slot must hold Σ_j δ[L]
-// (net_forward writes it there when given db_L = grad + b_off of layer L).
+// (net_forward writes it there when given db_L = grad + b_off of layer L). Overwrites the hidden
+// activations in ws.A with the deltas.
 void net_backward(const Network& net, const double* theta, const double* X, size_t n, Workspace& ws, double* grad);
 
 // J (mean over n, plus (l2/2)·Σ‖W‖²) and grad = ∂J/∂θ (n_params, overwritten) for the whole set.

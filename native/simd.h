@@ -1,8 +1,10 @@
 // Kernels built once per x86 instruction-set level (simd_*.cc compile simd_impl.h with -march
 // flags) and chosen once, at load time, for the CPU at hand. All levels are compiled with
-// -ffp-contract=off and no fast-math, so every level gives the same bits: a model trained on an
-// AVX-512 machine and on a baseline x86-64 one agree exactly in these kernels (OpenBLAS's own
-// kernels are another matter). No N-API here.
+// -ffp-contract=off and no fast-math, and every reduction has one order fixed by the source
+// (simd_impl.h), so every level gives the same bits: a model trained on an AVX-512 machine and on a
+// baseline x86-64 one agree exactly in these kernels (OpenBLAS's own kernels are another matter).
+// FMA was measured and left off: on this project's AMD EPYC (Zen 4) it made the logistic sweep
+// only ~7 % faster (its multiplies and adds issue on separate pipes). No N-API here.
 #pragma once
 #include <cstddef>
 
@@ -15,9 +17,14 @@ struct SimdKernels {
   void (*tanh_inplace)(double* a, size_t n);
   // Logistic regression over rows [j0, j1) of X (row-major, m columns): dw_part (m, overwritten)
   // = Σ_j dz_j x_j with z_j = x_j·w + b, dz_j = σ(z_j) − y_j; the partial sums of dz and z; and, when
-  // want_cost, of the loss softplus(z) − y·z. See logistic.h.
+  // want_cost, of the loss softplus(z) − y·z. See logistic.h. dw_part must have room for m rounded
+  // up to a multiple of 8 (the entries past m are scratch). Reads no element of X outside rows
+  // [j0, j1).
   void (*logistic_rows)(const double* X, const double* y, size_t m, size_t j0, size_t j1, const double* w, double b,
                         bool want_cost, double* dw_part, double* cost, double* dz_sum, double* z_sum);
+  // Σ a[0..n) by a plain streaming read (eight independent vector sums): the benchmarks' memory
+  // floor, the least time any one pass over a buffer of that size can take.
+  double (*stream_sum)(const double* a, size_t n);
 };
 
 // The kernels for this CPU (BLASNET_SIMD=baseline|avx2|avx512 in the environment forces a level,

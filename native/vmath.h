@@ -14,15 +14,25 @@ namespace blasnet {
 // sits in the low bits of the sum's representation.
 static constexpr double kShift = 6755399441055744.0;
 
+// The forms below are templates over T = double or a GCC/Clang vector of doubles (U: the unsigned
+// integer type of T's size), so that a kernel can run them on whole vectors with exactly the
+// operations, and therefore the bits, of the scalar form. bcast<T>(c): the constant c as a T.
+template <class T>
+static inline T bcast(double c) {
+  T t{};
+  return t + c;  // 0 + c = c for every c but −0, which no constant here is
+}
+
 // 2^k as a double, for an integral double k in [−1022, 1023]: the biased exponent k + 1023 is made
 // an integer in the low bits by kShift and moved into the exponent field. Only 64-bit adds and
 // shifts, which every vector instruction set has.
-static inline double pow2(double k) {
-  const double v = k + (1023.0 + kShift);
-  uint64_t bits;
+template <class U, class T>
+static inline T pow2_t(T k) {
+  const T v = k + (1023.0 + kShift);
+  U bits;
   std::memcpy(&bits, &v, sizeof bits);
   bits <<= 52;
-  double d;
+  T d;
   std::memcpy(&d, &bits, sizeof d);
   return d;
 }
@@ -30,11 +40,12 @@ static inline double pow2(double k) {
 // e^x for every double x: x = k·ln2 + r with |r| ≤ ln2/2, e^r by its Taylor polynomial of degree 13
 // (truncation < 2^−60 on that interval), times 2^k applied in two halves so that results in the
 // subnormal range and overflow to +∞ come out right. NaN in, NaN out.
-static inline double exp_fast(double x) {
-  const double xc = x < -746.0 ? -746.0 : (x > 710.0 ? 710.0 : x);  // NaN passes through (comparisons false)
-  const double k = (xc * 1.4426950408889634 + kShift) - kShift;       // round(x / ln2)
-  const double r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
-  double p = 1.0 / 6227020800.0;  // 1/13!
+template <class U, class T>
+static inline T exp_fast_t(T x) {
+  const T xc = x < -746.0 ? bcast<T>(-746.0) : (x > 710.0 ? bcast<T>(710.0) : x);  // NaN passes through
+  const T k = (xc * 1.4426950408889634 + kShift) - kShift;                            // round(x / ln2)
+  const T r = (xc - k * 6.93147180369123816490e-01) - k * 1.90821492927058770002e-10;
+  T p = bcast<T>(1.0 / 6227020800.0);  // 1/13!
   p = p * r + 1.0 / 479001600.0;
   p = p * r + 1.0 / 39916800.0;
   p = p * r + 1.0 / 3628800.0;
@@ -48,48 +59,66 @@ static inline double exp_fast(double x) {
   p = p * r + 0.5;
   p = p * r + 1.0;
   p = p * r + 1.0;
-  const double k1 = (k * 0.5 + kShift) - kShift, k2 = k - k1;  // both in [−539, 513]
-  const double e = (p * pow2(k1)) * pow2(k2);
+  const T k1 = (k * 0.5 + kShift) - kShift, k2 = k - k1;  // both in [−539, 513]
+  const T e = (p * pow2_t<U>(k1)) * pow2_t<U>(k2);
   return x != x ? x : e;
 }
 
 // log(1 + e) for e ∈ [0, 1] (the range softplus needs): with s = e/(2 + e) ∈ [0, 1/3],
 // log(1 + e) = 2·atanh(s) = 2s·(1 + s²/3 + s⁴/5 + …), summed through s^36 (the rest < 2^−58 relative).
-static inline double log1p_unit(double e) {
-  const double s = e / (2.0 + e), s2 = s * s;
-  double p = 1.0 / 37;
-  p = p * s2 + 1.0 / 35;
-  p = p * s2 + 1.0 / 33;
-  p = p * s2 + 1.0 / 31;
-  p = p * s2 + 1.0 / 29;
-  p = p * s2 + 1.0 / 27;
-  p = p * s2 + 1.0 / 25;
-  p = p * s2 + 1.0 / 23;
-  p = p * s2 + 1.0 / 21;
-  p = p * s2 + 1.0 / 19;
-  p = p * s2 + 1.0 / 17;
-  p = p * s2 + 1.0 / 15;
-  p = p * s2 + 1.0 / 13;
-  p = p * s2 + 1.0 / 11;
-  p = p * s2 + 1.0 / 9;
-  p = p * s2 + 1.0 / 7;
-  p = p * s2 + 1.0 / 5;
-  p = p * s2 + 1.0 / 3;
-  return 2.0 * s + 2.0 * s * (s2 * p);
+// The polynomial in x = s² (coefficients 1/3, 1/5, …, 1/37) is evaluated by Estrin's scheme, in
+// pairs, pairs of pairs, …: five levels of dependent operations instead of Horner's eighteen, so a
+// vector of these costs its throughput, not a long latency chain (the logistic sweep's loss).
+template <class T>
+static inline T log1p_unit_t(T e) {
+  const T s = e / (2.0 + e), x = s * s;
+  const T x2 = x * x, x4 = x2 * x2, x8 = x4 * x4, x16 = x8 * x8;
+  // q_i = c_2i + c_2i+1·x with c_k = 1/(2k + 3)
+  const T q0 = 1.0 / 3 + x * (1.0 / 5), q1 = 1.0 / 7 + x * (1.0 / 9), q2 = 1.0 / 11 + x * (1.0 / 13);
+  const T q3 = 1.0 / 15 + x * (1.0 / 17), q4 = 1.0 / 19 + x * (1.0 / 21), q5 = 1.0 / 23 + x * (1.0 / 25);
+  const T q6 = 1.0 / 27 + x * (1.0 / 29), q7 = 1.0 / 31 + x * (1.0 / 33), q8 = 1.0 / 35 + x * (1.0 / 37);
+  const T r0 = q0 + x2 * q1, r1 = q2 + x2 * q3, r2 = q4 + x2 * q5, r3 = q6 + x2 * q7;
+  const T t0 = r0 + x4 * r1, t1 = r2 + x4 * r3;
+  const T p = (t0 + x8 * t1) + x16 * q8;
+  return 2.0 * s + 2.0 * s * (x * p);
 }
 
-// softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^(−|z|)), exact in form for every finite z (MATH.md).
-static inline double softplus_fast(double z) {
-  const double az = z < 0 ? -z : z;
-  return (z > 0 ? z : 0.0) + log1p_unit(exp_fast(-az));
+// σ(z) from e = e^(−|z|): 1/(1+e) for z ≥ 0, e/(1+e) below (no overflow anywhere).
+template <class T>
+static inline T sigmoid_from_e(T z, T e) {
+  const T inv = 1.0 / (1.0 + e);
+  return z >= 0.0 ? inv : e * inv;
 }
 
-// σ(z) = 1/(1 + e^(−z)) without overflow: with e = e^(−|z|), 1/(1+e) for z ≥ 0, e/(1+e) below.
-static inline double sigmoid_fast(double z) {
-  const double e = exp_fast(z < 0 ? z : -z);
-  const double inv = 1.0 / (1.0 + e);
-  return z >= 0 ? inv : e * inv;
+// softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^(−|z|)) from e = e^(−|z|), exact in form for
+// every finite z (MATH.md).
+template <class T>
+static inline T softplus_from_e(T z, T e) {
+  return (z > 0.0 ? z : T{}) + log1p_unit_t(e);
 }
+
+// e^(−|z|), the one exponential σ and softplus share.
+template <class U, class T>
+static inline T exp_neg_abs(T z) {
+  return exp_fast_t<U>(z < 0.0 ? z : -z);
+}
+
+template <class U, class T>
+static inline T softplus_fast_t(T z) {
+  return softplus_from_e(z, exp_neg_abs<U>(z));
+}
+
+// σ(z) = 1/(1 + e^(−z)) without overflow.
+template <class U, class T>
+static inline T sigmoid_fast_t(T z) {
+  return sigmoid_from_e(z, exp_neg_abs<U>(z));
+}
+
+static inline double pow2(double k) { return pow2_t<uint64_t>(k); }
+static inline double exp_fast(double x) { return exp_fast_t<uint64_t>(x); }
+static inline double log1p_unit(double e) { return log1p_unit_t(e); }
+static inline double softplus_fast(double z) { return softplus_fast_t<uint64_t>(z); }
+static inline double sigmoid_fast(double z) { return sigmoid_fast_t<uint64_t>(z); }
 
 // tanh(z): for |z| < 1/8 its odd Taylor series through z^15 (next term < 2^−57 relative); above,
 // sign(z)·(1 − e)/(1 + e) with e = e^(−2|z|), where the cancellation in 1 − e costs at most ~2 bits.

@@ -1,12 +1,16 @@
 // blasnet's own elementwise kernels are built for several x86 instruction-set levels and chosen at
-// load time (native/simd.cc). All levels are compiled without FP contraction or fast-math, so they
-// must produce the same bits: checked here by training the same models in child processes forced
-// to each level the CPU supports (BLASNET_SIMD), at one OpenBLAS thread.
+// load time (native/simd.cc). All levels are compiled without FP contraction or fast-math, and the
+// logistic sweep's reductions have one order fixed by the source (eight lanes per example, one tree),
+// so they must produce the same bits: checked here by training the same models in child processes
+// forced to each level the CPU supports (BLASNET_SIMD), at one OpenBLAS thread. Then the sweep's
+// register blocks, feature tails and thread shares are checked against the reference backend on
+// shapes that hit every edge (m below, at and past a multiple of 8; n not a multiple of the block).
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { info } from '../lib/index.js';
+import { getThreads, info, LogisticRegression, setThreads } from '../lib/index.js';
+import { randomLogisticData } from './helpers/data.js';
 import { readCpuFlags } from '../lib/cpu.js';
 
 const DIST = pathToFileURL(join(fileURLToPath(new URL('..', import.meta.url)), 'dist', 'lib', 'index.js')).href;
@@ -48,4 +52,33 @@ describe.skipIf(info().backend !== 'native')('SIMD levels', () => {
       expect(rest, `level ${level} against baseline`).toEqual(reference);
     }
   }, 120_000);
+});
+
+describe.skipIf(info().backend !== 'native')('the logistic sweep against the reference backend', () => {
+  // m = 1, 3, 7: only a tail chunk; 8, 16: no tail; 9, 17, 100: blocks and a tail. n = 1, 5: no full
+  // block of eight examples; 13, 2101: blocks and single examples; 2101 also splits among 2 threads.
+  const shapes = [[1, 13], [3, 5], [7, 2101], [8, 1], [9, 13], [16, 2101], [17, 5], [100, 2101]] as const;
+  it.each([1, 2])('m × n in %d thread(s): costs, weights and bias to 1e-12 relative', (threads) => {
+    const before = getThreads();
+    setThreads(threads);
+    try {
+      for (const [m, n] of shapes) {
+        const { X, y } = randomLogisticData(100 + m, n, m);
+        // Five full-batch steps, every cost recorded: the sweep runs at w = 0 and at four non-zero w.
+        const opts = { learningRate: 0.3, iterations: 5, recordEvery: 1 };
+        const nat = new LogisticRegression({ ...opts, backend: 'native' });
+        const ref = new LogisticRegression({ ...opts, backend: 'reference' });
+        const cn = nat.fitSync(X, y).costs, cr = ref.fitSync(X, y).costs;
+        // Why 1e-12: the two sum the same terms in different orders (eight lanes and a tree, partial
+        // sums per thread, against plain loops), ~m·ε relative per dot product and ~n·ε per gradient
+        // sum, over five steps of a contraction: well below 1e-12 of the largest entry.
+        const scale = Math.max(...Array.from(ref.weights, Math.abs), Math.abs(ref.bias), 1e-300);
+        for (let k = 0; k < m; k++) expect(Math.abs(nat.weights[k]! - ref.weights[k]!) / scale, `m ${m} n ${n} w[${k}]`).toBeLessThan(1e-12);
+        expect(Math.abs(nat.bias - ref.bias) / scale, `m ${m} n ${n} b`).toBeLessThan(1e-12);
+        cn.forEach((c, i) => expect(Math.abs(c - cr[i]!) / cr[i]!, `m ${m} n ${n} cost ${i}`).toBeLessThan(1e-12));
+      }
+    } finally {
+      setThreads(before);
+    }
+  });
 });

@@ -11,7 +11,7 @@ import statistics
 import sys
 import time
 
-WORKLOADS = ("W1", "W2", "W3", "W4", "W5")
+WORKLOADS = ("W1", "W2", "W3", "W4", "W5", "W6")
 
 # Activation names as the TypeScript side spells them, plus common aliases.
 _ACTIVATIONS = {
@@ -88,6 +88,11 @@ def load_spec(argv):
         if w in ("W2", "W3"):
             _need(spec, "iterations", int)
             _need(spec, "learningRate", float)
+        if w == "W6":
+            for key in ("n", "testN", "maxEpochs", "batchSize"):
+                _need(spec, key, int)
+            for key in ("learningRate", "beta1", "beta2", "epsilon", "target"):
+                _need(spec, key, float)
     spec["variant"] = spec.get("variant") or ("autograd" if "--autograd" in flags else "plain")
     if spec["variant"] not in ("plain", "autograd"):
         fail("spec: variant must be 'plain' or 'autograd', got %r" % spec["variant"])
@@ -124,6 +129,18 @@ def read_f64(np, spec, name, count, shape=None):
         fail("%s: expected %d float64 values, found %d" % (path, count, data.size))
     data = data[:count].astype(np.float64, copy=False)
     return data.reshape(shape) if shape is not None else data
+
+
+def read_raw(np, spec, name, dtype, count):
+    """Raw little-endian file `name` in spec.dir of exactly `count` values of `dtype`."""
+    path = os.path.join(spec["dir"], name)
+    try:
+        data = np.fromfile(path, dtype=dtype)
+    except OSError as e:
+        fail("cannot read %s: %s" % (path, e))
+    if data.size != count:
+        fail("%s: expected %d values, found %d" % (path, count, data.size))
+    return data
 
 
 def write_f64(np, spec, name, array):
@@ -232,8 +249,24 @@ def emit(peer, version, spec, blas, times, costs=None, b=None, extra=None):
     sys.stdout.flush()
 
 
+def peak_rss_kib():
+    """This process's peak resident set size so far, KiB: VmHWM from /proc/self/status (it belongs
+    to this process image since its exec; getrusage's ru_maxrss also counts the pages of the parent
+    that forked it, the benchmark runner). Elsewhere ru_maxrss."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def standard_extra(spec, median_ms, flops_per_run, blas_path):
-    extra = {"blas_library": blas_path, "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE")}
+    extra = {"blas_library": blas_path, "openblas_coretype_env": os.environ.get("OPENBLAS_CORETYPE"),
+             "max_rss_kib": peak_rss_kib()}
     if flops_per_run:
         extra["flops_per_run"] = flops_per_run
         extra["gflops"] = flops_per_run / (median_ms * 1e-3) / 1e9 if median_ms > 0 else None

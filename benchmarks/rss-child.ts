@@ -1,0 +1,49 @@
+// A child process for W3's peak-memory figure: trains one W2/W3-style workload with blasnet-native
+// (the same data and initial parameters as nets.ts) and prints one JSON line with the process's peak
+// resident set size (VmHWM). Not a workload (its name does not match wN-*): nets.ts runs it with
+// `node dist/benchmarks/rss-child.js '<json>'`. Must never print anything else on stdout.
+import { readFileSync } from 'node:fs';
+import { info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
+import { pixelData } from './nets.js';
+
+interface ChildSpec {
+  layers: number[];
+  hidden: 'tanh' | 'relu';
+  learningRate: number;
+  dataSeed: number;
+  netSeed: number;
+  n: number;
+  iterations: number;
+  threads: number;
+}
+
+/**
+ * This process's peak resident set size, KiB: VmHWM from /proc/self/status, which belongs to the
+ * process image since its exec. (getrusage's maxRSS, process.resourceUsage().maxRSS, also counts
+ * the pages of the parent that forked it, here the whole benchmark runner.) Elsewhere maxRSS.
+ */
+function peakRssKiB(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]);
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS;
+}
+
+function main(): void {
+  const spec = JSON.parse(process.argv[2] ?? '') as ChildSpec;
+  if (info().backend !== 'native') throw new Error(`native backend unavailable: ${info().nativeUnavailableReason}`);
+  setThreads(spec.threads);
+  const s0 = spec.layers[0]!, sL = spec.layers.at(-1)!;
+  const d = pixelData(spec.dataSeed, spec.n, s0, sL);
+  const net = new NeuralNetwork({ layers: spec.layers, hidden: spec.hidden, output: 'sigmoid', seed: spec.netSeed, backend: 'native' });
+  const before = peakRssKiB();
+  const t0 = performance.now();
+  net.fitSync(new Matrix(spec.n, s0, d.X), new Matrix(spec.n, sL, d.Y), { epochs: spec.iterations, learningRate: spec.learningRate, recordEvery: 1 });
+  const ms = performance.now() - t0;
+  console.log(JSON.stringify({ maxRssKiB: peakRssKiB(), maxRssBeforeFitKiB: before, dataBytes: (d.X.length + d.Y.length) * 8, fitMs: ms }));
+}
+
+main();
