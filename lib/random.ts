@@ -2,15 +2,22 @@
 // integer arithmetic and V8's own (fdlibm) Math.log/cos, so the same seed gives the same numbers
 // on every machine and in every backend (the native backend receives weights drawn here). No other
 // source of randomness (Math.random, crypto) may be used for anything a seed is meant to reproduce.
-import { BlasnetRangeError, describe } from './errors.js';
+// Every public method validates its arguments; a rejected call leaves the stream where it was.
+import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { isDetached } from './validate.js';
+
+/** The largest `n` accepted by `int(n)`: `next()` has 53 random bits, so larger ranges would skip integers. */
+const MAX_INT_RANGE = 2 ** 53;
 
 /**
- * A seeded generator (sfc32, seeded through splitmix32): the same seed gives the same sequence on
- * every machine. blasnet draws initial weights, shuffles and splits from it.
+ * A seeded pseudo-random generator (sfc32, seeded through splitmix32): the same seed gives the same
+ * stream on every machine. Not cryptographically secure.
+ *
  * @example
  * const rng = new Random(42);
- * rng.next();      // a double in [0, 1)
- * rng.normal();    // a standard normal draw
+ * rng.next();            // a double in [0, 1)
+ * rng.int(10);           // an integer in [0, 10)
+ * rng.shuffle([1, 2, 3]) // the same permutation for every run with seed 42
  */
 export class Random {
   #a: number;
@@ -21,13 +28,15 @@ export class Random {
 
   /**
    * @param seed - an integer in [0, 2^32)
-   * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` unless `seed` is an integer in [0, 2^32)
-   * @example
-   * const a = new Random(1), b = new Random(1);
-   * a.next() === b.next();   // true
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE when `seed` is not a number
+   * @throws {RangeError} ERR_BLASNET_ARG_RANGE when `seed` is not an integer in [0, 2^32)
+   * @example const rng = new Random(0);
    */
   constructor(seed: number) {
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    if (typeof seed !== 'number') {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `seed must be an integer in [0, 2^32), got ${describe(seed)}`);
+    }
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
       throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `seed must be an integer in [0, 2^32), got ${describe(seed)}`);
     }
     let s = seed >>> 0;
@@ -46,10 +55,9 @@ export class Random {
   }
 
   /**
-   * A uniform integer in [0, 2^32).
-   * @returns the next 32-bit output of sfc32
-   * @example
-   * new Random(0).uint32();   // an integer in [0, 4294967296)
+   * The next raw 32-bit output.
+   * @returns a uniform integer in [0, 2^32)
+   * @example new Random(1).uint32() // the same integer on every machine
    */
   uint32(): number {
     const t = (((this.#a + this.#b) >>> 0) + this.#d) >>> 0;
@@ -62,10 +70,8 @@ export class Random {
   }
 
   /**
-   * A uniform double in [0, 1) with 53 random bits.
-   * @returns a double in [0, 1)
-   * @example
-   * new Random(0).next() < 1;   // true
+   * @returns a uniform double in [0, 1) with 53 random bits (two `uint32` draws)
+   * @example const u = rng.next();
    */
   next(): number {
     const hi = this.uint32() >>> 5, lo = this.uint32() >>> 6;
@@ -73,23 +79,28 @@ export class Random {
   }
 
   /**
-   * A uniform double in [lo, hi). The bounds are not checked: with lo > hi the draw lies in (hi, lo].
-   * @param lo - lower bound (inclusive)
-   * @param hi - upper bound (exclusive)
-   * @returns `lo + (hi − lo) · next()`
-   * @example
-   * const limit = Math.sqrt(6 / (fanIn + fanOut));
-   * rng.uniform(-limit, limit);   // a Glorot-uniform weight
+   * A uniform double in [lo, hi).
+   * @param lo - the lower bound, a finite number
+   * @param hi - the upper bound, a finite number ≥ lo, with hi − lo finite
+   * @returns lo + (hi − lo)·u for u = `next()`
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE when a bound is not a number
+   * @throws {RangeError} ERR_BLASNET_ARG_RANGE when a bound is not finite, hi < lo, or hi − lo overflows
+   * @example rng.uniform(-1, 1)
    */
   uniform(lo: number, hi: number): number {
+    for (const [name, v] of [['lo', lo], ['hi', hi]] as const) {
+      if (typeof v !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a finite number, got ${describe(v)}`);
+      if (!Number.isFinite(v)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must be a finite number, got ${describe(v)}`);
+    }
+    if (hi < lo) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `hi must be ≥ lo (${lo}), got ${hi}`);
+    if (!Number.isFinite(hi - lo)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `hi − lo must be finite, got ${hi} − ${lo}`);
     return lo + (hi - lo) * this.next();
   }
 
   /**
    * A standard normal draw (Box–Muller; the second value of each pair is kept for the next call).
    * @returns a draw from N(0, 1)
-   * @example
-   * const w = rng.normal() * Math.sqrt(2 / fanIn);   // a He-normal weight
+   * @example const z = rng.normal();
    */
   normal(): number {
     if (this.#spare !== null) {
@@ -106,31 +117,41 @@ export class Random {
   }
 
   /**
-   * A uniform integer in [0, n). `n` is not checked: it should be a positive integer ≤ 2^53.
-   * @param n - the number of possible values
+   * A uniform integer in [0, n).
+   * @param n - the number of possible values, an integer in [1, 2^53]
    * @returns an integer in [0, n)
-   * @example
-   * rng.int(6) + 1;   // a die roll
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE when `n` is not a number
+   * @throws {RangeError} ERR_BLASNET_ARG_RANGE when `n` is not an integer in [1, 2^53]
+   * @example rng.int(6) + 1 // a die
    */
   int(n: number): number {
+    if (typeof n !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `n must be an integer in [1, 2^53], got ${describe(n)}`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_INT_RANGE) {
+      throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `n must be an integer in [1, 2^53], got ${describe(n)}`);
+    }
     return Math.floor(this.next() * n);
   }
 
   /**
-   * Shuffles `a` in place (Fisher–Yates) and returns it.
-   * @typeParam T - an array or typed array of numbers
-   * @param a - the array to shuffle; it is modified
-   * @returns `a` itself
-   * @example
-   * const order = rng.shuffle(Uint32Array.from({ length: n }, (_, i) => i));   // a permutation of 0..n−1
+   * Shuffles `a` in place (Fisher–Yates) and returns it; every permutation equally likely.
+   * @param a - an array or a typed array (not a DataView, not a detached buffer)
+   * @returns `a` itself, shuffled
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE when `a` is not an array or typed array; ERR_BLASNET_DETACHED
+   *   when its buffer is detached
+   * @example rng.shuffle(Int32Array.from({ length: n }, (_, i) => i)) // a random order of 0 … n − 1
    */
-  shuffle<T extends {
-    /** The element count. */
-    length: number;
-    [i: number]: number;
-  }>(a: T): T {
+  shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
+    if (!Array.isArray(a)) {
+      if (!ArrayBuffer.isView(a) || a instanceof DataView) {
+        throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `a must be an array or a typed array, got ${describe(a)}`);
+      }
+      // A view over a detached buffer reports length 0 and would "shuffle" silently.
+      if (a.length === 0 && isDetached(a.buffer)) {
+        throw new BlasnetTypeError('ERR_BLASNET_DETACHED', 'a is backed by a detached ArrayBuffer (was it transferred?); expected a live buffer');
+      }
+    }
     for (let i = a.length - 1; i > 0; i--) {
-      const j = this.int(i + 1);
+      const j = Math.floor(this.next() * (i + 1));
       const t = a[i]!;
       a[i] = a[j]!;
       a[j] = t;
@@ -138,3 +159,4 @@ export class Random {
     return a;
   }
 }
+
