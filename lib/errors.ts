@@ -151,9 +151,14 @@ export class DivergenceError extends BlasnetError {
   constructor(iteration: number, cost: number) {
     super(
       'ERR_BLASNET_DIVERGED',
-      `training diverged: the cost became ${cost} at iteration ${iteration}. ` +
-        'Usual causes: a learning rate too large for the data (try 10× smaller), or features on very ' +
-        'different scales (standardize them: zero mean, unit variance). The model keeps its last finite parameters.',
+      iteration === 0
+        // Before any step the learning rate has played no part: the data or the starting parameters overflow.
+        ? `training diverged: the cost is ${cost} at the starting parameters, before any step. ` +
+          'The inputs, targets or parameters are too large for float64 (an overflow in the cost): scale ' +
+          'the features (standardize them) and targets. The model keeps its parameters.'
+        : `training diverged: the cost became ${cost} at iteration ${iteration}. ` +
+          'Usual causes: a learning rate too large for the data (try 10× smaller), or features on very ' +
+          'different scales (standardize them: zero mean, unit variance). The model keeps its last finite parameters.',
     );
     this.iteration = iteration;
   }

@@ -24,7 +24,7 @@ import {
   type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
 } from './training.js';
 import {
-  checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
+  checkFiniteCost, checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
 } from './validate.js';
 
 /**
@@ -352,7 +352,8 @@ export class LogisticRegression {
    * @returns J, ∂J/∂w and ∂J/∂b
    * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for a wrong type or an unknown option;
    *   {@link BlasnetRangeError} `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL` or
-   *   `ERR_BLASNET_ARG_RANGE` for invalid X, y or weights
+   *   `ERR_BLASNET_ARG_RANGE` for invalid X, y or weights; `ERR_BLASNET_NOT_FINITE` when J or a gradient
+   *   overflows (finite but huge inputs or parameters)
    * @example const { cost, dw, db } = model.costAndGradients(X, y);
    */
   costAndGradients(X: Matrix | number[][], y: Float64Array | number[], options: { sampleWeight?: Float64Array | number[] } = {}): {
@@ -371,10 +372,12 @@ export class LogisticRegression {
     const theta = packTheta(w, this.#b);
     if (this.#addon) {
       const r = this.#addon.logisticCostGrad(theta, M.data, M.rows, labels, this.l2, weight ?? undefined);
+      checkFiniteCost('LogisticRegression', r.cost, r.grad);
       return { cost: r.cost, dw: r.grad.slice(0, M.cols), db: r.grad[M.cols]! };
     }
     const grad = new Float64Array(M.cols + 1);
     const { cost } = new LogisticObjective(M.cols, this.l2).costGrad(theta, { X: M.data, Y: labels, weight, n: M.rows }, grad);
+    checkFiniteCost('LogisticRegression', cost, grad);
     return { cost, dw: grad.slice(0, M.cols), db: grad[M.cols]! };
   }
 
@@ -444,7 +447,7 @@ export class LogisticRegression {
     const caller = new Error();
     try {
       const p = this.#prepareFit(X, y, options, ASYNC_FIT_KEYS);
-      const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
+      const signal = optionalSignal(checkOptionsObject(options, 'options').signal, 'options.signal');
       if (this.#busy) throw busyError('LogisticRegression', 'fit');
       if (signal?.aborted) throw abortError(signal);
       this.#checkFitMemory(p);

@@ -24,7 +24,7 @@ import {
   ACTIVATION_CODE, LOSS_CODE, makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec,
 } from './spec.js';
 import {
-  checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
+  checkFiniteCost, checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
 } from './validate.js';
 import {
   checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, rowWeights, SHARED_FIT_KEYS, splitData,
@@ -442,7 +442,8 @@ export class NeuralNetwork {
    * @returns J, ∂J/∂W[l] and ∂J/∂b[l]
    * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option or a wrong type;
    *   {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` for a negative l2 or weight, `ERR_BLASNET_SHAPE`
-   *   for a wrong length, and what `fit` throws for X and Y
+   *   for a wrong length, and what `fit` throws for X and Y; `ERR_BLASNET_NOT_FINITE` when J or a
+   *   gradient overflows (finite but huge inputs, targets or parameters)
    * @example const { cost, dW, db } = net.costAndGradients(X, Y);
    */
   costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}): {
@@ -460,6 +461,7 @@ export class NeuralNetwork {
     const weight = rowWeights({ sampleWeight: o.sampleWeight }, M.rows, null, 0);
     checkJobMemory(`NeuralNetwork.costAndGradients on ${M.rows} examples`, networkCostGradBytes(this.spec, M.rows), 'evaluate it on fewer examples at a time');
     const { cost, grad } = this.#costGrad(this.#theta, M, T, l2, weight);
+    checkFiniteCost('NeuralNetwork', cost, grad);
     return {
       cost,
       dW: this.spec.layers.map((l) => grad.slice(l.W, l.b)),
@@ -540,7 +542,7 @@ export class NeuralNetwork {
     const caller = new Error();
     try {
       const p = this.#prepareFit(X, Y, options, ASYNC_FIT_KEYS);
-      const signal = optionalSignal((options as Record<string, unknown>).signal, 'options.signal');
+      const signal = optionalSignal(checkOptionsObject(options, 'options').signal, 'options.signal');
       if (this.#busy) throw busyError('NeuralNetwork', 'fit');
       if (signal?.aborted) throw abortError(signal);
       this.#checkFitMemory(p);

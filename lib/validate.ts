@@ -171,3 +171,14 @@ export function optionalSignal(value: unknown, name: string): AbortSignal | unde
   if (!(value instanceof AbortSignal)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be an AbortSignal, got ${describe(value)}`);
   return value;
 }
+
+/**
+ * Throws ERR_BLASNET_NOT_FINITE when a cost or one of its gradients is not finite: costAndGradients
+ * never returns an overflow (∞, or NaN from ∞ − ∞) as a value.
+ */
+export function checkFiniteCost(model: string, cost: number, grad: Float64Array): void {
+  const bad = Number.isFinite(cost) ? firstNonFinite(grad) : -2;
+  if (bad === -1) return;
+  const what = bad === -2 ? `the cost J is ${cost}` : `the gradient has ${grad[bad]} at parameter ${bad}`;
+  throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `${model}.costAndGradients: ${what} (it overflowed): the inputs, targets or parameters are too large; scale them`);
+}
