@@ -84,13 +84,31 @@ struct Batch {
 };
 Batch parse_batch(const Napi::CallbackInfo& info, size_t first, const BatchShape& shape);
 
-// An owned copy of a batch (async jobs and fits that run JavaScript between steps own their inputs).
-struct OwnedBatch {
-  std::vector<double> theta, X, Y;
-  size_t n = 0;
-  explicit OwnedBatch(const Batch& b)
-      : theta(b.theta.data, b.theta.data + b.theta.length), X(b.X.data, b.X.data + b.X.length),
-        Y(b.Y.data ? b.Y.data : nullptr, b.Y.data ? b.Y.data + b.Y.length : nullptr), n(b.n) {}
+// The batch a job reads: its own copy (async jobs, and fits whose progress callback runs JavaScript
+// between steps, which could change or free the caller's arrays), or the caller's arrays in place (a
+// synchronous call that runs no JavaScript until it returns: nothing can touch them meanwhile).
+class JobInput {
+ public:
+  JobInput(const Batch& b, bool copy) : view_(b) {
+    if (!copy) return;
+    theta_.assign(b.theta.data, b.theta.data + b.theta.length);
+    X_.assign(b.X.data, b.X.data + b.X.length);
+    if (b.Y.data) Y_.assign(b.Y.data, b.Y.data + b.Y.length);
+    view_.theta.data = theta_.data();
+    view_.X.data = X_.data();
+    if (b.Y.data) view_.Y.data = Y_.data();
+  }
+  JobInput(const JobInput&) = delete;
+  JobInput& operator=(const JobInput&) = delete;
+  const double* theta() const { return view_.theta.data; }
+  size_t params() const { return view_.theta.length; }
+  const double* X() const { return view_.X.data; }
+  const double* Y() const { return view_.Y.data; }
+  size_t n() const { return view_.n; }
+
+ private:
+  std::vector<double> theta_, X_, Y_;
+  Batch view_;
 };
 
 // A new Float64Array holding a copy of src[0..n).

@@ -36,12 +36,12 @@ void check_linear_terms(size_t bad, size_t n) {
 // A fit: the trainer (native/trainer.h) on the logistic objective, θ = (w, b).
 class LogisticFitJob final : public Job {
  public:
-  LogisticFitJob(const Batch& b, TrainSetup setup) : in_(b), setup_(std::move(setup)), m_(b.theta.length - 1) {}
+  LogisticFitJob(const Batch& b, TrainSetup setup, bool copy = true) : in_(b, copy), setup_(std::move(setup)), m_(b.theta.length - 1) {}
 
   void run(Progress& progress) override {
-    theta_ = in_.theta;
+    theta_.assign(in_.theta(), in_.theta() + in_.params());
     LogisticObjective model(m_, setup_.l2, static_cast<size_t>(get_threads()));
-    out_ = run_training(model, theta_.data(), in_.X.data(), in_.Y.data(), in_.n, setup_, records_, progress);
+    out_ = run_training(model, theta_.data(), in_.X(), in_.Y(), in_.n(), setup_, records_, progress);
   }
 
   // The trainer's result, `iterations` = the steps taken, and θ.
@@ -53,7 +53,7 @@ class LogisticFitJob final : public Job {
   }
 
  private:
-  OwnedBatch in_;
+  JobInput in_;
   TrainSetup setup_;
   size_t m_;
   std::vector<double> theta_;
@@ -63,15 +63,15 @@ class LogisticFitJob final : public Job {
 
 class LogisticPredictJob final : public Job {
  public:
-  explicit LogisticPredictJob(const Batch& b) : in_(b), m_(b.theta.length - 1) {}
+  explicit LogisticPredictJob(const Batch& b) : in_(b, true), m_(b.theta.length - 1) {}
   void run(Progress&) override {
-    a_.resize(in_.n);
-    check_linear_terms(logistic_predict_proba(in_.X.data(), in_.n, m_, in_.theta.data(), in_.theta[m_], a_.data()), in_.n);
+    a_.resize(in_.n());
+    check_linear_terms(logistic_predict_proba(in_.X(), in_.n(), m_, in_.theta(), in_.theta()[m_], a_.data()), in_.n());
   }
   Napi::Value result(Napi::Env env) override { return new_f64(env, a_.data(), a_.size()); }
 
  private:
-  OwnedBatch in_;
+  JobInput in_;
   size_t m_;
   std::vector<double> a_;
 };
@@ -95,10 +95,11 @@ Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
   return r;
 }
 
-// (θ, X, n, y, config, onProgress?) → fit result. Runs on the calling thread with its own copies.
+// (θ, X, n, y, config, onProgress?) → fit result. Runs on the calling thread: on its own copies when
+// onProgress is given (JavaScript then runs between steps), else on the caller's arrays in place.
 Napi::Value FitSync(const Napi::CallbackInfo& info) {
   const Batch b = logistic_batch(info, 0, true);
-  LogisticFitJob job(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n));
+  LogisticFitJob job(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n), info.Length() > 5 && info[5].IsFunction());
   return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
 }
 

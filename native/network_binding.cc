@@ -1,8 +1,9 @@
 // N-API surface of the network kernels: the NativeNet ObjectWrap holds one network's description
 // (sizes, activations, loss) and a reusable workspace for synchronous predictions. Parameters stay
 // in TS (one Float64Array θ) and come with each call as (θ, X, n[, Y]) through the boundary's
-// parser. Fits and async predictions are Jobs owning copies of their inputs (worker.h); the
-// synchronous calls that run no JavaScript (costGrad, predictSync) read the caller's arrays in place.
+// parser. Fits and async predictions are Jobs (worker.h) owning copies of their inputs; the
+// synchronous calls that run no JavaScript (costGrad, predictSync, fitSync without onProgress) read
+// the caller's arrays in place.
 #include <napi.h>
 
 #include <cmath>
@@ -39,11 +40,11 @@ namespace {
 // A fit: the trainer (native/trainer.h) on the network's objective.
 class NetFitJob final : public Job {
  public:
-  NetFitJob(const Network& net, const Batch& b, TrainSetup setup) : net_(net), in_(b), setup_(std::move(setup)) {}
+  NetFitJob(const Network& net, const Batch& b, TrainSetup setup, bool copy = true) : net_(net), in_(b, copy), setup_(std::move(setup)) {}
   void run(Progress& progress) override {
-    theta_ = in_.theta;
+    theta_.assign(in_.theta(), in_.theta() + in_.params());
     NetObjective model(net_, setup_.l2);
-    out_ = run_training(model, theta_.data(), in_.X.data(), in_.Y.data(), in_.n, setup_, records_, progress);
+    out_ = run_training(model, theta_.data(), in_.X(), in_.Y(), in_.n(), setup_, records_, progress);
   }
   Napi::Value result(Napi::Env env) override {
     Napi::Object r = train_result(env, out_, records_);
@@ -53,7 +54,7 @@ class NetFitJob final : public Job {
 
  private:
   Network net_;
-  OwnedBatch in_;
+  JobInput in_;
   TrainSetup setup_;
   std::vector<double> theta_;
   TrainRecords records_;
@@ -62,21 +63,21 @@ class NetFitJob final : public Job {
 
 class NetPredictJob final : public Job {
  public:
-  NetPredictJob(const Network& net, const Batch& b) : net_(net), in_(b) {}
+  NetPredictJob(const Network& net, const Batch& b) : net_(net), in_(b, true) {}
   void run(Progress& progress) override {
-    out_.resize(checked_mul(in_.n, net_.outputs(), "n × outputs"));
-    std::unique_ptr<ThreadTeam> team = make_team(net_, in_.n);
+    out_.resize(checked_mul(in_.n(), net_.outputs(), "n × outputs"));
+    std::unique_ptr<ThreadTeam> team = make_team(net_, in_.n());
     Workspace ws;
     ws.team = team.get();
-    const size_t bad = net_predict(net_, in_.theta.data(), in_.X.data(), in_.n, out_.data(), ws, [&] { return progress.cancelled(); });
+    const size_t bad = net_predict(net_, in_.theta(), in_.X(), in_.n(), out_.data(), ws, [&] { return progress.cancelled(); });
     if (bad == kPredictCancelled) fail_range("ABORT_ERR", "the prediction was cancelled");
-    if (bad) fail_non_finite(bad, in_.X.data(), in_.n, net_.inputs());
+    if (bad) fail_non_finite(bad, in_.X(), in_.n(), net_.inputs());
   }
   Napi::Value result(Napi::Env env) override { return new_f64(env, out_.data(), out_.size()); }
 
  private:
   Network net_;
-  OwnedBatch in_;
+  JobInput in_;
   std::vector<double> out_;
 };
 
@@ -160,11 +161,12 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
     });
   }
 
-  // (theta, X, n, Y, config, onProgress?) → train result; runs on the calling thread on copies.
+  // (theta, X, n, Y, config, onProgress?) → train result; runs on the calling thread: on its own
+  // copies when onProgress is given (JavaScript then runs between steps), else on the caller's arrays.
   Napi::Value FitSync(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       const Batch b = args(info, true);
-      NetFitJob job(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n));
+      NetFitJob job(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n), info.Length() > 5 && info[5].IsFunction());
       return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
     });
   }
