@@ -104,6 +104,7 @@ function checkLabels(y: unknown, n: number): Float64Array | Matrix {
  * are not modified.
  * @param X - n × s examples (a Matrix or number[][]), n ≥ 2, finite
  * @param y - n labels: a Float64Array or number[] (the parts are Float64Arrays), or an n × k Matrix
+ * @param options - `testFraction` and `seed`, below
  * @param options.testFraction - fraction of examples for the test set, in (0, 1); default 0.2. Both parts must
  *   get at least one example: round(n · testFraction) must be in [1, n − 1]
  * @param options.seed - PRNG seed, an integer in [0, 2^32); default 0

@@ -29,6 +29,7 @@ export type { BackendOption, BackendName, BinaryKind, BlasInfo } from './backend
 export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { Random } from './random.js';
+export type { ShuffleTarget } from './random.js';
 export { trainTestSplit, Standardizer, takeRows } from './data.js';
 export type { TrainTestSplitResult } from './data.js';
 export { NeuralNetwork } from './network.js';

@@ -9,6 +9,14 @@ import { isDetached } from './validate.js';
 /** The largest `n` accepted by `int(n)`: `next()` has 53 random bits, so larger ranges would skip integers. */
 const MAX_INT_RANGE = 2 ** 53;
 
+/** What `Random.shuffle` accepts: an array-like of numbers with writable elements (an array or a typed array). */
+export interface ShuffleTarget {
+  /** The element count. */
+  length: number;
+  /** The elements. */
+  [i: number]: number;
+}
+
 /**
  * A seeded pseudo-random generator (sfc32, seeded through splitmix32): the same seed gives the same
  * stream on every machine. Not cryptographically secure.
@@ -140,7 +148,7 @@ export class Random {
    *   when its buffer is detached
    * @example rng.shuffle(Int32Array.from({ length: n }, (_, i) => i)) // a random order of 0 … n − 1
    */
-  shuffle<T extends { length: number; [i: number]: number }>(a: T): T {
+  shuffle<T extends ShuffleTarget>(a: T): T {
     if (!Array.isArray(a)) {
       if (!ArrayBuffer.isView(a) || a instanceof DataView) {
         throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `a must be an array or a typed array, got ${describe(a)}`);
