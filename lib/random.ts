@@ -9,7 +9,10 @@ import { isDetached } from './validate.js';
 /** The largest `n` accepted by `int(n)`: `next()` has 53 random bits, so larger ranges would skip integers. */
 const MAX_INT_RANGE = 2 ** 53;
 
-/** What `Random.shuffle` accepts: an array-like of numbers with writable elements (an array or a typed array). */
+/**
+ * What `Random.shuffle` accepts: an array-like of numbers with writable elements (an array or a typed array).
+ * @example const order: ShuffleTarget = Int32Array.from({ length: 10 }, (_, i) => i);
+ */
 export interface ShuffleTarget {
   /** The element count. */
   length: number;
