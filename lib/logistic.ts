@@ -195,7 +195,11 @@ export class LogisticRegression {
 
   /**
    * Replaces the parameters (copied). The next fit starts from them only with `warmStart: true`.
-   * @throws {TypeError|RangeError} for a wrong type or a non-finite value; ERR_BLASNET_BUSY during a fit
+   * @param parameters - `weights`: one finite number per feature; `bias`: a finite number
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for a wrong type; {@link BlasnetRangeError}
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value, `ERR_BLASNET_SHAPE` for a weight count other than
+   *   the input scaling's; {@link BlasnetError} `ERR_BLASNET_BUSY` during a fit
+   * @example model.setParameters({ weights: [0.5, -1.2], bias: 0.1 });
    */
   setParameters(parameters: { weights: ArrayLike<number>; bias: number }): void {
     if (this.#busy) throw busyError('LogisticRegression', 'setParameters');
@@ -593,9 +597,15 @@ export class LogisticRegression {
   }
 
   /**
-   * The probabilities a = σ(wᵀx + b), one per row of X.
-   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit
-   * @throws {TypeError|RangeError} for invalid X (wrong column count, non-finite values, ...)
+   * The probabilities a = σ(wᵀx + b), one per row of X, on the calling thread.
+   * @param X - n × m examples as rows (Matrix or number[][]), raw features when the model has input scaling
+   * @returns n probabilities in [0, 1]
+   * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows
+   *   (never returned as a probability)
+   * @example const p = model.predictProbaSync([[1.2, 0.4], [0.1, 2.0]]); // Float64Array(2)
    */
   predictProbaSync(X: Matrix | number[][]): Float64Array {
     const w = this.#fitted('predictProbaSync');
@@ -616,6 +626,13 @@ export class LogisticRegression {
    * native backend computes it on the calling thread, as `predictProbaSync` would, and resolves the
    * Promise with it, since that takes less time than the round trip through libuv's thread pool
    * (~100 µs on a 2-core machine). Errors still arrive as a rejected Promise.
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @returns (a Promise of) n probabilities in [0, 1]
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows
+   * @example const p = await model.predictProba(Xtest);
    */
   predictProba(X: Matrix | number[][]): Promise<Float64Array> {
     const caller = new Error();
@@ -643,24 +660,62 @@ export class LogisticRegression {
     return withCallerStack(promise.then(({ a, badRow }) => checkLinearTerms(a, badRow)), caller);
   }
 
-  /** Class predictions ŷ ∈ {0, 1}: 1 where a ≥ 0.5. */
+  /**
+   * Class predictions ŷ ∈ {0, 1}: 1 where a = σ(wᵀx + b) ≥ 0.5, on the calling thread.
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @returns n labels, each 0 or 1
+   * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows
+   * @example const labels = model.predictSync(Xtest); // Float64Array of 0/1
+   */
   predictSync(X: Matrix | number[][]): Float64Array {
     return threshold(this.predictProbaSync(X));
   }
 
-  /** `predictSync` off the main thread. */
+  /**
+   * `predictSync` off the main thread (X copied at the call).
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @returns (a Promise of) n labels, each 0 or 1
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows
+   * @example const labels = await model.predict(Xtest);
+   */
   async predict(X: Matrix | number[][]): Promise<Float64Array> {
     return threshold(await this.predictProba(X));
   }
 
-  /** Accuracy in [0, 1]: the fraction of rows where the prediction equals the label. */
+  /**
+   * Accuracy in [0, 1]: the fraction of rows where `predictSync` equals the label.
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @param y - n labels, each 0 or 1
+   * @returns the accuracy in [0, 1]
+   * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows; `ERR_BLASNET_LABEL` for a label other than 0 or 1
+   * @example const accuracy = model.scoreSync(Xtest, ytest); // e.g. 0.965
+   */
   scoreSync(X: Matrix | number[][], y: Float64Array | number[]): number {
     const w = this.#fitted('scoreSync');
     const { M, labels } = this.#checkData(X, y, w.length);
     return accuracy(threshold(this.#probaSync(M, w, 'scoreSync')), labels);
   }
 
-  /** `scoreSync` off the main thread. */
+  /**
+   * `scoreSync` off the main thread (X and y copied at the call).
+   * @param X - n × m examples as rows (Matrix or number[][])
+   * @param y - n labels, each 0 or 1
+   * @returns (a Promise of) the accuracy in [0, 1]
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows; `ERR_BLASNET_LABEL` for a label other than 0 or 1
+   * @example const accuracy = await model.score(Xtest, ytest);
+   */
   async score(X: Matrix | number[][], y: Float64Array | number[]): Promise<number> {
     const w = this.#fitted('score');
     const { M, labels } = this.#checkData(X, y, w.length);

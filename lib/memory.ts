@@ -53,7 +53,8 @@ function records(count: number, every: number): number {
 /** Logistic regression fit: X and y copied, θ and its gradient, per-thread sums, recorded costs (twice: native and JS). */
 export function logisticFitBytes(n: number, m: number, iterations: number, recordEvery: number): number {
   const T = availableParallelism();
-  return F64 * (n * m + n + (m + 1) * 4 + m * T + 2 * records(iterations, recordEvery));
+  // θ with its gradient and the largest optimizer state (L-BFGS: 10 (s, y) pairs and line-search points).
+  return F64 * (n * m + n + (m + 1) * 26 + m * T + 2 * records(iterations, recordEvery));
 }
 
 /** Logistic regression prediction: X copied, the probabilities (native and JS). */
@@ -77,7 +78,9 @@ function netWorkspaceBytes(spec: NetShape, batch: number, backward: boolean): nu
 export function networkFitBytes(spec: NetShape, n: number, batchSize: number, epochs: number, recordEvery: number, optimizer: string): number {
   const s0 = spec.sizes[0]!, sL = spec.sizes[spec.sizes.length - 1]!;
   const B = batchSize === 0 ? n : Math.min(batchSize, n);
-  const states = optimizer === 'adam' ? 2 : optimizer === 'gd' ? 0 : 1;
+  // Optimizer state in parameter vectors: Adam m and v; momentum v; L-BFGS 10 (s, y) pairs plus its
+  // direction and line-search points.
+  const states = optimizer === 'adam' ? 2 : optimizer === 'gd' ? 0 : optimizer === 'lbfgs' ? 24 : 1;
   return F64 * (n * (s0 + sL) + spec.nParams * (3 + states) + B * (s0 + sL) + 2 * records(epochs, recordEvery)) +
     netWorkspaceBytes(spec, B, true);
 }

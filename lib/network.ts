@@ -130,7 +130,10 @@ export interface NetworkFitResult extends TrainingResultFields {
   bestEpoch?: number;
 }
 
-/** Targets: a Matrix n × sL, or for one output a vector of n values, or for softmax a vector of class indices. */
+/**
+ * Targets: a Matrix n × sL, or for one output a vector of n values, or for softmax a vector of class indices.
+ * @example const Y: Targets = [0, 2, 1]; // class indices for a 3-way softmax network
+ */
 export type Targets = Matrix | Float64Array | number[] | number[][];
 
 const OPTION_KEYS = ['layers', 'hidden', 'output', 'loss', 'seed', 'backend'] as const;
@@ -176,8 +179,14 @@ export class NeuralNetwork {
   #scaling: InputScaling | null = null;
 
   /**
-   * @throws {TypeError|RangeError} ERR_BLASNET_CONFIG for an invalid architecture, activation or (output, loss) pairing
-   * @throws {BlasnetError} ERR_BLASNET_NATIVE_UNAVAILABLE for backend 'native' without the addon
+   * Builds a network and draws its initial parameters from `seed` (He-normal before relu / leaky-relu,
+   * Glorot-uniform otherwise; biases zero).
+   * @param options - `layers` [s0, …, sL] (required), `hidden`, `output`, `loss`, `seed`, `backend`
+   * @throws {@link BlasnetTypeError} / {@link BlasnetRangeError} `ERR_BLASNET_CONFIG` for an invalid
+   *   architecture, activation (a leaky-relu slope outside [0, 1]) or (output, loss) pairing;
+   *   `ERR_BLASNET_ARG_TYPE` for an unknown option; `ERR_BLASNET_ARG_RANGE` for a bad seed
+   * @throws {@link BlasnetError} `ERR_BLASNET_NATIVE_UNAVAILABLE` for backend 'native' without the addon
+   * @example const net = new NeuralNetwork({ layers: [784, 128, 10], hidden: 'relu', output: 'softmax', seed: 1 });
    */
   constructor(options: NeuralNetworkOptions) {
     const o = checkOptionsObject(options, 'options');
@@ -220,7 +229,11 @@ export class NeuralNetwork {
 
   /**
    * Replaces the parameters (copied), in the shapes of `parameters`: W[l − 1] row-major s_l × s_{l−1}, b[l − 1] of s_l.
-   * @throws {TypeError|RangeError} when a shape is wrong or a value is not finite; ERR_BLASNET_BUSY during a fit
+   * @param parameters - `W`: one array per layer of s_l × s_{l−1} finite values; `b`: one array of s_l per layer
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for a wrong type; {@link BlasnetRangeError}
+   *   `ERR_BLASNET_SHAPE` for a wrong layer count or length, `ERR_BLASNET_NOT_FINITE` for a non-finite
+   *   value; {@link BlasnetError} `ERR_BLASNET_BUSY` during a fit
+   * @example net.setParameters({ W: [[0.1, -0.2, 0.3, 0.4], [1, -1]], b: [[0, 0], [0]] }); // layers [2, 2, 1]
    */
   setParameters(parameters: { W: ArrayLike<number>[]; b: ArrayLike<number>[] }): void {
     if (this.#busy) throw busyError('NeuralNetwork', 'setParameters');
@@ -427,7 +440,11 @@ export class NeuralNetwork {
     return net;
   }
 
-  /** Draws the initial parameters again from the seed (He / Glorot, biases zero). */
+  /**
+   * Draws the initial parameters again from the seed (He / Glorot, biases zero).
+   * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` during a fit
+   * @example net.reset(); // back to the parameters the constructor drew
+   */
   reset(): void {
     if (this.#busy) throw busyError('NeuralNetwork', 'reset');
     this.#theta = initialParameters(this.spec, this.seed);
@@ -705,7 +722,17 @@ export class NeuralNetwork {
     return applyInputScaling(toMatrix(X, 'X', { cols: this.spec.sizes[0]!, finite: this.#native === null }), this.#scaling, 'X');
   }
 
-  /** The output activations A[L] for each row of X, as an n × sL Matrix. */
+  /**
+   * The output activations A[L] for each row of X, as an n × sL Matrix, on the calling thread.
+   * @param X - n × s0 examples as rows (Matrix or number[][]), raw features when the model has input scaling
+   * @returns the n × sL outputs (probabilities for sigmoid / softmax outputs)
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
+   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
+   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory
+   * @example const out = net.predictSync([[0, 1], [1, 1]]); // Matrix 2 × sL
+   */
   predictSync(X: Matrix | number[][]): Matrix {
     return this.#predictSync(this.#inputs(X));
   }
@@ -726,6 +753,14 @@ export class NeuralNetwork {
    * and the Promise is resolved with it. Such a job takes less time (~20 µs) than the round trip
    * through libuv's thread pool (~100 µs on a 2-core machine), so the event loop is held for less
    * than the hop would cost. Errors still arrive as a rejected Promise.
+   * @param X - n × s0 examples as rows (Matrix or number[][])
+   * @returns (a Promise of) the n × sL outputs
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
+   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
+   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory
+   * @example const out = await net.predict(Xtest);
    */
   predict(X: Matrix | number[][]): Promise<Matrix> {
     const caller = new Error();
@@ -763,23 +798,65 @@ export class NeuralNetwork {
     }
   }
 
-  /** Predicted classes: argmax of the outputs, or 0/1 (a ≥ 0.5) for a single output. */
+  /**
+   * Predicted classes: argmax of the outputs, or 0/1 (a ≥ 0.5) for a single output, on the calling thread.
+   * @param X - n × s0 examples as rows (Matrix or number[][])
+   * @returns n class indices
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
+   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
+   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory
+   * @example const classes = net.predictClassSync(Xtest); // Float64Array of class indices
+   */
   predictClassSync(X: Matrix | number[][]): Float64Array {
     return toClasses(this.predictSync(X));
   }
 
-  /** `predictClassSync` off the main thread. */
+  /**
+   * `predictClassSync` off the main thread (X copied at the call).
+   * @param X - n × s0 examples as rows (Matrix or number[][])
+   * @returns (a Promise of) n class indices
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
+   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
+   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory
+   * @example const classes = await net.predictClass(Xtest);
+   */
   async predictClass(X: Matrix | number[][]): Promise<Float64Array> {
     return toClasses(await this.predict(X));
   }
 
-  /** Accuracy in [0, 1] of predictClass against Y (class indices, 0/1 labels, or one-hot rows). */
+  /**
+   * Accuracy in [0, 1] of `predictClassSync` against Y (class indices, 0/1 labels, or one-hot rows).
+   * @param X - n × s0 examples as rows (Matrix or number[][])
+   * @param Y - the targets, as for `fit`
+   * @returns the accuracy in [0, 1]
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
+   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
+   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory; `ERR_BLASNET_LABEL` for targets the loss does not accept
+   * @example const accuracy = net.scoreSync(Xtest, ytest); // e.g. 0.975
+   */
   scoreSync(X: Matrix | number[][], Y: Targets): number {
     const { M, T } = this.#checkData(X, Y);
     return accuracy(toClasses(this.#predictSync(M)), toClasses(T));
   }
 
-  /** `scoreSync` off the main thread. */
+  /**
+   * `scoreSync` off the main thread (X and Y copied at the call).
+   * @param X - n × s0 examples as rows (Matrix or number[][])
+   * @param Y - the targets, as for `fit`
+   * @returns (a Promise of) the accuracy in [0, 1]
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
+   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
+   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
+   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory; `ERR_BLASNET_LABEL` for targets the loss does not accept
+   * @example const accuracy = await net.score(Xtest, ytest);
+   */
   async score(X: Matrix | number[][], Y: Targets): Promise<number> {
     const { M, T } = this.#checkData(X, Y);
     return accuracy(toClasses(await this.#predict(M, new Error())), toClasses(T));

@@ -2,6 +2,8 @@
 // hold, moved here unchanged (same expressions, same order, same bits).
 #include "optim.h"
 
+#include "simd.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -59,21 +61,11 @@ bool FirstOrder::update(double* theta, double* g, size_t k0, size_t k1, double l
       }
       break;
     }
-    case Optimizer::adam: {
-      const double b1 = cfg_.beta1, b2 = cfg_.beta2, eps = cfg_.eps;
-      double* m = m_.data();
-      double* v = v_.data();
-      for (size_t k = k0; k < k1; ++k) {
-        m[k] = b1 * m[k] + (1.0 - b1) * g[k];
-        v[k] = b2 * v[k] + (1.0 - b2) * g[k] * g[k];
-        const double mhat = m[k] / c1, vhat = v[k] / c2;
-        const double old = theta[k], next = old - lr * mhat / (std::sqrt(vhat) + eps);
-        g[k] = old;
-        theta[k] = next;
-        finite &= std::isfinite(next);
-      }
+    case Optimizer::adam:
+      // m ← β1 m + (1−β1) g ; v ← β2 v + (1−β2) g² ; θ ← θ − α m̂ / (√v̂ + ε), m̂ = m/(1−β1^t), v̂ = v/(1−β2^t):
+      // vectorized per instruction-set level (simd.h), the same bits as the scalar form.
+      finite = simd().adam_update(theta, g, m_.data(), v_.data(), k0, k1, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, c1, c2);
       break;
-    }
   }
   return finite;
 }
