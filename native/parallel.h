@@ -1,10 +1,12 @@
 // A fixed team of threads for blasnet's own loops (the elementwise work BLAS does not do). The
-// caller's thread is member 0; the others wait on a condition variable between jobs, so a job costs
-// one wake-up, not a thread creation. Work is split by a fixed partition, so for a given team size
+// caller's thread is member 0; the others spin briefly, then wait on a condition variable between
+// jobs, so a job costs at most one wake-up, not a thread creation. Work is split by a fixed partition, so for a given team size
 // results are bit-for-bit reproducible. No N-API here; run() allocates nothing (the job is passed
 // as a pointer and a trampoline, not a std::function). A thread that cannot be started is a Failure
 // from the constructor, and an exception inside a job is rethrown to run()'s caller.
 #pragma once
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -50,9 +52,9 @@ class ThreadTeam {
       std::lock_guard<std::mutex> lock(mutex_);
       ctx_ = const_cast<void*>(static_cast<const void*>(&job));
       call_ = [](void* ctx, size_t t) { (*static_cast<Fn*>(ctx))(t); };
-      pending_ = size_ - 1;
       error_ = nullptr;
-      ++generation_;
+      pending_.store(size_ - 1, std::memory_order_relaxed);
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     std::exception_ptr mine;
@@ -61,8 +63,11 @@ class ThreadTeam {
     } catch (...) {
       mine = std::current_exception();
     }
+    // The others usually finish within microseconds of this thread: spin briefly before sleeping,
+    // since a futex wake-up and reschedule costs tens of µs, a lot for passes of ~100 µs.
+    spin_until([this] { return pending_.load(std::memory_order_acquire) == 0; });
     std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
     call_ = nullptr;
     ctx_ = nullptr;
     if (mine) std::rethrow_exception(mine);
@@ -70,29 +75,56 @@ class ThreadTeam {
   }
 
  private:
+  // Polls ready() for up to kSpinMicros before the caller falls back to blocking.
+  template <class R>
+  static void spin_until(R&& ready) {
+    using clock = std::chrono::steady_clock;
+    const auto until = clock::now() + std::chrono::microseconds(kSpinMicros);
+    for (unsigned k = 0; !ready(); ++k) {
+#if defined(__x86_64__) || defined(__i386__)
+      __builtin_ia32_pause();
+#endif
+      if ((k & 63) == 63 && clock::now() >= until) return;
+    }
+  }
+
   void loop(size_t t) {
+    using clock = std::chrono::steady_clock;
     size_t seen = 0;
+    // Spin for the next job only when the last one came soon after its predecessor (back-to-back
+    // passes, as in the logistic sweep); when other work separates them (a BLAS product using every
+    // core), block at once rather than take a core from it.
+    bool spin = false;
+    auto done_at = clock::now();
     for (;;) {
       void (*call)(void*, size_t);
       void* ctx;
+      if (spin) spin_until([&] { return generation_.load(std::memory_order_acquire) != seen; });
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
+        wake_.wait(lock, [&] { return generation_.load(std::memory_order_relaxed) != seen; });
+        seen = generation_.load(std::memory_order_relaxed);
         if (stop_) return;
         call = call_;
         ctx = ctx_;
       }
+      spin = clock::now() - done_at <= std::chrono::microseconds(kSpinMicros);
       std::exception_ptr err;
       try {
         call(ctx, t);
       } catch (...) {
         err = std::current_exception();
       }
-      {
+      if (err) {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (err && !error_) error_ = err;
-        if (--pending_ == 0) done_.notify_one();
+        if (!error_) error_ = err;
+      }
+      // Last one out wakes the caller; the notify is made under the mutex, so a caller that has just
+      // found pending_ non-zero and is about to wait cannot miss it.
+      done_at = clock::now();
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.notify_one();
       }
     }
   }
@@ -101,12 +133,14 @@ class ThreadTeam {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       stop_ = true;
-      ++generation_;
+      generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     for (auto& th : threads_)
       if (th.joinable()) th.join();
   }
+
+  static constexpr long kSpinMicros = 50;
 
   size_t size_;
   std::vector<std::thread> threads_;
@@ -115,7 +149,7 @@ class ThreadTeam {
   void (*call_)(void*, size_t) = nullptr;
   void* ctx_ = nullptr;
   std::exception_ptr error_;
-  size_t pending_ = 0, generation_ = 0;
+  std::atomic<size_t> pending_{0}, generation_{0};
   bool stop_ = false;
 };
 
