@@ -254,13 +254,6 @@ export class LogisticRegression {
     this.#scaling = checkInputScaling(scaling, this.#w ? this.#w.length : undefined, 'scaling');
   }
 
-  /**
-   * The model as a versioned JSON object (format 'blasnet-model', see lib/format.ts): its options,
-   * its exact parameters and its input scaling. The arrays are copies.
-   * @returns the JSON-ready object (write it with `save`, which keeps −0; JSON.stringify writes it as 0)
-   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit (there are no weights yet)
-   * @example const json = model.toJSON(); const copy = LogisticRegression.fromJSON(json);
-   */
   /** The training options; those of issue 10 only when they are not the defaults, so older readers keep reading gd models. */
   #trainingJSON(): LogisticModelJSON['training'] {
     const t: LogisticModelJSON['training'] = { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery };
@@ -270,6 +263,13 @@ export class LogisticRegression {
     return t;
   }
 
+  /**
+   * The model as a versioned JSON object (format 'blasnet-model', see lib/format.ts): its options,
+   * its exact parameters and its input scaling. The arrays are copies.
+   * @returns the JSON-ready object (write it with `save`, which keeps −0; JSON.stringify writes it as 0)
+   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit (there are no weights yet)
+   * @example const json = model.toJSON(); const copy = LogisticRegression.fromJSON(json);
+   */
   toJSON(): LogisticModelJSON {
     const w = this.#w;
     if (w === null || w.length === 0) {

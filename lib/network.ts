@@ -37,6 +37,10 @@ import {
  */
 export type OptimizerName = 'gd' | 'momentum' | 'adam' | 'lbfgs';
 
+/**
+ * The options of `new NeuralNetwork(options)`: the architecture, the loss, the seed and the backend.
+ * @example const options: NeuralNetworkOptions = { layers: [30, 16, 1], hidden: 'relu', output: 'sigmoid', seed: 1 };
+ */
 export interface NeuralNetworkOptions {
   /** Layer sizes [s0, s1, …, sL]: s0 inputs, sL outputs. The seed's network is [s0, s1, 1]. */
   layers: number[];
@@ -169,7 +173,9 @@ export let internals: {
 export class NeuralNetwork {
   /** The validated description: sizes, activations, loss, θ layout. */
   readonly spec: NetSpec;
+  /** The seed of the weight initialization, the shuffle stream and validation splits. */
   readonly seed: number;
+  /** The backend in use: 'native' or 'reference'. */
   readonly backend: BackendName;
   readonly #native: NativeNet | null;
   #theta: Float64Array;
@@ -219,7 +225,12 @@ export class NeuralNetwork {
   /**
    * Copies of the parameters in the seed's shapes: W[l − 1] is W[l], row-major s_l × s_{l−1}; b[l − 1] is b[l].
    */
-  get parameters(): { W: Float64Array[]; b: Float64Array[] } {
+  get parameters(): {
+    /** W[l − 1] = W[l], row-major s_l × s_{l−1}. */
+    W: Float64Array[];
+    /** b[l − 1] = b[l], s_l values. */
+    b: Float64Array[];
+  } {
     const t = this.#theta;
     return {
       W: this.spec.layers.map((l) => t.slice(l.W, l.b)),
