@@ -18,13 +18,23 @@ export const MEMORY_FRACTION = 0.75;
 /**
  * The byte limit a single blasnet job is sized against: 75 % of the memory the process may use,
  * the smaller of `os.totalmem()` and the cgroup limit (`process.constrainedMemory()`), when set.
+ * Read once, at the first job that needs it: both calls cost tens of µs (a cgroup file is read),
+ * far too much to pay on every prediction.
  */
 export function memoryLimit(): number {
-  let avail = totalmem();
-  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
-  if (typeof constrained === 'number' && constrained > 0 && constrained < avail) avail = constrained;
-  return Math.floor(avail * MEMORY_FRACTION);
+  if (cachedLimit === 0) {
+    let avail = totalmem();
+    const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+    if (typeof constrained === 'number' && constrained > 0 && constrained < avail) avail = constrained;
+    cachedLimit = Math.floor(avail * MEMORY_FRACTION);
+  }
+  return cachedLimit;
 }
+
+let cachedLimit = 0;
+
+/** Below this many bytes a job is not compared with the limit: no machine that runs Node lacks it. */
+const ALWAYS_FITS = 64 * 1024 * 1024;
 
 function format(bytes: number): string {
   if (!Number.isFinite(bytes)) return 'more bytes than can be counted';
@@ -36,6 +46,7 @@ function format(bytes: number): string {
 
 /** Throws ERR_BLASNET_OUT_OF_MEMORY, naming the bytes, when `bytes` exceeds the limit. */
 export function checkJobMemory(what: string, bytes: number, hint: string): void {
+  if (bytes <= ALWAYS_FITS) return;
   const limit = memoryLimit();
   if (bytes <= limit) return;
   throw new BlasnetError('ERR_BLASNET_OUT_OF_MEMORY',
