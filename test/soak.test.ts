@@ -8,6 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// Under the sanitizer run (scripts/asan.sh) malloc is ASan's, which quarantines freed memory and
+// grows shadow memory with the heap: RSS then measures ASan, not blasnet, so the RSS criteria are
+// checked in the main suite only. (The cycles still run under ASan in test/hostile and the fuzz suite.)
+const SANITIZED = process.env.BLASNET_SANITIZER === '1';
 
 function soak(...args: string[]) {
   const r = spawnSync(process.execPath, ['--expose-gc', join(ROOT, 'scripts', 'soak.mjs'), '--json', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
@@ -15,14 +19,14 @@ function soak(...args: string[]) {
   return { status: r.status, stderr: r.stderr, result: line.startsWith('{') ? JSON.parse(line) : null };
 }
 
-it('600 cycles: RSS after warm-up grows by less than 64 MiB, and every reloaded model predicts identically', () => {
+it.skipIf(SANITIZED)('600 cycles: RSS after warm-up grows by less than 64 MiB, and every reloaded model predicts identically', () => {
   const { status, stderr, result } = soak('--cycles', '600', '--every', '30', '--limit-mib', '64');
   expect(result, stderr).not.toBeNull();
   expect(result.growthMiB, JSON.stringify(result.samples.map((x: { rssMiB: number }) => Math.round(x.rssMiB)))).toBeLessThan(64);
   expect(status, stderr).toBe(0);
 }, 120_000);
 
-it('the criterion catches a leak: 512 KiB kept per cycle fails it', () => {
+it.skipIf(SANITIZED)('the criterion catches a leak: 512 KiB kept per cycle fails it', () => {
   const { status, result } = soak('--cycles', '600', '--every', '30', '--limit-mib', '64', '--leak-per-cycle-kib', '512');
   expect(result.pass).toBe(false);
   expect(result.growthMiB).toBeGreaterThan(64);
