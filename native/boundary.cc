@@ -4,6 +4,10 @@
 
 #include <cmath>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "blas.h"
 
 namespace blasnet {
@@ -132,6 +136,16 @@ Batch parse_batch(const Napi::CallbackInfo& info, size_t first, const BatchShape
           f64_arg(info, first + 1, "X", nx, "n × inputs"), {nullptr, 0}, n};
   if (shape.with_Y) b.Y = f64_arg(info, first + 3, "Y", checked_mul(n, shape.sL, "n × outputs"), "n × outputs");
   return b;
+}
+
+// madvise(MADV_HUGEPAGE) where the system has it: a hint, whose failure changes nothing.
+void advise_huge_pages(void* p, size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  (void)madvise(p, bytes, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
+#endif
 }
 
 Napi::Float64Array new_f64(Napi::Env env, const double* src, size_t n) {
