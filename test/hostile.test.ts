@@ -15,6 +15,15 @@ const T = 60_000;
 /** The error codes a caller can rely on (lib/errors.ts ErrorCode). */
 const oom = 'ERR_BLASNET_OUT_OF_MEMORY';
 
+
+/** Every outcome of a scenario is either a result with nothing non-finite in it or a documented ERR_BLASNET_ code. */
+function expectFiniteOrCoded(out: Record<string, Record<string, unknown>>): void {
+  for (const [k, o] of Object.entries(out)) {
+    if (o.ok) expect(JSON.stringify(o.value), k).not.toMatch(/"finite":false/);
+    else expect(o.code, `${k}: ${JSON.stringify(o)}`).toMatch(/^ERR_BLASNET_/);
+  }
+}
+
 describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
   // ── Aborts: std::bad_alloc in synchronous paths ─────────────────────────────────────────────
   it.skipIf(skip).concurrent('LogisticRegression({ iterations: 1e15, recordEvery: 1 }).fitSync is refused with ERR_BLASNET_OUT_OF_MEMORY, and fit() rejects the same; the process keeps working', async () => {
@@ -439,11 +448,7 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
       };
       report(results);
     `, { backend });
-    const out = cleanResult(r) as Record<string, Record<string, unknown>>;
-    for (const [k, o] of Object.entries(out)) {
-      if (o.ok) expect(JSON.stringify(o.value), k).not.toMatch(/"finite":false/);
-      else expect(o.code, `${k}: ${JSON.stringify(o)}`).toMatch(/^ERR_BLASNET_/);
-    }
+    expectFiniteOrCoded(cleanResult(r) as Record<string, Record<string, unknown>>);
   }, T);
 
   it.skipIf(skip).concurrent('a Float64Array subclass whose length lies is rejected or computed on its true contents, never read out of bounds', async () => {
@@ -462,11 +467,7 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
       results.labels = await outcome(() => lr.fitSync(new Matrix(10000, m), new Liar(1)));
       report(results);
     `, { backend });
-    const out = cleanResult(r) as Record<string, Record<string, unknown>>;
-    for (const [k, o] of Object.entries(out)) {
-      if (o.ok) expect(JSON.stringify(o.value), k).not.toMatch(/"finite":false/);
-      else expect(o.code, `${k}: ${JSON.stringify(o)}`).toMatch(/^ERR_BLASNET_/);
-    }
+    expectFiniteOrCoded(cleanResult(r) as Record<string, Record<string, unknown>>);
   }, T);
 
   it.skipIf(skip).concurrent('architectures whose parameters cannot be allocated get a coded error, not an uncaught RangeError or a crash', async () => {
