@@ -86,11 +86,13 @@ export const workload: Workload = {
           check: check(RTOL64),
           notes: ['X copied at the call'],
         });
-        // What the two products alone take (as network.cc makes them: Z = Wᵀ·A, examples on the
-        // long side), for native's share of the dgemm rate.
+        // What the two products alone take, in the orientation network.cc's dense_product runs
+        // them (Zᵀ = Xᵀ·Wᵀ with the examples on the long M side: [transA, transB, M, N, K] =
+        // [1, 0, n, s1, s0] for the input layer, whose X is example-major, then [0, 0, n, s2, s1]),
+        // for native's share of the dgemm rate.
         const addon = nativeAddon();
         if (addon) {
-          const shapes = Float64Array.from([1, 0, LAYERS[1]!, z.n, LAYERS[0]!, 1, 0, LAYERS[2]!, z.n, LAYERS[1]!]);
+          const shapes = Float64Array.from([1, 0, z.n, LAYERS[1]!, LAYERS[0]!, 0, 0, z.n, LAYERS[2]!, LAYERS[1]!]);
           entries.push({
             kind: 'in-process', impl: 'addon dgemm ×2', threads, table: DGEMM_TABLE,
             setup: () => setThreads(threads),

@@ -2,6 +2,8 @@
 // argument parsing, and the process-wide OpenBLAS thread-count arbitration. See boundary.h.
 #include "boundary.h"
 
+#include <mutex>
+
 #include <cmath>
 
 #if defined(__linux__)
@@ -146,6 +148,66 @@ void advise_huge_pages(void* p, size_t bytes) noexcept {
   (void)p;
   (void)bytes;
 #endif
+}
+
+
+namespace {
+constexpr size_t kHugePage = size_t(2) << 20;
+size_t round_to_huge(size_t bytes) {
+  if (bytes > SIZE_MAX - (kHugePage - 1)) throw std::bad_alloc();
+  return (bytes + kHugePage - 1) & ~(kHugePage - 1);
+}
+struct KeptBlock {
+  void* p;
+  size_t bytes;  // rounded
+};
+std::mutex kept_mutex;
+std::vector<KeptBlock> kept;  // most recently given last; at most kJobBufferKeep
+}  // namespace
+
+void* job_buffer_take(size_t bytes) {
+  const size_t rounded = round_to_huge(bytes);
+  {
+    std::lock_guard<std::mutex> lock(kept_mutex);
+    for (size_t i = kept.size(); i-- > 0;) {
+      if (kept[i].bytes == rounded) {
+        void* p = kept[i].p;
+        kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(i));
+        return p;
+      }
+    }
+  }
+  void* p = nullptr;
+  if (posix_memalign(&p, kHugePage, rounded) != 0) throw std::bad_alloc();
+  advise_huge_pages(p, rounded);
+  return p;
+}
+
+void job_buffer_give(void* p, size_t bytes) noexcept {
+  const size_t rounded = (bytes + kHugePage - 1) & ~(kHugePage - 1);  // no overflow: take rounded it
+  void* evict[kJobBufferKeep + 1] = {};
+  size_t evicted = 0;
+  if (rounded > kJobBufferKeepBytes) {
+    std::free(p);
+    return;
+  }
+  try {
+    std::lock_guard<std::mutex> lock(kept_mutex);
+    kept.reserve(kJobBufferKeep + 1);
+    kept.push_back({p, rounded});
+    size_t total = 0;
+    for (const KeptBlock& k : kept) total += k.bytes;
+    // Drop the oldest until both limits hold.
+    while (kept.size() > kJobBufferKeep || total > kJobBufferKeepBytes) {
+      total -= kept.front().bytes;
+      evict[evicted++] = kept.front().p;
+      kept.erase(kept.begin());
+    }
+  } catch (...) {  // reserve failed: keep nothing
+    std::free(p);
+    return;
+  }
+  for (size_t i = 0; i < evicted; ++i) std::free(evict[i]);
 }
 
 Napi::Float64Array new_f64(Napi::Env env, const double* src, size_t n) {

@@ -77,6 +77,24 @@ void Workspace::reserve(const Network& net, size_t cap, bool backward) {
   capacity = cap;
 }
 
+std::unique_ptr<Workspace> WorkspacePool::take() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!free_.empty()) {
+      std::unique_ptr<Workspace> ws = std::move(free_.back());
+      free_.pop_back();
+      return ws;
+    }
+  }
+  return std::make_unique<Workspace>();
+}
+
+void WorkspacePool::give(std::unique_ptr<Workspace> ws) {
+  ws->team = nullptr;  // the team was the job's
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (free_.size() < kKeep) free_.push_back(std::move(ws));
+}
+
 // Below this many elements a pass runs on the calling thread: a team wake-up costs microseconds.
 static constexpr size_t kParallelMin = size_t(1) << 15;
 

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -60,6 +61,22 @@ struct Workspace {
   std::vector<double> part_sum;           // per thread: a partial scalar sum (the loss)
   std::vector<double> part_check;         // per thread: Σ 0·z over checked pre-activations (NaN iff one is not finite)
   void reserve(const Network& net, size_t capacity, bool backward);
+};
+
+// Warm workspaces for a model's asynchronous predictions: a job takes one (or a new one when none
+// is free) and gives it back when it ends, so a later prediction finds its buffers allocated and
+// their pages mapped (a fresh 10 000 × 128 activation buffer costs ~2 500 page faults). It keeps at
+// most kKeep of them, those of the last jobs to end; a workspace holds at most net_predict's chunk
+// of activations (≈ 32 MiB). Shared by the model and its running jobs (shared_ptr), thread-safe.
+class WorkspacePool {
+ public:
+  static constexpr size_t kKeep = 2;
+  std::unique_ptr<Workspace> take();
+  void give(std::unique_ptr<Workspace> ws);
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Workspace>> free_;
 };
 
 // A thread team for the elementwise passes of batches of n examples: OpenBLAS's thread count of

@@ -63,11 +63,18 @@ class NetFitJob final : public Job {
 
 class NetPredictJob final : public Job {
  public:
-  NetPredictJob(const Network& net, const Batch& b) : net_(net), in_(b, true) {}
+  NetPredictJob(const Network& net, const Batch& b, std::shared_ptr<WorkspacePool> pool)
+      : net_(net), in_(b, true), pool_(std::move(pool)) {}
   void run(Progress& progress) override {
     out_.resize(checked_mul(in_.n(), net_.outputs(), "n × outputs"));
     std::unique_ptr<ThreadTeam> team = make_team(net_, in_.n());
-    Workspace ws;
+    // A warm workspace from the model's pool, given back however the job ends.
+    struct Lease {
+      WorkspacePool& pool;
+      std::unique_ptr<Workspace> ws;
+      ~Lease() { pool.give(std::move(ws)); }
+    } lease{*pool_, pool_->take()};
+    Workspace& ws = *lease.ws;
     ws.team = team.get();
     const size_t bad = net_predict(net_, in_.theta(), in_.X(), in_.n(), out_.data(), ws, [&] { return progress.cancelled(); });
     if (bad == kPredictCancelled) fail_range("ABORT_ERR", "the prediction was cancelled");
@@ -78,6 +85,7 @@ class NetPredictJob final : public Job {
  private:
   Network net_;
   JobInput in_;
+  std::shared_ptr<WorkspacePool> pool_;
   std::vector<double> out_;
 };
 
@@ -198,13 +206,14 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   Napi::Value Predict(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
-      return run_async(env, std::make_unique<NetPredictJob>(net_, args(info, false)), env.Undefined(),
+      return run_async(env, std::make_unique<NetPredictJob>(net_, args(info, false), pool_), env.Undefined(),
                        info.Length() > 3 ? info[3] : env.Undefined());
     });
   }
 
   Network net_;
   Workspace predict_ws_;  // synchronous predictions only (main thread)
+  std::shared_ptr<WorkspacePool> pool_ = std::make_shared<WorkspacePool>();  // asynchronous predictions
 };
 
 void register_network(Napi::Env env, Napi::Object exports) { exports.Set("NativeNet", NativeNet::Define(env)); }

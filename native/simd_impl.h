@@ -61,6 +61,8 @@ __attribute__((always_inline)) static inline void store8(double* x, const Oct& o
 // 16 ymm at AVX2, where 8 measured faster than 4 despite the spills; 16 zmm measured slower). Only
 // the schedule depends on it, never a value.
 static constexpr size_t kBlock = 8;
+// Examples per tile of the sweep (see logistic_rows): a whole number of blocks.
+static constexpr size_t kTile = 32;
 
 // h = (a0+a4, a1+a5, a2+a6, a3+a7), the first level of T.
 __attribute__((always_inline)) static inline v4d halves(const Oct& a) {
@@ -149,14 +151,11 @@ struct Sweep {
   double* dw;           // (round_up(m, 8)) accumulated; the lanes past m are scratch
 };
 
-// Forward half of examples g0 .. g0 + NB − 1 (x0 = X + g0·m, yq = y + g0): their NB dot products
-// against each 8-chunk of w (w loaded once per chunk, NB independent accumulator chains), the lane
-// sums batched, σ (and the loss) of the NB values a vector at a time; dz (NB) = σ(z) − y. Each
-// example's additions happen in the same order whatever NB is.
+// z (NB / VW vectors) = x_q · w + b for examples g0 .. g0 + NB − 1 (x0 = X + g0·m): their NB dot
+// products against each 8-chunk of w (w loaded once per chunk, NB independent accumulator chains),
+// the lane sums batched. Each example's additions happen in the same order whatever NB is.
 template <size_t NB>
-__attribute__((always_inline)) static inline void block_dz(const Sweep& s, const double* __restrict x0,
-                                                           const double* __restrict yq, double* __restrict dz,
-                                                           SweepSums& sums) {
+__attribute__((always_inline)) static inline void block_z(const Sweep& s, const double* __restrict x0, vd* z) {
   const size_t m = s.m, m8 = s.m8;
   Oct acc[NB];
   for (size_t q = 0; q < NB; ++q)
@@ -164,7 +163,7 @@ __attribute__((always_inline)) static inline void block_dz(const Sweep& s, const
   // The next block's rows are fetched while this one is summed, one prefetch per chunk read (6 % at
   // AVX-512 and 11 % at baseline here; two blocks ahead measured less, four slower).
   const double* next = x0 + NB * m;
-  const bool prefetch = NB > 1 && next + NB * m <= s.end;
+  const bool prefetch = next + NB * m <= s.end;
   for (size_t k = 0; k < m8; k += 8) {
     const Oct wk = load8(s.w + k);
     for (size_t q = 0; q < NB; ++q) mul_add(acc[q], load8(x0 + q * m + k), wk);
@@ -173,54 +172,81 @@ __attribute__((always_inline)) static inline void block_dz(const Sweep& s, const
   }
   if (s.r)
     for (size_t q = 0; q < NB; ++q) mul_add(acc[q], tail_chunk(x0 + q * m + m8, s.end, s.r, s.mask), s.w_tail);
-  if constexpr (NB == 1) {
-    const double z = lane_sum(acc[0]) + s.b;
-    const double e = exp_neg_abs<uint64_t>(z);
-    double d = sigmoid_from_e(z, e);
-    if (s.want_cost) sums.cost += softplus_from_e(z, e) - yq[0] * z;
-    d -= yq[0];
-    dz[0] = d;
-    sums.dz += d;
-    sums.z += z;
-  } else {
-    constexpr size_t NV = NB / VW;
-    vd z[NV], d[NV];
-    lane_sums<NB>(acc, z);
-    for (size_t i = 0; i < NV; ++i) z[i] += s.b;
-    // σ and softplus of the NB values a vector at a time, from one exponential (the same operations
-    // as the scalar forms).
-    vd e[NV];
-    for (size_t i = 0; i < NV; ++i) e[i] = exp_neg_abs<vu>(z[i]);
-    for (size_t i = 0; i < NV; ++i) d[i] = sigmoid_from_e(z[i], e[i]);
-    double cost = sums.cost, dz_sum = sums.dz, z_sum = sums.z;
-    if (s.want_cost) {
-      for (size_t i = 0; i < NV; ++i) {
-        const vd c = softplus_from_e(z[i], e[i]) - loadv(yq + i * VW) * z[i];
-        for (size_t l = 0; l < VW; ++l) cost += c[l];
-      }
-    }
-    for (size_t i = 0; i < NV; ++i) {
-      d[i] -= loadv(yq + i * VW);
-      storev(dz + i * VW, d[i]);
-      for (size_t l = 0; l < VW; ++l) {
-        dz_sum += d[i][l];
-        z_sum += z[i][l];
-      }
-    }
-    sums.cost = cost;
-    sums.dz = dz_sum;
-    sums.z = z_sum;
-  }
+  lane_sums<NB>(acc, z);
+  for (size_t i = 0; i < NB / VW; ++i) z[i] += s.b;
 }
 
-// Backward half: dw += Σ_q dz_q x_q over the NB rows at x0, chunk by chunk (dw loaded and stored once
-// per chunk); dw[k] receives the dz_q x_qk in example order, as one example at a time would give.
+// dz (NZ) = σ(z) − y for NZ examples whose z are in NZ / VW vectors (yq = y + g0), and the loss, from
+// one exponential, a vector at a time: the vectors are independent, so their exponentials overlap
+// (one vector alone is a chain of dependent operations). The sums take the examples in order.
+template <size_t NZ>
+__attribute__((always_inline)) static inline void tile_dz(const Sweep& s, const vd* z, const double* __restrict yq,
+                                                          double* __restrict dz, SweepSums& sums) {
+  constexpr size_t NV = NZ / VW;
+  vd e[NV], d[NV];
+  for (size_t i = 0; i < NV; ++i) e[i] = exp_neg_abs<vu>(z[i]);
+  for (size_t i = 0; i < NV; ++i) d[i] = sigmoid_from_e(z[i], e[i]);
+  double cost = sums.cost, dz_sum = sums.dz, z_sum = sums.z;
+  if (s.want_cost) {
+    for (size_t i = 0; i < NV; ++i) {
+      const vd c = softplus_from_e(z[i], e[i]) - loadv(yq + i * VW) * z[i];
+      for (size_t l = 0; l < VW; ++l) cost += c[l];
+    }
+  }
+  for (size_t i = 0; i < NV; ++i) {
+    d[i] -= loadv(yq + i * VW);
+    storev(dz + i * VW, d[i]);
+    for (size_t l = 0; l < VW; ++l) {
+      dz_sum += d[i][l];
+      z_sum += z[i][l];
+    }
+  }
+  sums.cost = cost;
+  sums.dz = dz_sum;
+  sums.z = z_sum;
+}
+
+// One example at a time (the rows after the last whole block), with the same operations.
+__attribute__((always_inline)) static inline void single_dz(const Sweep& s, const double* __restrict x0, const double* __restrict yq,
+                                                            double* __restrict dz, SweepSums& sums) {
+  Oct acc;
+  for (size_t i = 0; i < kParts; ++i) acc.p[i] = vd{};
+  for (size_t k = 0; k < s.m8; k += 8) mul_add(acc, load8(x0 + k), load8(s.w + k));
+  if (s.r) mul_add(acc, tail_chunk(x0 + s.m8, s.end, s.r, s.mask), s.w_tail);
+  const double z = lane_sum(acc) + s.b;
+  const double e = exp_neg_abs<uint64_t>(z);
+  double d = sigmoid_from_e(z, e);
+  if (s.want_cost) sums.cost += softplus_from_e(z, e) - yq[0] * z;
+  d -= yq[0];
+  dz[0] = d;
+  sums.dz += d;
+  sums.z += z;
+}
+
+// Chunks of dw updated together in block_dw: each chunk's sum over the block's examples is one
+// dependent chain of NB additions, so G chunks side by side give G independent chains (the order of
+// the additions into each dw[k] is unchanged, hence the bits). G·kParts accumulators stay in
+// registers: 4 zmm at AVX-512, 4 ymm at AVX2, 4 xmm at baseline (of 16).
+static constexpr size_t kDwGroup = BLASNET_VW == 8 ? 4 : BLASNET_VW == 4 ? 2 : 1;
+
+// Backward half: dw += Σ_q dz_q x_q over the NB rows at x0, kDwGroup chunks at a time (dw loaded and
+// stored once per chunk); dw[k] receives the dz_q x_qk in example order, as one example at a time
+// would give.
 template <size_t NB>
 __attribute__((always_inline)) static inline void block_dw(const Sweep& s, const double* __restrict x0,
                                                            const double* __restrict dz) {
+  constexpr size_t G = kDwGroup;
   const size_t m = s.m, m8 = s.m8;
   double* __restrict dw = s.dw;
-  for (size_t k = 0; k < m8; k += 8) {
+  size_t k = 0;
+  for (; k + 8 * G <= m8; k += 8 * G) {
+    Oct t[G];
+    for (size_t g = 0; g < G; ++g) t[g] = load8(dw + k + 8 * g);
+    for (size_t q = 0; q < NB; ++q)
+      for (size_t g = 0; g < G; ++g) scale_add(t[g], dz[q], load8(x0 + q * m + k + 8 * g));
+    for (size_t g = 0; g < G; ++g) store8(dw + k + 8 * g, t[g]);
+  }
+  for (; k < m8; k += 8) {
     Oct t = load8(dw + k);
     for (size_t q = 0; q < NB; ++q) scale_add(t, dz[q], load8(x0 + q * m + k));
     store8(dw + k, t);
@@ -232,9 +258,11 @@ __attribute__((always_inline)) static inline void block_dw(const Sweep& s, const
   }
 }
 
-// Blocks of kBlock examples, each one's dw update right after its dot products, while its rows are in
-// L1. (Issuing block i+1's dot products before block i's update, to hide σ's latency, measured 5 %
-// slower here.) The remaining j1 − j0 mod kBlock examples go one at a time, with the same bits.
+// Tiles of kTile examples: the dot products of each block of kBlock, then σ and dz of the whole tile
+// (its exponentials overlap), then the tile's dw update while its rows (25 KiB) are in L1. (Issuing
+// block i+1's dot products before block i's update measured 5 % slower here.) Then whole blocks,
+// then one example at a time; every example gets the same operations, so the bits do not depend on
+// where the tiles fall.
 static void logistic_rows(const double* __restrict X, const double* __restrict y, size_t m, size_t j0, size_t j1,
                           const double* __restrict w, double b, bool want_cost, double* __restrict dw,
                           double* cost_out, double* dz_out, double* z_out) {
@@ -259,14 +287,23 @@ static void logistic_rows(const double* __restrict X, const double* __restrict y
   for (size_t k = 0; k < padded; ++k) dw[k] = 0.0;
   SweepSums sums;
   size_t j = j0;
+  for (; j + kTile <= j1; j += kTile) {
+    vd z[kTile / VW];
+    double dz[kTile];
+    for (size_t q = 0; q < kTile; q += kBlock) block_z<kBlock>(s, X + (j + q) * m, z + q / VW);
+    tile_dz<kTile>(s, z, y + j, dz, sums);
+    for (size_t q = 0; q < kTile; q += kBlock) block_dw<kBlock>(s, X + (j + q) * m, dz + q);
+  }
   for (; j + kBlock <= j1; j += kBlock) {
+    vd z[kBlock / VW];
     double dz[kBlock];
-    block_dz<kBlock>(s, X + j * m, y + j, dz, sums);
+    block_z<kBlock>(s, X + j * m, z);
+    tile_dz<kBlock>(s, z, y + j, dz, sums);
     block_dw<kBlock>(s, X + j * m, dz);
   }
   for (; j < j1; ++j) {
     double dz[1];
-    block_dz<1>(s, X + j * m, y + j, dz, sums);
+    single_dz(s, X + j * m, y + j, dz, sums);
     block_dw<1>(s, X + j * m, dz);
   }
   *cost_out = sums.cost;
