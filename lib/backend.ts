@@ -2,7 +2,7 @@
 // info(), setThreads(), getThreads(). Finding and loading the addon is lib/native.ts's job, not this
 // file's; nothing here computes.
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
-import { coreTypeChoice, loadedBinary, nativeAddon, nativeUnavailableReason, type BinaryKind, type NativeAddon } from './native.js';
+import { coreTypeChoice, loadedBinary, nativeAddon, nativeUnavailableReason, threadTimeoutChoice, type BinaryKind, type NativeAddon } from './native.js';
 
 export type { BinaryKind } from './native.js';
 
@@ -84,6 +84,17 @@ export interface BlasInfo {
     /** Why: the user's own value, the CPU flags found, or why nothing applied. */
     reason: string;
   };
+  /**
+   * OPENBLAS_THREAD_TIMEOUT while OpenBLAS loaded: how long (2^value cycles) its idle threads spin
+   * before they sleep. blasnet sets 20 (~0.4 ms) unless the environment had a value; OpenBLAS's own
+   * default (28, ~0.1 s) keeps a core busy after every product.
+   */
+  threadTimeout?: {
+    /** The value in force (the user's or blasnet's). */
+    value: string | null;
+    /** 'blasnet' when blasnet set it, 'user' when the environment had it. */
+    setBy: 'blasnet' | 'user' | 'none';
+  };
   /** OpenBLAS threads. */
   threads?: number;
   /** Processors OpenBLAS sees. */
@@ -115,6 +126,7 @@ export function info(): BlasInfo {
     ...(version ? { version } : {}),
     corename: i.corename,
     coretype: coreTypeChoice(),
+    threadTimeout: threadTimeoutChoice(),
     threads: i.threads,
     numProcs: i.numProcs,
     simd: i.simd,

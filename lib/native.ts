@@ -191,6 +191,25 @@ let addon: NativeAddon | null = null;
 let binary: BinaryCandidate | null = null;
 let reason = '';
 let coreChoice: CoreTypeChoice = { selected: null, reason: 'not loaded' };
+let timeoutChoice: ThreadTimeoutChoice = { value: null, setBy: 'none' };
+
+/**
+ * OPENBLAS_THREAD_TIMEOUT blasnet sets while OpenBLAS loads, unless the user set one: OpenBLAS's
+ * idle worker threads spin 2^value cycles after each product before they sleep. OpenBLAS's own
+ * default, 28 (~0.1 s), left a second core busy for ~104 ms after every predictSync on this
+ * project's 2-core machine, taken from the host's other work, and the spinning worker competed with
+ * the elementwise passes between full-batch products. 20 (~0.4 ms): ~0.5 ms after a call, and in the
+ * runs measured no mini-batch slowdown (at 16 the workers' wake-ups cost mini-batch training ~4 %).
+ */
+export const OPENBLAS_THREAD_TIMEOUT = 20;
+
+/** What blasnet did about OPENBLAS_THREAD_TIMEOUT. */
+export interface ThreadTimeoutChoice {
+  /** The value in force (the user's or blasnet's), or null when none was set (OpenBLAS's default). */
+  value: string | null;
+  /** 'blasnet' when blasnet set it, 'user' when the environment had it, 'none' before loading. */
+  setBy: 'blasnet' | 'user' | 'none';
+}
 
 function load(): void {
   if (loaded) return;
@@ -221,6 +240,10 @@ function load(): void {
   }
   coreChoice = chooseCoreType();
   if (coreChoice.selected) process.env.OPENBLAS_CORETYPE = coreChoice.selected;
+  const userTimeout = process.env.OPENBLAS_THREAD_TIMEOUT;
+  const setTimeoutVar = userTimeout === undefined || userTimeout === '';
+  timeoutChoice = setTimeoutVar ? { value: String(OPENBLAS_THREAD_TIMEOUT), setBy: 'blasnet' } : { value: userTimeout, setBy: 'user' };
+  if (setTimeoutVar) process.env.OPENBLAS_THREAD_TIMEOUT = String(OPENBLAS_THREAD_TIMEOUT);
   const failures: string[] = [];
   let runtimeMissing = false;
   try {
@@ -253,6 +276,7 @@ function load(): void {
   } finally {
     // OpenBLAS has read its environment while loading: leave the user's environment as it was.
     if (coreChoice.selected) delete process.env.OPENBLAS_CORETYPE;
+    if (setTimeoutVar) delete process.env.OPENBLAS_THREAD_TIMEOUT;
   }
   const lib = process.platform === 'darwin' ? 'libopenblas.0.dylib' : 'libopenblas.so.0';
   reason = runtimeMissing
@@ -276,6 +300,12 @@ export function nativeUnavailableReason(): string {
 export function loadedBinary(): BinaryCandidate | null {
   load();
   return binary ? { ...binary } : null;
+}
+
+/** What blasnet decided about OPENBLAS_THREAD_TIMEOUT when it loaded OpenBLAS. */
+export function threadTimeoutChoice(): ThreadTimeoutChoice {
+  load();
+  return { ...timeoutChoice };
 }
 
 /** What blasnet decided about OPENBLAS_CORETYPE when it loaded OpenBLAS. */

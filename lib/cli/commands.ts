@@ -104,6 +104,7 @@ export function showInfo(o: { json?: boolean }, out: NodeJS.WritableStream): voi
     rows.push(['BLAS', `${i.blas ?? '?'}${i.version ? ` ${i.version}` : ''}`], ['core', i.corename ?? '?'], ['threads', String(i.threads ?? getThreads())],
       ['processors', String(i.numProcs ?? '?')], ['SIMD', i.simd ?? '?']);
     if (i.coretype) rows.push(['OPENBLAS_CORETYPE', `${i.coretype.selected ?? '(unset)'}: ${i.coretype.reason}`]);
+    if (i.threadTimeout) rows.push(['OPENBLAS_THREAD_TIMEOUT', `${i.threadTimeout.value ?? '(unset)'} (set by ${i.threadTimeout.setBy})`]);
     if (i.config) rows.push(['config', i.config]);
   } else {
     rows.push(['why not native', i.nativeUnavailableReason ?? '?']);
