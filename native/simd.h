@@ -23,11 +23,12 @@ struct SimdKernels {
   void (*logistic_rows)(const double* X, const double* y, size_t m, size_t j0, size_t j1, const double* w, double b,
                         bool want_cost, double* dw_part, double* cost, double* dz_sum, double* z_sum);
   // Adam over parameters [k0, k1) (native/optim.cc): m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g·g;
-  // θ ← θ − α (m/c1) / (√(v/c2) + ε); g[k] ← the previous θ[k] (so a step can be undone). theta, g,
+  // θ ← θ − α (m·r1) / (√(v·r2) + ε) with r1 = 1/(1−β1^t), r2 = 1/(1−β2^t) (bias corrections as
+  // reciprocals: one division per parameter, not three); g[k] ← the previous θ[k] (so a step can be undone). theta, g,
   // m, v: P values each, updated in place. Returns whether every new θ[k] is finite. The same
   // operations in the same order as the scalar form, all correctly rounded: the same bits at every level.
   bool (*adam_update)(double* theta, double* g, double* m, double* v, size_t k0, size_t k1, double lr, double b1, double b2,
-                      double eps, double c1, double c2);
+                      double eps, double r1, double r2);
   // Σ a[0..n) by a plain streaming read (eight independent vector sums): the benchmarks' memory
   // floor, the least time any one pass over a buffer of that size can take.
   double (*stream_sum)(const double* a, size_t n);

@@ -326,34 +326,26 @@ static double stream_sum(const double* __restrict a, size_t n) {
 
 #undef BLASNET_VW
 
-// One parameter's Adam step (see adam_update); returns the new θ[q].
-static inline double adam_one(double* __restrict theta, double* __restrict g, double* __restrict m, double* __restrict v, size_t q,
-                              double lr, double b1, double b2, double a1, double a2, double eps, double c1, double c2) {
-  const double gq = g[q];
-  const double mq = b1 * m[q] + a1 * gq;
-  const double vq = b2 * v[q] + a2 * gq * gq;
-  m[q] = mq;
-  v[q] = vq;
-  const double old = theta[q], next = old - lr * (mq / c1) / (std::sqrt(vq / c2) + eps);
-  g[q] = old;
-  theta[q] = next;
-  return next;
-}
-
-// The Adam step of simd.h. Vectorizes: division and square root are correctly rounded in every
-// instruction set, and finiteness is gathered in eight independent lanes (0·x is NaN iff x is not
-// finite) instead of a branch or a serial flag.
+// The Adam step of simd.h, one plain loop the compiler vectorizes (division and square root are
+// correctly rounded in every instruction set, so each level gives the same bits). Finiteness is an
+// integer OR over the parameters (x − x is 0 iff x is finite), which vectorizes too, instead of a
+// branch or a floating-point sum (whose order would pin the loop to scalar code).
 static bool adam_update(double* __restrict theta, double* __restrict g, double* __restrict m, double* __restrict v, size_t k0,
-                        size_t k1, double lr, double b1, double b2, double eps, double c1, double c2) {
+                        size_t k1, double lr, double b1, double b2, double eps, double r1, double r2) {
   const double a1 = 1.0 - b1, a2 = 1.0 - b2;
-  double check[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  size_t k = k0;
-  for (; k + 8 <= k1; k += 8)
-    for (size_t i = 0; i < 8; ++i) check[i] += 0.0 * adam_one(theta, g, m, v, k + i, lr, b1, b2, a1, a2, eps, c1, c2);
-  for (; k < k1; ++k) check[0] += 0.0 * adam_one(theta, g, m, v, k, lr, b1, b2, a1, a2, eps, c1, c2);
-  double c = 0;
-  for (size_t i = 0; i < 8; ++i) c += check[i];
-  return c == 0;
+  unsigned long long bad = 0;
+  for (size_t q = k0; q < k1; ++q) {
+    const double gq = g[q];
+    const double mq = b1 * m[q] + a1 * gq;
+    const double vq = b2 * v[q] + a2 * gq * gq;
+    m[q] = mq;
+    v[q] = vq;
+    const double old = theta[q], next = old - lr * (mq * r1) / (std::sqrt(vq * r2) + eps);
+    g[q] = old;
+    theta[q] = next;
+    bad |= next - next == 0.0 ? 0ull : 1ull;
+  }
+  return bad == 0;
 }
 
 const SimdKernels& kernels() {

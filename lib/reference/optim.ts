@@ -28,7 +28,7 @@ export function normInf(a: Float64Array): number {
 
 /**
  * gd: θ ← θ − α g; momentum: v ← βv + g, θ ← θ − αv; adam: m ← β1 m + (1−β1) g,
- * v ← β2 v + (1−β2) g², θ ← θ − α m̂ / (√v̂ + ε) with m̂ = m/(1−β1^t), v̂ = v/(1−β2^t).
+ * v ← β2 v + (1−β2) g², θ ← θ − α m̂ / (√v̂ + ε) with m̂ = m·(1/(1−β1^t)), v̂ = v·(1/(1−β2^t)).
  */
 export class FirstOrder {
   readonly #cfg: OptimConfig;
@@ -58,12 +58,13 @@ export class FirstOrder {
     } else if (cfg.optimizer === 'adam') {
       this.#t++;
       const b1 = cfg.beta1, b2 = cfg.beta2, eps = cfg.eps;
-      const c1 = 1 - Math.pow(b1, this.#t), c2 = 1 - Math.pow(b2, this.#t);
+      // The bias corrections as reciprocals, as native/optim.cc (one division per parameter).
+      const r1 = 1 / (1 - Math.pow(b1, this.#t)), r2 = 1 / (1 - Math.pow(b2, this.#t));
       const m = this.#m, v = this.#v;
       for (let k = 0; k < P; k++) {
         m[k] = b1 * m[k]! + (1 - b1) * g[k]!;
         v[k] = b2 * v[k]! + (1 - b2) * g[k]! * g[k]!;
-        const mhat = m[k]! / c1, vhat = v[k]! / c2;
+        const mhat = m[k]! * r1, vhat = v[k]! * r2;
         const old = theta[k]!, next = old - (lr * mhat) / (Math.sqrt(vhat) + eps);
         g[k] = old;
         theta[k] = next;
