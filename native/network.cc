@@ -198,17 +198,22 @@ static bool dense_forward(const Layer& layer, const double* W, const double* b, 
                           size_t n, double* A, Workspace& ws, bool check) {
   dense_product(layer, W, A_prev, example_major, n, A);
   const size_t shares = for_shares(ws, layer.out, n, [&](size_t i0, size_t i1, size_t t) {
-    double c = 0;
+    // Finiteness as an integer OR (z − z is 0 iff z is finite), which vectorizes with the bias
+    // addition; a floating-point sum of 0·z would fix the order and keep the loop scalar.
+    unsigned long long bad = 0;
     for (size_t i = i0; i < i1; ++i) {
       double* a = A + i * n;
       const double bi = b[i];
       if (check)
-        for (size_t j = 0; j < n; ++j) c += 0.0 * (a[j] += bi);
+        for (size_t j = 0; j < n; ++j) {
+          const double z = (a[j] += bi);
+          bad |= z - z == 0.0 ? 0ull : 1ull;
+        }
       else
         for (size_t j = 0; j < n; ++j) a[j] += bi;
       activate_unit(layer.g, layer.alpha, a, n);
     }
-    ws.part_check[t] = c;
+    ws.part_check[t] = bad ? 1.0 : 0.0;
   });
   double c = 0;
   for (size_t t = 0; t < shares; ++t) c += ws.part_check[t];
