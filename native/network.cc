@@ -455,10 +455,11 @@ size_t net_predict(const Network& net, const double* theta, const double* X, siz
 NetObjective::~NetObjective() = default;
 
 void NetObjective::reserve(size_t batch, size_t eval) {
-  // A team also when the batches are small but θ is large: the optimizer's update is then the
-  // biggest pass of a step (Adam over 101 770 parameters of a 784-128-10 network at batch 64), and
-  // FirstOrder::step shares it among the team. The passes over a small batch still run inline.
-  if (!team_) team_ = make_team(net_, net_.n_params >= kParallelUpdateMin ? std::max<size_t>(batch, kParallelMin) : batch);
+  // No team for small batches, even when θ is large: sharing Adam's update (101 770 parameters of a
+  // 784-128-10 network at batch 64) measured no faster at 2 threads (~155 µs either way: after a
+  // 2-thread dgemm the gradient is split between the cores' caches, and the update streams 6.5 MB),
+  // while the team's spinning threads made the step's time vary from 534 to 825 µs (575–581 without).
+  if (!team_) team_ = make_team(net_, batch);
   ws_.team = team_.get();
   ws_.reserve(net_, batch, true);
   if (eval > 0) {
