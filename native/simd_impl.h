@@ -126,9 +126,12 @@ __attribute__((always_inline)) static inline Oct tail_chunk(const double* p, con
   return load8(t);
 }
 
-// Sums one sweep carries from block to block.
+// Sums one sweep carries from block to block, in eight lanes: within a tile or block (whose example
+// count is a multiple of 8), example e of it goes to lane e mod 8, and a lone example (past the last
+// whole block) to lane 0; at the end the lanes are added by T. The same lanes and order at every
+// level, so the same bits; vector additions instead of a serial chain of scalar ones per example.
 struct SweepSums {
-  double cost = 0.0, dz = 0.0, z = 0.0;
+  Oct cost, dz, z;
 };
 
 // acc += x ⊙ w and t += d·x, lane by lane.
@@ -186,24 +189,16 @@ __attribute__((always_inline)) static inline void tile_dz(const Sweep& s, const 
   vd e[NV], d[NV];
   for (size_t i = 0; i < NV; ++i) e[i] = exp_neg_abs<vu>(z[i]);
   for (size_t i = 0; i < NV; ++i) d[i] = sigmoid_from_e(z[i], e[i]);
-  double cost = sums.cost, dz_sum = sums.dz, z_sum = sums.z;
-  if (s.want_cost) {
-    for (size_t i = 0; i < NV; ++i) {
-      const vd c = softplus_from_e(z[i], e[i]) - loadv(yq + i * VW) * z[i];
-      for (size_t l = 0; l < VW; ++l) cost += c[l];
-    }
-  }
+  static_assert(NZ % 8 == 0, "whole groups of eight lanes");
+  // Vector i holds examples VW·i .. VW·i + VW − 1, i.e. lanes VW·(i mod kParts) onwards: part i mod kParts.
+  if (s.want_cost)
+    for (size_t i = 0; i < NV; ++i) sums.cost.p[i % kParts] += softplus_from_e(z[i], e[i]) - loadv(yq + i * VW) * z[i];
   for (size_t i = 0; i < NV; ++i) {
     d[i] -= loadv(yq + i * VW);
     storev(dz + i * VW, d[i]);
-    for (size_t l = 0; l < VW; ++l) {
-      dz_sum += d[i][l];
-      z_sum += z[i][l];
-    }
+    sums.dz.p[i % kParts] += d[i];
+    sums.z.p[i % kParts] += z[i];
   }
-  sums.cost = cost;
-  sums.dz = dz_sum;
-  sums.z = z_sum;
 }
 
 // One example at a time (the rows after the last whole block), with the same operations.
@@ -216,11 +211,11 @@ __attribute__((always_inline)) static inline void single_dz(const Sweep& s, cons
   const double z = lane_sum(acc) + s.b;
   const double e = exp_neg_abs<uint64_t>(z);
   double d = sigmoid_from_e(z, e);
-  if (s.want_cost) sums.cost += softplus_from_e(z, e) - yq[0] * z;
+  if (s.want_cost) sums.cost.p[0][0] += softplus_from_e(z, e) - yq[0] * z;
   d -= yq[0];
   dz[0] = d;
-  sums.dz += d;
-  sums.z += z;
+  sums.dz.p[0][0] += d;
+  sums.z.p[0][0] += z;
 }
 
 // Chunks of dw updated together in block_dw: each chunk's sum over the block's examples is one
@@ -286,6 +281,7 @@ static void logistic_rows(const double* __restrict X, const double* __restrict y
   const size_t padded = s.m8 + (s.r ? 8 : 0);
   for (size_t k = 0; k < padded; ++k) dw[k] = 0.0;
   SweepSums sums;
+  for (size_t i = 0; i < kParts; ++i) sums.cost.p[i] = sums.dz.p[i] = sums.z.p[i] = vd{};
   size_t j = j0;
   for (; j + kTile <= j1; j += kTile) {
     vd z[kTile / VW];
@@ -306,9 +302,9 @@ static void logistic_rows(const double* __restrict X, const double* __restrict y
     single_dz(s, X + j * m, y + j, dz, sums);
     block_dw<1>(s, X + j * m, dz);
   }
-  *cost_out = sums.cost;
-  *dz_out = sums.dz;
-  *z_out = sums.z;
+  *cost_out = lane_sum(sums.cost);
+  *dz_out = lane_sum(sums.dz);
+  *z_out = lane_sum(sums.z);
 }
 
 static double stream_sum(const double* __restrict a, size_t n) {
