@@ -256,8 +256,9 @@ __attribute__((always_inline)) static inline void block_dw(const Sweep& s, const
 // Tiles of kTile examples: the dot products of each block of kBlock, then σ and dz of the whole tile
 // (its exponentials overlap), then the tile's dw update while its rows (25 KiB) are in L1. (Issuing
 // block i+1's dot products before block i's update measured 5 % slower here.) Then whole blocks,
-// then one example at a time; every example gets the same operations, so the bits do not depend on
-// where the tiles fall.
+// then one example at a time; every example gets the same operations, and its loss, dz and z go to
+// lane (j − j0) mod 8 of the sums (lane 0 for the last < 8), in example order, whether it sits in a
+// tile or a block: the bits do not depend on where the tiles fall.
 static void logistic_rows(const double* __restrict X, const double* __restrict y, size_t m, size_t j0, size_t j1,
                           const double* __restrict w, double b, bool want_cost, double* __restrict dw,
                           double* cost_out, double* dz_out, double* z_out) {
