@@ -1,8 +1,9 @@
 // W1: logistic regression, m = 100 features, n = 10 000 examples, 1 000 full-batch gradient-descent
 // iterations at learningRate 0.01, from w = 0, b = 0 (where fitSync starts), cost recorded at every
 // iteration (recordEvery 1, as the peers record it). Also: blasnet with the cost recorded once (what
-// recording every cost costs), and the memory floor (the addon's plain streaming read of a buffer of
-// X's size, × 1 000), which W1's time is reported as a multiple of.
+// recording every cost costs), the memory floor (the addon's plain streaming read of a buffer of
+// X's size, × 1 000), which W1's time is reported as a multiple of, and the sweep's two passes alone
+// (the kernel's dot products and dw update without σ or the loss, × 1 000).
 import { join } from 'node:path';
 import { getThreads, info, LogisticRegression, Matrix, setThreads } from '../lib/index.js';
 import { nativeAddon } from '../lib/native.js';
@@ -209,18 +210,26 @@ export const workload: Workload = {
     if (addon && nat1 !== null) {
       setThreads(1);
       const reads = addon.streamRead(N * M, result.quick ? 20 : FLOOR_READS);
+      // The sweep's two passes alone (the same block code, σ and the loss left out): what the
+      // sweep would take if they cost nothing, at this SIMD level and 1 thread.
+      const passes = addon.sweepPasses(M, N, result.quick ? 20 : FLOOR_READS);
       setThreads(threadsBefore);
       floorMs = median(Array.from(reads)) * ITERATIONS;
+      const passesMs = median(Array.from(passes)) * ITERATIONS;
       const perIt = floorMs / ITERATIONS;
       result.summary = {
         ...result.summary,
         floorMs, floorReadMs: perIt, floorGBps: (N * M * 8) / (perIt * 1e6),
         timesFloor: { 1: ratio(nat1, floorMs), 2: ratio(nat2, floorMs) },
+        sweepPassesMs: passesMs, sweepPassesTimesFloor: passesMs / floorMs,
         recordEveryCost: ratio(nat1, once),
       };
       (result.summaryLines ??= []).push(
         `memory floor: one streaming read of X (${(N * M * 8 / 2 ** 20).toFixed(1)} MiB) takes ${(perIt * 1000).toFixed(0)} µs (${(N * M * 8 / (perIt * 1e6)).toFixed(0)} GB/s), × ${ITERATIONS} iterations = ${floorMs.toFixed(1)} ms; ` +
         `blasnet-native is ${nat1 !== null ? (nat1 / floorMs).toFixed(2) : '—'}× the floor at 1 thread, ${nat2 !== null ? (nat2 / floorMs).toFixed(2) : '—'}× at 2`);
+      (result.summaryLines ??= []).push(
+        `the sweep's two passes alone (dot products and dw update, as the kernel runs them, σ and the loss left out): ${passesMs.toFixed(1)} ms = ${(passesMs / floorMs).toFixed(2)}× the floor; ` +
+        `blasnet-native @1 is ${(nat1 / passesMs).toFixed(2)}× that`);
       if (once !== null) {
         result.summaryLines.push(`recording the cost at every iteration costs ${((nat1 / once - 1) * 100).toFixed(1)} % more than recording it once (1 thread)`);
       }

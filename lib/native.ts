@@ -117,6 +117,8 @@ export interface NativeAddon {
   gemmSequence(shapes: Float64Array, repeats: number): Float64Array;
   /** Benchmark helper: wall times (ms) of plain streaming reads of a buffer of `length` doubles (the memory floor). */
   streamRead(length: number, repeats: number): Float64Array;
+  /** Benchmark helper: wall times (ms) of the logistic sweep's two passes alone (dot products, dw update; no σ or loss) over an n × m X. */
+  sweepPasses(m: number, n: number, repeats: number): Float64Array;
   /** Benchmark helper: wall times (ms) of one memcpy of `length` doubles between two mapped buffers. */
   copyTime(length: number, repeats: number): Float64Array;
   NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;

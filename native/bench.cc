@@ -79,6 +79,28 @@ Napi::Value StreamRead(const Napi::CallbackInfo& info) {
   return times;
 }
 
+// (m, n, repeats) → Float64Array of `repeats` wall times in ms, each of the logistic sweep's two
+// passes alone (simd.h sweep_passes) over an n × m X filled once, after one untimed sweep.
+Napi::Value SweepPasses(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const size_t m = size_arg(info, 0, "m", 1, size_t(1) << 20);
+  const size_t n = size_arg(info, 1, "n", 1, size_t(1) << 26);
+  const size_t repeats = size_arg(info, 2, "repeats", 1, 1u << 20);
+  const std::vector<double> X = filled(checked_mul(m, n, "m × n"));
+  std::vector<double> w(m), dw((m + 7) / 8 * 8);
+  for (size_t k = 0; k < m; ++k) w[k] = 1e-2 * static_cast<double>(k % 7);
+  simd().sweep_passes(X.data(), m, n, w.data(), dw.data());
+  Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
+  for (size_t r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    simd().sweep_passes(X.data(), m, n, w.data(), dw.data());
+    times[r] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  volatile double sink = dw[0];
+  (void)sink;
+  return times;
+}
+
 // (length, repeats) → Float64Array of `repeats` wall times in ms, each of one memcpy of `length`
 // doubles into a second buffer (both mapped beforehand): what copying a job's input costs.
 Napi::Value CopyTime(const Napi::CallbackInfo& info) {
@@ -103,6 +125,7 @@ Napi::Value CopyTime(const Napi::CallbackInfo& info) {
 void register_bench(Napi::Env env, Napi::Object exports) {
   export_function(env, exports, "gemmSequence", GemmSequence);
   export_function(env, exports, "streamRead", StreamRead);
+  export_function(env, exports, "sweepPasses", SweepPasses);
   export_function(env, exports, "copyTime", CopyTime);
 }
 

@@ -308,6 +308,38 @@ static void logistic_rows(const double* __restrict X, const double* __restrict y
   *z_out = lane_sum(sums.z);
 }
 
+static void sweep_passes(const double* __restrict X, size_t m, size_t n, const double* __restrict w, double* __restrict dw) {
+  Sweep s;
+  s.m = m;
+  s.m8 = m & ~size_t(7);
+  s.r = m & 7;
+  s.w = w;
+  double wt[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  long long mk[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  for (size_t i = 0; i < s.r; ++i) {
+    wt[i] = w[s.m8 + i];
+    mk[i] = -1;
+  }
+  s.w_tail = load8(wt);
+  for (size_t i = 0; i < kParts; ++i) __builtin_memcpy(&s.mask[i], mk + i * VW, sizeof(vl));
+  s.end = X + n * m;
+  s.b = 0.0;
+  s.want_cost = false;
+  s.dw = dw;
+  const size_t padded = s.m8 + (s.r ? 8 : 0);
+  for (size_t k = 0; k < padded; ++k) dw[k] = 0.0;
+  double dz[kBlock];
+  for (size_t q = 0; q < kBlock; ++q) dz[q] = 1e-3 * static_cast<double>(q + 1);
+  vd z[kBlock / VW];
+  vd keep{};
+  for (size_t j = 0; j + kBlock <= n; j += kBlock) {
+    block_z<kBlock>(s, X + j * m, z);
+    keep += z[0];  // the dot products are used, so they are computed
+    block_dw<kBlock>(s, X + j * m, dz);
+  }
+  dw[0] += keep[0];
+}
+
 static double stream_sum(const double* __restrict a, size_t n) {
   vd acc[8];
   for (size_t i = 0; i < 8; ++i) acc[i] = vd{};
@@ -346,7 +378,7 @@ static bool adam_update(double* __restrict theta, double* __restrict g, double* 
 }
 
 const SimdKernels& kernels() {
-  static const SimdKernels k{BLASNET_SIMD_NAME, sigmoid_inplace, tanh_inplace, logistic_rows, adam_update, stream_sum};
+  static const SimdKernels k{BLASNET_SIMD_NAME, sigmoid_inplace, tanh_inplace, logistic_rows, adam_update, sweep_passes, stream_sum};
   return k;
 }
 
