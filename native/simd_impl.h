@@ -253,15 +253,8 @@ __attribute__((always_inline)) static inline void block_dw(const Sweep& s, const
   }
 }
 
-// Tiles of kTile examples: the dot products of each block of kBlock, then σ and dz of the whole tile
-// (its exponentials overlap), then the tile's dw update while its rows (25 KiB) are in L1. (Issuing
-// block i+1's dot products before block i's update measured 5 % slower here.) Then whole blocks,
-// then one example at a time; every example gets the same operations, and its loss, dz and z go to
-// lane (j − j0) mod 8 of the sums (lane 0 for the last < 8), in example order, whether it sits in a
-// tile or a block: the bits do not depend on where the tiles fall.
-static void logistic_rows(const double* __restrict X, const double* __restrict y, size_t m, size_t j0, size_t j1,
-                          const double* __restrict w, double b, bool want_cost, double* __restrict dw,
-                          double* cost_out, double* dz_out, double* z_out) {
+// The Sweep of rows [·, j1) of X (m columns) with w, b, and dw (m rounded up to 8) zeroed.
+__attribute__((always_inline)) static inline Sweep make_sweep(const double* X, size_t m, size_t j1, const double* w, double b, bool want_cost, double* dw) {
   Sweep s;
   s.m = m;
   s.m8 = m & ~size_t(7);
@@ -281,6 +274,19 @@ static void logistic_rows(const double* __restrict X, const double* __restrict y
   s.dw = dw;
   const size_t padded = s.m8 + (s.r ? 8 : 0);
   for (size_t k = 0; k < padded; ++k) dw[k] = 0.0;
+  return s;
+}
+
+// Tiles of kTile examples: the dot products of each block of kBlock, then σ and dz of the whole tile
+// (its exponentials overlap), then the tile's dw update while its rows (25 KiB) are in L1. (Issuing
+// block i+1's dot products before block i's update measured 5 % slower here.) Then whole blocks,
+// then one example at a time; every example gets the same operations, and its loss, dz and z go to
+// lane (j − j0) mod 8 of the sums (lane 0 for the last < 8), in example order, whether it sits in a
+// tile or a block: the bits do not depend on where the tiles fall.
+static void logistic_rows(const double* __restrict X, const double* __restrict y, size_t m, size_t j0, size_t j1,
+                          const double* __restrict w, double b, bool want_cost, double* __restrict dw,
+                          double* cost_out, double* dz_out, double* z_out) {
+  Sweep s = make_sweep(X, m, j1, w, b, want_cost, dw);
   SweepSums sums;
   for (size_t i = 0; i < kParts; ++i) sums.cost.p[i] = sums.dz.p[i] = sums.z.p[i] = vd{};
   size_t j = j0;
@@ -309,25 +315,7 @@ static void logistic_rows(const double* __restrict X, const double* __restrict y
 }
 
 static void sweep_passes(const double* __restrict X, size_t m, size_t n, const double* __restrict w, double* __restrict dw) {
-  Sweep s;
-  s.m = m;
-  s.m8 = m & ~size_t(7);
-  s.r = m & 7;
-  s.w = w;
-  double wt[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  long long mk[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  for (size_t i = 0; i < s.r; ++i) {
-    wt[i] = w[s.m8 + i];
-    mk[i] = -1;
-  }
-  s.w_tail = load8(wt);
-  for (size_t i = 0; i < kParts; ++i) __builtin_memcpy(&s.mask[i], mk + i * VW, sizeof(vl));
-  s.end = X + n * m;
-  s.b = 0.0;
-  s.want_cost = false;
-  s.dw = dw;
-  const size_t padded = s.m8 + (s.r ? 8 : 0);
-  for (size_t k = 0; k < padded; ++k) dw[k] = 0.0;
+  Sweep s = make_sweep(X, m, n, w, 0.0, false, dw);
   double dz[kBlock];
   for (size_t q = 0; q < kBlock; ++q) dz[q] = 1e-3 * static_cast<double>(q + 1);
   vd z[kBlock / VW];
