@@ -61,11 +61,18 @@ function records(count: number, every: number): number {
   return count === 0 ? 0 : Math.floor((count - 1) / every) + 1;
 }
 
-/** Logistic regression fit: X and y copied, θ and its gradient, per-thread sums, recorded costs (twice: native and JS). */
+/** The native sweep's row-padded copy of X when m is not a multiple of 8 (native/logistic.h, at most 256 MiB). */
+function logisticPaddedBytes(n: number, m: number): number {
+  if (m % 8 === 0) return 0;
+  const bytes = F64 * n * (Math.ceil(m / 8) * 8);
+  return bytes <= 256 * 2 ** 20 ? bytes : 0;
+}
+
+/** Logistic regression fit: X and y copied, X's row-padded copy, θ and its gradient, per-thread sums, recorded costs (twice: native and JS). */
 export function logisticFitBytes(n: number, m: number, iterations: number, recordEvery: number): number {
   const T = availableParallelism();
   // θ with its gradient and the largest optimizer state (L-BFGS: 10 (s, y) pairs and line-search points).
-  return F64 * (n * m + n + (m + 1) * 26 + m * T + 2 * records(iterations, recordEvery));
+  return F64 * (n * m + n + (m + 1) * 26 + m * T + 2 * records(iterations, recordEvery)) + logisticPaddedBytes(n, m);
 }
 
 /** Logistic regression prediction: X copied, the probabilities (native and JS). */

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <memory>
@@ -22,11 +23,11 @@ LogisticWorkspace::LogisticWorkspace(size_t m, ThreadTeam* t)
 
 CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, double* dw, double* db,
                             LogisticWorkspace& ws, bool want_cost) {
-  const size_t n = d.n, m = d.m, T = ws.dw.size();
+  const size_t n = d.n, m = d.m, T = ws.dw.size(), ld = d.ld ? d.ld : d.m;
   auto job = [&](size_t t) {
     size_t j0, j1;
     partition(n, T, t, &j0, &j1);
-    simd().logistic_rows(d.X, d.y, m, j0, j1, w, b, want_cost, ws.dw[t].data(), &ws.cost[t], &ws.dz_sum[t], &ws.z_sum[t]);
+    simd().logistic_rows(d.X, ld, d.y, m, j0, j1, w, b, want_cost, ws.dw[t].data(), &ws.cost[t], &ws.dz_sum[t], &ws.z_sum[t]);
   };
   if (ws.team) ws.team->run(job);
   else job(0);
@@ -75,6 +76,26 @@ void LogisticObjective::reserve(size_t batch, size_t eval) {
   z_.resize(eval);
 }
 
+void LogisticObjective::bind(const Rows& data) {
+  padded_.reset();
+  bound_X_ = nullptr;
+  bound_n_ = ld_ = 0;
+  const size_t m = m_, ld = (m + 7) / 8 * 8;
+  if (m % 8 == 0 || data.n == 0 || data.weight) return;  // weighted fits take the plain loop
+  if (data.n > kPaddedMaxBytes / (ld * sizeof(double))) return;
+  void* p = nullptr;
+  if (posix_memalign(&p, 64, data.n * ld * sizeof(double)) != 0) return;  // no copy: swept in place
+  padded_.reset(static_cast<double*>(p));
+  double* dst = padded_.get();
+  for (size_t j = 0; j < data.n; ++j) {
+    std::memcpy(dst + j * ld, data.X + j * m, m * sizeof(double));
+    for (size_t k = m; k < ld; ++k) dst[j * ld + k] = 0.0;
+  }
+  bound_X_ = data.X;
+  bound_n_ = data.n;
+  ld_ = ld;
+}
+
 // The weighted J = Σ_j w_j L_j / Σ_j w_j and its gradient, one example at a time (a plain loop: the
 // unweighted sweep of logistic_rows is the fast path).
 static CostGrad weighted_cost_grad(const Rows& b, size_t m, const double* w, double bias, double* dw, double* db) {
@@ -106,8 +127,19 @@ static CostGrad weighted_cost_grad(const Rows& b, size_t m, const double* w, dou
 
 CostGrad LogisticObjective::cost_grad(const double* theta, const Rows& b, double* grad, bool want_cost) {
   const size_t m = m_;
+  LogisticData d{b.X, b.Y, b.n, m};
+  if (padded_ && b.n <= bound_n_) {
+    // Rows of the bound data in place (compared as addresses: a gathered batch lives elsewhere): the
+    // same rows of the padded copy.
+    const uintptr_t at = reinterpret_cast<uintptr_t>(b.X), base = reinterpret_cast<uintptr_t>(bound_X_);
+    const size_t row_bytes = m * sizeof(double);
+    if (at >= base && (at - base) % row_bytes == 0 && (at - base) / row_bytes <= bound_n_ - b.n) {
+      d.X = padded_.get() + (at - base) / row_bytes * ld_;
+      d.ld = ld_;
+    }
+  }
   CostGrad cg = b.weight ? weighted_cost_grad(b, m, theta, theta[m], grad, grad + m)
-                         : logistic_cost_grad({b.X, b.Y, b.n, m}, theta, theta[m], grad, grad + m, *ws_, want_cost);
+                         : logistic_cost_grad(d, theta, theta[m], grad, grad + m, *ws_, want_cost);
   if (l2_ != 0) {
     // J += (λ/2)‖w‖², ∂J/∂w += λ w; b is not penalized
     double sq = 0;

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct LogisticData {
   const double* y;
   size_t n;  // examples
   size_t m;  // features
+  size_t ld = 0;  // row stride of X (0: m)
 };
 
 class ThreadTeam;
@@ -52,6 +54,15 @@ class LogisticObjective : public Objective {
   size_t y_width() const override { return 1; }
   ThreadTeam* team() override { return team_.get(); }
   void reserve(size_t batch, size_t eval) override;
+  // When m is not a multiple of 8: a copy of the training rows with each row padded with zeros to a
+  // multiple of 8 doubles, 64-byte aligned (at most kPaddedMaxBytes; larger data is swept in place).
+  // Every row then starts on a cache line, so the sweep's 64-byte loads never straddle two lines
+  // and every row's last chunk is read whole: at m = 100, the sweep's two passes measured ~30 %
+  // slower than at m = 96 or 104 without it. Batches that are rows of the data in place (full batch,
+  // unshuffled mini-batches, L-BFGS) use the copy; gathered batches use their own rows. The same
+  // operations on the same values, so the same bits.
+  void bind(const Rows& data) override;
+  static constexpr size_t kPaddedMaxBytes = size_t(256) << 20;
   CostGrad cost_grad(const double* theta, const Rows& batch, double* grad, bool want_cost) override;
   Eval evaluate(const double* theta, const Rows& rows) override;
 
@@ -62,6 +73,12 @@ class LogisticObjective : public Objective {
   std::unique_ptr<ThreadTeam> team_;
   std::unique_ptr<LogisticWorkspace> ws_;
   std::vector<double> z_;  // evaluation: one z per validation row
+  struct FreeAligned {
+    void operator()(double* p) const noexcept { std::free(p); }
+  };
+  std::unique_ptr<double, FreeAligned> padded_;  // see bind: n × ld_, or null
+  const double* bound_X_ = nullptr;               // the rows padded_ copies
+  size_t bound_n_ = 0, ld_ = 0;
 };
 
 }  // namespace blasnet

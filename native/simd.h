@@ -20,8 +20,10 @@ struct SimdKernels {
   // want_cost, of the loss softplus(z) − y·z. See logistic.h. dw_part must have room for m rounded
   // up to a multiple of 8 (the entries past m are scratch). Reads no element of X outside rows
   // [j0, j1).
-  void (*logistic_rows)(const double* X, const double* y, size_t m, size_t j0, size_t j1, const double* w, double b,
-                        bool want_cost, double* dw_part, double* cost, double* dz_sum, double* z_sum);
+  // Row j of X starts at X + j·ld (ld ≥ m; the values past m in a row, if any, are not read unless
+  // ld − m ≥ 8 − m mod 8, and then only multiplied by zeros or added to dw's scratch lanes).
+  void (*logistic_rows)(const double* X, size_t ld, const double* y, size_t m, size_t j0, size_t j1, const double* w,
+                        double b, bool want_cost, double* dw_part, double* cost, double* dz_sum, double* z_sum);
   // Adam over parameters [k0, k1) (native/optim.cc): m ← β1 m + (1−β1) g; v ← β2 v + (1−β2) g·g;
   // θ ← θ − α (m·r1) / (√(v·r2) + ε) with r1 = 1/(1−β1^t), r2 = 1/(1−β2^t) (bias corrections as
   // reciprocals: one division per parameter, not three); g[k] ← the previous θ[k] (so a step can be undone). theta, g,

@@ -145,6 +145,7 @@ __attribute__((always_inline)) static inline void scale_add(Oct& acc, double d, 
 // What every block of one sweep shares.
 struct Sweep {
   size_t m, m8, r;      // features; m rounded down to 8; m − m8
+  size_t ld;            // row stride of X (≥ m)
   const double* w;      // (m)
   Oct w_tail;           // w[m8 .. m), zeros after
   vl mask[kParts];      // all ones in the r lanes of the tail chunk
@@ -159,22 +160,22 @@ struct Sweep {
 // the lane sums batched. Each example's additions happen in the same order whatever NB is.
 template <size_t NB>
 __attribute__((always_inline)) static inline void block_z(const Sweep& s, const double* __restrict x0, vd* z) {
-  const size_t m = s.m, m8 = s.m8;
+  const size_t ld = s.ld, m8 = s.m8;
   Oct acc[NB];
   for (size_t q = 0; q < NB; ++q)
     for (size_t i = 0; i < kParts; ++i) acc[q].p[i] = vd{};
   // The next block's rows are fetched while this one is summed, one prefetch per chunk read (6 % at
   // AVX-512 and 11 % at baseline here; two blocks ahead measured less, four slower).
-  const double* next = x0 + NB * m;
-  const bool prefetch = next + NB * m <= s.end;
+  const double* next = x0 + NB * ld;
+  const bool prefetch = next + NB * ld <= s.end;
   for (size_t k = 0; k < m8; k += 8) {
     const Oct wk = load8(s.w + k);
-    for (size_t q = 0; q < NB; ++q) mul_add(acc[q], load8(x0 + q * m + k), wk);
+    for (size_t q = 0; q < NB; ++q) mul_add(acc[q], load8(x0 + q * ld + k), wk);
     if (prefetch)
-      for (size_t q = 0; q < NB; ++q) __builtin_prefetch(next + q * m + k);
+      for (size_t q = 0; q < NB; ++q) __builtin_prefetch(next + q * ld + k);
   }
   if (s.r)
-    for (size_t q = 0; q < NB; ++q) mul_add(acc[q], tail_chunk(x0 + q * m + m8, s.end, s.r, s.mask), s.w_tail);
+    for (size_t q = 0; q < NB; ++q) mul_add(acc[q], tail_chunk(x0 + q * ld + m8, s.end, s.r, s.mask), s.w_tail);
   lane_sums<NB>(acc, z);
   for (size_t i = 0; i < NB / VW; ++i) z[i] += s.b;
 }
@@ -231,32 +232,34 @@ template <size_t NB>
 __attribute__((always_inline)) static inline void block_dw(const Sweep& s, const double* __restrict x0,
                                                            const double* __restrict dz) {
   constexpr size_t G = kDwGroup;
-  const size_t m = s.m, m8 = s.m8;
+  const size_t ld = s.ld, m8 = s.m8;
   double* __restrict dw = s.dw;
   size_t k = 0;
   for (; k + 8 * G <= m8; k += 8 * G) {
     Oct t[G];
     for (size_t g = 0; g < G; ++g) t[g] = load8(dw + k + 8 * g);
     for (size_t q = 0; q < NB; ++q)
-      for (size_t g = 0; g < G; ++g) scale_add(t[g], dz[q], load8(x0 + q * m + k + 8 * g));
+      for (size_t g = 0; g < G; ++g) scale_add(t[g], dz[q], load8(x0 + q * ld + k + 8 * g));
     for (size_t g = 0; g < G; ++g) store8(dw + k + 8 * g, t[g]);
   }
   for (; k < m8; k += 8) {
     Oct t = load8(dw + k);
-    for (size_t q = 0; q < NB; ++q) scale_add(t, dz[q], load8(x0 + q * m + k));
+    for (size_t q = 0; q < NB; ++q) scale_add(t, dz[q], load8(x0 + q * ld + k));
     store8(dw + k, t);
   }
   if (s.r) {
     Oct t = load8(dw + m8);
-    for (size_t q = 0; q < NB; ++q) scale_add(t, dz[q], tail_chunk(x0 + q * m + m8, s.end, s.r, s.mask));
+    for (size_t q = 0; q < NB; ++q) scale_add(t, dz[q], tail_chunk(x0 + q * ld + m8, s.end, s.r, s.mask));
     store8(dw + m8, t);
   }
 }
 
-// The Sweep of rows [·, j1) of X (m columns) with w, b, and dw (m rounded up to 8) zeroed.
-__attribute__((always_inline)) static inline Sweep make_sweep(const double* X, size_t m, size_t j1, const double* w, double b, bool want_cost, double* dw) {
+// The Sweep of rows [·, j1) of X (m columns, rows ld apart) with w, b, and dw (m rounded up to 8) zeroed.
+__attribute__((always_inline)) static inline Sweep make_sweep(const double* X, size_t ld, size_t m, size_t j1, const double* w, double b,
+                                                            bool want_cost, double* dw) {
   Sweep s;
   s.m = m;
+  s.ld = ld;
   s.m8 = m & ~size_t(7);
   s.r = m & 7;
   s.w = w;
@@ -268,7 +271,7 @@ __attribute__((always_inline)) static inline Sweep make_sweep(const double* X, s
   }
   s.w_tail = load8(wt);
   for (size_t i = 0; i < kParts; ++i) __builtin_memcpy(&s.mask[i], mk + i * VW, sizeof(vl));
-  s.end = X + j1 * m;
+  s.end = X + j1 * ld;
   s.b = b;
   s.want_cost = want_cost;
   s.dw = dw;
@@ -283,31 +286,31 @@ __attribute__((always_inline)) static inline Sweep make_sweep(const double* X, s
 // then one example at a time; every example gets the same operations, and its loss, dz and z go to
 // lane (j − j0) mod 8 of the sums (lane 0 for the last < 8), in example order, whether it sits in a
 // tile or a block: the bits do not depend on where the tiles fall.
-static void logistic_rows(const double* __restrict X, const double* __restrict y, size_t m, size_t j0, size_t j1,
+static void logistic_rows(const double* __restrict X, size_t ld, const double* __restrict y, size_t m, size_t j0, size_t j1,
                           const double* __restrict w, double b, bool want_cost, double* __restrict dw,
                           double* cost_out, double* dz_out, double* z_out) {
-  Sweep s = make_sweep(X, m, j1, w, b, want_cost, dw);
+  Sweep s = make_sweep(X, ld, m, j1, w, b, want_cost, dw);
   SweepSums sums;
   for (size_t i = 0; i < kParts; ++i) sums.cost.p[i] = sums.dz.p[i] = sums.z.p[i] = vd{};
   size_t j = j0;
   for (; j + kTile <= j1; j += kTile) {
     vd z[kTile / VW];
     double dz[kTile];
-    for (size_t q = 0; q < kTile; q += kBlock) block_z<kBlock>(s, X + (j + q) * m, z + q / VW);
+    for (size_t q = 0; q < kTile; q += kBlock) block_z<kBlock>(s, X + (j + q) * ld, z + q / VW);
     tile_dz<kTile>(s, z, y + j, dz, sums);
-    for (size_t q = 0; q < kTile; q += kBlock) block_dw<kBlock>(s, X + (j + q) * m, dz + q);
+    for (size_t q = 0; q < kTile; q += kBlock) block_dw<kBlock>(s, X + (j + q) * ld, dz + q);
   }
   for (; j + kBlock <= j1; j += kBlock) {
     vd z[kBlock / VW];
     double dz[kBlock];
-    block_z<kBlock>(s, X + j * m, z);
+    block_z<kBlock>(s, X + j * ld, z);
     tile_dz<kBlock>(s, z, y + j, dz, sums);
-    block_dw<kBlock>(s, X + j * m, dz);
+    block_dw<kBlock>(s, X + j * ld, dz);
   }
   for (; j < j1; ++j) {
     double dz[1];
-    single_dz(s, X + j * m, y + j, dz, sums);
-    block_dw<1>(s, X + j * m, dz);
+    single_dz(s, X + j * ld, y + j, dz, sums);
+    block_dw<1>(s, X + j * ld, dz);
   }
   *cost_out = lane_sum(sums.cost);
   *dz_out = lane_sum(sums.dz);
@@ -315,7 +318,7 @@ static void logistic_rows(const double* __restrict X, const double* __restrict y
 }
 
 static void sweep_passes(const double* __restrict X, size_t m, size_t n, const double* __restrict w, double* __restrict dw) {
-  Sweep s = make_sweep(X, m, n, w, 0.0, false, dw);
+  Sweep s = make_sweep(X, m, m, n, w, 0.0, false, dw);
   double dz[kBlock];
   for (size_t q = 0; q < kBlock; ++q) dz[q] = 1e-3 * static_cast<double>(q + 1);
   vd z[kBlock / VW];

@@ -174,6 +174,7 @@ TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, cons
                          const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled) {
   const size_t P = model.n_params();
   model.reserve(data.n, validation ? validation->n : 0);
+  model.bind(data);
   Recorder recorder(model, theta, P, validation, cfg, record);
   std::vector<double> grad(P);
   Lbfgs lbfgs(P, cfg.lbfgs_memory);
@@ -249,6 +250,7 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
   const bool gather = cfg.shuffle && B < n;
   const bool single = B >= n;  // one batch per epoch: records describe θ before the epoch's step
   model.reserve(B, validation ? validation->n : 0);
+  model.bind(data);
   std::vector<double> grad(P), Xb(gather ? xw * B : 0), Yb(gather ? yw * B : 0), Wb(gather && data.weight ? B : 0);
   std::vector<uint32_t> order;
   if (gather) {

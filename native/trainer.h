@@ -43,6 +43,9 @@ class Objective {
   virtual ThreadTeam* team() = 0;
   // Sizes the buffers for batches of up to `batch` rows and evaluations of up to `eval` rows.
   virtual void reserve(size_t batch, size_t eval) = 0;
+  // The training rows, fixed for the whole fit (called once, after reserve). A model may keep a copy
+  // laid out for its kernels and use it for the batches that are rows of `data` in place.
+  virtual void bind(const Rows& data) { (void)data; }
   // J = Σ_j w_j L_j / Σ_j w_j (+ the model's regularization) over the batch, and grad (n_params,
   // overwritten) = ∂J/∂θ. With want_cost false J may be left NaN.
   virtual CostGrad cost_grad(const double* theta, const Rows& batch, double* grad, bool want_cost) = 0;
