@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <cstdint>
+#include <memory>
+#include <cstdlib>
 #include <vector>
 
 #include "blas.h"
@@ -80,20 +83,28 @@ Napi::Value StreamRead(const Napi::CallbackInfo& info) {
 }
 
 // (m, n, repeats) → Float64Array of `repeats` wall times in ms, each of the logistic sweep's two
-// passes alone (simd.h sweep_passes) over an n × m X filled once, after one untimed sweep.
+// passes alone (simd.h sweep_passes) over an n × m X filled once, laid out as the fit sweeps it
+// (rows padded with zeros to a multiple of 8 doubles, 64-byte aligned: LogisticObjective::bind),
+// after one untimed sweep.
 Napi::Value SweepPasses(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const size_t m = size_arg(info, 0, "m", 1, size_t(1) << 20);
   const size_t n = size_arg(info, 1, "n", 1, size_t(1) << 26);
   const size_t repeats = size_arg(info, 2, "repeats", 1, 1u << 20);
-  const std::vector<double> X = filled(checked_mul(m, n, "m × n"));
-  std::vector<double> w(m), dw((m + 7) / 8 * 8);
+  const size_t ld = (m + 7) / 8 * 8;
+  const size_t count = checked_mul(ld, n, "m × n");
+  void* p = nullptr;
+  if (count > SIZE_MAX / sizeof(double) || posix_memalign(&p, 64, count * sizeof(double)) != 0) throw std::bad_alloc();
+  std::unique_ptr<double, void (*)(void*)> X(static_cast<double*>(p), std::free);
+  for (size_t j = 0; j < n; ++j)
+    for (size_t k = 0; k < ld; ++k) X.get()[j * ld + k] = k < m ? static_cast<double>((j * m + k) % 1000) * 1e-3 : 0.0;
+  std::vector<double> w(m), dw(ld);
   for (size_t k = 0; k < m; ++k) w[k] = 1e-2 * static_cast<double>(k % 7);
-  simd().sweep_passes(X.data(), m, n, w.data(), dw.data());
+  simd().sweep_passes(X.get(), ld, m, n, w.data(), dw.data());
   Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
   for (size_t r = 0; r < repeats; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
-    simd().sweep_passes(X.data(), m, n, w.data(), dw.data());
+    simd().sweep_passes(X.get(), ld, m, n, w.data(), dw.data());
     times[r] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   }
   volatile double sink = dw[0];

@@ -31,11 +31,11 @@ struct SimdKernels {
   // operations in the same order as the scalar form, all correctly rounded: the same bits at every level.
   bool (*adam_update)(double* theta, double* g, double* m, double* v, size_t k0, size_t k1, double lr, double b1, double b2,
                       double eps, double r1, double r2);
-  // The logistic sweep's two passes alone, for the benchmarks: over rows [0, n) of X (m columns),
+  // The logistic sweep's two passes alone, for the benchmarks: over rows [0, n) of X (m columns, rows ld apart),
   // block by block, the dot products with w (block_z) and the dw update (block_dw) exactly as
   // logistic_rows runs them, with σ, the loss and the sums left out (dz fixed). dw: room for m
   // rounded up to 8. What the sweep would take if σ and the loss cost nothing.
-  void (*sweep_passes)(const double* X, size_t m, size_t n, const double* w, double* dw);
+  void (*sweep_passes)(const double* X, size_t ld, size_t m, size_t n, const double* w, double* dw);
   // Σ a[0..n) by a plain streaming read (eight independent vector sums): the benchmarks' memory
   // floor, the least time any one pass over a buffer of that size can take.
   double (*stream_sum)(const double* a, size_t n);

@@ -317,16 +317,16 @@ static void logistic_rows(const double* __restrict X, size_t ld, const double* _
   *z_out = lane_sum(sums.z);
 }
 
-static void sweep_passes(const double* __restrict X, size_t m, size_t n, const double* __restrict w, double* __restrict dw) {
-  Sweep s = make_sweep(X, m, m, n, w, 0.0, false, dw);
+static void sweep_passes(const double* __restrict X, size_t ld, size_t m, size_t n, const double* __restrict w, double* __restrict dw) {
+  Sweep s = make_sweep(X, ld, m, n, w, 0.0, false, dw);
   double dz[kBlock];
   for (size_t q = 0; q < kBlock; ++q) dz[q] = 1e-3 * static_cast<double>(q + 1);
   vd z[kBlock / VW];
   vd keep{};
   for (size_t j = 0; j + kBlock <= n; j += kBlock) {
-    block_z<kBlock>(s, X + j * m, z);
+    block_z<kBlock>(s, X + j * ld, z);
     keep += z[0];  // the dot products are used, so they are computed
-    block_dw<kBlock>(s, X + j * m, dz);
+    block_dw<kBlock>(s, X + j * ld, dz);
   }
   dw[0] += keep[0];
 }
