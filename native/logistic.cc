@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "blas.h"
+#include "buffers.h"
 #include "math.h"
 #include "parallel.h"
 #include "simd.h"
@@ -76,24 +77,55 @@ void LogisticObjective::reserve(size_t batch, size_t eval) {
   z_.resize(eval);
 }
 
+LogisticObjective::Padded::~Padded() {
+  if (bytes >= JobBufferAllocator<double>::kLarge) job_buffer_give(p, bytes);
+  else std::free(p);
+}
+
 void LogisticObjective::bind(const Rows& data) {
   padded_.reset();
   bound_X_ = nullptr;
-  bound_n_ = ld_ = 0;
+  bound_n_ = ld_ = sweeps_ = 0;
   const size_t m = m_, ld = (m + 7) / 8 * 8;
   if (m % 8 == 0 || data.n == 0 || data.weight) return;  // weighted fits take the plain loop
   if (data.n > kPaddedMaxBytes / (ld * sizeof(double))) return;
-  void* p = nullptr;
-  if (posix_memalign(&p, 64, data.n * ld * sizeof(double)) != 0) return;  // no copy: swept in place
-  padded_.reset(static_cast<double*>(p));
-  double* dst = padded_.get();
-  for (size_t j = 0; j < data.n; ++j) {
-    std::memcpy(dst + j * ld, data.X + j * m, m * sizeof(double));
-    for (size_t k = m; k < ld; ++k) dst[j * ld + k] = 0.0;
-  }
   bound_X_ = data.X;
   bound_n_ = data.n;
   ld_ = ld;
+}
+
+const double* LogisticObjective::padded_X(const Rows& b) {
+  if (!bound_X_ || b.n > bound_n_) return nullptr;
+  // Rows of the bound data in place? (Compared as addresses: a gathered batch lives elsewhere.)
+  const uintptr_t at = reinterpret_cast<uintptr_t>(b.X), base = reinterpret_cast<uintptr_t>(bound_X_);
+  const size_t row_bytes = m_ * sizeof(double);
+  if (at < base || (at - base) % row_bytes != 0 || (at - base) / row_bytes > bound_n_ - b.n) return nullptr;
+  if (!padded_) {
+    if (++sweeps_ < kPadAfter) return nullptr;
+    const size_t m = m_, ld = ld_, bytes = bound_n_ * ld * sizeof(double);
+    auto pad = std::make_unique<Padded>();
+    try {
+      pad->p = static_cast<double*>(bytes >= JobBufferAllocator<double>::kLarge ? job_buffer_take(bytes) : nullptr);
+    } catch (const std::bad_alloc&) {
+      bound_X_ = nullptr;  // no copy: swept in place
+      return nullptr;
+    }
+    if (!pad->p) {
+      void* q = nullptr;
+      if (posix_memalign(&q, 64, bytes) != 0) {
+        bound_X_ = nullptr;
+        return nullptr;
+      }
+      pad->p = static_cast<double*>(q);
+    }
+    pad->bytes = bytes;
+    for (size_t j = 0; j < bound_n_; ++j) {
+      std::memcpy(pad->p + j * ld, bound_X_ + j * m, m * sizeof(double));
+      for (size_t k = m; k < ld; ++k) pad->p[j * ld + k] = 0.0;
+    }
+    padded_ = std::move(pad);
+  }
+  return padded_->p + (at - base) / row_bytes * ld_;
 }
 
 // The weighted J = Σ_j w_j L_j / Σ_j w_j and its gradient, one example at a time (a plain loop: the
@@ -128,16 +160,11 @@ static CostGrad weighted_cost_grad(const Rows& b, size_t m, const double* w, dou
 CostGrad LogisticObjective::cost_grad(const double* theta, const Rows& b, double* grad, bool want_cost) {
   const size_t m = m_;
   LogisticData d{b.X, b.Y, b.n, m};
-  if (padded_ && b.n <= bound_n_) {
-    // Rows of the bound data in place (compared as addresses: a gathered batch lives elsewhere): the
-    // same rows of the padded copy.
-    const uintptr_t at = reinterpret_cast<uintptr_t>(b.X), base = reinterpret_cast<uintptr_t>(bound_X_);
-    const size_t row_bytes = m * sizeof(double);
-    if (at >= base && (at - base) % row_bytes == 0 && (at - base) / row_bytes <= bound_n_ - b.n) {
-      d.X = padded_.get() + (at - base) / row_bytes * ld_;
+  if (!b.weight)
+    if (const double* p = padded_X(b)) {
+      d.X = p;
       d.ld = ld_;
     }
-  }
   CostGrad cg = b.weight ? weighted_cost_grad(b, m, theta, theta[m], grad, grad + m)
                          : logistic_cost_grad(d, theta, theta[m], grad, grad + m, *ws_, want_cost);
   if (l2_ != 0) {

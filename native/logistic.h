@@ -63,6 +63,9 @@ class LogisticObjective : public Objective {
   // operations on the same values, so the same bits.
   void bind(const Rows& data) override;
   static constexpr size_t kPaddedMaxBytes = size_t(256) << 20;
+  // The copy is made at the kPadAfter-th sweep of the bound data, not before: a short fit (an L-BFGS
+  // run of a dozen iterations) would spend more on the copy than it saves.
+  static constexpr size_t kPadAfter = 32;
   CostGrad cost_grad(const double* theta, const Rows& batch, double* grad, bool want_cost) override;
   Eval evaluate(const double* theta, const Rows& rows) override;
 
@@ -73,12 +76,15 @@ class LogisticObjective : public Objective {
   std::unique_ptr<ThreadTeam> team_;
   std::unique_ptr<LogisticWorkspace> ws_;
   std::vector<double> z_;  // evaluation: one z per validation row
-  struct FreeAligned {
-    void operator()(double* p) const noexcept { std::free(p); }
+  const double* padded_X(const Rows& b);  // the batch's rows in the padded copy, or null
+  struct Padded {  // 64-byte-aligned memory; from 4 MiB on, a reusable huge-page block (buffers.h)
+    double* p = nullptr;
+    size_t bytes = 0;
+    ~Padded();
   };
-  std::unique_ptr<double, FreeAligned> padded_;  // see bind: n × ld_, or null
-  const double* bound_X_ = nullptr;               // the rows padded_ copies
-  size_t bound_n_ = 0, ld_ = 0;
+  std::unique_ptr<Padded> padded_;   // see bind: n × ld_, or null
+  const double* bound_X_ = nullptr;  // the rows to copy
+  size_t bound_n_ = 0, ld_ = 0, sweeps_ = 0;
 };
 
 }  // namespace blasnet
