@@ -19,6 +19,19 @@ namespace blasnet {
 
 namespace {
 
+// A Float64Array of `repeats` wall times in ms, each of one call of f().
+template <class F>
+Napi::Float64Array timed(Napi::Env env, size_t repeats, F&& f) {
+  Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
+  for (size_t r = 0; r < repeats; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    f();
+    times[r] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  }
+  return times;
+}
+
+
 // (shapes: Float64Array of [transA, transB, M, N, K] × k, repeats) → Float64Array of `repeats`
 // wall times in ms, each for the k products run back to back (buffers allocated and filled once).
 Napi::Value GemmSequence(const Napi::CallbackInfo& info) {
@@ -46,16 +59,10 @@ Napi::Value GemmSequence(const Napi::CallbackInfo& info) {
     for (size_t k = 0; k < q.B.size(); ++k) q.B[k] = static_cast<double>((k * 40503u) % 1000) / 1000.0 - 0.5;
     products.push_back(std::move(q));
   }
-  Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
-  for (size_t r = 0; r < repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (Product& q : products) {
+  return timed(env, repeats, [&] {
+    for (Product& q : products)
       gemm(q.ta, q.tb, q.M, q.N, q.K, 1.0, q.A.data(), q.ta ? q.K : q.M, q.B.data(), q.tb ? q.N : q.K, 0.0, q.C.data(), q.M);
-    }
-    const auto t1 = std::chrono::steady_clock::now();
-    times[r] = std::chrono::duration<double, std::milli>(t1 - t0).count();
-  }
-  return times;
+  });
 }
 
 // A buffer of `length` doubles, filled once (so its pages are mapped before anything is timed).
@@ -73,13 +80,7 @@ Napi::Value StreamRead(const Napi::CallbackInfo& info) {
   const size_t repeats = size_arg(info, 1, "repeats", 1, 1u << 20);
   const std::vector<double> a = filled(length);
   volatile double sink = simd().stream_sum(a.data(), length);
-  Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
-  for (size_t r = 0; r < repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    sink = sink + simd().stream_sum(a.data(), length);
-    times[r] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  }
-  return times;
+  return timed(env, repeats, [&] { sink = sink + simd().stream_sum(a.data(), length); });
 }
 
 // (m, n, repeats) → Float64Array of `repeats` wall times in ms, each of the logistic sweep's two
@@ -101,12 +102,7 @@ Napi::Value SweepPasses(const Napi::CallbackInfo& info) {
   std::vector<double> w(m), dw(ld);
   for (size_t k = 0; k < m; ++k) w[k] = 1e-2 * static_cast<double>(k % 7);
   simd().sweep_passes(X.get(), ld, m, n, w.data(), dw.data());
-  Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
-  for (size_t r = 0; r < repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    simd().sweep_passes(X.get(), ld, m, n, w.data(), dw.data());
-    times[r] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  }
+  Napi::Float64Array times = timed(env, repeats, [&] { simd().sweep_passes(X.get(), ld, m, n, w.data(), dw.data()); });
   volatile double sink = dw[0];
   (void)sink;
   return times;
@@ -120,12 +116,7 @@ Napi::Value CopyTime(const Napi::CallbackInfo& info) {
   const size_t repeats = size_arg(info, 1, "repeats", 1, 1u << 20);
   const std::vector<double> a = filled(length);
   std::vector<double> b = filled(length);
-  Napi::Float64Array times = Napi::Float64Array::New(env, repeats);
-  for (size_t r = 0; r < repeats; ++r) {
-    const auto t0 = std::chrono::steady_clock::now();
-    std::memcpy(b.data(), a.data(), length * sizeof(double));
-    times[r] = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  }
+  Napi::Float64Array times = timed(env, repeats, [&] { std::memcpy(b.data(), a.data(), length * sizeof(double)); });
   volatile double sink = b[length / 2];
   (void)sink;
   return times;
