@@ -93,6 +93,7 @@ export interface NativeNet {
   fitSync(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress?: (r: ProgressRecord) => void): NativeTrainResult;
   fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeTrainResult>;
   predictSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
+  /** X is copied at the call; theta is read in place until the Promise settles: do not write it meanwhile. */
   predict(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
 }
 

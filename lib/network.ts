@@ -178,6 +178,11 @@ export class NeuralNetwork {
   /** The backend in use: 'native' or 'reference'. */
   readonly backend: BackendName;
   readonly #native: NativeNet | null;
+  /**
+   * The parameters. Never written in place once installed: every change (fit, setParameters, reset)
+   * installs a new array. The native async predict relies on it: it reads the θ of its call in
+   * place, without a copy, while the event loop goes on (test/borrowed-theta.test.ts).
+   */
   #theta: Float64Array;
   #busy = false;
   /** Fits that completed (settled without an error): the next fit's shuffle stream derives from it. Saved as training.completedFits. */
@@ -762,7 +767,7 @@ export class NeuralNetwork {
    * the prediction takes at most 2^18 multiply-adds (n · Σ s[l]·s[l−1]; one example of a 784-128-10
    * network is 1.0e5), the native backend computes it on the calling thread, as `predictSync` would,
    * and the Promise is resolved with it. Such a job takes less time (~20 µs) than the round trip
-   * through libuv's thread pool (~100 µs on a 2-core machine), so the event loop is held for less
+   * through libuv's thread pool (60–70 µs on a 2-core machine), so the event loop is held for less
    * than the hop would cost. Errors still arrive as a rejected Promise.
    * @param X - n × s0 examples as rows (Matrix or number[][])
    * @returns (a Promise of) the n × sL outputs

@@ -1,7 +1,8 @@
 // N-API surface of the network kernels: the NativeNet ObjectWrap holds one network's description
 // (sizes, activations, loss) and a reusable workspace for synchronous predictions. Parameters stay
 // in TS (one Float64Array θ) and come with each call as (θ, X, n[, Y]) through the boundary's
-// parser. Fits and async predictions are Jobs (worker.h) owning copies of their inputs; the
+// parser. Fits and async predictions are Jobs (worker.h) owning copies of their inputs (but an
+// async prediction's θ, which it borrows: see Predict); the
 // synchronous calls that run no JavaScript (costGrad, predictSync, fitSync without onProgress) read
 // the caller's arrays in place.
 #include <napi.h>
@@ -63,8 +64,9 @@ class NetFitJob final : public Job {
 
 class NetPredictJob final : public Job {
  public:
+  // θ is borrowed (lib/network.ts never writes the θ it passes; Predict keeps it alive), X copied.
   NetPredictJob(const Network& net, const Batch& b, std::shared_ptr<WorkspacePool> pool)
-      : net_(net), in_(b, true), pool_(std::move(pool)) {}
+      : net_(net), in_(b, true, Theta::borrowed), pool_(std::move(pool)) {}
   void run(Progress& progress) override {
     out_.resize(checked_mul(in_.n(), net_.outputs(), "n × outputs"));
     std::unique_ptr<ThreadTeam> team = make_team(net_, in_.n());
@@ -202,12 +204,13 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
     });
   }
 
-  // (theta, X, n, cancel?) → Promise<Float64Array>
+  // (theta, X, n, cancel?) → Promise<Float64Array>. θ is read in place, not copied: the caller must
+  // not write it until the Promise settles (lib/network.ts replaces its θ, never writes into it).
   Napi::Value Predict(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       return run_async(env, std::make_unique<NetPredictJob>(net_, args(info, false), pool_), env.Undefined(),
-                       info.Length() > 3 ? info[3] : env.Undefined());
+                       info.Length() > 3 ? info[3] : env.Undefined(), info[0]);
     });
   }
 

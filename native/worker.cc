@@ -49,10 +49,11 @@ class SyncProgress final : public Progress {
 
 class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
  public:
-  JobWorker(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel)
+  JobWorker(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel, Napi::Value keep)
       : Napi::AsyncProgressQueueWorker<ProgressRecord>(env, "blasnet"), deferred_(Napi::Promise::Deferred::New(env)),
         job_(std::move(job)), teardown_(env_state(env).tearing_down), scope_(std::in_place) {
     if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
+    if (!keep.IsEmpty() && keep.IsObject()) keep_ = Napi::Persistent(keep.As<Napi::Object>());
     if (cancel.IsTypedArray() && cancel.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
       Napi::Int32Array flag = cancel.As<Napi::Int32Array>();
       if (flag.ElementLength() >= 1 && !flag.ArrayBuffer().IsDetached()) {
@@ -152,6 +153,7 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
   std::shared_ptr<std::atomic<bool>> teardown_;
   Napi::FunctionReference on_progress_;
   Napi::Reference<Napi::Int32Array> cancel_ref_;
+  Napi::ObjectReference keep_;  // what the job reads in place (JobInput's borrowed θ)
   int32_t* cancel_flag_ = nullptr;
   std::atomic<bool> callback_failed_{false};
   std::optional<Napi::Error> callback_error_;
@@ -173,8 +175,8 @@ Napi::Value run_sync(Napi::Env env, Job& job, Napi::Value on_progress) {
   return job.result(env);
 }
 
-Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel) {
-  auto* worker = new JobWorker(env, std::move(job), on_progress, cancel);
+Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel, Napi::Value keep) {
+  auto* worker = new JobWorker(env, std::move(job), on_progress, cancel, keep);
   Napi::Promise p = worker->promise();
   worker->Queue();
   return p;

@@ -53,6 +53,10 @@ Napi::Value run_sync(Napi::Env env, Job& job, Napi::Value on_progress);
 
 // Queues job on libuv's pool and returns a Promise settled with its result or its error.
 // cancel: an Int32Array whose element 0 the JS side sets to stop the job, or undefined.
-Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel);
+// keep: an object (a borrowed array, see JobInput) held alive until the job has ended, or undefined.
+// (Node waits for a worker's queued work before it frees that worker's heap, so memory kept this way
+// outlives the job even when the worker is terminated.)
+Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel,
+                      Napi::Value keep = Napi::Value());
 
 }  // namespace blasnet

@@ -205,7 +205,8 @@ describe('predictions that overflow in any layer are errors naming the layer, ne
 });
 
 describe('teardown: a terminated worker or an exiting process neither crashes nor waits for the job (child processes)', () => {
-  const body = (mode: string, sync: boolean) => `
+  // what: 'fit', 'fitSync', or 'predict' (a stream of async predictions, each reading the model's θ in place).
+  const body = (mode: string, what: 'fit' | 'fitSync' | 'predict') => `
     import { Worker } from 'node:worker_threads';
     import { writeFileSync } from 'node:fs';
     const src = \`
@@ -216,21 +217,22 @@ describe('teardown: a terminated worker or an exiting process neither crashes no
       for (let i = 0; i < n; i++) y[i] = i % 2;
       const net = new blasnet.NeuralNetwork({ layers: [20, 256, 1], seed: 1, backend: workerData.backend });
       parentPort.postMessage('start');
-      if (workerData.sync) net.fitSync(X, y, { epochs: 1e6, onProgress: () => {} });
-      else await net.fit(X, y, { epochs: 1e6, onProgress: () => {} });\`;
+      if (workerData.what === 'fitSync') net.fitSync(X, y, { epochs: 1e6, onProgress: () => {} });
+      else if (workerData.what === 'fit') await net.fit(X, y, { epochs: 1e6, onProgress: () => {} });
+      else for (;;) await net.predict(X);\`;
     const file = new URL('./worker.mjs', import.meta.url);
     writeFileSync(file, src);
     const backend = blasnet.info().backend;
-    const w = new Worker(file, { workerData: { dist: ${JSON.stringify(pathToFileURL(DIST).href)}, sync: ${sync}, backend } });
+    const w = new Worker(file, { workerData: { dist: ${JSON.stringify(pathToFileURL(DIST).href)}, what: ${JSON.stringify(what)}, backend } });
     w.on('message', () => setTimeout(() => {
       const t = performance.now();
       ${mode === 'terminate'
         ? "w.terminate().then(() => console.log(JSON.stringify({ ms: performance.now() - t })));"
         : "process.exit(0);"}
     }, 300));`;
-  for (const sync of [false, true]) {
-    it(`worker.terminate() during ${sync ? 'fitSync' : 'fit'}: the process survives and the worker stops within a second`, async () => {
-      const r = await runChild(body('terminate', sync), { timeoutMs: 60_000 });
+  for (const what of ['fit', 'fitSync', 'predict'] as const) {
+    it(`worker.terminate() during ${what === 'predict' ? 'a stream of async predictions' : what}: the process survives and the worker stops within a second`, async () => {
+      const r = await runChild(body('terminate', what), { timeoutMs: 60_000 });
       expect(r.signal, r.stderr).toBeNull();
       expect(r.code, r.stderr).toBe(0);
       expect(report<{ ms: number }>(r).ms).toBeLessThan(1000);

@@ -1,0 +1,87 @@
+// An asynchronous network prediction reads the model's θ in place instead of copying it
+// (native/network_binding.cc, Predict; native/boundary.h, Theta::borrowed). That is correct only
+// because NeuralNetwork never writes into a θ array once it holds it: every change of parameters
+// installs a new array. These tests pin both halves: (1) every operation that changes or reads the
+// parameters leaves a θ array taken before it bit for bit as it was, and (2) predictions started
+// before the parameters change answer for the parameters of their call, compared bit for bit with
+// predictSync at those parameters (the same kernels on the same values).
+import { describe, expect, it } from 'vitest';
+import { gradientCheck, info, Matrix, NeuralNetwork, Random } from '../lib/index.js';
+import { internals } from '../lib/network.js';
+
+const sameBits = (a: Float64Array, b: Float64Array) =>
+  a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+
+function randomRows(seed: number, n: number, m: number): Matrix {
+  const r = new Random(seed);
+  return new Matrix(n, m, Float64Array.from({ length: n * m }, () => r.normal()));
+}
+
+function labels(n: number, classes: number): Float64Array {
+  const y = new Float64Array(n);
+  for (let j = 0; j < n; j++) y[j] = j % classes;
+  return y;
+}
+
+describe('a NeuralNetwork never writes into a θ array it has installed', () => {
+  const X = randomRows(1, 300, 12);
+  const y = labels(300, 3);
+
+  it('fits (sync, async, aborted), setParameters, reset, predictions and gradient checks leave a held θ unchanged', async () => {
+    const net = new NeuralNetwork({ layers: [12, 16, 3], hidden: 'tanh', output: 'softmax', seed: 4 });
+    const steps: [string, () => unknown][] = [
+      ['fitSync', () => net.fitSync(X, y, { epochs: 3, batchSize: 32, optimizer: 'adam' })],
+      ['fit', () => net.fit(X, y, { epochs: 2, batchSize: 50 })],
+      ['fit with onProgress', () => net.fit(X, y, { epochs: 2, onProgress: () => {} })],
+      ['aborted fit', () => {
+        const ac = new AbortController();
+        const p = net.fit(X, y, { epochs: 1e6, signal: ac.signal, onProgress: (r) => { if (r.iteration >= 3) ac.abort(); } });
+        return p.then(() => { throw new Error('the fit should have been aborted'); }, (e: Error) => expect(e.name).toBe('AbortError'));
+      }],
+      ['setParameters', () => net.setParameters({ W: net.parameters.W.map((w) => w.map((v) => v * 0.5)), b: net.parameters.b })],
+      ['predict', () => net.predict(X)],
+      ['predictSync', () => net.predictSync(X)],
+      ['costAndGradients', () => net.costAndGradients(X, y)],
+      ['gradientCheck', () => gradientCheck(net, randomRows(2, 5, 12), labels(5, 3))],
+      ['reset', () => net.reset()],
+    ];
+    for (const [name, step] of steps) {
+      const held = internals.theta(net);
+      const before = held.slice();
+      await step();
+      expect(sameBits(held, before), `${name} wrote into the θ it found`).toBe(true);
+    }
+    // And the parameters did change along the way: these operations were not no-ops.
+    const start = new NeuralNetwork({ layers: [12, 16, 3], hidden: 'tanh', output: 'softmax', seed: 4 });
+    net.fitSync(X, y, { epochs: 1 });
+    expect(sameBits(internals.theta(net), internals.theta(start))).toBe(false);
+  });
+});
+
+describe.skipIf(info().backend !== 'native')('async predictions answer for the parameters of their call', () => {
+  // 4000 × 784-128-10 runs for several ms on the pool: long enough that the parameter changes below
+  // happen while it runs.
+  const X = randomRows(7, 4000, 784);
+
+  it('a fitSync, setParameters and reset made while predictions run do not reach them', async () => {
+    const net = new NeuralNetwork({ layers: [784, 128, 10], hidden: 'relu', output: 'softmax', seed: 9 });
+    const small = randomRows(8, 200, 784);
+    const wants: Float64Array[] = [];
+    const jobs: Promise<Matrix>[] = [];
+    const start = () => {
+      wants.push(net.predictSync(X).data);
+      jobs.push(net.predict(X));
+    };
+    start();
+    net.fitSync(small, labels(200, 10), { epochs: 2, batchSize: 50, optimizer: 'adam' });
+    start();
+    net.setParameters({ W: net.parameters.W.map((w) => w.map((v) => -v)), b: net.parameters.b });
+    start();
+    net.reset();
+    start();
+    const gots = await Promise.all(jobs);
+    gots.forEach((g, k) => expect(sameBits(g.data, wants[k]!), `prediction ${k}`).toBe(true));
+    // The four parameter sets really differ, so each answer is its own call's.
+    for (let k = 1; k < wants.length; k++) expect(sameBits(wants[k]!, wants[k - 1]!), `parameters ${k} changed`).toBe(false);
+  });
+});
