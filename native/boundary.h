@@ -6,6 +6,7 @@
 #pragma once
 #include <napi.h>
 
+#include <algorithm>
 #include <atomic>
 #include <climits>
 #include <cstddef>
@@ -94,18 +95,48 @@ Batch parse_batch(const Napi::CallbackInfo& info, size_t first, const BatchShape
 // ends (run_async's `keep`): an asynchronous prediction of a few examples then does not copy a
 // model's worth of parameters (0.8 MB for 784-128-10, ~60 µs here) at every call.
 enum class Theta { copied, borrowed };
+// XCopy::deferred: X's copy is made after the job is queued, by copy_rows() on the calling thread
+// (before it returns to JavaScript), in slices the job may start on: it reads rows [0, j) only once
+// rows_ready() ≥ j. A large asynchronous prediction then overlaps the copy of X with its first
+// products instead of adding the whole copy to its time.
+enum class XCopy { at_call, deferred };
 
 class JobInput {
  public:
-  JobInput(const Batch& b, bool copy, Theta theta = Theta::copied) : view_(b) {
-    if (!copy) return;
+  JobInput(const Batch& b, bool copy, Theta theta = Theta::copied, XCopy rows = XCopy::at_call) : view_(b) {
+    if (!copy) {
+      ready_.store(b.n, std::memory_order_relaxed);
+      return;
+    }
     if (theta == Theta::copied) theta_.assign(b.theta.data, b.theta.data + b.theta.length);
-    X_.assign(b.X.data, b.X.data + b.X.length);
+    if (rows == XCopy::deferred) {
+      X_.resize(b.X.length);  // uninitialized (JobBufferAllocator::construct)
+      X_src_ = b.X.data;
+    } else {
+      X_.assign(b.X.data, b.X.data + b.X.length);
+      ready_.store(b.n, std::memory_order_relaxed);
+    }
     if (b.Y.data) Y_.assign(b.Y.data, b.Y.data + b.Y.length);
     if (theta == Theta::copied) view_.theta.data = theta_.data();
     view_.X.data = X_.data();
     if (b.Y.data) view_.Y.data = Y_.data();
   }
+  // XCopy::deferred: copies X in slices of about 1 MiB, publishing each (release). The calling thread,
+  // once, after the job is queued and before any JavaScript runs (the caller's X cannot change
+  // meanwhile). No-op otherwise.
+  void copy_rows() {
+    if (!X_src_) return;
+    const size_t n = view_.n, row = n ? view_.X.length / n : 0;
+    const size_t slice = std::max<size_t>(1, (size_t(1) << 17) / std::max<size_t>(row, 1));
+    for (size_t j0 = 0; j0 < n; j0 += slice) {
+      const size_t j1 = std::min(n, j0 + slice);
+      std::memcpy(X_.data() + j0 * row, X_src_ + j0 * row, (j1 - j0) * row * sizeof(double));
+      ready_.store(j1, std::memory_order_release);
+    }
+    X_src_ = nullptr;
+  }
+  // Rows of X the job may read (all of them but while a deferred copy is under way).
+  size_t rows_ready() const { return ready_.load(std::memory_order_acquire); }
   JobInput(const JobInput&) = delete;
   JobInput& operator=(const JobInput&) = delete;
   const double* theta() const { return view_.theta.data; }
@@ -117,6 +148,8 @@ class JobInput {
  private:
   JobVector<double> theta_, X_, Y_;
   Batch view_;
+  const double* X_src_ = nullptr;  // the caller's X while a deferred copy is pending
+  std::atomic<size_t> ready_{0};
 };
 
 // A new Float64Array holding a copy of src[0..n).

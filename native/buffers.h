@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <new>
+#include <utility>
 #include <vector>
 
 namespace blasnet {
@@ -39,6 +40,16 @@ struct JobBufferAllocator {
   void deallocate(T* p, size_t n) noexcept {
     if (n * sizeof(T) < kLarge) ::operator delete(p);
     else job_buffer_give(p, n * sizeof(T));
+  }
+  // resize() leaves new elements uninitialized (they are about to be copied over: zeroing a 60 MB
+  // buffer first would cost as much as the copy); construction with a value is unchanged.
+  template <class U>
+  void construct(U* p) noexcept {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
   }
   template <class U>
   bool operator==(const JobBufferAllocator<U>&) const noexcept { return true; }

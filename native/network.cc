@@ -420,7 +420,7 @@ double net_cost_grad(const Network& net, const double* theta, const double* X, c
 }
 
 size_t net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws,
-                   const std::function<bool()>& cancelled) {
+                   const std::function<bool(size_t)>& ready) {
   // Chunks of examples keep the hidden activations small (≈ 32 MiB of them at most).
   size_t chunk = std::max<size_t>(1, (size_t(4) << 20) / std::max<size_t>(1, net.max_width));
   chunk = std::min(chunk, std::max<size_t>(n, 1));
@@ -439,12 +439,13 @@ size_t net_predict(const Network& net, const double* theta, const double* X, siz
   if (own) ws.team = own.get();
   ws.reserve(net, chunk, false);
   const size_t s0 = net.inputs(), sL = net.outputs();
-  for (size_t j0 = 0; j0 < n; j0 += chunk) {
-    if (cancelled && cancelled()) return kPredictCancelled;
-    const size_t nb = std::min(chunk, n - j0);
+  for (size_t j0 = 0, k = 0; j0 < n; ++k) {
+    const size_t nb = std::min({k == 0 ? size_t(512) : k == 1 ? size_t(2048) : chunk, chunk, n - j0});
+    if (ready && ready(j0 + nb)) return kPredictCancelled;
     size_t bad = 0;
     net_forward(net, theta, X + j0 * s0, nb, ws, nullptr, false, nullptr, out + j0 * sL, &bad);
     if (bad) return bad;
+    j0 += nb;
   }
   return 0;
 }

@@ -108,12 +108,15 @@ double net_cost_grad(const Network& net, const double* theta, const double* X, c
 // out (n) = w · n / Σ w (the weights of net_forward for a weighted mean); returns Σ w.
 double normalized_weights(const double* w, size_t n, std::vector<double>& out);
 
-// out (s_L × n) = A[L] for X (s0 × n), in chunks of examples so memory stays bounded. Returns 0,
-// or the first layer (1-based) whose pre-activations were not finite (see net_forward), or
-// kPredictCancelled when cancelled() turned true between chunks.
+// out (s_L × n) = A[L] for X (s0 × n), in chunks of examples so memory stays bounded: the first
+// two smaller (512, then 2 048 examples; the same schedule for every caller, so a prediction's
+// values never depend on who made it), so that a job whose X is still being copied in can start
+// early. Before each chunk, ready(j1) is called with the end of the chunk's rows: it returns once
+// rows [0, j1) of X may be read, false to go on or true to cancel. Returns 0, or the first layer
+// (1-based) whose pre-activations were not finite (see net_forward), or kPredictCancelled.
 constexpr size_t kPredictCancelled = static_cast<size_t>(-1);
 size_t net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws,
-                   const std::function<bool()>& cancelled = {});
+                   const std::function<bool(size_t)>& ready = {});
 
 // The network as a trainer Objective (native/trainer.h): θ as above, J the mean loss over a batch
 // (weighted: Σ w_j L_j / Σ w_j) plus (l2/2)·Σ‖W‖². Owns the workspaces and the thread team.

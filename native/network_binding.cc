@@ -10,6 +10,7 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "boundary.h"
@@ -64,9 +65,11 @@ class NetFitJob final : public Job {
 
 class NetPredictJob final : public Job {
  public:
-  // θ is borrowed (lib/network.ts never writes the θ it passes; Predict keeps it alive), X copied.
+  // θ is borrowed (lib/network.ts never writes the θ it passes; Predict keeps it alive); X is copied
+  // by copy_rows() once the job is queued, and the job starts on the rows already copied.
   NetPredictJob(const Network& net, const Batch& b, std::shared_ptr<WorkspacePool> pool)
-      : net_(net), in_(b, true, Theta::borrowed), pool_(std::move(pool)) {}
+      : net_(net), in_(b, true, Theta::borrowed, XCopy::deferred), pool_(std::move(pool)) {}
+  void copy_rows() { in_.copy_rows(); }
   void run(Progress& progress) override {
     out_.resize(checked_mul(in_.n(), net_.outputs(), "n × outputs"));
     std::unique_ptr<ThreadTeam> team = make_team(net_, in_.n());
@@ -78,9 +81,26 @@ class NetPredictJob final : public Job {
     } lease{*pool_, pool_->take()};
     Workspace& ws = *lease.ws;
     ws.team = team.get();
-    const size_t bad = net_predict(net_, in_.theta(), in_.X(), in_.n(), out_.data(), ws, [&] { return progress.cancelled(); });
+    // Waits (briefly: the copy runs at memory speed, the products far slower) for rows [0, j1).
+    auto ready = [&](size_t j1) {
+      for (unsigned k = 0; in_.rows_ready() < j1; ++k) {
+        if (progress.cancelled()) return true;
+        if (k < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+          __builtin_ia32_pause();
+#endif
+        } else {
+          std::this_thread::yield();
+        }
+      }
+      return progress.cancelled();
+    };
+    const size_t bad = net_predict(net_, in_.theta(), in_.X(), in_.n(), out_.data(), ws, ready);
     if (bad == kPredictCancelled) fail_range("ABORT_ERR", "the prediction was cancelled");
-    if (bad) fail_non_finite(bad, in_.X(), in_.n(), net_.inputs());
+    if (bad) {
+      if (ready(in_.n())) fail_range("ABORT_ERR", "the prediction was cancelled");  // the error scans all of X
+      fail_non_finite(bad, in_.X(), in_.n(), net_.inputs());
+    }
   }
   Napi::Value result(Napi::Env env) override { return new_f64(env, out_.data(), out_.size()); }
 
@@ -206,11 +226,17 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
 
   // (theta, X, n, cancel?) → Promise<Float64Array>. θ is read in place, not copied: the caller must
   // not write it until the Promise settles (lib/network.ts replaces its θ, never writes into it).
+  // X is copied before this returns, while the job already runs on the rows copied so far.
   Napi::Value Predict(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
-      return run_async(env, std::make_unique<NetPredictJob>(net_, args(info, false), pool_), env.Undefined(),
-                       info.Length() > 3 ? info[3] : env.Undefined(), info[0]);
+      auto job = std::make_unique<NetPredictJob>(net_, args(info, false), pool_);
+      NetPredictJob& queued = *job;
+      Napi::Value promise = run_async(env, std::move(job), env.Undefined(), info.Length() > 3 ? info[3] : env.Undefined(), info[0]);
+      // The job is queued and may start on the first rows; it cannot end (nor be freed: that happens
+      // on this thread, after this call returns) before they are all copied, unless cancelled.
+      queued.copy_rows();
+      return promise;
     });
   }
 

@@ -1,10 +1,15 @@
-// An asynchronous network prediction reads the model's θ in place instead of copying it
-// (native/network_binding.cc, Predict; native/boundary.h, Theta::borrowed). That is correct only
-// because NeuralNetwork never writes into a θ array once it holds it: every change of parameters
-// installs a new array. These tests pin both halves: (1) every operation that changes or reads the
-// parameters leaves a θ array taken before it bit for bit as it was, and (2) predictions started
-// before the parameters change answer for the parameters of their call, compared bit for bit with
-// predictSync at those parameters (the same kernels on the same values).
+// What an asynchronous network prediction reads, and when (native/network_binding.cc, Predict;
+// native/boundary.h, JobInput).
+// - θ is read in place instead of copied (Theta::borrowed). That is correct only because
+//   NeuralNetwork never writes into a θ array once it holds it: every change of parameters installs
+//   a new array. The tests pin both halves: every operation that changes or reads the parameters
+//   leaves a θ array taken before it bit for bit as it was, and predictions started before the
+//   parameters change answer for the parameters of their call.
+// - X is copied after the job is queued, in slices the job starts on (XCopy::deferred), before the
+//   call returns. The tests check large predictions (several chunks, the first ones before the copy
+//   is done) and the error for a non-finite value in X's last row, which must name that row.
+// Comparisons are bit for bit with predictSync at the same parameters: the same kernels on the same
+// values, with the same chunks (net_predict's schedule is the same for every caller).
 import { describe, expect, it } from 'vitest';
 import { gradientCheck, info, Matrix, NeuralNetwork, Random } from '../lib/index.js';
 import { internals } from '../lib/network.js';
@@ -83,5 +88,42 @@ describe.skipIf(info().backend !== 'native')('async predictions answer for the p
     gots.forEach((g, k) => expect(sameBits(g.data, wants[k]!), `prediction ${k}`).toBe(true));
     // The four parameter sets really differ, so each answer is its own call's.
     for (let k = 1; k < wants.length; k++) expect(sameBits(wants[k]!, wants[k - 1]!), `parameters ${k} changed`).toBe(false);
+  });
+});
+
+describe.skipIf(info().backend !== 'native')('async predictions of large X, copied while the job runs', () => {
+  const net = new NeuralNetwork({ layers: [784, 64, 10], hidden: 'relu', output: 'softmax', seed: 12 });
+
+  it('8 000 rows (chunks of 512, 2 048, 5 349 and 91 examples) equal predictSync bit for bit, three at once', async () => {
+    const Xs = [randomRows(21, 8000, 784), randomRows(22, 8000, 784), randomRows(23, 600, 784)];
+    const wants = Xs.map((X) => net.predictSync(X).data);
+    const gots = await Promise.all(Xs.map((X) => net.predict(X)));
+    gots.forEach((g, k) => expect(sameBits(g.data, wants[k]!), `prediction ${k}`).toBe(true));
+  });
+
+  it('X written right after the call does not reach the job', async () => {
+    const X = randomRows(24, 8000, 784);
+    const want = net.predictSync(X).data;
+    const job = net.predict(X);
+    X.data.fill(1e300);
+    expect(sameBits((await job).data, want)).toBe(true);
+  });
+
+  it('a NaN in the last row is an error that names that row, not a value read before the copy reached it', async () => {
+    const X = randomRows(25, 8000, 784);
+    X.data[7999 * 784 + 5] = Number.NaN;
+    await expect(net.predict(X)).rejects.toMatchObject({ code: 'ERR_BLASNET_NOT_FINITE', message: expect.stringContaining('row 7999, column 5') });
+  });
+
+  it('an overflow in the first chunk is reported as one, after the whole copy: not as a stale NaN of an earlier job', async () => {
+    // Job A leaves its copy of X (a NaN in row 7000) in the reusable block that job B, of the same
+    // size, then copies into. B overflows in its first chunk; its error scans X for a non-finite value
+    // first, and must scan B's X, whole, not A's rows the copy has not yet overwritten.
+    const A = randomRows(26, 8000, 784);
+    A.data[7000 * 784] = Number.NaN;
+    await expect(net.predict(A)).rejects.toMatchObject({ message: expect.stringContaining('row 7000') });
+    const B = randomRows(27, 8000, 784);
+    B.data.fill(Number.MAX_VALUE, 3 * 784, 4 * 784);  // finite, but W·x overflows
+    await expect(net.predict(B)).rejects.toMatchObject({ code: 'ERR_BLASNET_NOT_FINITE', message: expect.stringContaining('pre-activations of layer 1') });
   });
 });
