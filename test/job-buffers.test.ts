@@ -57,7 +57,8 @@ describe.skipIf(info().backend !== 'native')('reused job memory', () => {
   });
 
   it('the caller may change X right after the call: the job read its own copy', async () => {
-    const X = randomRows(31, 800, 784);
+    // 8 000 rows: several chunks, the job running on the first ones while the call still copies X.
+    const X = randomRows(31, 8000, 784);
     const want = net.predictSync(X).data;
     const pending = net.predict(X);
     X.data.fill(1e300);
