@@ -562,7 +562,7 @@ export interface WorkloadResult {
   summary?: Record<string, unknown>;
   /** Printed after the tables. */
   summaryLines?: string[];
-  /** The issue's targets this workload measures (from its `finish`), gathered into one table by run.ts. */
+  /** The performance targets this workload measures (from its `finish`), gathered into one table by run.ts. */
   targets?: Target[];
 }
 

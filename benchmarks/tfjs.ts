@@ -1,7 +1,7 @@
 // TensorFlow.js as a peer running in this process: the CPU backend (@tensorflow/tfjs's pure-JS
 // kernels) and the wasm backend (@tensorflow/tfjs-backend-wasm, XNNPACK). tfjs computes in float32
 // only. The networks are written plainly with tf.matMul & co., the same explicit forward and
-// backward formulas as MATH.md, native/network.cc and the Python peers (no tf.grad, no optimizers,
+// backward formulas as docs/math.md, native/network.cc and the Python peers (no tf.grad, no optimizers,
 // no layers API). Examples are rows here (X is n × s0); W[l] is s_l × s_{l−1} as in blasnet.
 //
 // Not a workload file (its name does not match wN-*.ts): W2–W5 import it.
@@ -128,8 +128,8 @@ function gPrime(tf: Tf, name: HiddenName, A: TF.Tensor2D): TF.Tensor2D {
 }
 
 /**
- * op(a)·op(b). On the wasm backend tf.matMul with a transpose flag takes a slow path (about 12×
- * slower than the untransposed product on this machine, tfjs 4.22), so there the operand is
+ * op(a)·op(b). On the wasm backend (tfjs 4.22) tf.matMul with a transpose flag takes a slow path,
+ * many times slower than the untransposed product, so there the operand is
  * transposed explicitly first (always the small one: a W, or a δ) and the product is untransposed.
  * On the CPU backend the flags cost nothing and are used as they are.
  */

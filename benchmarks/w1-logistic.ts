@@ -184,7 +184,7 @@ export const workload: Workload = {
     // torch's OpenMP threads spin-wait between parallel regions by default; with OpenBLAS's own
     // threads on the same cores that slows it down many times over (see README). The main table
     // runs torch with passive waiting; the default gets one cold run in the full run's own table
-    // (it takes 10–30 s on a 2-core machine).
+    // (one run, since it takes tens of seconds).
     for (const threads of [1, 2]) {
       entries.push(peer('torch', 'torch_peer.py', ['numpy', 'torch'], threads, threads > 1 ? { env: { OMP_WAIT_POLICY: 'PASSIVE' } } : {}));
     }

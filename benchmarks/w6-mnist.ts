@@ -6,9 +6,9 @@
 // test set passed as validation data: onProgress reports each epoch's test accuracy, and the run
 // stops at the first epoch that reaches the target (onProgress throws a sentinel). The time is the
 // wall time from the call to that epoch's onProgress (it includes the fit's own evaluation of the
-// test set, ~1 % of an epoch; torch's evaluations are left out of its time). A build whose fit has no
-// `validation` option (before the trainer of issue 6 landed) falls back to one fitSync call per epoch
-// (Adam restarted every epoch) with scoreSync between calls, and says so in the notes.
+// test set, ~1 % of an epoch; torch's evaluations are left out of its time). So that older builds can
+// be measured too, a build whose fit has no `validation` option falls back to one fitSync call per
+// epoch (Adam restarted every epoch) with scoreSync between calls, and says so in the notes.
 // --quick: 1 epoch on the first 10 000 training images, accuracy on the first 2 000 test images
 // (the target is not reached: the row shows the accuracy after that epoch).
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // The Matrix type: examples as rows, row-major Float64Array. A row-major n × s buffer is the
-// column-major s × n matrix of the seed (MATH.md "Shapes and layout"), so the addon uses it in place.
-// It validates its own construction and never copies a Float64Array it is given.
+// column-major s × n matrix of the formulas (docs/math.md, "Notation and shapes"), so the addon
+// uses it in place. It validates its own construction and never copies a Float64Array it is given.
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import { checkJobMemory } from './memory.js';
 

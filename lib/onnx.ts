@@ -17,7 +17,7 @@ type IValueInfoProto = OnnxProto.onnx.IValueInfoProto;
 type IAttributeProto = OnnxProto.onnx.IAttributeProto;
 
 // The ONNX messages, loaded on the first export rather than when blasnet is imported: onnx-proto and
-// the protobuf runtime take 50-130 ms to load here, which every user of the package would pay.
+// the protobuf runtime take tens of milliseconds to load, which every user of the package would pay.
 let onnx: typeof OnnxProto.onnx;
 function loadMessages(): void {
   onnx ??= (createRequire(import.meta.url)('onnx-proto') as typeof OnnxProto).onnx;
@@ -193,7 +193,7 @@ class GraphBuilder {
     return this.node('Gemm', [A, Wn, bn], `${prefix}_Z`, [{ name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 }]);
   }
 
-  /** A = g(Z) for one layer's activation (MATH.md, "Activations and derivatives"). */
+  /** A = g(Z) for one layer's activation (docs/math.md, "Activations and derivatives"). */
   activation(Z: string, g: Activation, prefix: string): string {
     const out = `${prefix}_A`;
     switch (g.name) {

@@ -1,6 +1,6 @@
-// The one file that includes <cblas.h>. Thin wrappers over the BLAS calls blasnet makes, in
-// the seed's column-major convention (MATH.md "Shapes and layout"): a row-major n × s buffer
-// from JavaScript is passed as the column-major s × n matrix, with no copy and no transpose.
+// The one file that includes <cblas.h>. Thin wrappers over the BLAS calls blasnet makes, in the
+// column-major convention of the formulas (docs/math.md, "Mapping onto BLAS"): a row-major n × s
+// buffer from JavaScript is passed as the column-major s × n matrix, with no copy and no transpose.
 #pragma once
 #include <cblas.h>
 #include <cstddef>

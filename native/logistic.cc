@@ -53,7 +53,8 @@ CostGrad logistic_cost_grad(const LogisticData& d, const double* w, double b, do
 
 size_t logistic_predict_proba(const double* X, size_t n, size_t m, const double* w, double b, double* a) {
   if (n == 0) return 0;
-  // a (n) = Xᵀ·w with X the seed's m × n matrix, then σ(a + b) in place
+  // a (n) = Xᵀ·w with X the m × n matrix of docs/math.md, "Mapping onto BLAS"; then σ(a + b)
+  // in place
   gemv(true, m, n, 1.0, X, m, w, 0.0, a);
   double check = 0;
   for (size_t j = 0; j < n; ++j) check += 0.0 * (a[j] += b);
@@ -183,7 +184,7 @@ CostGrad LogisticObjective::cost_grad(const double* theta, const Rows& b, double
 Eval LogisticObjective::evaluate(const double* theta, const Rows& r) {
   const size_t m = m_, n = r.n;
   double* z = z_.data();
-  // z (n) = Xᵀ·w + b with X the seed's m × n matrix
+  // z (n) = Xᵀ·w + b with X the m × n matrix of docs/math.md, "Mapping onto BLAS"
   gemv(true, m, n, 1.0, r.X, m, theta, 0.0, z);
   double total = 0;
   size_t right = 0;

@@ -1,5 +1,5 @@
-// Logistic regression kernels (seed section 1, MATH.md). Plain C++ over BLAS: no napi.h here,
-// no allocation inside the iteration loop (the workspace is sized once per fit).
+// Logistic regression kernels (docs/math.md, "Logistic regression"). Plain C++ over BLAS: no
+// napi.h here, no allocation inside the iteration loop (the workspace is sized once per fit).
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -11,7 +11,7 @@
 
 namespace blasnet {
 
-// X: n × m row-major (examples as rows) = the seed's m × n column-major matrix. y: n labels.
+// X: n × m row-major (examples as rows) = the m × n column-major matrix of the formulas. y: n labels.
 struct LogisticData {
   const double* X;
   const double* y;
@@ -57,8 +57,9 @@ class LogisticObjective : public Objective {
   // When m is not a multiple of 8: a copy of the training rows with each row padded with zeros to a
   // multiple of 8 doubles, 64-byte aligned (at most kPaddedMaxBytes; larger data is swept in place).
   // Every row then starts on a cache line, so the sweep's 64-byte loads never straddle two lines
-  // and every row's last chunk is read whole: at m = 100, the sweep's two passes measured ~30 %
-  // slower than at m = 96 or 104 without it. Batches that are rows of the data in place (full batch,
+  // and every row's last chunk is read whole; without it, rows whose length is not a multiple of 8
+  // make many of the sweep's loads split across lines, which slows it well below its neighbours'
+  // speed at m rounded to 8. Batches that are rows of the data in place (full batch,
   // unshuffled mini-batches, L-BFGS) use the copy; gathered batches use their own rows. The same
   // operations on the same values, so the same bits.
   void bind(const Rows& data) override;

@@ -1,4 +1,4 @@
-// Scalar forms shared by every kernel, in the numerically safe forms of MATH.md: the loss is
+// Scalar forms shared by every kernel (docs/math.md, "Numerically safe forms"): the loss is
 // evaluated from z (softplus), sigmoid never overflows. Header-only, no state.
 #pragma once
 #include <cmath>

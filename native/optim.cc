@@ -1,5 +1,5 @@
-// Parameter updates: see optim.h. The first-order updates are the ones native/network.cc used to
-// hold, moved here unchanged (same expressions, same order, same bits).
+// Parameter updates: see optim.h. Each update has the same expressions in the same order as its
+// twin in lib/reference/optim.ts, so the two backends take the same steps.
 #include "optim.h"
 
 #include "simd.h"
@@ -63,8 +63,8 @@ bool FirstOrder::update(double* theta, double* g, size_t k0, size_t k1, double l
     }
     case Optimizer::adam:
       // m ← β1 m + (1−β1) g ; v ← β2 v + (1−β2) g² ; θ ← θ − α m̂ / (√v̂ + ε), m̂ = m·r1, v̂ = v·r2 with
-      // r1 = 1/(1−β1^t), r2 = 1/(1−β2^t) (reciprocals, so that a division per parameter
-      // is the update's cost, and three of them made Adam a quarter of a batch-64 MNIST step):
+      // r1 = 1/(1−β1^t), r2 = 1/(1−β2^t) (reciprocals, so that the update costs one division per
+      // parameter instead of three: in an update this cheap, divisions dominate):
       // vectorized per instruction-set level (simd.h), the same bits as the scalar form.
       finite = simd().adam_update(theta, g, m_.data(), v_.data(), k0, k1, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, r1, r2);
       break;

@@ -1,6 +1,6 @@
-// The native training loop: see trainer.h. The loop is the one native/network.cc used to hold
-// (same order of operations), generalized to any Objective and extended with validation, early
-// stopping, schedules and L-BFGS.
+// The native training loop: see trainer.h. The twin of lib/reference/trainer.ts, with the same
+// order of operations, for any Objective: epochs and batches, validation, early stopping,
+// schedules and L-BFGS.
 #include "trainer.h"
 
 #include <algorithm>

@@ -16,7 +16,7 @@ function msPerIteration(backend: BackendName): number {
   const times: number[] = [];
   for (let r = 0; r < 3; r++) {
     // Enough iterations that the fixed cost of a call (validation, copies) does not dominate: the
-    // native sweep over BIG takes ~50 µs, so 20 iterations measured mostly that cost, and noise.
+    // native sweep over BIG takes tens of µs, so 20 iterations would measure mostly that cost.
     const iterations = backend === 'native' ? 400 : 20;
     const model = new LogisticRegression({ backend, iterations, learningRate: 0.1 });
     const t = performance.now();
@@ -101,7 +101,7 @@ describe.each(BACKENDS)('LogisticRegression.fit, $backend backend', ({ backend, 
       expect((error as AbortError).code).toBe('ABORT_ERR');
       const last = progress.at(-1)!;
       console.log(`${backend} fit aborted after iteration ${last.iteration} reported; settled ${settleMs.toFixed(1)} ms after abort()`);
-      // "Within one iteration" (a fraction of a ms to ~1 ms here); 500 ms is a generous bound for a
+      // "Within one iteration" (about a millisecond or less); 500 ms is a generous bound for a
       // loaded machine, while the uncancelled fit would run for ~30 s.
       expect(settleMs).toBeLessThan(500);
       expect(model.busy).toBe(false);

@@ -1,4 +1,4 @@
-// The native boundary and the behaviours issue 8 defines: the guard maps every C++ exception to a
+// The native boundary and the behaviours it promises: the guard maps every C++ exception to a
 // coded error; jobs too large for memory are refused before allocating; options are own properties;
 // fits own their inputs whatever a progress callback does; callbacks that throw anything fail the
 // call; predictions that overflow in any layer are errors; teardown (worker terminate, process.exit)

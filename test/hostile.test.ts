@@ -1,7 +1,8 @@
-// Regression tests for every failure listed under "Why" in issue 8, and their kin: each scenario
-// runs in its own child process (test/fuzz/scenario.ts), so an abort (134), a segfault (139), an
-// OOM kill or a hang is reported with the scenario's name. Each asserts the documented outcome:
-// a specific error code, a prompt exit, or the result the same call has without the hostility.
+// Regression tests for hostile and careless uses of the API (inputs, callbacks and teardown that
+// could take a process down or hang it): each scenario runs in its own child process
+// (test/fuzz/scenario.ts), so an abort (134), a segfault (139), an OOM kill or a hang is reported
+// with the scenario's name. Each asserts the documented outcome: a specific error code, a prompt
+// exit, or the result the same call has without the hostility.
 import { describe, expect, it } from 'vitest';
 import { cleanResult, howItEnded, runScenario } from './fuzz/scenario.js';
 import { HAS_NATIVE } from './helpers/data.js';

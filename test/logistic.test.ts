@@ -1,7 +1,7 @@
-// LogisticRegression numerics (MATH.md "Logistic regression", "Checking gradients"): hand-computed
-// costs and gradients, central finite differences, native ≡ reference, saturation, and the breast
-// cancer data set. Expected values come from hand computation or from the independent plain-TS
-// formulas in test/helpers/data.ts, never from blasnet's own output.
+// LogisticRegression numerics (docs/math.md, "Logistic regression", "Checking gradients"):
+// hand-computed costs and gradients, central finite differences, native ≡ reference, saturation, and
+// the breast cancer data set. Expected values come from hand computation or from the independent
+// plain-TS formulas in test/helpers/data.ts, never from blasnet's own output.
 import { describe, expect, it } from 'vitest';
 import { LogisticRegression, Matrix } from '../lib/index.js';
 import {
@@ -48,7 +48,7 @@ describe.each(BACKENDS)('LogisticRegression numerics, $backend backend', ({ back
       expect(relErr(model.bias, 1 / 6)).toBeLessThan(1e-15);
 
       const { cost, dw, db } = model.costAndGradients(HX, HY);
-      // Expected: the formulas of MATH.md evaluated independently at the hand parameters, twice:
+      // Expected: the formulas of docs/math.md evaluated independently at the hand parameters, twice:
       // the softplus form, and the seed's log(a) form (safe here: |z| < 3, nothing saturates).
       const wh = [5 / 6, 1 / 12], bh = 1 / 6;
       const expCost = plainCost(HX, HY, wh, bh);
@@ -101,9 +101,10 @@ describe.each(BACKENDS)('LogisticRegression numerics, $backend backend', ({ back
         minus[p]! -= h;
         const gNum = (J(plus) - J(minus)) / (2 * h);
         const g = grads[p]!;
-        // MATH.md: with h = 1e-5 the central difference has truncation error ~h²·J''' ≈ 1e-11 and
-        // rounding error ~ε·J/h ≈ 1e-11; relative to a gradient entry of size ≥ 1e-3 (asserted, so the
-        // relative criterion is meaningful at this point) that is ≤ 1e-8 < 1e-7.
+        // docs/math.md, "Checking gradients": with h = 1e-5 the central difference has truncation
+        // error ~h²·J''' ≈ 1e-11 and rounding error ~ε·J/h ≈ 1e-11; relative to a gradient entry of
+        // size ≥ 1e-3 (asserted, so the relative criterion is meaningful at this point) that is
+        // ≤ 1e-8 < 1e-7.
         expect(Math.abs(g)).toBeGreaterThan(1e-3);
         const rel = Math.abs(g - gNum) / Math.max(Math.abs(g), Math.abs(gNum), 1e-12);
         expect(rel, `parameter ${p}: g = ${g}, g_num = ${gNum}`).toBeLessThan(1e-7);

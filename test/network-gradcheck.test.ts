@@ -1,5 +1,5 @@
-// NeuralNetwork gradients against central finite differences (MATH.md "Checking gradients"): every
-// hidden activation × every valid (output, loss) pair × depths 1–3, on both backends, with the
+// NeuralNetwork gradients against central finite differences (docs/math.md, "Checking gradients"):
+// every hidden activation × every valid (output, loss) pair × depths 1–3, on both backends, with the
 // exported gradientCheck at h = 1e-5. The costs are also checked against an independent plain-loop
 // forward pass (test/helpers/network-data.ts), and the gradients against central differences of that
 // independent cost, so "the gradient is the derivative of the cost" is also "of the right cost".
@@ -104,11 +104,12 @@ describe.each(BACKENDS)('NeuralNetwork gradients, $backend backend', ({ backend,
       const c = makeCase(backend, depth, hidden, pair);
       const before = c.net.parameters;
       const g = c.net.costAndGradients(c.X, c.Y);
-      // The cost is the loss of MATH.md: the independent plain-loop evaluation agrees to 1e-12 relative
-      // (tens of float64 operations per example in another order, each ≤ ½ ulp, on costs of O(1) whose
+      // The cost is the loss of docs/math.md: the independent plain-loop evaluation agrees to 1e-12
+      // relative (tens of float64 operations per example in another order, each ≤ ½ ulp, on costs of O(1) whose
       // terms cancel at most ~10×: ~1e-14; a wrong formula would be off by far more than 1e-12).
       expect(relErr(g.cost, plainNetCost(before, c.sizes, c.acts, pair.loss, c.X, c.Y))).toBeLessThan(1e-12);
-      // MATH.md: central differences with h = 1e-5 agree with the analytic gradient to < 1e-7 relative.
+      // docs/math.md, "Checking gradients": central differences with h = 1e-5 agree with the analytic
+      // gradient to < 1e-7 relative.
       // Smooth parts: truncation and rounding are each ~2e-11·J absolute (see TINY) against components
       // ≥ 1e-3·J: a few 1e-8 relative at worst (measured worst over the grid: 3.4e-8). Relu and leaky
       // relu: no pre-activation within 1e-3 of the kink, and a ±h step moves any z by ~h·|a| ≲ 1e-4, so

@@ -1,6 +1,6 @@
-// NeuralNetwork: native ≡ reference after training, seeded determinism and initialization (MATH.md
-// "Initialization"), and the API's behaviour: shapes, copies, predictions, scores, the asynchronous
-// fit (event loop, abort, busy, progress), divergence and recordEvery. Expected values come from hand
+// NeuralNetwork: native ≡ reference after training, seeded determinism and initialization
+// (docs/math.md, "Initialization"), and the API's behaviour: shapes, copies, predictions, scores,
+// the asynchronous fit (event loop, abort, busy, progress), divergence and recordEvery. Expected values come from hand
 // computation or from the independent plain-loop forward pass in test/helpers/network-data.ts.
 import { describe, expect, it } from 'vitest';
 import { AbortError, BlasnetError, DivergenceError, getThreads, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
@@ -503,10 +503,10 @@ describe.each(BACKENDS)('NeuralNetwork.fit and the event loop, $backend backend'
       return { epochs, elapsed: t1 - t0, ticks: ticks.length, maxGap };
     };
     // Native: one OpenBLAS thread for this test (restored after), so the fit's worker leaves the second
-    // core to the main thread. With two OpenBLAS threads on this 2-core machine the main thread competes
+    // core to the main thread. With two OpenBLAS threads on a 2-core machine the main thread competes
     // with both for CPU and timers come late for reasons of scheduling, not of blocking.
-    // One retry: the machine is shared (other test files in parallel, other processes), and once in about
-    // a dozen full runs a single gap above 100 ms was seen. A loop that the fit really blocks shows a gap
+    // One retry: the machine may be shared (other test files in parallel, other processes), and under
+    // such load a single timer can come more than 100 ms late. A loop that the fit really blocks shows a gap
     // as long as the whole fit on every attempt, so the retry cannot hide it.
     const attempts: Awaited<ReturnType<typeof run>>[] = [];
     for (let attempt = 0; attempt < 2; attempt++) {

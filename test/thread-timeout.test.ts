@@ -38,9 +38,9 @@ describe.skipIf(info().backend !== 'native')('OPENBLAS_THREAD_TIMEOUT', () => {
     expect(r.env).toBe('24');
   });
 
-  // OpenBLAS's default left its worker spinning ~104 ms of CPU in a 300 ms idle gap after each
-  // 2-thread predictSync here; with blasnet's value it was ~0.5 ms. 30 ms separates the two by far
-  // (load on the machine only lowers what a spinning thread gets).
+  // OpenBLAS's default keeps its worker spinning for 2^28 cycles (~0.1 s) after each 2-thread
+  // predictSync; blasnet's value, 2^20 cycles (well under 1 ms). 30 ms of CPU in a 300 ms idle gap
+  // separates the two by far (load on the machine only lowers what a spinning thread gets).
   it.skipIf(availableParallelism() < 2)('leaves no OpenBLAS thread spinning after a 2-thread prediction', () => {
     const r = child(`
       b.setThreads(2);

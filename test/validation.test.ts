@@ -180,7 +180,7 @@ describe.each(BACKENDS)('LogisticRegression argument checks, $backend backend', 
       expectError(() => fresh({ recordEvery: 1.5 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.recordEvery', 'got 1.5');
       // The boundaries are accepted: 0 iterations is a valid (empty) fit.
       const m = fresh({ iterations: 0, recordEvery: 1 });
-      // (The result has gained the trainer's fields — reason, stoppedEarly, learningRates — since issue 10.)
+      // An empty fit still reports the trainer's fields (reason, stoppedEarly).
       expect(m.fitSync(X, y)).toMatchObject({ costs: [], iterations: 0, stoppedEarly: false, reason: 'max-iterations' });
     });
 

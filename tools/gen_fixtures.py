@@ -2,7 +2,7 @@
 """Golden regression fixtures for blasnet: an independent float64 reference in plain numpy.
 
 Owns test/regression/fixtures/*.json. It must never import or call blasnet: it re-derives
-everything from /work/shared/MATH.md (the specification) so the tests compare two
+everything from docs/math.md (the specification) so the tests compare two
 implementations written from the page, not one implementation against itself.
 
     /usr/bin/python3 tools/gen_fixtures.py            # (re)write every fixture
@@ -74,7 +74,7 @@ def vmap(f, A):
 
 
 # ---------------------------------------------------------------------------------------------
-# Scalar functions (MATH.md, "Logistic regression" and "Activations and derivatives")
+# Scalar functions (docs/math.md, "Numerically safe forms" and "Activations and derivatives")
 # ---------------------------------------------------------------------------------------------
 
 def sigmoid1(z):
@@ -122,7 +122,7 @@ def act_forward(name, alpha, Z):
 
 
 def act_derivative(name, alpha, Z, A):
-    """g′ as an array shaped like Z (from z or from a = g(z), per MATH.md)."""
+    """g′ as an array shaped like Z (from z or from a = g(z), per docs/math.md)."""
     if name == "sigmoid":
         return A * (1.0 - A)
     if name == "tanh":
@@ -137,13 +137,14 @@ def act_derivative(name, alpha, Z, A):
 
 
 # ---------------------------------------------------------------------------------------------
-# Logistic regression (seed section 1, errata fixed). Xt is the seed's s0 × n layout.
+# Logistic regression (docs/math.md, "Logistic regression"). Xt is the formulas' s0 × n layout.
 # ---------------------------------------------------------------------------------------------
 
 def logistic_cost_grad(Xt, y, w, b, weight=None, l2=0.0):
     """J, dw (s0,), db and z (n,) at (w, b).
 
-    With weight (n,): J = Σ w_j L_j / Σ w_j and its gradient (issue 10). With l2 = λ:
+    With weight (n,): J = Σ w_j L_j / Σ w_j and its gradient (docs/math.md, "Sample and class
+    weights"). With l2 = λ:
     J += (λ/2)‖w‖², dw += λ w; the bias is not penalized.
     """
     n = Xt.shape[1]
@@ -183,14 +184,14 @@ def logistic_fit(Xt, y, w0, b0, alpha, iterations, record_every, on_step=None, w
 
 
 # ---------------------------------------------------------------------------------------------
-# Dense network, any depth (seed section 2 generalized; MATH.md "Networks")
+# Dense network, any depth (docs/math.md, "Dense networks: forward and backward")
 # ---------------------------------------------------------------------------------------------
 
 class Net:
     def __init__(self, hidden, output, loss, l2, weight=None):
         self.acts = [parse_activation(h) for h in hidden] + [(output, None)]
         self.output, self.loss, self.l2 = output, loss, l2
-        self.weight = weight  # (n,) sample weights: J = Σ w_j L_j / Σ w_j (issue 10), or None
+        self.weight = weight  # (n,) sample weights: J = Σ w_j L_j / Σ w_j, or None
         if loss == "cross-entropy" and output not in ("sigmoid", "softmax"):
             raise ValueError("cross-entropy needs a sigmoid or softmax output")
         if loss == "mse" and output == "softmax":
@@ -314,7 +315,7 @@ def network_fit(net, X0, Y, W0, b0, optimizer, lr, iterations):
 
 
 # ---------------------------------------------------------------------------------------------
-# Self-checks: central differences (MATH.md "Checking gradients")
+# Self-checks: central differences (docs/math.md, "Checking gradients")
 # ---------------------------------------------------------------------------------------------
 
 def _fd_ok(g, g_num):
@@ -727,7 +728,7 @@ def fixture_network(spec):
         Y = make_targets(rng, X, layers[-1], output, loss)
         W0 = [rng.normal(0.0, 0.5, (layers[l + 1], layers[l])) for l in range(L)]
         b0 = [rng.normal(0.0, 0.1, layers[l + 1]) for l in range(L)]
-        X0 = np.ascontiguousarray(X.T)                             # s0 × n, the seed's layout
+        X0 = np.ascontiguousarray(X.T)                             # s0 × n, the formulas' layout
         Y0 = np.ascontiguousarray(Y.T)
         costs, W, b, Zhist = network_fit(net, X0, Y0, W0, b0, optimizer, lr, iters)
         margin = kink_margin(net, Zhist)

@@ -108,7 +108,8 @@ def load_spec(argv):
 
 
 def loss_of(spec):
-    """Loss implied by the output activation (MATH.md table); spec.loss may ask for 'mse'."""
+    """Loss implied by the output activation (docs/math.md, "Output layers and losses");
+    spec.loss may ask for 'mse'."""
     loss = spec.get("loss")
     if loss is None:
         return {"sigmoid": "bce", "softmax": "cce"}.get(spec["output"], "mse")

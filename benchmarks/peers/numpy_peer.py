@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""numpy peer for blasnet's benchmarks: the same algorithms as blasnet (MATH.md), written
-plainly in numpy, float64, examples as columns as in the seed.
+"""numpy peer for blasnet's benchmarks: the same algorithms as blasnet (docs/math.md), written
+plainly in numpy, float64, examples as columns as in the formulas there.
 Usage: /usr/bin/python3 benchmarks/peers/numpy_peer.py <spec.json>  (protocol: _common.py).
 Nothing but the final JSON line may go to stdout."""
 
@@ -17,7 +17,7 @@ SPEC = C.load_spec(sys.argv)  # sets OPENBLAS_NUM_THREADS etc. before numpy is i
 import numpy as np  # noqa: E402
 
 
-# ---- activations, losses (MATH.md) -------------------------------------------------
+# ---- activations, losses (docs/math.md) ---------------------------------------------
 
 def sigmoid(z):
     # σ without overflow: e = exp(−|z|) ≤ 1; z ≥ 0 → 1/(1+e), z < 0 → e/(1+e)
@@ -75,7 +75,7 @@ def cost(loss, Z, A, Y, n):
     return float(0.5 * ((A - Y) ** 2).sum() / n)  # mse
 
 
-# ---- W1: logistic regression (seed section 1) --------------------------------------
+# ---- W1: logistic regression (docs/math.md, "Logistic regression") -------------------
 
 def train_logistic(X, y, w, b, iterations, lr):
     # X: m × n (examples as columns), y: (n,), w: (m,) overwritten, b: float
@@ -145,7 +145,7 @@ def main(spec):
     extra = {}
     if w_name == "W1":
         m, n = spec["m"], spec["n"]
-        X = C.read_f64(np, spec, "X.f64", n * m, (n, m)).T   # seed's m × n, a view
+        X = C.read_f64(np, spec, "X.f64", n * m, (n, m)).T   # the formulas' m × n, a view
         y = C.read_f64(np, spec, "Y.f64", n, (n,))
         w0 = C.read_f64(np, spec, "w.f64", m, (m,))
         b0 = float(spec["b"])

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""torch peer for blasnet's benchmarks: the same algorithms as blasnet (MATH.md), written
+"""torch peer for blasnet's benchmarks: the same algorithms as blasnet (docs/math.md), written
 plainly with torch tensors and the explicit formulas, float64, examples as columns.
 With spec "variant": "autograd" (or --autograd) W1-W3 instead take gradients from
 loss.backward() and report as peer "torch-autograd".
@@ -29,7 +29,7 @@ torch.set_default_dtype(torch.float64)
 AUTOGRAD = SPEC["variant"] == "autograd"
 
 
-# ---- activations, losses (MATH.md) -------------------------------------------------
+# ---- activations, losses (docs/math.md) ---------------------------------------------
 
 def softplus(z):
     # softplus(t) = max(t, 0) + log1p(e^(−|t|)); not F.softplus, which turns linear above 20
@@ -258,7 +258,7 @@ def main(spec):
     extra = {}
     if w_name == "W1":
         m, n = spec["m"], spec["n"]
-        X = tensor(C.read_f64(np, spec, "X.f64", n * m, (n, m))).T   # seed's m × n, a view
+        X = tensor(C.read_f64(np, spec, "X.f64", n * m, (n, m))).T   # the formulas' m × n, a view
         y = tensor(C.read_f64(np, spec, "Y.f64", n, (n,)))
         w0 = tensor(C.read_f64(np, spec, "w.f64", m, (m,)))
         b0 = float(spec["b"])

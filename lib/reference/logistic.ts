@@ -1,5 +1,6 @@
-// Logistic regression kernels in plain TS loops (seed section 1, MATH.md): the same algorithm and
-// names as native/logistic.cc, used to cross-check it and where the addon is unavailable.
+// Logistic regression kernels in plain TS loops (docs/math.md, "Logistic regression"): the same
+// algorithm and names as native/logistic.cc, used to cross-check it and where the addon is
+// unavailable.
 import { sigmoid, sigmoidSoftplus } from './scalar.js';
 import type { Objective, Rows } from './trainer.js';
 

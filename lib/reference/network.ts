@@ -1,6 +1,7 @@
-// Dense-network kernels in plain TS loops (seed section 2, MATH.md "Networks"): the same names,
-// shapes and order of operations as native/network.cc, used to cross-check it and where the addon
-// is unavailable. Batches are column-major s_l × n (example j's s_l values at j·s_l), θ as in lib/spec.ts.
+// Dense-network kernels in plain TS loops (docs/math.md, "Dense networks: forward and backward"):
+// the same names, shapes and order of operations as native/network.cc, used to cross-check it and
+// where the addon is unavailable. Batches are column-major s_l × n (example j's s_l values at
+// j·s_l), θ as in lib/spec.ts.
 import type { Activation, LayerSpec, NetSpec } from '../spec.js';
 import { sigmoid, sigmoidSoftplus } from './scalar.js';
 import type { Objective, Rows } from './trainer.js';

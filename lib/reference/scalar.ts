@@ -1,5 +1,5 @@
-// Scalar forms of MATH.md, shared by the reference kernels: the loss is evaluated from z
-// (softplus), σ never overflows. Mirrors native/math.h.
+// Scalar forms shared by the reference kernels (docs/math.md, "Numerically safe forms"): the loss
+// is evaluated from z (softplus), σ never overflows. Mirrors native/math.h.
 
 /** σ(z) and softplus(z) = log(1 + e^z) from one exponential e = e^(−|z|). */
 export function sigmoidSoftplus(z: number): { sigma: number; softplus: number } {

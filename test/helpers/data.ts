@@ -1,6 +1,7 @@
 // Small shared data helpers for the tests: a seeded PRNG, a shuffle, random data, the breast
 // cancer data set with a seeded split and training-split standardization, and an independent
-// plain-TS evaluation of the logistic cost (MATH.md, written here without reusing lib/ code).
+// plain-TS evaluation of the logistic cost (docs/math.md, "Logistic regression", written here
+// without reusing lib/ code).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -65,9 +66,9 @@ export function randomLogisticData(seed: number, n: number, m: number, scale = 1
   return { X, y, wTrue };
 }
 
-// ---- an independent evaluation of MATH.md's logistic regression --------------------------
+// ---- an independent evaluation of docs/math.md's logistic regression ----------------------
 
-/** softplus(t) = log(1 + e^t) = max(t, 0) + log1p(e^(−|t|)) (MATH.md). */
+/** softplus(t) = log(1 + e^t) = max(t, 0) + log1p(e^(−|t|)) (docs/math.md, "Numerically safe forms"). */
 export function softplus(t: number): number {
   return Math.max(t, 0) + Math.log1p(Math.exp(-Math.abs(t)));
 }

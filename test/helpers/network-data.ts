@@ -1,7 +1,7 @@
-// Helpers for the NeuralNetwork tests: an independent plain-loop forward pass (MATH.md "Networks",
-// written here without reusing lib/ code) that gives every layer's pre-activations Z and the cost,
-// random inputs and targets for each (output, loss) pair, the two-moons data set, XOR, and
-// comparisons of parameter sets.
+// Helpers for the NeuralNetwork tests: an independent plain-loop forward pass (docs/math.md,
+// "Dense networks: forward and backward", written here without reusing lib/ code) that gives every
+// layer's pre-activations Z and the cost, random inputs and targets for each (output, loss) pair,
+// the two-moons data set, XOR, and comparisons of parameter sets.
 import { Matrix, Random } from '../../lib/index.js';
 import { gaussian, mulberry32, relErr, sigma, softplus } from './data.js';
 
@@ -65,8 +65,9 @@ export function plainForward(params: Params, sizes: number[], acts: Act[], X: Ma
 }
 
 /**
- * J = (1/n) Σ_j loss_j + (l2/2) Σ‖W‖², with the per-example losses of MATH.md: sigmoid + cross-entropy
- * Σ_i softplus(z_i) − y_i z_i; softmax + cross-entropy logsumexp(z) − Σ_i y_i z_i; mse ½ Σ_i (a_i − y_i)².
+ * J = (1/n) Σ_j loss_j + (l2/2) Σ‖W‖², with the per-example losses of docs/math.md, "Output layers
+ * and losses": sigmoid + cross-entropy Σ_i softplus(z_i) − y_i z_i; softmax + cross-entropy
+ * logsumexp(z) − Σ_i y_i z_i; mse ½ Σ_i (a_i − y_i)².
  */
 export function plainNetCost(params: Params, sizes: number[], acts: Act[], loss: 'cross-entropy' | 'mse', X: Matrix, Y: Matrix, l2 = 0): number {
   const { Z, A } = plainForward(params, sizes, acts, X);
