@@ -53,7 +53,7 @@ function breastCancer(): Dataset {
 }
 
 function gradInf(model: LogisticRegression, d: Dataset): number {
-  const g = model.costAndGradients(d.X, d.y);
+  const g = model.costAndGradients(d.X, d.y) as { dw: Float64Array; db: number };
   let mx = Math.abs(g.db);
   for (const v of g.dw) mx = Math.max(mx, Math.abs(v));
   return mx;
@@ -62,13 +62,13 @@ function gradInf(model: LogisticRegression, d: Dataset): number {
 function fitLbfgs(d: Dataset, backend: 'native' | 'reference', tolerance = TOL): { model: LogisticRegression; reason: string; iterations: number; cost: number } {
   const model = new LogisticRegression({ solver: 'lbfgs', l2: 1 / (C * d.X.rows), tolerance, maxIterations: MAX_ITER, backend });
   const r = model.fitSync(d.X, d.y);
-  return { model, reason: r.reason, iterations: r.iterations, cost: r.finalCost! };
+  return { model, reason: r.reason, iterations: r.epochs, cost: r.finalCost! };
 }
 
 function fitGd(d: Dataset): { model: LogisticRegression; reason: string; iterations: number; cost: number } {
   const model = new LogisticRegression({ learningRate: GD_RATE, iterations: GD_ITERATIONS, recordEvery: GD_ITERATIONS, l2: 1 / (C * d.X.rows), backend: 'native' });
   const r = model.fitSync(d.X, d.y);
-  return { model, reason: r.reason, iterations: r.iterations, cost: model.costAndGradients(d.X, d.y).cost };
+  return { model, reason: r.reason, iterations: r.epochs, cost: model.costAndGradients(d.X, d.y).cost };
 }
 
 function gap(cost: number, oracle: number): number {

@@ -30,7 +30,7 @@ async function logisticRegression(): Promise<void> {
   const ms = performance.now() - t0;
   console.log(`  train accuracy: ${(100 * model.scoreSync(Xtrain, split.ytrain)).toFixed(2)} %`);
   console.log(`  test accuracy:  ${(100 * model.scoreSync(Xtest, split.ytest)).toFixed(2)} %`);
-  console.log(`  backend ${model.backend}, ${model.iterations} iterations of full-batch gradient descent (α = ${model.learningRate}) in ${ms.toFixed(1)} ms`);
+  console.log(`  backend ${model.backend}, ${model.trainingOptions.epochs} iterations of full-batch gradient descent (α = ${model.trainingOptions.learningRate}) in ${ms.toFixed(1)} ms`);
 }
 
 async function mnist(): Promise<void> {

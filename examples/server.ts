@@ -172,8 +172,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const Xs = toInputs(body.inputs, 'inputs');
     // The version is read in the same synchronous run as the call that reads the parameters.
     const modelVersion = status.modelVersion;
-    const P = Xs.rows <= SYNC_PREDICT_MAX_ROWS ? model.predictSync(Xs) : await model.predict(Xs);
-    const probabilities = Array.from(P.data);
+    const P = Xs.rows <= SYNC_PREDICT_MAX_ROWS ? model.predictProbaSync(Xs) : await model.predictProba(Xs);
+    const probabilities = Array.from({ length: P.rows }, (_, i) => P.get(i, 1));
     sendJson(res, 200, { probabilities, classes: probabilities.map((p) => (p >= 0.5 ? 1 : 0)), modelVersion });
   }
 

@@ -51,8 +51,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { types } from 'node:util';
 import { BACKENDS, type BackendOption } from './backend.js';
-import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe, type ErrorCode } from './errors.js';
-import { checkPath, readFileCapped } from './fileio.js';
+import { BlasnetRangeError, BlasnetTypeError, blasnetError, describe, type ErrorCode } from './errors.js';
+import { checkPath, readFileCapped, writeFileAtomic } from './fileio.js';
 import { checkJsonTree, jsonTextTooDeepAt, type JsonTreeLimits } from './jsontree.js';
 import { packageRoot } from './native.js';
 import type { ActivationName, LossName } from './spec.js';
@@ -75,7 +75,7 @@ export const MODEL_FORMAT = 'blasnet-model';
  * modelToJSON(net).version === MODEL_FORMAT_VERSION; // true
  * ```
  */
-export const MODEL_FORMAT_VERSION = 1;
+export const MODEL_FORMAT_VERSION = 2;
 /**
  * The format versions this blasnet reads; any other `version` is refused with ERR_BLASNET_FORMAT.
  * @example
@@ -83,7 +83,7 @@ export const MODEL_FORMAT_VERSION = 1;
  * const readable = SUPPORTED_MODEL_VERSIONS.includes(JSON.parse(text).version);
  * ```
  */
-export const SUPPORTED_MODEL_VERSIONS: readonly number[] = [1];
+export const SUPPORTED_MODEL_VERSIONS: readonly number[] = [1, 2];
 /**
  * The default cap on a model file's size for loadModel / load (`options.maxBytes`): 256 MiB, about
  * 12 million parameters. The file is refused before it is read, so a huge or hostile file costs no
@@ -179,7 +179,9 @@ export interface InputScalingJSON {
  */
 export interface PreprocessingJSON {
   /** The input standardization (setInputScaling). */
-  inputScaling: InputScalingJSON;
+  inputScaling?: InputScalingJSON;
+  /** A regression network's target standardization (mean and std per output). */
+  targetScaling?: InputScalingJSON;
 }
 
 /**
@@ -195,7 +197,7 @@ export interface NetworkModelJSON {
   /** Always MODEL_FORMAT ('blasnet-model'). */
   format: typeof MODEL_FORMAT;
   /** The format version (MODEL_FORMAT_VERSION). */
-  version: 1;
+  version: 1 | 2;
   /** The model's kind. */
   kind: 'neural-network';
   /** Informational only (may be absent on read). */
@@ -213,13 +215,17 @@ export interface NetworkModelJSON {
     }[];
     /** The loss. */
     loss: LossName;
+    /** A classifier's sorted labels (absent: 0 … k−1). */
+    classes?: number[] | string[] | boolean[];
   };
-  /** What the next fit continues from; `completedFits` is omitted when 0. */
+  /** The seed, the warm-start count (omitted when 0) and the constructor's training options (omitted when none). */
   training: {
     /** Seed of the initialization and of the shuffle streams (options.seed). */
     seed: number;
-    /** Fits that completed; the next fit's shuffle stream derives from it. Absent means 0. */
+    /** Fits that completed in a row of warm starts; a warm fit's shuffle stream derives from it. Absent means 0. */
     completedFits?: number;
+    /** The constructor's training options, as given (version 2). */
+    options?: Record<string, unknown>;
   };
   /** The exact parameters, layer by layer (l = 1..L at index l − 1). */
   parameters: {
@@ -243,8 +249,8 @@ export interface NetworkModelJSON {
 export interface LogisticModelJSON {
   /** Always MODEL_FORMAT ('blasnet-model'). */
   format: typeof MODEL_FORMAT;
-  /** The format version (MODEL_FORMAT_VERSION). */
-  version: 1;
+  /** The format version: 2 when written; 1 is read too. */
+  version: 1 | 2;
   /** The model's kind. */
   kind: 'logistic-regression';
   /** Informational only (may be absent on read). */
@@ -253,35 +259,41 @@ export interface LogisticModelJSON {
   architecture: {
     /** The number of input features m. */
     features: number;
+    /** The sorted labels (absent in version 1: [0, 1]); 2 for the binary model, k ≥ 3 for the multinomial one. */
+    classes?: number[] | string[] | boolean[];
   };
-  /**
-   * The constructor's options, so that a loaded model fits as the saved one would. `solver`, `l2`,
-   * `tolerance`, `maxIterations` and `seed` are written only when they are not the defaults.
-   */
+  /** Version 2: the seed and the constructor's training options. Version 1: the seed's solver fields. */
   training: {
-    /** Gradient-descent step α. */
-    learningRate: number;
-    /** Gradient steps per fit. */
-    iterations: number;
-    /** The cost is recorded every `recordEvery` iterations. */
-    recordEvery: number;
-    /** 'lbfgs' (absent: 'gd'). */
-    solver?: 'gd' | 'lbfgs';
-    /** The L2 penalty λ (absent: 0). */
-    l2?: number;
-    /** L-BFGS's gradient-norm target. */
-    tolerance?: number;
-    /** L-BFGS's iteration cap. */
-    maxIterations?: number;
-    /** The validationSplit seed (absent: 0). */
+    /** The seed of validation splits and shuffles. */
     seed?: number;
+    /** The constructor's training options, as given. */
+    options?: Record<string, unknown>;
+    /** Version 1 only. */
+    learningRate?: number;
+    /** Version 1 only. */
+    iterations?: number;
+    /** Version 1 only. */
+    recordEvery?: number;
+    /** Version 1 only. */
+    solver?: 'gd' | 'lbfgs';
+    /** Version 1 only. */
+    l2?: number;
+    /** Version 1 only. */
+    tolerance?: number;
+    /** Version 1 only. */
+    maxIterations?: number;
   };
-  /** The exact parameters. */
+  /** The exact parameters: `{ weights, bias }` for two classes, `{ coef, intercept }` for k ≥ 3. */
   parameters: {
-    /** w, one per feature. */
+    /** w, one per feature (binary). */
     weights: number[];
-    /** b. */
+    /** b (binary). */
     bias: number;
+  } | {
+    /** W, k rows of m (multinomial). */
+    coef: number[][];
+    /** b, k values (multinomial). */
+    intercept: number[];
   };
   /** Omitted when the model has no input scaling. */
   preprocessing?: PreprocessingJSON;
@@ -359,45 +371,45 @@ export class ModelDocument {
  * @param src - how to name it in error messages
  * @param expect - the kind the caller needs; undefined accepts either
  * @returns the checked document
- * @throws {TypeError|RangeError} ERR_BLASNET_FORMAT for anything that is not such a model object
+ * @throws {BlasnetError} ERR_BLASNET_FORMAT for anything that is not such a model object
  * @example const doc = checkModelJSON(JSON.parse(text), 'model JSON', 'neural-network');
  */
 export function checkModelJSON(json: unknown, src: string, expect?: ModelKind): ModelDocument {
   const doc = json instanceof ModelDocument ? json : checkedDocument(json, src);
   if (expect !== undefined && doc.kind !== expect) {
     const cls = expect === 'neural-network' ? 'NeuralNetwork' : 'LogisticRegression';
-    throw new BlasnetRangeError(ERR_FORMAT, `${doc.src}: holds a ${doc.kind} model; ${cls} needs a ${expect} (loadModel and modelFromJSON accept either kind)`);
+    throw blasnetError(ERR_FORMAT, `${doc.src}: holds a ${doc.kind} model; ${cls} needs a ${expect} (loadModel and modelFromJSON accept either kind)`);
   }
   return doc;
 }
 
 function checkedDocument(json: unknown, src: string): ModelDocument {
-  if (types.isProxy(json)) throw new BlasnetTypeError(ERR_FORMAT, `${src}: the model must be a plain object, got a Proxy`);
+  if (types.isProxy(json)) throw blasnetError(ERR_FORMAT, `${src}: the model must be a plain object, got a Proxy`);
   const root = plainObject(json, src, 'the model');
   checkJsonTree(root, src, MODEL_JSON_LIMITS, 'a model', 'MODEL_JSON_LIMITS');
   if (!Object.prototype.hasOwnProperty.call(root, 'format')) {
-    throw new BlasnetTypeError(ERR_FORMAT, `${src}: has no "format" field; expected "format": "${MODEL_FORMAT}" (is this a blasnet model?)`);
+    throw blasnetError(ERR_FORMAT, `${src}: has no "format" field; expected "format": "${MODEL_FORMAT}" (is this a blasnet model?)`);
   }
   if (root.format !== MODEL_FORMAT) {
-    throw new BlasnetRangeError(ERR_FORMAT, `${src}: format must be "${MODEL_FORMAT}", got ${describe(root.format)} (is this a blasnet model?)`);
+    throw blasnetError(ERR_FORMAT, `${src}: format must be "${MODEL_FORMAT}", got ${describe(root.format)} (is this a blasnet model?)`);
   }
   const version = root.version;
   const versions = `version${SUPPORTED_MODEL_VERSIONS.length > 1 ? 's' : ''} ${SUPPORTED_MODEL_VERSIONS.join(', ')}`;
-  if (version === undefined) throw new BlasnetTypeError(ERR_FORMAT, `${src}: has no "version" field; this blasnet reads ${versions}`);
+  if (version === undefined) throw blasnetError(ERR_FORMAT, `${src}: has no "version" field; this blasnet reads ${versions}`);
   if (typeof version !== 'number' || !SUPPORTED_MODEL_VERSIONS.includes(version)) {
     const newer = typeof version === 'number' && Number.isInteger(version) && version > MODEL_FORMAT_VERSION ? ' (written by a newer blasnet?)' : '';
-    throw new BlasnetRangeError(ERR_FORMAT, `${src}: unsupported format version ${describe(version)}${newer}; this blasnet reads ${versions}`);
+    throw blasnetError(ERR_FORMAT, `${src}: unsupported format version ${describe(version)}${newer}; this blasnet reads ${versions}`);
   }
   exactKeys(root, src, '', REQUIRED_TOP_KEYS, TOP_KEYS);
   const kind = root.kind;
   if (typeof kind !== 'string' || !(KINDS as readonly string[]).includes(kind)) {
-    throw new BlasnetRangeError(ERR_FORMAT, `${src}: kind must be one of ${KINDS.map((k) => `"${k}"`).join(' | ')}, got ${describe(kind)}`);
+    throw blasnetError(ERR_FORMAT, `${src}: kind must be one of ${KINDS.map((k) => `"${k}"`).join(' | ')}, got ${describe(kind)}`);
   }
   if (root.metadata !== undefined) {
     const m = plainObject(root.metadata, src, 'metadata');
     for (const key of ['createdAt', 'blasnet']) {
       if (m[key] !== undefined && typeof m[key] !== 'string') {
-        throw new BlasnetTypeError(ERR_FORMAT, `${src}: metadata.${key} must be a string, got ${describe(m[key])}`);
+        throw blasnetError(ERR_FORMAT, `${src}: metadata.${key} must be a string, got ${describe(m[key])}`);
       }
     }
   }
@@ -412,16 +424,16 @@ function checkedDocument(json: unknown, src: string): ModelDocument {
  * @param src - names the model in the message
  * @param name - the field's path
  * @returns the object
- * @throws {TypeError} ERR_BLASNET_FORMAT when it is missing, not an object, or not a plain one
+ * @throws {BlasnetError} ERR_BLASNET_FORMAT when it is missing, not an object, or not a plain one
  * @example const arch = plainObject(root.architecture, doc.src, 'architecture');
  */
 export function plainObject(value: unknown, src: string, name: string): Obj {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new BlasnetTypeError(ERR_FORMAT, `${src}: ${name} must be an object, got ${value === undefined ? 'nothing (the field is missing)' : describe(value)}`);
+    throw blasnetError(ERR_FORMAT, `${src}: ${name} must be an object, got ${value === undefined ? 'nothing (the field is missing)' : describe(value)}`);
   }
   const proto = Object.getPrototypeOf(value) as unknown;
   if (proto !== Object.prototype && proto !== null) {
-    throw new BlasnetTypeError(ERR_FORMAT, `${src}: ${name} must be a plain object, got ${describe(value)}`);
+    throw blasnetError(ERR_FORMAT, `${src}: ${name} must be a plain object, got ${describe(value)}`);
   }
   return value as Obj;
 }
@@ -433,20 +445,20 @@ export function plainObject(value: unknown, src: string, name: string): Obj {
  * @param name - the object's path ('' for the top level)
  * @param required - keys that must be present (and not undefined)
  * @param allowed - every key this version knows at that place
- * @throws {TypeError} ERR_BLASNET_FORMAT for an unknown or a missing key
+ * @throws {BlasnetError} ERR_BLASNET_FORMAT for an unknown or a missing key
  * @example exactKeys(arch, doc.src, 'architecture', ['features'], ['features']);
  */
 export function exactKeys(o: Obj, src: string, name: string, required: readonly string[], allowed: readonly string[]): void {
   const where = name === '' ? 'the top level' : name;
   for (const key of Object.keys(o)) {
     if (!allowed.includes(key)) {
-      throw new BlasnetTypeError(ERR_FORMAT,
+      throw blasnetError(ERR_FORMAT,
         `${src}: unknown key ${JSON.stringify(key)} at ${where}; a version ${MODEL_FORMAT_VERSION} model has exactly ${allowed.map((k) => `"${k}"`).join(', ')} there`);
     }
   }
   for (const key of required) {
     if (!Object.prototype.hasOwnProperty.call(o, key) || o[key] === undefined) {
-      throw new BlasnetTypeError(ERR_FORMAT, `${src}: ${name === '' ? '' : `${name}.`}${key} is missing`);
+      throw blasnetError(ERR_FORMAT, `${src}: ${name === '' ? '' : `${name}.`}${key} is missing`);
     }
   }
 }
@@ -458,12 +470,12 @@ export function exactKeys(o: Obj, src: string, name: string, required: readonly 
  * @param src - names the model in the message
  * @param name - the field's path
  * @param shape - the expected length, in words, for the message
- * @throws {TypeError} ERR_BLASNET_FORMAT when it is not an array
+ * @throws {BlasnetError} ERR_BLASNET_FORMAT when it is not an array
  * @throws {RangeError} ERR_BLASNET_SHAPE when its length differs
  * @example checkLength(p.weights, 3, doc.src, 'parameters.weights', '3 values (architecture.features)');
  */
 export function checkLength(a: unknown, expected: number, src: string, name: string, shape: string): asserts a is unknown[] {
-  if (!Array.isArray(a)) throw new BlasnetTypeError(ERR_FORMAT, `${src}: ${name} must be an array of numbers, got ${describe(a)}`);
+  if (!Array.isArray(a)) throw blasnetError(ERR_FORMAT, `${src}: ${name} must be an array of numbers, got ${describe(a)}`);
   if (a.length !== expected) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${src}: ${name} must have ${shape}, got ${a.length}`);
 }
 
@@ -526,8 +538,8 @@ export function checkFromJSONOptions(options: unknown): { backend: BackendOption
  * @returns the checked document (its `src` names the file) and the backend option
  * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path or options
  * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a file above options.maxBytes
- * @throws {Error} the file system's error (ENOENT, EISDIR, …) naming the path
- * @throws {BlasnetError|TypeError|RangeError} ERR_BLASNET_FORMAT for an empty, non-UTF-8, non-JSON or
+ * @throws {BlasnetError} ERR_BLASNET_IO naming the path, its cause the file system's error (ENOENT, EISDIR, …)
+ * @throws {BlasnetError} ERR_BLASNET_FORMAT for an empty, non-UTF-8, non-JSON or
  *   truncated file, or one that fails checkModelJSON
  * @example const { doc, backend } = await readModelFile('/srv/model.json', { maxBytes: 2 ** 20 });
  */
@@ -543,16 +555,16 @@ export async function readModelFile(path: unknown, options: unknown, expect?: Mo
 }
 
 function parseModelText(bytes: Uint8Array, src: string): unknown {
-  if (bytes.length === 0) throw new BlasnetError(ERR_FORMAT, `${src} is empty (0 bytes); expected a blasnet model (JSON)`);
+  if (bytes.length === 0) throw blasnetError(ERR_FORMAT, `${src} is empty (0 bytes); expected a blasnet model (JSON)`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (e) {
-    throw new BlasnetError(ERR_FORMAT, `${src} is not valid UTF-8 text, so not a blasnet model (JSON)`, { cause: e });
+    throw blasnetError(ERR_FORMAT, `${src} is not valid UTF-8 text, so not a blasnet model (JSON)`, { cause: e });
   }
   const tooDeep = jsonTextTooDeepAt(text, MODEL_JSON_LIMITS.maxDepth);
   if (tooDeep >= 0) {
-    throw new BlasnetRangeError(ERR_FORMAT, `${src}: the JSON nests deeper than ${MODEL_JSON_LIMITS.maxDepth} levels at character ${tooDeep}, above the limit of MODEL_JSON_LIMITS.maxDepth`);
+    throw blasnetError(ERR_FORMAT, `${src}: the JSON nests deeper than ${MODEL_JSON_LIMITS.maxDepth} levels at character ${tooDeep}, above the limit of MODEL_JSON_LIMITS.maxDepth`);
   }
   try {
     return JSON.parse(text);
@@ -564,7 +576,7 @@ function parseModelText(bytes: Uint8Array, src: string): unknown {
     const truncated = atEnd || /end of JSON input|Unterminated/i.test(detail)
       ? `it ends before the JSON is complete: the file is truncated (${bytes.length} bytes)`
       : 'it is not valid JSON, so not a blasnet model';
-    throw new BlasnetError(ERR_FORMAT, `${src}: ${truncated}: ${detail}`, { cause: e });
+    throw blasnetError(ERR_FORMAT, `${src}: ${truncated}: ${detail}`, { cause: e });
   }
 }
 
@@ -702,4 +714,19 @@ function writeValue(v: unknown, indent: string, parts: string[], where: string):
   } else {
     throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `cannot serialize ${where}: ${describe(v)} is not a JSON value`);
   }
+}
+
+/**
+ * Writes a model's JSON atomically (see writeFileAtomic): serialized fully, synchronously, before
+ * the disk is touched, so the file holds the parameters of the moment of the call.
+ * @param path - a file path or a file: URL
+ * @param json - the model's toJSON()
+ * @returns when the file is complete
+ * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path; ERR_BLASNET_IO naming the path (cause: the file system's error)
+ * @example await writeModelFile('model.json', model.toJSON());
+ */
+export async function writeModelFile(path: string | URL, json: ModelJSON): Promise<void> {
+  const target = checkPath(path);
+  const text = modelText(json);
+  await writeFileAtomic(target, text, 'the model');
 }

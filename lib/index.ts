@@ -22,8 +22,13 @@
  */
 export { Matrix } from './matrix.js';
 export { LogisticRegression } from './logistic.js';
-export type { LogisticRegressionOptions, LogisticFitOptions, LogisticAsyncFitOptions, FitResult, FitProgress, SolverName } from './logistic.js';
-export type { EarlyStoppingOption, ScheduleOption, PlateauOption, TrainingResultFields, MonitorName, StopReason } from './training.js';
+export type { LogisticRegressionOptions } from './logistic.js';
+export type { Task, TrainingOptions, FitOptions, AsyncFitOptions } from './estimator.js';
+export type { FitResult } from './fit.js';
+export type { FitProgress } from './training.js';
+export type { OptimizerName } from './train-types.js';
+export type { EarlyStoppingOption, ScheduleOption, PlateauOption, TrainingResultFields } from './training.js';
+export type { MonitorName, StopReason } from './train-types.js';
 export { info, setThreads, getThreads } from './backend.js';
 export type { BackendOption, BackendName, BinaryKind, BlasInfo } from './backend.js';
 export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError } from './errors.js';
@@ -33,7 +38,9 @@ export type { ShuffleTarget } from './random.js';
 export { trainTestSplit, Standardizer, takeRows } from './data.js';
 export type { TrainTestSplitResult } from './data.js';
 export { NeuralNetwork } from './network.js';
-export type { NeuralNetworkOptions, NetworkFitOptions, NetworkAsyncFitOptions, NetworkFitResult, OptimizerName, Targets } from './network.js';
+export { NETWORK_DEFAULTS } from './network.js';
+export type { NeuralNetworkOptions } from './network.js';
+export type { TrainingDefaults } from './estimator.js';
 export type { ActivationName, HiddenActivationName, ActivationOption, LossName, NetSpec, LayerSpec, Activation } from './spec.js';
 export { gradientCheck } from './gradcheck.js';
 export type { GradientCheckResult } from './gradcheck.js';

@@ -1,225 +1,235 @@
-// LogisticRegression (seed section 1, with the MATH.md errata fixed). Validates and normalises in
-// TS, then hands the arrays to the native kernels (native/logistic.cc) or the reference kernels
-// (lib/reference/logistic.ts). Parameters are replaced only when a fit completes, stops or diverges.
-// Serializes and rebuilds its own body (toJSON / fromJSON) through lib/format.ts; never does file I/O
-// itself (lib/fileio.ts) and never imports another model.
-import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
+// LogisticRegression: binary (θ = (w, b), the seed's section 1) and multinomial (θ = (W k × m, b k),
+// softmax), chosen by the number of classes a fit finds. Validates and normalises in TS; the binary
+// kernels or the network engine compute (lib/engines.ts); the fit driver runs the fit (lib/fit.ts).
+// Serializes its own body through lib/format.ts; never does file I/O itself, never imports another model.
+import { busyError } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
-import { BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
-import { checkPath, writeFileAtomic } from './fileio.js';
+import { networkEngine, logisticEngine, type Engine } from './engines.js';
+import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import {
-  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, finiteNumber, metadata, modelText, MODEL_FORMAT, plainObject, readModelFile,
+  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, fitRowWeights, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
+  summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
+} from './estimator.js';
+import { runFitAsync, runFitSync, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import {
+  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, finiteNumber, metadata, MODEL_FORMAT, plainObject, readModelFile, writeModelFile,
   type LogisticModelJSON, type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions,
 } from './format.js';
+import { classesFromJSON, decodeLabels, uniqueLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
-import { checkJobMemory, logisticFitBytes, logisticPredictBytes } from './memory.js';
-import type { NativeAddon, NativeLogisticFitResult, ProgressRecord } from './native.js';
-import { runFit, type FitJob, type FitOutcome } from './reference/jobs.js';
-import { LogisticObjective, logisticPredictProba } from './reference/logistic.js';
-import { runInWorker } from './reference/pool.js';
-import type { Rows, TrainConfig, TrainRecord } from './reference/trainer.js';
+import { accuracyScore } from './metrics.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
-import {
-  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, rowWeights, SHARED_FIT_KEYS, splitData,
-  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
-} from './training.js';
-import {
-  checkFiniteCost, checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toBinaryLabels, toMatrix,
-} from './validate.js';
+import { makeSpec } from './spec.js';
+import { splitData } from './training.js';
+import { checkFiniteCost, checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, optionalFunction, optionalSignal, toMatrix } from './validate.js';
 
 /**
- * 'gd': the seed's gradient descent; 'lbfgs': L-BFGS with a strong-Wolfe line search.
- * @example new LogisticRegression({ solver: 'lbfgs', l2: 1e-3 });
+ * The constructor's options: the training options (defaults for every fit), the aliases the seed's
+ * solver used, the seed and the backend.
+ * @example new LogisticRegression({ optimizer: 'lbfgs', l2: 1 / (C * n), tolerance: 1e-8 });
  */
-export type SolverName = 'gd' | 'lbfgs';
-
-/**
- * The constructor's options: the solver and its settings, the L2 penalty, the split seed, the backend.
- * @example new LogisticRegression({ solver: 'lbfgs', l2: 1 / (C * n), tolerance: 1e-8 });
- */
-export interface LogisticRegressionOptions {
-  /**
-   * 'gd' (default): the seed's gradient descent, `iterations` steps of size `learningRate`.
-   * 'lbfgs': L-BFGS with a strong-Wolfe line search, until ‖∂J/∂θ‖∞ ≤ `tolerance`, the cost stops
-   * changing, or `maxIterations`.
-   */
-  solver?: SolverName;
-  /** Gradient-descent step α (the seed's `alpha`), solver 'gd' only. Default 0.001. */
-  learningRate?: number;
-  /** Gradient steps per fit (the seed's `num_iters`), solver 'gd' only. Default 2000. */
+export interface LogisticRegressionOptions extends TrainingOptions {
+  /** Alias of `optimizer`. */
+  solver?: TrainingOptions['optimizer'];
+  /** Alias of `epochs` (gradient steps; L-BFGS iterations). */
   iterations?: number;
-  /** L2 penalty λ: J += (λ/2)‖w‖², the bias not penalized. scikit-learn's C is λ = 1/(C·n). Default 0. */
-  l2?: number;
-  /** Solver 'lbfgs' only: the gradient-norm target. Default 1e-6. */
-  tolerance?: number;
-  /** Solver 'lbfgs' only: the iteration cap. Default 100. */
+  /** Alias of `epochs` for optimizer 'lbfgs'. */
   maxIterations?: number;
-  /** Seed of the validationSplit draw. Default 0. */
+  /** Seed of the validationSplit draw and of the batch shuffle. Default 0. */
   seed?: number;
-  /** The cost is recorded every `recordEvery` iterations, from iteration 0. Default 100. */
-  recordEvery?: number;
   /** 'auto' (native when built, else reference), 'native' or 'reference'. Default 'auto'. */
   backend?: BackendOption;
 }
 
-export type { FitProgress };
+/** The seed's gradient descent and its values stay the defaults; L-BFGS has its own. */
+const DEFAULTS: TrainingDefaults = {
+  optimizer: 'gd',
+  learningRate: (o) => (o === 'adam' ? 0.001 : 0.001),
+  epochs: (o) => (o === 'lbfgs' ? 100 : 2000),
+  recordEvery: (o) => (o === 'gd' ? 100 : 1),
+  batchSize: 0,
+  earlyStopping: null,
+};
+const ALIASES = { solver: 'optimizer', iterations: 'epochs', maxIterations: 'epochs' } as const;
+const OWN_KEYS = ['seed', 'backend', ...Object.keys(ALIASES)];
 
-/**
- * The options of `fitSync` (and `fit`): progress, warm start, and the training options both models share.
- * @example model.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { patience: 5 }, classWeight: 'balanced' });
- */
-export interface LogisticFitOptions {
-  /** Called at each record (on the main thread); `iteration` is the iteration whose parameters it describes. */
-  onProgress?: (progress: FitProgress) => void;
-  /** Continue from the current parameters instead of the seed's zeros. Default false. */
-  warmStart?: boolean;
-  /** Held-out data (X, 0/1 labels Y) evaluated at every record, not trained on. Exclusive with validationSplit. */
-  validation?: {
-    /** The held-out examples, as rows. */
-    X: Matrix | number[][];
-    /** Their 0/1 labels. */
-    Y: Float64Array | number[];
-  };
-  /** Hold out this fraction of the rows, in (0, 1): a random subset drawn from the model's seed. */
-  validationSplit?: number;
-  /** Stop after `patience` records without improvement; by default restore the best record's parameters. */
-  earlyStopping?: EarlyStoppingOption;
-  /** A learning-rate schedule over the iterations (solver 'gd'). */
-  schedule?: ScheduleOption;
-  /** Multiply the learning rate by `factor` after `patience` records without improvement (solver 'gd'). */
-  reduceOnPlateau?: PlateauOption;
-  /** Per-row weights, n finite numbers ≥ 0, not all 0: J = Σ w_j L_j / Σ w_j (per batch). */
-  sampleWeight?: Float64Array | number[];
-  /** One weight per class, or 'balanced' (w_c = n / (k · n_c)); multiplies sampleWeight. */
-  classWeight?: number[] | Float64Array | 'balanced';
+/** The aliases replaced by their names; both given is an error. */
+function unalias(o: Record<string, unknown>, where: string): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, v] of Object.entries(o)) if (!(k in ALIASES)) out[k] = v;
+  for (const [alias, name] of Object.entries(ALIASES)) {
+    const v = o[alias];
+    if (v === undefined) continue;
+    if (out[name] !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${where}.${alias} is an alias of ${where}.${name}; give one of them, got both`);
+    if (alias === 'maxIterations' && (out.optimizer ?? o.solver) !== 'lbfgs') {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${where}.maxIterations applies to optimizer 'lbfgs' only (use epochs), got ${describe(v)}`);
+    }
+    out[name] = v;
+  }
+  return out;
 }
 
 /**
- * The options of `fit`: those of `fitSync` and an AbortSignal.
- * @example await model.fit(X, y, { signal: AbortSignal.timeout(5000) });
- */
-export interface LogisticAsyncFitOptions extends LogisticFitOptions {
-  /** Aborts the fit within one iteration; `fit` then rejects with an AbortError. */
-  signal?: AbortSignal;
-}
-
-export interface FitResult extends TrainingResultFields {
-  /** The cost at iterations 0, recordEvery, 2·recordEvery, … (as the seed records it). */
-  costs: number[];
-  /** Gradient steps (L-BFGS iterations) taken. */
-  iterations: number;
-  /** The iteration of the best record (with earlyStopping). */
-  bestIteration?: number;
-  /** J at the final parameters (solver 'lbfgs'). */
-  finalCost?: number;
-}
-
-const OPTION_KEYS = ['solver', 'learningRate', 'iterations', 'recordEvery', 'l2', 'tolerance', 'maxIterations', 'seed', 'backend'] as const;
-const FIT_KEYS = ['onProgress', 'warmStart', ...SHARED_FIT_KEYS] as const;
-const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
-const SOLVERS: readonly SolverName[] = ['gd', 'lbfgs'];
-
-/**
- * Binary logistic regression trained by full-batch gradient descent (seed section 1).
+ * Logistic regression: binary on two classes (the seed's model), multinomial (softmax) on three or
+ * more, with labels of any type.
  *
  * @example
- * const model = new LogisticRegression({ learningRate: 0.1, iterations: 1000 });
- * const { costs } = await model.fit(X, y);       // off the main thread
- * const accuracy = model.scoreSync(Xtest, ytest);
+ * const model = new LogisticRegression({ optimizer: 'lbfgs', l2: 1e-3 });
+ * await model.fit(X, ['setosa', 'versicolor', 'virginica', …]);   // off the main thread
+ * model.predictSync(Xtest);         // ['setosa', …]
+ * model.scoreSync(Xtest, ytest);    // accuracy
  */
 export class LogisticRegression {
-  /** 'gd' or 'lbfgs'. */
-  readonly solver: SolverName;
-  /** The gradient-descent step α. */
-  readonly learningRate: number;
-  /** Gradient-descent steps per fit. */
-  readonly iterations: number;
-  /** Records every `recordEvery` iterations. */
-  readonly recordEvery: number;
-  /** The L2 penalty λ (bias not penalized). */
-  readonly l2: number;
-  /** L-BFGS: the gradient-norm target. */
-  readonly tolerance: number;
-  /** L-BFGS: the iteration cap. */
-  readonly maxIterations: number;
-  /** The seed of a validationSplit. */
+  /** The seed of a validationSplit and of the batch shuffle. */
   readonly seed: number;
   /** The backend in use: 'native' or 'reference'. */
   readonly backend: BackendName;
-  readonly #addon: NativeAddon | null;
-  #w: Float64Array | null = null;
-  #b = 0;
-  #busy = false;
+  readonly #addon: ReturnType<typeof resolveBackend>['addon'];
+  readonly #defaults: Readonly<Record<string, unknown>>;
+  readonly #lock: FitLock = { owner: 'LogisticRegression', busy: false };
+  /** θ: (w, b) for two classes, (W row-major k × m, b) for k ≥ 3; never written in place once installed. */
+  #theta: Float64Array | null = null;
+  #classes: Classes | null = null;
+  #engine: Engine | null = null;
   #scaling: InputScaling | null = null;
+  #fits = 0;
 
   /**
-   * A model with no parameters yet (the first fit starts from w = 0, b = 0).
-   * @param options - the solver and its settings, `l2`, `recordEvery`, `seed`, `backend` (see LogisticRegressionOptions)
+   * A model with no parameters yet (every fit starts from zeros).
+   * @param options - the training options (defaults for every fit), `solver` / `iterations` /
+   *   `maxIterations` as aliases, `seed`, `backend` (see LogisticRegressionOptions)
    * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, a wrong type, or an
-   *   option of the other solver (`tolerance` with 'gd', `learningRate` with 'lbfgs', …)
+   *   option of another optimizer (`tolerance` with 'gd', `learningRate` with 'lbfgs', …)
    * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` for an out-of-range value
    * @throws {@link BlasnetError} `ERR_BLASNET_NATIVE_UNAVAILABLE` for backend 'native' without the addon
    * @example const model = new LogisticRegression({ solver: 'lbfgs', l2: 1e-3, tolerance: 1e-8 });
    */
   constructor(options: LogisticRegressionOptions = {}) {
     const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', OPTION_KEYS);
-    this.solver = oneOf(o.solver, 'options.solver', SOLVERS, 'gd');
-    const only = this.solver === 'gd' ? ['tolerance', 'maxIterations'] : ['learningRate', 'iterations'];
-    for (const key of only) {
-      if (o[key] !== undefined) {
-        throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to solver '${this.solver}', got ${describe(o[key])}`);
-      }
-    }
-    this.learningRate = positiveNumber(o.learningRate, 'options.learningRate', 0.001);
-    this.iterations = integerInRange(o.iterations, 'options.iterations', 2000, 0);
-    this.recordEvery = integerInRange(o.recordEvery, 'options.recordEvery', this.solver === 'gd' ? 100 : 1, 1);
-    this.l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
-    this.tolerance = nonNegativeNumber(o.tolerance, 'options.tolerance', 1e-6);
-    this.maxIterations = integerInRange(o.maxIterations, 'options.maxIterations', 100, 1);
+    checkKnownKeys(o, 'options', [...TRAINING_KEYS, ...OWN_KEYS]);
+    this.#defaults = checkTrainingDefaults(unalias(o, 'options'), DEFAULTS, true);
     this.seed = integerInRange(o.seed, 'options.seed', 0, 0, 0xffffffff);
     const backend = resolveBackend(o.backend);
     this.backend = backend.name;
     this.#addon = backend.addon;
   }
 
-  /** The weights w (one per feature); a copy. Empty before the first fit. */
-  get weights(): Float64Array {
-    return this.#w ? this.#w.slice() : new Float64Array(0);
+  /** The training options given to the constructor (aliases resolved), as a copy. */
+  get trainingOptions(): TrainingOptions {
+    return { ...this.#defaults } as TrainingOptions;
   }
 
-  /** The bias b. */
+  /** The L2 penalty λ of the constructor's options (0 when not given). */
+  get l2(): number {
+    return (this.#defaults.l2 as number | undefined) ?? 0;
+  }
+
+  /** 'binary' (two classes) or 'multiclass' (three or more); null before the first fit. */
+  get task(): Task | null {
+    if (!this.#classes) return null;
+    return this.#classes.length > 2 ? 'multiclass' : 'binary';
+  }
+
+  /** The sorted distinct labels the model predicts (a copy); null before the first fit. */
+  get classes(): Classes | null {
+    return this.#classes ? (this.#classes.slice() as Classes) : null;
+  }
+
+  /** The number of input features; null before the first fit. */
+  get nFeatures(): number | null {
+    return this.#engine ? this.#engine.features : null;
+  }
+
+  /** Output columns of the linear part: 1 (binary), k (multinomial); null before the first fit. */
+  get nOutputs(): number | null {
+    return this.#engine ? this.#engine.outputs : null;
+  }
+
+  /** True while a fit runs. */
+  get busy(): boolean {
+    return this.#lock.busy;
+  }
+
+  /** The coefficients, k × m (binary: 1 × m), as a copy; a 0 × 0 Matrix before the first fit. */
+  get coef(): Matrix {
+    const e = this.#engine, t = this.#theta;
+    if (!e || !t) return new Matrix(0, 0);
+    const rows = e.outputs;
+    return new Matrix(rows, e.features, t.slice(0, rows * e.features));
+  }
+
+  /** The intercepts, k values (binary: 1), as a copy; empty before the first fit. */
+  get intercept(): Float64Array {
+    const e = this.#engine, t = this.#theta;
+    if (!e || !t) return new Float64Array(0);
+    return t.slice(e.outputs * e.features);
+  }
+
+  /** The weights: w (m values) for a binary model, W row-major (k × m) for a multinomial one; a copy. Empty before the first fit. */
+  get weights(): Float64Array {
+    return this.coef.data;
+  }
+
+  /** The bias b of a binary model (0 before the first fit). A multinomial model has k: read `intercept`. */
   get bias(): number {
-    return this.#b;
+    const b = this.intercept;
+    if (b.length > 1) throw wrongTask('LogisticRegression', 'bias', 'multiclass', 'a binary model (use intercept for the k biases)');
+    return b.length === 1 ? b[0]! : 0;
   }
 
   /**
-   * Replaces the parameters (copied). The next fit starts from them only with `warmStart: true`.
-   * @param parameters - `weights`: one finite number per feature; `bias`: a finite number
+   * Replaces the parameters (copied); `classes` becomes 0 … k−1 unless given. The next fit starts
+   * from them only with `warmStart: true`.
+   * @param parameters - binary: `{ weights, bias }`; multinomial: `{ coef: k × m (Matrix or number[][]), intercept: k numbers }`;
+   *   optionally `classes` (k sorted distinct labels; 2 for a binary model)
    * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for a wrong type; {@link BlasnetRangeError}
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value, `ERR_BLASNET_SHAPE` for a weight count other than
-   *   the input scaling's; {@link BlasnetError} `ERR_BLASNET_BUSY` during a fit
+   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value, `ERR_BLASNET_SHAPE` for inconsistent lengths;
+   *   {@link BlasnetError} `ERR_BLASNET_BUSY` during a fit
    * @example model.setParameters({ weights: [0.5, -1.2], bias: 0.1 });
    */
-  setParameters(parameters: { weights: ArrayLike<number>; bias: number }): void {
-    if (this.#busy) throw busyError('LogisticRegression', 'setParameters');
+  setParameters(parameters: { weights: ArrayLike<number>; bias: number; classes?: Classes } | { coef: Matrix | number[][]; intercept: ArrayLike<number>; classes?: Classes }): void {
+    if (this.#lock.busy) throw busyError('LogisticRegression', 'setParameters');
     const p = checkOptionsObject(parameters, 'parameters');
-    const w = p.weights;
-    if (!(Array.isArray(w) || w instanceof Float64Array) || w.length === 0) {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `parameters.weights must be a non-empty Float64Array or number[], got ${describe(w)}`);
+    let W: Matrix, b: Float64Array;
+    if (p.coef !== undefined) {
+      checkKnownKeys(p, 'parameters', ['coef', 'intercept', 'classes']);
+      W = toMatrix(p.coef, 'parameters.coef');
+      b = finiteVector(p.intercept, 'parameters.intercept');
+      if (W.rows < 2 && W.rows !== 1) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `parameters.coef must have 1 row (binary) or k ≥ 3 rows, got ${W.rows}`);
+      if (W.rows === 2) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', 'parameters.coef must have 1 row for a binary model (or k ≥ 3 rows for a multinomial one), got 2');
+      if (b.length !== W.rows) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `parameters.intercept must have one value per row of coef (${W.rows}), got ${b.length}`);
+    } else {
+      checkKnownKeys(p, 'parameters', ['weights', 'bias', 'classes']);
+      const w = finiteVector(p.weights, 'parameters.weights');
+      if (typeof p.bias !== 'number' || !Number.isFinite(p.bias)) {
+        throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `parameters.bias must be a finite number, got ${describe(p.bias)}`);
+      }
+      W = new Matrix(1, w.length, w);
+      b = Float64Array.of(p.bias);
     }
-    const weights = Float64Array.from(w as ArrayLike<number>);
-    const bad = firstNonFinite(weights);
-    if (bad >= 0) throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `parameters.weights must contain only finite numbers, got ${describe((w as ArrayLike<unknown>)[bad])} at index ${bad}`);
-    if (typeof p.bias !== 'number' || !Number.isFinite(p.bias)) {
-      throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `parameters.bias must be a finite number, got ${describe(p.bias)}`);
-    }
-    if (this.#scaling && weights.length !== this.#scaling.mean.length) {
+    if (this.#scaling && W.cols !== this.#scaling.mean.length) {
       throw new BlasnetRangeError('ERR_BLASNET_SHAPE',
-        `parameters.weights must have ${this.#scaling.mean.length} values, one per feature of the model's input scaling, got ${weights.length} (setInputScaling(null) first to change the feature count)`);
+        `parameters must have ${this.#scaling.mean.length} weights per class, one per feature of the model's input scaling, got ${W.cols} (setInputScaling(null) first to change the feature count)`);
     }
-    this.#w = weights;
-    this.#b = p.bias;
+    const k = W.rows === 1 ? 2 : W.rows;
+    const classes = p.classes === undefined ? indexClasses(k) : classesFromJSON(p.classes, 'parameters', 'classes');
+    if (classes.length !== k) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `parameters.classes must hold ${k} labels for these parameters, got ${classes.length}`);
+    const theta = new Float64Array(W.data.length + b.length);
+    theta.set(W.data);
+    theta.set(b, W.data.length);
+    this.#install(theta, classes);
+  }
+
+  /** Installs θ with its classes, choosing the engine from the class count. */
+  #install(theta: Float64Array, classes: Classes): void {
+    const k = classes.length, m = k > 2 ? (theta.length - k) / k : theta.length - 1;
+    if (!this.#engine || this.#engine.features !== m || this.#engine.nParams !== theta.length) this.#engine = this.#engineFor(m, k);
+    this.#theta = theta;
+    this.#classes = classes;
+  }
+
+  #engineFor(m: number, k: number): Engine {
+    return k > 2 ? networkEngine(this.#addon, makeSpec([m, k], [], 'softmax', 'cross-entropy')) : logisticEngine(this.#addon, m);
   }
 
   /**
@@ -232,57 +242,44 @@ export class LogisticRegression {
   }
 
   /**
-   * Makes the model standardize its inputs: from now on every method that takes X (fit, fitSync,
-   * costAndGradients, predict*, score*) takes raw features and computes (x − mean) / std first,
-   * exactly as `Standardizer.transform` does, into a new matrix (the caller's X is never changed).
-   * Saved and loaded with the model (`preprocessing.inputScaling`). The values are copied.
-   * @param scaling - a Standardizer, `{ mean, std }` (Float64Array or number[], one value per feature;
-   *   finite; std > 0), or null to remove it. On a fitted model the length must be its feature count;
-   *   on an unfitted one it fixes the feature count of the next fit.
+   * Makes the model standardize its inputs: every method that takes X then takes raw features and
+   * computes (x − mean) / std first, into a new matrix. Saved and loaded with the model.
+   * @param scaling - a Standardizer, `{ mean, std }` (one value per feature; finite; std > 0), or null to remove it
    * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a wrong type; ERR_BLASNET_DETACHED for a detached buffer
-   * @throws {RangeError} ERR_BLASNET_SHAPE for a wrong length; ERR_BLASNET_NOT_FINITE for a non-finite
-   *   value; ERR_BLASNET_ARG_RANGE for a std ≤ 0
+   * @throws {RangeError} ERR_BLASNET_SHAPE for a wrong length; ERR_BLASNET_NOT_FINITE; ERR_BLASNET_ARG_RANGE for a std ≤ 0
    * @throws {BlasnetError} ERR_BLASNET_BUSY during a fit
-   * @example
-   * const scaler = Standardizer.fit(Xtrain);
-   * model.setInputScaling(scaler);
-   * await model.fit(Xtrain, ytrain);          // raw features
-   * model.predictSync(Xtest);                 // raw features too
+   * @example model.setInputScaling(Standardizer.fit(Xtrain));
    */
   setInputScaling(scaling: InputScalingOption): void {
-    if (this.#busy) throw busyError('LogisticRegression', 'setInputScaling');
-    this.#scaling = checkInputScaling(scaling, this.#w ? this.#w.length : undefined, 'scaling');
-  }
-
-  /** The training options; those of issue 10 only when they are not the defaults, so older readers keep reading gd models. */
-  #trainingJSON(): LogisticModelJSON['training'] {
-    const t: LogisticModelJSON['training'] = { learningRate: this.learningRate, iterations: this.iterations, recordEvery: this.recordEvery };
-    if (this.solver !== 'gd') Object.assign(t, { solver: this.solver, tolerance: this.tolerance, maxIterations: this.maxIterations });
-    if (this.l2 !== 0) t.l2 = this.l2;
-    if (this.seed !== 0) t.seed = this.seed;
-    return t;
+    if (this.#lock.busy) throw busyError('LogisticRegression', 'setInputScaling');
+    this.#scaling = checkInputScaling(scaling, this.nFeatures ?? undefined, 'scaling');
   }
 
   /**
    * The model as a versioned JSON object (format 'blasnet-model', see lib/format.ts): its options,
-   * its exact parameters and its input scaling. The arrays are copies.
-   * @returns the JSON-ready object (write it with `save`, which keeps −0; JSON.stringify writes it as 0)
-   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit (there are no weights yet)
-   * @example const json = model.toJSON(); const copy = LogisticRegression.fromJSON(json);
+   * classes, exact parameters and input scaling. The arrays are copies.
+   * @returns the JSON-ready object
+   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit
+   * @example const copy = LogisticRegression.fromJSON(model.toJSON());
    */
   toJSON(): LogisticModelJSON {
-    const w = this.#w;
-    if (w === null || w.length === 0) {
-      throw new BlasnetError('ERR_BLASNET_NOT_FITTED', 'cannot serialize a LogisticRegression that has not been fitted: it has no weights yet; call fit, fitSync or setParameters first');
-    }
+    const theta = this.#theta, e = this.#engine, classes = this.#classes;
+    if (!theta || !e || !classes) throw notFitted('LogisticRegression', 'toJSON');
+    const m = e.features, k = e.outputs;
+    const parameters: LogisticModelJSON['parameters'] = k === 1
+      ? { weights: finiteArray(theta.subarray(0, m), 'parameters.weights'), bias: finiteArray(theta.subarray(m), 'parameters.bias')[0]! }
+      : {
+        coef: Array.from({ length: k }, (_, c) => finiteArray(theta.subarray(c * m, (c + 1) * m), `parameters.coef[${c}]`)),
+        intercept: finiteArray(theta.subarray(k * m), 'parameters.intercept'),
+      };
     const json: LogisticModelJSON = {
       format: MODEL_FORMAT,
-      version: 1,
+      version: 2,
       kind: 'logistic-regression',
       metadata: metadata(),
-      architecture: { features: w.length },
-      training: this.#trainingJSON(),
-      parameters: { weights: finiteArray(w, 'parameters.weights'), bias: finiteArray([this.#b], 'parameters.bias')[0]! },
+      architecture: { features: m, classes: classes.slice() as Classes },
+      training: { seed: this.seed, options: JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown> },
+      parameters,
     };
     const preprocessing = preprocessingToJSON(this.#scaling);
     if (preprocessing) json.preprocessing = preprocessing;
@@ -290,32 +287,23 @@ export class LogisticRegression {
   }
 
   /**
-   * Saves the model atomically: a temporary file in the same folder, fsync, rename, folder fsync; a
-   * crash at any moment leaves the old file or the complete new one. The parameters are those of the
-   * moment of the call.
+   * Saves the model atomically (temporary file, fsync, rename): a crash leaves the old file or the new one.
    * @param path - a file path or a file: URL
    * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path
-   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit
-   * @throws {Error} the file system's error (ENOENT, EACCES, EISDIR, …) naming the path
+   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit; the file system's error naming the path
    * @example await model.save('model.json');
    */
   async save(path: string | URL): Promise<void> {
-    const target = checkPath(path);
-    const text = modelText(this.toJSON()); // serialize fully (and synchronously) before touching the disk
-    await writeFileAtomic(target, text, 'the model');
+    await writeModelFile(path, this.toJSON());
   }
 
   /**
-   * Rebuilds a model from `toJSON()`'s output (or JSON.parse of a saved file), validating everything
-   * first: the tree and its bounds, format, version, kind, training options, the weights' length
-   * against architecture.features, every value finite, the input scaling.
+   * Rebuilds a model from `toJSON()`'s output (or a parsed file), validating everything first.
    * @param json - the model object
    * @param options - `{ backend? }` of the rebuilt model
    * @returns a new LogisticRegression
-   * @throws {TypeError|RangeError} ERR_BLASNET_FORMAT (not a tree of plain JSON within MODEL_JSON_LIMITS,
-   *   format, version, kind, structure, unknown or forbidden keys), ERR_BLASNET_ARG_TYPE /
-   *   ERR_BLASNET_ARG_RANGE (training options, options), ERR_BLASNET_SHAPE (a length),
-   *   ERR_BLASNET_NOT_FINITE (a value that is not a finite number)
+   * @throws {BlasnetError} ERR_BLASNET_FORMAT, ERR_BLASNET_ARG_TYPE / ERR_BLASNET_ARG_RANGE (options),
+   *   ERR_BLASNET_SHAPE (a length), ERR_BLASNET_NOT_FINITE (a value that is not a finite number)
    * @example const copy = LogisticRegression.fromJSON(JSON.parse(text), { backend: 'reference' });
    */
   static fromJSON(json: unknown, options?: ModelFromJSONOptions): LogisticRegression {
@@ -324,15 +312,12 @@ export class LogisticRegression {
   }
 
   /**
-   * Loads a model saved by `save`: the file's size is checked against options.maxBytes before it is
-   * read, then it is parsed and validated as in `fromJSON`; every message starts with the path.
+   * Loads a model saved by `save`, validated as in `fromJSON`; messages start with the path.
    * @param path - a file path or a file: URL
    * @param options - `{ backend?, maxBytes? }` (maxBytes default 256 MiB)
    * @returns the model
-   * @throws {Error} the file system's error (ENOENT, EISDIR, …) naming the path
-   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a file above options.maxBytes
-   * @throws {BlasnetError} ERR_BLASNET_FORMAT for an empty, truncated, non-UTF-8 or non-JSON file, or one
-   *   holding a neural network; and everything `fromJSON` throws
+   * @throws {BlasnetError} ERR_BLASNET_FORMAT for a file that is not a logistic-regression model; the
+   *   file system's error naming the path; everything `fromJSON` throws
    * @example const model = await LogisticRegression.load('model.json');
    */
   static async load(path: string | URL, options?: ModelLoadOptions): Promise<LogisticRegression> {
@@ -340,467 +325,325 @@ export class LogisticRegression {
     return logisticFromDocument(doc, backend);
   }
 
-  /** True while a fit runs. */
-  get busy(): boolean {
-    return this.#busy;
-  }
-
   /**
-   * The cost J and its gradients at the current parameters (zeros before any fit, as the seed starts):
-   * the seed's `cost_function` with 1/n gradients and the softplus form of the loss.
-   * The model's `l2` term is included; with `options.sampleWeight` (n weights ≥ 0) J is the weighted
-   * mean Σ w_j L_j / Σ w_j that a weighted fit minimizes.
-   * @param X - n × m examples as rows (Matrix or number[][])
-   * @param y - n labels, each 0 or 1
-   * @param options - `sampleWeight`: n finite weights ≥ 0, not all 0
-   * @returns J, ∂J/∂w and ∂J/∂b
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for a wrong type or an unknown option;
-   *   {@link BlasnetRangeError} `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL` or
-   *   `ERR_BLASNET_ARG_RANGE` for invalid X, y or weights; `ERR_BLASNET_NOT_FINITE` when J or a gradient
-   *   overflows (finite but huge inputs or parameters)
+   * The cost J and its gradients at the current parameters (zeros before any fit), with the model's
+   * `l2` (or `options.l2`); with `sampleWeight`, J is Σ wⱼ Lⱼ / Σ wⱼ as a weighted fit minimizes it.
+   * @param X - n × m examples as rows
+   * @param y - n labels (of the model's classes once fitted)
+   * @param options - `l2`, `sampleWeight`
+   * @returns binary: `{ cost, dw, db }`; multinomial: `{ cost, dW (k × m Matrix), db (k values) }`
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE`; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE`,
+   *   `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL`, `ERR_BLASNET_ARG_RANGE`
    * @example const { cost, dw, db } = model.costAndGradients(X, y);
    */
-  costAndGradients(X: Matrix | number[][], y: Float64Array | number[], options: { sampleWeight?: Float64Array | number[] } = {}): {
-    /** J */
-    cost: number;
-    /** ∂J/∂w */
-    dw: Float64Array;
-    /** ∂J/∂b */
-    db: number;
-  } {
-    const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', ['sampleWeight']);
-    const { M, labels } = this.#checkData(X, y, this.#w ? this.#w.length : undefined);
-    const weight = rowWeights({ sampleWeight: o.sampleWeight }, M.rows, null, 0);
-    const w = this.#w ?? new Float64Array(M.cols);
-    const theta = packTheta(w, this.#b);
-    if (this.#addon) {
-      const r = this.#addon.logisticCostGrad(theta, M.data, M.rows, labels, this.l2, weight ?? undefined);
-      checkFiniteCost('LogisticRegression', r.cost, r.grad);
-      return { cost: r.cost, dw: r.grad.slice(0, M.cols), db: r.grad[M.cols]! };
-    }
-    const grad = new Float64Array(M.cols + 1);
-    const { cost } = new LogisticObjective(M.cols, this.l2).costGrad(theta, { X: M.data, Y: labels, weight, n: M.rows }, grad);
+  costAndGradients(X: Matrix | number[][], y: unknown, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}):
+    { cost: number; dw: Float64Array; db: number } | { cost: number; dW: Matrix; db: Float64Array } {
+    const { engine, theta, M, targets, l2, weight } = this.#evaluation(X, y, options);
+    engine.checkCostGradMemory('LogisticRegression', M.rows);
+    const { cost, grad } = engine.costGrad(theta, M, targets.T, l2, weight);
     checkFiniteCost('LogisticRegression', cost, grad);
-    return { cost, dw: grad.slice(0, M.cols), db: grad[M.cols]! };
+    const m = engine.features, k = engine.outputs;
+    if (k === 1) return { cost, dw: grad.slice(0, m), db: grad[m]! };
+    return { cost, dW: new Matrix(k, m, grad.slice(0, k * m)), db: grad.slice(k * m) };
+  }
+
+  /** What costAndGradients and gradientCheck evaluate: the engine, θ and the targets at the current state. */
+  #evaluation(X: unknown, y: unknown, options: unknown) {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', ['l2', 'sampleWeight']);
+    const l2 = nonNegativeNumber(o.l2, 'options.l2', this.l2);
+    const M = this.#inputs(X, this.nFeatures);
+    const targets = this.#targets(y, 'y', M.rows, this.#classes);
+    const classes = targets.classes!;
+    const engine = this.#theta && this.#engine ? this.#engine : this.#engineFor(M.cols, classes.length);
+    const theta = this.#theta ?? new Float64Array(engine.nParams);
+    const weight = fitRowWeights(o.sampleWeight, undefined, targets, M.rows);
+    return { engine, theta, M, targets, l2, weight };
+  }
+
+  /** y as targets for k = classes.length, the classes learned from y when `known` is null. */
+  #targets(y: unknown, name: string, n: number, known: Classes | null): Targets {
+    let classes = known;
+    if (!classes) {
+      if (y instanceof Matrix || (Array.isArray(y) && Array.isArray(y[0]))) {
+        const cols = y instanceof Matrix ? y.cols : (y[0] as unknown[]).length;
+        if (cols === 2) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} as a Matrix must have 1 column (binary targets) or k ≥ 3 (one-hot), got 2: give labels, or the positive column alone`);
+        classes = indexClasses(cols === 1 ? 2 : cols);
+      } else {
+        classes = uniqueLabels(y, name);
+        // A vector of 0/1 targets that holds one of them is still the binary problem (costAndGradients on a batch).
+        if (classes.length === 1 && (classes[0] === 0 || classes[0] === 1)) classes = indexClasses(2);
+      }
+    }
+    const k = classes.length;
+    return toTargets(y, name, n, k > 2 ? 'multiclass' : 'binary', k > 2 ? k : 1, classes);
   }
 
   /**
-   * Trains on the calling thread (blocks it). See `fit` for the asynchronous twin.
+   * Trains on the calling thread (blocks it). Every fit starts afresh (zeros, classes learned from y)
+   * unless `warmStart`. Two classes give the binary model, three or more the multinomial one.
    * @param X - n × m examples as rows (Matrix or number[][])
-   * @param y - n labels, each 0 or 1
-   * @param options - `onProgress`, `warmStart`, and the training options (validation, early stopping,
-   *   weights, schedules): see LogisticFitOptions
-   * @returns the recorded costs, the steps taken, why the fit stopped, and the validation, learning-rate
-   *   and early-stopping figures
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
-   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
-   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
-   *   for X, the labels, the validation rows or the weights
-   * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs; `ERR_BLASNET_DIVERGED` when
-   *   the cost stops being finite
+   * @param y - n labels of any one type (numbers, strings, booleans), or an n × k one-hot Matrix
+   * @param options - the training options (overriding the constructor's), `warmStart`, `onProgress`,
+   *   `validation`, `sampleWeight`, `classWeight`
+   * @returns the recorded costs, epochs and steps, why the fit stopped, and the validation figures
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE`; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`,
+   *   `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL`
+   * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs; `ERR_BLASNET_DIVERGED` when the
+   *   cost becomes non-finite or grows 1e6-fold
    * @example const { costs, reason } = model.fitSync(X, y, { validationSplit: 0.2 });
    */
-  fitSync(X: Matrix | number[][], y: Float64Array | number[], options: LogisticFitOptions = {}): FitResult {
-    const p = this.#prepareFit(X, y, options, FIT_KEYS);
-    if (this.#busy) throw busyError('LogisticRegression', 'fitSync');
-    this.#checkFitMemory(p);
-    this.#busy = true;
-    try {
-      const { train, validation, onProgress } = p;
-      if (this.#addon) {
-        const r = this.#addon.logisticFitSync(p.theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
-          onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined);
-        return this.#finish(r, p);
-      }
-      // The fit owns copies of its rows: whatever onProgress does to the caller's buffers cannot reach it.
-      // A throwing onProgress stops it at once, as on the native backend.
-      let thrown: { value: unknown } | null = null;
-      const record = (r: TrainRecord) => {
-        try {
-          onProgress?.(progressRecord(r));
-        } catch (e) {
-          thrown = { value: e };
-        }
-      };
-      const r = runFit(this.#job(p), record, () => thrown !== null);
-      if (thrown) throw (thrown as { value: unknown }).value;
-      return this.#finish(r, p);
-    } finally {
-      this.#busy = false;
-    }
+  fitSync(X: Matrix | number[][], y: unknown, options: FitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'> = {}): FitResult {
+    return runFitSync(this.#lock, this.#prepareFit(X, y, options, FIT_KEYS));
   }
 
   /**
-   * Trains off the main thread (a native AsyncWorker; on the reference backend, a worker thread).
-   * The inputs are copied when the call is made: the caller may reuse its buffers at once. Until the fit
-   * settles, predictions use the previous parameters.
-   * @param X - n × m examples as rows (Matrix or number[][])
-   * @param y - n labels, each 0 or 1
+   * `fitSync` off the main thread (a native AsyncWorker, or a worker thread on the reference backend).
+   * The inputs are copied at the call; until the fit settles, predictions use the previous parameters.
+   * @param X - n × m examples as rows
+   * @param y - the labels, as for `fitSync`
    * @param options - those of `fitSync`, and `signal`
    * @returns (a Promise of) what `fitSync` returns
-   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
-   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
-   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
-   *   for X, the labels, the validation rows or the weights
-   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs, `ERR_BLASNET_DIVERGED`
-   *   when the cost stops being finite; an AbortError (`ABORT_ERR`) when `signal` fires
-   * @example const { costs } = await model.fit(X, y, { onProgress: ({ iteration, cost }) => log(iteration, cost) });
+   * @throws (rejects) what `fitSync` throws; an AbortError (`ABORT_ERR`) when `signal` fires
+   * @example const { costs } = await model.fit(X, y, { signal: AbortSignal.timeout(5000) });
    */
-  fit(X: Matrix | number[][], y: Float64Array | number[], options: LogisticAsyncFitOptions = {}): Promise<FitResult> {
+  fit(X: Matrix | number[][], y: unknown, options: AsyncFitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'> = {}): Promise<FitResult> {
     const caller = new Error();
     try {
       const p = this.#prepareFit(X, y, options, ASYNC_FIT_KEYS);
       const signal = optionalSignal(checkOptionsObject(options, 'options').signal, 'options.signal');
-      if (this.#busy) throw busyError('LogisticRegression', 'fit');
-      if (signal?.aborted) throw abortError(signal);
-      this.#checkFitMemory(p);
-      this.#busy = true;
-      const job = this.#addon ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
-      return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
+      return runFitAsync(this.#lock, p, signal, caller);
     } catch (e) {
       return Promise.reject(e);
     }
-  }
-
-  async #fitNative(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
-    const addon = this.#addon!;
-    const { flag: cancel, release } = jobFlag();
-    const onAbort = () => { cancel[0] = 1; };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let r: NativeLogisticFitResult;
-    try {
-      const { train, validation, onProgress } = p;
-      r = await addon.logisticFit(p.theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
-        onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
-    } finally {
-      release();
-      signal?.removeEventListener('abort', onAbort);
-    }
-    if (r.status === 'aborted') {
-      this.#install(r.theta);
-      throw abortError(signal!);
-    }
-    return this.#finish(r, p);
-  }
-
-  async #fitReference(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
-    // A worker thread runs the loop on copies of the inputs: the event loop stays free.
-    const job = this.#job(p);
-    const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
-      job.validation?.X.buffer, job.validation?.Y.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
-    const onProgress = p.onProgress;
-    const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
-      onProgress ? (r) => onProgress(progressRecord(r)) : undefined);
-    signal?.addEventListener('abort', cancel, { once: true });
-    let r: FitOutcome;
-    try {
-      r = await promise;
-    } finally {
-      signal?.removeEventListener('abort', cancel);
-    }
-    if (r.status === 'aborted') {
-      this.#install(r.theta);
-      throw abortError(signal!);
-    }
-    return this.#finish(r, p);
-  }
-
-  /** A reference fit job on copies of the fit's rows and θ (it may be handed to a worker thread). */
-  #job(p: PreparedFit): FitJob {
-    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
-    return { model: { kind: 'logistic', m: p.theta.length - 1 }, theta: p.theta.slice(), train: copy(p.train),
-      validation: p.validation ? copy(p.validation) : null, config: p.config };
-  }
-
-  #checkFitMemory(p: PreparedFit): void {
-    const c = p.config, m = p.theta.length - 1, n = p.train.n + (p.validation ? p.validation.n : 0);
-    checkJobMemory(`LogisticRegression.fit on ${p.train.n} × ${m} examples recording ${c.epochs} iterations every ${c.recordEvery}`,
-      logisticFitBytes(n, m, c.epochs, c.recordEvery), 'use fewer examples, or a larger recordEvery');
-  }
-
-  /** Installs θ = (w, b). */
-  #install(theta: Float64Array): void {
-    const m = theta.length - 1;
-    this.#w = theta.slice(0, m);
-    this.#b = theta[m]!;
-  }
-
-  /** Installs the parameters a fit ended with; throws DivergenceError when it diverged. */
-  #finish(r: NativeLogisticFitResult | FitOutcome, p: PreparedFit): FitResult {
-    this.#install(r.theta);
-    if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
-    const out: FitResult = { costs: Array.from(r.costs), iterations: r.steps, ...resultFields(r, p.config, p.validation !== null) };
-    if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestIteration = r.bestEpoch;
-    if (this.solver === 'lbfgs') out.finalCost = r.lastCost;
-    return out;
   }
 
   #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[]): PreparedFit {
-    const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', keys);
-    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
-    const lbfgs = this.solver === 'lbfgs';
-    if (lbfgs) {
-      for (const key of ['schedule', 'reduceOnPlateau'] as const) {
-        if (o[key] !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to solver 'lbfgs', got ${describe(o[key])}`);
-      }
+    const raw = checkOptionsObject(options, 'options');
+    checkKnownKeys(raw, 'options', [...keys, ...Object.keys(ALIASES)]);
+    const o = mergeOptions(this.#defaults, unalias(raw, 'options'), keys);
+    if (o.warmStart !== undefined && typeof o.warmStart !== 'boolean') {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.warmStart must be a boolean, got ${describe(o.warmStart)}`);
     }
-    const shared = parseSharedOptions(o, true);
-    const config: TrainConfig = {
-      epochs: lbfgs ? this.maxIterations : this.iterations, batchSize: 0, shuffle: false, shuffleSeed: 0,
-      optimizer: this.solver, learningRate: lbfgs ? 1 : this.learningRate, beta: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8,
-      l2: this.l2, recordEvery: this.recordEvery, tolerance: this.tolerance, lbfgsMemory: 10,
-      earlyStopping: shared.earlyStopping, schedule: shared.schedule, reduceOnPlateau: shared.reduceOnPlateau,
-    };
-    checkScheduleAgainstRate(config.schedule, config.learningRate);
-    const start = this.#startParams(X, y, o.warmStart);
-    const m = start.M.cols;
+    const warm = o.warmStart === true && this.#theta !== null;
+    const parsed = parseTraining(o, DEFAULTS, true, shuffleSeedFor(this.seed, warm ? this.#fits : 0));
+    const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    const M = this.#inputs(X, warm ? this.nFeatures : null);
+    const targets = this.#targets(y, 'y', M.rows, warm ? this.#classes : null);
+    const classes = targets.classes!;
+    if (classes.length < 2) throw new BlasnetRangeError('ERR_BLASNET_LABEL', `y must hold at least two distinct labels to fit a classifier, got one: ${JSON.stringify(classes[0])}`);
+    const engine = warm ? this.#engine! : this.#engineFor(M.cols, classes.length);
+    const theta = warm ? this.#theta! : new Float64Array(engine.nParams);
     let validation: { X: Matrix; Y: Matrix } | null = null;
-    if (shared.validation) {
-      const Mv = applyInputScaling(toMatrix(shared.validation.X, 'options.validation.X', { cols: m }), this.#scaling, 'options.validation.X');
-      const yv = toBinaryLabels(shared.validation.Y, 'options.validation.Y', Mv.rows);
-      validation = { X: Mv, Y: new Matrix(Mv.rows, 1, yv) };
+    if (parsed.validation) {
+      const Mv = this.#inputs(parsed.validation.X, M.cols, 'options.validation.X');
+      validation = { X: Mv, Y: this.#targets(parsed.validation.y, 'options.validation.y', Mv.rows, classes).T };
     }
-    const Y = new Matrix(start.M.rows, 1, start.labels);
-    const labels = start.labels;
-    const weight = rowWeights(o, start.M.rows, (j) => labels[j]!, 2);
-    const { train, validation: held } = splitData(start.M, Y, weight, shared.validationSplit, this.seed, validation);
-    return { config, onProgress, train, validation: held, theta: packTheta(start.w, start.b) };
+    const weight = fitRowWeights(parsed.sampleWeight, parsed.classWeight, targets, M.rows);
+    const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
+    return {
+      config: parsed.config, onProgress, train, validation: held, theta, model: engine.model, native: engine.native,
+      checkMemory: () => engine.checkFitMemory('LogisticRegression', train.n + (held ? held.n : 0), parsed.config),
+      commit: (t, completed) => {
+        this.#engine = engine;
+        this.#install(t, classes);
+        this.#fits = completed ? (warm ? this.#fits + 1 : 1) : this.#fits;
+      },
+    };
   }
 
-  #checkData(X: unknown, y: unknown, cols?: number) {
-    const M = this.#inputs(X, cols);
-    const labels = toBinaryLabels(y, 'y', M.rows);
-    return { M, labels };
-  }
-
-  /** X validated (cols features, or the input scaling's count) and, with an input scaling, scaled into a new Matrix. */
-  #inputs(X: unknown, cols: number | undefined): Matrix {
+  /** X validated (cols features when known) and scaled. */
+  #inputs(X: unknown, cols: number | null, name = 'X'): Matrix {
     const s = this.#scaling;
     const features = cols ?? s?.mean.length;
-    return applyInputScaling(toMatrix(X, 'X', features === undefined ? {} : { cols: features }), s, 'X');
+    return applyInputScaling(toMatrix(X, name, features === undefined ? {} : { cols: features }), s, name);
   }
 
-  #startParams(X: unknown, y: unknown, warmStart: unknown): StartParams {
-    if (warmStart !== undefined && typeof warmStart !== 'boolean') {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.warmStart must be a boolean, got ${describe(warmStart)}`);
-    }
-    const warm = warmStart === true && this.#w !== null;
-    const { M, labels } = this.#checkData(X, y, warm ? this.#w!.length : undefined);
-    return { M, labels, w: warm ? this.#w!.slice() : new Float64Array(M.cols), b: warm ? this.#b : 0 };
-  }
-
-  #fitted(method: string): Float64Array {
-    if (!this.#w) throw new BlasnetError('ERR_BLASNET_NOT_FITTED', `LogisticRegression.${method}: the model has not been fitted yet; call fit or fitSync first`);
-    return this.#w;
+  #fitted(method: string): { engine: Engine; theta: Float64Array; classes: Classes } {
+    if (!this.#theta || !this.#engine || !this.#classes) throw notFitted('LogisticRegression', method);
+    return { engine: this.#engine, theta: this.#theta, classes: this.#classes };
   }
 
   /**
-   * The probabilities a = σ(wᵀx + b), one per row of X, on the calling thread.
-   * @param X - n × m examples as rows (Matrix or number[][]), raw features when the model has input scaling
-   * @returns n probabilities in [0, 1]
+   * Class probabilities, an n × k Matrix whose columns follow `classes` (binary: k = 2, column 1 = σ(wᵀx + b)).
+   * @param X - n × m examples as rows, raw features when the model has input scaling
+   * @returns the n × k probabilities
    * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows
-   *   (never returned as a probability)
-   * @example const p = model.predictProbaSync([[1.2, 0.4], [0.1, 2.0]]); // Float64Array(2)
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED`; {@link BlasnetRangeError}
+   *   `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE` (an input, or a linear term that overflows)
+   * @example const P = model.predictProbaSync(Xtest); P.get(0, 1);
    */
-  predictProbaSync(X: Matrix | number[][]): Float64Array {
-    const w = this.#fitted('predictProbaSync');
-    return this.#probaSync(this.#inputs(X, w.length), w, 'predictProbaSync');
-  }
-
-  /** The probabilities of already validated (and scaled) inputs. */
-  #probaSync(M: Matrix, w: Float64Array, method: string): Float64Array {
-    checkJobMemory(`LogisticRegression.${method} on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
-    if (this.#addon) return this.#addon.logisticPredictProbaSync(packTheta(w, this.#b), M.data, M.rows);
-    const a = new Float64Array(M.rows);
-    return checkLinearTerms(a, logisticPredictProba(M.data, M.rows, M.cols, w, this.#b, a));
+  predictProbaSync(X: Matrix | number[][]): Matrix {
+    const { engine, theta } = this.#fitted('predictProbaSync');
+    return probabilities(engine.predictSync(theta, this.#inputs(X, engine.features), 'LogisticRegression.predictProbaSync'));
   }
 
   /**
-   * `predictProbaSync` off the main thread. X is copied when the call is made. A tiny job runs
-   * inline instead: at most 2^18 multiply-adds (n · m, e.g. 2 600 examples of 100 features), the
-   * native backend computes it on the calling thread, as `predictProbaSync` would, and resolves the
-   * Promise with it, since that takes less time than the round trip through libuv's thread pool
-   * (~100 µs on a 2-core machine). Errors still arrive as a rejected Promise.
-   * @param X - n × m examples as rows (Matrix or number[][])
-   * @returns (a Promise of) n probabilities in [0, 1]
-   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
-   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows
-   * @example const p = await model.predictProba(Xtest);
+   * `predictProbaSync` off the main thread (X copied at the call; tiny jobs computed inline).
+   * @param X - n × m examples as rows
+   * @returns (a Promise of) the n × k probabilities
+   * @throws (rejects) what `predictProbaSync` throws
+   * @example const P = await model.predictProba(Xtest);
    */
-  predictProba(X: Matrix | number[][]): Promise<Float64Array> {
-    const caller = new Error();
+  predictProba(X: Matrix | number[][]): Promise<Matrix> {
     try {
-      const w = this.#fitted('predictProba');
-      const M = this.#inputs(X, w.length);
-      if (this.#addon && M.rows * M.cols <= 2 ** 18) return Promise.resolve(this.#probaSync(M, w, 'predictProba'));
-      return this.#proba(M, w, caller, 'predictProba');
+      const { engine, theta } = this.#fitted('predictProba');
+      return engine.predict(theta, this.#inputs(X, engine.features), 'LogisticRegression.predictProba', new Error()).then(probabilities);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  /** The probabilities of already validated (and scaled) inputs, off the main thread. */
-  #proba(M: Matrix, w: Float64Array, caller: Error, method: string): Promise<Float64Array> {
-    checkJobMemory(`LogisticRegression.${method} on ${M.rows} examples`, logisticPredictBytes(M.rows, M.cols), 'predict in smaller batches');
-    if (this.#addon) {
-      const { flag, release } = jobFlag();
-      const job = this.#addon.logisticPredictProba(packTheta(w, this.#b), M.data, M.rows, flag);
-      return withCallerStack(job.finally(release), caller);
-    }
-    const Xc = M.data.slice();
-    const { promise } = runInWorker<{ a: Float64Array; badRow: number }>({ kind: 'logistic-predict', progress: false, job: { X: Xc, n: M.rows, m: M.cols, w: w.slice(), b: this.#b } },
-      [Xc.buffer as ArrayBuffer]);
-    return withCallerStack(promise.then(({ a, badRow }) => checkLinearTerms(a, badRow)), caller);
-  }
-
   /**
-   * Class predictions ŷ ∈ {0, 1}: 1 where a = σ(wᵀx + b) ≥ 0.5, on the calling thread.
-   * @param X - n × m examples as rows (Matrix or number[][])
-   * @returns n labels, each 0 or 1
-   * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows
-   * @example const labels = model.predictSync(Xtest); // Float64Array of 0/1
+   * The predicted labels, of the type the model was fitted with (a Float64Array for numbers, an array for strings and booleans).
+   * @param X - n × m examples as rows
+   * @returns n labels
+   * @throws what `predictProbaSync` throws, naming `predictSync`
+   * @example model.predictSync(Xtest); // ['setosa', 'virginica', …]
    */
-  predictSync(X: Matrix | number[][]): Float64Array {
-    return threshold(this.predictProbaSync(X));
+  predictSync(X: Matrix | number[][]): Float64Array | string[] | boolean[] {
+    const { engine, theta, classes } = this.#fitted('predictSync');
+    return decodeLabels(predictedIndex(engine.predictSync(theta, this.#inputs(X, engine.features), 'LogisticRegression.predictSync')), classes);
   }
 
   /**
-   * `predictSync` off the main thread (X copied at the call).
-   * @param X - n × m examples as rows (Matrix or number[][])
-   * @returns (a Promise of) n labels, each 0 or 1
-   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
-   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows
+   * `predictSync` off the main thread.
+   * @param X - n × m examples as rows
+   * @returns (a Promise of) n labels
+   * @throws (rejects) what `predictSync` throws
    * @example const labels = await model.predict(Xtest);
    */
-  async predict(X: Matrix | number[][]): Promise<Float64Array> {
-    return threshold(await this.predictProba(X));
+  async predict(X: Matrix | number[][]): Promise<Float64Array | string[] | boolean[]> {
+    const { engine, theta, classes } = this.#fitted('predict');
+    const P = await engine.predict(theta, this.#inputs(X, engine.features), 'LogisticRegression.predict', new Error());
+    return decodeLabels(predictedIndex(P), classes);
   }
 
   /**
-   * Accuracy in [0, 1]: the fraction of rows where `predictSync` equals the label.
-   * @param X - n × m examples as rows (Matrix or number[][])
-   * @param y - n labels, each 0 or 1
-   * @returns the accuracy in [0, 1]
-   * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows; `ERR_BLASNET_LABEL` for a label other than 0 or 1
-   * @example const accuracy = model.scoreSync(Xtest, ytest); // e.g. 0.965
+   * Accuracy in [0, 1] of `predictSync` against y (labels unknown to the model count as wrong).
+   * @param X - n × m examples as rows
+   * @param y - n labels
+   * @returns the accuracy
+   * @throws what `predictSync` throws; `ERR_BLASNET_SHAPE` for a y of another length
+   * @example model.scoreSync(Xtest, ytest); // 0.97
    */
-  scoreSync(X: Matrix | number[][], y: Float64Array | number[]): number {
-    const w = this.#fitted('scoreSync');
-    const { M, labels } = this.#checkData(X, y, w.length);
-    return accuracy(threshold(this.#probaSync(M, w, 'scoreSync')), labels);
+  scoreSync(X: Matrix | number[][], y: unknown): number {
+    this.#fitted('scoreSync');
+    return accuracyScore(y as Float64Array, this.predictSync(X) as Float64Array);
   }
 
   /**
-   * `scoreSync` off the main thread (X and y copied at the call).
-   * @param X - n × m examples as rows (Matrix or number[][])
-   * @param y - n labels, each 0 or 1
-   * @returns (a Promise of) the accuracy in [0, 1]
-   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
-   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a w·x + b that overflows; `ERR_BLASNET_LABEL` for a label other than 0 or 1
-   * @example const accuracy = await model.score(Xtest, ytest);
+   * `scoreSync` off the main thread.
+   * @param X - n × m examples as rows
+   * @param y - n labels
+   * @returns (a Promise of) the accuracy
+   * @throws (rejects) what `scoreSync` throws
+   * @example await model.score(Xtest, ytest);
    */
-  async score(X: Matrix | number[][], y: Float64Array | number[]): Promise<number> {
-    const w = this.#fitted('score');
-    const { M, labels } = this.#checkData(X, y, w.length);
-    return accuracy(threshold(await this.#proba(M, w, new Error(), 'score')), labels);
+  async score(X: Matrix | number[][], y: unknown): Promise<number> {
+    this.#fitted('score');
+    return accuracyScore(y as Float64Array, (await this.predict(X)) as Float64Array);
+  }
+
+  /**
+   * A short description: kind, task, shape, parameter count, classes, input scaling, backend.
+   * @returns the text
+   * @example console.log(model.summary());
+   */
+  summary(): string {
+    const e = this.#engine, task = this.task;
+    return summaryText({
+      kind: 'LogisticRegression', task,
+      layers: e ? `${e.features} features → ${e.outputs === 1 ? '1 logit (sigmoid)' : `${e.outputs} logits (softmax)`}` : 'not fitted',
+      parameters: e ? e.nParams : 0, classes: this.#classes, inputScaling: this.#scaling !== null, backend: this.backend,
+      extra: [`optimizer: ${(this.#defaults.optimizer as string | undefined) ?? DEFAULTS.optimizer}, l2: ${this.l2}`],
+    });
+  }
+
+  /**
+   * The same text as `summary()`.
+   * @returns the text
+   * @example `${model}`
+   */
+  toString(): string {
+    return this.summary();
+  }
+
+  /** For gradientCheck: the engine, θ and targets at the current state. */
+  static evaluation(model: LogisticRegression, X: unknown, y: unknown, options: unknown) {
+    return model.#evaluation(X, y, options);
   }
 }
 
-interface PreparedFit {
-  config: TrainConfig;
-  onProgress: ((p: FitProgress) => void) | undefined;
-  train: Rows;
-  validation: Rows | null;
-  /** The starting θ = (w, b). */
-  theta: Float64Array;
+/** binary outputs (n × 1, σ) → n × 2 [1 − p, p]; multinomial outputs as they are. */
+function probabilities(P: Matrix): Matrix {
+  return P.cols === 1 ? twoColumns(P.data) : P;
 }
 
-interface StartParams {
-  M: Matrix;
-  labels: Float64Array;
-  w: Float64Array;
-  b: number;
-}
-
-/** θ = (w, b) as the addon takes it. */
-function packTheta(w: Float64Array, b: number): Float64Array {
-  const theta = new Float64Array(w.length + 1);
-  theta.set(w);
-  theta[w.length] = b;
-  return theta;
-}
-
-/** The probabilities, or ERR_BLASNET_NOT_FINITE when row `badRow` (< n) had a non-finite w·x + b. */
-function checkLinearTerms(a: Float64Array, badRow: number): Float64Array {
-  if (badRow < a.length) {
-    throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the prediction for row ${badRow} is not finite: w·x + b overflowed (the weights or the inputs are too large)`);
+function finiteVector(v: unknown, name: string): Float64Array {
+  if (!(Array.isArray(v) || v instanceof Float64Array) || v.length === 0) {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a non-empty Float64Array or number[], got ${describe(v)}`);
   }
-  return a;
-}
-
-function threshold(a: Float64Array): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! >= 0.5 ? 1 : 0;
+  const out = Float64Array.from(v as ArrayLike<number>);
+  const bad = firstNonFinite(out);
+  if (bad >= 0) throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `${name} must contain only finite numbers, got ${describe((v as ArrayLike<unknown>)[bad])} at index ${bad}`);
   return out;
 }
 
-function accuracy(pred: Float64Array, labels: Float64Array): number {
-  let right = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) right++;
-  return right / pred.length;
+/** The training options of a version-1 file (the seed's solver fields) as constructor options. */
+function v1Options(training: Record<string, unknown>, src: string): Record<string, unknown> {
+  const keys = ['learningRate', 'iterations', 'recordEvery', 'solver', 'l2', 'tolerance', 'maxIterations', 'seed'];
+  exactKeys(training, src, 'training', ['learningRate', 'iterations', 'recordEvery'], keys);
+  const o: Record<string, unknown> = { solver: training.solver ?? 'gd', recordEvery: training.recordEvery, l2: training.l2 };
+  if (o.solver === 'lbfgs') Object.assign(o, { tolerance: training.tolerance, maxIterations: training.maxIterations });
+  else Object.assign(o, { learningRate: training.learningRate, iterations: training.iterations });
+  return o;
 }
 
 /**
- * The body of a logistic-regression document (lib/format.ts): architecture first (it gives every
- * expected length), training options with the constructor's rules, parameters, input scaling; the
- * model is built only once everything is valid.
+ * The body of a logistic-regression document: architecture first (it gives every expected length),
+ * then training options (the constructor's rules), parameters, input scaling.
  */
 function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions['backend']): LogisticRegression {
   const { root, src } = doc;
   const arch = plainObject(root.architecture, src, 'architecture');
-  exactKeys(arch, src, 'architecture', ['features'], ['features']);
+  exactKeys(arch, src, 'architecture', ['features'], ['features', 'classes']);
   const features = integerInRange(arch.features, `${src}: architecture.features`, 0, 1, 2 ** 31);
+  const classes = arch.classes === undefined ? indexClasses(2) : classesFromJSON(arch.classes, src, 'architecture.classes');
+  const k = classes.length;
 
   const training = plainObject(root.training, src, 'training');
-  const trainingKeys = ['learningRate', 'iterations', 'recordEvery'];
-  exactKeys(training, src, 'training', trainingKeys, [...trainingKeys, 'solver', 'l2', 'tolerance', 'maxIterations', 'seed']);
-  const learningRate = positiveNumber(training.learningRate, `${src}: training.learningRate`, 0);
-  const iterations = integerInRange(training.iterations, `${src}: training.iterations`, 0, 0);
-  const recordEvery = integerInRange(training.recordEvery, `${src}: training.recordEvery`, 0, 1);
-  const solver = oneOf(training.solver, `${src}: training.solver`, SOLVERS, 'gd');
-  const l2 = nonNegativeNumber(training.l2, `${src}: training.l2`, 0);
+  let options: Record<string, unknown>;
+  if (doc.root.version === 1) {
+    options = v1Options(training, src);
+  } else {
+    exactKeys(training, src, 'training', ['seed', 'options'], ['seed', 'options']);
+    options = { ...plainObject(training.options, src, 'training.options') };
+  }
   const seed = integerInRange(training.seed, `${src}: training.seed`, 0, 0, 0xffffffff);
-  const solverOptions: LogisticRegressionOptions = solver === 'gd' ? { learningRate, iterations } : {
-    solver, tolerance: nonNegativeNumber(training.tolerance, `${src}: training.tolerance`, 1e-6),
-    maxIterations: integerInRange(training.maxIterations, `${src}: training.maxIterations`, 100, 1),
-  };
 
   const params = plainObject(root.parameters, src, 'parameters');
-  exactKeys(params, src, 'parameters', ['weights', 'bias'], ['weights', 'bias']);
-  checkLength(params.weights, features, src, 'parameters.weights', `${features} values (architecture.features)`);
-  checkFinite(params.weights, src, 'parameters.weights');
-  const bias = finiteNumber(params.bias, src, 'parameters.bias');
+  let parameters: Parameters<LogisticRegression['setParameters']>[0];
+  if (k === 2) {
+    exactKeys(params, src, 'parameters', ['weights', 'bias'], ['weights', 'bias']);
+    checkLength(params.weights, features, src, 'parameters.weights', `${features} values (architecture.features)`);
+    checkFinite(params.weights, src, 'parameters.weights');
+    parameters = { weights: params.weights, bias: finiteNumber(params.bias, src, 'parameters.bias'), classes };
+  } else {
+    exactKeys(params, src, 'parameters', ['coef', 'intercept'], ['coef', 'intercept']);
+    checkLength(params.coef, k, src, 'parameters.coef', `${k} rows (one per class)`);
+    params.coef.forEach((row, c) => {
+      checkLength(row, features, src, `parameters.coef[${c}]`, `${features} values (architecture.features)`);
+      checkFinite(row, src, `parameters.coef[${c}]`);
+    });
+    checkLength(params.intercept, k, src, 'parameters.intercept', `${k} values (one per class)`);
+    checkFinite(params.intercept, src, 'parameters.intercept');
+    parameters = { coef: params.coef as number[][], intercept: params.intercept, classes };
+  }
   const scaling = preprocessingFromJSON(root.preprocessing, features, src);
 
-  const model = new LogisticRegression({ ...solverOptions, recordEvery, l2, seed, backend });
-  model.setParameters({ weights: params.weights, bias });
+  const model = new LogisticRegression({ ...options, seed, backend } as LogisticRegressionOptions);
+  model.setParameters(parameters);
   if (scaling) model.setInputScaling(scaling);
   return model;
 }

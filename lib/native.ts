@@ -4,11 +4,12 @@
 // When none loads, `nativeUnavailableReason()` says why and what to install or run; it never throws.
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chooseCoreType, type CoreTypeChoice } from './cpu.js';
-import { BlasnetError, BlasnetRangeError, BlasnetTypeError } from './errors.js';
-import type { StopReason } from './reference/trainer.js';
+import { packageRoot } from './root.js';
+import { codeTablesMismatch, installCodeTables, type CodeTables } from './codes.js';
+import { blasnetError, type BlasnetError, type ErrorCode } from './errors.js';
+import type { StopReason } from './train-types.js';
 
 export type FitStatus = 'ok' | 'aborted' | 'diverged';
 
@@ -100,11 +101,13 @@ export interface NativeNet {
 /** The addon's functions; argument order as in native/*_binding.cc. */
 export interface NativeAddon {
   abiVersion: number;
+  /** The code tables of native/codes.h, `{ abi, activations: { name: code }, losses, optimizers, monitors, schedules }`. */
+  codes: CodeTables & { abi: number };
   info(): NativeInfo;
   /** True when applied at once; false when deferred until the running native jobs finish. */
   setThreads(n: number): boolean;
   getThreads(): number;
-  /** The classes native errors are built from (new Class(code, message)), for this thread's env. */
+  /** What native errors are built with (`new Class(code, message)`), by kind, for this thread's env. */
   configure(classes: { Error: Function; TypeError: Function; RangeError: Function }): void;
   // Logistic regression: θ = (w, b), m + 1 values; X row-major n × m; y n labels.
   logisticCostGrad(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, l2?: number, sampleWeight?: Float64Array): { cost: number; grad: Float64Array };
@@ -125,25 +128,19 @@ export interface NativeAddon {
   NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;
 }
 
-const EXPECTED_ABI = 3;
+/** The ABI (native/codes.h kAbiVersion) of the bindings this TS calls: the handshake with the addon. */
+const EXPECTED_ABI = 4;
 
-/** The package root: the nearest folder above this file whose package.json is blasnet's. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'blasnet') return dir;
-      } catch {
-        // not ours; keep walking
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('blasnet: cannot find its own package.json');
-    dir = parent;
-  }
+/**
+ * Builds every error the addon throws (lib/native.ts passes it to `configure` for the three kinds):
+ * called with `new`, it returns the error of the class ERROR_CLASSES gives the code.
+ */
+function nativeError(code: string, message: string): BlasnetError {
+  return blasnetError(code as ErrorCode, message);
 }
+
+/** The package root (lib/root.ts), re-exported for callers that imported it from here. */
+export { packageRoot };
 
 /**
  * Which addon file blasnet loaded (`info().binary.kind`): `'local-build'` is
@@ -270,8 +267,14 @@ function load(): void {
         failures.push(`${label} at ${c.path} is from another version of blasnet (ABI ${candidate.abiVersion}, expected ${EXPECTED_ABI})`);
         continue;
       }
-      // Native errors are built as the library's own classes, with the same codes and message format.
-      candidate.configure({ Error: BlasnetError, TypeError: BlasnetTypeError, RangeError: BlasnetRangeError });
+      const mismatch = codeTablesMismatch(candidate.codes);
+      if (mismatch !== '') {
+        failures.push(`${label} at ${c.path} does not match this blasnet's code tables (${mismatch})`);
+        continue;
+      }
+      // Native errors are built from the one table (ERROR_CLASSES), with the same codes and message format.
+      candidate.configure({ Error: nativeError, TypeError: nativeError, RangeError: nativeError });
+      installCodeTables(candidate.codes);
       addon = candidate;
       binary = c;
       return;

@@ -1,174 +1,81 @@
 // NeuralNetwork (seed section 2, generalized to any depth). Validates and normalises in TS; the
-// native backend (native/network.cc) or the reference one (lib/reference/network.ts) computes.
-// Parameters live in one block θ owned here; a fit trains a copy and installs it when it settles.
-// Serializes and rebuilds its own body (toJSON / fromJSON) through lib/format.ts; never does file I/O
-// itself (lib/fileio.ts) and never imports another model.
-import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
+// network engine computes on either backend (lib/engines.ts) and the fit driver runs fits
+// (lib/fit.ts). Parameters live in one block θ owned here; a fit trains a copy and installs it when
+// it settles. Serializes its own body through lib/format.ts; never does file I/O, never imports another model.
+import { busyError } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
-import { BlasnetRangeError, BlasnetTypeError, DivergenceError, describe } from './errors.js';
-import { checkPath, writeFileAtomic } from './fileio.js';
+import { networkEngine, type Engine } from './engines.js';
+import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import {
-  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, metadata, modelText, MODEL_FORMAT, plainObject, readModelFile,
+  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, fitRowWeights, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
+  summaryText, thresholdMatrix, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults,
+  type TrainingOptions,
+} from './estimator.js';
+import { runFitAsync, runFitSync, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import {
+  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, metadata, MODEL_FORMAT, plainObject, readModelFile, writeModelFile,
   type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON,
 } from './format.js';
+import { classesFromJSON, decodeLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
-import { checkJobMemory, networkCostGradBytes, networkFitBytes, networkPredictBytes } from './memory.js';
-import type { NativeNet, NativeTrainResult, ProgressRecord } from './native.js';
-import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
+import { accuracyScore, r2Score } from './metrics.js';
 import { Random } from './random.js';
-import { runFit, type FitJob, type FitOutcome } from './reference/jobs.js';
-import { netCostGrad, netPredict } from './reference/network.js';
-import { runInWorker } from './reference/pool.js';
-import type { Rows, TrainConfig, TrainRecord } from './reference/trainer.js';
-import {
-  ACTIVATION_CODE, LOSS_CODE, makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec,
-} from './spec.js';
-import {
-  checkFiniteCost, checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, optionalFunction, optionalSignal, positiveNumber, toMatrix,
-} from './validate.js';
-import {
-  checkScheduleAgainstRate, nativeConfig, parseSharedOptions, progressRecord, resultFields, rowWeights, SHARED_FIT_KEYS, splitData,
-  type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption, type TrainingResultFields,
-} from './training.js';
+import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
+import { makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec } from './spec.js';
+import { splitData } from './training.js';
+import { checkFiniteCost, checkKnownKeys, checkOptionsObject, integerInRange, nonNegativeNumber, optionalFunction, optionalSignal, toMatrix } from './validate.js';
 
 /**
- * The optimizers of `fit`: gradient descent, momentum, Adam (mini-batches or full batch), L-BFGS (full batch).
- * @example net.fitSync(X, y, { optimizer: 'adam', batchSize: 32 });
+ * The options of `new NeuralNetwork(options)`: the architecture, the loss, the training options
+ * (defaults for every fit), the seed and the backend.
+ * @example const options: NeuralNetworkOptions = { layers: [30, 16, 1], hidden: 'relu', seed: 1 };
  */
-export type OptimizerName = 'gd' | 'momentum' | 'adam' | 'lbfgs';
-
-/**
- * The options of `new NeuralNetwork(options)`: the architecture, the loss, the seed and the backend.
- * @example const options: NeuralNetworkOptions = { layers: [30, 16, 1], hidden: 'relu', output: 'sigmoid', seed: 1 };
- */
-export interface NeuralNetworkOptions {
+export interface NeuralNetworkOptions extends TrainingOptions {
   /** Layer sizes [s0, s1, …, sL]: s0 inputs, sL outputs. The seed's network is [s0, s1, 1]. */
   layers: number[];
-  /** Hidden activation, one for all hidden layers or one per hidden layer. Default 'tanh'. */
+  /** Hidden activation, one for all hidden layers or one per hidden layer. Default 'relu'. */
   hidden?: ActivationOption<HiddenActivationName> | ActivationOption<HiddenActivationName>[];
-  /** Output activation. Default 'sigmoid'. */
+  /** Output activation. Default: 'sigmoid' for one output, 'softmax' for several; 'linear' when `loss` is 'mse'. */
   output?: ActivationOption<ActivationName>;
-  /** 'cross-entropy' (with a sigmoid or softmax output) or 'mse'. Default 'cross-entropy'. */
+  /** 'cross-entropy' or 'mse'. Default: 'mse' for a linear output, 'cross-entropy' otherwise. */
   loss?: LossName;
-  /** Seed of the weight initialization (and of shuffling). Default 0. */
+  /** Regression only: train on standardized targets and map predictions back (stored with the model). Default true. */
+  standardizeTargets?: boolean;
+  /** Seed of the weight initialization, the shuffle and validation splits. Default 0. */
   seed?: number;
   /** 'auto' | 'native' | 'reference'. Default 'auto'. */
   backend?: BackendOption;
 }
 
 /**
- * The options of `fitSync` (and `fit`): the optimizer and its settings, and the training options both models share.
- * @example net.fitSync(X, y, { epochs: 50, batchSize: 32, optimizer: 'adam', validationSplit: 0.2, earlyStopping: {} });
+ * A fit with no options: Adam in batches of 200 for up to 200 epochs, stopping once the training
+ * cost has not improved by 1e-4 for 10 epochs (scikit-learn's MLP recipe); gd and momentum step 0.01.
  */
-export interface NetworkFitOptions {
-  /** Passes over the data. Default 100. */
-  epochs?: number;
-  /** Step size. Default 0.01 for 'gd' and 'momentum', 0.001 for 'adam'. */
-  learningRate?: number;
-  /** Examples per gradient step. Default: all of them (the seed's full-batch gradient descent). */
-  batchSize?: number;
-  /** Shuffle the examples before each epoch (seeded) when batches are smaller than the set. Default true. */
-  shuffle?: boolean;
-  /**
-   * 'gd' (default), 'momentum' (v ← βv + g, θ ← θ − αv), 'adam' (bias-corrected), or 'lbfgs'
-   * (full batch; `epochs` is then the iteration cap and `tolerance` the gradient-norm target).
-   */
-  optimizer?: OptimizerName;
-  /** L-BFGS only: stop when ‖∂J/∂θ‖∞ ≤ tolerance. Default 1e-6. */
-  tolerance?: number;
-  /** Momentum β. Default 0.9. */
-  momentum?: number;
-  /** Adam β1. Default 0.9. */
-  beta1?: number;
-  /** Adam β2. Default 0.999. */
-  beta2?: number;
-  /** Adam ε. Default 1e-8. */
-  epsilon?: number;
-  /** Weight decay λ: J += (λ/2)·Σ‖W‖² (weights only). Default 0. */
-  l2?: number;
-  /** Record the cost every `recordEvery` epochs, from epoch 0. Default 1. */
-  recordEvery?: number;
-  /** Called with each record, on the main thread. `iteration` is the epoch. */
-  onProgress?: (progress: FitProgress) => void;
-  /** Held-out data evaluated at every record (not trained on). Exclusive with validationSplit. */
-  validation?: {
-    /** The held-out examples, as rows. */
-    X: Matrix | number[][];
-    /** Their targets, in any form `fit` accepts. */
-    Y: Targets;
-  };
-  /**
-   * Hold out this fraction of the rows, in (0, 1): a random subset drawn from the network's seed
-   * (the same rows at every fit of the same model and data), not trained on.
-   */
-  validationSplit?: number;
-  /** Stop after `patience` records without improvement; by default restore the best record's parameters. */
-  earlyStopping?: EarlyStoppingOption;
-  /** A learning-rate schedule over the epochs. */
-  schedule?: ScheduleOption;
-  /** Multiply the learning rate by `factor` after `patience` records without improvement. */
-  reduceOnPlateau?: PlateauOption;
-  /** Per-row weights, n finite numbers ≥ 0, not all 0: J = Σ w_j L_j / Σ w_j (per batch). */
-  sampleWeight?: Float64Array | number[];
-  /** One weight per class (2 for one sigmoid output, s_L for softmax), or 'balanced' (w_c = n / (k · n_c)); multiplies sampleWeight. */
-  classWeight?: number[] | Float64Array | 'balanced';
-}
-
-/**
- * The options of `fit`: those of `fitSync` and an AbortSignal.
- * @example await net.fit(X, y, { epochs: 10, signal: controller.signal });
- */
-export interface NetworkAsyncFitOptions extends NetworkFitOptions {
-  /** Aborts the fit within one batch; `fit` then rejects with an AbortError. */
-  signal?: AbortSignal;
-}
-
-export interface NetworkFitResult extends TrainingResultFields {
-  /** The cost every `recordEvery` epochs: the size-weighted mean of the epoch's batch costs. */
-  costs: number[];
-  /** Completed epochs (L-BFGS: iterations). */
-  epochs: number;
-  /** Optimizer steps (batches; L-BFGS: iterations). */
-  steps: number;
-  /** The epoch of the best record (with earlyStopping). */
-  bestEpoch?: number;
-}
-
-/**
- * Targets: a Matrix n × sL, or for one output a vector of n values, or for softmax a vector of class indices.
- * @example const Y: Targets = [0, 2, 1]; // class indices for a 3-way softmax network
- */
-export type Targets = Matrix | Float64Array | number[] | number[][];
-
-const OPTION_KEYS = ['layers', 'hidden', 'output', 'loss', 'seed', 'backend'] as const;
-const FIT_KEYS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'optimizer', 'tolerance', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2', 'recordEvery', 'onProgress', ...SHARED_FIT_KEYS] as const;
-const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
-const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam', 'lbfgs'];
-
-interface Prepared {
-  config: TrainConfig;
-  onProgress: ((p: FitProgress) => void) | undefined;
-  train: Rows;
-  validation: Rows | null;
-}
-
-/** Module-internal access for gradientCheck and persistence (not exported from the package). */
-// Assigned in NeuralNetwork's static block.
-// eslint-disable-next-line prefer-const
-export let internals: {
-  theta(net: NeuralNetwork): Float64Array;
-  setTheta(net: NeuralNetwork, theta: Float64Array): void;
-  costGrad(net: NeuralNetwork, theta: Float64Array, M: Matrix, T: Matrix, l2: number, weight?: Float64Array | null): { cost: number; grad: Float64Array };
-  checkData(net: NeuralNetwork, X: unknown, Y: unknown): { M: Matrix; T: Matrix };
+export const NETWORK_DEFAULTS: TrainingDefaults = {
+  optimizer: 'adam',
+  learningRate: (o) => (o === 'adam' ? 0.001 : 0.01),
+  epochs: () => 200,
+  recordEvery: () => 1,
+  batchSize: 200,
+  earlyStopping: { monitor: 'cost', patience: 10, minDelta: 1e-4, restoreBest: false },
 };
 
+const OWN_KEYS = ['layers', 'hidden', 'output', 'loss', 'seed', 'backend', 'standardizeTargets'] as const;
+
+/** A regression network's target standardization: y' = (y − mean) / std per output. */
+interface TargetScaling {
+  mean: Float64Array;
+  std: Float64Array;
+}
+
 /**
- * A dense network of any depth trained by backpropagation (seed section 2).
+ * A dense network of any depth trained by backpropagation (seed section 2): a binary, multi-class or
+ * multi-label classifier, or a regressor, as its output and loss say.
  *
  * @example
- * const net = new NeuralNetwork({ layers: [2, 4, 1], hidden: 'tanh', seed: 1 });
- * await net.fit(X, y, { epochs: 2000, learningRate: 0.5 });
- * const classes = net.predictClassSync(X);
+ * const net = new NeuralNetwork({ layers: [4, 32, 3], seed: 1 });   // softmax output, cross-entropy
+ * await net.fit(X, ['setosa', 'versicolor', …]);
+ * net.predictSync(Xtest);   // labels
  */
 export class NeuralNetwork {
   /** The validated description: sizes, activations, loss, θ layout. */
@@ -177,43 +84,53 @@ export class NeuralNetwork {
   readonly seed: number;
   /** The backend in use: 'native' or 'reference'. */
   readonly backend: BackendName;
-  readonly #native: NativeNet | null;
+  /** 'binary', 'multiclass', 'multilabel' or 'regression', from the output and the loss. */
+  readonly task: Task;
+  readonly #engine: Engine;
+  readonly #defaults: Readonly<Record<string, unknown>>;
+  readonly #standardizeTargets: boolean;
+  readonly #lock: FitLock = { owner: 'NeuralNetwork', busy: false };
   /**
    * The parameters. Never written in place once installed: every change (fit, setParameters, reset)
-   * installs a new array. The native async predict relies on it: it reads the θ of its call in
-   * place, without a copy, while the event loop goes on (test/borrowed-theta.test.ts).
+   * installs a new array, so an async prediction may read the θ of its call in place.
    */
   #theta: Float64Array;
-  #busy = false;
-  /** Fits that completed (settled without an error): the next fit's shuffle stream derives from it. Saved as training.completedFits. */
+  #fitted = false;
+  #classes: Classes | null = null;
+  #targetScaling: TargetScaling | null = null;
+  /** Fits that completed in a row of warm starts: a warm fit's shuffle stream derives from it. */
   #fits = 0;
   #scaling: InputScaling | null = null;
 
   /**
    * Builds a network and draws its initial parameters from `seed` (He-normal before relu / leaky-relu,
    * Glorot-uniform otherwise; biases zero).
-   * @param options - `layers` [s0, …, sL] (required), `hidden`, `output`, `loss`, `seed`, `backend`
+   * @param options - `layers` [s0, …, sL] (required), `hidden`, `output`, `loss`, the training options, `seed`, `backend`
    * @throws {@link BlasnetTypeError} / {@link BlasnetRangeError} `ERR_BLASNET_CONFIG` for an invalid
-   *   architecture, activation (a leaky-relu slope outside [0, 1]) or (output, loss) pairing;
-   *   `ERR_BLASNET_ARG_TYPE` for an unknown option; `ERR_BLASNET_ARG_RANGE` for a bad seed
+   *   architecture, activation or (output, loss) pairing; `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_ARG_RANGE`
+   *   for an unknown option or a bad value
    * @throws {@link BlasnetError} `ERR_BLASNET_NATIVE_UNAVAILABLE` for backend 'native' without the addon
-   * @example const net = new NeuralNetwork({ layers: [784, 128, 10], hidden: 'relu', output: 'softmax', seed: 1 });
+   * @example const net = new NeuralNetwork({ layers: [784, 128, 10], seed: 1 });
    */
   constructor(options: NeuralNetworkOptions) {
     const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', OPTION_KEYS);
-    this.spec = makeSpec(o.layers, o.hidden, o.output, o.loss);
+    checkKnownKeys(o, 'options', [...OWN_KEYS, ...TRAINING_KEYS]);
+    const sizes = o.layers;
+    const last = Array.isArray(sizes) ? sizes[sizes.length - 1] : undefined;
+    const output = o.output ?? (o.loss === 'mse' ? 'linear' : last === 1 ? 'sigmoid' : 'softmax');
+    const outName = typeof output === 'string' ? output : (output as { name?: unknown }).name;
+    const loss = o.loss ?? (outName === 'linear' ? 'mse' : 'cross-entropy');
+    this.spec = makeSpec(sizes, o.hidden ?? 'relu', output, loss);
+    this.task = taskOf(this.spec);
+    this.#defaults = checkTrainingDefaults(o, NETWORK_DEFAULTS, this.task !== 'regression');
+    if (o.standardizeTargets !== undefined && typeof o.standardizeTargets !== 'boolean') {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.standardizeTargets must be a boolean, got ${describe(o.standardizeTargets)}`);
+    }
+    this.#standardizeTargets = this.task === 'regression' && o.standardizeTargets !== false;
     this.seed = integerInRange(o.seed, 'options.seed', 0, 0, 0xffffffff);
     const backend = resolveBackend(o.backend);
     this.backend = backend.name;
-    this.#native = backend.addon
-      ? new backend.addon.NativeNet(
-        this.spec.sizes,
-        this.spec.layers.map((l) => ACTIVATION_CODE[l.g.name]),
-        this.spec.layers.map((l) => l.g.alpha),
-        LOSS_CODE[this.spec.loss],
-      )
-      : null;
+    this.#engine = networkEngine(backend.addon, this.spec);
     this.#theta = initialParameters(this.spec, this.seed);
   }
 
@@ -222,9 +139,40 @@ export class NeuralNetwork {
     return [...this.spec.sizes];
   }
 
+  /** The number of input features s0. */
+  get nFeatures(): number {
+    return this.spec.sizes[0]!;
+  }
+
+  /** Output columns: s_L. */
+  get nOutputs(): number {
+    return this.spec.sizes[this.spec.sizes.length - 1]!;
+  }
+
+  /** The sorted labels a classifier predicts (a copy; 0 … k−1 after one-hot or indicator targets); null for a regressor or before the first fit. */
+  get classes(): Classes | null {
+    return this.#classes ? (this.#classes.slice() as Classes) : null;
+  }
+
+  /** Whether the model has been fitted (or given parameters): predict and score need it. */
+  get fitted(): boolean {
+    return this.#fitted;
+  }
+
+  /** The training options given to the constructor, as a copy. */
+  get trainingOptions(): TrainingOptions {
+    return { ...this.#defaults } as TrainingOptions;
+  }
+
+  /** The regression target standardization learned by the last fit ({ mean, std } per output, copies), or null. */
+  get targetScaling(): { mean: Float64Array; std: Float64Array } | null {
+    const t = this.#targetScaling;
+    return t ? { mean: t.mean.slice(), std: t.std.slice() } : null;
+  }
+
   /** True while a fit runs. */
   get busy(): boolean {
-    return this.#busy;
+    return this.#lock.busy;
   }
 
   /**
@@ -245,14 +193,15 @@ export class NeuralNetwork {
 
   /**
    * Replaces the parameters (copied), in the shapes of `parameters`: W[l − 1] row-major s_l × s_{l−1}, b[l − 1] of s_l.
-   * @param parameters - `W`: one array per layer of s_l × s_{l−1} finite values; `b`: one array of s_l per layer
+   * @param parameters - `W`: one array per layer of s_l × s_{l−1} finite values; `b`: one array of s_l per layer.
+   *   The model counts as fitted; a classifier keeps its classes (0 … k−1 when it had none), a regressor drops its target scaling
    * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for a wrong type; {@link BlasnetRangeError}
    *   `ERR_BLASNET_SHAPE` for a wrong layer count or length, `ERR_BLASNET_NOT_FINITE` for a non-finite
    *   value; {@link BlasnetError} `ERR_BLASNET_BUSY` during a fit
    * @example net.setParameters({ W: [[0.1, -0.2, 0.3, 0.4], [1, -1]], b: [[0, 0], [0]] }); // layers [2, 2, 1]
    */
   setParameters(parameters: { W: ArrayLike<number>[]; b: ArrayLike<number>[] }): void {
-    if (this.#busy) throw busyError('NeuralNetwork', 'setParameters');
+    if (this.#lock.busy) throw busyError('NeuralNetwork', 'setParameters');
     const p = checkOptionsObject(parameters, 'parameters');
     const L = this.spec.layers.length;
     const theta = new Float64Array(this.spec.nParams);
@@ -285,6 +234,9 @@ export class NeuralNetwork {
       });
     }
     this.#theta = theta;
+    this.#fitted = true;
+    this.#targetScaling = null;
+    if (this.task !== 'regression' && !this.#classes) this.#classes = defaultClasses(this.spec, this.task);
   }
 
   /**
@@ -297,38 +249,34 @@ export class NeuralNetwork {
   }
 
   /**
-   * Makes the network standardize its inputs: from now on every method that takes X (fit, fitSync,
-   * costAndGradients, predict*, score*, gradientCheck) takes raw features and computes
-   * (x − mean) / std first, exactly as `Standardizer.transform` does, into a new matrix (the caller's
-   * X is never changed). Saved and loaded with the model (`preprocessing.inputScaling`). Copied.
-   * @param scaling - a Standardizer, `{ mean, std }` (Float64Array or number[] of s0 values; finite;
-   *   std > 0), or null to remove it
+   * Makes the network standardize its inputs: every method that takes X then takes raw features and
+   * computes (x − mean) / std first, into a new matrix (the caller's X is never changed). Saved and loaded with the model.
+   * @param scaling - a Standardizer, `{ mean, std }` (s0 values each; finite; std > 0), or null to remove it
    * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a wrong type; ERR_BLASNET_DETACHED for a detached buffer
-   * @throws {RangeError} ERR_BLASNET_SHAPE for a length other than s0; ERR_BLASNET_NOT_FINITE for a
-   *   non-finite value; ERR_BLASNET_ARG_RANGE for a std ≤ 0
+   * @throws {RangeError} ERR_BLASNET_SHAPE for a length other than s0; ERR_BLASNET_NOT_FINITE; ERR_BLASNET_ARG_RANGE for a std ≤ 0
    * @throws {BlasnetError} ERR_BLASNET_BUSY during a fit
-   * @example
-   * net.setInputScaling(Standardizer.fit(Xtrain));
-   * await net.fit(Xtrain, ytrain, { epochs: 50 }); // raw features
-   * net.predictClassSync(Xtest);                  // raw features too
+   * @example net.setInputScaling(Standardizer.fit(Xtrain));
    */
   setInputScaling(scaling: InputScalingOption): void {
-    if (this.#busy) throw busyError('NeuralNetwork', 'setInputScaling');
+    if (this.#lock.busy) throw busyError('NeuralNetwork', 'setInputScaling');
     this.#scaling = checkInputScaling(scaling, this.spec.sizes[0]!, 'scaling');
   }
 
   /**
    * The network as a versioned JSON object (format 'blasnet-model', see lib/format.ts): architecture,
-   * seed, completed fits, exact parameters and input scaling. The arrays are copies.
-   * @returns the JSON-ready object (write it with `save`, which keeps −0; JSON.stringify writes it as 0)
+   * classes, seed, training options, exact parameters, input and target scaling. The arrays are copies.
+   * @returns the JSON-ready object
    * @example const copy = NeuralNetwork.fromJSON(net.toJSON());
    */
   toJSON(): NetworkModelJSON {
     const spec = this.spec;
     const { W, b } = this.parameters;
+    const training: NetworkModelJSON['training'] = { seed: this.seed };
+    if (this.#fits !== 0) training.completedFits = this.#fits;
+    if (Object.keys(this.#defaults).length > 0) training.options = JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown>;
     const json: NetworkModelJSON = {
       format: MODEL_FORMAT,
-      version: 1,
+      version: 2,
       kind: 'neural-network',
       metadata: metadata(),
       architecture: {
@@ -336,43 +284,34 @@ export class NeuralNetwork {
         activations: spec.layers.map((l) => (l.g.name === 'leaky-relu' ? { name: l.g.name, alpha: l.g.alpha } : { name: l.g.name })),
         loss: spec.loss,
       },
-      training: this.#fits === 0 ? { seed: this.seed } : { seed: this.seed, completedFits: this.#fits },
+      training,
       parameters: { W: W.map((a, l) => finiteArray(a, `parameters.W[${l}]`)), b: b.map((a, l) => finiteArray(a, `parameters.b[${l}]`)) },
     };
-    const preprocessing = preprocessingToJSON(this.#scaling);
-    if (preprocessing) json.preprocessing = preprocessing;
+    if (this.#classes) json.architecture.classes = this.#classes.slice() as Classes;
+    const preprocessing = preprocessingToJSON(this.#scaling) ?? {};
+    const t = this.#targetScaling;
+    if (t) preprocessing.targetScaling = { mean: finiteArray(t.mean, 'targetScaling.mean'), std: finiteArray(t.std, 'targetScaling.std') };
+    if (Object.keys(preprocessing).length > 0) json.preprocessing = preprocessing;
     return json;
   }
 
   /**
-   * Saves the network atomically: a temporary file in the same folder, fsync, rename, folder fsync;
-   * a crash at any moment leaves the old file or the complete new one, never a torn one. The
-   * parameters are those of the moment of the call (a fit running meanwhile is not waited for).
+   * Saves the network atomically (temporary file, fsync, rename): a crash leaves the old file or the new one.
    * @param path - a file path or a file: URL
-   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path
-   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a network too large for one JSON text (~25 million parameters)
-   * @throws {Error} the file system's error (ENOENT, EACCES, EISDIR, …) naming the path
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path; the file system's error naming the path
    * @example await net.save('net.json');
    */
   async save(path: string | URL): Promise<void> {
-    const target = checkPath(path);
-    const text = modelText(this.toJSON()); // serialize fully (and synchronously) before touching the disk
-    await writeFileAtomic(target, text, 'the model');
+    await writeModelFile(path, this.toJSON());
   }
 
   /**
-   * Rebuilds a network from `toJSON()`'s output (or JSON.parse of a saved file), validating everything
-   * before allocating θ: the tree and its bounds, format, version, kind, the architecture (the
-   * constructor's rules), training fields, each parameter array's length against the architecture and
-   * every value finite, the input scaling.
+   * Rebuilds a network from `toJSON()`'s output (or a parsed file), validating everything first.
    * @param json - the model object
-   * @param options - `{ backend? }` of the rebuilt network
+   * @param options - `{ backend? }` of the rebuilt model
    * @returns a new NeuralNetwork
-   * @throws {TypeError|RangeError} ERR_BLASNET_FORMAT (not a tree of plain JSON within MODEL_JSON_LIMITS:
-   *   a cycle, a shared sub-object, too deep or too large; format, version, kind, structure, unknown or
-   *   forbidden keys), ERR_BLASNET_CONFIG (architecture), ERR_BLASNET_ARG_TYPE / ERR_BLASNET_ARG_RANGE
-   *   (training fields, options), ERR_BLASNET_SHAPE (a length), ERR_BLASNET_NOT_FINITE (a value)
-   * @example const net = NeuralNetwork.fromJSON(JSON.parse(text), { backend: 'reference' });
+   * @throws {BlasnetError} ERR_BLASNET_FORMAT, ERR_BLASNET_CONFIG, ERR_BLASNET_SHAPE, ERR_BLASNET_NOT_FINITE
+   * @example const copy = NeuralNetwork.fromJSON(JSON.parse(text));
    */
   static fromJSON(json: unknown, options?: ModelFromJSONOptions): NeuralNetwork {
     const { backend } = checkFromJSONOptions(options);
@@ -380,15 +319,11 @@ export class NeuralNetwork {
   }
 
   /**
-   * Loads a network saved by `save`: the file's size is checked against options.maxBytes before it is
-   * read, then it is parsed and validated as in `fromJSON`; every message starts with the path.
+   * Loads a network saved by `save`, validated as in `fromJSON`; messages start with the path.
    * @param path - a file path or a file: URL
-   * @param options - `{ backend?, maxBytes? }` (maxBytes default 256 MiB)
+   * @param options - `{ backend?, maxBytes? }`
    * @returns the network
-   * @throws {Error} the file system's error (ENOENT, EISDIR, …) naming the path
-   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a file above options.maxBytes
-   * @throws {BlasnetError} ERR_BLASNET_FORMAT for an empty, truncated, non-UTF-8 or non-JSON file, or one
-   *   holding a logistic regression; and everything `fromJSON` throws
+   * @throws {BlasnetError} ERR_BLASNET_FORMAT for a file that is not a network; the file system's error; what `fromJSON` throws
    * @example const net = await NeuralNetwork.load('net.json');
    */
   static async load(path: string | URL, options?: ModelLoadOptions): Promise<NeuralNetwork> {
@@ -400,7 +335,7 @@ export class NeuralNetwork {
   static #fromDocument(doc: ModelDocument, backend: ModelFromJSONOptions['backend']): NeuralNetwork {
     const { root, src } = doc;
     const arch = plainObject(root.architecture, src, 'architecture');
-    exactKeys(arch, src, 'architecture', ['layers', 'activations', 'loss'], ['layers', 'activations', 'loss']);
+    exactKeys(arch, src, 'architecture', ['layers', 'activations', 'loss'], ['layers', 'activations', 'loss', 'classes']);
     const layers = arch.layers, activations = arch.activations;
     if (!Array.isArray(layers)) throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${src}: architecture.layers must be an array of layer sizes [s0, …, sL], got ${describe(layers)}`);
     const L = layers.length - 1;
@@ -422,9 +357,16 @@ export class NeuralNetwork {
     }
 
     const training = plainObject(root.training, src, 'training');
-    exactKeys(training, src, 'training', ['seed'], ['seed', 'completedFits']);
+    exactKeys(training, src, 'training', ['seed'], ['seed', 'completedFits', 'options']);
     const seed = integerInRange(training.seed, `${src}: training.seed`, 0, 0, 0xffffffff);
     const completedFits = integerInRange(training.completedFits, `${src}: training.completedFits`, 0, 0);
+    const options = training.options === undefined ? {} : { ...plainObject(training.options, src, 'training.options') };
+    const task = taskOf(spec);
+    const classes = task === 'regression' ? null : arch.classes === undefined ? defaultClasses(spec, task) : classesFromJSON(arch.classes, src, 'architecture.classes');
+    const expected = task === 'regression' ? 0 : defaultClasses(spec, task).length;
+    if (classes && classes.length !== expected) {
+      throw new BlasnetRangeError('ERR_BLASNET_FORMAT', `${src}: architecture.classes must hold ${expected} labels for layers [${spec.sizes.join(', ')}] (${task}), got ${classes.length}`);
+    }
 
     const params = plainObject(root.parameters, src, 'parameters');
     exactKeys(params, src, 'parameters', ['W', 'b'], ['W', 'b']);
@@ -443,43 +385,47 @@ export class NeuralNetwork {
       checkFinite((W as unknown[][])[l]!, src, `parameters.W[${l}]`);
       checkFinite((b as unknown[][])[l]!, src, `parameters.b[${l}]`);
     });
-    const scaling = preprocessingFromJSON(root.preprocessing, spec.sizes[0]!, src);
+    const { inputScaling: scaling, targetScaling } = readPreprocessing(root.preprocessing, spec, src);
 
     // Everything is valid: now build (this allocates θ) and install the parameters (copied).
     const hidden = activations.slice(0, L - 1).map(activationOption);
     const net = new NeuralNetwork({
-      layers: spec.sizes, hidden, output: activationOption(activations[L - 1]), loss: spec.loss, seed, backend,
+      ...options, layers: spec.sizes, hidden, output: activationOption(activations[L - 1]), loss: spec.loss, seed, backend,
     } as NeuralNetworkOptions);
+    net.#classes = classes;
     net.setParameters({ W: W as number[][], b: b as number[][] });
+    net.#targetScaling = targetScaling;
     net.#fits = completedFits;
     net.#scaling = scaling;
     return net;
   }
 
   /**
-   * Draws the initial parameters again from the seed (He / Glorot, biases zero).
+   * Draws the initial parameters again from the seed and forgets the fit: the model is unfitted again.
    * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` during a fit
-   * @example net.reset(); // back to the parameters the constructor drew
+   * @example net.reset();
    */
   reset(): void {
-    if (this.#busy) throw busyError('NeuralNetwork', 'reset');
+    if (this.#lock.busy) throw busyError('NeuralNetwork', 'reset');
     this.#theta = initialParameters(this.spec, this.seed);
+    this.#fitted = false;
+    this.#classes = null;
+    this.#targetScaling = null;
+    this.#fits = 0;
   }
 
   /**
-   * J at the current parameters and its gradients, in the shapes of `parameters`.
+   * J at the current parameters (the seeded initial ones before a fit) and its gradients, in the
+   * shapes of `parameters`. A regressor with a target scaling evaluates on the standardized targets, as its fit does.
    * @param X - the examples, as rows
-   * @param Y - the targets, as for `fit`
-   * @param options - `l2`: weight decay λ included in J and the gradients (default 0); `sampleWeight`:
-   *   n weights ≥ 0, J then being Σ w_j L_j / Σ w_j as a weighted fit minimizes it
+   * @param y - the targets, as for `fit`
+   * @param options - `l2` (default: the constructor's, else 0); `sampleWeight`: n weights ≥ 0
    * @returns J, ∂J/∂W[l] and ∂J/∂b[l]
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option or a wrong type;
-   *   {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` for a negative l2 or weight, `ERR_BLASNET_SHAPE`
-   *   for a wrong length, and what `fit` throws for X and Y; `ERR_BLASNET_NOT_FINITE` when J or a
-   *   gradient overflows (finite but huge inputs, targets or parameters)
-   * @example const { cost, dW, db } = net.costAndGradients(X, Y);
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE`; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`,
+   *   `ERR_BLASNET_SHAPE`, `ERR_BLASNET_LABEL`, `ERR_BLASNET_NOT_FINITE`
+   * @example const { cost, dW, db } = net.costAndGradients(X, y);
    */
-  costAndGradients(X: Matrix | number[][], Y: Targets, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}): {
+  costAndGradients(X: Matrix | number[][], y: unknown, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}): {
     /** J */
     cost: number;
     /** ∂J/∂W[l], row-major s_l × s_{l−1} */
@@ -487,405 +433,323 @@ export class NeuralNetwork {
     /** ∂J/∂b[l] */
     db: Float64Array[];
   } {
+    const { engine, theta, M, targets, l2, weight } = this.#evaluation(X, y, options);
+    engine.checkCostGradMemory('NeuralNetwork', M.rows);
+    const { cost, grad } = engine.costGrad(theta, M, targets.T, l2, weight);
+    checkFiniteCost('NeuralNetwork', cost, grad);
+    return { cost, dW: this.spec.layers.map((l) => grad.slice(l.W, l.b)), db: this.spec.layers.map((l) => grad.slice(l.b, l.b + l.out)) };
+  }
+
+  #evaluation(X: unknown, y: unknown, options: unknown) {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', ['l2', 'sampleWeight']);
-    const l2 = nonNegativeNumber(o.l2, 'options.l2', 0);
-    const { M, T } = this.#checkData(X, Y);
-    const weight = rowWeights({ sampleWeight: o.sampleWeight }, M.rows, null, 0);
-    checkJobMemory(`NeuralNetwork.costAndGradients on ${M.rows} examples`, networkCostGradBytes(this.spec, M.rows), 'evaluate it on fewer examples at a time');
-    const { cost, grad } = this.#costGrad(this.#theta, M, T, l2, weight);
-    checkFiniteCost('NeuralNetwork', cost, grad);
-    return {
-      cost,
-      dW: this.spec.layers.map((l) => grad.slice(l.W, l.b)),
-      db: this.spec.layers.map((l) => grad.slice(l.b, l.b + l.out)),
-    };
+    const l2 = nonNegativeNumber(o.l2, 'options.l2', (this.#defaults.l2 as number | undefined) ?? 0);
+    const M = this.#inputs(X, 'X');
+    const targets = this.#targets(y, 'y', M.rows, this.#classes, this.#targetScaling);
+    const weight = fitRowWeights(o.sampleWeight, undefined, targets, M.rows);
+    return { engine: this.#engine, theta: this.#theta, M, targets, l2, weight };
   }
 
-  #costGrad(theta: Float64Array, M: Matrix, T: Matrix, l2: number, weight: Float64Array | null = null): { cost: number; grad: Float64Array } {
-    if (this.#native) return this.#native.costGrad(theta, M.data, M.rows, T.data, l2, weight ?? undefined);
-    const grad = new Float64Array(this.spec.nParams);
-    const cost = netCostGrad(this.spec, theta, M.data, T.data, M.rows, l2, grad, weight);
-    return { cost, grad };
+  /** y as the trainers read it; a regressor's targets standardized by `scaling` when given. */
+  #targets(y: unknown, name: string, n: number, known: Classes | null, scaling: TargetScaling | null): Targets {
+    const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
+    const t = toTargets(y, name, n, this.task, sL, known);
+    if (scaling) t.T = scaleTargets(t.T, scaling);
+    return t;
   }
 
   /**
-   * Trains on the calling thread (blocks it); continues from the current parameters.
+   * Trains on the calling thread (blocks it). Every fit starts afresh (the seeded initial parameters,
+   * classes learned from y) unless `warmStart`.
    * @param X - n × s0 examples as rows
-   * @param Y - the targets (see Targets)
-   * @param options - the optimizer and the training options: see NetworkFitOptions
-   * @returns the recorded costs, epochs and steps, why the fit stopped, and the validation,
-   *   learning-rate and early-stopping figures
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
-   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
-   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
-   *   for X, Y, the validation rows or the weights
-   * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs; `ERR_BLASNET_DIVERGED` when
-   *   the cost stops being finite
-   * @example const { costs, validationCosts } = net.fitSync(X, y, { epochs: 100, validationSplit: 0.2 });
+   * @param y - labels of any one type (binary, multi-class), an n × k 0/1 Matrix (multi-label, or one-hot), or values (regression)
+   * @param options - the training options (overriding the constructor's), `warmStart`, `onProgress`, `validation`, weights
+   * @returns the recorded costs, epochs and steps, why the fit stopped, and the validation figures
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE`; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`,
+   *   `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL`
+   * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs; `ERR_BLASNET_DIVERGED` when the
+   *   cost becomes non-finite or grows 1e6-fold
+   * @example const { costs } = net.fitSync(X, y, { epochs: 100, validationSplit: 0.2 });
    */
-  fitSync(X: Matrix | number[][], Y: Targets, options: NetworkFitOptions = {}): NetworkFitResult {
-    const p = this.#prepareFit(X, Y, options, FIT_KEYS);
-    if (this.#busy) throw busyError('NeuralNetwork', 'fitSync');
-    this.#checkFitMemory(p);
-    this.#busy = true;
-    try {
-      const { train, validation, onProgress } = p;
-      if (this.#native) {
-        const r = this.#native.fitSync(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
-          onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined);
-        return this.#finish(r, p);
-      }
-      // The fit owns copies of its rows: whatever onProgress does to the caller's buffers cannot reach it.
-      // A throwing onProgress stops it at once, as on the native backend.
-      let thrown: { value: unknown } | null = null;
-      const record = (r: TrainRecord) => {
-        try {
-          onProgress?.(progressRecord(r));
-        } catch (e) {
-          thrown = { value: e };
-        }
-      };
-      const r = runFit(this.#job(p), record, () => thrown !== null);
-      if (thrown) throw (thrown as { value: unknown }).value;
-      return this.#finish(r, p);
-    } finally {
-      this.#busy = false;
-    }
+  fitSync(X: Matrix | number[][], y: unknown, options: FitOptions = {}): FitResult {
+    return runFitSync(this.#lock, this.#prepareFit(X, y, options, FIT_KEYS));
   }
 
   /**
-   * Trains off the main thread (one native AsyncWorker runs the whole loop; on the reference backend,
-   * a worker thread). X and Y are copied when the call is made. Until the fit settles, predictions
-   * use the previous parameters; then the trained ones are installed at once.
+   * `fitSync` off the main thread (one native AsyncWorker runs the whole loop; on the reference
+   * backend, a worker thread). X and y are copied at the call; until the fit settles, predictions use the previous parameters.
    * @param X - n × s0 examples as rows
-   * @param Y - the targets (see Targets)
+   * @param y - the targets, as for `fitSync`
    * @param options - those of `fitSync`, and `signal`
    * @returns (a Promise of) what `fitSync` returns
-   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an unknown option, an option of the
-   *   wrong type or options that exclude each other; {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE`
-   *   for an option out of range, `ERR_BLASNET_SHAPE` / `ERR_BLASNET_NOT_FINITE` / `ERR_BLASNET_LABEL`
-   *   for X, Y, the validation rows or the weights
-   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_BUSY` while another fit runs, `ERR_BLASNET_DIVERGED`
-   *   when the cost stops being finite; an AbortError (`ABORT_ERR`) when `signal` fires (the model keeps
-   *   its last completed step)
-   * @example await net.fit(X, Y, { epochs: 10, batchSize: 64, optimizer: 'adam', onProgress: console.log });
+   * @throws (rejects) what `fitSync` throws; an AbortError (`ABORT_ERR`) when `signal` fires (the model keeps its last completed step)
+   * @example await net.fit(X, y, { epochs: 10, onProgress: console.log });
    */
-  fit(X: Matrix | number[][], Y: Targets, options: NetworkAsyncFitOptions = {}): Promise<NetworkFitResult> {
+  fit(X: Matrix | number[][], y: unknown, options: AsyncFitOptions = {}): Promise<FitResult> {
     const caller = new Error();
     try {
-      const p = this.#prepareFit(X, Y, options, ASYNC_FIT_KEYS);
+      const p = this.#prepareFit(X, y, options, ASYNC_FIT_KEYS);
       const signal = optionalSignal(checkOptionsObject(options, 'options').signal, 'options.signal');
-      if (this.#busy) throw busyError('NeuralNetwork', 'fit');
-      if (signal?.aborted) throw abortError(signal);
-      this.#checkFitMemory(p);
-      this.#busy = true;
-      const job = this.#native ? this.#fitNative(p, signal) : this.#fitReference(p, signal);
-      return withCallerStack(job.finally(() => { this.#busy = false; }), caller);
+      return runFitAsync(this.#lock, p, signal, caller);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  async #fitNative(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
-    const { flag: cancel, release } = jobFlag();
-    const onAbort = () => { cancel[0] = 1; };
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let r: NativeTrainResult;
-    try {
-      const { train, validation, onProgress } = p;
-      r = await this.#native!.fit(this.#theta, train.X, train.n, train.Y, nativeConfig(p.config, validation, train.weight),
-        onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel);
-    } finally {
-      release();
-      signal?.removeEventListener('abort', onAbort);
+  #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[]): PreparedFit {
+    const o = mergeOptions(this.#defaults, checkOptionsObject(options, 'options'), keys);
+    if (o.warmStart !== undefined && typeof o.warmStart !== 'boolean') {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.warmStart must be a boolean, got ${describe(o.warmStart)}`);
     }
-    if (r.status === 'aborted') {
-      this.#theta = r.theta;
-      throw abortError(signal!);
+    const warm = o.warmStart === true && this.#fitted;
+    const parsed = parseTraining(o, NETWORK_DEFAULTS, this.task !== 'regression', shuffleSeedFor(this.seed, warm ? this.#fits : 0));
+    const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    const M = this.#inputs(X, 'X');
+    const raw = this.#targets(y, 'y', M.rows, warm ? this.#classes : null, null);
+    const scaling = warm ? this.#targetScaling : this.#standardizeTargets ? learnTargetScaling(raw.T) : null;
+    const targets = scaling ? { ...raw, T: scaleTargets(raw.T, scaling) } : raw;
+    let validation: { X: Matrix; Y: Matrix } | null = null;
+    if (parsed.validation) {
+      const Mv = this.#inputs(parsed.validation.X, 'options.validation.X');
+      validation = { X: Mv, Y: this.#targets(parsed.validation.y, 'options.validation.y', Mv.rows, targets.classes, scaling).T };
     }
-    return this.#finish(r, p);
-  }
-
-  async #fitReference(p: Prepared, signal: AbortSignal | undefined): Promise<NetworkFitResult> {
-    // A worker thread runs the loop on copies of the inputs: the event loop stays free.
-    const job = this.#job(p);
-    const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
-      job.validation?.X.buffer, job.validation?.Y.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
-    const onProgress = p.onProgress;
-    const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
-      onProgress ? (r) => onProgress(progressRecord(r)) : undefined);
-    signal?.addEventListener('abort', cancel, { once: true });
-    let r: FitOutcome;
-    try {
-      r = await promise;
-    } finally {
-      signal?.removeEventListener('abort', cancel);
-    }
-    if (r.status === 'aborted') {
-      this.#theta = r.theta;
-      throw abortError(signal!);
-    }
-    return this.#finish(r, p);
-  }
-
-  /** A reference fit job on copies of the fit's rows and θ (it may be handed to a worker thread). */
-  #job(p: Prepared): FitJob {
-    const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
-    return { model: { kind: 'network', spec: this.spec }, theta: this.#theta.slice(), train: copy(p.train),
-      validation: p.validation ? copy(p.validation) : null, config: p.config };
-  }
-
-  // A fit that completes counts towards the next fit's shuffle stream (see #prepareFit); a rejected,
-  // aborted or diverged one does not.
-  #finish(r: NativeTrainResult | FitOutcome, p: Prepared): NetworkFitResult {
-    this.#theta = r.theta;
-    if (r.status === 'diverged') throw new DivergenceError(r.steps, r.lastCost);
-    this.#fits++;
-    const out: NetworkFitResult = { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps, ...resultFields(r, p.config, p.validation !== null) };
-    if (p.config.earlyStopping && r.bestEpoch !== undefined) out.bestEpoch = r.bestEpoch;
-    return out;
-  }
-
-  #checkFitMemory(p: Prepared): void {
-    const c = p.config, n = p.train.n + (p.validation ? p.validation.n : 0);
-    checkJobMemory(`NeuralNetwork.fit on ${p.train.n} examples in batches of ${c.batchSize === 0 ? p.train.n : Math.min(c.batchSize, p.train.n)}`,
-      networkFitBytes(this.spec, n, c.batchSize, c.epochs, c.recordEvery, c.optimizer),
-      'train in mini-batches (options.batchSize), on fewer examples, or with a smaller network');
-  }
-
-  #prepareFit(X: unknown, Y: unknown, options: unknown, keys: readonly string[]): Prepared {
-    const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', keys);
-    const optimizer = oneOf(o.optimizer, 'options.optimizer', OPTIMIZERS, 'gd');
-    const lbfgs = optimizer === 'lbfgs';
-    if (lbfgs) {
-      for (const key of ['learningRate', 'batchSize', 'momentum', 'beta1', 'beta2', 'epsilon', 'schedule', 'reduceOnPlateau'] as const) {
-        if (o[key] !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} does not apply to optimizer 'lbfgs' (full batch, line search), got ${describe(o[key])}`);
-      }
-    } else if (o.tolerance !== undefined) {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.tolerance applies to optimizer 'lbfgs' only, got ${describe(o.tolerance)} with optimizer '${optimizer}'`);
-    }
-    const batchSize = o.batchSize === undefined ? 0 : integerInRange(o.batchSize, 'options.batchSize', 0, 1);
-    if (o.shuffle !== undefined && typeof o.shuffle !== 'boolean') {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.shuffle must be a boolean, got ${describe(o.shuffle)}`);
-    }
-    const beta1 = unitInterval(o.beta1, 'options.beta1', 0.9);
-    const beta2 = unitInterval(o.beta2, 'options.beta2', 0.999);
-    const shared = parseSharedOptions(o, this.spec.loss === 'cross-entropy');
-    const config: TrainConfig = {
-      epochs: integerInRange(o.epochs, 'options.epochs', 100, 0),
-      batchSize,
-      shuffle: o.shuffle !== false,
-      shuffleSeed: (this.seed + Math.imul(0x632be5ab, this.#fits + 1)) >>> 0,
-      optimizer,
-      learningRate: lbfgs ? 1 : positiveNumber(o.learningRate, 'options.learningRate', optimizer === 'adam' ? 0.001 : 0.01),
-      beta: unitInterval(o.momentum, 'options.momentum', 0.9),
-      beta1,
-      beta2,
-      eps: positiveNumber(o.epsilon, 'options.epsilon', 1e-8),
-      l2: nonNegativeNumber(o.l2, 'options.l2', 0),
-      recordEvery: integerInRange(o.recordEvery, 'options.recordEvery', 1, 1),
-      tolerance: nonNegativeNumber(o.tolerance, 'options.tolerance', 1e-6),
-      lbfgsMemory: 10,
-      earlyStopping: shared.earlyStopping,
-      schedule: shared.schedule,
-      reduceOnPlateau: shared.reduceOnPlateau,
+    const weight = fitRowWeights(parsed.sampleWeight, parsed.classWeight, targets, M.rows);
+    const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
+    const engine = this.#engine;
+    return {
+      config: parsed.config, onProgress, train, validation: held,
+      theta: warm ? this.#theta : initialParameters(this.spec, this.seed), model: engine.model, native: engine.native,
+      checkMemory: () => engine.checkFitMemory('NeuralNetwork', train.n + (held ? held.n : 0), parsed.config),
+      commit: (theta, completed) => {
+        this.#theta = theta;
+        this.#fitted = true;
+        this.#classes = targets.classes;
+        this.#targetScaling = scaling;
+        if (completed) this.#fits = warm ? this.#fits + 1 : 1;
+      },
     };
-    checkScheduleAgainstRate(config.schedule, config.learningRate);
-    const onProgress = optionalFunction<(p: FitProgress) => void>(o.onProgress, 'options.onProgress');
-    const { M, T } = this.#checkData(X, Y);
-    const validation = shared.validation ? this.#checkData(shared.validation.X, shared.validation.Y, 'options.validation.Y', 'options.validation.X') : null;
-    const weight = rowWeights(o, M.rows, this.#classOf(T), this.#classCount());
-    const { train, validation: held } = splitData(M, T, weight, shared.validationSplit, this.seed, validation ? { X: validation.M, Y: validation.T } : null);
-    return { config, onProgress, train, validation: held };
-  }
-
-  /** The number of classes for classWeight: 2 for one sigmoid output, sL for softmax, 0 for no classes. */
-  #classCount(): number {
-    const out = this.spec.layers[this.spec.layers.length - 1]!.g.name, sL = this.spec.sizes[this.spec.sizes.length - 1]!;
-    if (this.spec.loss !== 'cross-entropy') return 0;
-    return out === 'softmax' ? sL : sL === 1 ? 2 : 0;
-  }
-
-  /** The class of each target row (y ≥ 0.5 for one output, the first largest entry for softmax), or null. */
-  #classOf(T: Matrix): ((j: number) => number) | null {
-    const k = this.#classCount(), sL = T.cols, d = T.data;
-    if (k === 0) return null;
-    if (sL === 1) return (j) => (d[j]! >= 0.5 ? 1 : 0);
-    return (j) => {
-      let best = 0;
-      for (let i = 1; i < sL; i++) if (d[j * sL + i]! > d[j * sL + best]!) best = i;
-      return best;
-    };
-  }
-
-  /** X (n × s0) and the targets as an n × sL Matrix, validated for the loss. */
-  #checkData(X: unknown, Y: unknown, name = 'Y', xName = 'X'): { M: Matrix; T: Matrix } {
-    const s0 = this.spec.sizes[0]!, sL = this.spec.sizes[this.spec.sizes.length - 1]!;
-    const M = applyInputScaling(toMatrix(X, xName, { cols: s0 }), this.#scaling, xName);
-    const T = toTargets(Y, name, M.rows, sL, this.spec);
-    return { M, T };
   }
 
   /**
    * X for a prediction. On the native backend the finiteness of X is not scanned here: the first
-   * layer's fused pass sees every non-finite input (it makes that example's pre-activations
-   * non-finite) and the addon then names the offending row and column — a scan of X for free.
-   * With an input scaling, the scaled copy (a non-finite input stays where it was).
+   * layer's fused pass sees every non-finite input and the addon names the offending row and column.
    */
-  #inputs(X: unknown): Matrix {
-    return applyInputScaling(toMatrix(X, 'X', { cols: this.spec.sizes[0]!, finite: this.#native === null }), this.#scaling, 'X');
+  #inputs(X: unknown, name: string): Matrix {
+    const finite = this.backend !== 'native' || name !== 'X';
+    return applyInputScaling(toMatrix(X, name, { cols: this.spec.sizes[0]!, finite }), this.#scaling, name);
   }
 
-  /**
-   * The output activations A[L] for each row of X, as an n × sL Matrix, on the calling thread.
-   * @param X - n × s0 examples as rows (Matrix or number[][]), raw features when the model has input scaling
-   * @returns the n × sL outputs (probabilities for sigmoid / softmax outputs)
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
-   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
-   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory
-   * @example const out = net.predictSync([[0, 1], [1, 1]]); // Matrix 2 × sL
-   */
-  predictSync(X: Matrix | number[][]): Matrix {
-    return this.#predictSync(this.#inputs(X));
+  #check(method: string): void {
+    if (!this.#fitted) throw notFitted('NeuralNetwork', method);
   }
 
-  #predictSync(M: Matrix): Matrix {
-    const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
-    checkJobMemory(`NeuralNetwork.predictSync on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
-    if (this.#native) return new Matrix(M.rows, sL, this.#native.predictSync(this.#theta, M.data, M.rows));
-    const out = new Float64Array(M.rows * sL);
-    checkPredicted(netPredict(this.spec, this.#theta, M.data, M.rows, out));
-    return new Matrix(M.rows, sL, out);
-  }
-
-  /**
-   * `predictSync` off the main thread (X copied at the call). A tiny job runs inline instead: when
-   * the prediction takes at most 2^18 multiply-adds (n · Σ s[l]·s[l−1]; one example of a 784-128-10
-   * network is 1.0e5), the native backend computes it on the calling thread, as `predictSync` would,
-   * and the Promise is resolved with it. Such a job takes less time (~20 µs) than the round trip
-   * through libuv's thread pool (60–70 µs on a 2-core machine), so the event loop is held for less
-   * than the hop would cost. Errors still arrive as a rejected Promise.
-   * @param X - n × s0 examples as rows (Matrix or number[][])
-   * @returns (a Promise of) the n × sL outputs
-   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
-   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
-   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory
-   * @example const out = await net.predict(Xtest);
-   */
-  predict(X: Matrix | number[][]): Promise<Matrix> {
-    const caller = new Error();
-    try {
-      const M = this.#inputs(X);
-      const sizes = this.spec.sizes;
-      let work = 0;
-      for (let l = 1; l < sizes.length; l++) work += sizes[l]! * sizes[l - 1]!;
-      if (this.#native && M.rows * work <= 2 ** 18) return Promise.resolve(this.#predictSync(M));
-      return this.#predict(M, caller);
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  }
-
-  /** The outputs for validated (and scaled) inputs, off the main thread. */
-  #predict(M: Matrix, caller: Error): Promise<Matrix> {
-    try {
-      const sL = this.spec.sizes[this.spec.sizes.length - 1]!;
-      checkJobMemory(`NeuralNetwork.predict on ${M.rows} examples`, networkPredictBytes(this.spec, M.rows), 'predict in smaller batches');
-      if (this.#native) {
-        const { flag, release } = jobFlag();
-        const job = this.#native.predict(this.#theta, M.data, M.rows, flag).then((d) => new Matrix(M.rows, sL, d)).finally(release);
-        return withCallerStack(job, caller);
+  /** Raw outputs → what predict returns for the task. */
+  #answer(A: Matrix): Float64Array | string[] | boolean[] | Matrix {
+    switch (this.task) {
+      case 'regression': {
+        const out = this.#targetScaling ? unscaleTargets(A, this.#targetScaling) : A;
+        return out.cols === 1 ? out.data : out;
       }
-      const Xc = M.data.slice(), n = M.rows;
-      const { promise } = runInWorker<{ out: Float64Array; badLayer: number }>(
-        { kind: 'network-predict', progress: false, job: { spec: this.spec, theta: this.#theta, X: Xc, n } }, [Xc.buffer as ArrayBuffer]);
-      return withCallerStack(promise.then(({ out, badLayer }) => {
-        checkPredicted(badLayer);
-        return new Matrix(n, sL, out);
-      }), caller);
+      case 'multilabel': return thresholdMatrix(A);
+      default: return decodeLabels(predictedIndex(A), this.#classes!);
+    }
+  }
+
+  /** Raw outputs → class probabilities (columns follow `classes`). */
+  #proba(A: Matrix, method: string): Matrix {
+    if (this.task === 'regression') throw wrongTask('NeuralNetwork', method, this.task, 'a classifier (a sigmoid or softmax output with cross-entropy)');
+    return this.task === 'binary' ? twoColumns(A.data) : A;
+  }
+
+  /**
+   * Predictions: labels for a classifier (a Float64Array for numbers, an array for strings and
+   * booleans), an n × k 0/1 Matrix for a multi-label model (p ≥ 0.5 per label), the values for a
+   * regressor (a Float64Array for one output, an n × k Matrix for several).
+   * @param X - n × s0 examples as rows, raw features when the model has input scaling
+   * @returns the predictions
+   * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED`; {@link BlasnetRangeError}
+   *   `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE` (an input, or a layer that overflows); `ERR_BLASNET_OUT_OF_MEMORY`
+   * @example net.predictSync(Xtest);
+   */
+  predictSync(X: Matrix | number[][]): Float64Array | string[] | boolean[] | Matrix {
+    this.#check('predictSync');
+    return this.#answer(this.#engine.predictSync(this.#theta, this.#inputs(X, 'X'), 'NeuralNetwork.predictSync'));
+  }
+
+  /**
+   * `predictSync` off the main thread (X copied at the call; tiny jobs computed inline).
+   * @param X - n × s0 examples as rows
+   * @returns (a Promise of) the predictions
+   * @throws (rejects) what `predictSync` throws
+   * @example const labels = await net.predict(Xtest);
+   */
+  predict(X: Matrix | number[][]): Promise<Float64Array | string[] | boolean[] | Matrix> {
+    try {
+      this.#check('predict');
+      return this.#engine.predict(this.#theta, this.#inputs(X, 'X'), 'NeuralNetwork.predict', new Error()).then((A) => this.#answer(A));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
   /**
-   * Predicted classes: argmax of the outputs, or 0/1 (a ≥ 0.5) for a single output, on the calling thread.
-   * @param X - n × s0 examples as rows (Matrix or number[][])
-   * @returns n class indices
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
-   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
-   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory
-   * @example const classes = net.predictClassSync(Xtest); // Float64Array of class indices
+   * Class probabilities, an n × k Matrix whose columns follow `classes` (binary: k = 2, column 1 the
+   * sigmoid output; multi-label: one probability per label).
+   * @param X - n × s0 examples as rows
+   * @returns the probabilities
+   * @throws {@link BlasnetError} `ERR_BLASNET_TASK` on a regressor; what `predictSync` throws
+   * @example net.predictProbaSync(Xtest).get(0, 1);
    */
-  predictClassSync(X: Matrix | number[][]): Float64Array {
-    return toClasses(this.predictSync(X));
+  predictProbaSync(X: Matrix | number[][]): Matrix {
+    this.#check('predictProbaSync');
+    if (this.task === 'regression') throw wrongTask('NeuralNetwork', 'predictProbaSync', this.task, 'a classifier (a sigmoid or softmax output with cross-entropy)');
+    return this.#proba(this.#engine.predictSync(this.#theta, this.#inputs(X, 'X'), 'NeuralNetwork.predictProbaSync'), 'predictProbaSync');
   }
 
   /**
-   * `predictClassSync` off the main thread (X copied at the call).
-   * @param X - n × s0 examples as rows (Matrix or number[][])
-   * @returns (a Promise of) n class indices
-   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
-   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
-   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory
-   * @example const classes = await net.predictClass(Xtest);
+   * `predictProbaSync` off the main thread.
+   * @param X - n × s0 examples as rows
+   * @returns (a Promise of) the probabilities
+   * @throws (rejects) what `predictProbaSync` throws
+   * @example const P = await net.predictProba(Xtest);
    */
-  async predictClass(X: Matrix | number[][]): Promise<Float64Array> {
-    return toClasses(await this.predict(X));
+  predictProba(X: Matrix | number[][]): Promise<Matrix> {
+    try {
+      this.#check('predictProba');
+      if (this.task === 'regression') throw wrongTask('NeuralNetwork', 'predictProba', this.task, 'a classifier (a sigmoid or softmax output with cross-entropy)');
+      return this.#engine.predict(this.#theta, this.#inputs(X, 'X'), 'NeuralNetwork.predictProba', new Error()).then((A) => this.#proba(A, 'predictProba'));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  /** The score of predictions against y: accuracy (subset accuracy for multi-label) or R² (uniform over outputs). */
+  #score(pred: Float64Array | string[] | boolean[] | Matrix, y: unknown): number {
+    if (this.task === 'regression') {
+      const t = toTargets(y, 'y', pred instanceof Matrix ? pred.rows : pred.length, 'regression', this.spec.sizes[this.spec.sizes.length - 1]!, null);
+      return r2Score(t.T.cols === 1 ? t.T.data : t.T, pred as Float64Array);
+    }
+    if (this.task === 'multilabel') {
+      const P = pred as Matrix;
+      return accuracyScore(toTargets(y, 'y', P.rows, 'multilabel', P.cols, this.#classes).T, P);
+    }
+    const isMatrix = y instanceof Matrix || (Array.isArray(y) && Array.isArray(y[0]));
+    const truth = isMatrix ? decodeLabels(toTargets(y, 'y', (pred as Float64Array).length, this.task, this.task === 'binary' ? 1 : this.#classes!.length, this.#classes).index!, this.#classes!) : y;
+    return accuracyScore(truth as Float64Array, pred as Float64Array);
   }
 
   /**
-   * Accuracy in [0, 1] of `predictClassSync` against Y (class indices, 0/1 labels, or one-hot rows).
-   * @param X - n × s0 examples as rows (Matrix or number[][])
-   * @param Y - the targets, as for `fit`
-   * @returns the accuracy in [0, 1]
-   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
-   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
-   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory; `ERR_BLASNET_LABEL` for targets the loss does not accept
-   * @example const accuracy = net.scoreSync(Xtest, ytest); // e.g. 0.975
+   * The model's score on (X, y): accuracy for classifiers (subset accuracy for multi-label), R² for
+   * regressors (uniform average over outputs), as scikit-learn defines them.
+   * @param X - n × s0 examples as rows
+   * @param y - the true targets, as for `fit`
+   * @returns the score
+   * @throws what `predictSync` throws; `ERR_BLASNET_SHAPE` for a y of another length
+   * @example net.scoreSync(Xtest, ytest);
    */
-  scoreSync(X: Matrix | number[][], Y: Targets): number {
-    const { M, T } = this.#checkData(X, Y);
-    return accuracy(toClasses(this.#predictSync(M)), toClasses(T));
+  scoreSync(X: Matrix | number[][], y: unknown): number {
+    this.#check('scoreSync');
+    return this.#score(this.predictSync(X), y);
   }
 
   /**
-   * `scoreSync` off the main thread (X and Y copied at the call).
-   * @param X - n × s0 examples as rows (Matrix or number[][])
-   * @param Y - the targets, as for `fit`
-   * @returns (a Promise of) the accuracy in [0, 1]
-   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` / `ERR_BLASNET_DETACHED` for an X of the wrong type
-   *   or a detached buffer; {@link BlasnetRangeError} `ERR_BLASNET_SHAPE` for a wrong column count,
-   *   `ERR_BLASNET_NOT_FINITE` for a non-finite value in X or a layer whose pre-activations overflow
-   *   (the error names the layer; an overflow is never returned as an output); {@link BlasnetError}
-   *   `ERR_BLASNET_OUT_OF_MEMORY` when the outputs would not fit in memory; `ERR_BLASNET_LABEL` for targets the loss does not accept
-   * @example const accuracy = await net.score(Xtest, ytest);
+   * `scoreSync` off the main thread.
+   * @param X - n × s0 examples as rows
+   * @param y - the true targets
+   * @returns (a Promise of) the score
+   * @throws (rejects) what `scoreSync` throws
+   * @example await net.score(Xtest, ytest);
    */
-  async score(X: Matrix | number[][], Y: Targets): Promise<number> {
-    const { M, T } = this.#checkData(X, Y);
-    return accuracy(toClasses(await this.#predict(M, new Error())), toClasses(T));
+  async score(X: Matrix | number[][], y: unknown): Promise<number> {
+    this.#check('score');
+    return this.#score(await this.predict(X), y);
   }
 
-  static {
-    internals = {
-      theta: (net) => net.#theta,
-      setTheta: (net, theta) => { net.#theta = theta; },
-      costGrad: (net, theta, M, T, l2, weight) => net.#costGrad(theta, M, T, l2, weight ?? null),
-      checkData: (net, X, Y) => net.#checkData(X, Y),
-    };
+  /**
+   * A short description: kind, task, layers and activations, parameter count, classes, input scaling, backend.
+   * @returns the text
+   * @example console.log(net.summary());
+   */
+  summary(): string {
+    const layers = this.spec.sizes.map((s, l) => (l === 0 ? `${s}` : `${s} ${this.spec.layers[l - 1]!.g.name}`)).join(' → ');
+    return summaryText({
+      kind: 'NeuralNetwork', task: this.task, layers: `${layers} (loss ${this.spec.loss})`, parameters: this.spec.nParams,
+      classes: this.#classes, inputScaling: this.#scaling !== null, backend: this.backend,
+      extra: this.#fitted ? (this.#targetScaling ? ['target scaling: standardize'] : []) : ['not fitted'],
+    });
   }
+
+  /**
+   * The same text as `summary()`.
+   * @returns the text
+   * @example `${net}`
+   */
+  toString(): string {
+    return this.summary();
+  }
+
+  /** For gradientCheck: the engine, θ and the targets at the current state. */
+  static evaluation(model: NeuralNetwork, X: unknown, y: unknown, options: unknown) {
+    return model.#evaluation(X, y, options);
+  }
+}
+
+/** The task a network's output and loss give. */
+function taskOf(spec: NetSpec): Task {
+  if (spec.loss === 'mse') return 'regression';
+  const out = spec.layers[spec.layers.length - 1]!.g.name, sL = spec.sizes[spec.sizes.length - 1]!;
+  if (out === 'softmax') return 'multiclass';
+  return sL === 1 ? 'binary' : 'multilabel';
+}
+
+function defaultClasses(spec: NetSpec, task: Task): Classes {
+  const sL = spec.sizes[spec.sizes.length - 1]!;
+  return Array.from({ length: task === 'binary' ? 2 : sL }, (_, i) => i);
+}
+
+/** Per-output mean and std of the training targets; a constant output gets std 1. */
+function learnTargetScaling(T: Matrix): TargetScaling {
+  const n = T.rows, k = T.cols, mean = new Float64Array(k), std = new Float64Array(k);
+  for (let j = 0; j < n; j++) for (let i = 0; i < k; i++) mean[i] += T.data[j * k + i]!;
+  for (let i = 0; i < k; i++) mean[i] = mean[i]! / n;
+  for (let j = 0; j < n; j++) for (let i = 0; i < k; i++) std[i] += (T.data[j * k + i]! - mean[i]!) ** 2;
+  for (let i = 0; i < k; i++) {
+    const s = Math.sqrt(std[i]! / n);
+    std[i] = s > 0 && Number.isFinite(s) ? s : 1;
+  }
+  return { mean, std };
+}
+
+function scaleTargets(T: Matrix, s: TargetScaling): Matrix {
+  const k = T.cols, out = new Matrix(T.rows, k);
+  for (let q = 0; q < T.data.length; q++) out.data[q] = (T.data[q]! - s.mean[q % k]!) / s.std[q % k]!;
+  return out;
+}
+
+function unscaleTargets(A: Matrix, s: TargetScaling): Matrix {
+  const k = A.cols, out = new Matrix(A.rows, k);
+  for (let q = 0; q < A.data.length; q++) out.data[q] = A.data[q]! * s.std[q % k]! + s.mean[q % k]!;
+  return out;
+}
+
+/** `preprocessing`: the input scaling (lib/scaling.ts) and a regressor's target scaling. */
+function readPreprocessing(value: unknown, spec: NetSpec, src: string): { inputScaling: InputScaling | null; targetScaling: TargetScaling | null } {
+  if (value === undefined) return { inputScaling: null, targetScaling: null };
+  const p = plainObject(value, src, 'preprocessing');
+  exactKeys(p, src, 'preprocessing', [], ['inputScaling', 'targetScaling']);
+  const inputScaling = p.inputScaling === undefined ? null : preprocessingFromJSON({ inputScaling: p.inputScaling }, spec.sizes[0]!, src);
+  if (p.targetScaling === undefined) return { inputScaling, targetScaling: null };
+  if (spec.loss !== 'mse') throw new BlasnetRangeError('ERR_BLASNET_FORMAT', `${src}: preprocessing.targetScaling is only for a regressor (loss 'mse'), got loss '${spec.loss}'`);
+  const t = plainObject(p.targetScaling, src, 'preprocessing.targetScaling');
+  exactKeys(t, src, 'preprocessing.targetScaling', ['mean', 'std'], ['mean', 'std']);
+  const sL = spec.sizes[spec.sizes.length - 1]!;
+  checkLength(t.mean, sL, src, 'preprocessing.targetScaling.mean', `${sL} values (one per output)`);
+  checkLength(t.std, sL, src, 'preprocessing.targetScaling.std', `${sL} values (one per output)`);
+  checkFinite(t.mean, src, 'preprocessing.targetScaling.mean');
+  checkFinite(t.std, src, 'preprocessing.targetScaling.std');
+  if (t.std.some((v) => !(v > 0))) throw new BlasnetRangeError('ERR_BLASNET_FORMAT', `${src}: preprocessing.targetScaling.std must hold values > 0`);
+  return { inputScaling, targetScaling: { mean: Float64Array.from(t.mean), std: Float64Array.from(t.std) } };
 }
 
 function activationOption(a: unknown): { name: ActivationName; alpha?: number } {
@@ -900,21 +764,8 @@ function renamed(e: unknown, src: string, map: (m: string) => string): unknown {
   return e;
 }
 
-/** Throws ERR_BLASNET_NOT_FINITE for netPredict's non-zero answer (the first layer that overflowed). */
-function checkPredicted(badLayer: number): void {
-  if (badLayer === 0) return;
-  throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `the pre-activations of layer ${badLayer} are not finite (W·a + b overflowed): the parameters or the inputs are too large to predict with`);
-}
-
-function unitInterval(value: unknown, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a number, got ${describe(value)}`);
-  if (!(value >= 0 && value < 1)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must be in [0, 1), got ${describe(value)}`);
-  return value;
-}
-
 /**
- * Initial θ (MATH.md "Initialization"): He-normal (std √(2/s_{l−1})) for relu / leaky-relu layers,
+ * Initial θ (docs/math.md, "Initialization"): He-normal (std √(2/s_{l−1})) for relu / leaky-relu layers,
  * Glorot-uniform (limit √(6/(s_{l−1}+s_l))) otherwise, biases zero; drawn layer by layer, row-major,
  * from Random(seed), so every machine and both backends start from the same bits.
  */
@@ -927,76 +778,5 @@ export function initialParameters(spec: NetSpec, seed: number): Float64Array {
     for (let k = layer.W; k < layer.b; k++) theta[k] = he ? std * rng.normal() : rng.uniform(-limit, limit);
   }
   return theta;
-}
-
-/** Normalises targets to an n × sL Matrix and checks them against the loss. */
-function toTargets(Y: unknown, name: string, n: number, sL: number, spec: NetSpec): Matrix {
-  let T: Matrix;
-  const output = spec.layers[spec.layers.length - 1]!.g.name;
-  if (Y instanceof Matrix || (Array.isArray(Y) && Array.isArray(Y[0]))) {
-    T = toMatrix(Y, name, { cols: sL });
-  } else if (Y instanceof Float64Array || Array.isArray(Y)) {
-    if (Y instanceof Float64Array && isDetached(Y.buffer)) {
-      throw new BlasnetTypeError('ERR_BLASNET_DETACHED', `${name} is backed by a detached ArrayBuffer (was it transferred to a worker?); expected a live buffer`);
-    }
-    if (Array.isArray(Y)) {
-      const bad = Y.findIndex((v) => typeof v !== 'number');
-      if (bad >= 0) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}[${bad}] must be a number, got ${describe(Y[bad])}`);
-    }
-    if (Y.length !== n) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one target per row of X (${n}), got ${Y.length}`);
-    if (sL === 1) {
-      T = new Matrix(n, 1, Float64Array.from(Y as ArrayLike<number>));
-    } else if (output === 'softmax') {
-      T = new Matrix(n, sL);
-      for (let j = 0; j < n; j++) {
-        const c = Y[j];
-        if (typeof c !== 'number' || !Number.isInteger(c) || c < 0 || c >= sL) {
-          throw new BlasnetRangeError('ERR_BLASNET_LABEL', `${name} as a vector must hold class indices in [0, ${sL - 1}], got ${describe(c)} at index ${j}`);
-        }
-        T.data[j * sL + c] = 1;
-      }
-    } else {
-      throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must be an ${n} × ${sL} Matrix for a network with ${sL} ${output} outputs, got a vector of ${Y.length}`);
-    }
-  } else {
-    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a Matrix, number[][], Float64Array or number[], got ${describe(Y)}`);
-  }
-  if (T.rows !== n) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one row per row of X (${n}), got ${T.rows}`);
-  const d = T.data;
-  for (let k = 0; k < d.length; k++) {
-    const v = d[k]!;
-    if (!Number.isFinite(v)) throw new BlasnetRangeError('ERR_BLASNET_NOT_FINITE', `${name} must contain only finite numbers, got ${v} at row ${Math.floor(k / sL)}, column ${k % sL}`);
-    if (spec.loss === 'cross-entropy' && (v < 0 || v > 1)) {
-      throw new BlasnetRangeError('ERR_BLASNET_LABEL', `${name} must hold values in [0, 1] for loss 'cross-entropy', got ${v} at row ${Math.floor(k / sL)}, column ${k % sL}`);
-    }
-  }
-  if (output === 'softmax') {
-    for (let j = 0; j < n; j++) {
-      let sum = 0;
-      for (let i = 0; i < sL; i++) sum += d[j * sL + i]!;
-      if (Math.abs(sum - 1) > 1e-9 * sL) throw new BlasnetRangeError('ERR_BLASNET_LABEL', `${name} rows must each sum to 1 for a softmax output (one-hot or probabilities), got ${sum} in row ${j}`);
-    }
-  }
-  return T;
-}
-
-function toClasses(A: Matrix): Float64Array {
-  const out = new Float64Array(A.rows);
-  if (A.cols === 1) {
-    for (let j = 0; j < A.rows; j++) out[j] = A.data[j]! >= 0.5 ? 1 : 0;
-    return out;
-  }
-  for (let j = 0; j < A.rows; j++) {
-    let best = 0;
-    for (let i = 1; i < A.cols; i++) if (A.data[j * A.cols + i]! > A.data[j * A.cols + best]!) best = i;
-    out[j] = best;
-  }
-  return out;
-}
-
-function accuracy(pred: Float64Array, truth: Float64Array): number {
-  let right = 0;
-  for (let j = 0; j < pred.length; j++) if (pred[j] === truth[j]) right++;
-  return right / pred.length;
 }
 

@@ -6,10 +6,10 @@ import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import type { Matrix } from './matrix.js';
 import type { NativeTrainConfig } from './native.js';
 import { Random } from './random.js';
-import type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrainConfig, TrainRecord } from './reference/trainer.js';
+import type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrainConfig, TrainRecord } from './train-types.js';
 import { checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf } from './validate.js';
 
-export type { EarlyStoppingConfig, MonitorName, PlateauConfig, ScheduleConfig, StopReason } from './reference/trainer.js';
+export type { EarlyStoppingConfig, MonitorName, PlateauConfig, ScheduleConfig, StopReason } from './train-types.js';
 
 /** The training-option keys both models' fit methods accept. */
 export const SHARED_FIT_KEYS = ['validation', 'validationSplit', 'earlyStopping', 'schedule', 'reduceOnPlateau', 'sampleWeight', 'classWeight'] as const;
@@ -153,11 +153,13 @@ export function parseSharedOptions(o: Record<string, unknown>, classifier: boole
   let validation: SharedOptions['validation'] = null;
   if (o.validation !== undefined) {
     const v = checkOptionsObject(o.validation, 'options.validation');
-    checkKnownKeys(v, 'options.validation', ['X', 'Y']);
-    if (v.X === undefined || v.Y === undefined) {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.validation must be { X, Y }, got keys ${describe(Object.keys(v))}`);
+    checkKnownKeys(v, 'options.validation', ['X', 'y', 'Y']);
+    if (v.y !== undefined && v.Y !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', 'options.validation takes { X, y } (Y is an alias), got both y and Y');
+    const Y = v.y ?? v.Y;
+    if (v.X === undefined || Y === undefined) {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.validation must be { X, y }, got keys ${describe(Object.keys(v))}`);
     }
-    validation = { X: v.X, Y: v.Y };
+    validation = { X: v.X, Y };
   }
   const validationSplit = o.validationSplit === undefined ? null : openUnit(o.validationSplit, 'options.validationSplit');
   if (validation && validationSplit !== null) {

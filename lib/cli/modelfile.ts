@@ -4,9 +4,8 @@
 // outputs into classes, probabilities or values. Never parses data files.
 import { writeFileAtomic } from '../fileio.js';
 import { modelText } from '../format.js';
-import { LogisticRegression } from '../logistic.js';
+import { predictedIndex } from '../estimator.js';
 import { Matrix } from '../matrix.js';
-import { NeuralNetwork } from '../network.js';
 // The CLI is a user of the package: the either-kind entry points come through its public index.
 import { loadModel, type Model } from '../index.js';
 import { CliError } from './errors.js';
@@ -22,15 +21,18 @@ export interface CliModelInfo {
   target: string | null;
 }
 
-/** What the CLI can say about a model file without its metadata: the task follows from the output layer. */
+/** What the CLI can say about a model file without its metadata: the model's task and classes. */
 function inferInfo(model: Model, file: string): CliModelInfo {
   const none = { features: null, target: null };
-  if (model instanceof LogisticRegression) return { task: 'classification', classes: 2, ...none };
-  const out = model.spec.layers.at(-1)!, sL = model.spec.sizes.at(-1)!;
-  if (out.g.name === 'softmax') return { task: 'classification', classes: sL, ...none };
-  if (sL === 1 && out.g.name === 'sigmoid' && model.spec.loss === 'cross-entropy') return { task: 'classification', classes: 2, ...none };
-  if (sL === 1) return { task: 'regression', classes: 0, ...none };
-  throw new CliError(`${file}: the command works with one-output networks and softmax classifiers; this network has ${sL} ${out.g.name} outputs`);
+  const task = model.task;
+  if (task === 'regression') {
+    if (model.nOutputs !== 1) {
+      throw new CliError(`${file}: the command works with one-output regressors and single-label classifiers; this network has several regression outputs`);
+    }
+    return { task: 'regression', classes: 0, ...none };
+  }
+  if (task === 'binary' || task === 'multiclass') return { task: 'classification', classes: model.classes!.length, ...none };
+  throw new CliError(`${file}: the command works with one-output regressors and single-label classifiers; this model's task is '${String(task)}'`);
 }
 
 function checkInfo(value: unknown, model: Model, file: string): CliModelInfo {
@@ -40,7 +42,7 @@ function checkInfo(value: unknown, model: Model, file: string): CliModelInfo {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad('must be an object');
   const v = value as Record<string, unknown>;
   if (v.task !== inferred.task || v.classes !== inferred.classes) throw bad(`says ${String(v.task)} with ${String(v.classes)} classes, the model's output layer says ${inferred.task} with ${inferred.classes}`);
-  const s0 = model instanceof NeuralNetwork ? model.spec.sizes[0]! : model.weights.length;
+  const s0 = inputCount(model);
   let features: string[] | null = null;
   if (v.features !== null && v.features !== undefined) {
     if (!Array.isArray(v.features) || v.features.length !== s0 || !v.features.every((f) => typeof f === 'string')) throw bad(`.features must be ${s0} column names`);
@@ -82,7 +84,7 @@ export async function saveCliModel(model: Model, info: CliModelInfo, file: strin
 
 /** The number of input features the model reads. */
 export function inputCount(model: Model): number {
-  return model instanceof NeuralNetwork ? model.spec.sizes[0]! : model.weights.length;
+  return model.nFeatures!;
 }
 
 export interface Predictions {
@@ -94,21 +96,7 @@ export interface Predictions {
 
 /** The model's predictions for raw features X (the model applies its own input scaling). */
 export function predictRows(model: Model, info: CliModelInfo, X: Matrix): Predictions {
-  if (model instanceof LogisticRegression) {
-    const p = model.predictProbaSync(X);
-    return { values: model.predictSync(X), proba: binaryProba(p) };
-  }
-  const A = model.predictSync(X);
-  if (info.task === 'regression') return { values: Float64Array.from(A.data), proba: null };
-  if (info.classes === 2 && A.cols === 1) return { values: model.predictClassSync(X), proba: binaryProba(A.data) };
-  return { values: model.predictClassSync(X), proba: A };
-}
-
-function binaryProba(p: Float64Array): Matrix {
-  const P = new Matrix(p.length, 2);
-  for (let i = 0; i < p.length; i++) {
-    P.data[2 * i] = 1 - p[i]!;
-    P.data[2 * i + 1] = p[i]!;
-  }
-  return P;
+  if (info.task === 'regression') return { values: Float64Array.from(model.predictSync(X) as Float64Array), proba: null };
+  const proba = model.predictProbaSync(X);
+  return { values: Float64Array.from(predictedIndex(proba)), proba };
 }

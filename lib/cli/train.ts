@@ -7,7 +7,8 @@ import { setThreads } from '../backend.js';
 import { Standardizer, trainTestSplit } from '../data.js';
 import { LogisticRegression } from '../logistic.js';
 import type { Matrix } from '../matrix.js';
-import { NeuralNetwork, type OptimizerName } from '../network.js';
+import { NETWORK_DEFAULTS, NeuralNetwork } from '../network.js';
+import type { OptimizerName } from '../train-types.js';
 import type { ActivationOption, HiddenActivationName, LossName, ActivationName } from '../spec.js';
 import { loadData } from './data.js';
 import { CliError, usageError } from './errors.js';
@@ -164,12 +165,12 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     } catch (e) {
       throw usageError((e as Error).message.replace(/^options\./, ''));
     }
-    total = o.epochs ?? (lbfgs ? 200 : 50);
+    const optimizer = o.optimizer ?? NETWORK_DEFAULTS.optimizer;
+    total = o.epochs ?? NETWORK_DEFAULTS.epochs(optimizer);
     unit = 'epoch';
-    const optimizer = o.optimizer ?? 'adam';
     const acts = model.spec.layers.map((l) => (l.g.name === 'leaky-relu' ? `leaky-relu(${l.g.alpha})` : l.g.name));
     print(`model: network ${model.spec.sizes.join('-')}, ${acts.slice(0, -1).join('/') || 'no hidden layer'} → ${acts.at(-1)}, loss ${loss}; ` +
-      `${optimizer}${o.learningRate !== undefined ? `, learning rate ${o.learningRate}` : ''}${lbfgs ? ', full batch' : `, batch ${o.batchSize ?? 32}`}, ${total} epochs${o.l2 ? `, l2 ${o.l2}` : ''}`);
+      `${optimizer}${o.learningRate !== undefined ? `, learning rate ${o.learningRate}` : ''}${lbfgs ? ', full batch' : `, batch ${o.batchSize ?? NETWORK_DEFAULTS.batchSize}`}, ${o.epochs === undefined ? 'up to ' : ''}${total} epochs${o.l2 ? `, l2 ${o.l2}` : ''}`);
   }
   if (scaler) model.setInputScaling(scaler);
   if (o.classWeight !== undefined) {
@@ -187,7 +188,7 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   const bar = progressBar(total, unit, out, Xval !== null);
   const costs: [number, number][] = [], validationCosts: [number, number][] = [];
   const shared = {
-    ...(Xval && yval ? { validation: { X: Xval, Y: yval } } : {}),
+    ...(Xval && yval ? { validation: { X: Xval, y: yval } } : {}),
     ...(o.earlyStopping !== undefined ? { earlyStopping: { patience: o.earlyStopping } } : {}),
     ...(o.classWeight !== undefined ? { classWeight: o.classWeight } : {}),
   };
@@ -201,15 +202,15 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     bar.update(x, cost, validationCost);
   };
   const t0 = performance.now();
-  let result: { stoppedEarly: boolean; reason: string; bestEpoch?: number; bestIteration?: number; bestValue?: number; epochs?: number; iterations?: number };
+  let result: { stoppedEarly: boolean; reason: string; bestEpoch?: number; bestValue?: number; epochs: number };
   try {
-    if (model instanceof LogisticRegression) {
+    if (o.model === 'logistic') {
       result = await model.fit(Xtrain, ytrain, { ...shared, onProgress });
     } else {
       result = await model.fit(Xtrain, ytrain, {
-        epochs: total,
-        optimizer: o.optimizer ?? 'adam',
-        ...(lbfgs ? {} : { batchSize: Math.min(o.batchSize ?? 32, Xtrain.rows) }),
+        ...(o.epochs !== undefined ? { epochs: o.epochs } : {}),
+        ...(o.optimizer !== undefined ? { optimizer: o.optimizer } : {}),
+        ...(o.batchSize !== undefined ? { batchSize: o.batchSize } : {}),
         ...(o.learningRate !== undefined ? { learningRate: o.learningRate } : {}),
         ...(o.l2 !== undefined ? { l2: o.l2 } : {}),
         ...shared,
@@ -223,19 +224,19 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     if (typeof code === 'string' && code.startsWith('ERR_BLASNET')) throw new CliError((e as Error).message);
     throw e;
   }
-  const done = result.epochs ?? result.iterations ?? total;
+  const done = result.epochs;
   bar.update(done, costs.at(-1)?.[1] ?? NaN, validationCosts.at(-1)?.[1]);
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
 
   // Final metrics.
   // J on the data alone, as the recorded costs are (a logistic model's costAndGradients adds its (λ/2)‖w‖²).
-  const penalty = model instanceof LogisticRegression ? (model.l2 / 2) * model.weights.reduce((a, v) => a + v * v, 0) : 0;
-  const dataCost = (X: Matrix, t: Float64Array) => model.costAndGradients(X, t).cost - penalty;
+  // The data term alone (no L2 penalty), as the validation cost is reported.
+  const dataCost = (X: Matrix, t: Float64Array) => model.costAndGradients(X, t, { l2: 0 }).cost;
   const trainPred = predictRows(model, info, Xtrain);
   const trainReport = report(info, ytrain, trainPred.values);
   print(`trained: ${done} ${unit}s in ${seconds.toFixed(2)} s${result.reason === 'max-iterations' ? '' : ` (stopped: ${result.reason})`}`);
-  const bestRecord = result.bestEpoch ?? result.bestIteration;
+  const bestRecord = result.bestEpoch;
   const best = bestRecord === undefined ? undefined : bestRecord + shift;
   if (o.earlyStopping !== undefined && best !== undefined) {
     print(`best ${unit}: ${best}, ${Xval ? 'validation' : 'training'} cost ${result.bestValue?.toPrecision(5)} (its parameters kept)`);

@@ -2,17 +2,9 @@
 // (two-loop recursion, strong-Wolfe line search), the same expressions in the same order. No model
 // knowledge here, and nothing allocated per step.
 
-export type OptimizerName = 'gd' | 'momentum' | 'adam' | 'lbfgs';
+import type { OptimConfig } from '../train-types.js';
 
-export interface OptimConfig {
-  optimizer: OptimizerName;
-  /** momentum β */
-  beta: number;
-  /** adam β1, β2, ε */
-  beta1: number;
-  beta2: number;
-  eps: number;
-}
+export type { OptimConfig, OptimizerName } from '../train-types.js';
 
 export function dot(a: Float64Array, b: Float64Array, n: number, aOff = 0, bOff = 0): number {
   let s = 0;

@@ -3,15 +3,10 @@
 // shuffling, recording, validation, early stopping, schedules, L-BFGS iterations and divergence.
 // It advances one batch (or one L-BFGS iteration) per step() so an async caller can yield between.
 import { Random } from '../random.js';
-import { FirstOrder, Lbfgs, normInf, type CostGradFn, type OptimConfig } from './optim.js';
+import type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrainConfig, TrainRecord, TrainStatus } from '../train-types.js';
+import { FirstOrder, Lbfgs, normInf, type CostGradFn } from './optim.js';
 
-/** n examples as rows: X (n × xWidth), Y (n × yWidth), row-major; weight (n) or null (all 1). */
-export interface Rows {
-  X: Float64Array;
-  Y: Float64Array;
-  weight: Float64Array | null;
-  n: number;
-}
+export type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrainConfig, TrainRecord, TrainStatus } from '../train-types.js';
 
 export interface Objective {
   readonly nParams: number;
@@ -24,63 +19,6 @@ export interface Objective {
   /** The validation figures at θ: the mean loss (unweighted, no regularization) and the accuracy (NaN if not a classifier). */
   evaluate(theta: Float64Array, rows: Rows): { cost: number; accuracy: number };
 }
-
-/**
- * What early stopping and the plateau rule watch: the validation cost, the validation accuracy or the training cost.
- * @example net.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { monitor: 'validationAccuracy' } });
- */
-export type MonitorName = 'validationCost' | 'validationAccuracy' | 'cost';
-
-export interface EarlyStoppingConfig {
-  monitor: MonitorName;
-  patience: number;
-  minDelta: number;
-  restoreBest: boolean;
-}
-
-export type ScheduleConfig =
-  | { type: 'step'; every: number; factor: number }
-  | { type: 'exponential'; factor: number }
-  | { type: 'cosine'; minLearningRate: number };
-
-export interface PlateauConfig {
-  monitor: MonitorName;
-  patience: number;
-  factor: number;
-  minLearningRate: number;
-}
-
-export interface TrainConfig extends OptimConfig {
-  /** Epochs, or the L-BFGS iteration cap. */
-  epochs: number;
-  batchSize: number;  // 0: the whole set
-  shuffle: boolean;
-  shuffleSeed: number;
-  learningRate: number;
-  l2: number;
-  recordEvery: number;
-  /** L-BFGS: stop when ‖∂J/∂θ‖∞ ≤ tolerance. */
-  tolerance: number;
-  lbfgsMemory: number;
-  earlyStopping: EarlyStoppingConfig | null;
-  schedule: ScheduleConfig | null;
-  reduceOnPlateau: PlateauConfig | null;
-}
-
-export interface TrainRecord {
-  epoch: number;
-  cost: number;
-  validationCost?: number;
-  validationAccuracy?: number;
-  learningRate?: number;
-}
-
-export type TrainStatus = 'ok' | 'aborted' | 'diverged';
-/**
- * Why a fit ended: its cap, early stopping, or (L-BFGS) the gradient norm, the cost change, a failed line search.
- * @example if (model.fitSync(X, y).reason === 'max-iterations') console.warn('raise maxIterations');
- */
-export type StopReason = 'max-iterations' | 'early-stopping' | 'gradient' | 'cost-change' | 'line-search';
 
 /** The learning rate of epoch e under a schedule (MATH.md-style formulas in trainer.h). */
 export function scheduledRate(cfg: Pick<TrainConfig, 'learningRate' | 'schedule' | 'epochs'>, e: number): number {
