@@ -56,9 +56,8 @@ export type LossName = 'cross-entropy' | 'mse';
 export const HIDDEN_ACTIVATIONS: readonly HiddenActivationName[] = ['sigmoid', 'tanh', 'relu', 'leaky-relu', 'linear'];
 export const OUTPUT_ACTIVATIONS: readonly ActivationName[] = [...HIDDEN_ACTIVATIONS, 'softmax'];
 export const LOSSES: readonly LossName[] = ['cross-entropy', 'mse'];
-/** Codes shared with native/network.h (enum Activation, enum Loss). */
-export const ACTIVATION_CODE: Record<ActivationName, number> = { sigmoid: 0, tanh: 1, relu: 2, 'leaky-relu': 3, linear: 4, softmax: 5 };
-export const LOSS_CODE: Record<LossName, number> = { 'cross-entropy': 0, mse: 1 };
+/** The addon's codes for these names (native/codes.h), filled when the addon loads: lib/codes.ts. */
+export { ACTIVATION_CODE, LOSS_CODE } from './codes.js';
 
 /**
  * One layer's activation as validated: the name and its slope, with the default filled in so

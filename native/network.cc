@@ -25,14 +25,14 @@ Network make_network(const std::vector<size_t>& sizes, const std::vector<int>& a
   if (sizes.size() < 2) throw std::invalid_argument("a network needs at least an input and an output layer");
   const size_t L = sizes.size() - 1;
   if (activations.size() != L || alphas.size() != L) throw std::invalid_argument("one activation per layer expected");
-  if (loss != 0 && loss != 1) throw std::invalid_argument("unknown loss");
+  if (loss < 0 || loss >= kLossCount) throw std::invalid_argument("unknown loss");
   Network net;
   net.loss = static_cast<Loss>(loss);
   size_t off = 0;
   for (size_t l = 1; l <= L; ++l) {
     if (sizes[l - 1] == 0 || sizes[l] == 0) throw std::invalid_argument("layer sizes must be positive");
     const int g = activations[l - 1];
-    if (g < 0 || g > 5) throw std::invalid_argument("unknown activation");
+    if (g < 0 || g >= kActivationCount) throw std::invalid_argument("unknown activation");
     if (g == static_cast<int>(Activation::softmax) && l != L) throw std::invalid_argument("softmax is an output activation only");
     Layer layer;
     layer.in = sizes[l - 1];

@@ -16,13 +16,11 @@
 #include <stdexcept>
 #include <vector>
 
+#include "codes.h"
 #include "optim.h"
 #include "trainer.h"
 
 namespace blasnet {
-
-enum class Activation : int { sigmoid = 0, tanh = 1, relu = 2, leaky_relu = 3, linear = 4, softmax = 5 };
-enum class Loss : int { cross_entropy = 0, mse = 1 };
 
 struct Layer {
   size_t in = 0, out = 0;       // s_{l−1}, s_l

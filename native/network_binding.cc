@@ -149,7 +149,7 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
       }
       std::vector<int> acts;
       for (double x : numbers(info[1].As<Napi::Array>(), "activations")) {
-        if (!(x >= 0 && x <= 5) || x != std::floor(x)) fail_range("ERR_BLASNET_CONFIG", "unknown activation code");
+        if (!(x >= 0 && x < kActivationCount) || x != std::floor(x)) fail_range("ERR_BLASNET_CONFIG", "unknown activation code");
         acts.push_back(static_cast<int>(x));
       }
       const std::vector<double> alphas = numbers(info[2].As<Napi::Array>(), "alphas");

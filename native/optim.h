@@ -6,11 +6,11 @@
 #include <functional>
 #include <vector>
 
+#include "codes.h"
+
 namespace blasnet {
 
 class ThreadTeam;
-
-enum class Optimizer : int { gd = 0, momentum = 1, adam = 2, lbfgs = 3 };
 
 struct OptimConfig {
   Optimizer kind = Optimizer::gd;

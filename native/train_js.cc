@@ -50,7 +50,7 @@ std::vector<double> get_f64_copy(Napi::Object o, const char* key, size_t length)
 }
 
 Monitor get_monitor(Napi::Object o, const std::string& path) {
-  return static_cast<Monitor>(static_cast<int>(get_size(o, "monitor", path, 2)));
+  return static_cast<Monitor>(static_cast<int>(get_size(o, "monitor", path, kMonitorCount - 1)));
 }
 
 const char* status_name(TrainStatus s) {
@@ -84,7 +84,7 @@ TrainSetup read_train_setup(Napi::Value value, size_t x_width, size_t y_width, s
   c.batch_size = get_size(o, "batchSize", "", kMaxBlasDim);
   c.shuffle = get_number(o, "shuffle") != 0;
   c.shuffle_seed = static_cast<uint32_t>(get_size(o, "shuffleSeed", "", 0xffffffffu));
-  c.optim.kind = static_cast<Optimizer>(static_cast<int>(get_size(o, "optimizer", "", 3)));
+  c.optim.kind = static_cast<Optimizer>(static_cast<int>(get_size(o, "optimizer", "", kOptimizerCount - 1)));
   c.learning_rate = get_number(o, "learningRate");
   c.optim.beta = get_number(o, "beta");
   c.optim.beta1 = get_number(o, "beta1");
@@ -108,7 +108,7 @@ TrainSetup read_train_setup(Napi::Value value, size_t x_width, size_t y_width, s
   }
   Napi::Object sc = get_optional_object(o, "schedule", &on);
   if (on) {
-    c.schedule.type = static_cast<ScheduleType>(static_cast<int>(get_size(sc, "type", "schedule.", 3)));
+    c.schedule.type = static_cast<ScheduleType>(static_cast<int>(get_size(sc, "type", "schedule.", kScheduleCount - 1)));
     c.schedule.every = get_size(sc, "every", "schedule.");
     c.schedule.factor = get_number(sc, "factor", "schedule.");
     c.schedule.min_learning_rate = get_number(sc, "minLearningRate", "schedule.");

@@ -9,6 +9,7 @@
 #include <functional>
 #include <vector>
 
+#include "codes.h"
 #include "optim.h"
 
 namespace blasnet {
@@ -53,8 +54,6 @@ class Objective {
   virtual Eval evaluate(const double* theta, const Rows& rows) = 0;
 };
 
-enum class Monitor : int { validation_cost = 0, validation_accuracy = 1, cost = 2 };
-
 struct EarlyStopping {
   bool on = false;
   Monitor monitor = Monitor::validation_cost;
@@ -62,8 +61,6 @@ struct EarlyStopping {
   double min_delta = 0;
   bool restore_best = true;
 };
-
-enum class ScheduleType : int { constant = 0, step = 1, exponential = 2, cosine = 3 };
 
 // α_e for epoch (iteration) e of E: step α₀·f^⌊e/every⌋; exponential α₀·f^e;
 // cosine α_min + (α₀ − α_min)·(1 + cos(π e / E))/2.

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BlasnetError } from '../errors.js';
-import { packageRoot } from '../native.js';
+import { packageRoot } from '../root.js';
 import type { TrainRecord } from './trainer.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 
