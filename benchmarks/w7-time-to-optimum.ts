@@ -15,7 +15,7 @@ const C = 1;
 /**
  * The gradient targets, ‖∂J/∂θ‖∞ for both (scipy's gtol is the same max-abs norm). scikit-learn's
  * is tighter than its default 1e-4; blasnet's is 100× tighter still, so that it reaches (and passes)
- * scikit-learn's final cost, as the issue asks, rather than stopping at the same gradient norm.
+ * scikit-learn's final cost (the workload's target), rather than stopping at the same gradient norm.
  */
 const TOL = 1e-8;
 const SKLEARN_TOL = 1e-6;

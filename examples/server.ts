@@ -70,12 +70,12 @@ const MiB = 1024 * 1024;
 const SHUTDOWN_GRACE_MS = 5000;
 /**
  * Batches up to this many rows are answered with predictSync on the main thread, larger ones with
- * `await model.predict` (a libuv thread-pool job). Measured on this project's 2-core test machine for the
- * 30-16-1 network: predictSync costs ≈ 4 µs for one row and ≈ 0.3–0.5 µs per row after that (≈ 75–150 µs
- * at 256 rows), while merely *starting* an asynchronous predict costs the main thread 20–90 µs (argument
- * checks, copies of X and θ, creating the worker) plus a thread-pool round trip. So up to 256 rows the
- * synchronous call is both cheaper for the event loop and faster for the client; above it (up to the
- * ~4000 rows a 1 MiB body can carry, ≈ 2 ms of compute) the work moves off the loop. Either way no
+ * `await model.predict` (a libuv thread-pool job). For the 30-16-1 network predictSync costs a few µs
+ * for one row and well under a µs per row after that, while merely *starting* an asynchronous predict
+ * costs the main thread tens of µs (argument checks, copies of X and θ, creating the worker) plus a
+ * thread-pool round trip. So up to a few hundred rows the synchronous call is both cheaper for the
+ * event loop and faster for the client; above it (up to the ~4000 rows a 1 MiB body can carry) the
+ * work moves off the loop. Either way no
  * prediction holds the event loop for more than a fraction of a millisecond — less than JSON.parse of
  * the same request. (The pool has 4 threads by default; a running fit occupies one of them.)
  */

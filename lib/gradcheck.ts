@@ -1,4 +1,4 @@
-// Central finite differences on J (MATH.md "Checking gradients"), for tests and for users who
+// Central finite differences on J (docs/math.md, "Checking gradients"), for tests and for users who
 // want to verify a model's gradients on their own data, on either model. It evaluates the model's own
 // engine at copies of θ and must leave the model's parameters exactly as it found them.
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';

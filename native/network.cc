@@ -123,7 +123,7 @@ static size_t for_shares(const Workspace& ws, size_t count, size_t width, F&& f)
 
 // ---------------------------------------------------------------------------------------------
 // Activations over one unit's values for n examples (contiguous), in place: a ← g(a); and the
-// backward step d ⊙= g′ written through a = g(z) (MATH.md "Activations and derivatives").
+// backward step d ⊙= g′ written through a = g(z) (docs/math.md, "Activations and derivatives").
 
 static void activate_unit(Activation g, double alpha, double* a, size_t n) {
   switch (g) {
@@ -178,10 +178,10 @@ static double sum(const double* a, size_t n) {
 
 // ---------------------------------------------------------------------------------------------
 // Layer kernels. Inside a batch the activations and deltas are stored unit by unit: A[l] is the
-// column-major n × s_l matrix (A[l]ᵀ of MATH.md, leading dimension n), so every product has the
-// examples as its long M side — the orientation in which OpenBLAS's dgemm runs fastest here — and
-// each unit's values are contiguous for the fused passes. The input X stays as the user gave it
-// (column-major s0 × n). `example_major` says which of the two layouts A_prev has.
+// column-major n × s_l matrix (A[l]ᵀ in docs/math.md, "Mapping onto BLAS"; leading dimension n), so
+// every product has the examples as its long M side — the orientation OpenBLAS's dgemm runs
+// fastest in — and each unit's values are contiguous for the fused passes. The input X stays as the
+// user gave it (column-major s0 × n). `example_major` says which of the two layouts A_prev has.
 
 // Zᵀ (n × s_out, leading dimension n, overwritten) = A_prevᵀ Wᵀ: one dgemm.
 static void dense_product(const Layer& layer, const double* W, const double* A_prev, bool example_major, size_t n, double* Z) {
@@ -223,9 +223,10 @@ static bool dense_forward(const Layer& layer, const double* W, const double* b, 
 // Output layer: Z = A_prevᵀ Wᵀ + 1 bᵀ (n × s, unit by unit, in ws.A.back()), then per example j
 // (its s values at stride n) the output activation — written example by example into `out`
 // (s × n, i.e. the user's n × s row-major) when given — and, with Y (s × n, example by example), the
-// loss (MATH.md "Output error") and, when delta (n × s, unit by unit) is given, δ[L] = ∂loss/∂z;
-// then db (s, overwritten) = Σ_j δ[L]. Returns Σ_j loss_j. With weight (n, or null: all 1), example
-// j's loss and δ are multiplied by weight[j] (the unweighted path is unchanged, term for term).
+// loss (docs/math.md, "Output layers and losses") and, when delta (n × s, unit by unit) is given,
+// δ[L] = ∂loss/∂z; then db (s, overwritten) = Σ_j δ[L]. Returns Σ_j loss_j. With weight (n, or null:
+// all 1), example j's loss and δ are multiplied by weight[j] (without weight nothing is multiplied:
+// the unweighted sums are the plain ones, term for term).
 static double output_forward(const Layer& layer, Loss loss, const double* W, const double* b, const double* A_prev,
                              bool example_major, size_t n, const double* Y, double* Z, double* out, double* delta, double* db,
                              Workspace& ws, bool* finite, const double* weight) {
@@ -308,7 +309,8 @@ static double output_forward(const Layer& layer, Loss loss, const double* W, con
 //   if prev: δ[l−1] = (δ[l] W[l]) ⊙ g[l−1]′ written over A_over, which is A_prev's own buffer (n × s_in,
 //   unit by unit; dW[l] was its last use), and db_prev (s_in, overwritten) = Σ_j δ[l−1], in one
 //   pass per unit.
-// (MATH.md: δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ g[l]′(Z[l]), ∂J/∂W[l] = (1/n) δ[l] A[l−1]ᵀ, here transposed.)
+// (docs/math.md, "Dense networks: forward and backward": δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ g[l]′(Z[l]),
+// ∂J/∂W[l] = (1/n) δ[l] A[l−1]ᵀ, here transposed.)
 // block: room for max(n, kDeltaBlock) doubles.
 static void dense_backward(const Layer& layer, const double* W, const double* A_prev, bool example_major,
                            const double* delta, size_t n, double* dW, const Layer* prev, double* A_over, double* block,
@@ -456,10 +458,9 @@ size_t net_predict(const Network& net, const double* theta, const double* X, siz
 NetObjective::~NetObjective() = default;
 
 void NetObjective::reserve(size_t batch, size_t eval) {
-  // No team for small batches, even when θ is large: sharing Adam's update (101 770 parameters of a
-  // 784-128-10 network at batch 64) measured no faster at 2 threads (~155 µs either way: after a
-  // 2-thread dgemm the gradient is split between the cores' caches, and the update streams 6.5 MB),
-  // while the team's spinning threads made the step's time vary from 534 to 825 µs (575–581 without).
+  // No team for small batches, even when θ is large: sharing Adam's update gains nothing there (after
+  // a multi-threaded dgemm the gradient is split between the cores' caches, and the update streams
+  // all of θ and Adam's two moments), while the team's spinning threads make each step's time vary.
   if (!team_) team_ = make_team(net_, batch);
   ws_.team = team_.get();
   ws_.reserve(net_, batch, true);

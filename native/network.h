@@ -1,8 +1,9 @@
-// Dense networks of any depth (seed section 2, MATH.md "Networks"): one forward/backward pair per
-// layer kind, every product a dgemm, every elementwise step one fused pass. Plain C++ over BLAS:
-// no napi.h here; buffers are sized once (Workspace::reserve) and never allocated in the loop.
+// Dense networks of any depth (docs/math.md, "Dense networks: forward and backward"): one
+// forward/backward pair per layer kind, every product a dgemm, every elementwise step one fused
+// pass. Plain C++ over BLAS: no napi.h here; buffers are sized once (Workspace::reserve) and never
+// allocated in the loop.
 //
-// Layout (MATH.md "Shapes and layout"): X and Y come as the user gave them, column-major s × n
+// Layout (docs/math.md, "Mapping onto BLAS"): X and Y come as the user gave them, column-major s × n
 // (= row-major n × s, examples as rows), and predictions go back that way. Inside a batch the
 // activations and deltas are stored unit by unit, column-major n × s_l (A[l]ᵀ): every dgemm then has
 // the examples on its long M side, and each unit's values are contiguous for the fused passes.

@@ -123,8 +123,9 @@ struct TrainOutcome {
 // First-order optimizers: per epoch a seeded shuffle (when cfg.shuffle and batches are smaller
 // than the set), batches gathered into a reused buffer, one step each at the epoch's learning rate.
 // A record every cfg.record_every epochs: J is the size-weighted mean of the epoch's batch costs;
-// for full-batch training J and the validation figures are those of θ before the epoch's step (as
-// the seed records), for mini-batches those of θ at the end of the epoch.
+// for full-batch training J and the validation figures are those of θ before the epoch's step (the
+// seed's recording, docs/math.md, "Training loop and cost records"), for mini-batches those of θ at
+// the end of the epoch.
 // L-BFGS: full batch; record i holds J of θ before iteration i; stops when ‖g‖∞ ≤ tolerance (gradient),
 // when |ΔJ| ≤ 64 ε max(|J|, |J'|, 1) (cost_change), when no step satisfies the line search, or at the cap.
 // Early stopping stops after `patience` records without an improvement larger than min_delta; with
