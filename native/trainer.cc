@@ -261,6 +261,13 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
   FirstOrder opt(cfg.optim, P);
   Recorder recorder(model, theta, P, validation, cfg, record);
   TrainOutcome out;
+  // Divergence of a finite cost (docs/math.md, "Divergence"): a recorded cost above 1e6 times the
+  // first one stops the fit as a non-finite one does; a fit that starts at cost 0 has no scale.
+  double first_cost = std::numeric_limits<double>::quiet_NaN();
+  const auto blown_up = [&first_cost](double cost) {
+    if (std::isnan(first_cost)) first_cost = cost;
+    return first_cost > 0 && cost > 1e6 * first_cost;
+  };
 
   for (size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
     const double lr = recorder.rate(epoch);
@@ -293,6 +300,10 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
       }
       if (single && recording) {
         out.last_cost = cg.cost;
+        if (blown_up(cg.cost)) {
+          out.status = TrainStatus::diverged;
+          return out;
+        }
         if (recorder(epoch, cg.cost, lr)) {
           stop = true;
           break;
@@ -312,6 +323,10 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
       if (!single) {
         const double epoch_cost = epoch_total / static_cast<double>(n);
         out.last_cost = epoch_cost;
+        if (recording && blown_up(epoch_cost)) {
+          out.status = TrainStatus::diverged;
+          return out;
+        }
         if (recording) stop = recorder(epoch, epoch_cost, lr);
       }
     }

@@ -199,6 +199,19 @@ export class Trainer {
     this.#finish();
   }
 
+  #firstCost = NaN;
+
+  /**
+   * Divergence of a finite cost (docs/math.md, "Divergence"): a recorded cost above 1e6 times the
+   * first one stops the fit as a non-finite one does; a fit that starts at cost 0 has no scale.
+   */
+  #blownUp(cost: number): boolean {
+    if (Number.isNaN(this.#firstCost)) this.#firstCost = cost;
+    if (!(this.#firstCost > 0 && cost > 1e6 * this.#firstCost)) return false;
+    this.status = 'diverged';
+    return true;
+  }
+
   #stepFirstOrder(): void {
     const cfg = this.#cfg, n = this.#data.n, B = this.#B, model = this.#model, data = this.#data;
     const xw = model.xWidth, yw = model.yWidth;
@@ -238,6 +251,7 @@ export class Trainer {
     }
     if (single && this.#recording) {
       this.lastCost = cg.cost;
+      if (this.#blownUp(cg.cost)) return;
       if (this.#record(this.#epoch, cg.cost, this.#lr)) {
         this.#stopEarly();
         return;
@@ -257,6 +271,7 @@ export class Trainer {
       if (!single) {
         const epochCost = this.#epochTotal / n;
         this.lastCost = epochCost;
+        if (this.#recording && this.#blownUp(epochCost)) return;
         if (this.#recording && this.#record(this.#epoch, epochCost, this.#lr)) {
           this.#stopEarly();
           return;
