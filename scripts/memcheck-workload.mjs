@@ -30,8 +30,10 @@ try {
   check(dw.length === m, 'gradient length');
   await lr.save(join(dir, 'lr.json'));
   const lr2 = await loadModel(join(dir, 'lr.json'), { backend: 'native' });
-  check(lr2.predictProbaSync(X).every((v, i) => v === p[i]), 'reloaded logistic regression differs');
-  check((await lr2.predictProba(X)).every((v, i) => v === p[i]), 'async prediction differs');
+  check(p.rows === n && p.cols === 2, 'probability matrix shape');
+  check(lr2.predictProbaSync(X).data.every((v, i) => v === p.data[i]), 'reloaded logistic regression differs');
+  check((await lr2.predictProba(X)).data.every((v, i) => v === p.data[i]), 'async prediction differs');
+  check(lr2.predictSync(X).every((v, i) => v === (p.data[2 * i + 1] >= 0.5 ? 1 : 0)), 'reloaded logistic regression labels differ');
 
   for (const spec of [
     { layers: [m, 8, 1], hidden: 'tanh' },
@@ -41,18 +43,21 @@ try {
     const net = new NeuralNetwork({ ...spec, seed: 3, backend: 'native' });
     const Y = spec.output === 'softmax' ? Float64Array.from(y, (v, i) => (v + i) % 3) : spec.output === 'linear' ? new Matrix(n, 2, X.data.slice(0, 2 * n)) : y;
     net.fitSync(X, Y, { epochs: 5, batchSize: 16, optimizer: 'adam', onProgress: () => {} });
-    await net.fit(X, Y, { epochs: 3, optimizer: 'momentum' });
-    const A = net.predictSync(X);
+    await net.fit(X, Y, { epochs: 3, optimizer: 'momentum', warmStart: true });
+    // The outputs: probabilities for a classifier, values for the regressor (two outputs: a Matrix).
+    const A = net.task === 'regression' ? net.predictSync(X) : net.predictProbaSync(X);
     check(A.data.every(Number.isFinite), 'network prediction not finite');
     net.costAndGradients(X, Y, { l2: 0.01 });
     await net.save(join(dir, 'net.json'));
     const net2 = await loadModel(join(dir, 'net.json'), { backend: 'native' });
-    check((await net2.predict(X)).data.every((v, i) => v === A.data[i]), 'reloaded network differs');
-    net2.predictClassSync(X);
+    const A2 = net2.task === 'regression' ? await net2.predict(X) : await net2.predictProba(X);
+    check(A2.data.every((v, i) => v === A.data[i]), 'reloaded network differs');
+    net2.predictSync(X);
   }
 
   // Error paths through the native boundary.
   const net = new NeuralNetwork({ layers: [m, 8, 1], backend: 'native' });
+  net.setParameters(net.parameters); // fitted, with its seeded initial parameters: predictions reach the addon
   await expectCode(() => net.predictSync(new Matrix(2, m, new Float64Array(2 * m).fill(NaN))), 'ERR_BLASNET_NOT_FINITE');
   await expectCode(() => net.predict(new Matrix(2, m + 1)), 'ERR_BLASNET_SHAPE');
   const boom = new Error('from the callback');

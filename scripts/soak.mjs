@@ -59,15 +59,17 @@ async function cycle(k) {
   if (k % 2) await lr.fit(X, y); else lr.fitSync(X, y, { onProgress: () => {} });
   const p = k % 3 ? lr.predictProbaSync(X) : await lr.predictProba(X);
   const lr2 = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(lr.toJSON())), { backend });
-  if (!same(lr2.predictProbaSync(X), p)) fail(`cycle ${k}: a reloaded logistic regression predicts differently`);
+  if (!same(lr2.predictProbaSync(X).data, p.data)) fail(`cycle ${k}: a reloaded logistic regression predicts differently`);
   lr.costAndGradients(X, y);
   // Network: mini-batch fit, predictions, gradients, a JSON round trip.
   const net = new NeuralNetwork({ layers: [m, 16, 1], seed: k >>> 0, backend });
   const opts = { epochs: backend === 'native' ? 3 : 1, batchSize: 100, learningRate: 0.1, optimizer: k % 2 ? 'adam' : 'gd' };
   if (k % 2) await net.fit(X, y, opts); else net.fitSync(X, y, opts);
-  const A = k % 3 ? net.predictSync(X) : await net.predict(X);
+  const A = k % 3 ? net.predictProbaSync(X) : await net.predictProba(X);
+  const labels = k % 3 ? await net.predict(X) : net.predictSync(X);
   const net2 = NeuralNetwork.fromJSON(JSON.parse(JSON.stringify(net.toJSON())), { backend });
-  if (!same(net2.predictSync(X).data, A.data)) fail(`cycle ${k}: a reloaded network predicts differently`);
+  if (!same(net2.predictProbaSync(X).data, A.data)) fail(`cycle ${k}: a reloaded network predicts differently`);
+  if (!same(net2.predictSync(X), labels)) fail(`cycle ${k}: a reloaded network predicts other labels`);
   net.costAndGradients(X, y);
   if (!(net.scoreSync(X, y) >= 0)) fail(`cycle ${k}: no score`);
 }
