@@ -63,7 +63,7 @@ export interface ClassificationScoreOptions {
  * @example
  * const perClass: ScoreResult<{ average: null }> = f1Score([0, 1, 2], [0, 2, 2], { average: null });   // Float64Array
  */
-export type ScoreResult<O> = O extends { average: null }
+export type ScoreResult<O> = O extends Record<'average', null>
   ? Float64Array
   : 'average' extends keyof O
     ? null extends O['average' & keyof O] ? number | Float64Array : number
@@ -137,8 +137,13 @@ export interface RegressionMetricOptions {
   sampleWeight?: SampleWeight;
 }
 
-/** Regression targets, or indicator / probability rows: a vector of numbers or a Matrix (number[][] too). */
-type Values = Float64Array | readonly number[] | Matrix | readonly (readonly number[])[];
+/**
+ * Numbers per example: a vector (one value each) or a Matrix / number[][] (a row each): regression
+ * targets and predictions, probabilities, scores.
+ * @example
+ * const v: ValuesInput = Matrix.from([[0.2, 0.8], [0.6, 0.4]]);   // or new Float64Array([0.8, 0.4]), [0.8, 0.4]
+ */
+export type ValuesInput = Float64Array | readonly number[] | Matrix | readonly (readonly number[])[];
 
 // ---------------------------------------------------------------------------------------------
 // Input checks
@@ -564,7 +569,7 @@ function score(c: Counts, which: Which): number | Float64Array {
  * precisionScore(['no', 'yes', 'yes'], ['yes', 'yes', 'yes'], { posLabel: 'yes' });   // 2 / 3
  * precisionScore([0, 1, 2], [0, 2, 2], { average: null });                 // Float64Array [1, 0, 0.5]
  */
-export function precisionScore<O extends ClassificationScoreOptions = ClassificationScoreOptions & { average?: Exclude<Average, null> }>(
+export function precisionScore<O extends ClassificationScoreOptions = ClassificationScoreOptions & Partial<Record<'average', Exclude<Average, null>>>>(
   yTrue: LabelsInput | Matrix, yPred: LabelsInput | Matrix, options?: O,
 ): ScoreResult<O> {
   return score(countsFor(yTrue, yPred, options), 'precision') as ScoreResult<O>;
@@ -590,7 +595,7 @@ export function precisionScore<O extends ClassificationScoreOptions = Classifica
  * recallScore([true, true, false], [true, false, false]);               // 0.5 (true is positive)
  * recallScore(['a', 'b', 'c'], ['a', 'b', 'b'], { average: 'macro' });  // 2 / 3
  */
-export function recallScore<O extends ClassificationScoreOptions = ClassificationScoreOptions & { average?: Exclude<Average, null> }>(
+export function recallScore<O extends ClassificationScoreOptions = ClassificationScoreOptions & Partial<Record<'average', Exclude<Average, null>>>>(
   yTrue: LabelsInput | Matrix, yPred: LabelsInput | Matrix, options?: O,
 ): ScoreResult<O> {
   return score(countsFor(yTrue, yPred, options), 'recall') as ScoreResult<O>;
@@ -616,7 +621,7 @@ export function recallScore<O extends ClassificationScoreOptions = Classificatio
  * f1Score([0, 1, 2, 2], [0, 2, 2, 1], { average: 'weighted' });
  * f1Score(Matrix.from([[1, 0], [1, 1]]), Matrix.from([[1, 1], [1, 1]]), { average: 'micro' });   // 0.8571…
  */
-export function f1Score<O extends ClassificationScoreOptions = ClassificationScoreOptions & { average?: Exclude<Average, null> }>(
+export function f1Score<O extends ClassificationScoreOptions = ClassificationScoreOptions & Partial<Record<'average', Exclude<Average, null>>>>(
   yTrue: LabelsInput | Matrix, yPred: LabelsInput | Matrix, options?: O,
 ): ScoreResult<O> {
   return score(countsFor(yTrue, yPred, options), 'f1') as ScoreResult<O>;
@@ -647,7 +652,7 @@ export function f1Score<O extends ClassificationScoreOptions = ClassificationSco
  * logLoss([0, 1, 1], [0.1, 0.9, 0.6]);                               // P(1) for each example
  * logLoss([1, 1], [0.9, 0.7], { labels: [0, 1] });
  */
-export function logLoss(yTrue: LabelsInput, yProba: Values, options?: LogLossOptions): number {
+export function logLoss(yTrue: LabelsInput, yProba: ValuesInput, options?: LogLossOptions): number {
   const o = readOptions(options, ['labels', 'sampleWeight']);
   rejectIndicator(yTrue, 'yTrue', 'logLoss');
   const yt = scanLabelsOrColumn(yTrue, 'yTrue');
@@ -757,7 +762,7 @@ function binaryAuc(pos: Uint8Array, score: Float64Array, w: Float64Array | null,
  * rocAucScore([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]);   // 0.75
  * rocAucScore(['a', 'b', 'c'], Matrix.from([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.3, 0.3, 0.4]]));   // 1
  */
-export function rocAucScore(yTrue: LabelsInput, yScore: Values, options?: RocAucOptions): number {
+export function rocAucScore(yTrue: LabelsInput, yScore: ValuesInput, options?: RocAucOptions): number {
   const o = readOptions(options, ['average', 'labels', 'sampleWeight']);
   const average = o.average;
   if (average !== undefined && average !== 'macro' && average !== 'weighted' && average !== 'micro') {
@@ -861,7 +866,7 @@ function meanError(yTrue: unknown, yPred: unknown, options: unknown, f: (d: numb
  * @example
  * meanSquaredError([1, 2, 3], [1, 2, 5]);   // 4 / 3
  */
-export function meanSquaredError(yTrue: Values, yPred: Values, options?: RegressionMetricOptions): number {
+export function meanSquaredError(yTrue: ValuesInput, yPred: ValuesInput, options?: RegressionMetricOptions): number {
   return meanError(yTrue, yPred, options, (d) => d * d);
 }
 
@@ -879,7 +884,7 @@ export function meanSquaredError(yTrue: Values, yPred: Values, options?: Regress
  * @example
  * meanAbsoluteError([1, 2, 3], [1, 2, 5]);   // 2 / 3
  */
-export function meanAbsoluteError(yTrue: Values, yPred: Values, options?: RegressionMetricOptions): number {
+export function meanAbsoluteError(yTrue: ValuesInput, yPred: ValuesInput, options?: RegressionMetricOptions): number {
   return meanError(yTrue, yPred, options, Math.abs);
 }
 
@@ -899,7 +904,7 @@ export function meanAbsoluteError(yTrue: Values, yPred: Values, options?: Regres
  * r2Score([1, 2, 3, 4], [1, 2, 2, 5]);   // 1 − 2 / 5 = 0.6
  * r2Score([3, 3], [3, 3]);               // 1 (constant targets, exact)
  */
-export function r2Score(yTrue: Values, yPred: Values, options?: RegressionMetricOptions): number {
+export function r2Score(yTrue: ValuesInput, yPred: ValuesInput, options?: RegressionMetricOptions): number {
   const o = readOptions(options, ['sampleWeight']);
   const [T, P] = readRegression(yTrue, yPred);
   const n = T.rows, k = T.cols;
