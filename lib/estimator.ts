@@ -191,6 +191,13 @@ export function checkTrainingDefaults(o: Record<string, unknown>, defaults: Trai
   return Object.freeze(snapshot);
 }
 
+/** Checks `options.warmStart`: a boolean or absent. */
+export function checkWarmStart(value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.warmStart must be a boolean, got ${describe(value)}`);
+  }
+}
+
 /** Merges the constructor's defaults and a fit's options (the fit's win), keeping only keys that are set. */
 export function mergeOptions(defaults: Readonly<Record<string, unknown>>, o: Record<string, unknown>, allowed: readonly string[]): Record<string, unknown> {
   checkKnownKeys(o, 'options', allowed);

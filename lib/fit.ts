@@ -10,6 +10,7 @@ import { runFit, type FitJob, type FitModel, type FitOutcome } from './reference
 import { runInWorker } from './reference/pool.js';
 import type { Rows, StopReason, TrainConfig, TrainRecord } from './train-types.js';
 import { nativeConfig, progressRecord, resultFields, type FitProgress, type TrainingResultFields } from './training.js';
+import { checkOptionsObject, optionalSignal } from './validate.js';
 
 /** A native engine's fit entry points: the addon's logistic functions or a NativeNet, bound. */
 export interface NativeFitter {
@@ -116,6 +117,21 @@ export function runFitAsync(lock: FitLock, p: PreparedFit, signal: AbortSignal |
   lock.busy = true;
   const job = p.native ? fitNative(p, signal) : fitReference(p, signal);
   return withCallerStack(job.finally(() => { lock.busy = false; }), caller);
+}
+
+/**
+ * `fit`'s body for every model: prepares the fit (validation errors reject), reads `signal`, and runs
+ * it off the main thread; the Promise carries the caller's stack.
+ */
+export function startFit(lock: FitLock, prepare: () => PreparedFit, options: unknown): Promise<FitResult> {
+  const caller = new Error();
+  try {
+    const p = prepare();
+    const signal = optionalSignal(checkOptionsObject(options, 'options').signal, 'options.signal');
+    return runFitAsync(lock, p, signal, caller);
+  } catch (e) {
+    return Promise.reject(e);
+  }
 }
 
 async function fitNative(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {

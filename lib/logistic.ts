@@ -7,10 +7,10 @@ import { resolveBackend, type BackendName, type BackendOption } from './backend.
 import { networkEngine, logisticEngine, type Engine } from './engines.js';
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import {
-  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, fitRowWeights, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
+  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
   summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
 } from './estimator.js';
-import { runFitAsync, runFitSync, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
 import {
   checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, finiteNumber, metadata, MODEL_FORMAT, plainObject, readModelFile, writeModelFile,
   type LogisticModelJSON, type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions,
@@ -21,7 +21,7 @@ import { accuracyScore } from './metrics.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { makeSpec } from './spec.js';
 import { splitData } from './training.js';
-import { checkFiniteCost, checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, optionalFunction, optionalSignal, toMatrix } from './validate.js';
+import { checkFiniteCost, checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, optionalFunction, toMatrix } from './validate.js';
 
 /**
  * The constructor's options: the training options (defaults for every fit), the aliases the seed's
@@ -408,23 +408,15 @@ export class LogisticRegression {
    * @example const { costs } = await model.fit(X, y, { signal: AbortSignal.timeout(5000) });
    */
   fit(X: Matrix | number[][], y: unknown, options: AsyncFitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'> = {}): Promise<FitResult> {
-    const caller = new Error();
-    try {
-      const p = this.#prepareFit(X, y, options, ASYNC_FIT_KEYS);
-      const signal = optionalSignal(checkOptionsObject(options, 'options').signal, 'options.signal');
-      return runFitAsync(this.#lock, p, signal, caller);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return startFit(this.#lock, () => this.#prepareFit(X, y, options, ASYNC_FIT_KEYS), options);
   }
+
 
   #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[]): PreparedFit {
     const raw = checkOptionsObject(options, 'options');
     checkKnownKeys(raw, 'options', [...keys, ...Object.keys(ALIASES)]);
     const o = mergeOptions(this.#defaults, unalias(raw, 'options'), keys);
-    if (o.warmStart !== undefined && typeof o.warmStart !== 'boolean') {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.warmStart must be a boolean, got ${describe(o.warmStart)}`);
-    }
+    checkWarmStart(o.warmStart);
     const warm = o.warmStart === true && this.#theta !== null;
     const parsed = parseTraining(o, DEFAULTS, true, shuffleSeedFor(this.seed, warm ? this.#fits : 0));
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');

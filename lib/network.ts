@@ -7,11 +7,11 @@ import { resolveBackend, type BackendName, type BackendOption } from './backend.
 import { networkEngine, type Engine } from './engines.js';
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import {
-  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, fitRowWeights, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
+  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
   summaryText, thresholdMatrix, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults,
   type TrainingOptions,
 } from './estimator.js';
-import { runFitAsync, runFitSync, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
 import {
   checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, metadata, MODEL_FORMAT, plainObject, readModelFile, writeModelFile,
   type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON,
@@ -23,7 +23,7 @@ import { Random } from './random.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec } from './spec.js';
 import { splitData } from './training.js';
-import { checkFiniteCost, checkKnownKeys, checkOptionsObject, integerInRange, nonNegativeNumber, optionalFunction, optionalSignal, toMatrix } from './validate.js';
+import { checkFiniteCost, checkKnownKeys, checkOptionsObject, integerInRange, nonNegativeNumber, optionalFunction, toMatrix } from './validate.js';
 
 /**
  * The options of `new NeuralNetwork(options)`: the architecture, the loss, the training options
@@ -486,21 +486,13 @@ export class NeuralNetwork {
    * @example await net.fit(X, y, { epochs: 10, onProgress: console.log });
    */
   fit(X: Matrix | number[][], y: unknown, options: AsyncFitOptions = {}): Promise<FitResult> {
-    const caller = new Error();
-    try {
-      const p = this.#prepareFit(X, y, options, ASYNC_FIT_KEYS);
-      const signal = optionalSignal(checkOptionsObject(options, 'options').signal, 'options.signal');
-      return runFitAsync(this.#lock, p, signal, caller);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    return startFit(this.#lock, () => this.#prepareFit(X, y, options, ASYNC_FIT_KEYS), options);
   }
+
 
   #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[]): PreparedFit {
     const o = mergeOptions(this.#defaults, checkOptionsObject(options, 'options'), keys);
-    if (o.warmStart !== undefined && typeof o.warmStart !== 'boolean') {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.warmStart must be a boolean, got ${describe(o.warmStart)}`);
-    }
+    checkWarmStart(o.warmStart);
     const warm = o.warmStart === true && this.#fitted;
     const parsed = parseTraining(o, NETWORK_DEFAULTS, this.task !== 'regression', shuffleSeedFor(this.seed, warm ? this.#fits : 0));
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
