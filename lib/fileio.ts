@@ -6,7 +6,7 @@ import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { BlasnetError, BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 
 /**
  * A path argument as a string: a non-empty path or a file: URL.
@@ -27,24 +27,30 @@ export function checkPath(path: unknown, name = 'path'): string {
   return path;
 }
 
-/** A Node system error (same code, errno, syscall) whose message says what blasnet was doing, and where. */
-function fileError(e: unknown, action: string, path: string): Error {
-  const err = e as NodeJS.ErrnoException;
-  // Only the OS's errors (they carry errno / syscall); blasnet's own pass through unchanged.
-  if (!(err instanceof Error) || typeof err.code !== 'string' || (typeof err.errno !== 'number' && typeof err.syscall !== 'string')) return e as Error;
-  const out = new Error(`${action} ${JSON.stringify(path)}: ${err.message}`, { cause: e }) as NodeJS.ErrnoException;
-  out.code = err.code;
-  if (err.errno !== undefined) out.errno = err.errno;
-  if (err.syscall !== undefined) out.syscall = err.syscall;
-  out.path = err.path ?? path;
-  return out;
+/** The fields a Node system error carries (declared here so that the emitted types need no @types/node). */
+interface SystemErrorFields {
+  code?: unknown;
+  errno?: unknown;
+  syscall?: unknown;
+  path?: unknown;
 }
 
+/**
+ * ERR_BLASNET_IO for a file-system failure: the message says what blasnet was doing, and where, and
+ * `cause` is the system error (so `e.cause.code` is ENOENT, EACCES, …). blasnet's own errors pass
+ * through unchanged.
+ */
+function fileError(e: unknown, action: string, path: string): Error {
+  if (e instanceof BlasnetError) return e;
+  const err = e as SystemErrorFields & Error;
+  const detail = e instanceof Error ? err.message : String(e);
+  return blasnetError('ERR_BLASNET_IO', `${action} ${JSON.stringify(path)}: ${detail}`, { cause: e });
+}
+
+/** ERR_BLASNET_IO for a refusal blasnet decides itself (a folder, a special file), its cause a system-like error with that code. */
 function systemLikeError(code: string, message: string, path: string): Error {
-  const out = new Error(message) as NodeJS.ErrnoException;
-  out.code = code;
-  out.path = path;
-  return out;
+  const cause = Object.assign(new Error(`${code}: ${message}`), { code, path });
+  return blasnetError('ERR_BLASNET_IO', message, { cause });
 }
 
 /**
@@ -57,7 +63,7 @@ function systemLikeError(code: string, message: string, path: string): Error {
  * @param target - the destination path (already checked with checkPath)
  * @param text - the complete file content
  * @param what - what is written, for error messages (e.g. 'the model')
- * @throws {Error} the file system's error (code ENOENT, EACCES, EISDIR, EXDEV, …), its message naming the path
+ * @throws {BlasnetError} ERR_BLASNET_IO naming the path, its cause the file system's error (code ENOENT, EACCES, EISDIR, EXDEV, …)
  * @example await writeFileAtomic('/srv/model.json', text, 'the model');
  */
 export async function writeFileAtomic(target: string, text: string, what: string): Promise<void> {
@@ -125,7 +131,7 @@ async function syncDirectory(dir: string): Promise<void> {
 }
 
 function ignorableSyncError(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException).code;
+  const code = (e as SystemErrorFields | null)?.code;
   return code === 'EISDIR' || code === 'EINVAL' || code === 'EPERM' || code === 'EACCES' || code === 'ENOTSUP' || code === 'EBADF';
 }
 
@@ -137,8 +143,8 @@ function ignorableSyncError(e: unknown): boolean {
  * @param maxBytes - the cap
  * @param src - how the file is named in a size error (e.g. 'model file "/m.json"')
  * @returns the file's bytes
- * @throws {Error} the file system's error (ENOENT, EACCES, …), EISDIR for a folder, EINVAL for a
- *   non-regular file, each naming the path
+ * @throws {BlasnetError} ERR_BLASNET_IO naming the path, its cause the file system's error (ENOENT,
+ *   EACCES, …), EISDIR for a folder, EINVAL for a non-regular file
  * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a file larger than maxBytes
  * @example const bytes = await readFileCapped('/srv/model.json', 256 * 2 ** 20, 'model file "/srv/model.json"');
  */

@@ -2,7 +2,7 @@
 // fromJSON): plain data only, no cycles or shared sub-objects, sizes and depth within bounds, no
 // prototype-polluting keys. Generic: it knows nothing of the model format and imports no model.
 import { types } from 'node:util';
-import { BlasnetRangeError, BlasnetTypeError, describe, type ErrorCode } from './errors.js';
+import { blasnetError, describe, type ErrorCode } from './errors.js';
 
 /**
  * Size bounds on a JSON-shaped object, checked before any of its fields is read so that a hostile
@@ -49,8 +49,8 @@ interface Frame {
  * @param limits - the bounds (the root is depth 1)
  * @param what - what the data is, in messages ('a model')
  * @param limitsName - how the bounds are named in messages ('MODEL_JSON_LIMITS')
- * @throws {TypeError} ERR_BLASNET_FORMAT for a cycle, a shared sub-object, a forbidden key or a value that is not plain JSON data
- * @throws {RangeError} ERR_BLASNET_FORMAT for a bound exceeded, naming the place and the bound
+ * @throws {BlasnetError} ERR_BLASNET_FORMAT for a cycle, a shared sub-object, a forbidden key or a value
+ *   that is not plain JSON data, or a bound exceeded (naming the place and the bound)
  * @example checkJsonTree(JSON.parse(text), 'model JSON', MODEL_JSON_LIMITS, 'a model', 'MODEL_JSON_LIMITS');
  */
 export function checkJsonTree(root: object, src: string, limits: JsonTreeLimits, what = 'the document', limitsName = 'limits'): void {
@@ -59,8 +59,8 @@ export function checkJsonTree(root: object, src: string, limits: JsonTreeLimits,
   let values = 0;
   const the = what.replace(/^an? /, 'the ');
   const at = (path: string) => (path === '' ? 'the top level' : path);
-  const fail = (message: string, range = false): never => {
-    throw range ? new BlasnetRangeError(ERR_FORMAT, `${src}: ${message}`) : new BlasnetTypeError(ERR_FORMAT, `${src}: ${message}`);
+  const fail = (message: string): never => {
+    throw blasnetError(ERR_FORMAT, `${src}: ${message}`);
   };
   const visit = (v: unknown, path: string, frame: Frame): void => {
     switch (typeof v) {
@@ -68,7 +68,7 @@ export function checkJsonTree(root: object, src: string, limits: JsonTreeLimits,
       case 'boolean':
         return;
       case 'string':
-        if (v.length > limits.maxStringLength) fail(`the string at ${path} has ${v.length} characters, above the limit of ${limits.maxStringLength} (${limitsName}.maxStringLength)`, true);
+        if (v.length > limits.maxStringLength) fail(`the string at ${path} has ${v.length} characters, above the limit of ${limits.maxStringLength} (${limitsName}.maxStringLength)`);
         return;
       case 'object': {
         if (v === null) return;
@@ -81,7 +81,7 @@ export function checkJsonTree(root: object, src: string, limits: JsonTreeLimits,
           fail(`${path} is the same object as ${at(first)}: a sub-object shared between two places; ${what} must be a tree of plain JSON data`);
         }
         const depth = frame.depth + 1;
-        if (depth > limits.maxDepth) fail(`${path} is nested ${depth} levels deep, above the limit of ${limits.maxDepth} (${limitsName}.maxDepth)`, true);
+        if (depth > limits.maxDepth) fail(`${path} is nested ${depth} levels deep, above the limit of ${limits.maxDepth} (${limitsName}.maxDepth)`);
         if (Array.isArray(v)) {
           if (Object.getPrototypeOf(v) !== Array.prototype) fail(`${path} must be a plain array, got ${describe(v)} with another prototype`);
         } else if (ArrayBuffer.isView(v)) {
@@ -109,7 +109,7 @@ export function checkJsonTree(root: object, src: string, limits: JsonTreeLimits,
     if (Array.isArray(value)) {
       const n = value.length;
       values += n;
-      if (values > limits.maxValues) fail(`${at(path)} has ${n} elements: ${the} holds more than ${limits.maxValues} values (${limitsName}.maxValues)`, true);
+      if (values > limits.maxValues) fail(`${at(path)} has ${n} elements: ${the} holds more than ${limits.maxValues} values (${limitsName}.maxValues)`);
       for (let i = 0; i < n; i++) {
         const v: unknown = value[i];
         if (typeof v !== 'number') visit(v, `${path}[${i}]`, frame);
@@ -117,14 +117,14 @@ export function checkJsonTree(root: object, src: string, limits: JsonTreeLimits,
       continue;
     }
     const keys = Object.keys(value);
-    if (keys.length > limits.maxKeys) fail(`${at(path)} has ${keys.length} keys, above the limit of ${limits.maxKeys} per object (${limitsName}.maxKeys)`, true);
+    if (keys.length > limits.maxKeys) fail(`${at(path)} has ${keys.length} keys, above the limit of ${limits.maxKeys} per object (${limitsName}.maxKeys)`);
     values += keys.length;
-    if (values > limits.maxValues) fail(`${at(path)}: ${the} holds more than ${limits.maxValues} values (${limitsName}.maxValues)`, true);
+    if (values > limits.maxValues) fail(`${at(path)}: ${the} holds more than ${limits.maxValues} values (${limitsName}.maxValues)`);
     for (const key of keys) {
       if (FORBIDDEN_KEYS.has(key)) {
         fail(`forbidden key ${JSON.stringify(key)} at ${at(path)}; "__proto__", "constructor" and "prototype" are never valid in a model (prototype-pollution guard)`);
       }
-      if (key.length > limits.maxStringLength) fail(`a key at ${at(path)} has ${key.length} characters, above the limit of ${limits.maxStringLength} (${limitsName}.maxStringLength)`, true);
+      if (key.length > limits.maxStringLength) fail(`a key at ${at(path)} has ${key.length} characters, above the limit of ${limits.maxStringLength} (${limitsName}.maxStringLength)`);
       const where = path === '' ? key : `${path}.${key}`;
       const d = Object.getOwnPropertyDescriptor(value, key);
       if (d === undefined) continue; // removed meanwhile (cannot happen for plain data)

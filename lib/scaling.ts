@@ -1,7 +1,7 @@
 // A model's input scaling: per-feature mean and std, applied as (x − mean) / std — exactly
 // Standardizer.transform's arithmetic — before a model sees its inputs; its validation and its JSON.
 // Never mutates the caller's X (the scaled matrix is always new) and imports no model.
-import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import { checkFinite, checkLength, exactKeys, plainObject, type InputScalingJSON, type PreprocessingJSON } from './format.js';
 import { Matrix } from './matrix.js';
 import { isDetached, ownProperties } from './validate.js';
@@ -170,6 +170,6 @@ export function preprocessingFromJSON(value: unknown, features: number, src: str
   checkFinite(s.mean, src, 'preprocessing.inputScaling.mean');
   checkFinite(s.std, src, 'preprocessing.inputScaling.std');
   const bad = s.std.findIndex((v) => !(v > 0));
-  if (bad >= 0) throw new BlasnetRangeError('ERR_BLASNET_FORMAT', `${src}: preprocessing.inputScaling.std must hold values > 0, got ${s.std[bad]} at index ${bad}`);
+  if (bad >= 0) throw blasnetError('ERR_BLASNET_FORMAT', `${src}: preprocessing.inputScaling.std must hold values > 0, got ${s.std[bad]} at index ${bad}`);
   return { mean: Float64Array.from(s.mean), std: Float64Array.from(s.std) };
 }

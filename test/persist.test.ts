@@ -339,15 +339,17 @@ describe('saveModel', () => {
     expect((await NeuralNetwork.load(path, { backend: 'reference' })).seed).toBe(1);
   });
 
-  it('a missing folder or a folder as the target: the file system error, naming the path, and no temporary file', async () => {
+  it('a missing folder or a folder as the target: ERR_BLASNET_IO naming the path, the file system error as cause, and no temporary file', async () => {
     const net = new NeuralNetwork({ layers: [2, 1], backend: 'reference' });
     const missing = join(dir, 'no-such-folder', 'm.json');
     const e1 = await saveModel(net, missing).catch((x: unknown) => x);
-    expectError(e1, Error, 'ENOENT', /no-such-folder/);
+    expectError(e1, BlasnetError, 'ERR_BLASNET_IO', /no-such-folder/);
+    expect((e1 as Error).cause).toMatchObject({ code: 'ENOENT' });
     const sub = join(dir, 'target-is-dir');
     mkdirSync(join(sub, 'm.json'), { recursive: true });
     const e2 = await saveModel(net, join(sub, 'm.json')).catch((x: unknown) => x);
-    expectError(e2, Error, 'EISDIR', /m\.json.*is a directory/);
+    expectError(e2, BlasnetError, 'ERR_BLASNET_IO', /m\.json.*is a directory/);
+    expect((e2 as Error).cause).toMatchObject({ code: 'EISDIR' });
     expect(readdirSync(sub)).toEqual(['m.json']);
   });
 
@@ -365,7 +367,8 @@ describe('saveModel', () => {
     } finally {
       hooks.failRename = false;
     }
-    expectError(e, Error, 'EXDEV', /cannot move the model into place at ".*m\.json"/);
+    expectError(e, BlasnetError, 'ERR_BLASNET_IO', /cannot move the model into place at ".*m\.json"/);
+    expect((e as Error).cause).toMatchObject({ code: 'EXDEV' });
     expect(readdirSync(sub)).toEqual(['m.json']);
     expect(readFileSync(path).equals(before)).toBe(true);
   });
@@ -481,28 +484,28 @@ describe('model JSON that is not a bounded tree is refused at once (ERR_BLASNET_
   // What each case in test/helpers/hostile-json-child.mjs must throw: the class, and the message
   // (which names the place and the bound). All are ERR_BLASNET_FORMAT.
   const expected: Record<string, [string, RegExp]> = {
-    'cycle: the model inside its own metadata': ['TypeError', /model JSON: metadata\.self is the model itself again: the object contains itself \(a cycle\)/],
-    'cycle: an array that contains itself': ['TypeError', /metadata\.list\[2\] is metadata\.list again: the object contains itself \(a cycle\)/],
-    'cycle: parameters.W inside itself': ['TypeError', /parameters\.W\[2\] is parameters\.W again: .*cycle/],
-    'cycle: in a logistic regression': ['TypeError', /training\.back is training again: .*cycle/],
-    'shared: the same bias array for two layers': ['TypeError', /parameters\.b\[1\] is the same object as parameters\.b\[0\]: a sub-object shared between two places/],
-    'shared: one object in two metadata fields': ['TypeError', /metadata\.b is the same object as metadata\.a: a sub-object shared/],
-    'shared: a DAG of 2^60 paths (o = [o, o] sixty times)': ['TypeError', /metadata\.dag\[1\] is the same object as metadata\.dag\[0\]/],
-    'deep: an object nested a million levels': ['RangeError', /metadata(\.deep)(\.a)+ is nested 33 levels deep, above the limit of 32 \(MODEL_JSON_LIMITS\.maxDepth\)/],
-    'deep: a file nesting arrays 100 000 levels': ['RangeError', /model file ".*deep\.json": the JSON nests deeper than 32 levels at character \d+, above the limit of MODEL_JSON_LIMITS\.maxDepth/],
-    'deep: a file nesting arrays 10 000 000 levels (20 MB; JSON.parse alone takes seconds)': ['RangeError', /model file ".*deeper\.json": the JSON nests deeper than 32 levels at character \d+/],
-    'size: a sparse array of length 2^32 − 1 as W[0]': ['RangeError', /parameters\.W\[0\] has 4294967295 elements: the model holds more than 2148532224 values \(MODEL_JSON_LIMITS\.maxValues\)/],
-    'size: 5000 keys in metadata': ['RangeError', /metadata has 500\d keys, above the limit of 1024 per object \(MODEL_JSON_LIMITS\.maxKeys\)/],
-    'size: a 70 000-character string': ['RangeError', /the string at metadata\.note has 70000 characters, above the limit of 65536 \(MODEL_JSON_LIMITS\.maxStringLength\)/],
-    'size: a 70 000-character key': ['RangeError', /a key at metadata has 70000 characters, above the limit of 65536/],
-    'not data: a Proxy as the model': ['TypeError', /model JSON: the model must be a plain object, got a Proxy/],
-    'not data: a Proxy whose traps throw, as architecture': ['TypeError', /architecture is a Proxy; a model must be plain JSON data/],
-    'not data: a getter': ['TypeError', /training\.seed is an accessor \(getter\/setter\) property/],
-    'not data: a Float64Array as b[0]': ['TypeError', /parameters\.b\[0\] is a Float64Array of length 4; a model must be plain JSON data/],
-    'not data: a hole in b[0]': ['TypeError', /parameters\.b\[0\]\[1\] is undefined \(a hole or an undefined element\)/],
-    'not data: a function in metadata': ['TypeError', /metadata\.f is a function, not a JSON value/],
-    'not data: a BigInt in metadata': ['TypeError', /metadata\.n is a bigint, not a JSON value/],
-    'not data: a Date in metadata': ['TypeError', /metadata\.when must be a plain object, got a Date/],
+    'cycle: the model inside its own metadata': ['BlasnetError', /model JSON: metadata\.self is the model itself again: the object contains itself \(a cycle\)/],
+    'cycle: an array that contains itself': ['BlasnetError', /metadata\.list\[2\] is metadata\.list again: the object contains itself \(a cycle\)/],
+    'cycle: parameters.W inside itself': ['BlasnetError', /parameters\.W\[2\] is parameters\.W again: .*cycle/],
+    'cycle: in a logistic regression': ['BlasnetError', /training\.back is training again: .*cycle/],
+    'shared: the same bias array for two layers': ['BlasnetError', /parameters\.b\[1\] is the same object as parameters\.b\[0\]: a sub-object shared between two places/],
+    'shared: one object in two metadata fields': ['BlasnetError', /metadata\.b is the same object as metadata\.a: a sub-object shared/],
+    'shared: a DAG of 2^60 paths (o = [o, o] sixty times)': ['BlasnetError', /metadata\.dag\[1\] is the same object as metadata\.dag\[0\]/],
+    'deep: an object nested a million levels': ['BlasnetError', /metadata(\.deep)(\.a)+ is nested 33 levels deep, above the limit of 32 \(MODEL_JSON_LIMITS\.maxDepth\)/],
+    'deep: a file nesting arrays 100 000 levels': ['BlasnetError', /model file ".*deep\.json": the JSON nests deeper than 32 levels at character \d+, above the limit of MODEL_JSON_LIMITS\.maxDepth/],
+    'deep: a file nesting arrays 10 000 000 levels (20 MB; JSON.parse alone takes seconds)': ['BlasnetError', /model file ".*deeper\.json": the JSON nests deeper than 32 levels at character \d+/],
+    'size: a sparse array of length 2^32 − 1 as W[0]': ['BlasnetError', /parameters\.W\[0\] has 4294967295 elements: the model holds more than 2148532224 values \(MODEL_JSON_LIMITS\.maxValues\)/],
+    'size: 5000 keys in metadata': ['BlasnetError', /metadata has 500\d keys, above the limit of 1024 per object \(MODEL_JSON_LIMITS\.maxKeys\)/],
+    'size: a 70 000-character string': ['BlasnetError', /the string at metadata\.note has 70000 characters, above the limit of 65536 \(MODEL_JSON_LIMITS\.maxStringLength\)/],
+    'size: a 70 000-character key': ['BlasnetError', /a key at metadata has 70000 characters, above the limit of 65536/],
+    'not data: a Proxy as the model': ['BlasnetError', /model JSON: the model must be a plain object, got a Proxy/],
+    'not data: a Proxy whose traps throw, as architecture': ['BlasnetError', /architecture is a Proxy; a model must be plain JSON data/],
+    'not data: a getter': ['BlasnetError', /training\.seed is an accessor \(getter\/setter\) property/],
+    'not data: a Float64Array as b[0]': ['BlasnetError', /parameters\.b\[0\] is a Float64Array of length 4; a model must be plain JSON data/],
+    'not data: a hole in b[0]': ['BlasnetError', /parameters\.b\[0\]\[1\] is undefined \(a hole or an undefined element\)/],
+    'not data: a function in metadata': ['BlasnetError', /metadata\.f is a function, not a JSON value/],
+    'not data: a BigInt in metadata': ['BlasnetError', /metadata\.n is a bigint, not a JSON value/],
+    'not data: a Date in metadata': ['BlasnetError', /metadata\.when must be a plain object, got a Date/],
   };
 
   it('cycles, shared sub-objects, depth, sizes and non-JSON values: each case throws at once (the child is killed if one hangs)', async () => {
@@ -536,7 +539,7 @@ describe('model JSON that is not a bounded tree is refused at once (ERR_BLASNET_
     writeFileSync(p, withDeep(30, tricky)); // root (1) → metadata (2) → 30 arrays: depth 32
     expect(await loadModel(p, { backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
     writeFileSync(p, withDeep(31, tricky));
-    expectError(await loadModel(p, { backend: 'reference' }).catch((x: unknown) => x), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /the JSON nests deeper than 32 levels/);
+    expectError(await loadModel(p, { backend: 'reference' }).catch((x: unknown) => x), BlasnetError, 'ERR_BLASNET_FORMAT', /the JSON nests deeper than 32 levels/);
   });
 
   it('a tree at the bounds still loads: depth 32, 1024 keys, 65 536-character strings', () => {
@@ -550,7 +553,7 @@ describe('model JSON that is not a bounded tree is refused at once (ERR_BLASNET_
     expect(NeuralNetwork.fromJSON(j, { backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
     // One more level is refused.
     j.metadata.deep = [deep];
-    expectError(catchSync(() => NeuralNetwork.fromJSON(j)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /nested 33 levels deep/);
+    expectError(catchSync(() => NeuralNetwork.fromJSON(j)), BlasnetError, 'ERR_BLASNET_FORMAT', /nested 33 levels deep/);
   });
 });
 
@@ -590,25 +593,25 @@ describe('loadModel refuses malformed files with a clear error', () => {
   });
 
   it('unknown version, with the versions this blasnet reads', async () => {
-    expectError(await loadError({ ...valid(), version: 2 }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /unsupported format version 2 \(written by a newer blasnet\?\); this blasnet reads version 1/);
-    expectError(await loadError({ ...valid(), version: '1' }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /unsupported format version "1"/);
+    expectError(await loadError({ ...valid(), version: 2 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unsupported format version 2 \(written by a newer blasnet\?\); this blasnet reads version 1/);
+    expectError(await loadError({ ...valid(), version: '1' }), BlasnetError, 'ERR_BLASNET_FORMAT', /unsupported format version "1"/);
     const { version: _, ...noVersion } = valid();
-    expectError(await loadError(noVersion), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /has no "version" field; this blasnet reads version 1/);
+    expectError(await loadError(noVersion), BlasnetError, 'ERR_BLASNET_FORMAT', /has no "version" field; this blasnet reads version 1/);
   });
 
   it('wrong or missing format name', async () => {
-    expectError(await loadError({ ...valid(), format: 'keras-model' }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /format must be "blasnet-model", got "keras-model"/);
+    expectError(await loadError({ ...valid(), format: 'keras-model' }), BlasnetError, 'ERR_BLASNET_FORMAT', /format must be "blasnet-model", got "keras-model"/);
     const { format: _, ...noFormat } = valid();
-    expectError(await loadError(noFormat), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /no "format" field/);
-    expectError(await loadError('[1, 2, 3]'), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /the model must be an object, got an array/);
+    expectError(await loadError(noFormat), BlasnetError, 'ERR_BLASNET_FORMAT', /no "format" field/);
+    expectError(await loadError('[1, 2, 3]'), BlasnetError, 'ERR_BLASNET_FORMAT', /the model must be an object, got an array/);
   });
 
   it('wrong kind, and a kind the typed loader does not expect', async () => {
-    expectError(await loadError({ ...valid(), kind: 'svm' }), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /kind must be one of "neural-network" \| "logistic-regression", got "svm"/);
-    expectError(await loadError(validLogistic(), (p) => NeuralNetwork.load(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a logistic-regression model; NeuralNetwork needs a neural-network/);
-    expectError(await loadError(valid(), (p) => LogisticRegression.load(p)), BlasnetRangeError, 'ERR_BLASNET_FORMAT', /holds a neural-network model; LogisticRegression needs a logistic-regression/);
+    expectError(await loadError({ ...valid(), kind: 'svm' }), BlasnetError, 'ERR_BLASNET_FORMAT', /kind must be one of "neural-network" \| "logistic-regression", got "svm"/);
+    expectError(await loadError(validLogistic(), (p) => NeuralNetwork.load(p)), BlasnetError, 'ERR_BLASNET_FORMAT', /holds a logistic-regression model; NeuralNetwork needs a neural-network/);
+    expectError(await loadError(valid(), (p) => LogisticRegression.load(p)), BlasnetError, 'ERR_BLASNET_FORMAT', /holds a neural-network model; LogisticRegression needs a logistic-regression/);
     // A network's fields under the logistic kind.
-    expectError(await loadError({ ...valid(), kind: 'logistic-regression' }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /unknown key "layers" at architecture/);
+    expectError(await loadError({ ...valid(), kind: 'logistic-regression' }), BlasnetError, 'ERR_BLASNET_FORMAT', /unknown key "layers" at architecture/);
   });
 
   it('a W array one value short, or a wrong number of layer arrays', async () => {
@@ -690,24 +693,24 @@ describe('loadModel refuses malformed files with a clear error', () => {
       [text.replace('{"name":"tanh"}', '{"name":"tanh","__proto__":{"alpha":1}}'), /forbidden key "__proto__" at architecture\.activations\[0\]/],
     ];
     for (const [bad, message] of cases) {
-      expectError(await loadError(bad), BlasnetTypeError, 'ERR_BLASNET_FORMAT', message);
+      expectError(await loadError(bad), BlasnetError, 'ERR_BLASNET_FORMAT', message);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     // In memory too: JSON.parse makes "__proto__" an own key; an object with another prototype is refused.
-    expectError(catchSync(() => modelFromJSON(JSON.parse(cases[0]![0]))), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /model JSON: forbidden key "__proto__"/);
-    expectError(catchSync(() => modelFromJSON(Object.assign(Object.create({ inherited: 1 }) as object, valid()))), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /the model must be a plain object/);
+    expectError(catchSync(() => modelFromJSON(JSON.parse(cases[0]![0]))), BlasnetError, 'ERR_BLASNET_FORMAT', /model JSON: forbidden key "__proto__"/);
+    expectError(catchSync(() => modelFromJSON(Object.assign(Object.create({ inherited: 1 }) as object, valid()))), BlasnetError, 'ERR_BLASNET_FORMAT', /the model must be a plain object/);
   });
 
   it('unknown keys are refused except in metadata; missing fields are named', async () => {
-    expectError(await loadError({ ...valid(), extra: 1 }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /unknown key "extra" at the top level; a version 1 model has exactly/);
+    expectError(await loadError({ ...valid(), extra: 1 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unknown key "extra" at the top level; a version 1 model has exactly/);
     const j = valid();
     (j.parameters as Record<string, unknown>).gamma = [];
-    expectError(await loadError(j), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /unknown key "gamma" at parameters/);
+    expectError(await loadError(j), BlasnetError, 'ERR_BLASNET_FORMAT', /unknown key "gamma" at parameters/);
     const { parameters: _, ...noParameters } = valid();
-    expectError(await loadError(noParameters), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /model file ".*": parameters is missing/);
+    expectError(await loadError(noParameters), BlasnetError, 'ERR_BLASNET_FORMAT', /model file ".*": parameters is missing/);
     const k = valid();
     delete (k.training as Partial<NetworkModelJSON['training']>).seed;
-    expectError(await loadError(k), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /training\.seed is missing/);
+    expectError(await loadError(k), BlasnetError, 'ERR_BLASNET_FORMAT', /training\.seed is missing/);
     const m = valid();
     m.metadata = { ...m.metadata, note: 'trained on Tuesday', tags: ['a'] };
     const p = tempPath();
@@ -717,8 +720,8 @@ describe('loadModel refuses malformed files with a clear error', () => {
     const { metadata: _m, ...noMetadata } = valid();
     writeFileSync(p, JSON.stringify(noMetadata));
     expect(await loadModel(p, { backend: 'reference' })).toBeInstanceOf(NeuralNetwork);
-    expectError(await loadError({ ...valid(), metadata: { createdAt: 5 } }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /metadata\.createdAt must be a string, got 5/);
-    expectError(await loadError({ ...valid(), metadata: [] }), BlasnetTypeError, 'ERR_BLASNET_FORMAT', /metadata must be an object, got an array/);
+    expectError(await loadError({ ...valid(), metadata: { createdAt: 5 } }), BlasnetError, 'ERR_BLASNET_FORMAT', /metadata\.createdAt must be a string, got 5/);
+    expectError(await loadError({ ...valid(), metadata: [] }), BlasnetError, 'ERR_BLASNET_FORMAT', /metadata must be an object, got an array/);
   });
 
   it('architectures and training options follow the constructors\' rules', async () => {
@@ -741,8 +744,12 @@ describe('loadModel refuses malformed files with a clear error', () => {
 
   it('a path that does not exist, a folder, a file above options.maxBytes, bad options', async () => {
     const missing = join(dir, 'does-not-exist.json');
-    expectError(await loadModel(missing).catch((x: unknown) => x), Error, 'ENOENT', new RegExp(`cannot read the model file "${missing.replace(/[.\\]/g, '\\$&')}": ENOENT`));
-    expectError(await loadModel(dir).catch((x: unknown) => x), Error, 'EISDIR', /cannot read the model file ".*blasnet-persist-.*": it is a directory/);
+    const noFile = await loadModel(missing).catch((x: unknown) => x);
+    expectError(noFile, BlasnetError, 'ERR_BLASNET_IO', new RegExp(`cannot read the model file "${missing.replace(/[.\\]/g, '\\$&')}": ENOENT`));
+    expect((noFile as Error).cause).toMatchObject({ code: 'ENOENT', syscall: 'stat' });
+    const folder = await loadModel(dir).catch((x: unknown) => x);
+    expectError(folder, BlasnetError, 'ERR_BLASNET_IO', /cannot read the model file ".*blasnet-persist-.*": it is a directory/);
+    expect((folder as Error).cause).toMatchObject({ code: 'EISDIR' });
     const path = tempPath();
     await saveModel(net, path);
     const size = statSync(path).size;
