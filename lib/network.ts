@@ -444,7 +444,7 @@ export class NeuralNetwork {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', ['l2', 'sampleWeight']);
     const l2 = nonNegativeNumber(o.l2, 'options.l2', (this.#defaults.l2 as number | undefined) ?? 0);
-    const M = this.#inputs(X, 'X');
+    const M = this.#inputs(X, 'X', true);
     const targets = this.#targets(y, 'y', M.rows, this.#classes, this.#targetScaling);
     const weight = fitRowWeights(o.sampleWeight, undefined, targets, M.rows);
     return { engine: this.#engine, theta: this.#theta, M, targets, l2, weight };
@@ -496,7 +496,7 @@ export class NeuralNetwork {
     const warm = o.warmStart === true && this.#fitted;
     const parsed = parseTraining(o, NETWORK_DEFAULTS, this.task !== 'regression', shuffleSeedFor(this.seed, warm ? this.#fits : 0));
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    const M = this.#inputs(X, 'X');
+    const M = this.#inputs(X, 'X', true);
     const raw = this.#targets(y, 'y', M.rows, warm ? this.#classes : null, null);
     const scaling = warm ? this.#targetScaling : this.#standardizeTargets ? learnTargetScaling(raw.T) : null;
     const targets = scaling ? { ...raw, T: scaleTargets(raw.T, scaling) } : raw;
@@ -525,9 +525,11 @@ export class NeuralNetwork {
   /**
    * X for a prediction. On the native backend the finiteness of X is not scanned here: the first
    * layer's fused pass sees every non-finite input and the addon names the offending row and column.
+   * A fit and costAndGradients scan it (`scan`): their addon paths report a non-finite input only
+   * as a diverged or overflowing cost.
    */
-  #inputs(X: unknown, name: string): Matrix {
-    const finite = this.backend !== 'native' || name !== 'X';
+  #inputs(X: unknown, name: string, scan = false): Matrix {
+    const finite = scan || this.backend !== 'native' || name !== 'X';
     return applyInputScaling(toMatrix(X, name, { cols: this.spec.sizes[0]!, finite }), this.#scaling, name);
   }
 
