@@ -1,6 +1,7 @@
 // Chooses the SimdKernels level once: the best the CPU supports, or BLASNET_SIMD's if it names one
 // the CPU supports. Builds without the x86 variants (other architectures, other compilers) use the
-// baseline level only.
+// baseline level only (named "neon" on arm64, where it compiles to NEON: simd_baseline.cc); the x86
+// levels and the __builtin_cpu_* checks are compiled only where CMakeLists.txt sets BLASNET_SIMD_X86.
 #include "simd.h"
 
 #include <cstdlib>

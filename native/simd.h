@@ -11,7 +11,7 @@
 namespace blasnet {
 
 struct SimdKernels {
-  const char* name;  // "avx512", "avx2", "baseline"
+  const char* name;  // "avx512", "avx2", "baseline" (x86-64); "neon" (arm64: the baseline build, NEON by definition)
   // In place over n values: a ← σ(a), a ← tanh(a) (the forms of vmath.h).
   void (*sigmoid_inplace)(double* a, size_t n);
   void (*tanh_inplace)(double* a, size_t n);

@@ -2,6 +2,7 @@
 // simd_avx512.cc, simd_avx2.cc and simd_baseline.cc, each inside its own namespace and with its
 // own -march; BLASNET_SIMD_NS and BLASNET_SIMD_NAME name it.
 #include <cmath>
+#include <cstring>
 
 #include "math.h"
 #include "simd.h"
@@ -64,10 +65,77 @@ static constexpr size_t kBlock = 8;
 // Examples per tile of the sweep (see logistic_rows): a whole number of blocks.
 static constexpr size_t kTile = 32;
 
+// Lane moves. __builtin_shufflevector is GCC 12's and Clang's; GCC 10 (Debian 11's, which builds the
+// packed prebuilds: scripts/bullseye.sh) has __builtin_shuffle, whose result is as wide as its inputs,
+// and the width-changing moves are then byte copies the compiler turns into the same extracts and
+// inserts. They only move values: every form gives the same bits.
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector)
+#define BLASNET_HAVE_SHUFFLEVECTOR 1
+#endif
+#endif
+typedef long long v4l __attribute__((vector_size(4 * sizeof(long long))));
+// (a0, a2, b0, b2) and (a1, a3, b1, b3).
+__attribute__((always_inline)) static inline v4d evens(v4d a, v4d b) {
+#ifdef BLASNET_HAVE_SHUFFLEVECTOR
+  return __builtin_shufflevector(a, b, 0, 2, 4, 6);
+#else
+  return __builtin_shuffle(a, b, v4l{0, 2, 4, 6});
+#endif
+}
+__attribute__((always_inline)) static inline v4d odds(v4d a, v4d b) {
+#ifdef BLASNET_HAVE_SHUFFLEVECTOR
+  return __builtin_shufflevector(a, b, 1, 3, 5, 7);
+#else
+  return __builtin_shuffle(a, b, v4l{1, 3, 5, 7});
+#endif
+}
+#if BLASNET_VW == 8
+// The low and high four lanes of eight, and eight lanes from two fours.
+__attribute__((always_inline)) static inline v4d lo4(vd a) {
+#ifdef BLASNET_HAVE_SHUFFLEVECTOR
+  return __builtin_shufflevector(a, a, 0, 1, 2, 3);
+#else
+  v4d r;
+  std::memcpy(&r, &a, sizeof r);
+  return r;
+#endif
+}
+__attribute__((always_inline)) static inline v4d hi4(vd a) {
+#ifdef BLASNET_HAVE_SHUFFLEVECTOR
+  return __builtin_shufflevector(a, a, 4, 5, 6, 7);
+#else
+  v4d r;
+  std::memcpy(&r, reinterpret_cast<const char*>(&a) + sizeof r, sizeof r);
+  return r;
+#endif
+}
+__attribute__((always_inline)) static inline vd cat8(v4d a, v4d b) {
+#ifdef BLASNET_HAVE_SHUFFLEVECTOR
+  return __builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7);
+#else
+  vd r;
+  std::memcpy(&r, &a, sizeof a);
+  std::memcpy(reinterpret_cast<char*>(&r) + sizeof a, &b, sizeof b);
+  return r;
+#endif
+}
+#elif BLASNET_VW == 2
+// Lanes 2k, 2k + 1 of four.
+template <int k>
+__attribute__((always_inline)) static inline vd pair(v4d a) {
+#ifdef BLASNET_HAVE_SHUFFLEVECTOR
+  return __builtin_shufflevector(a, a, 2 * k, 2 * k + 1);
+#else
+  return vd{a[2 * k], a[2 * k + 1]};
+#endif
+}
+#endif
+
 // h = (a0+a4, a1+a5, a2+a6, a3+a7), the first level of T.
 __attribute__((always_inline)) static inline v4d halves(const Oct& a) {
 #if BLASNET_VW == 8
-  return __builtin_shufflevector(a.p[0], a.p[0], 0, 1, 2, 3) + __builtin_shufflevector(a.p[0], a.p[0], 4, 5, 6, 7);
+  return lo4(a.p[0]) + hi4(a.p[0]);
 #elif BLASNET_VW == 4
   return a.p[0] + a.p[1];
 #else
@@ -88,19 +156,18 @@ __attribute__((always_inline)) static inline void lane_sums(const Oct* acc, vd* 
     v4d h[4], u[2];
     for (size_t q = 0; q < 4; ++q) h[q] = halves(acc[4 * g + q]);
     for (size_t p = 0; p < 2; ++p)
-      u[p] = __builtin_shufflevector(h[2 * p], h[2 * p + 1], 0, 2, 4, 6) +
-             __builtin_shufflevector(h[2 * p], h[2 * p + 1], 1, 3, 5, 7);
+      u[p] = evens(h[2 * p], h[2 * p + 1]) + odds(h[2 * p], h[2 * p + 1]);
     // u[p] = (h0+h1, h2+h3) of example 4g+2p, then of 4g+2p+1
-    t[g] = __builtin_shufflevector(u[0], u[1], 0, 2, 4, 6) + __builtin_shufflevector(u[0], u[1], 1, 3, 5, 7);
+    t[g] = evens(u[0], u[1]) + odds(u[0], u[1]);
   }
 #if BLASNET_VW == 8
-  for (size_t i = 0; i < NB / 8; ++i) z[i] = __builtin_shufflevector(t[2 * i], t[2 * i + 1], 0, 1, 2, 3, 4, 5, 6, 7);
+  for (size_t i = 0; i < NB / 8; ++i) z[i] = cat8(t[2 * i], t[2 * i + 1]);
 #elif BLASNET_VW == 4
   for (size_t i = 0; i < NB / 4; ++i) z[i] = t[i];
 #else
   for (size_t g = 0; g < NB / 4; ++g) {
-    z[2 * g] = __builtin_shufflevector(t[g], t[g], 0, 1);
-    z[2 * g + 1] = __builtin_shufflevector(t[g], t[g], 2, 3);
+    z[2 * g] = pair<0>(t[g]);
+    z[2 * g + 1] = pair<1>(t[g]);
   }
 #endif
 }

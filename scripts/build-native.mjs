@@ -13,6 +13,12 @@
 //                                linked dynamically against libopenblas.so.0 like a local build, copied to
 //                                prebuilds/<platform>-<arch>/blasnet.node with the hash of its sources,
 //                                and checked to load; fails hard
+//     --arch <arm64|x64>         with --prebuild: the target architecture (default: this Node's); another
+//                                than this Node's is a cross build, which needs --toolchain <cmake file>
+//                                and BLASNET_PREBUILD_NODE (a Node binary of that architecture, run
+//                                through qemu-user's binfmt) to check that the result loads
+//     BLASNET_PREBUILD_TREE      with --prebuild: the build tree (default build-prebuild/); the
+//                                bullseye builds of scripts/prebuild-bullseye.sh use their own
 //   --print-sources-hash         prints that hash of native/ and CMakeLists.txt (for tests)
 //   --debug                      a Debug build
 import { spawnSync } from 'node:child_process';
@@ -29,7 +35,11 @@ const strict = argv.includes('--strict') || prebuildMode;
 const debug = argv.includes('--debug');
 const unlessPrebuild = argv.includes('--unless-prebuild');
 const errorFile = join(root, 'build', 'blasnet-build-error.txt');
-const prebuildFile = join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node');
+const optionValue = (name) => { const k = argv.indexOf(name); return k >= 0 ? argv[k + 1] : undefined; };
+const targetArch = (prebuildMode && optionValue('--arch')) || process.arch;
+const toolchain = prebuildMode ? optionValue('--toolchain') : undefined;
+const crossBuild = targetArch !== process.arch;
+const prebuildFile = join(root, 'prebuilds', `${process.platform}-${targetArch}`, 'blasnet.node');
 const stampFile = join(dirname(prebuildFile), 'blasnet.sources.sha256');
 const require = createRequire(import.meta.url);
 
@@ -64,7 +74,9 @@ function fail(reason) {
 
 /** Loads `file` in a child process: '' when it loads, else the loader's error message. */
 function loadError(file) {
-  const r = spawnSync(process.execPath, ['-e', 'const a = require(process.argv[1]); if (typeof a.abiVersion !== "number") throw new Error("not a blasnet addon")', file],
+  const node = crossBuild ? process.env.BLASNET_PREBUILD_NODE : process.execPath;
+  if (!node) return `a cross build for ${targetArch} needs BLASNET_PREBUILD_NODE (a Node binary for ${targetArch}) to check that it loads`;
+  const r = spawnSync(node, ['-e', 'const a = require(process.argv[1]); if (typeof a.abiVersion !== "number") throw new Error("not a blasnet addon")', file],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status === 0) return '';
   const lines = `${r.stderr ?? ''}`.split('\n').filter((l) => /Error/.test(l));
@@ -104,9 +116,11 @@ if (which.error || which.status !== 0) {
 }
 
 // The prebuild has its own build tree, so packing never disturbs a developer's build/.
-const out = join(root, prebuildMode ? 'build-prebuild' : 'build');
+const out = join(root, prebuildMode ? (process.env.BLASNET_PREBUILD_TREE || 'build-prebuild') : 'build');
 const builtFrom = prebuildMode ? sourcesHash() : null; // taken before compiling, as the build reads them
+if (crossBuild && !toolchain) fail(`a prebuild for ${targetArch} on ${process.arch} is a cross build: give --toolchain <cmake toolchain file>`);
 const args = [cmakeJs, 'compile', '--directory', root, '--out', out];
+if (toolchain) args.push(`--CDCMAKE_TOOLCHAIN_FILE=${toolchain}`);
 if (debug && !prebuildMode) args.push('--debug');
 if (!process.stdout.isTTY || process.env.CI) args.push('--log-level', 'warn');
 const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -128,7 +142,7 @@ if (prebuildMode) {
   if (error) fail(`The prebuild ${prebuildFile} was built but does not load: ${error}`);
   // The oldest C and C++ runtimes it can load on: the newest symbol versions it needs (README "Installing").
   let floor = '';
-  const dump = spawnSync('objdump', ['-T', prebuildFile], { encoding: 'utf8' });
+  const dump = spawnSync(crossBuild ? 'aarch64-linux-gnu-objdump' : 'objdump', ['-T', prebuildFile], { encoding: 'utf8' });
   if (dump.status === 0) {
     const newest = (prefix) => [...new Set(dump.stdout.match(new RegExp(`\\b${prefix}_[0-9.]+`, 'g')) ?? [])]
       .sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).at(-1);

@@ -3,14 +3,24 @@
 // prebuild), then `npm install --ignore-scripts <tarball>` in a fresh folder with a PATH that holds only
 // node, npm and sh. There `import('blasnet')` and `require('blasnet')` must both report the native
 // backend loaded from the prebuild and train models to their expected accuracy. Run by .ci/run.
+//   --tarball <file.tgz>   install that tarball instead of packing one (the same package under each Node
+//                          major, in the Debian 11 root, under qemu for arm64: scripts/test-platforms.sh)
+//   --save-tarball <file>  copy the packed tarball there (for those runs)
+//   --keep                 keep the work folder
+// The node that runs this script is the consumer's node (and runs npm). Every packed prebuild is also
+// checked against the glibc/libstdc++ floor (scripts/check-glibc-floor.mjs).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, realpathSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
+const optionValue = (name) => { const k = process.argv.indexOf(name); return k >= 0 ? process.argv[k + 1] : undefined; };
+const givenTarball = optionValue('--tarball');
+const saveTarball = optionValue('--save-tarball');
+const target = `${process.platform}-${process.arch}`;
 const tmp = mkdtempSync(join(tmpdir(), 'blasnet-consumer-'));
 
 function die(message) {
@@ -40,15 +50,27 @@ function which(name, path = process.env.PATH ?? '') {
   return null;
 }
 
-// 1. Pack, as `npm publish` would (prepare: tsc; prepack: the prebuild).
+// 1. Pack, as `npm publish` would (prepare: tsc; prepack: the prebuilds, built in a Debian 11 root
+//    by scripts/bullseye.sh and checked against the floor), or take the tarball given.
 const packDir = join(tmp, 'pack');
 mkdirSync(packDir);
-const pack = run('npm', ['pack', '--pack-destination', packDir, '--loglevel', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-const tarballs = readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
-if (tarballs.length !== 1) die(`npm pack produced ${tarballs.length} tarballs in ${packDir}`);
-const tarball = join(packDir, tarballs[0]);
+let pack = { seconds: 0 };
+let tarballs;
+let tarball;
+if (givenTarball) {
+  tarball = realpathSync(givenTarball);
+  tarballs = [tarball.split('/').at(-1)];
+} else {
+  pack = run('npm', ['pack', '--pack-destination', packDir, '--loglevel', 'warn'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  tarballs = readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
+  if (tarballs.length !== 1) die(`npm pack produced ${tarballs.length} tarballs in ${packDir}`);
+  tarball = join(packDir, tarballs[0]);
+  if (saveTarball) copyFileSync(tarball, saveTarball);
+}
+// Every prebuild in the tarball within the floor (glibc 2.31, GCC 10's libstdc++), both targets there.
+const floor = run(process.execPath, [join(root, 'scripts', 'check-glibc-floor.mjs'), '--tarball', tarball, '--require', 'linux-x64,linux-arm64']);
 const listing = run('tar', ['-tzf', tarball]).stdout.split('\n').filter(Boolean);
-const prebuildEntry = `package/prebuilds/${process.platform}-${process.arch}/blasnet.node`;
+const prebuildEntry = `package/prebuilds/${target}/blasnet.node`;
 for (const entry of [prebuildEntry, prebuildEntry.replace(/blasnet\.node$/, 'blasnet.sources.sha256')]) {
   if (!listing.includes(entry)) die(`the tarball has no ${entry}; it has:\n${listing.join('\n')}`);
 }
@@ -58,9 +80,9 @@ if (listing.some((f) => f.startsWith('package/build/'))) die('the tarball contai
 const bin = join(tmp, 'bin');
 mkdirSync(bin);
 for (const name of ['node', 'npm', 'sh', 'env']) {
-  const target = name === 'node' ? process.execPath : which(name);
-  if (!target) die(`${name} is not on PATH`);
-  symlinkSync(target, join(bin, name));
+  const dest = name === 'node' ? process.execPath : which(name);
+  if (!dest) die(`${name} is not on PATH`);
+  symlinkSync(dest, join(bin, name));
 }
 for (const tool of ['cmake', 'c++', 'g++', 'gcc', 'cc', 'clang', 'clang++', 'make', 'pkg-config']) {
   if (which(tool, bin)) die(`${tool} is on the consumer PATH`);
@@ -95,10 +117,11 @@ const checks = `
   const lr = new LogisticRegression({ learningRate: 0.1, iterations: 500, backend: 'native' });
   await lr.fit(Matrix.from(rows), y);
   const lrScore = lr.scoreSync(Matrix.from(rows), y);
-  // XOR with the README's settings: a 2-4-1 tanh network fits it exactly.
+  // XOR: a 2-4-1 tanh network fits it exactly with plain gradient descent (optimizer named: the
+  // network's default is Adam with early stopping).
   const X = Matrix.from([[0, 0], [0, 1], [1, 0], [1, 1]]);
   const net = new NeuralNetwork({ layers: [2, 4, 1], hidden: 'tanh', output: 'sigmoid', seed: 1, backend: 'native' });
-  await net.fit(X, [0, 1, 1, 0], { epochs: 3000, learningRate: 0.5 });
+  await net.fit(X, [0, 1, 1, 0], { epochs: 3000, learningRate: 0.5, optimizer: 'gd' });
   const xorScore = net.scoreSync(X, [0, 1, 1, 0]);
   await new Promise((r) => setImmediate(r));
   console.log(JSON.stringify({ backend: i.backend, binary: i.binary, corename: i.corename, simd: i.simd,
@@ -118,7 +141,7 @@ for (const file of ['check.mjs', 'check.cjs']) {
     die(`${file} printed no result:\n${r.stdout}\n${r.stderr}`);
   }
   results[file] = out;
-  const expectedPath = join(realpathSync(installed), 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node');
+  const expectedPath = join(realpathSync(installed), 'prebuilds', target, 'blasnet.node');
   if (out.backend !== 'native') die(`${file}: info().backend is ${out.backend}`);
   if (out.binary?.kind !== 'prebuild' || realpathSync(out.binary.path) !== expectedPath) die(`${file}: info().binary is ${JSON.stringify(out.binary)}, expected the prebuild ${expectedPath}`);
   if (out.lrBackend !== 'native' || out.netBackend !== 'native') die(`${file}: models ran on ${out.lrBackend}/${out.netBackend}`);
@@ -134,9 +157,12 @@ if (!/using the prebuilt addon/.test(rebuild.stdout + rebuild.stderr)) die(`npm 
 if (existsSync(join(installed, 'build'))) die('npm rebuild blasnet compiled a local build');
 
 const kib = (n) => `${(n / 1024).toFixed(0)} KiB`;
+const glibc = process.report?.getReport()?.header?.glibcVersionRuntime ?? 'none';
 process.stdout.write(
-  `consumer-test: tarball ${tarballs[0]} ${kib(statSync(tarball).size)} (${listing.length} files, prebuild ${kib(statSync(join(installed, 'prebuilds', `${process.platform}-${process.arch}`, 'blasnet.node')).size)}); ` +
-  `npm pack ${pack.seconds.toFixed(1)} s; npm install --ignore-scripts ${install.seconds.toFixed(1)} s (PATH: node, npm, sh, env)\n` +
+  `consumer-test: Node ${process.version} on ${target}, glibc ${glibc}\n` +
+  floor.stdout.split('\n').filter((l) => /KiB/.test(l)).map((l) => `consumer-test: ${l}\n`).join('') +
+  `consumer-test: tarball ${tarballs[0]} ${kib(statSync(tarball).size)} (${listing.length} files, prebuild ${kib(statSync(join(installed, 'prebuilds', target, 'blasnet.node')).size)}); ` +
+  `${givenTarball ? 'given tarball' : `npm pack ${pack.seconds.toFixed(1)} s`}; npm install --ignore-scripts ${install.seconds.toFixed(1)} s (PATH: node, npm, sh, env)\n` +
   `consumer-test: import():  ${JSON.stringify(results['check.mjs'])}\n` +
   `consumer-test: require(): ${JSON.stringify(results['check.cjs'])}\n` +
   `consumer-test: npm rebuild blasnet (install script allowed): ${(rebuild.stdout + rebuild.stderr).trim().split('\n').filter((l) => /blasnet:/.test(l)).join(' ')}\n` +

@@ -15,7 +15,8 @@ import { readCpuFlags } from '../lib/cpu.js';
 
 const DIST = pathToFileURL(join(fileURLToPath(new URL('..', import.meta.url)), 'dist', 'lib', 'index.js')).href;
 const flags = readCpuFlags();
-const levels = ['baseline'];
+// arm64 has one level, the baseline build, named 'neon' there (native/simd_baseline.cc).
+const levels = [process.arch === 'arm64' ? 'neon' : 'baseline'];
 if (flags?.has('avx2') && flags.has('fma')) levels.push('avx2');
 if (flags && ['avx512f', 'avx512dq', 'avx512bw', 'avx512vl'].every((f) => flags.has(f))) levels.push('avx512');
 
