@@ -32,13 +32,13 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     const model = new LogisticRegression({ solver: 'lbfgs', l2: 1e-3, tolerance: 1e-6, backend });
     const r = model.fitSync(X, y, { onProgress: (p) => seen.push(p) });
     expect(r.reason).toBe('gradient');
-    expect(r.iterations).toBeGreaterThan(3);
-    expect(r.iterations).toBeLessThan(100);
+    expect(r.epochs).toBeGreaterThan(3);
+    expect(r.epochs).toBeLessThan(100);
     const g = model.costAndGradients(X, y);
     expect(maxAbs([...g.dw, g.db])).toBeLessThanOrEqual(1e-6);
     expect(r.finalCost).toBe(g.cost);
     // One record per iteration (recordEvery defaults to 1 for L-BFGS), J before that iteration, decreasing.
-    expect(r.costs.length).toBe(r.iterations + 1);
+    expect(r.costs.length).toBe(r.epochs + 1);
     for (let i = 1; i < r.costs.length; i++) expect(r.costs[i]!).toBeLessThan(r.costs[i - 1]!);
     expect(seen.map((p) => p.cost)).toEqual(r.costs);
     expect(seen.every((p) => p.learningRate === undefined)).toBe(true);
@@ -49,11 +49,11 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     const capped = new LogisticRegression({ solver: 'lbfgs', maxIterations: 3, tolerance: 0, backend });
     const r = capped.fitSync(X, y);
     expect(r.reason).toBe('max-iterations');
-    expect(r.iterations).toBe(3);
+    expect(r.epochs).toBe(3);
     const model = new LogisticRegression({ solver: 'lbfgs', l2: 0.01, tolerance: 1e-8, backend });
     model.fitSync(X, y);
     const again = model.fitSync(X, y, { warmStart: true });
-    expect(again.iterations).toBe(0);
+    expect(again.epochs).toBe(0);
     expect(again.reason).toBe('gradient');
   });
 
@@ -61,7 +61,7 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     const model = new LogisticRegression({ solver: 'lbfgs', l2: 0.01, tolerance: 0, maxIterations: 1000, backend });
     const r = model.fitSync(X, y);
     expect(['cost-change', 'line-search', 'gradient']).toContain(r.reason);
-    expect(r.iterations).toBeLessThan(1000);
+    expect(r.epochs).toBeLessThan(1000);
     const g = model.costAndGradients(X, y);
     expect(maxAbs([...g.dw, g.db])).toBeLessThan(1e-7);
   });
@@ -76,13 +76,15 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
 
   it.skipIf(!available)('networks: full-batch L-BFGS stops on the gradient norm, far below gradient descent', async () => {
     const { X: Xm, y: ym } = twoMoons(200, 0.1, 3);
-    const net = new NeuralNetwork({ layers: [2, 8, 1], seed: 1, backend });
+    // The seed's architecture (tanh hidden layer) and, below, its full-batch gradient descent, explicitly:
+    // they are no longer the defaults (CHANGELOG 0.2.0, item 8).
+    const net = new NeuralNetwork({ layers: [2, 8, 1], hidden: 'tanh', seed: 1, backend });
     const r = await net.fit(Xm, ym, { optimizer: 'lbfgs', epochs: 2000, tolerance: 1e-5 });
     expect(r.reason).toBe('gradient');
     const g = net.costAndGradients(Xm, ym);
     expect(maxAbs([...g.dW.flatMap((a) => Array.from(a)), ...g.db.flatMap((a) => Array.from(a))])).toBeLessThanOrEqual(1e-5);
-    const gd = new NeuralNetwork({ layers: [2, 8, 1], seed: 1, backend });
-    gd.fitSync(Xm, ym, { epochs: r.epochs, learningRate: 0.5 });
+    const gd = new NeuralNetwork({ layers: [2, 8, 1], hidden: 'tanh', seed: 1, backend });
+    gd.fitSync(Xm, ym, { optimizer: 'gd', epochs: r.epochs, learningRate: 0.5, batchSize: 0, earlyStopping: false });
     expect(g.cost).toBeLessThan(gd.costAndGradients(Xm, ym).cost);
     expect(net.scoreSync(Xm, ym)).toBeGreaterThan(0.95);
   });
@@ -90,9 +92,9 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
   it.skipIf(!available)('early stopping with L-BFGS restores the best iteration bit for bit', () => {
     const { X: Xm, y: ym } = twoMoons(60, 0.3, 5);
     const v = twoMoons(200, 0.3, 6);
-    const opts = { layers: [2, 32, 1], seed: 2, backend };
+    const opts = { layers: [2, 32, 1], hidden: 'tanh' as const, seed: 2, backend };
     const net = new NeuralNetwork(opts);
-    const r = net.fitSync(Xm, ym, { optimizer: 'lbfgs', epochs: 3000, tolerance: 0, validation: { X: v.X, Y: v.y }, earlyStopping: { patience: 15 } });
+    const r = net.fitSync(Xm, ym, { optimizer: 'lbfgs', epochs: 3000, tolerance: 0, validation: { X: v.X, y: v.y }, earlyStopping: { patience: 15 } });
     expect(r.stoppedEarly).toBe(true);
     const ref = new NeuralNetwork(opts);
     ref.fitSync(Xm, ym, { optimizer: 'lbfgs', epochs: r.bestEpoch!, tolerance: 0 });  // record i is θ before iteration i
@@ -103,24 +105,36 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     const model = new LogisticRegression({ solver: 'lbfgs', l2: 0.02, tolerance: 1e-7, maxIterations: 40, seed: 9, backend });
     model.fitSync(X, y);
     const copy = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(model.toJSON())), { backend });
-    expect([copy.solver, copy.l2, copy.tolerance, copy.maxIterations, copy.seed]).toEqual(['lbfgs', 0.02, 1e-7, 40, 9]);
+    // The instance fields are gone (CHANGELOG 0.2.0, item 6): the options live in trainingOptions, the
+    // aliases resolved (solver → optimizer, maxIterations → epochs).
+    expect(copy.trainingOptions).toEqual({ optimizer: 'lbfgs', l2: 0.02, tolerance: 1e-7, epochs: 40 });
+    expect([copy.l2, copy.seed]).toEqual([0.02, 9]);
     expect(copy.costAndGradients(X, y).cost).toBe(model.costAndGradients(X, y).cost);
+    // A gd model's file (format version 2, item 11) stores exactly the constructor's options and the seed.
     const gd = new LogisticRegression({ learningRate: 0.1, iterations: 5, backend });
     gd.fitSync(X, y);
-    expect(Object.keys(gd.toJSON().training).sort()).toEqual(['iterations', 'learningRate', 'recordEvery']);  // gd files unchanged
+    const json = gd.toJSON();
+    expect(json.version).toBe(2);
+    expect(Object.keys(json.training).sort()).toEqual(['options', 'seed']);
+    expect((json.training as { options: unknown }).options).toEqual({ learningRate: 0.1, epochs: 5 });
+    expect(LogisticRegression.fromJSON(JSON.parse(JSON.stringify(json)), { backend }).trainingOptions).toEqual({ learningRate: 0.1, epochs: 5 });
   });
 
   it.skipIf(!available)('bad tolerances, caps and mixed options: clear errors', () => {
-    expectError(() => new LogisticRegression({ solver: 'newton' as 'lbfgs', backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.solver', "'gd' | 'lbfgs'");
+    // solver, iterations and maxIterations are aliases of optimizer and epochs (CHANGELOG 0.2.0, item 6):
+    // their values are checked, and named, as the option they stand for.
+    expectError(() => new LogisticRegression({ solver: 'newton' as 'lbfgs', backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.optimizer', "'gd' | 'momentum' | 'adam' | 'lbfgs'", 'newton');
     expectError(() => new LogisticRegression({ solver: 'lbfgs', tolerance: -1, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.tolerance', '≥ 0', 'got -1');
     expectError(() => new LogisticRegression({ solver: 'lbfgs', tolerance: NaN, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.tolerance');
     expectError(() => new LogisticRegression({ solver: 'lbfgs', tolerance: '1e-6' as unknown as number, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.tolerance');
-    expectError(() => new LogisticRegression({ solver: 'lbfgs', maxIterations: 0, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.maxIterations', 'integer ≥ 1');
-    expectError(() => new LogisticRegression({ solver: 'lbfgs', maxIterations: 2.5, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.maxIterations');
-    expectError(() => new LogisticRegression({ solver: 'lbfgs', learningRate: 0.1, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', "options.learningRate does not apply to solver 'lbfgs'");
-    expectError(() => new LogisticRegression({ solver: 'lbfgs', iterations: 10, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.iterations does not apply');
-    expectError(() => new LogisticRegression({ tolerance: 1e-6, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', "options.tolerance does not apply to solver 'gd'");
-    expectError(() => new LogisticRegression({ maxIterations: 5, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.maxIterations does not apply');
+    expectError(() => new LogisticRegression({ solver: 'lbfgs', maxIterations: -1, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.epochs', 'integer ≥ 0');
+    expectError(() => new LogisticRegression({ solver: 'lbfgs', maxIterations: 2.5, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.epochs', '2.5');
+    expectError(() => new LogisticRegression({ solver: 'lbfgs', learningRate: 0.1, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', "options.learningRate does not apply to optimizer 'lbfgs'");
+    // iterations is now an alias of epochs, which is L-BFGS's iteration cap: accepted with 'lbfgs'.
+    expect(new LogisticRegression({ solver: 'lbfgs', iterations: 10, backend }).trainingOptions).toEqual({ optimizer: 'lbfgs', epochs: 10 });
+    expectError(() => new LogisticRegression({ solver: 'lbfgs', iterations: 10, maxIterations: 10, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.maxIterations is an alias of options.epochs');
+    expectError(() => new LogisticRegression({ tolerance: 1e-6, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', "options.tolerance applies to optimizer 'lbfgs' only", "optimizer 'gd'");
+    expectError(() => new LogisticRegression({ maxIterations: 5, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', "options.maxIterations applies to optimizer 'lbfgs' only");
     expectError(() => new LogisticRegression({ l2: -0.1, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.l2', '≥ 0');
     expectError(() => new LogisticRegression({ l2: Infinity, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.l2');
     const net = new NeuralNetwork({ layers: [6, 1], backend });
