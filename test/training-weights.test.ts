@@ -6,6 +6,11 @@ import { gradientCheck, LogisticRegression, Matrix, NeuralNetwork } from '../lib
 import { BACKENDS, gaussian, mulberry32, randomLogisticData } from './helpers/data.js';
 import { expectError } from './helpers/errors.js';
 
+// The seed's network training (full-batch gradient descent, α = 0.01, 100 epochs, no early stopping)
+// and its tanh hidden layers, explicitly: they are no longer the defaults (CHANGELOG 0.2.0, item 8).
+const SEED_FIT = { optimizer: 'gd', learningRate: 0.01, epochs: 100, batchSize: 0, earlyStopping: false } as const;
+const SEED_NET = { hidden: 'tanh' } as const;
+
 function weightsFor(n: number, seed: number): Float64Array {
   const r = mulberry32(seed);
   return Float64Array.from({ length: n }, (_, j) => (j % 5 === 0 ? 0 : 3 * r()));
@@ -71,10 +76,10 @@ describe.each(BACKENDS)('sample and class weights on the $backend backend', ({ b
     const a = new LogisticRegression({ learningRate: 0.5, iterations: 20, recordEvery: 1, backend }).fitSync(X, y, { sampleWeight: w });
     const b = new LogisticRegression({ learningRate: 0.5, iterations: 20, recordEvery: 1, backend }).fitSync(rows, labels);
     a.costs.forEach((c, i) => expect(Math.abs(c - b.costs[i]!)).toBeLessThanOrEqual(1e-12 * c));
-    const na = new NeuralNetwork({ layers: [3, 4, 1], seed: 1, backend });
-    const nb = new NeuralNetwork({ layers: [3, 4, 1], seed: 1, backend });
-    const ra = na.fitSync(X, y, { epochs: 10, learningRate: 0.5, sampleWeight: w });
-    const rb = nb.fitSync(rows, labels, { epochs: 10, learningRate: 0.5 });
+    const na = new NeuralNetwork({ layers: [3, 4, 1], ...SEED_NET, seed: 1, backend });
+    const nb = new NeuralNetwork({ layers: [3, 4, 1], ...SEED_NET, seed: 1, backend });
+    const ra = na.fitSync(X, y, { ...SEED_FIT, epochs: 10, learningRate: 0.5, sampleWeight: w });
+    const rb = nb.fitSync(rows, labels, { ...SEED_FIT, epochs: 10, learningRate: 0.5 });
     ra.costs.forEach((c, i) => expect(Math.abs(c - rb.costs[i]!)).toBeLessThanOrEqual(1e-12 * c));
   });
 
@@ -87,10 +92,10 @@ describe.each(BACKENDS)('sample and class weights on the $backend backend', ({ b
     expect(a.weights).toEqual(b.weights);
     const sw = weightsFor(60, 13);
     const both = Float64Array.from(sw, (v, j) => v * byClass[j]!);
-    const c = new NeuralNetwork({ layers: [3, 2, 1], seed: 4, backend });
-    const d = new NeuralNetwork({ layers: [3, 2, 1], seed: 4, backend });
-    c.fitSync(X, y, { epochs: 5, batchSize: 16, classWeight: [0.5, 2.5], sampleWeight: sw });
-    d.fitSync(X, y, { epochs: 5, batchSize: 16, sampleWeight: both });
+    const c = new NeuralNetwork({ layers: [3, 2, 1], ...SEED_NET, seed: 4, backend });
+    const d = new NeuralNetwork({ layers: [3, 2, 1], ...SEED_NET, seed: 4, backend });
+    c.fitSync(X, y, { ...SEED_FIT, epochs: 5, batchSize: 16, classWeight: [0.5, 2.5], sampleWeight: sw });
+    d.fitSync(X, y, { ...SEED_FIT, epochs: 5, batchSize: 16, sampleWeight: both });
     expect(c.parameters).toEqual(d.parameters);
   });
 
@@ -101,15 +106,16 @@ describe.each(BACKENDS)('sample and class weights on the $backend backend', ({ b
     plain.fitSync(X, y);
     const balanced = new LogisticRegression({ learningRate: 0.5, iterations: 400, backend });
     balanced.fitSync(X, y, { classWeight: 'balanced' });
-    const r0 = recall(plain.predictSync(test.X), test.y, 1), r1 = recall(balanced.predictSync(test.X), test.y, 1);
+    const r0 = recall(plain.predictSync(test.X) as Float64Array, test.y, 1), r1 = recall(balanced.predictSync(test.X) as Float64Array, test.y, 1);
     console.log(`[weights] ${backend} logistic minority recall: unweighted ${(100 * r0).toFixed(1)} %, balanced ${(100 * r1).toFixed(1)} %`);
     expect(r1).toBeGreaterThan(r0 + 0.2);
-    const net = new NeuralNetwork({ layers: [2, 8, 1], seed: 3, backend });
-    const netBal = new NeuralNetwork({ layers: [2, 8, 1], seed: 3, backend });
-    const fit = { epochs: 30, batchSize: 64, optimizer: 'adam', learningRate: 0.01 } as const;
+    const net = new NeuralNetwork({ layers: [2, 8, 1], ...SEED_NET, seed: 3, backend });
+    const netBal = new NeuralNetwork({ layers: [2, 8, 1], ...SEED_NET, seed: 3, backend });
+    const fit = { epochs: 30, batchSize: 64, optimizer: 'adam', learningRate: 0.01, earlyStopping: false } as const;
     net.fitSync(X, y, fit);
     netBal.fitSync(X, y, { ...fit, classWeight: 'balanced' });
-    const n0 = recall(net.predictClassSync(test.X), test.y, 1), n1 = recall(netBal.predictClassSync(test.X), test.y, 1);
+    // predictSync returns labels (CHANGELOG 0.2.0, item 2), here the numbers 0/1 the fit was given.
+    const n0 = recall(net.predictSync(test.X) as Float64Array, test.y, 1), n1 = recall(netBal.predictSync(test.X) as Float64Array, test.y, 1);
     console.log(`[weights] ${backend} network minority recall: unweighted ${(100 * n0).toFixed(1)} %, balanced ${(100 * n1).toFixed(1)} %`);
     expect(n1).toBeGreaterThan(n0 + 0.2);
   });
@@ -122,14 +128,14 @@ describe.each(BACKENDS)('sample and class weights on the $backend backend', ({ b
     const w = Float64Array.from(y, (c) => n / (3 * [5, 15, 30][c]!));
     const a = new NeuralNetwork({ layers: [2, 3], output: 'softmax', seed: 1, backend });
     const b = new NeuralNetwork({ layers: [2, 3], output: 'softmax', seed: 1, backend });
-    expect(a.fitSync(X, y, { epochs: 4, classWeight: 'balanced' }).costs).toEqual(b.fitSync(X, y, { epochs: 4, sampleWeight: w }).costs);
+    expect(a.fitSync(X, y, { ...SEED_FIT, epochs: 4, classWeight: 'balanced' }).costs).toEqual(b.fitSync(X, y, { ...SEED_FIT, epochs: 4, sampleWeight: w }).costs);
   });
 
   it.skipIf(!available)('a mini-batch whose weights are all 0 takes no step and does not diverge', () => {
     const { X, y } = randomLogisticData(14, 20, 2);
     const w = Float64Array.from({ length: 20 }, (_, j) => (j < 10 ? 0 : 1));
-    const net = new NeuralNetwork({ layers: [2, 3, 1], seed: 2, backend });
-    const r = net.fitSync(X, y, { epochs: 3, batchSize: 10, shuffle: false, sampleWeight: w });
+    const net = new NeuralNetwork({ layers: [2, 3, 1], ...SEED_NET, seed: 2, backend });
+    const r = net.fitSync(X, y, { ...SEED_FIT, epochs: 3, batchSize: 10, shuffle: false, sampleWeight: w });
     expect(r.costs.every(Number.isFinite)).toBe(true);
     expect(r.steps).toBe(6);
   });
@@ -147,8 +153,10 @@ describe.each(BACKENDS)('sample and class weights on the $backend backend', ({ b
       expectError(() => fit({ sampleWeight: [...new Array(9).fill(1), NaN] }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.sampleWeight[9]', 'got NaN');
       expectError(() => fit({ sampleWeight: [...new Array(9).fill(1), '1'] }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.sampleWeight[9]');
       expectError(() => fit({ sampleWeight: new Float64Array(10) }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'must not give every row a weight of 0');
-      expectError(() => fit({ classWeight: [1] }), RangeError, 'ERR_BLASNET_SHAPE', 'options.classWeight', 'one weight per class (2)', 'got 1');
-      expectError(() => fit({ classWeight: [1, Infinity] }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.classWeight[1]');
+      // The classes are named now (classWeight may be keyed by label, CHANGELOG 0.2.0 item 9), and a
+      // non-finite class weight is ERR_BLASNET_NOT_FINITE, as lib/labels.ts reports every non-finite value.
+      expectError(() => fit({ classWeight: [1] }), RangeError, 'ERR_BLASNET_SHAPE', 'options.classWeight', 'one weight per class (2: [0, 1])', 'got 1');
+      expectError(() => fit({ classWeight: [1, Infinity] }), RangeError, 'ERR_BLASNET_NOT_FINITE', 'options.classWeight[1]', 'Infinity');
       expectError(() => fit({ classWeight: 'equal' }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.classWeight', "'balanced'");
       expectError(() => fit({ classWeight: [0, 0], sampleWeight: new Array(10).fill(1) }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'weight of 0');
     }
@@ -169,7 +177,7 @@ describe.skipIf(!BACKENDS[0]!.available)('weights: the backends agree', () => {
     const a = fit('native'), b = fit('reference');
     a.costs.forEach((c, i) => expect(Math.abs(c - b.costs[i]!)).toBeLessThanOrEqual(1e-10 * c));
     const net = (backend: 'native' | 'reference') =>
-      new NeuralNetwork({ layers: [4, 5, 1], seed: 2, backend }).fitSync(X, y, { epochs: 8, batchSize: 30, learningRate: 0.2, classWeight: 'balanced', sampleWeight: w });
+      new NeuralNetwork({ layers: [4, 5, 1], ...SEED_NET, seed: 2, backend }).fitSync(X, y, { ...SEED_FIT, epochs: 8, batchSize: 30, learningRate: 0.2, classWeight: 'balanced', sampleWeight: w });
     const c = net('native'), d = net('reference');
     c.costs.forEach((v, i) => expect(Math.abs(v - d.costs[i]!)).toBeLessThanOrEqual(1e-10 * v));
   });
