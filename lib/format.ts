@@ -517,6 +517,19 @@ function infinityHint(v: unknown): string {
 }
 
 /**
+ * A model constructor's complaint about a training option read from a file, named as the file names
+ * it: `options.learningRate` becomes `${src}: training.options.learningRate` (version 2) or
+ * `${src}: training.learningRate` (version 1). Errors other than ERR_BLASNET_ARG_TYPE / _RANGE pass unchanged.
+ * @param where - 'training.options' or 'training'
+ * @example try { model = new LogisticRegression(options); } catch (e) { throw trainingOptionError(e, src, 'training.options'); }
+ */
+export function trainingOptionError(e: unknown, src: string, where: string): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (!(e instanceof Error) || (code !== 'ERR_BLASNET_ARG_TYPE' && code !== 'ERR_BLASNET_ARG_RANGE')) return e;
+  return blasnetError(code, `${src}: ${e.message.replace(/\boptions\b/g, where)}`);
+}
+
+/**
  * Options of fromJSON: `{ backend? }`, own keys only.
  * @param options - the caller's value
  * @returns the backend option

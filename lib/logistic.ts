@@ -12,7 +12,7 @@ import {
 } from './estimator.js';
 import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
 import {
-  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, finiteNumber, metadata, MODEL_FORMAT, plainObject, readModelFile, writeModelFile,
+  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, finiteNumber, metadata, MODEL_FORMAT, plainObject, readModelFile, trainingOptionError, writeModelFile,
   type LogisticModelJSON, type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions,
 } from './format.js';
 import { classesFromJSON, decodeLabels, uniqueLabels, type Classes } from './labels.js';
@@ -634,7 +634,12 @@ function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions[
   }
   const scaling = preprocessingFromJSON(root.preprocessing, features, src);
 
-  const model = new LogisticRegression({ ...options, seed, backend } as LogisticRegressionOptions);
+  let model: LogisticRegression;
+  try {
+    model = new LogisticRegression({ ...options, seed, backend } as LogisticRegressionOptions);
+  } catch (e) {
+    throw trainingOptionError(e, src, doc.root.version === 1 ? 'training' : 'training.options');
+  }
   model.setParameters(parameters);
   if (scaling) model.setInputScaling(scaling);
   return model;

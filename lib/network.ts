@@ -13,7 +13,7 @@ import {
 } from './estimator.js';
 import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
 import {
-  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, metadata, MODEL_FORMAT, plainObject, readModelFile, writeModelFile,
+  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, metadata, MODEL_FORMAT, plainObject, readModelFile, trainingOptionError, writeModelFile,
   type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON,
 } from './format.js';
 import { classesFromJSON, decodeLabels, type Classes } from './labels.js';
@@ -389,9 +389,14 @@ export class NeuralNetwork {
 
     // Everything is valid: now build (this allocates θ) and install the parameters (copied).
     const hidden = activations.slice(0, L - 1).map(activationOption);
-    const net = new NeuralNetwork({
-      ...options, layers: spec.sizes, hidden, output: activationOption(activations[L - 1]), loss: spec.loss, seed, backend,
-    } as NeuralNetworkOptions);
+    let net: NeuralNetwork;
+    try {
+      net = new NeuralNetwork({
+        ...options, layers: spec.sizes, hidden, output: activationOption(activations[L - 1]), loss: spec.loss, seed, backend,
+      } as NeuralNetworkOptions);
+    } catch (e) {
+      throw trainingOptionError(e, src, 'training.options');
+    }
     net.#classes = classes;
     net.setParameters({ W: W as number[][], b: b as number[][] });
     net.#targetScaling = targetScaling;

@@ -68,6 +68,32 @@ function fingerprint(net: NeuralNetwork): Buffer {
   return Buffer.concat([...W, ...b].map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength)));
 }
 
+/**
+ * What a network computes, as numbers: the class probabilities of a classifier (predictProba), the
+ * values of a regressor (predict). A round trip must give these bit for bit.
+ */
+function outputsSync(net: NeuralNetwork, X: Matrix | number[][]): Float64Array {
+  if (net.task === 'regression') {
+    const v = net.predictSync(X);
+    return v instanceof Matrix ? v.data : (v as Float64Array);
+  }
+  return net.predictProbaSync(X).data;
+}
+
+async function outputs(net: NeuralNetwork, X: Matrix | number[][]): Promise<Float64Array> {
+  if (net.task === 'regression') {
+    const v = await net.predict(X);
+    return v instanceof Matrix ? v.data : (v as Float64Array);
+  }
+  return (await net.predictProba(X)).data;
+}
+
+/** Column 1 of an n × 2 probability matrix: P(positive class), what the binary models predicted before 0.2.0. */
+function positive(P: Matrix): Float64Array {
+  expect(P.cols).toBe(2);
+  return Float64Array.from({ length: P.rows }, (_, j) => P.get(j, 1));
+}
+
 function randomMatrix(seed: number, rows: number, cols: number): Matrix {
   const rand = mulberry32(seed);
   const M = new Matrix(rows, cols);
@@ -105,10 +131,12 @@ describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }
         const loaded = back as NeuralNetwork;
         expect(loaded.backend).toBe(backend);
         expectSameNetwork(loaded, net);
-        expectSameBits(loaded.predictSync(X).data, net.predictSync(X).data, `${name}: predictSync`);
+        expectSameBits(outputsSync(loaded, X), outputsSync(net, X), `${name}: outputs`);
+        expect(loaded.predictSync(X), `${name}: predictSync`).toEqual(net.predictSync(X));
+        expect(loaded.classes, `${name}: classes`).toEqual(net.classes);
         // The typed loader gives the same.
         const typed = await NeuralNetwork.load(path, { backend });
-        expectSameBits(typed.predictSync(X).data, net.predictSync(X).data, `${name}: loadNetwork predictSync`);
+        expectSameBits(outputsSync(typed, X), outputsSync(net, X), `${name}: loadNetwork outputs`);
       }
     });
 
@@ -117,7 +145,8 @@ describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }
         const json = modelToJSON(net);
         const back = NeuralNetwork.fromJSON(JSON.parse(JSON.stringify(json)), { backend });
         expectSameNetwork(back, net);
-        expectSameBits(back.predictSync(X).data, net.predictSync(X).data, `${name}: predictSync`);
+        expectSameBits(outputsSync(back, X), outputsSync(net, X), `${name}: outputs`);
+        expect(back.predictSync(X), `${name}: predictSync`).toEqual(net.predictSync(X));
         expect(modelFromJSON(json, { backend })).toBeInstanceOf(NeuralNetwork);
       }
     });
@@ -128,12 +157,14 @@ describe.each(BACKENDS)('round trips, $backend backend', ({ backend, available }
       await saveModel(model, path);
       const back = await LogisticRegression.load(path, { backend });
       expect(back.backend).toBe(backend);
-      expect([back.learningRate, back.iterations, back.recordEvery]).toEqual([0.1, 200, 20]);
+      expect(back.trainingOptions).toEqual({ learningRate: 0.1, epochs: 200, recordEvery: 20 });
+      expect(back.classes).toEqual(model.classes);
       expectSameBits(back.weights, model.weights, 'weights');
       expect(Object.is(back.bias, model.bias)).toBe(true);
-      expectSameBits(back.predictProbaSync(X), model.predictProbaSync(X), 'predictProbaSync');
+      expectSameBits(back.predictProbaSync(X).data, model.predictProbaSync(X).data, 'predictProbaSync');
+      expect(back.predictSync(X)).toEqual(model.predictSync(X));
       const viaJSON = LogisticRegression.fromJSON(JSON.parse(JSON.stringify(modelToJSON(model))) as unknown, { backend });
-      expectSameBits(viaJSON.predictProbaSync(X), model.predictProbaSync(X), 'predictProbaSync via JSON');
+      expectSameBits(viaJSON.predictProbaSync(X).data, model.predictProbaSync(X).data, 'predictProbaSync via JSON');
     });
   });
 });
@@ -193,12 +224,15 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
       expectSameBits(b[0]!, [0.1, -0, 0.2], 'b[0]');
       expectSameBits(b[1]!, [-0.3], 'b[1]');
       // By hand at x = (1, 2): z1 = (0.1, 1.25, 0.2), all > 0 so a1 = z1; z2 = 0.1 − 2.5 + 0.1 − 0.3 = −2.6.
-      const p = net.predictSync([[1, 2]]).data[0]!;
+      const p = net.predictProbaSync([[1, 2]]).get(0, 1);
       expect(Math.abs(p - 1 / (1 + Math.exp(2.6)))).toBeLessThan(1e-15);
-      // And it serializes back to the same content.
+      expect(net.classes).toEqual([0, 1]); // version 1 files have classes 0 … k−1
+      expect(net.predictSync([[1, 2]])).toEqual(Float64Array.of(0));
+      // And it serializes back to the same content, written as version 2 (the classes written out).
       const again = modelToJSON(net);
       const fixture = JSON.parse(readFileSync(join(FIXTURES, 'tiny-network.v1.json'), 'utf8')) as NetworkModelJSON;
-      expect({ ...again, metadata: null }).toEqual({ ...fixture, metadata: null });
+      expect({ ...again, metadata: null }).toEqual({ ...fixture, version: 2, architecture: { ...fixture.architecture, classes: [0, 1] }, metadata: null });
+      expectSameNetwork(NeuralNetwork.fromJSON(again, { backend }), net);
     }
   });
 
@@ -206,10 +240,17 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
     const model = await LogisticRegression.load(join(FIXTURES, 'tiny-logistic.v1.json'), { backend: 'reference' });
     expectSameBits(model.weights, [0.5, -1.25, 2], 'weights');
     expect(model.bias).toBe(-0.5);
-    expect([model.learningRate, model.iterations, model.recordEvery]).toEqual([0.1, 500, 50]);
-    expect(Math.abs(model.predictProbaSync([[1, 1, 1]])[0]! - 1 / (1 + Math.exp(-0.75)))).toBeLessThan(1e-15);
+    // The seed's solver fields become the training options (gd was the only first-order solver then).
+    expect(model.trainingOptions).toEqual({ optimizer: 'gd', learningRate: 0.1, epochs: 500, recordEvery: 50 });
+    expect(model.classes).toEqual([0, 1]);
+    expect(Math.abs(model.predictProbaSync([[1, 1, 1]]).get(0, 1) - 1 / (1 + Math.exp(-0.75)))).toBeLessThan(1e-15);
     const fixture = JSON.parse(readFileSync(join(FIXTURES, 'tiny-logistic.v1.json'), 'utf8')) as LogisticModelJSON;
-    expect({ ...modelToJSON(model), metadata: null }).toEqual({ ...fixture, metadata: null });
+    // Written again it is version 2: classes and the seed written out, the options in version 2's form.
+    expect({ ...modelToJSON(model), metadata: null }).toEqual({
+      ...fixture, version: 2, metadata: null,
+      architecture: { features: 3, classes: [0, 1] },
+      training: { seed: 0, options: { optimizer: 'gd', learningRate: 0.1, epochs: 500, recordEvery: 50 } },
+    });
   });
 });
 
@@ -229,25 +270,31 @@ describe('version-1 files written by the code before persistence moved into the 
         expect(net).toBeInstanceOf(NeuralNetwork);
         expect(net.backend).toBe(backend);
         expect(net.inputScaling).toBeNull();
-        expectSameBits(net.predictSync(expected.network.X).data, expected.network.predict[backend]!, 'predictSync');
-        expectSameBits((await net.predict(expected.network.X)).data, expected.network.predict[backend]!, 'predict');
+        // Before 0.2.0 predict returned the output activations: predictProba's now.
+        expectSameBits(outputsSync(net, expected.network.X), expected.network.predict[backend]!, 'predictProbaSync');
+        expectSameBits(await outputs(net, expected.network.X), expected.network.predict[backend]!, 'predictProba');
       }
-      // Written again, the body is the same (metadata aside): no field was added for an old model.
+      // Written again, the body is the same (metadata aside) in version 2: only the classes (0 … k−1) are added.
       const net = await NeuralNetwork.load(path, { backend });
       const file = JSON.parse(readFileSync(path, 'utf8')) as NetworkModelJSON;
-      expect({ ...net.toJSON(), metadata: null }).toEqual({ ...file, metadata: null });
+      expect({ ...net.toJSON(), metadata: null }).toEqual({ ...file, version: 2, architecture: { ...file.architecture, classes: [0, 1, 2] }, metadata: null });
     });
 
     it.skipIf(!available)('trained-logistic.v1.json predicts exactly what the model that wrote it predicted', async () => {
       const path = join(FIXTURES, 'trained-logistic.v1.json');
       for (const model of [await LogisticRegression.load(path, { backend }), await loadModel(path, { backend }) as LogisticRegression]) {
         expect(model).toBeInstanceOf(LogisticRegression);
-        expectSameBits(model.predictProbaSync(expected.logistic.X), expected.logistic.predictProba[backend]!, 'predictProbaSync');
-        expectSameBits(await model.predictProba(expected.logistic.X), expected.logistic.predictProba[backend]!, 'predictProba');
+        // Before 0.2.0 predictProba returned P(y = 1): column 1 now.
+        expectSameBits(positive(model.predictProbaSync(expected.logistic.X)), expected.logistic.predictProba[backend]!, 'predictProbaSync');
+        expectSameBits(positive(await model.predictProba(expected.logistic.X)), expected.logistic.predictProba[backend]!, 'predictProba');
       }
       const model = await LogisticRegression.load(path, { backend });
       const file = JSON.parse(readFileSync(path, 'utf8')) as LogisticModelJSON;
-      expect({ ...model.toJSON(), metadata: null }).toEqual({ ...file, metadata: null });
+      expect({ ...model.toJSON(), metadata: null }).toEqual({
+        ...file, version: 2, metadata: null,
+        architecture: { ...file.architecture, classes: [0, 1] },
+        training: { seed: 0, options: { optimizer: 'gd', learningRate: 0.3, epochs: 150, recordEvery: 10 } },
+      });
     });
   });
 });
@@ -256,13 +303,15 @@ describe('training.completedFits: a reloaded network\'s next fit equals the orig
   const X = randomMatrix(7, 48, 4);
   const classes = Array.from({ length: 48 }, (_, j) => (X.data[j * 4]! > 0 ? 1 : 0) + (X.data[j * 4 + 1]! > 0 ? 1 : 0));
   const fitOptions = { epochs: 4, batchSize: 10, shuffle: true, optimizer: 'adam', learningRate: 0.01 } as const;
+  // Every fit starts afresh unless warmStart: the counter counts a run of warm starts.
+  const warm = { ...fitOptions, warmStart: true } as const;
   const make = (backend: 'native' | 'reference') => new NeuralNetwork({ layers: [4, 6, 3], hidden: 'tanh', output: 'softmax', seed: 21, backend });
 
   describe.each(BACKENDS)('$backend backend', ({ backend, available }) => {
     it.skipIf(!available)('fit, save, load, fit again (mini-batches, shuffled): the same parameters bit for bit', async () => {
       const original = make(backend);
       original.fitSync(X, classes, fitOptions);
-      await original.fit(X, classes, fitOptions); // two completed fits, one of each kind
+      await original.fit(X, classes, warm); // two completed fits, one of each kind
       const path = tempPath('fits');
       await original.save(path);
       const saved = JSON.parse(readFileSync(path, 'utf8')) as NetworkModelJSON;
@@ -270,12 +319,12 @@ describe('training.completedFits: a reloaded network\'s next fit equals the orig
       const loaded = await NeuralNetwork.load(path, { backend });
       expectSameNetwork(loaded, original);
 
-      original.fitSync(X, classes, fitOptions);
-      loaded.fitSync(X, classes, fitOptions);
+      original.fitSync(X, classes, warm);
+      loaded.fitSync(X, classes, warm);
       expectSameNetwork(loaded, original);
       // And asynchronously, once more.
-      await original.fit(X, classes, fitOptions);
-      await loaded.fit(X, classes, fitOptions);
+      await original.fit(X, classes, warm);
+      await loaded.fit(X, classes, warm);
       expectSameNetwork(loaded, original);
       expect(loaded.toJSON().training.completedFits).toBe(4);
 
@@ -284,9 +333,15 @@ describe('training.completedFits: a reloaded network\'s next fit equals the orig
       const { completedFits: _c, ...noCounter } = saved.training;
       const fresh = NeuralNetwork.fromJSON({ ...saved, training: noCounter }, { backend });
       const again = NeuralNetwork.fromJSON(saved, { backend });
-      fresh.fitSync(X, classes, fitOptions);
-      again.fitSync(X, classes, fitOptions);
+      fresh.fitSync(X, classes, warm);
+      again.fitSync(X, classes, warm);
       expect(fingerprint(fresh).equals(fingerprint(again))).toBe(false);
+      // A fit without warmStart starts afresh: the counter restarts at 1, and the fit equals a new model's first.
+      again.fitSync(X, classes, fitOptions);
+      expect(again.toJSON().training.completedFits).toBe(1);
+      const first = make(backend);
+      first.fitSync(X, classes, fitOptions);
+      expectSameNetwork(again, first);
     });
   });
 
@@ -298,8 +353,9 @@ describe('training.completedFits: a reloaded network\'s next fit equals the orig
     await running;
     expect(net.toJSON().training.completedFits).toBe(1);
     const Y = Array.from({ length: 48 }, (_, j) => [(j % 7) * 1e150]);
-    const wild = new NeuralNetwork({ layers: [4, 3, 1], output: 'linear', loss: 'mse', seed: 1, backend: 'reference' });
-    expect(() => wild.fitSync(X, Y, { epochs: 50, learningRate: 1 })).toThrow(/diverged/);
+    // Raw targets (no standardization) and full-batch gradient descent with α = 1: the cost explodes.
+    const wild = new NeuralNetwork({ layers: [4, 3, 1], output: 'linear', loss: 'mse', standardizeTargets: false, seed: 1, backend: 'reference' });
+    expect(() => wild.fitSync(X, Y, { optimizer: 'gd', batchSize: 0, epochs: 50, learningRate: 1 })).toThrow(/diverged/);
     expect(wild.toJSON().training).toEqual({ seed: 1 });
   });
 
@@ -593,10 +649,10 @@ describe('loadModel refuses malformed files with a clear error', () => {
   });
 
   it('unknown version, with the versions this blasnet reads', async () => {
-    expectError(await loadError({ ...valid(), version: 2 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unsupported format version 2 \(written by a newer blasnet\?\); this blasnet reads version 1/);
+    expectError(await loadError({ ...valid(), version: 3 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unsupported format version 3 \(written by a newer blasnet\?\); this blasnet reads versions 1, 2/);
     expectError(await loadError({ ...valid(), version: '1' }), BlasnetError, 'ERR_BLASNET_FORMAT', /unsupported format version "1"/);
     const { version: _, ...noVersion } = valid();
-    expectError(await loadError(noVersion), BlasnetError, 'ERR_BLASNET_FORMAT', /has no "version" field; this blasnet reads version 1/);
+    expectError(await loadError(noVersion), BlasnetError, 'ERR_BLASNET_FORMAT', /has no "version" field; this blasnet reads versions 1, 2/);
   });
 
   it('wrong or missing format name', async () => {
@@ -702,7 +758,7 @@ describe('loadModel refuses malformed files with a clear error', () => {
   });
 
   it('unknown keys are refused except in metadata; missing fields are named', async () => {
-    expectError(await loadError({ ...valid(), extra: 1 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unknown key "extra" at the top level; a version 1 model has exactly/);
+    expectError(await loadError({ ...valid(), extra: 1 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unknown key "extra" at the top level; a version 2 model has exactly/);
     const j = valid();
     (j.parameters as Record<string, unknown>).gamma = [];
     expectError(await loadError(j), BlasnetError, 'ERR_BLASNET_FORMAT', /unknown key "gamma" at parameters/);
@@ -737,9 +793,16 @@ describe('loadModel refuses malformed files with a clear error', () => {
     const m = valid();
     m.training.seed = -1;
     expectError(await loadError(m), BlasnetRangeError, 'ERR_BLASNET_ARG_RANGE', /training\.seed must be an integer in \[0, 4294967295\], got -1/);
+    // Version 2 keeps the constructor's training options under training.options; version 1 had the solver's fields in training.
     const n = validLogistic();
-    n.training.learningRate = 0;
-    expectError(await loadError(n), BlasnetRangeError, 'ERR_BLASNET_ARG_RANGE', /training\.learningRate must be a finite number > 0, got 0/);
+    n.training.options = { learningRate: 0 };
+    expectError(await loadError(n), BlasnetRangeError, 'ERR_BLASNET_ARG_RANGE', /model file ".*": training\.options\.learningRate must be a finite number > 0, got 0/);
+    const v1 = JSON.parse(readFileSync(join(FIXTURES, 'tiny-logistic.v1.json'), 'utf8')) as LogisticModelJSON;
+    v1.training.learningRate = 0;
+    expectError(await loadError(v1), BlasnetRangeError, 'ERR_BLASNET_ARG_RANGE', /model file ".*": training\.learningRate must be a finite number > 0, got 0/);
+    const o = valid();
+    o.training.options = { epochs: -1 };
+    expectError(await loadError(o), BlasnetRangeError, 'ERR_BLASNET_ARG_RANGE', /model file ".*": training\.options\.epochs must be an integer/);
   });
 
   it('a path that does not exist, a folder, a file above options.maxBytes, bad options', async () => {
