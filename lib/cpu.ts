@@ -41,10 +41,11 @@ export function bestCoreType(flags: Set<string>): string | null {
 
 /**
  * Decides OPENBLAS_CORETYPE for this process (does not change the environment).
- * @param env - the environment to read (process.env)
+ * @param env - the environment to read (process.env); typed without @types/node so that the emitted
+ *   declarations compile for consumers that do not have it
  * @param flags - CPU flags (read from /proc/cpuinfo when omitted)
  */
-export function chooseCoreType(env: NodeJS.ProcessEnv = process.env, flags: Set<string> | null = readCpuFlags()): CoreTypeChoice {
+export function chooseCoreType(env: Readonly<Record<string, string | undefined>> = process.env, flags: Set<string> | null = readCpuFlags()): CoreTypeChoice {
   const user = env.OPENBLAS_CORETYPE;
   if (user !== undefined && user !== '') return { selected: null, reason: `OPENBLAS_CORETYPE=${user} set by the user` };
   if (process.arch !== 'x64') return { selected: null, reason: `not x86-64 (${process.arch}): OpenBLAS's own detection is used` };

@@ -31,8 +31,8 @@ export type { EarlyStoppingOption, ScheduleOption, PlateauOption, TrainingResult
 export type { MonitorName, StopReason } from './train-types.js';
 export { info, setThreads, getThreads } from './backend.js';
 export type { BackendOption, BackendName, BinaryKind, BlasInfo } from './backend.js';
-export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError } from './errors.js';
-export type { ErrorCode } from './errors.js';
+export { AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, DivergenceError, ERROR_CLASSES, blasnetError } from './errors.js';
+export type { ErrorCode, BlasnetErrorClass } from './errors.js';
 export { Random } from './random.js';
 export type { ShuffleTarget } from './random.js';
 export { trainTestSplit, Standardizer, takeRows } from './data.js';
