@@ -19,7 +19,7 @@ const pick = (rand, list) => list[Math.floor(rand() * list.length)];
 
 export const METHODS = {
   logistic: ['ctor', 'fitSync', 'fit', 'costAndGradients', 'predictProbaSync', 'predictProba', 'predictSync', 'predict', 'scoreSync', 'score', 'setParameters', 'fromJSON'],
-  network: ['ctor', 'fitSync', 'fit', 'costAndGradients', 'predictSync', 'predict', 'predictClassSync', 'predictClass', 'scoreSync', 'score', 'setParameters', 'fromJSON', 'reset'],
+  network: ['ctor', 'fitSync', 'fit', 'costAndGradients', 'predictSync', 'predict', 'predictProbaSync', 'predictProba', 'scoreSync', 'score', 'setParameters', 'fromJSON', 'reset'],
   utility: ['takeRows', 'trainTestSplit', 'standardizer', 'random'],
 };
 
@@ -29,7 +29,7 @@ export const SLOTS = {
   fitSync: ['X', 'Y', 'fitOption', 'fitOptions', 'ctorOption', 'callback'],
   fit: ['X', 'Y', 'fitOption', 'fitOptions', 'ctorOption', 'callback'],
   costAndGradients: ['X', 'Y'],
-  predictProbaSync: ['X'], predictProba: ['X'], predictSync: ['X'], predict: ['X'], predictClassSync: ['X'], predictClass: ['X'],
+  predictProbaSync: ['X'], predictProba: ['X'], predictSync: ['X'], predict: ['X'],
   scoreSync: ['X', 'Y'], score: ['X', 'Y'],
   setParameters: ['params'],
   fromJSON: ['json'],

@@ -180,7 +180,8 @@ const finiteAll = (a) => { for (let i = 0; i < a.length; i++) if (!Number.isFini
 const hex = (a) => Buffer.from(Float64Array.from(a).buffer).toString('hex');
 
 function modelState(model) {
-  if (model instanceof LogisticRegression) return hex([...model.weights, model.bias]);
+  // coef and intercept: a fit on three or more labels gives the multinomial model, whose `bias` throws.
+  if (model instanceof LogisticRegression) return hex([...model.coef.data, ...model.intercept]);
   if (model instanceof NeuralNetwork) { const p = model.parameters; return hex([...p.W.flatMap((w) => [...w]), ...p.b.flatMap((b) => [...b])]); }
   return '';
 }
@@ -198,13 +199,22 @@ function fingerprint(v) {
   return String(v);
 }
 
+/** A network of the case that is a regressor (loss 'mse'): predict gives values, predictProba throws ERR_BLASNET_TASK, score is R². */
+const isRegressor = (c) => c.family === 'network' && NETWORKS[c.net].loss === 'mse';
+
+/** The model's raw outputs on X, for finiteness checks: probabilities (classifiers) or values (regressors). */
+function outputs(model, X) {
+  if (model instanceof NeuralNetwork && model.task === 'regression') { const v = model.predictSync(X); return v.data ?? v; }
+  return model.predictProbaSync(X).data;
+}
+
 /** Why a returned value is not a correct result for the method, or null. */
 function invalidResult(c, v, n) {
   const mth = c.method;
   const sL = c.family === 'network' ? NETWORKS[c.net].layers.at(-1) : 1;
   if (mth === 'fit' || mth === 'fitSync') {
     if (!v || !Array.isArray(v.costs) || !finiteAll(v.costs)) return `costs not an array of finite numbers: ${String(v?.costs).slice(0, 80)}`;
-    const count = c.family === 'logistic' ? v.iterations : v.epochs;
+    const count = v.epochs;
     if (!Number.isInteger(count) || count < 0) return `bad step count ${count}`;
     return null;
   }
@@ -215,26 +225,40 @@ function invalidResult(c, v, n) {
     return null;
   }
   if (mth === 'predictProbaSync' || mth === 'predictProba') {
-    if (!(v instanceof Float64Array) || v.length !== n) return `expected a Float64Array of ${n}`;
-    for (const p of v) if (!(p >= 0 && p <= 1)) return `probability ${p} outside [0, 1]`;
+    if (isRegressor(c)) return 'a regressor returned probabilities (expected ERR_BLASNET_TASK)';
+    // n × k, columns following classes: binary k = 2 (logistic regression, a one-output network), else the outputs.
+    const k = c.family === 'logistic' ? 2 : Math.max(2, sL);
+    if (!(v instanceof Matrix) || v.rows !== n || v.cols !== k) return `expected an ${n} × ${k} Matrix`;
+    for (const p of v.data) if (!(p >= 0 && p <= 1)) return `probability ${p} outside [0, 1]`;
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let j = 0; j < k; j++) sum += v.data[i * k + j];
+      if (!(Math.abs(sum - 1) <= 1e-9)) return `probabilities of row ${i} sum to ${sum}`;
+    }
     return null;
   }
   if (mth === 'predictSync' || mth === 'predict') {
-    if (c.family === 'logistic') {
-      if (!(v instanceof Float64Array) || v.length !== n) return `expected a Float64Array of ${n}`;
-      for (const p of v) if (p !== 0 && p !== 1) return `class ${p} not 0/1`;
+    if (isRegressor(c)) {
+      // Values: an n × k Matrix for several outputs.
+      if (!(v instanceof Matrix) || v.rows !== n || v.cols !== sL) return `expected an ${n} × ${sL} Matrix`;
+      if (!finiteAll(v.data)) return 'non-finite prediction';
       return null;
     }
-    if (!(v instanceof Matrix) || v.rows !== n || v.cols !== sL) return `expected an ${n} × ${sL} Matrix`;
-    if (!finiteAll(v.data)) return 'non-finite prediction';
-    return null;
-  }
-  if (mth === 'predictClassSync' || mth === 'predictClass') {
+    // Labels, in the type the fit was given (numbers: a Float64Array), among 0 … max(2, sL) − 1.
     if (!(v instanceof Float64Array) || v.length !== n) return `expected a Float64Array of ${n}`;
     for (const p of v) if (!(Number.isInteger(p) && p >= 0 && p < Math.max(2, sL))) return `class ${p} out of range`;
     return null;
   }
-  if (mth === 'scoreSync' || mth === 'score') return typeof v === 'number' && v >= 0 && v <= 1 ? null : `accuracy ${v} not in [0, 1]`;
+  if (mth === 'scoreSync' || mth === 'score') {
+    if (isRegressor(c)) {
+      // A target of 1e300 overflows the sums of squares of R² (as in numpy): NaN is the float64 answer there.
+      const m = c.mutation;
+      const overflows = m.target === 'Y' && m.kind === 'badLabel' && pickBy((m.at * 5) % 1, [2, -1, 0.5, 1e300]) === 1e300;
+      if (overflows && Number.isNaN(v)) return null;
+      return typeof v === 'number' && Number.isFinite(v) && v <= 1 ? null : `R² ${v} not a finite number ≤ 1`;
+    }
+    return typeof v === 'number' && v >= 0 && v <= 1 ? null : `accuracy ${v} not in [0, 1]`;
+  }
   if (mth === 'ctor' || mth === 'fromJSON') return v instanceof Cls(c) ? null : 'not a model';
   if (mth === 'setParameters' || mth === 'reset') return v === undefined ? null : 'returned a value';
   // takeRows copies rows as they are (non-finite values included): only the shape is its business.
@@ -315,7 +339,7 @@ async function runCall(c, mutated) {
       };
       switch (m.kind) {
         case 'throwError': case 'throw42': case 'throwString': case 'throwUndefined': case 'throwNull': throw ctx.sentinel;
-        case 'reenterPredict': tryInner('predict', () => { const v = c.family === 'logistic' ? model.predictProbaSync(fixture(c).X) : model.predictSync(fixture(c).X); if (!finiteAll(v.data ?? v)) ctx.inner.push('re-entrant prediction not finite'); }); break;
+        case 'reenterPredict': tryInner('predict', () => { if (!finiteAll(outputs(model, fixture(c).X))) ctx.inner.push('re-entrant prediction not finite'); }); break;
         case 'reenterFitSync': tryInner('fitSync', () => model.fitSync(fixture(c).X, fixture(c).Y, fitOptions(c)), 'ERR_BLASNET_BUSY'); break;
         case 'reenterFit': tryInner('fit', () => model.fit(fixture(c).X, fixture(c).Y, fitOptions(c)), 'ERR_BLASNET_BUSY'); break;
         case 'reenterSetParameters': tryInner('setParameters', () => model.setParameters(c.family === 'logistic' ? { weights: [1, 1, 1], bias: 0 } : model.parameters), 'ERR_BLASNET_BUSY'); break;
@@ -357,7 +381,7 @@ async function runCall(c, mutated) {
         return model[c.method](X, Y, opts);
       }
       case 'costAndGradients': return model.costAndGradients(X, Y);
-      case 'predictProbaSync': case 'predictProba': case 'predictSync': case 'predict': case 'predictClassSync': case 'predictClass': return model[c.method](X);
+      case 'predictProbaSync': case 'predictProba': case 'predictSync': case 'predict': return model[c.method](X);
       case 'scoreSync': case 'score': return model[c.method](X, Y);
       case 'setParameters': return model.setParameters(params);
       case 'fromJSON': return Cls(c).fromJSON(json, { backend: c.backend });
@@ -491,7 +515,14 @@ async function runCase(c) {
   try {
     const base = await runCall(c, false);
     rec.calls++;
-    if (base.error) failures.push(`the unmutated baseline failed: ${base.error?.stack ?? base.error}`);
+    // predictProba on a regressor: the unmutated call must fail with ERR_BLASNET_TASK (the mutated one then must fail too).
+    const wrongTask = isRegressor(c) && (c.method === 'predictProbaSync' || c.method === 'predictProba');
+    if (wrongTask) {
+      if (base.error?.code !== 'ERR_BLASNET_TASK') {
+        failures.push(`the unmutated predictProba on a regressor: expected ERR_BLASNET_TASK, got ${base.error ? describeError(base.error) : 'a result'}`);
+      }
+      base.error = base.error ?? new Error('expected ERR_BLASNET_TASK');
+    } else if (base.error) failures.push(`the unmutated baseline failed: ${base.error?.stack ?? base.error}`);
     const got = await runCall(c, true);
     rec.calls++;
     const m = c.mutation;
@@ -506,7 +537,8 @@ async function runCase(c) {
         else failures.push(`undocumented error: ${describeError(e)}`);
       } else if (e instanceof Error && CODES.has(e.code) && typeof e.message === 'string' && e.message.length > 0) {
         code = e.code;
-        if (mustEqualBaseline(m, c)) failures.push(`expected the baseline's result, got ${e.code}: ${e.message}`);
+        // predictProba on a regressor: the baseline's result is ERR_BLASNET_TASK.
+        if (mustEqualBaseline(m, c) && !(wrongTask && e.code === 'ERR_BLASNET_TASK')) failures.push(`expected the baseline's result, got ${e.code}: ${e.message}`);
         if (m.target === 'callback' && e.code === 'ERR_BLASNET_DIVERGED') failures.push(`the callback's ${m.kind} was reported as a divergence: ${e.message}`);
       } else failures.push(`undocumented error: ${describeError(e)}`);
     } else {
@@ -524,7 +556,7 @@ async function runCase(c) {
       await new Promise((r) => setImmediate(r));
       if (got.model.busy) failures.push('model still busy after the call settled');
       try {
-        const v = got.model instanceof LogisticRegression ? got.model.predictProbaSync(fixture(c).X) : got.model.predictSync(fixture(c).X).data;
+        const v = outputs(got.model, fixture(c).X);
         rec.calls++;
         if (!finiteAll(v)) failures.push('a valid prediction after the call is not finite');
       } catch (e) {
