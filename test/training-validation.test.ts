@@ -12,6 +12,11 @@ import { expectError } from './helpers/errors.js';
 // in different orders (the training sweep vs the validation pass): a few ulps of O(1) terms.
 const SAME_J = 1e-12;
 
+// The seed's network training (full-batch gradient descent, α = 0.01, 100 epochs, no early stopping)
+// and its tanh hidden layers, explicitly: they are no longer the defaults (CHANGELOG 0.2.0, item 8).
+const SEED_FIT = { optimizer: 'gd', learningRate: 0.01, epochs: 100, batchSize: 0, earlyStopping: false } as const;
+const SEED_NET = { hidden: 'tanh' } as const;
+
 /** A small noisy two-class problem a wide network overfits: few training rows, 30 % flipped labels. */
 function overfitData(seed: number, n: number) {
   const r = mulberry32(seed);
@@ -30,7 +35,7 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     const v = randomLogisticData(4, 80, 5);
     const full = new LogisticRegression({ learningRate: 0.5, iterations: 30, recordEvery: 1, backend });
     const records: { iteration: number; validationCost?: number; validationAccuracy?: number; learningRate?: number }[] = [];
-    const r = full.fitSync(X, y, { validation: { X: v.X, Y: v.y }, onProgress: (p) => records.push(p) });
+    const r = full.fitSync(X, y, { validation: { X: v.X, y: v.y }, onProgress: (p) => records.push(p) });
     expect(r.validationCosts).toHaveLength(30);
     expect(r.validationAccuracies).toHaveLength(30);
     expect(records.map((p) => p.validationCost)).toEqual(r.validationCosts);
@@ -48,12 +53,13 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
   it.skipIf(!available)('NeuralNetwork, full batch: validation figures of θ before each epoch\'s step', () => {
     const { X, y } = overfitData(5, 60);
     const v = overfitData(6, 40);
-    const opts = { layers: [4, 8, 1], seed: 3, backend };
-    const r = new NeuralNetwork(opts).fitSync(X, y, { epochs: 20, learningRate: 0.3, validation: { X: v.X, Y: v.y } });
+    const opts = { layers: [4, 8, 1], ...SEED_NET, seed: 3, backend };
+    const r = new NeuralNetwork(opts).fitSync(X, y, { ...SEED_FIT, epochs: 20, learningRate: 0.3, validation: { X: v.X, y: v.y } });
     expect(r.validationCosts).toHaveLength(20);
     for (const e of [0, 4, 19]) {
       const at = new NeuralNetwork(opts);
-      if (e > 0) at.fitSync(X, y, { epochs: e, learningRate: 0.3 });
+      // e = 0 too: a fit of 0 epochs leaves the initial θ and makes the model fitted, so it can be scored.
+      at.fitSync(X, y, { ...SEED_FIT, epochs: e, learningRate: 0.3 });
       const want = at.costAndGradients(v.X, v.y).cost;
       expect(Math.abs(r.validationCosts![e]! - want)).toBeLessThanOrEqual(SAME_J * want);
       expect(r.validationAccuracies![e]).toBe(at.scoreSync(v.X, v.y));
@@ -63,9 +69,9 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
   it.skipIf(!available)('NeuralNetwork, mini-batches: validation figures of θ at the end of each epoch', () => {
     const { X, y } = overfitData(7, 64);
     const v = overfitData(8, 32);
-    const opts = { layers: [4, 6, 1], seed: 9, backend };
-    const fit = { learningRate: 0.1, batchSize: 16, optimizer: 'adam' } as const;
-    const r = new NeuralNetwork(opts).fitSync(X, y, { ...fit, epochs: 6, validation: { X: v.X, Y: v.y } });
+    const opts = { layers: [4, 6, 1], ...SEED_NET, seed: 9, backend };
+    const fit = { learningRate: 0.1, batchSize: 16, optimizer: 'adam', earlyStopping: false } as const;
+    const r = new NeuralNetwork(opts).fitSync(X, y, { ...fit, epochs: 6, validation: { X: v.X, y: v.y } });
     for (const e of [0, 5]) {
       const at = new NeuralNetwork(opts);
       at.fitSync(X, y, { ...fit, epochs: e + 1 });  // the first fit of a network with this seed: the same shuffles
@@ -79,7 +85,7 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     const X = new Matrix(30, 2, Float64Array.from({ length: 60 }, () => gaussian(r0)));
     const Y = new Matrix(30, 1, Float64Array.from({ length: 30 }, (_, j) => X.data[2 * j]! - X.data[2 * j + 1]!));
     const net = new NeuralNetwork({ layers: [2, 4, 1], output: 'linear', loss: 'mse', backend });
-    const r = net.fitSync(X, Y, { epochs: 5, validationSplit: 0.3 });
+    const r = net.fitSync(X, Y, { ...SEED_FIT, epochs: 5, validationSplit: 0.3 });
     expect(r.validationCosts).toHaveLength(5);
     expect(r.validationAccuracies).toBeUndefined();
   });
@@ -95,7 +101,7 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     const a = new LogisticRegression({ learningRate: 0.3, iterations: 40, recordEvery: 5, seed: 42, backend });
     const ra = a.fitSync(X, y, { validationSplit: 0.2 });
     const b = new LogisticRegression({ learningRate: 0.3, iterations: 40, recordEvery: 5, backend });
-    const rb = b.fitSync(Xt, yt, { validation: { X: Xv, Y: yv } });
+    const rb = b.fitSync(Xt, yt, { validation: { X: Xv, y: yv } });
     expect(ra.costs).toEqual(rb.costs);
     expect(ra.validationCosts).toEqual(rb.validationCosts);
     expect(a.weights).toEqual(b.weights);
@@ -109,9 +115,10 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     const { X, y } = overfitData(21, 40);
     const v = overfitData(22, 200);
     const opts = { layers: [4, 64, 64, 1], hidden: 'relu' as const, seed: 5, backend };
-    const fit = { learningRate: 0.01, optimizer: 'adam', batchSize: 8 } as const;
+    // earlyStopping: false for the reference fits: no default early stopping on the training cost.
+    const fit = { learningRate: 0.01, optimizer: 'adam', batchSize: 8, earlyStopping: false } as const;
     const net = new NeuralNetwork(opts);
-    const r = net.fitSync(X, y, { ...fit, epochs: 400, validation: { X: v.X, Y: v.y }, earlyStopping: { patience: 10 } });
+    const r = net.fitSync(X, y, { ...fit, epochs: 400, validation: { X: v.X, y: v.y }, earlyStopping: { patience: 10 } });
     expect(r.stoppedEarly).toBe(true);
     expect(r.reason).toBe('early-stopping');
     const best = r.bestEpoch!;
@@ -126,7 +133,7 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     expect(net.parameters).toEqual(ref.parameters);
     // Without restoreBest the network keeps the last epoch's parameters.
     const last = new NeuralNetwork(opts);
-    last.fitSync(X, y, { ...fit, epochs: 400, validation: { X: v.X, Y: v.y }, earlyStopping: { patience: 10, restoreBest: false } });
+    last.fitSync(X, y, { ...fit, epochs: 400, validation: { X: v.X, y: v.y }, earlyStopping: { patience: 10, restoreBest: false } });
     const lastRef = new NeuralNetwork(opts);
     lastRef.fitSync(X, y, { ...fit, epochs: best + 11 });
     expect(last.parameters).toEqual(lastRef.parameters);
@@ -135,12 +142,12 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
   it.skipIf(!available)('early stopping, full batch: the best record is θ before its step', async () => {
     const { X, y } = overfitData(31, 30);
     const v = overfitData(32, 200);
-    const opts = { layers: [4, 32, 1], seed: 2, backend };
+    const opts = { layers: [4, 32, 1], ...SEED_NET, seed: 2, backend };
     const net = new NeuralNetwork(opts);
-    const r = await net.fit(X, y, { epochs: 3000, learningRate: 1, validation: { X: v.X, Y: v.y }, earlyStopping: { patience: 20, minDelta: 1e-4 } });
+    const r = await net.fit(X, y, { ...SEED_FIT, epochs: 3000, learningRate: 1, validation: { X: v.X, y: v.y }, earlyStopping: { patience: 20, minDelta: 1e-4 } });
     expect(r.stoppedEarly).toBe(true);
     const ref = new NeuralNetwork(opts);
-    ref.fitSync(X, y, { epochs: r.bestEpoch!, learningRate: 1 });
+    ref.fitSync(X, y, { ...SEED_FIT, epochs: r.bestEpoch!, learningRate: 1 });
     expect(net.parameters).toEqual(ref.parameters);
   });
 
@@ -149,9 +156,9 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     const m = new LogisticRegression({ learningRate: 0.5, iterations: 2000, recordEvery: 10, backend });
     const r = m.fitSync(X, y, { earlyStopping: { monitor: 'cost', patience: 3, minDelta: 1e-3 } });
     expect(r.stoppedEarly).toBe(true);
-    expect(r.bestIteration! % 10).toBe(0);
-    expect(r.bestValue).toBe(r.costs[r.bestIteration! / 10]);
-    const ref = new LogisticRegression({ learningRate: 0.5, iterations: r.bestIteration!, recordEvery: 10, backend });
+    expect(r.bestEpoch! % 10).toBe(0);
+    expect(r.bestValue).toBe(r.costs[r.bestEpoch! / 10]);
+    const ref = new LogisticRegression({ learningRate: 0.5, iterations: r.bestEpoch!, recordEvery: 10, backend });
     ref.fitSync(X, y);
     expect(m.weights).toEqual(ref.weights);
     expect(m.bias).toBe(ref.bias);
@@ -165,12 +172,12 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     const { X, y } = randomLogisticData(15, 120, 3);
     const v = randomLogisticData(16, 40, 3);
     const w = Float64Array.from({ length: 120 }, (_, j) => 1 + (j % 3));
-    const opts = () => ({ validation: { X: new Matrix(40, 3, v.X.data.slice()), Y: v.y.slice() }, sampleWeight: w.slice() });
+    const opts = () => ({ validation: { X: new Matrix(40, 3, v.X.data.slice()), y: v.y.slice() }, sampleWeight: w.slice() });
     const a = new LogisticRegression({ learningRate: 0.3, iterations: 30, recordEvery: 3, backend });
     const o = opts();
     const job = a.fit(X, y, o);
     o.validation.X.data.fill(1e6);
-    o.validation.Y.fill(0);
+    o.validation.y.fill(0);
     o.sampleWeight.fill(0);
     const ra = await job;
     const rb = new LogisticRegression({ learningRate: 0.3, iterations: 30, recordEvery: 3, backend }).fitSync(X, y, opts());
@@ -200,10 +207,13 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
       expectError(() => fit({ validationSplit: 1 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.validationSplit', 'got 1');
       expectError(() => fit({ validationSplit: '0.2' }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.validationSplit', 'got "0.2"');
       expectError(() => fit({ validation: X }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.validation');
-      expectError(() => fit({ validation: { X } }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.validation must be { X, Y }');
-      expectError(() => fit({ validation: { X: [[1, 2]], Y: [1] } }), RangeError, 'ERR_BLASNET_SHAPE', 'options.validation.X');
-      expectError(() => fit({ validation: { X, Y: y.subarray(0, 5) } }), RangeError, 'ERR_BLASNET_SHAPE', 'options.validation.Y');
-      expectError(() => fit({ validation: { X, Y: y }, validationSplit: 0.2 }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'exclusive');
+      // validation is { X, y } now, Y an accepted alias (CHANGELOG 0.2.0, item 6): errors name y.
+      expectError(() => fit({ validation: { X } }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.validation must be { X, y }');
+      expectError(() => fit({ validation: { X: [[1, 2]], y: [1] } }), RangeError, 'ERR_BLASNET_SHAPE', 'options.validation.X');
+      expectError(() => fit({ validation: { X, y: y.subarray(0, 5) } }), RangeError, 'ERR_BLASNET_SHAPE', 'options.validation.y', 'got 5');
+      expectError(() => fit({ validation: { X, Y: y.subarray(0, 5) } }), RangeError, 'ERR_BLASNET_SHAPE', 'options.validation.y', 'got 5');
+      expectError(() => fit({ validation: { X, y, Y: y } }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.validation', 'both y and Y');
+      expectError(() => fit({ validation: { X, y }, validationSplit: 0.2 }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'exclusive');
       expectError(() => fit({ earlyStopping: { monitor: 'validationCost' } }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'needs validation data');
       expectError(() => fit({ earlyStopping: { monitor: 'loss' } }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.earlyStopping.monitor', "'validationCost' | 'validationAccuracy' | 'cost'");
       expectError(() => fit({ earlyStopping: { monitor: 'cost', patience: 0 } }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.earlyStopping.patience', 'integer ≥ 1');
@@ -214,7 +224,7 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     }
     // Without validation data the monitor defaults to the training cost.
     expect(new LogisticRegression({ backend, iterations: 5, recordEvery: 1 }).fitSync(X, y, { earlyStopping: {} }).bestValue).toBeDefined();
-    expectError(() => m.fitSync(X, y, { validation: { X, Y: [2, ...y.subarray(1)] } }), RangeError, 'ERR_BLASNET_LABEL', 'options.validation.Y');
+    expectError(() => m.fitSync(X, y, { validation: { X, y: [2, ...y.subarray(1)] } }), RangeError, 'ERR_BLASNET_LABEL', 'options.validation.y');
     expectError(() => mse.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { monitor: 'validationAccuracy' } }), RangeError,
       'ERR_BLASNET_ARG_RANGE', 'needs a classifier');
     expectError(() => m.fitSync(new Matrix(1, 3), [1], { validationSplit: 0.5 }), RangeError, 'ERR_BLASNET_SHAPE', 'at least 2 rows');
@@ -230,7 +240,7 @@ describe.skipIf(!BACKENDS[0]!.available)('validation: the backends agree', () =>
     a.validationCosts!.forEach((c, i) => expect(Math.abs(c - b.validationCosts![i]!)).toBeLessThanOrEqual(1e-10 * c));
     expect(a.validationAccuracies).toEqual(b.validationAccuracies);
     const net = (backend: 'native' | 'reference') =>
-      new NeuralNetwork({ layers: [4, 5, 1], seed: 4, backend }).fitSync(X, y, { epochs: 10, batchSize: 32, learningRate: 0.1, validationSplit: 0.25 });
+      new NeuralNetwork({ layers: [4, 5, 1], ...SEED_NET, seed: 4, backend }).fitSync(X, y, { ...SEED_FIT, epochs: 10, batchSize: 32, learningRate: 0.1, validationSplit: 0.25 });
     const c = net('native'), d = net('reference');
     c.validationCosts!.forEach((v, i) => expect(Math.abs(v - d.validationCosts![i]!)).toBeLessThanOrEqual(1e-10 * v));
   });
