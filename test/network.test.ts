@@ -68,7 +68,7 @@ describe.skipIf(!HAS_NATIVE)('NeuralNetwork: native and reference backends agree
   }
 
   it('50 full-batch gradient-descent iterations: costs and parameters within 1e-10 relative', () => {
-    const { nat, ref, rn, rr } = trainBoth({ epochs: 50, learningRate: 0.5 });
+    const { nat, ref, rn, rr } = trainBoth({ optimizer: 'gd', epochs: 50, learningRate: 0.5, batchSize: 0, earlyStopping: false });
     expect(rn.epochs).toBe(50);
     expect(rr.steps).toBe(50);
     expect(rn.costs.length).toBe(50);
@@ -81,7 +81,7 @@ describe.skipIf(!HAS_NATIVE)('NeuralNetwork: native and reference backends agree
   });
 
   it('5 epochs of mini-batch Adam (batchSize 32 of 203, shuffled): costs and parameters within 1e-10 relative', () => {
-    const { nat, ref, rn, rr } = trainBoth({ epochs: 5, batchSize: 32, optimizer: 'adam', learningRate: 0.01, shuffle: true });
+    const { nat, ref, rn, rr } = trainBoth({ epochs: 5, batchSize: 32, optimizer: 'adam', learningRate: 0.01, shuffle: true, earlyStopping: false });
     // 203 = 6·32 + 11: 7 steps per epoch.
     expect(rn.steps).toBe(35);
     expect(rr.steps).toBe(35);
@@ -92,7 +92,7 @@ describe.skipIf(!HAS_NATIVE)('NeuralNetwork: native and reference backends agree
     // Shuffling matters: the same fit without it gives other parameters (so the agreement above
     // includes the batch order).
     const unshuffled = new NeuralNetwork({ ...opts, backend: 'reference' });
-    unshuffled.fitSync(X, labels, { epochs: 5, batchSize: 32, optimizer: 'adam', learningRate: 0.01, shuffle: false });
+    unshuffled.fitSync(X, labels, { epochs: 5, batchSize: 32, optimizer: 'adam', learningRate: 0.01, shuffle: false, earlyStopping: false });
     expect(maxRelDiff(flatParams(unshuffled.parameters), pr)).toBeGreaterThan(1e-6);
   });
 
@@ -116,7 +116,7 @@ describe('NeuralNetwork: seeds and initialization', () => {
     const threadsBefore = getThreads();
     const opts: NeuralNetworkOptions = { layers: [6, 8, 5, 3], hidden: ['tanh', 'relu'], output: 'softmax', seed: 4, backend: 'native' };
     const { X, labels } = classData(22, 203, 6, 3);
-    const fitOptions = { epochs: 5, batchSize: 32, optimizer: 'adam' as const, learningRate: 0.01, shuffle: true };
+    const fitOptions = { epochs: 5, batchSize: 32, optimizer: 'adam' as const, learningRate: 0.01, shuffle: true, earlyStopping: false as const };
     const [a, b, c] = await withOneThreadAsync(async () => {
       expect(getThreads()).toBe(1);
       const a = new NeuralNetwork(opts), b = new NeuralNetwork(opts), c = new NeuralNetwork(opts);
@@ -164,8 +164,12 @@ describe('NeuralNetwork: seeds and initialization', () => {
     const init = flatParams(net.parameters);
     net.fitSync([[1, 2, 3], [0, -1, 2]], [1, 0], { epochs: 3, learningRate: 0.5 });
     expect(flatParams(net.parameters)).not.toEqual(init);
+    expect(net.fitted).toBe(true);
     net.reset();
     expect(flatParams(net.parameters)).toEqual(init);
+    // And the model is unfitted again (0.2.0): predictions need a fit or setParameters.
+    expect(net.fitted).toBe(false);
+    expect(() => net.predictSync([[1, 2, 3]])).toThrow(expect.objectContaining({ code: 'ERR_BLASNET_NOT_FITTED' }));
   });
 
   /** Sample mean and standard deviation. */
@@ -246,14 +250,16 @@ describe.each(BACKENDS)('NeuralNetwork API, $backend backend', ({ backend, avail
 
     it('parameters returns copies: mutating them does not change the model', () => {
       const net = new NeuralNetwork({ layers: [3, 4, 2], seed: 1, backend });
+      // Predict with the seeded initial parameters: setParameters marks the model fitted with the same θ.
+      net.setParameters(net.parameters);
       const X = [[0.5, -1, 2], [1, 1, 1]];
       const before = flatParams(net.parameters);
-      const out = net.predictSync(X).data.slice();
+      const out = net.predictProbaSync(X).data.slice();
       const p = net.parameters;
       p.W[0]!.fill(123);
       p.b[1]![0] = -7;
       expect(flatParams(net.parameters)).toEqual(before);
-      expect(net.predictSync(X).data).toEqual(out);
+      expect(net.predictProbaSync(X).data).toEqual(out);
       // Two reads are distinct arrays.
       expect(net.parameters.W[0]).not.toBe(net.parameters.W[0]);
     });
@@ -278,27 +284,34 @@ describe.each(BACKENDS)('NeuralNetwork API, $backend backend', ({ backend, avail
       const X = gaussianMatrix(mulberry32(5), 6, 3);
       const acts: Act[] = [{ name: 'tanh' }, { name: 'sigmoid' }];
       const want = plainForward(net.parameters, sizes, acts, X).A[1]!;
-      expect(maxRelDiff(net.predictSync(X).data, want)).toBeLessThan(1e-14);
+      expect(maxRelDiff(net.predictProbaSync(X).data, want)).toBeLessThan(1e-14);
+      // Two sigmoid outputs: a multi-label model, whose predictions are the 0/1 matrix a ≥ 0.5.
+      const labels = net.predictSync(X) as Matrix;
+      expect(labels).toBeInstanceOf(Matrix);
+      expect([labels.rows, labels.cols]).toEqual([6, 2]);
+      expect(Array.from(labels.data)).toEqual(Array.from(want, (a) => (a >= 0.5 ? 1 : 0)));
     });
 
     it('predict and predictSync agree bit for bit', async () => {
       const net = new NeuralNetwork({ layers: [6, 10, 3], hidden: 'relu', output: 'softmax', seed: 8, backend });
+      net.setParameters(net.parameters); // fitted, with the seeded initial parameters
       const X = gaussianMatrix(mulberry32(6), 50, 6);
-      const a = net.predictSync(X), b = await net.predict(X);
+      const a = net.predictProbaSync(X), b = await net.predictProba(X);
       expect(b.rows).toBe(50);
       expect(b.cols).toBe(3);
       expect(a.data.every((v, k) => Object.is(v, b.data[k]))).toBe(true);
-      const ca = net.predictClassSync(X), cb = await net.predictClass(X);
+      const ca = net.predictSync(X) as Float64Array, cb = (await net.predict(X)) as Float64Array;
+      expect(ca).toBeInstanceOf(Float64Array);
       expect(Array.from(ca)).toEqual(Array.from(cb));
     });
 
-    it('predictClass and score for one sigmoid output: class 1 where a ≥ 0.5', async () => {
+    it('predict and score for one sigmoid output: class 1 where a ≥ 0.5', async () => {
       // [1, 1] with w = 1, b = 0: a = σ(x), so a ≥ 0.5 exactly when x ≥ 0 (σ(0) = 0.5 exactly).
       const net = new NeuralNetwork({ layers: [1, 1], output: 'sigmoid', backend });
       net.setParameters({ W: [[1]], b: [[0]] });
       const X = [[-2], [-1e-3], [0], [1e-3], [2]];
-      expect(Array.from(net.predictClassSync(X))).toEqual([0, 0, 1, 1, 1]);
-      expect(Array.from(await net.predictClass(X))).toEqual([0, 0, 1, 1, 1]);
+      expect(Array.from(net.predictSync(X) as Float64Array)).toEqual([0, 0, 1, 1, 1]);
+      expect(Array.from((await net.predict(X)) as Float64Array)).toEqual([0, 0, 1, 1, 1]);
       // Labels 0, 0, 1, 1, 0: four of five right.
       expect(net.scoreSync(X, [0, 0, 1, 1, 0])).toBe(0.8);
       expect(await net.score(X, [0, 0, 1, 1, 0])).toBe(0.8);
@@ -306,14 +319,14 @@ describe.each(BACKENDS)('NeuralNetwork API, $backend backend', ({ backend, avail
       expect(net.scoreSync(X, new Matrix(5, 1, [0, 0, 1, 1, 0]))).toBe(0.8);
     });
 
-    it('predictClass and score for softmax: argmax; class indices and one-hot targets score the same', async () => {
+    it('predict and score for softmax: argmax; class indices and one-hot targets score the same', async () => {
       // [2, 3] with W rows (1, 0), (0, 1), (−1, −1), b = 0: z = (x0, x1, −x0 − x1).
       const net = new NeuralNetwork({ layers: [2, 3], output: 'softmax', backend });
       net.setParameters({ W: [[1, 0, 0, 1, -1, -1]], b: [[0, 0, 0]] });
       // z: (2, 1, −3) → 0; (0, 3, −3) → 1; (−1, −1, 2) → 2; (−2, 0.5, 1.5) → 2.
       const X = [[2, 1], [0, 3], [-1, -1], [-2, 0.5]];
-      expect(Array.from(net.predictClassSync(X))).toEqual([0, 1, 2, 2]);
-      expect(Array.from(await net.predictClass(X))).toEqual([0, 1, 2, 2]);
+      expect(Array.from(net.predictSync(X) as Float64Array)).toEqual([0, 1, 2, 2]);
+      expect(Array.from((await net.predict(X)) as Float64Array)).toEqual([0, 1, 2, 2]);
       const labels = [0, 1, 1, 2];
       const oneHot = new Matrix(4, 3);
       labels.forEach((c, j) => { oneHot.data[j * 3 + c] = 1; });
@@ -329,7 +342,7 @@ describe.each(BACKENDS)('NeuralNetwork API, $backend backend', ({ backend, avail
       for (const mode of ['fit', 'fitSync'] as const) {
         const net = new NeuralNetwork({ layers: [4, 6, 3], output: 'softmax', seed: 1, backend });
         const seen: { iteration: number; cost: number }[] = [];
-        const options = { epochs: 6, batchSize: 16, learningRate: 0.1, onProgress: (p: { iteration: number; cost: number }) => seen.push(p) };
+        const options = { optimizer: 'gd' as const, epochs: 6, batchSize: 16, learningRate: 0.1, earlyStopping: false as const, onProgress: (p: { iteration: number; cost: number }) => seen.push(p) };
         const r = mode === 'fit' ? await net.fit(X, labels, options) : net.fitSync(X, labels, options);
         expect(seen.map((p) => p.iteration)).toEqual([0, 1, 2, 3, 4, 5]);
         expect(r.costs.length).toBe(6);
@@ -346,8 +359,9 @@ describe.each(BACKENDS)('NeuralNetwork API, $backend backend', ({ backend, avail
       const every = new NeuralNetwork(opts), all = new NeuralNetwork(opts);
       const cost0 = every.costAndGradients(X, labels).cost;
       const seen: number[] = [];
-      const r3 = await every.fit(X, labels, { epochs: 10, learningRate: 0.2, recordEvery: 3, onProgress: (p) => seen.push(p.iteration) });
-      const r1 = all.fitSync(X, labels, { epochs: 10, learningRate: 0.2 });
+      const gd = { optimizer: 'gd', batchSize: 0, earlyStopping: false } as const;
+      const r3 = await every.fit(X, labels, { ...gd, epochs: 10, learningRate: 0.2, recordEvery: 3, onProgress: (p) => seen.push(p.iteration) });
+      const r1 = all.fitSync(X, labels, { ...gd, epochs: 10, learningRate: 0.2 });
       expect(seen).toEqual([0, 3, 6, 9]);
       expect(r3.costs.length).toBe(4);
       expect(r3.epochs).toBe(10);
@@ -369,9 +383,10 @@ describe.each(BACKENDS)('NeuralNetwork API, $backend backend', ({ backend, avail
       const y = Array.from({ length: 20 }, () => 100 * rand());
       const opts: NeuralNetworkOptions = { layers: [3, 4, 1], hidden: 'tanh', output: 'linear', loss: 'mse', seed: 1, backend };
       const net = new NeuralNetwork(opts);
+      const gd = { optimizer: 'gd', batchSize: 0, earlyStopping: false } as const;
       let error: unknown = null;
       try {
-        net.fitSync(X, y, { epochs: 1000, learningRate: 1e6 });
+        net.fitSync(X, y, { ...gd, epochs: 1000, learningRate: 1e6 });
       } catch (e) {
         error = e;
       }
@@ -389,11 +404,11 @@ describe.each(BACKENDS)('NeuralNetwork API, $backend backend', ({ backend, avail
       // a fresh model trained for exactly that many epochs has them. Same backend, same operations:
       // 1e-12 relative allows for run-to-run BLAS threading differences, far below the ~1e12 growth per step.
       const steps = new NeuralNetwork(opts);
-      steps.fitSync(X, y, { epochs: d.iteration, learningRate: 1e6 });
+      steps.fitSync(X, y, { ...gd, epochs: d.iteration, learningRate: 1e6 });
       expect(maxRelDiff(left, flatParams(steps.parameters))).toBeLessThan(1e-12);
       // The async fit rejects with the same error.
       const again = new NeuralNetwork(opts);
-      const rejected = await again.fit(X, y, { epochs: 1000, learningRate: 1e6 }).then(() => null, (e: unknown) => e);
+      const rejected = await again.fit(X, y, { ...gd, epochs: 1000, learningRate: 1e6 }).then(() => null, (e: unknown) => e);
       expect(rejected).toBeInstanceOf(DivergenceError);
       expect((rejected as DivergenceError).code).toBe('ERR_BLASNET_DIVERGED');
       expect((rejected as DivergenceError).iteration).toBe(d.iteration);
@@ -404,7 +419,7 @@ describe.each(BACKENDS)('NeuralNetwork API, $backend backend', ({ backend, avail
     it('a second concurrent fit rejects with ERR_BLASNET_BUSY; the first completes', async () => {
       const { X, labels } = classData(9, 400, 8, 3);
       const net = new NeuralNetwork({ layers: [8, 32, 3], output: 'softmax', seed: 3, backend });
-      const first = net.fit(X, labels, { epochs: 20, batchSize: 16, optimizer: 'adam' });
+      const first = net.fit(X, labels, { epochs: 20, batchSize: 16, optimizer: 'adam', earlyStopping: false });
       expect(net.busy).toBe(true);
       const second = net.fit(X, labels, { epochs: 1 });
       const e = await second.then(() => null, (err: unknown) => err);
@@ -430,7 +445,7 @@ describe.each(BACKENDS)('NeuralNetwork API, $backend backend', ({ backend, avail
       const t0 = performance.now();
       // 100 000 epochs would take minutes: the abort is what ends the fit.
       const job = net.fit(X, labels, {
-        epochs: 100_000, batchSize: 32, optimizer: 'adam', learningRate: 0.01, signal: controller.signal,
+        epochs: 100_000, batchSize: 32, optimizer: 'adam', learningRate: 0.01, earlyStopping: false, signal: controller.signal,
         onProgress: (p) => {
           reported = p.iteration;
           if (p.iteration === 1) controller.abort();
@@ -466,7 +481,7 @@ function msPerEpoch(opts: NeuralNetworkOptions, X: Matrix, labels: number[], bat
   for (let r = 0; r < 3; r++) {
     const net = new NeuralNetwork(opts);
     const t = performance.now();
-    net.fitSync(X, labels, { epochs: 1, batchSize, optimizer: 'adam' });
+    net.fitSync(X, labels, { epochs: 1, batchSize, optimizer: 'adam', earlyStopping: false });
     times.push(performance.now() - t);
   }
   return times.sort((a, b) => a - b)[1]!;
@@ -491,7 +506,7 @@ describe.each(BACKENDS)('NeuralNetwork.fit and the event loop, $backend backend'
       const t0 = performance.now();
       const timer = setInterval(() => ticks.push(performance.now()), 5);
       try {
-        await net.fit(X, labels, { epochs, batchSize, optimizer: 'adam' });
+        await net.fit(X, labels, { epochs, batchSize, optimizer: 'adam', earlyStopping: false });
       } finally {
         clearInterval(timer);
       }
