@@ -1,4 +1,4 @@
-// NeuralNetwork (seed section 2, generalized to any depth). Validates and normalises in TS; the
+// NeuralNetwork (docs/math.md, "Dense networks: forward and backward"; any depth). Validates and normalises in TS; the
 // network engine computes on either backend (lib/engines.ts) and the fit driver runs fits
 // (lib/fit.ts). Parameters live in one block θ owned here; a fit trains a copy and installs it when
 // it settles. Serializes its own body through lib/format.ts; never does file I/O, never imports another model.
@@ -69,7 +69,8 @@ interface TargetScaling {
 }
 
 /**
- * A dense network of any depth trained by backpropagation (seed section 2): a binary, multi-class or
+ * A dense network of any depth trained by backpropagation (docs/math.md, "Dense networks: forward and
+ * backward"): a binary, multi-class or
  * multi-label classifier, or a regressor, as its output and loss say.
  *
  * @example

@@ -20,7 +20,7 @@ export interface Objective {
   evaluate(theta: Float64Array, rows: Rows): { cost: number; accuracy: number };
 }
 
-/** The learning rate of epoch e under a schedule (MATH.md-style formulas in trainer.h). */
+/** The learning rate of epoch e under a schedule (docs/math.md, "Learning-rate schedules"). */
 export function scheduledRate(cfg: Pick<TrainConfig, 'learningRate' | 'schedule' | 'epochs'>, e: number): number {
   const a0 = cfg.learningRate, s = cfg.schedule;
   if (!s) return a0;
