@@ -1,7 +1,8 @@
 // LogisticRegression: binary (θ = (w, b); docs/math.md, "Logistic regression") and multinomial
 // (θ = (W k × m, b k), softmax; docs/math.md, "Multinomial logistic regression"), chosen by the
 // number of classes a fit finds. Validates and normalises in TS; the binary kernels or the network
-// engine compute (lib/engines.ts); the fit driver runs the fit (lib/fit.ts).
+// engine compute (lib/engines.ts); the fit driver runs the fit (lib/fit.ts). Serializes its own body
+// through lib/format.ts; never does file I/O itself, never imports another model.
 import { busyError } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { networkEngine, logisticEngine, type Engine } from './engines.js';

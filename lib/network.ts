@@ -70,8 +70,7 @@ interface TargetScaling {
 
 /**
  * A dense network of any depth trained by backpropagation (docs/math.md, "Dense networks: forward and
- * backward"): a binary, multi-class or
- * multi-label classifier, or a regressor, as its output and loss say.
+ * backward"): a binary, multi-class or multi-label classifier, or a regressor, as its output and loss say.
  *
  * @example
  * const net = new NeuralNetwork({ layers: [4, 32, 3], seed: 1 });   // softmax output, cross-entropy
