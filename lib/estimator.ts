@@ -145,7 +145,8 @@ export function parseTraining(given: Record<string, unknown>, defaults: Training
   }
   let earlyStopping: unknown = o.earlyStopping;
   if (earlyStopping === false) earlyStopping = undefined;
-  else if (earlyStopping === undefined && defaults.earlyStopping && o.validationSplit === undefined && o.validation === undefined) earlyStopping = defaults.earlyStopping;
+  // The default stop on no improvement is for first-order training: L-BFGS has its own tests.
+  else if (earlyStopping === undefined && defaults.earlyStopping && !lbfgs) earlyStopping = defaults.earlyStopping;
   const shared = parseSharedOptions({
     validation: o.validation, validationSplit: o.validationSplit, earlyStopping,
     schedule: o.schedule, reduceOnPlateau: o.reduceOnPlateau,
@@ -206,8 +207,11 @@ export function mergeOptions(defaults: Readonly<Record<string, unknown>>, o: Rec
   for (const [k, v] of Object.entries(o)) if (v !== undefined) merged[k] = v;
   // An explicit optimizer in the fit drops constructor options that belong to another optimizer.
   if (o.optimizer !== undefined && o.optimizer !== defaults.optimizer) {
-    if (o.optimizer === 'lbfgs') for (const key of FIRST_ORDER_ONLY) if (o[key] === undefined) delete merged[key];
-    else if (o.tolerance === undefined) delete merged.tolerance;
+    if (o.optimizer === 'lbfgs') {
+      for (const key of FIRST_ORDER_ONLY) if (o[key] === undefined) delete merged[key];
+    } else if (o.tolerance === undefined) {
+      delete merged.tolerance;
+    }
   }
   return merged;
 }

@@ -196,7 +196,6 @@ export class LogisticRegression {
       checkKnownKeys(p, 'parameters', ['coef', 'intercept', 'classes']);
       W = toMatrix(p.coef, 'parameters.coef');
       b = finiteVector(p.intercept, 'parameters.intercept');
-      if (W.rows < 2 && W.rows !== 1) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `parameters.coef must have 1 row (binary) or k ≥ 3 rows, got ${W.rows}`);
       if (W.rows === 2) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', 'parameters.coef must have 1 row for a binary model (or k ≥ 3 rows for a multinomial one), got 2');
       if (b.length !== W.rows) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `parameters.intercept must have one value per row of coef (${W.rows}), got ${b.length}`);
     } else {

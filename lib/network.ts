@@ -273,7 +273,9 @@ export class NeuralNetwork {
     const { W, b } = this.parameters;
     const training: NetworkModelJSON['training'] = { seed: this.seed };
     if (this.#fits !== 0) training.completedFits = this.#fits;
-    if (Object.keys(this.#defaults).length > 0) training.options = JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown>;
+    const options = JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown>;
+    if (this.task === 'regression' && !this.#standardizeTargets) options.standardizeTargets = false;
+    if (Object.keys(options).length > 0) training.options = options;
     const json: NetworkModelJSON = {
       format: MODEL_FORMAT,
       version: 2,
