@@ -1,6 +1,8 @@
 // Evaluation metrics the CLI reports: for classifiers the confusion matrix, accuracy and per-class
-// precision, recall and F1; for regression heads MSE and R². Plain functions of predictions and
-// targets; no model, no I/O, no formatting beyond the text tables.
+// precision, recall and F1; for regression heads MSE and R². Every number comes from lib/metrics.ts
+// (scikit-learn's definitions); this file only arranges them into reports and text tables. No model,
+// no I/O.
+import { accuracyScore, confusionMatrix, f1Score, meanSquaredError, precisionScore, r2Score, recallScore } from '../metrics.js';
 
 export interface ClassMetrics {
   class: number;
@@ -36,45 +38,38 @@ export type Report = ClassificationReport | RegressionReport;
  * A class never predicted has precision 0 (and F1 0), as scikit-learn reports with zero_division=0.
  */
 export function classificationReport(actual: ArrayLike<number>, predicted: ArrayLike<number>, k: number): ClassificationReport {
-  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  let right = 0;
-  for (let i = 0; i < actual.length; i++) {
-    confusion[actual[i]!]![predicted[i]!]!++;
-    if (actual[i] === predicted[i]) right++;
-  }
-  const classes: ClassMetrics[] = [];
-  for (let c = 0; c < k; c++) {
-    const tp = confusion[c]![c]!;
-    const support = confusion[c]!.reduce((a, b) => a + b, 0);
-    let predictedC = 0;
-    for (let t = 0; t < k; t++) predictedC += confusion[t]![c]!;
-    const precision = predictedC > 0 ? tp / predictedC : 0, recall = support > 0 ? tp / support : 0;
-    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
-    classes.push({ class: c, precision, recall, f1, support });
-  }
-  const mean = (f: (m: ClassMetrics) => number) => classes.reduce((a, m) => a + f(m), 0) / k;
+  const yTrue = Float64Array.from(actual), yPred = Float64Array.from(predicted);
+  const labels = Array.from({ length: k }, (_, c) => c);
+  const confusion = confusionMatrix(yTrue, yPred, { labels }).toArray();
+  const precision = precisionScore(yTrue, yPred, { average: null, labels });
+  const recall = recallScore(yTrue, yPred, { average: null, labels });
+  const f1 = f1Score(yTrue, yPred, { average: null, labels });
+  const classes: ClassMetrics[] = labels.map((c) => ({
+    class: c, precision: precision[c]!, recall: recall[c]!, f1: f1[c]!, support: confusion[c]!.reduce((a, b) => a + b, 0),
+  }));
   return {
     task: 'classification',
-    n: actual.length,
-    accuracy: right / actual.length,
+    n: yTrue.length,
+    accuracy: accuracyScore(yTrue, yPred),
     classes,
-    macro: { precision: mean((m) => m.precision), recall: mean((m) => m.recall), f1: mean((m) => m.f1) },
+    macro: {
+      precision: precisionScore(yTrue, yPred, { average: 'macro', labels }),
+      recall: recallScore(yTrue, yPred, { average: 'macro', labels }),
+      f1: f1Score(yTrue, yPred, { average: 'macro', labels }),
+    },
     confusion,
   };
 }
 
 /** MSE = (1/n) Σ (ŷ − y)², R² = 1 − Σ (ŷ − y)² / Σ (y − ȳ)². */
 export function regressionReport(actual: ArrayLike<number>, predicted: ArrayLike<number>): RegressionReport {
-  const n = actual.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += actual[i]!;
-  mean /= n;
-  let ssRes = 0, ssTot = 0;
-  for (let i = 0; i < n; i++) {
-    ssRes += (predicted[i]! - actual[i]!) ** 2;
-    ssTot += (actual[i]! - mean) ** 2;
-  }
-  return { task: 'regression', n, mse: ssRes / n, r2: ssTot > 0 ? 1 - ssRes / ssTot : ssRes === 0 ? 1 : NaN };
+  const yTrue = Float64Array.from(actual), yPred = Float64Array.from(predicted);
+  const mse = meanSquaredError(yTrue, yPred);
+  // Constant targets leave R² undefined: this report says NaN where scikit-learn's r2Score says 0,
+  // unless the fit is exact (1); a single example is such a case.
+  const constant = yTrue.every((v) => v === yTrue[0]);
+  const r2 = constant ? (mse === 0 ? 1 : NaN) : r2Score(yTrue, yPred);
+  return { task: 'regression', n: yTrue.length, mse, r2 };
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
