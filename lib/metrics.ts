@@ -23,6 +23,14 @@ import { checkKnownKeys, checkOptionsObject, isDetached, toMatrix } from './vali
 export type Average = 'binary' | 'macro' | 'micro' | 'weighted' | null;
 
 /**
+ * Multi-label targets: an n × k Matrix (or number[][]) of 0s and 1s, k ≥ 2, entry (i, j) saying
+ * whether example i has label j.
+ * @example
+ * accuracyScore(Matrix.from([[1, 0, 1], [0, 1, 0]]), [[1, 0, 1], [0, 1, 1]]);   // 0.5
+ */
+export type IndicatorInput = Matrix | readonly (readonly number[])[];
+
+/**
  * Per-example weights: a Float64Array or number[] with one finite weight ≥ 0 per example, at least
  * one of them > 0.
  * @example
@@ -186,7 +194,7 @@ function readWeights(value: unknown, n: number): Float64Array | null {
 
 /** A Float64Array or number[] of finite numbers, or a Matrix / number[][] of them, as an n × k Matrix. */
 function readValues(value: unknown, name: string): Matrix {
-  if (value instanceof Matrix || (Array.isArray(value) && value.length > 0 && (Array.isArray(value[0]) || ArrayBuffer.isView(value[0])))) {
+  if (isRows(value)) {
     return toMatrix(value, name);
   }
   if (value instanceof Float64Array) {
@@ -213,14 +221,19 @@ type ClassTargets =
   | { kind: 'labels'; yt: ScannedLabels; yp: ScannedLabels; n: number }
   | { kind: 'indicator'; yt: Matrix; yp: Matrix; n: number };
 
+/** A Matrix or an array of rows (number[][]). */
+function isRows(v: unknown): boolean {
+  return v instanceof Matrix || (Array.isArray(v) && v.length > 0 && (Array.isArray(v[0]) || ArrayBuffer.isView(v[0])));
+}
+
 function isIndicator(v: unknown): boolean {
-  return v instanceof Matrix && v.cols > 1;
+  if (v instanceof Matrix) return v.cols > 1;
+  return isRows(v) && (v as ArrayLike<unknown>[])[0]!.length > 1;
 }
 
 /** An n × 1 Matrix is a column of number labels; wider ones are indicator matrices. */
 function scanLabelsOrColumn(v: unknown, name: string): ScannedLabels {
-  if (v instanceof Matrix) return scanLabels(toMatrix(v, name).data, name);
-  return scanLabels(v, name);
+  return scanLabels(isRows(v) ? toMatrix(v, name).data : v, name);
 }
 
 function checkIndicator(M: Matrix, name: string): void {
@@ -234,7 +247,7 @@ function checkIndicator(M: Matrix, name: string): void {
 
 function rejectIndicator(v: unknown, name: string, what: string): void {
   if (isIndicator(v)) {
-    const M = v as Matrix;
+    const M = toMatrix(v, name);
     throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be labels (a Float64Array or an array) for ${what}, got a ${M.rows} × ${M.cols} Matrix (multi-label indicators are not supported here)`);
   }
 }
@@ -321,7 +334,7 @@ function weightedMean(values: ArrayLike<number>, w: Float64Array | null): number
  * The fraction of examples whose prediction equals the truth (weighted by `sampleWeight`). With two
  * n × k multi-label indicator matrices (k ≥ 2), the subset accuracy: an example counts only when
  * all k entries match.
- * @param yTrue - the true labels (Float64Array, number[], string[], boolean[]), or an n × k 0/1 Matrix
+ * @param yTrue - the true labels (Float64Array, number[], string[], boolean[]), or an n × k 0/1 indicator Matrix (or number[][])
  * @param yPred - the predicted labels, of the same kind and length (or shape)
  * @param options - `sampleWeight`
  * @returns the accuracy, in [0, 1]
@@ -335,7 +348,7 @@ function weightedMean(values: ArrayLike<number>, w: Float64Array | null): number
  * accuracyScore(['a', 'b'], ['a', 'a']);                              // 0.5
  * accuracyScore(Matrix.from([[1, 0], [1, 1]]), Matrix.from([[1, 0], [0, 1]]));   // 0.5
  */
-export function accuracyScore(yTrue: LabelsInput | Matrix, yPred: LabelsInput | Matrix, options?: AccuracyOptions): number {
+export function accuracyScore(yTrue: LabelsInput | IndicatorInput, yPred: LabelsInput | IndicatorInput, options?: AccuracyOptions): number {
   const o = readOptions(options, ['sampleWeight']);
   const t = readClassTargets(yTrue, yPred);
   const w = readWeights(o.sampleWeight, t.n);
@@ -552,7 +565,7 @@ function score(c: Counts, which: Which): number | Float64Array {
 /**
  * Precision, tp / (tp + fp): of the examples predicted as a class, the fraction that truly are. A
  * class never predicted scores 0 (scikit-learn's default `zero_division`, without its warning).
- * @param yTrue - the true labels (Float64Array, number[], string[], boolean[]), or an n × k 0/1 indicator Matrix
+ * @param yTrue - the true labels (Float64Array, number[], string[], boolean[]), or an n × k 0/1 indicator Matrix (or number[][])
  * @param yPred - the predicted labels, of the same kind and length (or shape)
  * @param options - `average` ({@link Average}; default `'binary'` for at most two labels), `labels`,
  *   `posLabel`, `sampleWeight` (see {@link ClassificationScoreOptions})
@@ -570,7 +583,7 @@ function score(c: Counts, which: Which): number | Float64Array {
  * precisionScore([0, 1, 2], [0, 2, 2], { average: null });                 // Float64Array [1, 0, 0.5]
  */
 export function precisionScore<O extends ClassificationScoreOptions = ClassificationScoreOptions & Partial<Record<'average', Exclude<Average, null>>>>(
-  yTrue: LabelsInput | Matrix, yPred: LabelsInput | Matrix, options?: O,
+  yTrue: LabelsInput | IndicatorInput, yPred: LabelsInput | IndicatorInput, options?: O,
 ): ScoreResult<O> {
   return score(countsFor(yTrue, yPred, options), 'precision') as ScoreResult<O>;
 }
@@ -578,7 +591,7 @@ export function precisionScore<O extends ClassificationScoreOptions = Classifica
 /**
  * Recall, tp / (tp + fn): of the examples of a class, the fraction predicted as it. A class with no
  * true example scores 0 (scikit-learn's default `zero_division`, without its warning).
- * @param yTrue - the true labels (Float64Array, number[], string[], boolean[]), or an n × k 0/1 indicator Matrix
+ * @param yTrue - the true labels (Float64Array, number[], string[], boolean[]), or an n × k 0/1 indicator Matrix (or number[][])
  * @param yPred - the predicted labels, of the same kind and length (or shape)
  * @param options - `average` ({@link Average}; default `'binary'` for at most two labels), `labels`,
  *   `posLabel`, `sampleWeight` (see {@link ClassificationScoreOptions})
@@ -596,7 +609,7 @@ export function precisionScore<O extends ClassificationScoreOptions = Classifica
  * recallScore(['a', 'b', 'c'], ['a', 'b', 'b'], { average: 'macro' });  // 2 / 3
  */
 export function recallScore<O extends ClassificationScoreOptions = ClassificationScoreOptions & Partial<Record<'average', Exclude<Average, null>>>>(
-  yTrue: LabelsInput | Matrix, yPred: LabelsInput | Matrix, options?: O,
+  yTrue: LabelsInput | IndicatorInput, yPred: LabelsInput | IndicatorInput, options?: O,
 ): ScoreResult<O> {
   return score(countsFor(yTrue, yPred, options), 'recall') as ScoreResult<O>;
 }
@@ -604,7 +617,7 @@ export function recallScore<O extends ClassificationScoreOptions = Classificatio
 /**
  * F1, the harmonic mean of precision and recall, 2·P·R / (P + R), and 0 when both are 0. Macro and
  * weighted averages average the classes' F1 (not the F1 of averaged P and R), as scikit-learn does.
- * @param yTrue - the true labels (Float64Array, number[], string[], boolean[]), or an n × k 0/1 indicator Matrix
+ * @param yTrue - the true labels (Float64Array, number[], string[], boolean[]), or an n × k 0/1 indicator Matrix (or number[][])
  * @param yPred - the predicted labels, of the same kind and length (or shape)
  * @param options - `average` ({@link Average}; default `'binary'` for at most two labels), `labels`,
  *   `posLabel`, `sampleWeight` (see {@link ClassificationScoreOptions})
@@ -622,7 +635,7 @@ export function recallScore<O extends ClassificationScoreOptions = Classificatio
  * f1Score(Matrix.from([[1, 0], [1, 1]]), Matrix.from([[1, 1], [1, 1]]), { average: 'micro' });   // 0.8571…
  */
 export function f1Score<O extends ClassificationScoreOptions = ClassificationScoreOptions & Partial<Record<'average', Exclude<Average, null>>>>(
-  yTrue: LabelsInput | Matrix, yPred: LabelsInput | Matrix, options?: O,
+  yTrue: LabelsInput | IndicatorInput, yPred: LabelsInput | IndicatorInput, options?: O,
 ): ScoreResult<O> {
   return score(countsFor(yTrue, yPred, options), 'f1') as ScoreResult<O>;
 }

@@ -55,7 +55,8 @@ describe('uniqueLabels: order', () => {
 describe('uniqueLabels / unionLabels: checks', () => {
   it('rejects what is not a Float64Array or an array with ERR_BLASNET_ARG_TYPE', () => {
     expectError(() => uniqueLabels('abc', 'y'), TypeError, 'ERR_BLASNET_ARG_TYPE', /^y must be a Float64Array or an array of labels/, '"abc"');
-    expectError(() => uniqueLabels(new Int32Array([1]), 'y'), TypeError, 'ERR_BLASNET_ARG_TYPE', 'Int32Array');
+    expectError(() => uniqueLabels(new DataView(new ArrayBuffer(8)), 'y'), TypeError, 'ERR_BLASNET_ARG_TYPE', 'DataView');
+    expectError(() => uniqueLabels({ length: 1, 0: 1 }, 'y'), TypeError, 'ERR_BLASNET_ARG_TYPE', 'an object');
     expectError(() => uniqueLabels(undefined, 'yTrue'), TypeError, 'ERR_BLASNET_ARG_TYPE', 'yTrue', 'undefined');
   });
 

@@ -126,6 +126,14 @@ describe('hand-checked values', () => {
     expect(meanAbsoluteError([1, -1], [0, 0])).toBe(1);
   });
 
+  it('indicator matrices may be given as number[][], and n × 1 columns as labels', () => {
+    expect(accuracyScore([[1, 0, 1], [0, 1, 0]], Matrix.from([[1, 0, 1], [0, 1, 1]]))).toBe(0.5);
+    expect(f1Score([[1, 0], [1, 1]], [[1, 1], [1, 1]], { average: 'micro' })).toBeCloseTo(6 / 7, 15);
+    expect(accuracyScore(Matrix.from([[1], [0], [1]]), [1, 1, 1])).toBeCloseTo(2 / 3, 15);
+    expect(confusionMatrix([[1], [0]] as never, [1, 1]).toArray()).toEqual([[0, 1], [0, 1]]);
+    expectError(() => confusionMatrix([[1, 0], [0, 1]] as never, [0, 1]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'yTrue', '2 × 2 Matrix');
+  });
+
   it('results keep their TypeScript types', () => {
     const n: number = precisionScore([0, 1], [0, 1]);
     const m: number = f1Score([0, 1, 2], [0, 1, 2], { average: 'macro' });
