@@ -5,7 +5,7 @@
 // touches the file system.
 import { createRequire } from 'node:module';
 import type * as OnnxProto from 'onnx-proto';
-import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { BlasnetError, BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import type { Task } from './estimator.js';
 import { metadata } from './format.js';
 import type { Classes } from './labels.js';
@@ -97,7 +97,8 @@ const OPTION_KEYS = ['float32', 'inputScaling', 'name'] as const;
  * @throws {TypeError} ERR_BLASNET_ARG_TYPE / ERR_BLASNET_DETACHED for an `inputScaling` of the wrong type
  * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED for a model that has not been fitted (nor given parameters)
  * @throws {RangeError} ERR_BLASNET_LABEL for a string class that is not well-formed Unicode (a lone
- *   surrogate cannot be stored as UTF-8); ERR_BLASNET_CONFIG when the classes do not match the outputs
+ *   surrogate cannot be stored as UTF-8)
+ * @throws {TypeError} ERR_BLASNET_CONFIG when the classes do not match the outputs (a model object inconsistent with itself)
  * @example
  * import { writeFileSync } from 'node:fs';
  * import * as ort from 'onnxruntime-node';
@@ -205,7 +206,7 @@ function readModel(model: unknown): ModelView {
   if (task !== 'regression') {
     const k = task === 'binary' ? 2 : last.out;
     if (!Array.isArray(classes) || classes.length !== k || (task === 'binary' && last.out !== 1)) {
-      throw new BlasnetError('ERR_BLASNET_CONFIG', `exportOnnx: a ${task} ${kind} with ${last.out} output(s) must have ${k} classes, got ${describe(classes)}`);
+      throw blasnetError('ERR_BLASNET_CONFIG', `exportOnnx: a ${task} ${kind} with ${last.out} output(s) must have ${k} classes, got ${describe(classes)}`);
     }
   }
   const targetScaling = task === 'regression' ? ((m.targetScaling ?? null) as ModelView['targetScaling']) : null;
@@ -315,7 +316,7 @@ class GraphBuilder {
       case 'leaky-relu': {
         // z > 0 ? z : αz equals max(z, αz) for α ≤ 1, which lib/spec.ts guarantees (α ∈ [0, 1]); exact,
         // since αz is one rounding as in blasnet. (For α > 1 it would be min(z, αz).)
-        if (!(g.alpha >= 0 && g.alpha <= 1)) throw new BlasnetError('ERR_BLASNET_CONFIG', `exportOnnx: leaky-relu slope ${g.alpha} outside [0, 1]`);
+        if (!(g.alpha >= 0 && g.alpha <= 1)) throw blasnetError('ERR_BLASNET_CONFIG', `exportOnnx: leaky-relu slope ${g.alpha} outside [0, 1]`);
         const az = this.node('Mul', [Z, this.constant(`${prefix}_alpha`, Float64Array.of(g.alpha), [])], `${prefix}_alphaZ`);
         return this.node('Max', [Z, az], out);
       }

@@ -466,6 +466,8 @@ describe('exportOnnx: argument errors', () => {
     expectError(() => exportOnnx(null as never), TypeError, 'ERR_BLASNET_ARG_TYPE', /model must be a LogisticRegression or a NeuralNetwork/);
     expectError(() => exportOnnx({ coef: new Matrix(1, 2), intercept: new Float64Array(1) } as never), TypeError, 'ERR_BLASNET_ARG_TYPE', /model must be/);
     expectError(() => exportOnnx(new LogisticRegression()), Error, 'ERR_BLASNET_NOT_FITTED', /LogisticRegression has not been fitted/);
+    const inconsistent = { task: 'multiclass', classes: ['a', 'b'], coef: new Matrix(3, 2), intercept: new Float64Array(3), inputScaling: null };
+    expectError(() => exportOnnx(inconsistent as never), TypeError, 'ERR_BLASNET_CONFIG', /multiclass LogisticRegression with 3 output\(s\) must have 3 classes/);
     expectError(() => exportOnnx(new NeuralNetwork({ layers: [2, 1] })), Error, 'ERR_BLASNET_NOT_FITTED', /NeuralNetwork has not been fitted/);
     const reset = new NeuralNetwork({ layers: [2, 3, 1], seed: 1 });
     reset.fitSync([[0, 0], [1, 1], [0, 1], [1, 0]], ['a', 'b', 'b', 'a'], { epochs: 2 });
