@@ -54,3 +54,12 @@ export type { JsonTreeLimits } from './jsontree.js';
 export type { InputScaling, InputScalingOption } from './scaling.js';
 export { exportOnnx, ONNX_OPSET } from './onnx.js';
 export type { OnnxExportOptions } from './onnx.js';
+export { uniqueLabels, unionLabels, encodeLabels, decodeLabels, labelKind, classWeightByIndex, classesFromJSON, sameClasses } from './labels.js';
+export type { Label, Classes, LabelsInput } from './labels.js';
+export {
+  accuracyScore, precisionScore, recallScore, f1Score, confusionMatrix, logLoss, rocAucScore, r2Score, meanSquaredError, meanAbsoluteError,
+} from './metrics.js';
+export type {
+  Average, ScoreResult, SampleWeight, IndicatorInput, ValuesInput, ClassificationScoreOptions, AccuracyOptions, ConfusionMatrixOptions, LogLossOptions, RocAucOptions,
+  RegressionMetricOptions,
+} from './metrics.js';
