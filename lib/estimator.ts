@@ -3,7 +3,7 @@
 // (labels of any type <-> class indices <-> the n × k matrix the trainers read), and the not-fitted
 // rule. Validates and normalises only: it never trains, never predicts and imports no model.
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
-import { decodeLabels, encodeLabels, uniqueLabels, classWeightByIndex, type Classes } from './labels.js';
+import { decodeLabels, encodeLabels, isNumericTypedArray, uniqueLabels, classWeightByIndex, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
 import type { OptimizerName, TrainConfig } from './train-types.js';
 import { checkScheduleAgainstRate, parseSharedOptions, rowWeights, type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption } from './training.js';
@@ -268,10 +268,10 @@ function targetMatrix(y: unknown, name: string, n: number, k: number, what: stri
 }
 
 function checkVectorLength(y: unknown, name: string, n: number): void {
-  if (y instanceof Float64Array && isDetached(y.buffer)) {
+  if ((y instanceof Float64Array || isNumericTypedArray(y)) && isDetached(y.buffer)) {
     throw new BlasnetTypeError('ERR_BLASNET_DETACHED', `${name} is backed by a detached ArrayBuffer (was it transferred to a worker?); expected a live buffer`);
   }
-  if (!(y instanceof Float64Array || Array.isArray(y))) {
+  if (!(y instanceof Float64Array || isNumericTypedArray(y) || Array.isArray(y))) {
     throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be an array of labels or values (number[], string[], boolean[], Float64Array) or a Matrix, got ${describe(y)}`);
   }
   if (y.length !== n) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one target per row of X (${n}), got ${y.length}`);

@@ -100,6 +100,11 @@ export function compareCodePoints(a: string, b: string): number {
   return a.length - b.length;
 }
 
+/** A typed array of numbers other than a Float64Array (not a DataView, not a BigInt array). */
+export function isNumericTypedArray(y: unknown): y is Exclude<ArrayBufferView, DataView | Float64Array | BigInt64Array | BigUint64Array> & ArrayLike<number> {
+  return ArrayBuffer.isView(y) && !(y instanceof DataView) && !(y instanceof Float64Array) && !(y instanceof BigInt64Array) && !(y instanceof BigUint64Array);
+}
+
 /**
  * Reads and checks y: a Float64Array or an array of labels of one kind.
  * @param y - the labels
@@ -112,6 +117,13 @@ export function compareCodePoints(a: string, b: string): number {
  * @internal
  */
 export function scanLabels(y: unknown, name: string): ScannedLabels {
+  // Another numeric typed array (a Uint8Array of digit labels, an Int32Array, …) holds number labels, as 0.1 accepted.
+  if (isNumericTypedArray(y)) {
+    if (isDetached(y.buffer)) {
+      throw new BlasnetTypeError('ERR_BLASNET_DETACHED', `${name} is backed by a detached ArrayBuffer (was it transferred to a worker?); expected a live buffer`);
+    }
+    y = Float64Array.from(y);
+  }
   if (y instanceof Float64Array) {
     if (isDetached(y.buffer)) {
       throw new BlasnetTypeError('ERR_BLASNET_DETACHED', `${name} is backed by a detached ArrayBuffer (was it transferred to a worker?); expected a live buffer`);

@@ -22,7 +22,7 @@ import { accuracyScore } from './metrics.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { makeSpec } from './spec.js';
 import { splitData } from './training.js';
-import { checkFiniteCost, checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, optionalFunction, toMatrix } from './validate.js';
+import { checkFiniteCost, checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, toMatrix } from './validate.js';
 
 /**
  * The constructor's options: the training options (defaults for every fit), the aliases the seed's
@@ -65,6 +65,9 @@ function unalias(o: Record<string, unknown>, where: string): Record<string, unkn
     if (alias === 'maxIterations' && (out.optimizer ?? o.solver) !== 'lbfgs') {
       throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${where}.maxIterations applies to optimizer 'lbfgs' only (use epochs), got ${describe(v)}`);
     }
+    // Checked under the alias's own name, so that a bad value is reported as the option the user wrote.
+    if (name === 'epochs') integerInRange(v, `${where}.${alias}`, 0, 0);
+    else oneOf(v, `${where}.${alias}`, ['gd', 'momentum', 'adam', 'lbfgs'], 'gd');
     out[name] = v;
   }
   return out;

@@ -122,13 +122,14 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
 
   it.skipIf(!available)('bad tolerances, caps and mixed options: clear errors', () => {
     // solver, iterations and maxIterations are aliases of optimizer and epochs (CHANGELOG 0.2.0, item 6):
-    // their values are checked, and named, as the option they stand for.
-    expectError(() => new LogisticRegression({ solver: 'newton' as 'lbfgs', backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.optimizer', "'gd' | 'momentum' | 'adam' | 'lbfgs'", 'newton');
+    // their values are checked as the option they stand for, and named as the user wrote them.
+    expectError(() => new LogisticRegression({ solver: 'newton' as 'lbfgs', backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.solver', "'gd' | 'momentum' | 'adam' | 'lbfgs'", 'newton');
     expectError(() => new LogisticRegression({ solver: 'lbfgs', tolerance: -1, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.tolerance', '≥ 0', 'got -1');
     expectError(() => new LogisticRegression({ solver: 'lbfgs', tolerance: NaN, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.tolerance');
     expectError(() => new LogisticRegression({ solver: 'lbfgs', tolerance: '1e-6' as unknown as number, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.tolerance');
-    expectError(() => new LogisticRegression({ solver: 'lbfgs', maxIterations: -1, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.epochs', 'integer ≥ 0');
-    expectError(() => new LogisticRegression({ solver: 'lbfgs', maxIterations: 2.5, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.epochs', '2.5');
+    // maxIterations is the epochs cap: 0 is an empty fit now, as for epochs; below 0 or fractional is an error.
+    expectError(() => new LogisticRegression({ solver: 'lbfgs', maxIterations: -1, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.maxIterations', 'integer ≥ 0');
+    expectError(() => new LogisticRegression({ solver: 'lbfgs', maxIterations: 2.5, backend }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.maxIterations', '2.5');
     expectError(() => new LogisticRegression({ solver: 'lbfgs', learningRate: 0.1, backend }), TypeError, 'ERR_BLASNET_ARG_TYPE', "options.learningRate does not apply to optimizer 'lbfgs'");
     // iterations is now an alias of epochs, which is L-BFGS's iteration cap: accepted with 'lbfgs'.
     expect(new LogisticRegression({ solver: 'lbfgs', iterations: 10, backend }).trainingOptions).toEqual({ optimizer: 'lbfgs', epochs: 10 });

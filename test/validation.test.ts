@@ -114,26 +114,42 @@ describe.each(BACKENDS)('LogisticRegression argument checks, $backend backend', 
     });
 
     it('y of the wrong length: RangeError ERR_BLASNET_SHAPE', async () => {
-      expectError(() => fresh().fitSync(X, [0, 1]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'one label per row of X (3)', 'got 2');
+      expectError(() => fresh().fitSync(X, [0, 1]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'one target per row of X (3)', 'got 2');
       expectError(() => fresh().fitSync(X, new Float64Array(4)), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'got 4');
-      expectError(() => fresh().fitSync(X, new Matrix(3, 2) as unknown as number[]), RangeError, 'ERR_BLASNET_SHAPE', 'y', '3 × 2 Matrix');
+      // A 3 × 2 Matrix is neither binary targets (1 column) nor one-hot rows (k ≥ 3 columns).
+      expectError(() => fresh().fitSync(X, new Matrix(3, 2) as unknown as number[]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'Matrix', 'got 2');
+      expectError(() => fresh().fitSync(X, new Matrix(2, 1) as unknown as number[]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'one row of targets per row of X (3', '2 × 1 Matrix');
       await expectRejection(() => fresh().fit(X, [1]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'got 1');
     });
 
-    it('y with a label other than 0 or 1: RangeError ERR_BLASNET_LABEL naming the value and index', () => {
-      expectError(() => fresh().fitSync(X, [0, 2, 1]), RangeError, 'ERR_BLASNET_LABEL', 'y', 'labels 0 and 1', 'got 2 at index 1');
-      expectError(() => fresh().fitSync(X, [0, 1, 0.5]), RangeError, 'ERR_BLASNET_LABEL', 'got 0.5 at index 2');
-      expectError(() => fresh().fitSync(X, new Float64Array([NaN, 1, 0])), RangeError, 'ERR_BLASNET_LABEL', 'got NaN at index 0');
-      expectError(() => fresh().fitSync(X, [-1, 1, 0]), RangeError, 'ERR_BLASNET_LABEL', 'got -1 at index 0');
-      expectError(() => fresh().costAndGradients(X, [0, 1, true] as unknown as number[]), RangeError, 'ERR_BLASNET_LABEL', 'got boolean true at index 2');
+    it('labels other than 0 and 1 are classes (CHANGELOG 0.2.0, items 9, 10); non-finite, mixed or unknown labels: clear errors', () => {
+      // Labels of any value are classes now: three distinct ones make the multinomial model.
+      for (const [labels, classes] of [[[0, 2, 1], [0, 1, 2]], [[0, 1, 0.5], [0, 0.5, 1]], [[-1, 1, 0], [-1, 0, 1]]] as const) {
+        const m = fresh();
+        m.fitSync(X, labels as unknown as number[]);
+        expect(m.task).toBe('multiclass');
+        expect(m.classes).toEqual(classes);
+      }
+      const two = fresh();
+      two.fitSync(X, [-1, 5, 5]);
+      expect([two.task, two.classes]).toEqual(['binary', [-1, 5]]);
+      // What is still an error: a non-finite label, labels of mixed types, and (for a fitted model) a
+      // label it does not know, each named with its index.
+      expectError(() => fresh().fitSync(X, new Float64Array([NaN, 1, 0])), RangeError, 'ERR_BLASNET_NOT_FINITE', 'y[0]', 'got NaN');
+      expectError(() => fresh().fitSync(X, [0, Infinity, 1]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'y[1]', 'got Infinity');
+      expectError(() => fresh().costAndGradients(X, [0, 1, true] as unknown as number[]), RangeError, 'ERR_BLASNET_LABEL', 'y mixes label types', 'y[2] is a boolean (true)');
+      expectError(() => fresh().fitSync(X, [0, null, 1] as unknown as number[]), RangeError, 'ERR_BLASNET_LABEL', 'y[1]', 'null');
       const m = fresh();
       m.fitSync(X, y);
-      expectError(() => m.scoreSync(X, [0, 1, 3]), RangeError, 'ERR_BLASNET_LABEL', 'got 3 at index 2');
+      expectError(() => m.costAndGradients(X, [0, 1, 3]), RangeError, 'ERR_BLASNET_LABEL', 'y[2] = 3', 'not one of the classes [0, 1]');
+      expectError(() => m.fitSync(X, [0, 1, 3], { warmStart: true }), RangeError, 'ERR_BLASNET_LABEL', 'y[2] = 3', 'not one of the classes');
+      // score counts a label the model does not know as a wrong prediction (documented on scoreSync).
+      expect(m.scoreSync(X, [0, 1, 3])).toBe(m.scoreSync(X, [0, 1, 1]) - 1 / 3);
     });
 
     it('y of the wrong type: TypeError ERR_BLASNET_ARG_TYPE', () => {
       for (const bad of ['011', 3, null, undefined, { length: 3 }, new DataView(new ArrayBuffer(24))]) {
-        expectError(() => fresh().fitSync(X, bad as unknown as number[]), TypeError, 'ERR_BLASNET_ARG_TYPE', /^y must be a Float64Array or number\[\]/);
+        expectError(() => fresh().fitSync(X, bad as unknown as number[]), TypeError, 'ERR_BLASNET_ARG_TYPE', /^y must be a Float64Array or an array of labels/);
       }
       expectError(() => fresh().fitSync(X, '011' as unknown as number[]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'got "011"');
     });
@@ -172,7 +188,10 @@ describe.each(BACKENDS)('LogisticRegression argument checks, $backend backend', 
     });
 
     it('iterations negative or non-integer, recordEvery 0: RangeError ERR_BLASNET_ARG_RANGE', () => {
+      // iterations is an alias of epochs (CHANGELOG 0.2.0, item 6), checked under the name written.
       expectError(() => fresh({ iterations: -1 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.iterations', 'integer ≥ 0', 'got -1');
+      expectError(() => new LogisticRegression({ backend, epochs: -1 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.epochs', 'integer ≥ 0', 'got -1');
+      expectError(() => fresh({ epochs: 3 }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.iterations is an alias of options.epochs');
       expectError(() => fresh({ iterations: 2.5 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.iterations', 'got 2.5');
       expectError(() => fresh({ iterations: NaN }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.iterations', 'got NaN');
       expectError(() => fresh({ iterations: '10' }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options.iterations', 'got "10"');
@@ -181,7 +200,7 @@ describe.each(BACKENDS)('LogisticRegression argument checks, $backend backend', 
       // The boundaries are accepted: 0 iterations is a valid (empty) fit.
       const m = fresh({ iterations: 0, recordEvery: 1 });
       // An empty fit still reports the trainer's fields (reason, stoppedEarly).
-      expect(m.fitSync(X, y)).toMatchObject({ costs: [], iterations: 0, stoppedEarly: false, reason: 'max-iterations' });
+      expect(m.fitSync(X, y)).toMatchObject({ costs: [], epochs: 0, steps: 0, stoppedEarly: false, reason: 'max-iterations' });
     });
 
     it('backend \'gpu\': TypeError ERR_BLASNET_ARG_TYPE listing the choices', () => {
@@ -196,7 +215,9 @@ describe.each(BACKENDS)('LogisticRegression argument checks, $backend backend', 
       expectError(() => m.predictProbaSync(X), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'predictProbaSync');
       expectError(() => m.scoreSync(X, y), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'scoreSync');
       await expectRejection(() => m.predictProba(X), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'predictProba');
-      await expectRejection(() => m.predict(X), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'predictProba');
+      // Each method names itself (CHANGELOG 0.2.0, item 5).
+      expectError(() => m.predictSync(X), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'LogisticRegression.predictSync');
+      await expectRejection(() => m.predict(X), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'LogisticRegression.predict:');
       await expectRejection(() => m.score(X, y), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'score');
     });
 
