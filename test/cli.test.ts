@@ -35,12 +35,14 @@ function csvRows(file = CSV): { header: string[]; rows: number[][] } {
   return { header: head!.split(','), rows: lines.map((l) => l.split(',').map(Number)) };
 }
 
-/** The model file's own predictions through the library, on the raw feature columns of the CSV. */
+/** The model file's own P(class 1) through the library (column 1 of predictProba), on the raw feature columns of the CSV. */
 async function libraryProba(modelFile: string): Promise<Float64Array> {
   const model = await loadModel(join(dir, modelFile));
   const { rows } = csvRows();
   const X = Matrix.from(rows.map((r) => r.slice(0, 30)));
-  return 'weights' in model ? model.predictProbaSync(X) : model.predictSync(X).data;
+  const P = model.predictProbaSync(X);
+  expect(P.cols).toBe(2);
+  return Float64Array.from({ length: P.rows }, (_, j) => P.get(j, 1));
 }
 
 beforeAll(() => {
@@ -64,7 +66,8 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
     expect(train.code).toBe(0);
     expect(train.stdout).toMatch(/569 rows × 30 features, target "diagnosis" \(classification, 2 classes\)/);
     expect(train.stdout).toMatch(/split: 455 training, 114 validation \(seed 1\)/);
-    expect(train.stdout).toMatch(/network 30-8-1, relu → sigmoid, loss cross-entropy; adam, batch 32, 300 epochs/);
+    // The CLI trains with the library's network defaults (NETWORK_DEFAULTS: Adam, batches of 200) unless told otherwise.
+    expect(train.stdout).toMatch(/network 30-8-1, relu → sigmoid, loss cross-entropy; adam, batch 200, 300 epochs/);
     expect(train.stdout).toMatch(/early stopping: after 10 epochs without a better validation cost, keeping the best parameters/);
     const acc = (set: string) => Number(new RegExp(`${set}:\\s+accuracy ([\\d.]+)%`).exec(train.stdout)?.[1]);
     // Standardized breast cancer is close to linearly separable: 94% is far above the 63% of always answering "benign".
@@ -134,7 +137,7 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
     });
   });
 
-  it('export: an ONNX file that onnxruntime-node runs on the raw CSV features, giving the same probabilities', async () => {
+  it('export: an ONNX file that onnxruntime-node runs on the raw CSV features, giving the same probabilities and labels', async () => {
     const X = Float64Array.from(csvRows().rows.flatMap((r) => r.slice(0, 30)));
     const p = await libraryProba('net.json');
     for (const float32 of [false, true]) {
@@ -144,11 +147,14 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
       expect(r.stdout).toMatch(new RegExp(`wrote ${file.replace('.', '\\.')}: ONNX opset 13, ${float32 ? 'float32' : 'float64'}, input X \\[N, 30\\]`));
       const session = await ort.InferenceSession.create(readFileSync(join(dir, file)));
       const out = await session.run({ X: float32 ? new ort.Tensor('float32', Float32Array.from(X), [569, 30]) : new ort.Tensor('float64', X, [569, 30]) });
-      const got = out.Y!.data as Float64Array | Float32Array;
+      // A binary classifier's graph gives probabilities [N, 2] = [1 − p, p] and the label.
+      expect(out.probabilities!.dims).toEqual([569, 2]);
+      const got = out.probabilities!.data as Float64Array | Float32Array;
       // The tolerances of test/onnx.test.ts (probabilities in [0, 1]: absolute = normwise here).
       let worst = 0;
-      for (let i = 0; i < 569; i++) worst = Math.max(worst, Math.abs(got[i]! - p[i]!));
+      for (let i = 0; i < 569; i++) worst = Math.max(worst, Math.abs(got[2 * i + 1]! - p[i]!), Math.abs(got[2 * i]! - (1 - p[i]!)));
       expect(worst).toBeLessThanOrEqual(float32 ? 1e-5 : 1e-12);
+      if (!float32) expect(Array.from(out.label!.data as BigInt64Array, Number)).toEqual(Array.from(p, (v) => (v >= 0.5 ? 1 : 0)));
       await session.release();
     }
   });
@@ -189,8 +195,9 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression hea
     const p = await libraryProba('logit.json');
     const session = await ort.InferenceSession.create(readFileSync(join(dir, 'logit.onnx')));
     const out = await session.run({ X: new ort.Tensor('float64', Float64Array.from(csvRows().rows.flatMap((r) => r.slice(0, 30))), [569, 30]) });
-    const got = out.probability!.data as Float64Array;
-    for (let i = 0; i < 569; i++) expect(Math.abs(got[i]! - p[i]!)).toBeLessThanOrEqual(1e-12);
+    expect(out.probabilities!.dims).toEqual([569, 2]);
+    const got = out.probabilities!.data as Float64Array;
+    for (let i = 0; i < 569; i++) expect(Math.abs(got[2 * i + 1]! - p[i]!)).toBeLessThanOrEqual(1e-12);
     expect(Array.from(out.label!.data as BigInt64Array, Number)).toEqual(Array.from(p, (v) => (v >= 0.5 ? 1 : 0)));
     await session.release();
   });

@@ -64,7 +64,9 @@ export async function loadCliModel(file: string): Promise<{ model: Model; info: 
     model = await loadModel(file);
   } catch (e) {
     // The library's messages name the file and the reason (EISDIR, ERR_BLASNET_FORMAT, …).
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`cannot read model file ${file}: no such file`);
+    // File-system failures come as ERR_BLASNET_IO with the system error as cause.
+    const cause = (e as { cause?: { code?: unknown } }).cause;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || cause?.code === 'ENOENT') throw new CliError(`cannot read model file ${file}: no such file`);
     throw new CliError((e as Error).message);
   }
   const json = JSON.parse(readBytes(file, 'model file').toString('utf8')) as { metadata?: { cli?: unknown } };
