@@ -183,7 +183,8 @@ export function checkTrainingDefaults(o: Record<string, unknown>, defaults: Trai
   const snapshot: Record<string, unknown> = Object.create(null);
   for (const key of TRAINING_KEYS) if (o[key] !== undefined) snapshot[key] = o[key];
   // A monitor on validation data is legal in the constructor: the data may come with each fit.
-  const probe = { ...snapshot };
+  // Null-prototype, like the snapshot: a polluted Object.prototype must not supply options.
+  const probe: Record<string, unknown> = Object.assign(Object.create(null), snapshot);
   if (probe.validationSplit === undefined) probe.validationSplit = 0.5;
   parseTraining(probe, defaults, classifier, 0);
   if (snapshot.classWeight !== undefined && snapshot.classWeight !== 'balanced' && (typeof snapshot.classWeight !== 'object' || snapshot.classWeight === null)) {
@@ -449,7 +450,8 @@ export function summaryText(s: SummaryFields): string {
  */
 export function fitRowWeights(sampleWeight: unknown, classWeight: unknown, targets: Targets, n: number): Float64Array | null {
   const byClass = classWeights(classWeight, targets.classes, targets.index, 'options.classWeight');
-  const w = rowWeights({ sampleWeight }, n, null, 0);
+  // classWeight as an own undefined: rowWeights must not find one on a polluted Object.prototype.
+  const w = rowWeights({ sampleWeight, classWeight: undefined }, n, null, 0);
   if (!byClass) return w;
   const out = w ?? new Float64Array(n).fill(1);
   let total = 0;
