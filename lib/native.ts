@@ -186,6 +186,15 @@ export function isMissingOpenBlas(message: string): boolean {
     /cannot open shared object file|Library not loaded|image not found/.test(message);
 }
 
+/**
+ * The symbol version a load error says this system's C or C++ runtime lacks ('GLIBC_2.29',
+ * 'GLIBCXX_3.4.22', …), or null. The prebuilds are built on Debian 11 (glibc 2.31, GCC 10's libstdc++),
+ * so an older system fails with such an error.
+ */
+export function missingRuntimeVersion(message: string): string | null {
+  return /\b((?:GLIBC|GLIBCXX|CXXABI)_[0-9.]+)' not found/.exec(message)?.[1] ?? null;
+}
+
 let loaded = false;
 let addon: NativeAddon | null = null;
 let binary: BinaryCandidate | null = null;
@@ -260,7 +269,12 @@ function load(): void {
       } catch (e) {
         const message = (e as Error).message;
         if (isMissingOpenBlas(message)) runtimeMissing = true;
-        failures.push(`${label} at ${c.path} failed to load (${message})`);
+        const tooOld = missingRuntimeVersion(message);
+        const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
+        failures.push(tooOld
+          ? `${label} at ${c.path} needs ${tooOld}, which this system's C/C++ runtime (glibc ${glibc ?? 'unknown'}) is too old to provide: ` +
+            `the prebuilds need glibc ≥ 2.31 and GCC 10's libstdc++ (Debian 11, Ubuntu 20.04 or newer) (${message})`
+          : `${label} at ${c.path} failed to load (${message})`);
         continue;
       }
       if (candidate.abiVersion !== EXPECTED_ABI) {

@@ -42,6 +42,16 @@ if [ "$only" = all ] || [ "$only" = host ]; then
 fi
 if [ "$only" = all ] || [ "$only" = bullseye ]; then
   step "Debian 11 root, linux-x64, Node 24" scripts/bullseye.sh exec --node x64-24 -- node scripts/consumer-test.mjs --tarball "$tarball" --numeric "${compare[@]}"
+  # A Debian 12 build (build/Release: GCC 12, glibc 2.36) there: refused, and the reason names the
+  # missing glibc symbol version (lib/native.ts missingRuntimeVersion).
+  if [ -f build/Release/blasnet.node ] && [ -f dist/lib/native.js ]; then
+    step "Debian 11 root: a Debian 12 build is refused with the glibc reason" scripts/bullseye.sh exec --node x64-24 -- sh -c \
+      "BLASNET_NATIVE_PATH=\$PWD/build/Release/blasnet.node node --input-type=module -e \"
+        const m = await import('./dist/lib/native.js');
+        const r = m.nativeUnavailableReason();
+        console.log(r);
+        if (m.nativeAddon() !== null || !/needs GLIBC_2\\.3[2-9].*too old/.test(r)) process.exit(1);\""
+  fi
 fi
 if [ "$only" = all ] || [ "$only" = arm64 ]; then
   step "Debian 11 root, linux-arm64 under qemu-user, Node 24" scripts/bullseye.sh exec --node arm64-24 -- node scripts/consumer-test.mjs --tarball "$tarball" --numeric "${compare[@]}"

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addonCandidates, isMissingOpenBlas } from '../lib/native.js';
+import { addonCandidates, isMissingOpenBlas, missingRuntimeVersion } from '../lib/native.js';
 import { HAS_NATIVE } from './helpers/data.js';
 import { missingOpenBlas } from './helpers/missing-openblas.js';
 
@@ -36,6 +36,17 @@ describe('isMissingOpenBlas', () => {
     // Another missing library, or OpenBLAS present but too old: not the missing-runtime case.
     expect(isMissingOpenBlas('libstdc++.so.6: cannot open shared object file: No such file or directory')).toBe(false);
     expect(isMissingOpenBlas("/lib/x86_64-linux-gnu/libopenblas.so.0: version `OPENBLAS_0.3.30' not found")).toBe(false);
+  });
+});
+
+describe('missingRuntimeVersion', () => {
+  it('names the glibc / libstdc++ symbol version a too-old system lacks, and nothing else', () => {
+    // glibc's wording when a Debian 12 build is loaded on Debian 11 (measured in scripts/bullseye.sh's root).
+    expect(missingRuntimeVersion("/lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.32' not found (required by /pkg/blasnet.node)")).toBe('GLIBC_2.32');
+    expect(missingRuntimeVersion("/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.30' not found (required by /pkg/blasnet.node)")).toBe('GLIBCXX_3.4.30');
+    expect(missingRuntimeVersion("libstdc++.so.6: version `CXXABI_1.3.13' not found")).toBe('CXXABI_1.3.13');
+    expect(missingRuntimeVersion("/lib/x86_64-linux-gnu/libopenblas.so.0: version `OPENBLAS_0.3.30' not found")).toBe(null);
+    expect(missingRuntimeVersion('libopenblas.so.0: cannot open shared object file: No such file or directory')).toBe(null);
   });
 });
 
