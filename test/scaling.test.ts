@@ -91,9 +91,11 @@ describe.each(BACKENDS)('$backend backend', ({ backend, available }) => {
       const scaled = new NeuralNetwork(options);
       scaled.setInputScaling({ mean: Array.from(scaler.mean), std: scaler.std }); // number[] and Float64Array both accepted
       const plain = new NeuralNetwork(options);
-      const fit = { epochs: 15, batchSize: 16, optimizer: 'adam', learningRate: 0.02 } as const;
+      const fit = { epochs: 15, batchSize: 16, optimizer: 'adam', learningRate: 0.02, earlyStopping: false } as const;
       expectSameBits(untouched(X, () => scaled.fitSync(X, classes, fit)).costs, plain.fitSync(Z, classes, fit).costs, 'fitSync costs');
-      expectSameBits((await untouched(X, () => scaled.fit(X, classes, fit))).costs, (await plain.fit(Z, classes, fit)).costs, 'fit costs');
+      // The async fit continues from the fitted parameters (warmStart: every fit starts afresh otherwise).
+      expectSameBits((await untouched(X, () => scaled.fit(X, classes, { ...fit, warmStart: true }))).costs,
+        (await plain.fit(Z, classes, { ...fit, warmStart: true })).costs, 'fit costs');
       const p1 = scaled.parameters, p2 = plain.parameters;
       p2.W.forEach((w, l) => expectSameBits(p1.W[l]!, w, `W[${l}]`));
       p2.b.forEach((b, l) => expectSameBits(p1.b[l]!, b, `b[${l}]`));
@@ -101,22 +103,23 @@ describe.each(BACKENDS)('$backend backend', ({ backend, available }) => {
       const g1 = untouched(X, () => scaled.costAndGradients(X, classes, { l2: 0.01 })), g2 = plain.costAndGradients(Z, classes, { l2: 0.01 });
       expect(Object.is(g1.cost, g2.cost)).toBe(true);
       g2.dW.forEach((d, l) => expectSameBits(g1.dW[l]!, d, `dW[${l}]`));
-      expectSameBits(untouched(Xtest, () => scaled.predictSync(Xtest)).data, plain.predictSync(Ztest).data, 'predictSync');
-      expectSameBits((await untouched(Xtest, () => scaled.predict(Xtest))).data, (await plain.predict(Ztest)).data, 'predict');
-      expectSameBits(scaled.predictClassSync(Xtest.toArray()), plain.predictClassSync(Ztest), 'predictClassSync');
-      expectSameBits(await scaled.predictClass(Xtest), await plain.predictClass(Ztest), 'predictClass');
+      // predictProba* give the outputs, predict* the labels (CHANGELOG 0.2.0, item 2).
+      expectSameBits(untouched(Xtest, () => scaled.predictProbaSync(Xtest)).data, plain.predictProbaSync(Ztest).data, 'predictProbaSync');
+      expectSameBits((await untouched(Xtest, () => scaled.predictProba(Xtest))).data, (await plain.predictProba(Ztest)).data, 'predictProba');
+      expectSameBits(scaled.predictSync(Xtest.toArray()) as Float64Array, plain.predictSync(Ztest) as Float64Array, 'predictSync');
+      expectSameBits(await scaled.predict(Xtest) as Float64Array, await plain.predict(Ztest) as Float64Array, 'predict');
       expect(scaled.scoreSync(Xtest, classesTest)).toBe(plain.scoreSync(Ztest, classesTest));
       expect(await scaled.score(Xtest, classesTest)).toBe(await plain.score(Ztest, classesTest));
       expect(scaled.scoreSync(X, classes)).toBe(plain.scoreSync(Z, classes));
       expect(plain.scoreSync(Z, classes)).toBeGreaterThan(0.7);
       // Different from using the raw inputs unscaled: the scaling is really applied.
-      expect(Array.from(plain.predictSync(Xtest).data)).not.toEqual(Array.from(scaled.predictSync(Xtest).data));
+      expect(Array.from(plain.predictProbaSync(Xtest).data)).not.toEqual(Array.from(scaled.predictProbaSync(Xtest).data));
     });
 
     it('saved and loaded with the model (toJSON/fromJSON, save/load, loadModel): the same predictions on raw X', async () => {
       const net = new NeuralNetwork({ layers: [4, 5, 1], hidden: 'tanh', seed: 8, backend });
       net.setInputScaling(scaler);
-      net.fitSync(X, labels, { epochs: 20, learningRate: 0.3 });
+      net.fitSync(X, labels, { optimizer: 'gd', epochs: 20, learningRate: 0.3, batchSize: 0, earlyStopping: false });
       const logistic = new LogisticRegression({ iterations: 50, learningRate: 0.3, backend });
       logistic.setInputScaling(scaler);
       logistic.fitSync(X, labels);
@@ -129,14 +132,14 @@ describe.each(BACKENDS)('$backend backend', ({ backend, available }) => {
       const logFile = JSON.parse(readFileSync(logPath, 'utf8')) as LogisticModelJSON;
       expect(logFile.preprocessing).toEqual(netFile.preprocessing);
 
-      const expectedNet = net.predictSync(Xtest).data, expectedLog = logistic.predictProbaSync(Xtest);
+      const expectedNet = net.predictProbaSync(Xtest).data, expectedLog = logistic.predictProbaSync(Xtest).data;
       for (const n of [await NeuralNetwork.load(netPath, { backend }), await loadModel(netPath, { backend }) as NeuralNetwork, NeuralNetwork.fromJSON(net.toJSON(), { backend })]) {
         expectSameBits(n.inputScaling!.mean, scaler.mean, 'mean');
         expectSameBits(n.inputScaling!.std, scaler.std, 'std');
-        expectSameBits(n.predictSync(Xtest).data, expectedNet, 'network predictSync after the round trip');
+        expectSameBits(n.predictProbaSync(Xtest).data, expectedNet, 'network predictProbaSync after the round trip');
       }
       for (const m of [await LogisticRegression.load(logPath, { backend }), await loadModel(logPath, { backend }) as LogisticRegression, LogisticRegression.fromJSON(logistic.toJSON(), { backend })]) {
-        expectSameBits(m.predictProbaSync(Xtest), expectedLog, 'logistic predictProbaSync after the round trip');
+        expectSameBits(m.predictProbaSync(Xtest).data, expectedLog, 'logistic predictProbaSync after the round trip');
       }
       // Without a scaling nothing is written, and a file without the field loads with none.
       net.setInputScaling(null);
@@ -182,12 +185,13 @@ describe('setInputScaling validates its argument', () => {
   it('copies in and out: changing the caller\'s arrays or the returned ones changes nothing', () => {
     const mean = Float64Array.from(scaler.mean), std = Float64Array.from(scaler.std);
     const n = net();
+    n.setParameters(n.parameters);  // fitted at its initial parameters: predict* need a fitted model
     n.setInputScaling({ mean, std });
-    const before = n.predictSync(Xtest).data;
+    const before = n.predictProbaSync(Xtest).data;
     mean.fill(1e6);
     const got = n.inputScaling!;
     got.std.fill(1e-6);
-    expectSameBits(n.predictSync(Xtest).data, before, 'predictions');
+    expectSameBits(n.predictProbaSync(Xtest).data, before, 'predictions');
     expectSameBits(n.inputScaling!.std, scaler.std, 'std');
   });
 
@@ -206,12 +210,13 @@ describe('setInputScaling validates its argument', () => {
     m.setInputScaling(scaler);
     m.fitSync(X, labels);
     expect(() => m.setInputScaling({ mean: [0, 0, 0], std: [1, 1, 1] })).toThrow(/scaling\.mean must have one value per feature \(4\), got 3/);
-    expect(() => m.setParameters({ weights: [1, 2, 3], bias: 0 })).toThrow(/parameters\.weights must have 4 values, one per feature of the model's input scaling, got 3/);
+    expect(() => m.setParameters({ weights: [1, 2, 3], bias: 0 })).toThrow(/parameters must have 4 weights per class, one per feature of the model's input scaling, got 3/);
     expect(() => new LogisticRegression().setInputScaling({ mean: [], std: [] })).toThrow(/scaling\.mean must have one value per feature \(at least 1\), got 0/);
   });
 
   it('a finite input that the scaling turns into ±Infinity is an error naming its place, not a result', () => {
     const n = net();
+    n.setParameters(n.parameters);  // fitted at its initial parameters: predict* need a fitted model
     n.setInputScaling({ mean: [0, -1e308, 0, 0], std: [1, 1, 1, 1] });
     const bad = Xtest.toArray();
     bad[3]![1] = 1e308;
