@@ -17,7 +17,12 @@
 // health checks need no retry-on-503 logic, and modelVersion ≥ 1 always names parameters that were
 // trained. The cost is that the port opens ~0.2–0.5 s later.
 //
-// Retraining: the same NeuralNetwork is fitted again, continuing from its current parameters. `fit` runs
+// Training: full-batch gradient descent for exactly the epochs asked (no early stopping), set once in
+// the constructor as the defaults of every fit; the library's own default (Adam in mini-batches with
+// early stopping) would end a retrain before the epochs a client asked for.
+//
+// Retraining: the same NeuralNetwork is fitted again with `warmStart: true`, continuing from its
+// current parameters (without it every fit starts afresh from the seeded initialization). `fit` runs
 // in one native AsyncWorker on a copy of the parameters (and of X and Y) while predictions keep using the
 // last completed ones; when it settles the library installs the trained parameters in one assignment. This
 // server only bumps modelVersion in the fit promise's continuation: between the library's installation and
@@ -123,7 +128,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const split = trainTestSplit(X, y, { testFraction: 0.2, seed: 0 });
   const scaler = Standardizer.fit(split.Xtrain);
   const Xtrain = scaler.transform(split.Xtrain), Xtest = scaler.transform(split.Xtest);
-  const model = new NeuralNetwork({ layers: LAYERS, hidden: 'tanh', output: 'sigmoid', seed: 0 });
+  const model = new NeuralNetwork({
+    layers: LAYERS, hidden: 'tanh', output: 'sigmoid', seed: 0,
+    optimizer: 'gd', batchSize: 0, learningRate: LEARNING_RATE, earlyStopping: false,
+  });
 
   const status: Status = {
     training: false, job: 0, epoch: 0, epochs: initialEpochs, lastCost: null, modelVersion: 0,
@@ -141,9 +149,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const recordEvery = (epochs: number): number => Math.max(1, Math.ceil(epochs / 200));
 
   const t0 = performance.now();
-  const first = await model.fit(Xtrain, split.ytrain, {
-    epochs: initialEpochs, learningRate: LEARNING_RATE, recordEvery: recordEvery(initialEpochs), onProgress: progress,
-  });
+  const first = await model.fit(Xtrain, split.ytrain, { epochs: initialEpochs, recordEvery: recordEvery(initialEpochs), onProgress: progress });
   status.lastTrainMs = performance.now() - t0;
   status.epoch = first.epochs;
   status.modelVersion = 1;
@@ -207,7 +213,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const previous = wasBusy ? null : model.parameters; // for the rollback of a failed retrain
     const controller = new AbortController();
     const t0 = performance.now();
-    const fit = model.fit(Xfit, yfit, { epochs, learningRate, recordEvery: recordEvery(epochs), onProgress: progress, signal: controller.signal });
+    const fit = model.fit(Xfit, yfit, { warmStart: true, epochs, learningRate, recordEvery: recordEvery(epochs), onProgress: progress, signal: controller.signal });
     if (wasBusy || !model.busy || previous === null) {
       await fit; // rejects: busy (409) or invalid (400)
       throw new Error('fit was expected to reject');
