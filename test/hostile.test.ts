@@ -49,9 +49,10 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
       const X = new Matrix(n, 2), y = new Float64Array(n);
       for (let i = 0; i < n; i++) { X.data[2 * i] = (i % 7) / 7; X.data[2 * i + 1] = (i % 5) / 5; y[i] = i % 2; }
       const net = new NeuralNetwork({ layers: [2, 4096, 1], backend: BACKEND });
-      const fitSync = await outcome(() => net.fitSync(X, y, { epochs: 1 }));
-      const fit = await outcome(() => net.fit(X, y, { epochs: 1 }));
+      const fitSync = await outcome(() => net.fitSync(X, y, { epochs: 1, batchSize: 0 }));
+      const fit = await outcome(() => net.fit(X, y, { epochs: 1, batchSize: 0 }));
       const grads = await outcome(() => net.costAndGradients(X, y));
+      net.setParameters(net.parameters); // fitted, with the initial parameters: predictions run
       const after = await outcome(() => net.predictSync(new Matrix(3, 2)));
       report({ fitSync, fit, grads, after });
     `, { backend, timeoutMs: 50_000 });
@@ -73,19 +74,27 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
       await new NeuralNetwork({ layers: [3, 4, 1], backend: BACKEND }).fit(X, y);
       const P = Object.prototype;
       Object.assign(P, { iterations: 1e15, recordEvery: 1, learningRate: -1, epochs: 1e12, batchSize: 0.5, onProgress: 42, signal: 'x',
-        optimizer: 'sgd', l2: NaN, warmStart: 'yes', layers: [1e7, 1e7], hidden: 'bogus', seed: -1, backend: 'bogus', testFraction: 7 });
+        optimizer: 'sgd', l2: NaN, warmStart: 'yes', layers: [1e7, 1e7], hidden: 'bogus', seed: -1, backend: 'bogus', testFraction: 7,
+        earlyStopping: 'bogus', validationSplit: 2, classWeight: 'bogus', standardizeTargets: 'bogus', shuffle: 'bogus', solver: 'sgd' });
       const lr = await outcome(() => new LogisticRegression({ backend: BACKEND }).fitSync(X, y));
       const lrAsync = await outcome(() => new LogisticRegression({ backend: BACKEND }).fit(X, y));
       const net = await outcome(() => new NeuralNetwork({ layers: [3, 4, 1], backend: BACKEND }).fitSync(X, y));
       const netAsync = await outcome(() => new NeuralNetwork({ layers: [3, 4, 1], backend: BACKEND }).fit(X, y, {}));
       const lrCosts = lr.ok ? new LogisticRegression({ backend: BACKEND }).fitSync(X, y).costs : null;
-      for (const k of ['iterations', 'recordEvery', 'learningRate', 'epochs', 'batchSize', 'onProgress', 'signal', 'optimizer', 'l2', 'warmStart', 'layers', 'hidden', 'seed', 'backend', 'testFraction']) delete P[k];
-      report({ lr, lrAsync, net, netAsync, same: lrCosts !== null && JSON.stringify(lrCosts) === JSON.stringify(clean.lr.costs), cleanIterations: clean.lr.iterations, cleanEpochs: clean.net.epochs });
+      for (const k of ['iterations', 'recordEvery', 'learningRate', 'epochs', 'batchSize', 'onProgress', 'signal', 'optimizer', 'l2', 'warmStart', 'layers', 'hidden', 'seed', 'backend', 'testFraction',
+        'earlyStopping', 'validationSplit', 'classWeight', 'standardizeTargets', 'shuffle', 'solver']) delete P[k];
+      report({ lr, lrAsync, net, netAsync, same: lrCosts !== null && JSON.stringify(lrCosts) === JSON.stringify(clean.lr.costs), cleanEpochs: clean.lr.epochs, cleanNetEpochs: clean.net.epochs, cleanNetReason: clean.net.reason });
     `, { backend });
     const out = cleanResult(r) as Record<string, Record<string, unknown>>;
     for (const k of ['lr', 'lrAsync', 'net', 'netAsync']) expect(out[k]!.ok, `${k}: ${JSON.stringify(out[k])}`).toBe(true);
-    expect((out.lr!.value as Record<string, unknown>).iterations).toBe(2000);
-    expect((out.net!.value as Record<string, unknown>).epochs).toBe(100);
+    // The defaults, not the prototype's values: logistic regression 2000 gd epochs; a network up to
+    // 200 Adam epochs with early stopping on the training cost (so: the clean run's count).
+    expect((out.lr!.value as Record<string, unknown>).epochs).toBe(2000);
+    expect(out.cleanEpochs).toBe(2000);
+    const netEpochs = (out.net!.value as Record<string, unknown>).epochs;
+    expect(netEpochs).toBe(out.cleanNetEpochs);
+    expect((out.netAsync!.value as Record<string, unknown>).epochs).toBe(out.cleanNetEpochs);
+    expect(netEpochs === 200 || out.cleanNetReason === 'early-stopping', JSON.stringify(out)).toBe(true);
     expect(out.same).toBe(true);
   }, T);
 
@@ -103,12 +112,12 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
               const X = new Matrix(n, m, mk(base.X.data)), y = mk(base.y);
               const model = ${JSON.stringify(model)} === 'logistic'
                 ? new LogisticRegression({ iterations: 300, recordEvery: 1, learningRate: 0.5, backend: BACKEND })
-                : new NeuralNetwork({ layers: [m, 16, 1], seed: 2, backend: BACKEND });
+                : new NeuralNetwork({ layers: [m, 16, 1], hidden: 'tanh', seed: 2, backend: BACKEND });
               return { X, y, model };
             };
             const run = (model, X, y, onProgress) => ${JSON.stringify(model)} === 'logistic'
               ? model.fitSync(X, y, { onProgress })
-              : model.fitSync(X, y, { epochs: 300, learningRate: 0.5, onProgress });
+              : model.fitSync(X, y, { optimizer: 'gd', batchSize: 0, earlyStopping: false, epochs: 300, learningRate: 0.5, onProgress });
             const params = (model) => ${JSON.stringify(model)} === 'logistic' ? bits([...model.weights, model.bias]) : bits(model.parameters.W.flatMap((w) => [...w]));
             const a = make();
             const expected = run(a.model, a.X, a.y, () => {});
@@ -156,7 +165,7 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
               const model = ${JSON.stringify(model)} === 'logistic'
                 ? new LogisticRegression({ iterations: bounded ? 20000 : 1e7, recordEvery: 10, backend: process.env.BLASNET_BACKEND })
                 : new NeuralNetwork({ layers: [m, 64, 1], backend: process.env.BLASNET_BACKEND });
-              const opts = () => (${JSON.stringify(model)} === 'logistic' ? {} : { epochs: bounded ? 200 : 1e7 });
+              const opts = () => (${JSON.stringify(model)} === 'logistic' ? {} : { optimizer: 'gd', batchSize: 0, earlyStopping: false, epochs: bounded ? 200 : 1e7 });
               let told = false;
               const onProgress = () => { if (!told) { told = true; parentPort.postMessage('started'); } };
               if (method === 'fit') { const p = model.fit(X, y, { ...opts(), onProgress }); p.catch(() => {}); }
@@ -188,7 +197,7 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
       for (let i = 0; i < n; i++) y[i] = i % 2;
       const net = new NeuralNetwork({ layers: [m, 256, 256, 1], backend: BACKEND });
       let started = false;
-      net.fit(X, y, { epochs: 1e6, onProgress: () => { started = true; } }).catch(() => {});
+      net.fit(X, y, { epochs: 1e6, earlyStopping: false, onProgress: () => { started = true; } }).catch(() => {});
       setTimeout(() => { report({ exiting: true, started }); process.exit(0); }, 500);
     `, { backend, timeoutMs: 15_000 });
     expect(cleanResult(r).exiting).toBe(true);
@@ -241,13 +250,17 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
         report({
           predictSync: await outcome(() => net.predictSync(X)),
           predict: await outcome(() => net.predict(X)),
-          predictClassSync: await outcome(() => net.predictClassSync(X)),
-          predictClass: await outcome(() => net.predictClass(X)),
+          // A regressor has no probabilities (ERR_BLASNET_TASK before any computation).
+          ...(net.task === 'regression' ? {} : {
+            predictProbaSync: await outcome(() => net.predictProbaSync(X)),
+            predictProba: await outcome(() => net.predictProba(X)),
+          }),
           scoreSync: await outcome(() => net.scoreSync(X, Y)),
           score: await outcome(() => net.score(X, Y)),
         });
       `, { backend });
       const out = cleanResult(r) as Record<string, Record<string, unknown>>;
+      expect(Object.keys(out).length).toBe(output === 'linear' ? 4 : 6);
       for (const [method, o] of Object.entries(out)) {
         expect(o.code, `${method}: ${JSON.stringify(o)}`).toBe('ERR_BLASNET_NOT_FINITE');
         expect(o.message, method).toMatch(/layer 2/);
@@ -360,7 +373,9 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
           : new NeuralNetwork({ layers: [4, 5, 1], seed: 3, backend: BACKEND });
         const opts = (onProgress) => ${JSON.stringify(model)} === 'logistic' ? { onProgress } : { epochs: 40, batchSize: 8, onProgress };
         const a = make(); const expected = a.fitSync(X, y, opts(() => {}));
-        const b = make(); const inner = {};
+        // b is fitted once first, so that it has parameters to predict with during its next fit;
+        // that fit starts afresh (no warmStart), so it must equal a's first fit.
+        const b = make(); b.fitSync(X, y, opts(() => {})); const inner = {};
         const got = await outcome(() => b.fitSync(X, y, opts(() => {
           if (inner.fitSync) return;
           inner.fitSync = (() => { try { b.fitSync(X, y); return 'ok'; } catch (e) { return e.code ?? String(e); } })();
@@ -369,7 +384,7 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
           inner.busy = b.busy;
           inner.fitPromise = 'pending';
           b.fit(X, y).then(() => { inner.fitPromise = 'resolved'; }, (e) => { inner.fitPromise = e.code ?? String(e); });
-          if (b instanceof NeuralNetwork) inner.predict = (() => { try { return b.predictSync(X).data.every(Number.isFinite) ? 'finite' : 'NaN'; } catch (e) { return e.code ?? String(e); } })();
+          if (b instanceof NeuralNetwork) inner.predict = (() => { try { return b.predictProbaSync(X).data.every(Number.isFinite) ? 'finite' : 'NaN'; } catch (e) { return e.code ?? String(e); } })();
         })));
         await new Promise((r) => setTimeout(r, 50));
         report({ inner, got, same: got.ok && JSON.stringify(got.value) === JSON.stringify(summarize(expected)) });
@@ -392,7 +407,8 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
   it.skipIf(skip).concurrent('a network fit rejected for bad data, bad options or busy changes nothing: the next fit equals a fresh twin\'s, bit for bit', async () => {
     const r = await runScenario('rejected calls leave the shuffle stream alone', `
       const { X, y } = data(40, 3);
-      const opts = { epochs: 3, batchSize: 7, learningRate: 0.1 };
+      // warmStart: each fit continues the last (a fresh fit would always restart the stream).
+      const opts = { epochs: 3, batchSize: 7, learningRate: 0.1, warmStart: true };
       const make = () => new NeuralNetwork({ layers: [3, 4, 1], seed: 11, backend: BACKEND });
       const twin = make(); twin.fitSync(X, y, opts); twin.fitSync(X, y, opts);
       const a = make();
@@ -422,7 +438,8 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
       const a = new NeuralNetwork({ layers: [3, 4, 1], seed: 5, backend: BACKEND });
       a.fitSync(X, y, opts);
       const b = NeuralNetwork.fromJSON(JSON.parse(JSON.stringify(a.toJSON())), { backend: BACKEND });
-      a.fitSync(X, y, opts); b.fitSync(X, y, opts);
+      // warmStart continues from the parameters and the fit count (the shuffle stream) that toJSON stored.
+      a.fitSync(X, y, { ...opts, warmStart: true }); b.fitSync(X, y, { ...opts, warmStart: true });
       report({ same: bits(a.parameters.W.flatMap((w) => [...w])) === bits(b.parameters.W.flatMap((w) => [...w])) });
     `, { backend });
     expect(cleanResult(r).same).toBe(true);
@@ -433,9 +450,10 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
     const r = await runScenario('Matrix with a changing data getter', `
       const n = 2000, m = 50, full = new Float64Array(n * m).fill(0.5), tiny = new Float64Array(1);
       const liar = () => { let reads = 0; return Object.create(Matrix.prototype, { rows: { value: n }, cols: { value: m }, data: { get() { return reads++ < 3 ? full : tiny; } } }); };
-      const y = new Float64Array(n);
+      const y = Float64Array.from({ length: n }, (_, i) => i % 2);
       const lr = new LogisticRegression({ iterations: 3, backend: BACKEND });
       const net = new NeuralNetwork({ layers: [m, 4, 1], backend: BACKEND });
+      net.setParameters(net.parameters); // fitted: its predictions read X
       lr.fitSync(new Matrix(n, m, full), y);
       const results = {
         lrFitSync: await outcome(() => new LogisticRegression({ iterations: 3, backend: BACKEND }).fitSync(liar(), y)),
@@ -461,10 +479,11 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
       const lr = new LogisticRegression({ iterations: 3, backend: BACKEND });
       lr.setParameters({ weights: new Array(m).fill(0.1), bias: 0 });
       const net = new NeuralNetwork({ layers: [m, 4, 1], backend: BACKEND });
+      net.setParameters(net.parameters); // fitted: its predictions read X
       const fake = Object.create(Matrix.prototype, { rows: { value: 10000 }, cols: { value: m }, data: { value: data_ } });
       results.lrPredict = await outcome(() => lr.predictProbaSync(fake));
       results.netPredict = await outcome(() => net.predictSync(fake));
-      results.netFit = await outcome(() => net.fitSync(fake, new Float64Array(10000), { epochs: 1 }));
+      results.netFit = await outcome(() => net.fitSync(fake, Float64Array.from({ length: 10000 }, (_, i) => i % 2), { epochs: 1 }));
       results.labels = await outcome(() => lr.fitSync(new Matrix(10000, m), new Liar(1)));
       report(results);
     `, { backend });
@@ -510,15 +529,16 @@ describe.each(BACKENDS)('$backend backend', ({ backend, skip }) => {
       const b1 = lr(); const c1 = copy(); const p1 = b1.fit(c1.X, c1.y); gone(c1.X.data); gone(c1.y); globalThis.gc(); const g1 = await outcome(() => p1);
       const a2 = net(); const e2 = await a2.fit(X, y, { epochs: 20 });
       const b2 = net(); const c2 = copy(); const p2 = b2.fit(c2.X, c2.y, { epochs: 20 }); gone(c2.X.data); gone(c2.y); globalThis.gc(); const g2 = await outcome(() => p2);
-      const e3 = a2.predictSync(X); const c3 = copy(); const p3 = a2.predict(c3.X); gone(c3.X.data); globalThis.gc(); const g3 = await p3.then((M) => bits(M.data), (e) => e.code);
-      const e4 = a1.predictProbaSync(X); const c4 = copy(); const p4 = a1.predictProba(c4.X); gone(c4.X.data); globalThis.gc(); const g4 = await p4.then((v) => bits(v), (e) => e.code);
+      const e3 = a2.predictSync(X); const c3 = copy(); const p3 = a2.predict(c3.X); gone(c3.X.data); globalThis.gc(); const g3 = await p3.then((labels) => bits(labels), (e) => e.code);
+      const e4 = a1.predictProbaSync(X); const c4 = copy(); const p4 = a1.predictProba(c4.X); gone(c4.X.data); globalThis.gc(); const g4 = await p4.then((P) => bits(P.data), (e) => e.code);
+      const e5 = a2.predictProbaSync(X); const c5 = copy(); const p5 = a2.predictProba(c5.X); gone(c5.X.data); globalThis.gc(); const g5 = await p5.then((P) => bits(P.data), (e) => e.code);
       report({
         lr: g1.ok && JSON.stringify(g1.value) === JSON.stringify(summarize(e1)) && bits(a1.weights) === bits(b1.weights),
         net: g2.ok && JSON.stringify(g2.value) === JSON.stringify(summarize(e2)) && bits(a2.parameters.W[0]) === bits(b2.parameters.W[0]),
-        predict: g3 === bits(e3.data), predictProba: g4 === bits(e4),
+        predict: g3 === bits(e3), predictProba: g4 === bits(e4.data), networkPredictProba: g5 === bits(e5.data),
       });
     `, { backend });
-    expect(cleanResult(r)).toEqual({ lr: true, net: true, predict: true, predictProba: true });
+    expect(cleanResult(r)).toEqual({ lr: true, net: true, predict: true, predictProba: true, networkPredictProba: true });
   }, T);
 
   it.skipIf(skip).concurrent('an async fit whose model and inputs are dropped and collected mid-fit still settles with a finite result', async () => {
