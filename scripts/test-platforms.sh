@@ -4,7 +4,8 @@
 # require, backend native from the prebuild, a logistic regression and an XOR network trained) plus its
 # numeric subset (gradient checks, native against reference, exact save/load, and the trained
 # parameters against this machine's Node 20 run, 1e-9 relative):
-#   - Debian 12 (this machine), linux-x64, Node 22, 24 and 26 (Node 20 is the machine's own: .ci/run);
+#   - Debian 12 (this machine), linux-x64, Node 22, 24 and 26 (Node 20 is the machine's own: .ci/run),
+#     each also running a core subset of npm test (CORE_TESTS below);
 #   - Debian 11 root (scripts/bullseye.sh), linux-x64, Node 24, with bullseye's OpenBLAS 0.3.13;
 #   - Debian 11 root, linux-arm64 under qemu-user, Node 24 (arm64), with bullseye's arm64 OpenBLAS.
 #
@@ -28,16 +29,25 @@ step() {
   local label=$1; shift
   local t0=$SECONDS
   echo "test-platforms: $label"
+  set +e
   "$@" 2>&1 | sed 's/^/  /'
   local rc=${PIPESTATUS[0]}
+  set -e
   [ "$rc" = 0 ] || { echo "test-platforms: FAIL: $label (exit $rc)" >&2; exit 1; }
   summary+=("$label: OK in $((SECONDS - t0)) s")
 }
 
+# The core subset of npm test each registry Node runs (on this checkout's build/Release addon): the
+# loader and install step, gradient checks, the SIMD levels' bits, the models' fits and async jobs.
+CORE_TESTS=(test/loader.test.ts test/install.test.ts test/network-gradcheck.test.ts test/simd.test.ts
+  test/logistic.test.ts test/network.test.ts test/async.test.ts)
 if [ "$only" = all ] || [ "$only" = host ]; then
+  [ -f build/Release/blasnet.node ] || { echo "test-platforms: FAIL: no build/Release/blasnet.node for the core test subset (npm run build:native)" >&2; exit 1; }
   for major in 22 24 26; do
     node=$(scripts/registry-node.sh x64 "$major")
-    step "Debian 12, linux-x64, Node $("$node" --version)" "$node" scripts/consumer-test.mjs --tarball "$tarball" --numeric "${compare[@]}"
+    v=$("$node" --version)
+    step "Debian 12, linux-x64, Node $v: core subset of npm test" "$node" node_modules/vitest/vitest.mjs run "${CORE_TESTS[@]}"
+    step "Debian 12, linux-x64, Node $v: consumer test" "$node" scripts/consumer-test.mjs --tarball "$tarball" --numeric "${compare[@]}"
   done
 fi
 if [ "$only" = all ] || [ "$only" = bullseye ]; then
