@@ -17,8 +17,9 @@ const DIST = pathToFileURL(join(fileURLToPath(new URL('..', import.meta.url)), '
 const flags = readCpuFlags();
 // arm64 has one level, the baseline build, named 'neon' there (native/simd_baseline.cc).
 const levels = [process.arch === 'arm64' ? 'neon' : 'baseline'];
-if (flags?.has('avx2') && flags.has('fma')) levels.push('avx2');
-if (flags && ['avx512f', 'avx512dq', 'avx512bw', 'avx512vl'].every((f) => flags.has(f))) levels.push('avx512');
+// The x86 levels only on x86-64 (under qemu-user an arm64 process reads the host's x86 flags).
+if (process.arch === 'x64' && flags?.has('avx2') && flags.has('fma')) levels.push('avx2');
+if (process.arch === 'x64' && flags && ['avx512f', 'avx512dq', 'avx512bw', 'avx512vl'].every((f) => flags.has(f))) levels.push('avx512');
 
 const script = `
   const { NeuralNetwork, LogisticRegression, Matrix, Random, setThreads, info } = await import(${JSON.stringify(DIST)});
