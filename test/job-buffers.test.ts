@@ -2,7 +2,7 @@
 // job of the same size gave back (native/boundary.cc, job_buffer_take/give), and a network's async
 // predictions take their activation buffers from the model's pool of warm workspaces
 // (native/network.h, WorkspacePool). Reuse must never let one job see another's data: each result
-// here is compared, bit for bit, with predictSync on the same inputs. Bit for bit because both run
+// here is compared, bit for bit, with predictProbaSync (the output activations) on the same inputs. Bit for bit because both run
 // the same kernels with the same thread partition on the same values; only the buffers differ.
 import { describe, expect, it } from 'vitest';
 import { info, LogisticRegression, Matrix, NeuralNetwork, Random } from '../lib/index.js';
@@ -18,23 +18,24 @@ function randomRows(seed: number, n: number, m: number): Matrix {
 describe.skipIf(info().backend !== 'native')('reused job memory', () => {
   // 784 × 800 doubles = 4.8 MiB: above the 4 MiB from which copies take reusable blocks.
   const net = new NeuralNetwork({ layers: [784, 32, 5], hidden: 'relu', output: 'softmax', seed: 11 });
+  net.setParameters(net.parameters); // predict with the seeded initial parameters
 
   it('successive async predictions of the same size each answer for their own X', async () => {
     for (let k = 0; k < 4; k++) {
       const X = randomRows(100 + k, 800, 784);
-      const want = net.predictSync(X).data;
-      const got = (await net.predict(X)).data;
+      const want = net.predictProbaSync(X).data;
+      const got = (await net.predictProba(X)).data;
       expect(sameBits(got, want), `prediction ${k}`).toBe(true);
     }
   });
 
   it('concurrent predictions, then sizes that change, each get their own buffers', async () => {
     const Xs = [randomRows(1, 800, 784), randomRows(2, 800, 784), randomRows(3, 1200, 784), randomRows(4, 3, 784)];
-    const wants = Xs.map((X) => net.predictSync(X).data);
-    const gots = await Promise.all(Xs.map((X) => net.predict(X)));
+    const wants = Xs.map((X) => net.predictProbaSync(X).data);
+    const gots = await Promise.all(Xs.map((X) => net.predictProba(X)));
     gots.forEach((g, k) => expect(sameBits(g.data, wants[k]!), `concurrent ${k}`).toBe(true));
     // Larger, then smaller, then larger again: a warm workspace grows and is reused whatever its size.
-    for (const k of [2, 0, 3, 2, 1]) expect(sameBits((await net.predict(Xs[k]!)).data, wants[k]!), `sequence ${k}`).toBe(true);
+    for (const k of [2, 0, 3, 2, 1]) expect(sameBits((await net.predictProba(Xs[k]!)).data, wants[k]!), `sequence ${k}`).toBe(true);
   });
 
   it('a reused block never carries an earlier job\'s data into a fit', async () => {
@@ -59,8 +60,8 @@ describe.skipIf(info().backend !== 'native')('reused job memory', () => {
   it('the caller may change X right after the call: the job read its own copy', async () => {
     // 8 000 rows: several chunks, the job running on the first ones while the call still copies X.
     const X = randomRows(31, 8000, 784);
-    const want = net.predictSync(X).data;
-    const pending = net.predict(X);
+    const want = net.predictProbaSync(X).data;
+    const pending = net.predictProba(X);
     X.data.fill(1e300);
     expect(sameBits((await pending).data, want)).toBe(true);
   });
