@@ -21,7 +21,7 @@
  * @packageDocumentation
  */
 export { Matrix } from './matrix.js';
-export { LogisticRegression } from './logistic.js';
+export { LOGISTIC_DEFAULTS, LogisticRegression } from './logistic.js';
 export type { LogisticRegressionOptions } from './logistic.js';
 export type { Task, TrainingOptions, FitOptions, AsyncFitOptions } from './estimator.js';
 export type { FitResult } from './fit.js';

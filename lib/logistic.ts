@@ -42,10 +42,13 @@ export interface LogisticRegressionOptions extends TrainingOptions {
   backend?: BackendOption;
 }
 
-/** The seed's gradient descent and its values stay the defaults; L-BFGS has its own. */
-const DEFAULTS: TrainingDefaults = {
+/**
+ * The seed's gradient descent and its values stay the defaults (step 0.001, 2 000 steps, a record
+ * every 100); L-BFGS has its own (100 iterations, a record every one).
+ */
+export const LOGISTIC_DEFAULTS: TrainingDefaults = {
   optimizer: 'gd',
-  learningRate: (o) => (o === 'adam' ? 0.001 : 0.001),
+  learningRate: () => 0.001,
   epochs: (o) => (o === 'lbfgs' ? 100 : 2000),
   recordEvery: (o) => (o === 'gd' ? 100 : 1),
   batchSize: 0,
@@ -111,7 +114,7 @@ export class LogisticRegression {
   constructor(options: LogisticRegressionOptions = {}) {
     const o = checkOptionsObject(options, 'options');
     checkKnownKeys(o, 'options', [...TRAINING_KEYS, ...OWN_KEYS]);
-    this.#defaults = checkTrainingDefaults(unalias(o, 'options'), DEFAULTS, true);
+    this.#defaults = checkTrainingDefaults(unalias(o, 'options'), LOGISTIC_DEFAULTS, true);
     this.seed = integerInRange(o.seed, 'options.seed', 0, 0, 0xffffffff);
     const backend = resolveBackend(o.backend);
     this.backend = backend.name;
@@ -421,7 +424,7 @@ export class LogisticRegression {
     const o = mergeOptions(this.#defaults, unalias(raw, 'options'), keys);
     checkWarmStart(o.warmStart);
     const warm = o.warmStart === true && this.#theta !== null;
-    const parsed = parseTraining(o, DEFAULTS, true, shuffleSeedFor(this.seed, warm ? this.#fits : 0));
+    const parsed = parseTraining(o, LOGISTIC_DEFAULTS, true, shuffleSeedFor(this.seed, warm ? this.#fits : 0));
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
     const M = this.#inputs(X, warm ? this.nFeatures : null);
     const targets = this.#targets(y, 'y', M.rows, warm ? this.#classes : null);
@@ -551,7 +554,7 @@ export class LogisticRegression {
       kind: 'LogisticRegression', task,
       layers: e ? `${e.features} features → ${e.outputs === 1 ? '1 logit (sigmoid)' : `${e.outputs} logits (softmax)`}` : 'not fitted',
       parameters: e ? e.nParams : 0, classes: this.#classes, inputScaling: this.#scaling !== null, backend: this.backend,
-      extra: [`optimizer: ${(this.#defaults.optimizer as string | undefined) ?? DEFAULTS.optimizer}, l2: ${this.l2}`],
+      extra: [`optimizer: ${(this.#defaults.optimizer as string | undefined) ?? LOGISTIC_DEFAULTS.optimizer}, l2: ${this.l2}`],
     });
   }
 

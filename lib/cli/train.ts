@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { setThreads } from '../backend.js';
 import { Standardizer, trainTestSplit } from '../data.js';
-import { LogisticRegression } from '../logistic.js';
+import { LOGISTIC_DEFAULTS, LogisticRegression } from '../logistic.js';
 import type { Matrix } from '../matrix.js';
 import { NETWORK_DEFAULTS, NeuralNetwork } from '../network.js';
 import type { OptimizerName } from '../train-types.js';
@@ -145,7 +145,9 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   let total: number, unit: string;
   const lbfgs = o.optimizer === 'lbfgs';
   if (o.model === 'logistic') {
-    const iterations = o.iterations ?? o.epochs ?? (lbfgs ? 100 : 1000), learningRate = o.learningRate ?? 0.1;
+    // The library's defaults: the seed's gradient descent (or L-BFGS's own), recorded every iteration for the progress bar.
+    const lrOptimizer = lbfgs ? 'lbfgs' : 'gd';
+    const iterations = o.iterations ?? o.epochs ?? LOGISTIC_DEFAULTS.epochs(lrOptimizer), learningRate = o.learningRate ?? LOGISTIC_DEFAULTS.learningRate(lrOptimizer);
     model = new LogisticRegression(lbfgs
       ? { solver: 'lbfgs', maxIterations: iterations, recordEvery: 1, seed: o.seed, ...(o.l2 !== undefined ? { l2: o.l2 } : {}) }
       : { learningRate, iterations, recordEvery: 1, seed: o.seed, ...(o.l2 !== undefined ? { l2: o.l2 } : {}) });
@@ -153,15 +155,15 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     unit = 'iteration';
     print(`model: logistic regression, ${m} features; ${lbfgs ? 'L-BFGS' : `gradient descent, learning rate ${learningRate}`}, ${lbfgs ? 'at most ' : ''}${iterations} iterations${o.l2 ? `, l2 ${o.l2}` : ''}`);
   } else {
-    const hiddenSizes = o.layers ?? [16];
+    const hiddenSizes = o.layers ?? [32];
     const output = o.output ?? (info.task === 'regression' ? 'linear' : info.classes > 2 ? 'softmax' : 'sigmoid');
     const loss = o.loss ?? (info.task === 'regression' ? 'mse' : 'cross-entropy');
     const sL = info.task === 'classification' && (typeof output === 'string' ? output : output.name) === 'softmax' ? info.classes : 1;
     if (info.task === 'classification' && sL === 1 && info.classes > 2) throw usageError(`--output ${JSON.stringify(output)} has one output unit; the target has ${info.classes} classes: use --output softmax`);
-    const hidden = o.hidden === undefined ? 'relu' : o.hidden.length === 1 ? o.hidden[0]! : o.hidden;
+    const hidden = o.hidden === undefined ? undefined : o.hidden.length === 1 ? o.hidden[0]! : o.hidden;
     if (Array.isArray(hidden) && hidden.length !== hiddenSizes.length) throw usageError(`--hidden lists ${hidden.length} activations for ${hiddenSizes.length} hidden layers`);
     try {
-      model = new NeuralNetwork({ layers: [m, ...hiddenSizes, sL], hidden, output, loss, seed: o.seed });
+      model = new NeuralNetwork({ layers: [m, ...hiddenSizes, sL], ...(hidden !== undefined ? { hidden } : {}), output, loss, seed: o.seed });
     } catch (e) {
       throw usageError((e as Error).message.replace(/^options\./, ''));
     }
