@@ -2,7 +2,7 @@
 // defaults and to fit as overrides, validated here into one TrainConfig), the task, the targets
 // (labels of any type <-> class indices <-> the n × k matrix the trainers read), and the not-fitted
 // rule. Validates and normalises only: it never trains, never predicts and imports no model.
-import { BlasnetError, BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { BlasnetError, BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import { decodeLabels, encodeLabels, isNumericTypedArray, uniqueLabels, classWeightByIndex, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
 import type { OptimizerName, TrainConfig } from './train-types.js';
@@ -234,7 +234,8 @@ export function notFitted(owner: string, method: string): BlasnetError {
 
 /** ERR_BLASNET_TASK for a method the model's task does not have. */
 export function wrongTask(owner: string, method: string, task: Task, needs: string): BlasnetError {
-  return new BlasnetError('ERR_BLASNET_TASK' as never, `${owner}.${method} needs ${needs}; this model's task is '${task}'`);
+  // Through the error table: ERR_BLASNET_TASK is a BlasnetTypeError (lib/errors.ts ERROR_CLASSES).
+  return blasnetError('ERR_BLASNET_TASK', `${owner}.${method} needs ${needs}; this model's task is '${task}'`);
 }
 
 /** The targets of a fit or an evaluation, as the trainers read them, and the labels they came from. */

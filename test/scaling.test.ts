@@ -22,6 +22,8 @@ afterAll(() => {
 });
 
 function expectSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  // A Matrix (no length) would compare nothing: refuse anything that is not array-like.
+  if (typeof expected.length !== 'number' || typeof actual.length !== 'number') expect.fail(`${what}: not array-like`);
   expect(actual.length, `${what}.length`).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     if (!Object.is(actual[i], expected[i])) expect.fail(`${what}[${i}]: got ${actual[i]}, expected ${expected[i]}`);
@@ -72,13 +74,15 @@ describe.each(BACKENDS)('$backend backend', ({ backend, available }) => {
       await plain.fit(Z, labels, { warmStart: true });
       expectSameBits(scaled.weights, plain.weights, 'weights after fit');
 
-      const g1 = untouched(X, () => scaled.costAndGradients(X, labels)), g2 = plain.costAndGradients(Z, labels);
+      type Binary = { cost: number; dw: Float64Array; db: number };  // a binary model's costAndGradients
+      const g1 = untouched(X, () => scaled.costAndGradients(X, labels)) as Binary, g2 = plain.costAndGradients(Z, labels) as Binary;
       expect(Object.is(g1.cost, g2.cost) && Object.is(g1.db, g2.db)).toBe(true);
       expectSameBits(g1.dw, g2.dw, 'dw');
-      expectSameBits(untouched(Xtest, () => scaled.predictProbaSync(Xtest)), plain.predictProbaSync(Ztest), 'predictProbaSync');
-      expectSameBits(await untouched(Xtest, () => scaled.predictProba(Xtest)), await plain.predictProba(Ztest), 'predictProba');
-      expectSameBits(scaled.predictSync(Xtest.toArray()), plain.predictSync(Ztest), 'predictSync (number[][])');
-      expectSameBits(await scaled.predict(Xtest), await plain.predict(Ztest), 'predict');
+      // predictProba* are n × 2 matrices now (CHANGELOG 0.2.0, item 3): their data, P(y = 0) and P(y = 1) per row.
+      expectSameBits(untouched(Xtest, () => scaled.predictProbaSync(Xtest)).data, plain.predictProbaSync(Ztest).data, 'predictProbaSync');
+      expectSameBits((await untouched(Xtest, () => scaled.predictProba(Xtest))).data, (await plain.predictProba(Ztest)).data, 'predictProba');
+      expectSameBits(scaled.predictSync(Xtest.toArray()) as Float64Array, plain.predictSync(Ztest) as Float64Array, 'predictSync (number[][])');
+      expectSameBits(await scaled.predict(Xtest) as Float64Array, await plain.predict(Ztest) as Float64Array, 'predict');
       // score* scale once, not twice: they equal the plain model's scores on standardized data.
       expect(scaled.scoreSync(Xtest, ytest)).toBe(plain.scoreSync(Ztest, ytest));
       expect(await scaled.score(Xtest, ytest)).toBe(await plain.score(Ztest, ytest));
