@@ -101,8 +101,10 @@ interface Candidate {
   hidden: 'relu' | 'tanh';
   /** 'blasnet': the network's own init (He before relu, Glorot otherwise, biases 0); 'sklearn': sklearn's _init_coef. */
   init: 'blasnet' | 'sklearn';
-  /** null: fit with no training options at all (the current defaults). */
+  /** null: the 0.1 defaults, passed explicitly (full-batch gd, 0.01, 100 epochs). */
   optimizer: null | 'adam' | 'gd';
+  /** The library as it ships: layers (and a linear output for regression) only, fit with no options. */
+  library?: boolean;
   learningRate?: number;
   /** 'sk': min(200, n). */
   batch?: 'sk' | number;
@@ -119,6 +121,7 @@ const SK_STOP = { patience: 10, minDelta: 1e-4, restoreBest: false };
 const base = { init: 'blasnet' as const, optimizer: 'adam' as const, learningRate: 1e-3, batch: 'sk' as const, epochs: 200, alpha: 1e-4, stop: SK_STOP, scaleY: true };
 
 const CANDIDATES: Candidate[] = [
+  { name: 'library', note: 'blasnet 0.2 as it ships: new NeuralNetwork({ layers }) (regression: output linear), fit with no options; targets standardized by the model', hidden: 'tanh', init: 'blasnet', optimizer: null, library: true, scaleY: false },
   { name: 'current', note: 'no fit options: full-batch gd, lr 0.01, 100 epochs; tanh hidden (y not scaled)', hidden: 'tanh', init: 'blasnet', optimizer: null, scaleY: false },
   { name: 'current+yscale', note: 'current defaults, y standardized', hidden: 'tanh', init: 'blasnet', optimizer: null, scaleY: true },
   { ...base, name: 'sk-recipe', note: 'relu, He init, adam 1e-3, batch min(200,n), 200 ep, stop cost patience 10 minDelta 1e-4 (no restore), l2 1e-4/batch', hidden: 'relu' },
@@ -152,7 +155,7 @@ const CANDIDATES: Candidate[] = [
   { ...base, name: 'rec-noyscale', note: 'rec, y not scaled', hidden: 'tanh', learningRate: 2e-3, alpha: 0, scaleY: false },
 ];
 
-const DEFAULT_CANDIDATES = ['current', 'current+yscale', 'sk-recipe', 'sk-exact', 'sk-exact-noyscale', 'sk-recipe-tanh', 'rec', 'rec-noyscale', 'rec-skstop', 'rec-lr1e-3'];
+const DEFAULT_CANDIDATES = ['library', 'current', 'current+yscale', 'sk-recipe', 'sk-exact', 'sk-exact-noyscale', 'sk-recipe-tanh', 'rec', 'rec-noyscale', 'rec-skstop', 'rec-lr1e-3'];
 
 /** sklearn's MLP _init_coef: W and b ~ U(−r, r), r = √(6/(fan_in + fan_out)) (relu/tanh hidden). */
 function sklearnInit(layers: number[], seed: number): { W: Float64Array[]; b: Float64Array[] } {
@@ -174,14 +177,17 @@ function sklearnInit(layers: number[], seed: number): { W: Float64Array[]; b: Fl
 function makeModel(c: Candidate, task: Task, m: number, k: number, nTrain: number, seed: number): { net: NeuralNetwork; options: NetworkFitOptions } {
   const out = task === 'regression' ? 1 : k > 2 ? k : 1;
   const layers = [m, 32, out];
+  if (c.library) return { net: new NeuralNetwork({ layers, seed, backend: 'native', ...(task === 'regression' ? { output: 'linear' } : {}) }), options: {} };
   const spec: NeuralNetworkOptions = {
     layers, hidden: c.hidden, seed, backend: 'native',
     output: task === 'regression' ? 'linear' : k > 2 ? 'softmax' : 'sigmoid',
     loss: task === 'regression' ? 'mse' : 'cross-entropy',
+    // The candidates scale y themselves (scaleY), or deliberately not.
+    ...(task === 'regression' ? { standardizeTargets: false } : {}),
   };
   const net = new NeuralNetwork(spec);
   if (c.init === 'sklearn') net.setParameters(sklearnInit(layers, seed));
-  if (c.optimizer === null) return { net, options: {} };
+  if (c.optimizer === null) return { net, options: { optimizer: 'gd', learningRate: 0.01, epochs: 100, batchSize: 0, earlyStopping: false } };
   const batch = c.batch === 'sk' ? Math.min(200, nTrain) : Math.min(c.batch!, nTrain);
   const options: NetworkFitOptions = {
     optimizer: c.optimizer, learningRate: c.learningRate!, batchSize: batch, epochs: c.epochs!,
