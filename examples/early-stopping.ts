@@ -13,8 +13,9 @@ const [Xt, Xs] = [scaler.transform(Xtrain), scaler.transform(Xtest)];
 const fit = { epochs: 400, batchSize: 16, optimizer: 'adam', learningRate: 0.003, validationSplit: 0.2 } as const;
 const layers = { layers: [30, 128, 128, 1], hidden: 'relu' as const, seed: 3 };
 
+// earlyStopping: false — a network's default stops when the training cost stalls for 10 epochs.
 const full = new NeuralNetwork(layers);
-const a = full.fitSync(Xt, ytrain, fit);
+const a = full.fitSync(Xt, ytrain, { ...fit, earlyStopping: false });
 const early = new NeuralNetwork(layers);
 const b = early.fitSync(Xt, ytrain, { ...fit, earlyStopping: { monitor: 'validationCost', patience: 20 } });
 
