@@ -46,7 +46,7 @@ describe.each(BACKENDS)('divergence on the $backend backend', ({ backend, availa
     const { X } = unscaled(40, 3);
     const Y = new Matrix(40, 1, Float64Array.from({ length: 40 }, (_, j) => 1e6 * X.data[j * 3]!));
     // Unscaled targets: standardizeTargets (the regression default since 0.2.0) off; the seed's full-batch
-    // gradient descent explicitly (no longer the default, CHANGELOG 0.2.0, item 8).
+    // gradient descent explicitly (not the default since 0.2.0, CHANGELOG item 8).
     const net = new NeuralNetwork({ layers: [3, 5, 1], hidden: 'relu', output: 'linear', loss: 'mse', standardizeTargets: false, seed: 1, backend });
     await expect(net.fit(X, Y, { optimizer: 'gd', epochs: 1000, learningRate: 1e3, batchSize: 0, earlyStopping: false })).rejects.toMatchObject({ code: 'ERR_BLASNET_DIVERGED' });
     const p = net.parameters;

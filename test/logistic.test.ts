@@ -9,6 +9,9 @@ import {
   randomLogisticData, relErr, seededSplit, standardize,
 } from './helpers/data.js';
 
+/** A binary model's costAndGradients (the union type also covers the multinomial { dW, db[] }). */
+type Binary = { cost: number; dw: Float64Array; db: number };
+
 // The hand example: 3 examples, 2 features.
 const HX = Matrix.from([[1, 2], [-1, 0.5], [3, -1]]);
 const HY = [1, 0, 1];
@@ -18,7 +21,7 @@ describe.each(BACKENDS)('LogisticRegression numerics, $backend backend', ({ back
     it('cost and gradients at w = 0, b = 0 are log 2 and (1/n) X (1/2 − y) (by hand)', () => {
       const model = new LogisticRegression({ backend });
       expect(model.backend).toBe(backend);
-      const { cost, dw, db } = model.costAndGradients(HX, HY);
+      const { cost, dw, db } = model.costAndGradients(HX, HY) as Binary;
       // By hand: z = 0, a = 1/2, every loss term is softplus(0) = log 2, so J = log 2.
       // dz = a − y = (−1/2, 1/2, −1/2); dw = (1/3)(1·−½ + −1·½ + 3·−½, 2·−½ + ½·½ + −1·−½) = (−5/6, −1/12);
       // db = (1/3)(−½) = −1/6. Every dz and product is exact in binary; only log1p(1), the sum of three
@@ -47,7 +50,7 @@ describe.each(BACKENDS)('LogisticRegression numerics, $backend backend', ({ back
       expect(relErr(w[1]!, 1 / 12)).toBeLessThan(1e-15);
       expect(relErr(model.bias, 1 / 6)).toBeLessThan(1e-15);
 
-      const { cost, dw, db } = model.costAndGradients(HX, HY);
+      const { cost, dw, db } = model.costAndGradients(HX, HY) as Binary;
       // Expected: the formulas of docs/math.md evaluated independently at the hand parameters, twice:
       // the softplus form, and the seed's log(a) form (safe here: |z| < 3, nothing saturates).
       const wh = [5 / 6, 1 / 12], bh = 1 / 6;
@@ -86,7 +89,7 @@ describe.each(BACKENDS)('LogisticRegression numerics, $backend backend', ({ back
       for (let k = 0; k < m; k++) expect(relErr(w[k]!, wStar[k]!)).toBeLessThan(1e-14);
       expect(relErr(b, -0.6)).toBeLessThan(1e-15);
 
-      const { cost, dw, db } = model.costAndGradients(X, y);
+      const { cost, dw, db } = model.costAndGradients(X, y) as Binary;
       // The library's cost is the cost definition (independent plain-TS softplus form): 1e-13 relative
       // (n·m ≈ 160 multiply-adds in a different order; no cancellation in a sum of positive terms).
       expect(relErr(cost, plainCost(X, y, w, b))).toBeLessThan(1e-13);
@@ -120,7 +123,7 @@ describe.each(BACKENDS)('LogisticRegression numerics, $backend backend', ({ back
       // Correctly classified, z = ±1000.5 / ∓999.5: the loss is log1p(e^(−|z|)) ≈ 1e-434, below the
       // smallest double; it must be ≥ 0 and effectively 0 (< 1e-300), and dz = σ(z) − y = 0 (to 1e-300).
       for (const [x, label] of [[1000, 1], [-1000, 0]] as const) {
-        const r = model.costAndGradients([[x]], [label]);
+        const r = model.costAndGradients([[x]], [label]) as Binary;
         expect(Number.isFinite(r.cost)).toBe(true);
         expect(r.cost).toBeGreaterThanOrEqual(0);
         expect(r.cost).toBeLessThan(1e-300);
@@ -131,14 +134,14 @@ describe.each(BACKENDS)('LogisticRegression numerics, $backend backend', ({ back
       // z = 1000·1 + 0.5 and −1000 + 0.5 are exact, so 1e-15 relative (rounding of the final sums only).
       // dz = σ(z) − y = ±1, so dw = x·dz = ±1000·±1 and db = dz.
       for (const [x, label, absZ, dz] of [[1000, 0, 1000.5, 1], [-1000, 1, 999.5, -1]] as const) {
-        const r = model.costAndGradients([[x]], [label]);
+        const r = model.costAndGradients([[x]], [label]) as Binary;
         expect(relErr(r.cost, absZ)).toBeLessThan(1e-15);
         expect(relErr(r.dw[0]!, x * dz)).toBeLessThan(1e-15);
         expect(relErr(r.db, dz)).toBeLessThan(1e-15);
       }
       // All four together: J = (0 + 0 + 1000.5 + 999.5)/4 = 500, dw = (1000 + 1000)/4 = 500, db = (1 − 1)/4 = 0.
       // The seed's log(a) form would give NaN or Infinity here.
-      const all = model.costAndGradients([[1000], [-1000], [1000], [-1000]], [1, 0, 0, 1]);
+      const all = model.costAndGradients([[1000], [-1000], [1000], [-1000]], [1, 0, 0, 1]) as Binary;
       expect(relErr(all.cost, 500)).toBeLessThan(1e-15);
       expect(relErr(all.dw[0]!, 500)).toBeLessThan(1e-15);
       expect(Math.abs(all.db)).toBeLessThan(1e-15);
@@ -162,7 +165,7 @@ describe.each(BACKENDS)('LogisticRegression numerics, $backend backend', ({ back
       expect(Number.isFinite(w[0]!) && Number.isFinite(b)).toBe(true);
       const zs = X.map(([x]) => x! * w[0]! + b);
       expect(Math.max(...zs.map(Math.abs))).toBeGreaterThan(800); // the case really saturates
-      const g = model.costAndGradients(X, y);
+      const g = model.costAndGradients(X, y) as Binary;
       expect(Number.isFinite(g.cost) && Number.isFinite(g.dw[0]!) && Number.isFinite(g.db)).toBe(true);
       // The cost is right: the independent softplus form at the same parameters (≈ mean |z| of the
       // misclassified examples). 1e-13 relative: six terms, no cancellation between them.

@@ -21,7 +21,7 @@ describe.each(BACKENDS)('validation X is scaled like X ($backend)', ({ backend, 
   it.skipIf(!available)('NeuralNetwork (full batch)', async () => {
     const net = new NeuralNetwork({ layers: [30, 4, 1], hidden: 'tanh', seed: 3, backend });
     net.setInputScaling(Standardizer.fit(X));
-    // Full batch (the seed's gradient descent, explicitly: no longer the default, CHANGELOG 0.2.0 item 8).
+    // Full batch (the seed's gradient descent, explicitly: not the default since 0.2.0, CHANGELOG item 8).
     const r = await net.fit(X, y, { optimizer: 'gd', epochs: 20, learningRate: 0.1, batchSize: 0, earlyStopping: false, validation: { X, y } });
     expect(r.validationCosts).toHaveLength(r.costs.length);
     r.costs.forEach((c, k) => expect(Math.abs(r.validationCosts![k]! - c)).toBeLessThanOrEqual(1e-12 * c));

@@ -8,6 +8,9 @@ import { BACKENDS, plainCost, randomLogisticData } from './helpers/data.js';
 import { expectError } from './helpers/errors.js';
 import { twoMoons } from './helpers/network-data.js';
 
+/** A binary model's costAndGradients (the union type also covers the multinomial { dW, db[] }). */
+type Binary = { cost: number; dw: Float64Array; db: number };
+
 const maxAbs = (a: ArrayLike<number>) => Math.max(...Array.from(a, Math.abs));
 
 describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available }) => {
@@ -17,12 +20,12 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     const model = new LogisticRegression({ l2: 0.3, backend });
     const w = [0.5, -1, 0.25, 2, 0, -0.5];
     model.setParameters({ weights: w, bias: 3 });
-    const g = model.costAndGradients(X, y);
+    const g = model.costAndGradients(X, y) as Binary;
     const want = plainCost(X, y, w, 3) + 0.15 * w.reduce((s, v) => s + v * v, 0);
     expect(Math.abs(g.cost - want)).toBeLessThanOrEqual(1e-13 * want);
     const plain = new LogisticRegression({ backend });
     plain.setParameters({ weights: w, bias: 3 });
-    const g0 = plain.costAndGradients(X, y);
+    const g0 = plain.costAndGradients(X, y) as Binary;
     g.dw.forEach((d, k) => expect(Math.abs(d - (g0.dw[k]! + 0.3 * w[k]!))).toBeLessThanOrEqual(1e-14));
     expect(g.db).toBe(g0.db);  // the bias is not penalized
   });
@@ -34,7 +37,7 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     expect(r.reason).toBe('gradient');
     expect(r.epochs).toBeGreaterThan(3);
     expect(r.epochs).toBeLessThan(100);
-    const g = model.costAndGradients(X, y);
+    const g = model.costAndGradients(X, y) as Binary;
     expect(maxAbs([...g.dw, g.db])).toBeLessThanOrEqual(1e-6);
     expect(r.finalCost).toBe(g.cost);
     // One record per iteration (recordEvery defaults to 1 for L-BFGS), J before that iteration, decreasing.
@@ -62,7 +65,7 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     const r = model.fitSync(X, y);
     expect(['cost-change', 'line-search', 'gradient']).toContain(r.reason);
     expect(r.epochs).toBeLessThan(1000);
-    const g = model.costAndGradients(X, y);
+    const g = model.costAndGradients(X, y) as Binary;
     expect(maxAbs([...g.dw, g.db])).toBeLessThan(1e-7);
   });
 
@@ -76,8 +79,8 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
 
   it.skipIf(!available)('networks: full-batch L-BFGS stops on the gradient norm, far below gradient descent', async () => {
     const { X: Xm, y: ym } = twoMoons(200, 0.1, 3);
-    // The seed's architecture (tanh hidden layer) and, below, its full-batch gradient descent, explicitly:
-    // they are no longer the defaults (CHANGELOG 0.2.0, item 8).
+    // The seed's architecture (tanh hidden layer) and, below, its full-batch gradient descent, explicitly,
+    // so that the test does not move with the defaults (CHANGELOG 0.2.0, item 8).
     const net = new NeuralNetwork({ layers: [2, 8, 1], hidden: 'tanh', seed: 1, backend });
     const r = await net.fit(Xm, ym, { optimizer: 'lbfgs', epochs: 2000, tolerance: 1e-5 });
     expect(r.reason).toBe('gradient');

@@ -13,7 +13,7 @@ import { expectError } from './helpers/errors.js';
 const SAME_J = 1e-12;
 
 // The seed's network training (full-batch gradient descent, α = 0.01, 100 epochs, no early stopping)
-// and its tanh hidden layers, explicitly: they are no longer the defaults (CHANGELOG 0.2.0, item 8).
+// and its tanh hidden layers, explicitly, so that these tests do not move with the defaults (CHANGELOG 0.2.0, item 8).
 const SEED_FIT = { optimizer: 'gd', learningRate: 0.01, epochs: 100, batchSize: 0, earlyStopping: false } as const;
 const SEED_NET = { hidden: 'tanh' } as const;
 
