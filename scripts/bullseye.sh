@@ -17,6 +17,7 @@
 # kept in $BLASNET_CACHE_DIR (default /var/tmp/blasnet-cache)/bullseye-amd64, never in the repository;
 # delete that folder to rebuild it. Everything comes from Debian's archive and the npm registry.
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 src=$PWD
 cache=${BLASNET_CACHE_DIR:-/var/tmp/blasnet-cache}
@@ -105,7 +106,8 @@ setup_qemu() {
 root_node() {
   local arch=${1%-*} major=${1#*-}
   local bin
-  bin=$(scripts/registry-node.sh "$arch" "$major")
+  bin=$(scripts/registry-node.sh "$arch" "$major") || return 1
+  [ -x "$bin" ] || return 1
   local dir=/opt/node-$arch-$major/bin
   if [ ! -x "$R$dir/node" ] || ! cmp -s "$bin" "$R$dir/node"; then
     mkdir -p "$R$dir"
@@ -134,7 +136,7 @@ case "$cmd" in
     case "$arches" in x64|arm64|all) ;; *) die "prebuild: unknown target $arches (x64, arm64 or all)";; esac
     setup_root
     # The build runs scripts/build-native.mjs (cmake-js) under a registry Node inside the root.
-    nodedir=$(root_node x64-22)
+    nodedir=$(root_node x64-22) || die "no Node for the root"
     [ -d node_modules/cmake-js ] || die "node_modules/ is missing: run npm ci first"
     if [ "$arches" != arm64 ]; then
       t0=$SECONDS
@@ -144,7 +146,7 @@ case "$cmd" in
     if [ "$arches" != x64 ]; then
       setup_arm64
       setup_qemu
-      armdir=$(root_node arm64-22)
+      armdir=$(root_node arm64-22) || die "no arm64 Node for the root"
       t0=$SECONDS
       BLASNET_PREBUILD_TREE=build-bullseye-arm64 BLASNET_PREBUILD_NODE=$armdir/node \
         in_root "$nodedir:/usr/bin:/bin" node scripts/build-native.mjs --prebuild --arch arm64 --toolchain "$src/scripts/aarch64-linux-gnu.cmake"
@@ -158,7 +160,7 @@ case "$cmd" in
     [ $# -gt 0 ] || die "exec: no command"
     setup_root
     case "$node" in arm64-*) setup_arm64; setup_qemu;; esac
-    nodedir=$(root_node "$node")
+    nodedir=$(root_node "$node") || die "no Node $node for the root"
     in_root "$nodedir:/usr/bin:/bin" "$@"
     ;;
   *)

@@ -12,8 +12,12 @@ dest=$cache/node/$arch-$major
 if [ ! -x "$dest/bin/node" ]; then
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  (cd "$tmp" && npm pack --silent --loglevel error "node-linux-$arch@$major" >/dev/null)
-  tgz=$(ls "$tmp"/node-linux-"$arch"-*.tgz)
+  # Run from npm's own lifecycle (prepack of `npm pack --pack-destination X`), the parent's settings
+  # arrive as npm_config_* variables (pack_destination, dry_run, …): none of them applies here.
+  while read -r v; do unset "$v"; done < <(compgen -e | grep '^npm_config_' || true)
+  (cd "$tmp" && npm pack --silent --loglevel error --pack-destination "$tmp" "node-linux-$arch@$major" >/dev/null) \
+    || { echo "registry-node: FAIL: npm pack node-linux-$arch@$major" >&2; exit 1; }
+  tgz=$(ls "$tmp"/node-linux-"$arch"-*.tgz) || { echo "registry-node: FAIL: no node-linux-$arch tarball from npm pack" >&2; exit 1; }
   mkdir -p "$dest.part/bin"
   tar -xzf "$tgz" -C "$dest.part" --strip-components=1 package/bin/node
   basename "$tgz" .tgz | sed "s/^node-linux-$arch-//" > "$dest.part/version"
