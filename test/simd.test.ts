@@ -33,7 +33,7 @@ const script = `
   const lrCosts = lr.fitSync(X, y).costs;
   const bytes = (a) => Buffer.from(Float64Array.from(a).buffer).toString('base64');
   console.log(JSON.stringify({ simd: info().simd, W: net.parameters.W.map(bytes), costs: bytes(costs),
-    w: bytes(lr.weights), b: lr.bias, lrCosts: bytes(lrCosts), p: bytes(net.predictSync(X).data) }));
+    w: bytes(lr.weights), b: lr.bias, lrCosts: bytes(lrCosts), p: bytes(net.predictProbaSync(X).data) }));
 `;
 
 function runAt(level: string) {
