@@ -159,7 +159,9 @@ case "$cmd" in
     [ "${1:-}" = -- ] && shift
     [ $# -gt 0 ] || die "exec: no command"
     setup_root
-    case "$node" in arm64-*) setup_arm64; setup_qemu;; esac
+    # The arm64 packages also bring aarch64-linux-gnu-objdump, which the floor check of a tarball needs.
+    setup_arm64
+    case "$node" in arm64-*) setup_qemu;; esac
     nodedir=$(root_node "$node") || die "no Node $node for the root"
     in_root "$nodedir:/usr/bin:/bin" "$@"
     ;;
