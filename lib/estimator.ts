@@ -5,6 +5,7 @@
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import { decodeLabels, encodeLabels, isNumericTypedArray, uniqueLabels, classWeightByIndex, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
+import { accuracyScore } from './metrics.js';
 import type { OptimizerName, TrainConfig } from './train-types.js';
 import { checkScheduleAgainstRate, parseSharedOptions, rowWeights, type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption } from './training.js';
 import { checkKnownKeys, integerInRange, isDetached, nonNegativeNumber, oneOf, positiveNumber, toMatrix } from './validate.js';
@@ -262,7 +263,8 @@ function targetMatrix(y: unknown, name: string, n: number, k: number, what: stri
   const rows = y instanceof Matrix ? y.rows : (y as unknown[]).length;
   if (rows !== n) {
     const shape = y instanceof Matrix ? `a ${y.rows} × ${y.cols} Matrix` : `${rows} row(s)`;
-    throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one row of targets per row of X (${n} rows of ${k} ${what}), got ${shape}`);
+    throw new BlasnetRangeError('ERR_BLASNET_SHAPE',
+      `${name} must have one row of targets per row of X: ${n} rows of ${k} (one per ${what}), got ${shape}${rows === 1 && n > 1 ? ' (a vector of targets is given as an array, not as one row)' : ''}`);
   }
   const M = toMatrix(y, name);
   if (M.cols !== k) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have ${k} column(s), one per ${what}, got ${M.cols}`);
@@ -386,6 +388,12 @@ export function classWeights(classWeight: unknown, classes: Classes | null, inde
   for (let j = 0; j < n; j++) count[index[j]!]++;
   const present = count.filter((c) => c > 0).length;
   return Float64Array.from(count, (c) => (c > 0 ? n / (present * c) : 0));
+}
+
+/** The accuracy of predicted labels against the true labels y, y checked (and named) as the argument `y` first. */
+export function labelAccuracy(y: unknown, pred: Float64Array | string[] | boolean[]): number {
+  checkVectorLength(y, 'y', pred.length);
+  return accuracyScore(y as Float64Array, pred as Float64Array);
 }
 
 /** Predicted labels from class indices. */

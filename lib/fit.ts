@@ -185,7 +185,9 @@ function referenceJob(p: PreparedFit): FitJob {
 function finish(r: Outcome, p: PreparedFit): FitResult {
   if (r.status === 'diverged') {
     p.commit(r.theta, false);
-    throw new DivergenceError(r.steps, r.lastCost);
+    // A finite last cost means the 1e6 × rule fired: the message names the first recorded cost.
+    const firstCost = r.costs.length > 0 ? r.costs[0] : undefined;
+    throw new DivergenceError(r.steps, r.lastCost, Number.isFinite(r.lastCost) && firstCost !== undefined ? { firstCost } : undefined);
   }
   p.commit(r.theta, true);
   const out: FitResult = { costs: Array.from(r.costs), epochs: r.epochs, steps: r.steps, ...resultFields(r, p.config, p.validation !== null) };

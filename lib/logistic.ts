@@ -8,7 +8,7 @@ import { resolveBackend, type BackendName, type BackendOption } from './backend.
 import { networkEngine, logisticEngine, type Engine } from './engines.js';
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import {
-  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
+  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
   summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
 } from './estimator.js';
 import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
@@ -18,7 +18,6 @@ import {
 } from './format.js';
 import { classesFromJSON, decodeLabels, uniqueLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
-import { accuracyScore } from './metrics.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { makeSpec } from './spec.js';
 import { splitData } from './training.js';
@@ -368,7 +367,7 @@ export class LogisticRegression {
   }
 
   /** y as targets for k = classes.length, the classes learned from y when `known` is null. */
-  #targets(y: unknown, name: string, n: number, known: Classes | null): Targets {
+  #targets(y: unknown, name: string, n: number, known: Classes | null, fitting = false): Targets {
     let classes = known;
     if (!classes) {
       if (y instanceof Matrix || (Array.isArray(y) && Array.isArray(y[0]))) {
@@ -377,8 +376,9 @@ export class LogisticRegression {
         classes = indexClasses(cols === 1 ? 2 : cols);
       } else {
         classes = uniqueLabels(y, name);
-        // A vector of 0/1 targets that holds one of them is still the binary problem (costAndGradients on a batch).
-        if (classes.length === 1 && (classes[0] === 0 || classes[0] === 1)) classes = indexClasses(2);
+        // Outside a fit, a vector of 0/1 targets that holds one of them is still the binary problem
+        // (costAndGradients on a batch); a fit needs two classes in y.
+        if (!fitting && classes.length === 1 && (classes[0] === 0 || classes[0] === 1)) classes = indexClasses(2);
       }
     }
     const k = classes.length;
@@ -427,7 +427,7 @@ export class LogisticRegression {
     const parsed = parseTraining(o, LOGISTIC_DEFAULTS, true, shuffleSeedFor(this.seed, warm ? this.#fits : 0));
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
     const M = this.#inputs(X, warm ? this.nFeatures : null);
-    const targets = this.#targets(y, 'y', M.rows, warm ? this.#classes : null);
+    const targets = this.#targets(y, 'y', M.rows, warm ? this.#classes : null, true);
     const classes = targets.classes!;
     if (classes.length < 2) throw new BlasnetRangeError('ERR_BLASNET_LABEL', `y must hold at least two distinct labels to fit a classifier, got one: ${JSON.stringify(classes[0])}`);
     const engine = warm ? this.#engine! : this.#engineFor(M.cols, classes.length);
@@ -527,7 +527,7 @@ export class LogisticRegression {
    */
   scoreSync(X: Matrix | number[][], y: unknown): number {
     this.#fitted('scoreSync');
-    return accuracyScore(y as Float64Array, this.predictSync(X) as Float64Array);
+    return labelAccuracy(y, this.predictSync(X));
   }
 
   /**
@@ -540,7 +540,7 @@ export class LogisticRegression {
    */
   async score(X: Matrix | number[][], y: unknown): Promise<number> {
     this.#fitted('score');
-    return accuracyScore(y as Float64Array, (await this.predict(X)) as Float64Array);
+    return labelAccuracy(y, await this.predict(X));
   }
 
   /**

@@ -7,7 +7,7 @@ import { resolveBackend, type BackendName, type BackendOption } from './backend.
 import { networkEngine, type Engine } from './engines.js';
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import {
-  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
+  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
   summaryText, thresholdMatrix, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults,
   type TrainingOptions,
 } from './estimator.js';
@@ -638,7 +638,7 @@ export class NeuralNetwork {
     }
     const isMatrix = y instanceof Matrix || (Array.isArray(y) && Array.isArray(y[0]));
     const truth = isMatrix ? decodeLabels(toTargets(y, 'y', (pred as Float64Array).length, this.task, this.task === 'binary' ? 1 : this.#classes!.length, this.#classes).index!, this.#classes!) : y;
-    return accuracyScore(truth as Float64Array, pred as Float64Array);
+    return labelAccuracy(truth, pred as Float64Array);
   }
 
   /**

@@ -157,7 +157,7 @@ export function parseSharedOptions(o: Record<string, unknown>, classifier: boole
     if (v.y !== undefined && v.Y !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', 'options.validation takes { X, y } (Y is an alias), got both y and Y');
     const Y = v.y ?? v.Y;
     if (v.X === undefined || Y === undefined) {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.validation must be { X, y }, got keys ${describe(Object.keys(v))}`);
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.validation must be { X, y }, got ${Object.keys(v).length === 0 ? 'no keys' : `the keys ${Object.keys(v).join(', ')}`}`);
     }
     validation = { X: v.X, Y };
   }

@@ -118,7 +118,7 @@ describe.each(BACKENDS)('LogisticRegression argument checks, $backend backend', 
       expectError(() => fresh().fitSync(X, new Float64Array(4)), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'got 4');
       // A 3 × 2 Matrix is neither binary targets (1 column) nor one-hot rows (k ≥ 3 columns).
       expectError(() => fresh().fitSync(X, new Matrix(3, 2) as unknown as number[]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'Matrix', 'got 2');
-      expectError(() => fresh().fitSync(X, new Matrix(2, 1) as unknown as number[]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'one row of targets per row of X (3', '2 × 1 Matrix');
+      expectError(() => fresh().fitSync(X, new Matrix(2, 1) as unknown as number[]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'one row of targets per row of X: 3 rows', '2 × 1 Matrix');
       await expectRejection(() => fresh().fit(X, [1]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'got 1');
     });
 
@@ -230,7 +230,9 @@ describe.each(BACKENDS)('LogisticRegression argument checks, $backend backend', 
       expectError(() => m.fitSync([[1, 2, 3]], [1], { warmStart: true }), RangeError, 'ERR_BLASNET_SHAPE', 'must have 2 columns', 'got 3');
       await expectRejection(() => m.predictProba(new Matrix(1, 5)), RangeError, 'ERR_BLASNET_SHAPE', 'must have 2 columns', 'got 5');
       // Without warmStart a new fit may change the number of features.
-      expect(() => m.fitSync([[1, 2, 3]], [1])).not.toThrow();
+      expect(() => m.fitSync([[1, 2, 3], [0, 1, 0]], [1, 0])).not.toThrow();
+      // A fit needs both classes in y: one label alone is an error, not a silent binary model.
+      expectError(() => fresh().fitSync([[1, 2, 3]], [1]), RangeError, 'ERR_BLASNET_LABEL', 'at least two distinct labels');
       expect(m.weights.length).toBe(3);
     });
 

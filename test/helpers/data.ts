@@ -110,15 +110,11 @@ export function plainGradients(X: Matrix, y: ArrayLike<number>, w: ArrayLike<num
   return { dw: dw.map((v) => v / X.rows), db: db / X.rows };
 }
 
-// A model whose parameters are (≈) w⋆, b⋆ (b⋆ ≠ 0), reached through the public API: one gradient step
-// from zeros on a single example x = w⋆ / b⋆ with label y = 1 (b⋆ > 0) or 0 (b⋆ < 0) and learning rate
-// 2|b⋆|. At w = 0, b = 0: dz = 1/2 − y, so w₁ = −α (1/2 − y) x = b⋆ · x = w⋆, b₁ = −α (1/2 − y) = b⋆.
-// The model's `iterations` is 1: use it for costAndGradients / predictions, not for further fits.
+// A model whose parameters are exactly w⋆, b⋆, installed through the public API (setParameters:
+// classes 0 and 1). A fit needs both classes in y, so the old one-example fit cannot place them.
 export function modelAt(w: ArrayLike<number>, b: number, backend: BackendName): LogisticRegression {
-  if (b === 0) throw new Error('modelAt needs b ≠ 0');
-  const model = new LogisticRegression({ learningRate: 2 * Math.abs(b), iterations: 1, backend });
-  const x = Array.from(w, (v) => v / b);
-  model.fitSync([x], [b > 0 ? 1 : 0]);
+  const model = new LogisticRegression({ backend });
+  model.setParameters({ weights: Float64Array.from(w), bias: b });
   return model;
 }
 
