@@ -53,15 +53,15 @@ describe('jobs too large for memory are refused before anything is allocated (ER
       expect(lr.busy).toBe(false);
       // The model still works after the refusal.
       const ok = new LogisticRegression({ iterations: 20, backend });
-      expect(ok.fitSync(X, y).iterations).toBe(20);
+      expect(ok.fitSync(X, y).epochs).toBe(20);
     });
 
     it.skipIf(!available)(`${backend}: a full-batch fit of 2 000 000 × 2 through a 4 096-unit layer, and costAndGradients on it`, async () => {
       const big = new Matrix(2_000_000, 2);  // 32 MB of inputs; the activations would need ~200 GB
-      const Y = new Float64Array(2_000_000);
+      const Y = Float64Array.from({ length: 2_000_000 }, (_, i) => i % 2);  // two labels: a binary classifier
       const net = new NeuralNetwork({ layers: [2, 4096, 1], backend });
-      expectError(() => net.fitSync(big, Y, { epochs: 1 }), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY', 'batchSize', 'GiB');
-      await expectRejection(() => net.fit(big, Y, { epochs: 1 }), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY');
+      expectError(() => net.fitSync(big, Y, { epochs: 1, batchSize: 0 }), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY', 'batchSize', 'GiB');
+      await expectRejection(() => net.fit(big, Y, { epochs: 1, batchSize: 0 }), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY');
       expectError(() => net.costAndGradients(big, Y), BlasnetError, 'ERR_BLASNET_OUT_OF_MEMORY');
       expect(net.busy).toBe(false);
     });
@@ -77,26 +77,39 @@ describe('options are read as own properties only', () => {
     const r = await runChild(`
       const X = blasnet.Matrix.from([[0, 0], [0, 1], [1, 0], [1, 1]]), y = [0, 1, 1, 1];
       const out = {};
+      const run = (backend) => {
+        const lr = new blasnet.LogisticRegression({ backend });
+        const fit = lr.fitSync(X, y);
+        const net = new blasnet.NeuralNetwork({ layers: [2, 3, 1], backend });
+        const nfit = net.fitSync(X, y);
+        return { epochs: fit.epochs, costs: fit.costs.length, options: JSON.stringify(lr.trainingOptions), netEpochs: nfit.epochs, netCosts: nfit.costs };
+      };
       for (const backend of ['native', 'reference']) {
         if (backend === 'native' && blasnet.info().backend !== 'native') continue;
+        const clean = run(backend);
         Object.prototype.iterations = 1e15;
         Object.prototype.epochs = 1e15;
         Object.prototype.learningRate = -1;
         Object.prototype.recordEvery = 1;
+        Object.prototype.earlyStopping = { patience: 1 };
+        Object.prototype.batchSize = 1;
         try {
-          const lr = new blasnet.LogisticRegression({ backend });
-          const fit = lr.fitSync(X, y);
-          const net = new blasnet.NeuralNetwork({ layers: [2, 3, 1], backend });
-          const nfit = net.fitSync(X, y);
-          out[backend] = { iterations: fit.iterations, costs: fit.costs.length, lr: lr.learningRate, epochs: nfit.epochs };
+          out[backend] = { clean, polluted: run(backend) };
         } finally {
           delete Object.prototype.iterations; delete Object.prototype.epochs;
           delete Object.prototype.learningRate; delete Object.prototype.recordEvery;
+          delete Object.prototype.earlyStopping; delete Object.prototype.batchSize;
         }
       }
       console.log(JSON.stringify(out));`);
-    const out = report<Record<string, { iterations: number; costs: number; lr: number; epochs: number }>>(r);
-    for (const v of Object.values(out)) expect(v).toEqual({ iterations: 2000, costs: 20, lr: 0.001, epochs: 100 });
+    const out = report<Record<string, { clean: Record<string, unknown>; polluted: Record<string, unknown> }>>(r);
+    for (const v of Object.values(out)) {
+      // The defaults: 2000 gd epochs recorded every 100 (logistic regression); no constructor options.
+      expect(v.polluted).toMatchObject({ epochs: 2000, costs: 20, options: '{}' });
+      // The network: the same fit as without the pollution (its defaults: at most 200 epochs).
+      expect(v.polluted).toEqual(v.clean);
+      expect(v.polluted.netEpochs as number).toBeLessThanOrEqual(200);
+    }
     expect(Object.keys(out)).toContain('reference');
   });
 
@@ -104,7 +117,7 @@ describe('options are read as own properties only', () => {
     let reads = 0;
     const opts = { get learningRate() { reads++; return reads === 1 ? 0.1 : -1; } };
     const lr = new LogisticRegression({ ...{}, ...Object.defineProperties({}, Object.getOwnPropertyDescriptors(opts)), backend: 'reference' });
-    expect(lr.learningRate).toBe(0.1);
+    expect(lr.trainingOptions.learningRate).toBe(0.1);
     expect(() => new LogisticRegression({ get iterations(): number { throw new Error('getter'); } } as never)).toThrow('getter');
   });
 });
@@ -137,10 +150,11 @@ describe('a synchronous fit owns its inputs: whatever onProgress does to them, t
               const { rx, ry, X, Yv, Yb } = make(${what === 'shrink'});
               const model = ${model === 'logistic'}
                 ? new blasnet.LogisticRegression({ learningRate: 0.5, iterations: 30, recordEvery: 1, backend })
-                : new blasnet.NeuralNetwork({ layers: [m, 5, 1], seed: 3, backend });
+                : new blasnet.NeuralNetwork({ layers: [m, 5, 1], hidden: 'tanh', seed: 3, backend });
               let calls = 0;
               const onProgress = () => { if (mischief && calls++ === 2) { ${act} } };
-              const r = ${model === 'logistic'} ? model.fitSync(X, Yv, { onProgress }) : model.fitSync(X, Yv, { epochs: 30, learningRate: 0.5, onProgress });
+              const r = ${model === 'logistic'} ? model.fitSync(X, Yv, { onProgress })
+                : model.fitSync(X, Yv, { optimizer: 'gd', batchSize: 0, earlyStopping: false, epochs: 30, learningRate: 0.5, onProgress });
               return { costs: r.costs, params: ${model === 'logistic'} ? Array.from(model.weights) : Array.from(model.parameters.W[0]) };
             };
             out[backend] = { clean: fit(false), mischief: fit(true) };
@@ -176,7 +190,7 @@ describe('a callback that throws anything fails the call that ran it', () => {
 
 describe('predictions that overflow in any layer are errors naming the layer, never Infinity/NaN results', () => {
   for (const { backend, available } of BACKENDS) {
-    it.skipIf(!available)(`${backend}: relu and linear hidden layers, softmax logits of +∞, sync and async, predictClass and score too`, async () => {
+    it.skipIf(!available)(`${backend}: relu and linear hidden layers, softmax logits of +∞, sync and async, predictProba and score too`, async () => {
       const X = Matrix.from([[1, 2], [3, 4]]);
       for (const hidden of ['relu', 'linear'] as const) {
         const net = new NeuralNetwork({ layers: [2, 3, 3, 1], hidden, output: 'sigmoid', backend });
@@ -184,13 +198,15 @@ describe('predictions that overflow in any layer are errors naming the layer, ne
         net.setParameters({ W: [new Array(6).fill(1e200), new Array(9).fill(1e200), [1, 1, 1]], b: [[0, 0, 0], [0, 0, 0], [0]] });
         expectError(() => net.predictSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 2');
         await expectRejection(() => net.predict(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 2');
-        expectError(() => net.predictClassSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE');
+        expectError(() => net.predictProbaSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 2');
+        await expectRejection(() => net.predictProba(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 2');
         expectError(() => net.scoreSync(X, [0, 1]), RangeError, 'ERR_BLASNET_NOT_FINITE');
       }
       const soft = new NeuralNetwork({ layers: [2, 3], output: 'softmax', backend });
       soft.setParameters({ W: [[1e308, 1e308, 0, 0, 0, 0]], b: [[0, 0, 0]] });
       expectError(() => soft.predictSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 1');
-      await expectRejection(() => soft.predictClass(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 1');
+      await expectRejection(() => soft.predict(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 1');
+      expectError(() => soft.predictProbaSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'layer 1');
     });
 
     it.skipIf(!available)(`${backend}: logistic regression whose w·x is ∞ − ∞ (NaN) is an error, never scored as correct`, async () => {
@@ -216,9 +232,10 @@ describe('teardown: a terminated worker or an exiting process neither crashes no
       for (let i = 0; i < n * 20; i++) X.data[i] = Math.sin(i);
       for (let i = 0; i < n; i++) y[i] = i % 2;
       const net = new blasnet.NeuralNetwork({ layers: [20, 256, 1], seed: 1, backend: workerData.backend });
+      net.setParameters(net.parameters);  // fitted, so that predictions run
       parentPort.postMessage('start');
-      if (workerData.what === 'fitSync') net.fitSync(X, y, { epochs: 1e6, onProgress: () => {} });
-      else if (workerData.what === 'fit') await net.fit(X, y, { epochs: 1e6, onProgress: () => {} });
+      if (workerData.what === 'fitSync') net.fitSync(X, y, { epochs: 1e6, earlyStopping: false, onProgress: () => {} });
+      else if (workerData.what === 'fit') await net.fit(X, y, { epochs: 1e6, earlyStopping: false, onProgress: () => {} });
       else for (;;) await net.predict(X);\`;
     const file = new URL('./worker.mjs', import.meta.url);
     writeFileSync(file, src);
@@ -245,7 +262,7 @@ describe('teardown: a terminated worker or an exiting process neither crashes no
       for (let i = 0; i < n * 20; i++) X.data[i] = Math.sin(i);
       for (let i = 0; i < n; i++) y[i] = i % 2;
       for (const backend of blasnet.info().backend === 'native' ? ['native', 'reference'] : ['reference']) {
-        new blasnet.NeuralNetwork({ layers: [20, 256, 1], seed: 1, backend }).fit(X, y, { epochs: 1e6 });
+        new blasnet.NeuralNetwork({ layers: [20, 256, 1], seed: 1, backend }).fit(X, y, { epochs: 1e6, earlyStopping: false });
       }
       setTimeout(() => { console.log(JSON.stringify({ t: Date.now() })); process.exit(0); }, 500);`, { timeoutMs: 60_000 });
     expect(r.code, r.stderr).toBe(0);
@@ -280,7 +297,8 @@ describe('a rejected call changes nothing: the next fit equals the fit it would 
     it.skipIf(!available)(`${backend}: a busy fit and a fit with a bad option do not move the shuffle stream`, async () => {
       const { X, y } = randomLogisticData(4, 200, 4);
       const opts = { layers: [4, 5, 1], seed: 9, backend: backend as BackendName };
-      const fit = { epochs: 3, batchSize: 32 };
+      // warmStart: each fit continues the last, so the shuffle stream is what the comparison sees.
+      const fit = { epochs: 3, batchSize: 32, warmStart: true };
       const a = new NeuralNetwork(opts), b = new NeuralNetwork(opts);
       a.fitSync(X, y, fit);
       b.fitSync(X, y, fit);
