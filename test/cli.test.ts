@@ -66,8 +66,8 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
     expect(train.code).toBe(0);
     expect(train.stdout).toMatch(/569 rows × 30 features, target "diagnosis" \(classification, 2 classes\)/);
     expect(train.stdout).toMatch(/split: 455 training, 114 validation \(seed 1\)/);
-    // The CLI trains with the library's network defaults (NETWORK_DEFAULTS: Adam, batches of 200) unless told otherwise.
-    expect(train.stdout).toMatch(/network 30-8-1, relu → sigmoid, loss cross-entropy; adam, batch 200, 300 epochs/);
+    // The CLI trains with the library's network defaults (tanh hidden layers; NETWORK_DEFAULTS: Adam, batches of 200) unless told otherwise.
+    expect(train.stdout).toMatch(/network 30-8-1, tanh → sigmoid, loss cross-entropy; adam, batch 200, 300 epochs/);
     expect(train.stdout).toMatch(/early stopping: after 10 epochs without a better validation cost, keeping the best parameters/);
     const acc = (set: string) => Number(new RegExp(`${set}:\\s+accuracy ([\\d.]+)%`).exec(train.stdout)?.[1]);
     // Standardized breast cancer is close to linearly separable: 94% is far above the 63% of always answering "benign".
@@ -183,7 +183,8 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
 
 describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression head, an IDX pair', () => {
   it('logistic: train, evaluate, export; onnxruntime-node gives the probabilities and the labels', async () => {
-    const t = blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--iterations', '300', '--threads', '1', '--out', 'logit.json');
+    // 300 steps of α = 0.1 (the library's default step, 0.001, needs far more steps than 300).
+    const t = blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--iterations', '300', '--learning-rate', '0.1', '--threads', '1', '--out', 'logit.json');
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/logistic regression, 30 features; gradient descent, learning rate 0\.1, 300 iterations/);
@@ -263,7 +264,7 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression hea
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(/300 rows × 9 features \(classification, 3 classes\)/);
-    expect(t.stdout).toMatch(/network 9-6-3, relu → softmax/);
+    expect(t.stdout).toMatch(/network 9-6-3, tanh → softmax/);
     const e = blasnet('evaluate', 'idx.json', '--idx-images', 'img.idx', '--idx-labels', 'lab.idx', '--json');
     expect(e.code).toBe(0);
     expect(JSON.parse(e.stdout).accuracy).toBeGreaterThan(0.95);

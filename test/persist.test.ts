@@ -356,7 +356,7 @@ describe('training.completedFits: a reloaded network\'s next fit equals the orig
     // Raw targets (no standardization) and full-batch gradient descent with α = 1: the cost explodes.
     const wild = new NeuralNetwork({ layers: [4, 3, 1], output: 'linear', loss: 'mse', standardizeTargets: false, seed: 1, backend: 'reference' });
     expect(() => wild.fitSync(X, Y, { optimizer: 'gd', batchSize: 0, epochs: 50, learningRate: 1 })).toThrow(/diverged/);
-    expect(wild.toJSON().training).toEqual({ seed: 1 });
+    expect(wild.toJSON().training).toEqual({ seed: 1, options: { standardizeTargets: false } }); // no completedFits
   });
 
   it('completedFits must be a non-negative safe integer', () => {
