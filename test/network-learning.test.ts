@@ -37,22 +37,23 @@ describe.each(BACKENDS)('NeuralNetwork learning, $backend backend', ({ backend, 
       // local minima: seeds 2, 4, 6, 7, 8 settle at J ≈ 0.347 with one corner wrong, as expected for
       // this architecture; seeds 0, 1, 3, 5, 9, 10, 11 all learn it.
       const net = new NeuralNetwork({ layers: [2, 2, 1], hidden: 'tanh', output: 'sigmoid', seed: 0, backend });
-      const r = net.fitSync(XOR.X, XOR.y, { epochs: 3000, learningRate: 0.5, recordEvery: 500 });
+      const r = net.fitSync(XOR.X, XOR.y, { optimizer: 'gd', batchSize: 0, earlyStopping: false, epochs: 3000, learningRate: 0.5, recordEvery: 500 });
       expect(r.steps).toBe(3000);
       // Starts near log 2 ≈ 0.69 (outputs ≈ ½) and ends below 0.05 (every output within ~0.05 of its label).
       expect(r.costs[0]!).toBeGreaterThan(0.5);
       const { cost } = net.costAndGradients(XOR.X, XOR.y);
       expect(cost).toBeLessThan(0.05);
-      expect(Array.from(net.predictClassSync(XOR.X))).toEqual([0, 1, 1, 0]);
-      const a = net.predictSync(XOR.X).data;
+      expect(Array.from(net.predictSync(XOR.X) as Float64Array)).toEqual([0, 1, 1, 0]);
+      // Column 1 of the probabilities is the sigmoid output, P(y = 1).
+      const P = net.predictProbaSync(XOR.X);
       // Every output on the right side of ½ with a margin.
-      XOR.y.forEach((label, j) => expect(Math.abs(a[j]! - label)).toBeLessThan(0.2));
+      XOR.y.forEach((label, j) => expect(Math.abs(P.get(j, 1) - label)).toBeLessThan(0.2));
     });
 
     it('learns two moons (400 points, noise 0.1) with [2, 16, 16, 1] relu to ≥ 97% training accuracy', async () => {
       const { X, y } = twoMoons(400, 0.1, 1);
       const net = new NeuralNetwork({ layers: [2, 16, 16, 1], hidden: 'relu', output: 'sigmoid', seed: 0, backend });
-      const r = await net.fit(X, y, { epochs: 300, optimizer: 'adam', learningRate: 0.01, recordEvery: 50 });
+      const r = await net.fit(X, y, { epochs: 300, optimizer: 'adam', learningRate: 0.01, recordEvery: 50, batchSize: 0, earlyStopping: false });
       const train = net.scoreSync(X, y);
       // Fresh points from the same distribution (another seed): the boundary generalizes.
       const fresh = twoMoons(400, 0.1, 2);
@@ -66,7 +67,7 @@ describe.each(BACKENDS)('NeuralNetwork learning, $backend backend', ({ backend, 
     it('a network without hidden layer (logistic regression) cannot reach 97% on the moons: the bar needs depth', () => {
       const { X, y } = twoMoons(400, 0.1, 1);
       const net = new NeuralNetwork({ layers: [2, 1], output: 'sigmoid', seed: 0, backend });
-      net.fitSync(X, y, { epochs: 1000, optimizer: 'adam', learningRate: 0.05 });
+      net.fitSync(X, y, { epochs: 1000, optimizer: 'adam', learningRate: 0.05, batchSize: 0, earlyStopping: false });
       // The best linear boundary misclassifies the tips of the moons: ~10% (measured 89.5%).
       const acc = net.scoreSync(X, y);
       expect(acc).toBeGreaterThan(0.8);
@@ -76,7 +77,7 @@ describe.each(BACKENDS)('NeuralNetwork learning, $backend backend', ({ backend, 
     it('learns two moons with a softmax output over 2 classes and mini-batches (class-index labels)', () => {
       const { X, y } = twoMoons(400, 0.1, 3);
       const net = new NeuralNetwork({ layers: [2, 16, 16, 2], hidden: 'relu', output: 'softmax', seed: 1, backend });
-      net.fitSync(X, Array.from(y), { epochs: 60, batchSize: 32, optimizer: 'adam', learningRate: 0.01 });
+      net.fitSync(X, Array.from(y), { epochs: 60, batchSize: 32, optimizer: 'adam', learningRate: 0.01, earlyStopping: false });
       expect(net.scoreSync(X, Array.from(y))).toBeGreaterThanOrEqual(0.97);
     });
   });
