@@ -30,7 +30,8 @@ describe.skipIf(!native)('concurrency on the native backend', () => {
 
   it('eight concurrent fits of different seeded models equal the same fits run one after another, bit for bit', async () => {
     const { X, Y } = data(500, 30, 4, 1);
-    const opts = { epochs: 15, batchSize: 64, optimizer: 'adam' as const };
+    // Every setting named (earlyStopping: false: all 15 epochs), so the test does not move with the defaults.
+    const opts = { epochs: 15, batchSize: 64, optimizer: 'adam' as const, earlyStopping: false as const };
     const make = (seed: number) => new NeuralNetwork({ layers: [30, 48, 24, 4], hidden: ['relu', 'tanh'], output: 'softmax', seed });
     const sequential = Array.from({ length: 8 }, (_, seed) => {
       const net = make(seed);
@@ -55,7 +56,7 @@ describe.skipIf(!native)('concurrency on the native backend', () => {
       const X = new Matrix(200, 10, Float64Array.from({ length: 2000 }, () => r.normal()));
       const y = Float64Array.from({ length: 200 }, (_, j) => (X.data[j * 10] + X.data[j * 10 + 1] > 0 ? 1 : 0));
       const net = new NeuralNetwork({ layers: [10, 8, 1], hidden: 'tanh', seed: workerData.seed });
-      await net.fit(X, y, { epochs: 200, learningRate: 0.5 });
+      await net.fit(X, y, { epochs: 200, learningRate: 0.5, optimizer: 'gd', batchSize: 0, earlyStopping: false });
       parentPort.postMessage({ backend: info().backend, W: net.parameters.W, accuracy: net.scoreSync(X, y) });
     `;
     const url = new URL(`data:text/javascript,${encodeURIComponent(script)}`);
@@ -72,7 +73,7 @@ describe.skipIf(!native)('concurrency on the native backend', () => {
       const X = new Matrix(200, 10, Float64Array.from({ length: 2000 }, () => r.normal()));
       const y = Float64Array.from({ length: 200 }, (_, j) => (X.data[j * 10]! + X.data[j * 10 + 1]! > 0 ? 1 : 0));
       const net = new NeuralNetwork({ layers: [10, 8, 1], hidden: 'tanh', seed });
-      net.fitSync(X, y, { epochs: 200, learningRate: 0.5 });
+      net.fitSync(X, y, { epochs: 200, learningRate: 0.5, optimizer: 'gd', batchSize: 0, earlyStopping: false });
       net.parameters.W.forEach((W, l) => expect(sameBits(W, got.W[l]!), `seed ${seed} W[${l}]`).toBe(true));
       expect(got.accuracy).toBeGreaterThan(0.9);
     }
@@ -82,7 +83,7 @@ describe.skipIf(!native)('concurrency on the native backend', () => {
     setThreads(2);
     try {
       const { X, Y } = data(400, 64, 3, 2);
-      const opts = { epochs: 5, batchSize: 128 };
+      const opts = { epochs: 5, batchSize: 128, optimizer: 'gd' as const, learningRate: 0.01, earlyStopping: false as const };
       const make = (seed: number) => new NeuralNetwork({ layers: [64, 256, 3], hidden: 'relu', output: 'softmax', seed });
       const sequential = [0, 1, 2, 3].map((seed) => { const m = make(seed); m.fitSync(X, Y, opts); return m.parameters.W[0]!; });
       const models = [0, 1, 2, 3].map(make);
