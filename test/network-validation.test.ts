@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { BlasnetError, gradientCheck, Matrix, NeuralNetwork } from '../lib/index.js';
 import type { NeuralNetworkOptions } from '../lib/index.js';
-import { expectError, expectRejection } from './helpers/errors.js';
+import { expectError, expectRejection, type ErrorClass } from './helpers/errors.js';
 import { BACKENDS } from './helpers/data.js';
 
 
@@ -14,7 +14,10 @@ describe('NeuralNetwork constructor', () => {
   it('options that are not an object, or with an unknown key: TypeError ERR_BLASNET_ARG_TYPE', () => {
     expectError(make(null), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options must be an object', 'got null');
     expectError(make([2, 1]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options must be an object', 'an array of length 2');
-    expectError(make({ layers: [2, 1], epochs: 5 }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options has an unknown option "epochs"', 'layers');
+    // warmStart is an option of fit only; training options (epochs, …) are constructor defaults (0.2.0).
+    expectError(make({ layers: [2, 1], warmStart: true }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options has an unknown option "warmStart"', 'layers');
+    expectError(make({ layers: [2, 1], iterations: 5 }), TypeError, 'ERR_BLASNET_ARG_TYPE', 'options has an unknown option "iterations"', 'epochs');
+    expect(new NeuralNetwork({ layers: [2, 1], epochs: 5 }).trainingOptions).toEqual({ epochs: 5 });
   });
 
   it('layers not an array: TypeError ERR_BLASNET_CONFIG', () => {
@@ -65,9 +68,13 @@ describe('NeuralNetwork constructor', () => {
     expectError(make({ layers: [3, 2], output: 'softmax', loss: 'mse' }), RangeError, 'ERR_BLASNET_CONFIG', "output 'softmax'", "loss 'cross-entropy'", "got loss 'mse'");
     for (const output of ['tanh', 'linear', 'relu']) {
       expectError(make({ layers: [3, 2], output, loss: 'cross-entropy' }), RangeError, 'ERR_BLASNET_CONFIG', "loss 'cross-entropy'", `got output '${output}'`, "use loss 'mse'");
-      // The default loss is cross-entropy: the same error without naming it.
-      expectError(make({ layers: [3, 2], output }), RangeError, 'ERR_BLASNET_CONFIG', `got output '${output}'`);
     }
+    // The default loss is cross-entropy except for a linear output (0.2.0: linear → mse, a regressor):
+    // tanh and relu outputs give the same error without naming the loss.
+    for (const output of ['tanh', 'relu']) expectError(make({ layers: [3, 2], output }), RangeError, 'ERR_BLASNET_CONFIG', `got output '${output}'`);
+    const linear = new NeuralNetwork({ layers: [3, 2], output: 'linear' });
+    expect(linear.spec.loss).toBe('mse');
+    expect(linear.task).toBe('regression');
     expectError(make({ layers: [3, 1], output: 'softmax' }), RangeError, 'ERR_BLASNET_CONFIG', "output 'softmax'", 'at least 2 output units', 'options.layers[1] = 1');
     expectError(make({ layers: [3, 1], output: 'gelu' }), TypeError, 'ERR_BLASNET_CONFIG', 'options.output', 'got "gelu"');
   });
@@ -110,7 +117,10 @@ describe.each(BACKENDS)('NeuralNetwork argument checks, $backend backend', ({ ba
       await bothFits({ epochs: 2.5 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.epochs', 'got 2.5');
       await bothFits({ learningRate: 0 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.learningRate', '> 0', 'got 0');
       await bothFits({ learningRate: Infinity }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.learningRate', 'got Infinity');
-      await bothFits({ batchSize: 0 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.batchSize', '≥ 1', 'got 0');
+      // batchSize 0 means the whole set (0.2.0); negative or fractional sizes are refused.
+      await bothFits({ batchSize: -1 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.batchSize', '≥ 0', 'got -1');
+      await bothFits({ batchSize: 1.5 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.batchSize', 'integer', 'got 1.5');
+      expect(binary().fitSync(X, y, { batchSize: 0, epochs: 3 }).steps).toBe(3);
       await bothFits({ momentum: 1 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.momentum', '[0, 1)', 'got 1');
       await bothFits({ beta1: -0.1 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.beta1', 'got -0.1');
       await bothFits({ beta2: 1.5 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.beta2', '[0, 1)', 'got 1.5');
@@ -140,68 +150,100 @@ describe.each(BACKENDS)('NeuralNetwork argument checks, $backend backend', ({ ba
       expect(net.parameters).toEqual(before);
     });
 
+    /** The binary network, fitted (with its seeded initial parameters), so that it predicts. */
+    const fitted = () => {
+      const net = binary();
+      net.setParameters(net.parameters);
+      return net;
+    };
+
+    it('predict, predictProba and score before the first fit: ERR_BLASNET_NOT_FITTED naming the method (sync throws, async rejects)', async () => {
+      expectError(() => binary().predictSync(X), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'NeuralNetwork.predictSync');
+      await expectRejection(() => binary().predict(X), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'NeuralNetwork.predict');
+      expectError(() => binary().predictProbaSync(X), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'NeuralNetwork.predictProbaSync');
+      await expectRejection(() => binary().predictProba(X), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'NeuralNetwork.predictProba');
+      expectError(() => binary().scoreSync(X, y), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'NeuralNetwork.scoreSync');
+      await expectRejection(() => binary().score(X, y), BlasnetError, 'ERR_BLASNET_NOT_FITTED', 'NeuralNetwork.score');
+    });
+
     it('X with the wrong number of columns: RangeError ERR_BLASNET_SHAPE (fit, costAndGradients, predict, score)', async () => {
       const X2 = [[0, 1], [1, 0], [2, 2], [1, 1]];
       expectError(() => binary().fitSync(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
       await expectRejection(() => binary().fit(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
       expectError(() => binary().costAndGradients(new Matrix(4, 5), y), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 5');
-      expectError(() => binary().predictSync(X2), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
-      await expectRejection(() => binary().predict(X2), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
-      expectError(() => binary().predictClassSync(X2), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
-      await expectRejection(() => binary().predictClass(X2), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
-      expectError(() => binary().scoreSync(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
-      await expectRejection(() => binary().score(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
+      expectError(() => fitted().predictSync(X2), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
+      await expectRejection(() => fitted().predict(X2), RangeError, 'ERR_BLASNET_SHAPE', 'X must have 3 columns', 'got 2');
+      expectError(() => fitted().predictProbaSync(X2), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
+      await expectRejection(() => fitted().predictProba(X2), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
+      expectError(() => fitted().scoreSync(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
+      await expectRejection(() => fitted().score(X2, y), RangeError, 'ERR_BLASNET_SHAPE', 'got 2');
       // Not a matrix at all: TypeError.
-      await expectRejection(() => binary().predict('X' as unknown as number[][]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'X must be a Matrix', 'got "X"');
+      await expectRejection(() => fitted().predict('X' as unknown as number[][]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'X must be a Matrix', 'got "X"');
       // NaN in X: RangeError ERR_BLASNET_NOT_FINITE with its position.
-      expectError(() => binary().predictSync([[0, 1, 2], [1, NaN, 0]]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'X', 'NaN', 'row 1, column 1');
+      expectError(() => fitted().predictSync([[0, 1, 2], [1, NaN, 0]]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'X', 'NaN', 'row 1, column 1');
     });
 
-    it('Y with the wrong number of rows or columns: RangeError ERR_BLASNET_SHAPE', async () => {
+    // The targets are named y (0.2.0: labels of any type, or a matrix of targets).
+    it('y with the wrong number of rows or columns: RangeError ERR_BLASNET_SHAPE', async () => {
       // As a vector of the wrong length.
-      expectError(() => binary().fitSync(X, [0, 1, 1]), RangeError, 'ERR_BLASNET_SHAPE', 'Y', 'one target per row of X (4)', 'got 3');
-      await expectRejection(() => binary().fit(X, [0, 1, 1, 0, 1]), RangeError, 'ERR_BLASNET_SHAPE', 'Y', '(4)', 'got 5');
+      expectError(() => binary().fitSync(X, [0, 1, 1]), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'one target per row of X (4)', 'got 3');
+      await expectRejection(() => binary().fit(X, [0, 1, 1, 0, 1]), RangeError, 'ERR_BLASNET_SHAPE', 'y', '(4)', 'got 5');
       // As a Matrix with the wrong number of rows.
-      expectError(() => mse().fitSync(X, new Matrix(3, 2)), RangeError, 'ERR_BLASNET_SHAPE', 'Y', 'one row per row of X (4)', 'got 3');
+      expectError(() => mse().fitSync(X, new Matrix(3, 2)), RangeError, 'ERR_BLASNET_SHAPE', 'y', 'one row of targets per row of X: 4 rows', 'got a 3 × 2 Matrix');
       // With the wrong number of columns (the network has 2 outputs; 1 sigmoid output).
-      expectError(() => mse().fitSync(X, new Matrix(4, 3)), RangeError, 'ERR_BLASNET_SHAPE', 'Y must have 2 columns', 'got 3');
-      expectError(() => binary().costAndGradients(X, new Matrix(4, 2)), RangeError, 'ERR_BLASNET_SHAPE', 'Y must have 1 columns', 'got 2');
+      expectError(() => mse().fitSync(X, new Matrix(4, 3)), RangeError, 'ERR_BLASNET_SHAPE', 'y must have 2 column(s)', 'got 3');
+      expectError(() => binary().costAndGradients(X, new Matrix(4, 2)), RangeError, 'ERR_BLASNET_SHAPE', 'y must have 1 column(s)', 'got 2');
       // A vector for a network with 2 non-softmax outputs.
-      expectError(() => mse().fitSync(X, [1, 2, 3, 4]), RangeError, 'ERR_BLASNET_SHAPE', 'Y must be an 4 × 2 Matrix', 'got a vector of 4');
+      expectError(() => mse().fitSync(X, [1, 2, 3, 4]), RangeError, 'ERR_BLASNET_SHAPE', 'y must be an 4 × 2 Matrix', 'got a vector of 4');
       // Not targets at all.
-      expectError(() => binary().fitSync(X, 'y' as unknown as number[]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'Y must be a Matrix', 'got "y"');
+      expectError(() => binary().fitSync(X, 'y' as unknown as number[]), TypeError, 'ERR_BLASNET_ARG_TYPE', 'y must be an array of labels or values', 'or a Matrix', 'got "y"');
     });
 
-    it('Y with NaN or ±Infinity: RangeError ERR_BLASNET_NOT_FINITE naming the position', async () => {
-      expectError(() => mse().fitSync(X, [[0, 1], [1, NaN], [0, 0], [1, 1]]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'Y', 'NaN', 'row 1, column 1');
-      expectError(() => mse().costAndGradients(X, new Matrix(4, 2, [0, 0, 0, 0, 0, 0, Infinity, 0])), RangeError, 'ERR_BLASNET_NOT_FINITE', 'Y', 'Infinity', 'row 3, column 0');
-      await expectRejection(() => binary().fit(X, [0, 1, NaN, 0]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'Y', 'NaN', 'row 2');
+    it('y with NaN or ±Infinity: RangeError ERR_BLASNET_NOT_FINITE naming the position', async () => {
+      expectError(() => mse().fitSync(X, [[0, 1], [1, NaN], [0, 0], [1, 1]]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'y', 'NaN', 'row 1, column 1');
+      expectError(() => mse().costAndGradients(X, new Matrix(4, 2, [0, 0, 0, 0, 0, 0, Infinity, 0])), RangeError, 'ERR_BLASNET_NOT_FINITE', 'y', 'Infinity', 'row 3, column 0');
+      await expectRejection(() => binary().fit(X, [0, 1, NaN, 0]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'y[2]', 'NaN');
     });
 
-    it('Y outside [0, 1] with cross-entropy: RangeError ERR_BLASNET_LABEL (mse accepts any finite target)', async () => {
-      expectError(() => binary().fitSync(X, [0, 1, 2, 0]), RangeError, 'ERR_BLASNET_LABEL', 'Y', "[0, 1] for loss 'cross-entropy'", 'got 2', 'row 2');
-      await expectRejection(() => binary().fit(X, [0, -0.5, 1, 0]), RangeError, 'ERR_BLASNET_LABEL', 'Y', 'got -0.5', 'row 1');
-      expectError(() => binary().costAndGradients(X, [0, 1, 1.0001, 0]), RangeError, 'ERR_BLASNET_LABEL', 'got 1.0001');
-      // Soft labels inside [0, 1] are fine for a sigmoid output, and mse takes any finite target.
-      expect(() => binary().costAndGradients(X, [0, 0.3, 1, 0.5])).not.toThrow();
+    it('labels: a binary network needs two distinct labels, a k-way softmax k; targets as a matrix must be in [0, 1] with cross-entropy (mse accepts any finite target)', async () => {
+      // 0.2.0: a vector is labels of any type, so 2, -0.5 or 1.0001 are a third label, not a value out of [0, 1].
+      expectError(() => binary().fitSync(X, [0, 1, 2, 0]), RangeError, 'ERR_BLASNET_LABEL', 'y', 'two distinct labels', 'got 3', '[0, 1, 2]');
+      await expectRejection(() => binary().fit(X, [0, -0.5, 1, 0]), RangeError, 'ERR_BLASNET_LABEL', 'y', 'two distinct labels', '[-0.5, 0, 1]');
+      expectError(() => binary().costAndGradients(X, [0, 1, 1.0001, 0]), RangeError, 'ERR_BLASNET_LABEL', '1.0001');
+      // Targets given as an n × 1 Matrix are 0/1 or probabilities: outside [0, 1] is named by row.
+      expectError(() => binary().fitSync(X, new Matrix(4, 1, [0, 1, 2, 0])), RangeError, 'ERR_BLASNET_LABEL', 'y', '[0, 1]', 'got 2', 'row 2');
+      await expectRejection(() => binary().fit(X, new Matrix(4, 1, [0, -0.5, 1, 0])), RangeError, 'ERR_BLASNET_LABEL', 'got -0.5', 'row 1');
+      // Soft targets inside [0, 1] are fine for a sigmoid output as a Matrix (as a vector they are four labels),
+      // and mse takes any finite target.
+      expect(() => binary().costAndGradients(X, new Matrix(4, 1, [0, 0.3, 1, 0.5]))).not.toThrow();
+      expectError(() => binary().costAndGradients(X, [0, 0.3, 1, 0.5]), RangeError, 'ERR_BLASNET_LABEL', 'two distinct labels', 'got 4');
       expect(() => mse().costAndGradients(X, [[5, -3], [0, 0], [1, 1], [2, 2]])).not.toThrow();
+      // Labels of one type only.
+      expectError(() => binary().fitSync(X, [0, 'a', 1, 0] as unknown as number[]), RangeError, 'ERR_BLASNET_LABEL', 'mixes label types');
     });
 
     it('softmax targets whose rows do not sum to 1: RangeError ERR_BLASNET_LABEL naming the row', async () => {
       const Y = [[1, 0, 0], [0, 0.5, 0.4], [0, 0, 1], [0, 1, 0]];
-      expectError(() => softmax().fitSync(X, Y), RangeError, 'ERR_BLASNET_LABEL', 'Y rows must each sum to 1', 'got 0.9', 'row 1');
+      expectError(() => softmax().fitSync(X, Y), RangeError, 'ERR_BLASNET_LABEL', 'y rows must each sum to 1', 'got 0.9', 'row 1');
       await expectRejection(() => softmax().fit(X, new Matrix(4, 3)), RangeError, 'ERR_BLASNET_LABEL', 'sum to 1', 'got 0', 'row 0');
       expectError(() => softmax().costAndGradients(X, [[1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0]]), RangeError, 'ERR_BLASNET_LABEL', 'got 2', 'row 3');
       // Probability rows are accepted.
       expect(() => softmax().costAndGradients(X, [[0.2, 0.3, 0.5], [0, 1, 0], [0, 0, 1], [0.5, 0.5, 0]])).not.toThrow();
     });
 
-    it('class-index labels out of range or not integers: RangeError ERR_BLASNET_LABEL naming the index', async () => {
-      expectError(() => softmax().fitSync(X, [0, 3, 1, 2]), RangeError, 'ERR_BLASNET_LABEL', 'class indices in [0, 2]', 'got 3', 'index 1');
-      expectError(() => softmax().fitSync(X, [0, 1, -1, 2]), RangeError, 'ERR_BLASNET_LABEL', 'got -1', 'index 2');
-      await expectRejection(() => softmax().fit(X, [0, 1, 2, 1.5]), RangeError, 'ERR_BLASNET_LABEL', 'got 1.5', 'index 3');
-      expectError(() => softmax().scoreSync(X, [0, 1, 2, NaN]), RangeError, 'ERR_BLASNET_LABEL', 'got NaN', 'index 3');
-      expectError(() => softmax().costAndGradients(X, Float64Array.from([0, 1, 2, 7])), RangeError, 'ERR_BLASNET_LABEL', 'got 7');
+    it('more distinct labels than softmax outputs: RangeError ERR_BLASNET_LABEL listing them; a NaN label: ERR_BLASNET_NOT_FINITE', async () => {
+      // 0.2.0: labels are any values (3, -1, 1.5 are labels), so the error is their count against the outputs.
+      expectError(() => softmax().fitSync(X, [0, 3, 1, 2]), RangeError, 'ERR_BLASNET_LABEL', '3 distinct labels', 'got 4', '[0, 1, 2, 3]');
+      expectError(() => softmax().fitSync(X, [0, 1, -1, 2]), RangeError, 'ERR_BLASNET_LABEL', 'got 4', '[-1, 0, 1, 2]');
+      await expectRejection(() => softmax().fit(X, [0, 1, 2, 1.5]), RangeError, 'ERR_BLASNET_LABEL', 'got 4', '[0, 1, 1.5, 2]');
+      expectError(() => softmax().costAndGradients(X, Float64Array.from([0, 1, 2, 7])), RangeError, 'ERR_BLASNET_LABEL', 'got 4', '7');
+      expectError(() => softmax().fitSync(X, [0, 1, 2, NaN]), RangeError, 'ERR_BLASNET_NOT_FINITE', 'y[3]', 'NaN');
+      // score compares labels: a NaN among the true labels is refused, a label the model does not know is simply wrong.
+      const net = softmax();
+      net.fitSync(X, [0, 1, 2, 2], { epochs: 1 });
+      expectError(() => net.scoreSync(X, [0, 1, 2, NaN]), RangeError, 'ERR_BLASNET_NOT_FINITE', '[3]', 'NaN');
+      const predicted = Array.from(net.predictSync(X) as Float64Array);
+      expect(net.scoreSync(X, [7, ...predicted.slice(1)])).toBe(0.75);
     });
 
     it('setParameters with a wrong shape or a non-finite value: RangeError, naming the array and index', () => {
@@ -236,12 +278,12 @@ describe.each(BACKENDS)('NeuralNetwork argument checks, $backend backend', ({ ba
     });
 
     it('gradientCheck arguments: model, h, l2, maxParams, unknown option, data', () => {
-      expectError(() => gradientCheck({} as NeuralNetwork, X, y), TypeError, 'ERR_BLASNET_ARG_TYPE', 'model must be a NeuralNetwork', 'got an object');
+      expectError(() => gradientCheck({} as NeuralNetwork, X, y), TypeError, 'ERR_BLASNET_ARG_TYPE', 'model must be a NeuralNetwork or a LogisticRegression', 'got an object');
       expectError(() => gradientCheck(binary(), X, y, { h: 0 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.h', 'got 0');
       expectError(() => gradientCheck(binary(), X, y, { l2: -0.5 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.l2', 'got -0.5');
       expectError(() => gradientCheck(binary(), X, y, { maxParams: 0 }), RangeError, 'ERR_BLASNET_ARG_RANGE', 'options.maxParams', 'got 0');
       expectError(() => gradientCheck(binary(), X, y, { step: 1 } as object), TypeError, 'ERR_BLASNET_ARG_TYPE', 'unknown option "step"');
-      expectError(() => gradientCheck(binary(), X, [0, 1, 2, 0]), RangeError, 'ERR_BLASNET_LABEL', 'got 2');
+      expectError(() => gradientCheck(binary(), X, [0, 1, 2, 0]), RangeError, 'ERR_BLASNET_LABEL', 'two distinct labels', 'got 3');
     });
   });
 });
@@ -251,11 +293,13 @@ describe('non-finite inputs to predict, on every backend', () => {
     it.skipIf(!available)(`${backend}: NaN and ±Infinity in X are named by row and column (sync and async, any depth)`, async () => {
       for (const layers of [[3, 4, 2], [3, 2]]) {
         const net = new NeuralNetwork({ layers, seed: 1, backend });
+        net.setParameters(net.parameters); // fitted, with its seeded initial parameters
         const X = new Matrix(3, 3, Float64Array.from([1, 2, 3, 4, -Infinity, 6, 7, 8, NaN]));
         expectError(() => net.predictSync(X), RangeError, 'ERR_BLASNET_NOT_FINITE', 'X must contain only finite numbers', /Infinity at row 1, column 1/);
         await expectRejection(() => net.predict(X), RangeError, 'ERR_BLASNET_NOT_FINITE', /Infinity at row 1, column 1/);
         const Xn = new Matrix(2, 3, Float64Array.from([1, 2, 3, 4, 5, NaN]));
-        expectError(() => net.predictClassSync(Xn), RangeError, 'ERR_BLASNET_NOT_FINITE', /NaN at row 1, column 2/);
+        expectError(() => net.predictProbaSync(Xn), RangeError, 'ERR_BLASNET_NOT_FINITE', /NaN at row 1, column 2/);
+        await expectRejection(() => net.predictProba(Xn), RangeError, 'ERR_BLASNET_NOT_FINITE', /NaN at row 1, column 2/);
       }
     });
   }
