@@ -2,10 +2,14 @@
 // the hop to a worker, and cancelling running jobs when the process or worker exits.
 import { AbortError, BlasnetError } from './errors.js';
 
-/** Rejects with the error, its stack extended with the stack of the call that started the job. */
+/**
+ * Rejects with the error, its stack extended with the stack of the call that started the job. Only
+ * blasnet's own errors are touched: a value the user's callback threw comes back exactly as it was
+ * thrown, its stack included.
+ */
 export function withCallerStack<T>(promise: Promise<T>, caller: Error): Promise<T> {
   return promise.catch((e: unknown) => {
-    if (e instanceof Error && caller.stack) {
+    if (e instanceof BlasnetError && caller.stack) {
       const callerFrames = caller.stack.split('\n').slice(1).join('\n');
       e.stack = `${e.stack ?? `${e.name}: ${e.message}`}\n    --- async call ---\n${callerFrames}`;
     }
