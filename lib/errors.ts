@@ -189,15 +189,15 @@ export class DivergenceError extends BlasnetError {
    * @param iteration - the iteration (or epoch) whose cost was not finite
    * @param cost - that cost (NaN, ±Infinity, or a finite cost above the limit)
    * @param options - `firstCost`: the first recorded cost, when the rule that fired is "cost above
-   *   10⁶ × the first"
+   *   10⁶ × the first"; `message`: a message of the caller's instead (blasnetError); `cause`
    * @example
    * new DivergenceError(42, Infinity).code;   // 'ERR_BLASNET_DIVERGED'
    */
-  constructor(iteration: number, cost: number, options?: { firstCost?: number }) {
+  constructor(iteration: number, cost: number, options?: { firstCost?: number; message?: string; cause?: unknown }) {
     const first = options?.firstCost;
     super(
       'ERR_BLASNET_DIVERGED',
-      iteration === 0 && !Number.isFinite(cost)
+      options?.message !== undefined ? options.message : iteration === 0 && !Number.isFinite(cost)
         // Before any step the learning rate has played no part: the data or the starting parameters overflow.
         ? `training diverged: the cost is ${cost} at the starting parameters, before any step. ` +
           'The inputs, targets or parameters are too large for float64 (an overflow in the cost): scale ' +
@@ -205,6 +205,7 @@ export class DivergenceError extends BlasnetError {
         : `training diverged: the cost ${Number.isFinite(cost) && first !== undefined ? `grew to ${cost}, above 10^6 × its first recorded value ${first},` : `became ${cost}`} at iteration ${iteration}. ` +
           'Usual causes: a learning rate too large for the data (try 10× smaller), or features or targets on very ' +
           'different scales (standardize them: zero mean, unit variance). The model keeps its last finite parameters.',
+      options && 'cause' in options ? { cause: options.cause } : undefined,
     );
     this.iteration = iteration;
   }
@@ -254,12 +255,8 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, BlasnetErrorClass>> = Obj
 export function blasnetError(code: ErrorCode, message: string, options?: { cause?: unknown }): BlasnetError {
   const cls: BlasnetErrorClass | undefined = Object.prototype.hasOwnProperty.call(ERROR_CLASSES, code) ? ERROR_CLASSES[code] : undefined;
   if (cls === AbortError) return new AbortError(message, options);
-  if (cls === DivergenceError) {
-    const e = new DivergenceError(NaN, NaN);
-    Object.defineProperty(e, 'message', { value: message, writable: true, configurable: true, enumerable: false });
-    if (options && 'cause' in options) Object.defineProperty(e, 'cause', { value: options.cause, writable: true, configurable: true, enumerable: false });
-    return e;
-  }
+  // The iteration is unknown here (NaN): code that knows it builds the DivergenceError itself.
+  if (cls === DivergenceError) return new DivergenceError(NaN, NaN, { ...options, message });
   const Cls = (cls ?? BlasnetError) as new (code: ErrorCode, message: string, options?: { cause?: unknown }) => BlasnetError;
   return new Cls(code, message, options);
 }
