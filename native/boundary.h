@@ -31,7 +31,9 @@ namespace blasnet {
 // Per-environment state (the addon is context-aware: one per main thread or worker thread).
 
 struct EnvState {
-  Napi::FunctionReference error_class, type_error_class, range_error_class;  // lib/errors.ts, once configured
+  // What lib/native.ts configured (`new f(code, message)` returns the error ERROR_CLASSES gives the
+  // code; one function for the three kinds), or empty before that.
+  Napi::FunctionReference error_class, type_error_class, range_error_class;
   // Set by the env cleanup hook: running jobs stop at their next check and never call into JS.
   // Shared, so a job still running on a libuv thread can read it after this state is gone.
   std::shared_ptr<std::atomic<bool>> tearing_down = std::make_shared<std::atomic<bool>>(false);
@@ -39,8 +41,9 @@ struct EnvState {
 
 EnvState& env_state(Napi::Env env);
 
-// The JS error for a failure: a BlasnetError / BlasnetTypeError / BlasnetRangeError when lib/native.ts
-// has configured the classes, else a plain Error / TypeError / RangeError; `code` set either way.
+// The JS error for a failure: built by what lib/native.ts configured (lib/errors.ts blasnetError: the
+// class of the code in ERROR_CLASSES), else a plain Error / TypeError / RangeError by the failure's
+// kind; `code` set either way.
 Napi::Value js_error(Napi::Env env, const Failure& f);
 
 // Runs body() (returning a Napi::Value) and turns any C++ exception into a thrown JS error. A

@@ -1,7 +1,8 @@
 // The failures blasnet's C++ throws: an error code of lib/errors.ts, a message in the library's
-// format, and the JS error class it maps to; plus overflow-checked size arithmetic and the BLAS
-// dimension check. Plain C++ (no napi.h): kernels and the thread team include it; the boundary
-// (boundary.h) turns every exception into a JS error.
+// format, and a kind (the built-in class used only before lib/native.ts configures the addon; after
+// that, ERROR_CLASSES in lib/errors.ts gives each code its class); plus overflow-checked size
+// arithmetic and the BLAS dimension check. Plain C++ (no napi.h): kernels and the thread team
+// include it; the boundary (boundary.h) turns every exception into a JS error.
 #pragma once
 #include <climits>
 #include <cstddef>
