@@ -393,7 +393,10 @@ export function classWeights(classWeight: unknown, classes: Classes | null, inde
 /** The accuracy of predicted labels against the true labels y, y checked (and named) as the argument `y` first. */
 export function labelAccuracy(y: unknown, pred: Float64Array | string[] | boolean[]): number {
   // An n × 1 Matrix of labels (as fit accepts) is accuracyScore's to read and check.
-  if (!isMatrixLike(y)) checkVectorLength(y, 'y', pred.length);
+  if (!isMatrixLike(y)) {
+    checkVectorLength(y, 'y', pred.length);
+    uniqueLabels(y, 'y'); // a NaN, a hole or mixed types named as the argument `y`
+  }
   return accuracyScore(y as Float64Array, pred as Float64Array);
 }
 

@@ -184,7 +184,8 @@ function referenceJob(p: PreparedFit): FitJob {
 /** Installs θ and builds the result; a diverged fit installs its last finite θ and throws. */
 function finish(r: Outcome, p: PreparedFit): FitResult {
   if (r.status === 'diverged') {
-    p.commit(r.theta, false);
+    // A fit that diverged before its first step changed nothing: the model keeps what it had.
+    if (r.steps > 0) p.commit(r.theta, false);
     // A finite last cost means the 1e6 × rule fired: the message names the first recorded cost.
     const firstCost = r.costs.length > 0 ? r.costs[0] : undefined;
     throw new DivergenceError(r.steps, r.lastCost, Number.isFinite(r.lastCost) && firstCost !== undefined ? { firstCost } : undefined);

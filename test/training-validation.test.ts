@@ -227,7 +227,9 @@ describe.each(BACKENDS)('validation and early stopping on the $backend backend',
     expectError(() => m.fitSync(X, y, { validation: { X, y: [2, ...y.subarray(1)] } }), RangeError, 'ERR_BLASNET_LABEL', 'options.validation.y');
     expectError(() => mse.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { monitor: 'validationAccuracy' } }), RangeError,
       'ERR_BLASNET_ARG_RANGE', 'needs a classifier');
-    expectError(() => m.fitSync(new Matrix(1, 3), [1], { validationSplit: 0.5 }), RangeError, 'ERR_BLASNET_SHAPE', 'at least 2 rows');
+    // One row cannot be split (an n × 1 target Matrix: a label vector of one row has a single class, refused first).
+    expectError(() => m.fitSync(new Matrix(1, 3), new Matrix(1, 1, Float64Array.of(1)) as unknown as number[], { validationSplit: 0.5 }), RangeError, 'ERR_BLASNET_SHAPE', 'at least 2 rows');
+    expectError(() => m.fitSync(new Matrix(1, 3), [1], { validationSplit: 0.5 }), RangeError, 'ERR_BLASNET_LABEL', 'at least two distinct labels');
   });
 });
 
