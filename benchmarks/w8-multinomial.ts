@@ -3,12 +3,13 @@
 // LogisticRegression(multi_class='multinomial', solver='lbfgs') at its default tol and max_iter,
 // on digits (1 797 × 64, 10 classes, pixels / 16) and a seeded 10 000 × 100 × 10 synthetic set.
 // blasnet runs with a gradient tolerance fixed in advance; its time counts only if its final cost
-// is at or below scikit-learn's (the target: it reaches scikit-learn's cost in less time).
+// is at or below scikit-learn's. The target row times blasnet's run to the first iteration whose cost
+// is at or below scikit-learn's final cost (read from the peer's row, which runs first).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { getThreads, info, LogisticRegression, Matrix, setThreads } from '../lib/index.js';
-import { fingerprint, mulberry32, rowMedian, target, type BenchConfig, type Check, type Entry, type PeerReport, type Workload, type WorkloadContext, type WorkloadResult } from './common.js';
+import { fingerprint, mulberry32, peerUnavailable, rowMedian, target, type BenchConfig, type Check, type Entry, type PeerEntry, type PeerReport, type Workload, type WorkloadContext, type WorkloadResult } from './common.js';
 
 /**
  * blasnet's gradient targets ‖∂J/∂θ‖∞, fixed per set before the timed runs: the loosest power of ten
@@ -67,6 +68,26 @@ function fit(d: Dataset, backend: 'native' | 'reference'): { cost: number; epoch
   return { cost: r.finalCost!, epochs: r.epochs, reason: r.reason };
 }
 
+/** A fit at the set's tolerance that notes when its recorded cost (J at each iterate) first reaches `goal`. */
+function timeToReach(d: Dataset, goal: number): { ms: number; cost: number; iteration: number } {
+  let reachedMs = NaN, cost = NaN, iteration = -1;
+  const t0 = performance.now();
+  const model = new LogisticRegression({ optimizer: 'lbfgs', l2: 1 / d.X.rows, tolerance: TOL[d.set], epochs: MAX_EPOCHS, backend: 'native' });
+  model.fitSync(d.X, d.y, {
+    onProgress: (p) => {
+      if (iteration < 0 && p.cost <= goal) {
+        reachedMs = performance.now() - t0;
+        cost = p.cost;
+        iteration = p.iteration;
+      }
+    },
+  });
+  return { ms: reachedMs, cost, iteration };
+}
+
+/** scikit-learn's final cost per set, from its row's check (the peer runs before blasnet's rows). */
+const sklearnCost: Partial<Record<Dataset['set'], number>> = {};
+
 let datasets: Dataset[] = [];
 let threadsBefore = 1;
 
@@ -91,20 +112,7 @@ export const workload: Workload = {
         notes: [`J ${r.cost.toPrecision(12)}`, `${r.epochs} it. (${r.reason})`],
       });
       const finite = (r: { cost: number }): Check => (Number.isFinite(r.cost) ? { ok: true, label: `J ${r.cost.toPrecision(10)}` } : { ok: false, label: 'WRONG: no final cost' });
-      if (native) {
-        entries.push({
-          kind: 'in-process', impl: 'blasnet-native lbfgs', threads: 1, baseline: true, table,
-          setup: () => { setThreads(1); },
-          run: () => fit(d, 'native'), check: finite, report, samples: quick ? 3 : 10, warmup: 1,
-        });
-      } else {
-        entries.push({ kind: 'skipped', impl: 'blasnet-native', threads: 1, table, reason: info().nativeUnavailableReason ?? 'the native backend is unavailable' });
-      }
-      entries.push({
-        kind: 'in-process', impl: 'blasnet-reference lbfgs', threads: 1, table,
-        run: () => fit(d, 'reference'), check: finite, report, samples: quick ? 1 : 3, warmup: 0, blas: false, notes: ['pure TS'],
-      });
-      entries.push({
+      const peer: Entry = {
         kind: 'peer', impl: 'sklearn lbfgs', script: 'sklearn_w8.py', modules: ['numpy', 'scipy', 'sklearn'], threads: 1, table,
         coretype: native ? 'blasnet' : 'default',
         spec: { workload: 'W8', sets: [d.set], tight: !quick },
@@ -112,9 +120,35 @@ export const workload: Workload = {
         check: (r: PeerReport) => {
           const cost = r.extra.cost as number | undefined;
           const ok = cost !== undefined && Number.isFinite(cost);
+          if (ok) sklearnCost[d.set] = cost;
           const gap = r.extra.gap_relative as number | undefined;
           return { ok, label: `J ${cost?.toPrecision(10)}, ${r.extra.n_iter} it.${gap !== undefined ? `, ${gap.toExponential(1)} above the optimum` : ''}` };
         },
+      };
+      entries.push(peer);
+      const noPeer = peerUnavailable(peer as PeerEntry, ctx.config);
+      if (native && !noPeer) {
+        entries.push({
+          kind: 'in-process', impl: "blasnet-native lbfgs to sklearn's cost", threads: 1, baseline: true, table,
+          setup: () => { setThreads(1); },
+          run: () => timeToReach(d, sklearnCost[d.set] ?? NaN),
+          selfTimed: (r) => [r.ms],
+          check: (r) => (r.iteration >= 0 ? { ok: true, label: `J ${r.cost.toPrecision(10)} at iteration ${r.iteration}` } : { ok: false, label: "WRONG: never reached scikit-learn's cost" }),
+          samples: quick ? 3 : 10, warmup: 1,
+        });
+      } else {
+        entries.push({ kind: 'skipped', impl: "blasnet-native lbfgs to sklearn's cost", threads: 1, table, reason: noPeer ?? info().nativeUnavailableReason ?? 'the native backend is unavailable' });
+      }
+      if (native) {
+        entries.push({
+          kind: 'in-process', impl: 'blasnet-native lbfgs', threads: 1, table,
+          setup: () => { setThreads(1); },
+          run: () => fit(d, 'native'), check: finite, report, samples: quick ? 3 : 10, warmup: 1,
+        });
+      }
+      entries.push({
+        kind: 'in-process', impl: 'blasnet-reference lbfgs', threads: 1, table,
+        run: () => fit(d, 'reference'), check: finite, report, samples: quick ? 1 : 3, warmup: 0, blas: false, notes: ['pure TS'],
       });
     }
     return entries;
@@ -127,15 +161,13 @@ export const workload: Workload = {
   finish: (result: WorkloadResult) => {
     result.targets = [];
     for (const d of datasets) {
-      const mine = result.rows.find((r) => r.impl === 'blasnet-native lbfgs' && r.table === d.name);
-      const peer = result.rows.find((r) => r.impl === 'sklearn lbfgs' && r.table === d.name);
-      const cost = mine?.metrics?.finalCost;
-      const peerCost = peer?.peer?.extra?.cost as number | undefined;
-      const reached = cost !== undefined && peerCost !== undefined ? cost <= peerCost : null;
-      const tBlasnet = rowMedian(result, 'blasnet-native lbfgs', 1, d.name), tPeer = rowMedian(result, 'sklearn lbfgs', 1, d.name);
-      (result.summaryLines ??= []).push(`${d.name}: blasnet J ${cost?.toPrecision(12)} in ${tBlasnet?.toFixed(1)} ms; scikit-learn J ${peerCost?.toPrecision(12)} in ${tPeer?.toFixed(1)} ms; reached: ${reached}`);
-      const speedup = reached && tBlasnet !== null && tPeer !== null ? tPeer / tBlasnet : null;
-      result.targets.push(target('W8', `${d.name}: sklearn time ÷ blasnet time to sklearn's final cost`, speedup, { min: 1 }));
+      const full = result.rows.find((r) => r.impl === 'blasnet-native lbfgs' && r.table === d.name);
+      const cost = full?.metrics?.finalCost, peerCost = sklearnCost[d.set];
+      const tReach = rowMedian(result, "blasnet-native lbfgs to sklearn's cost", 1, d.name), tFull = rowMedian(result, 'blasnet-native lbfgs', 1, d.name);
+      const tPeer = rowMedian(result, 'sklearn lbfgs', 1, d.name);
+      (result.summaryLines ??= []).push(`${d.name}: scikit-learn J ${peerCost?.toPrecision(12)} in ${tPeer?.toFixed(1)} ms; blasnet reaches it in ${tReach?.toFixed(1)} ms ` +
+        `and ends at J ${cost?.toPrecision(12)} (tolerance ${TOL[d.set]}) in ${tFull?.toFixed(1)} ms`);
+      result.targets.push(target('W8', `${d.name}: sklearn time ÷ blasnet time to sklearn's final cost`, tReach !== null && tPeer !== null ? tPeer / tReach : null, { min: 1 }));
     }
   },
 };
