@@ -100,14 +100,37 @@ const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam', 'lbfgs']
 /** Options that mean nothing to L-BFGS (full batch, its own step length). */
 const FIRST_ORDER_ONLY = ['learningRate', 'batchSize', 'momentum', 'beta1', 'beta2', 'epsilon', 'schedule', 'reduceOnPlateau'] as const;
 
-/** A model's defaults for what the user leaves out; functions of the optimizer where they depend on it. */
+/**
+ * A model's defaults for what the user leaves out; functions of the optimizer where they depend on it.
+ * @example NETWORK_DEFAULTS.epochs('adam'); // 200
+ */
 export interface TrainingDefaults {
+  /** The optimizer when none is given. */
   optimizer: OptimizerName;
+  /**
+   * The step size for an optimizer.
+   * @param optimizer - the fit's optimizer
+   * @returns the default value
+   * @example NETWORK_DEFAULTS.learningRate('adam'); // 0.002
+   */
   learningRate(optimizer: OptimizerName): number;
+  /**
+   * The epochs (L-BFGS: iterations) for an optimizer.
+   * @param optimizer - the fit's optimizer
+   * @returns the default value
+   * @example LOGISTIC_DEFAULTS.epochs('gd'); // 2000
+   */
   epochs(optimizer: OptimizerName): number;
+  /**
+   * Epochs between two cost records, for an optimizer.
+   * @param optimizer - the fit's optimizer
+   * @returns the default value
+   * @example LOGISTIC_DEFAULTS.recordEvery('gd'); // 100
+   */
   recordEvery(optimizer: OptimizerName): number;
-  /** 0: the whole set. */
+  /** Examples per step; 0: the whole set. */
   batchSize: number;
+  /** The stop on no improvement of a first-order fit, or null for none. */
   earlyStopping: EarlyStoppingOption | null;
 }
 

@@ -44,6 +44,7 @@ export interface LogisticRegressionOptions extends TrainingOptions {
 /**
  * The seed's gradient descent and its values stay the defaults (step 0.001, 2 000 steps, a record
  * every 100); L-BFGS has its own (100 iterations, a record every one).
+ * @example LOGISTIC_DEFAULTS.epochs('lbfgs'); // 100
  */
 export const LOGISTIC_DEFAULTS: TrainingDefaults = {
   optimizer: 'gd',
@@ -342,7 +343,21 @@ export class LogisticRegression {
    * @example const { cost, dw, db } = model.costAndGradients(X, y);
    */
   costAndGradients(X: Matrix | number[][], y: unknown, options: { l2?: number; sampleWeight?: Float64Array | number[] } = {}):
-    { cost: number; dw: Float64Array; db: number } | { cost: number; dW: Matrix; db: Float64Array } {
+    {
+      /** J */
+      cost: number;
+      /** ∂J/∂w (binary) */
+      dw: Float64Array;
+      /** ∂J/∂b (binary) */
+      db: number;
+    } | {
+      /** J */
+      cost: number;
+      /** ∂J/∂W, k × m (multinomial) */
+      dW: Matrix;
+      /** ∂J/∂b, k values (multinomial) */
+      db: Float64Array;
+    } {
     const { engine, theta, M, targets, l2, weight } = this.#evaluation(X, y, options);
     engine.checkCostGradMemory('LogisticRegression', M.rows);
     const { cost, grad } = engine.costGrad(theta, M, targets.T, l2, weight);
@@ -480,7 +495,7 @@ export class LogisticRegression {
    * `predictProbaSync` off the main thread (X copied at the call; tiny jobs computed inline).
    * @param X - n × m examples as rows
    * @returns (a Promise of) the n × k probabilities
-   * @throws (rejects) what `predictProbaSync` throws
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, and what `predictProbaSync` throws
    * @example const P = await model.predictProba(Xtest);
    */
   predictProba(X: Matrix | number[][]): Promise<Matrix> {
@@ -496,7 +511,7 @@ export class LogisticRegression {
    * The predicted labels, of the type the model was fitted with (a Float64Array for numbers, an array for strings and booleans).
    * @param X - n × m examples as rows
    * @returns n labels
-   * @throws what `predictProbaSync` throws, naming `predictSync`
+   * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`: what `predictProbaSync` throws, naming `predictSync`
    * @example model.predictSync(Xtest); // ['setosa', 'virginica', …]
    */
   predictSync(X: Matrix | number[][]): Float64Array | string[] | boolean[] {
@@ -508,7 +523,7 @@ export class LogisticRegression {
    * `predictSync` off the main thread.
    * @param X - n × m examples as rows
    * @returns (a Promise of) n labels
-   * @throws (rejects) what `predictSync` throws
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, as `predictSync`
    * @example const labels = await model.predict(Xtest);
    */
   async predict(X: Matrix | number[][]): Promise<Float64Array | string[] | boolean[]> {
@@ -522,7 +537,7 @@ export class LogisticRegression {
    * @param X - n × m examples as rows
    * @param y - n labels
    * @returns the accuracy
-   * @throws what `predictSync` throws; `ERR_BLASNET_SHAPE` for a y of another length
+   * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE` for an X or a y of another shape, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL` for a y that is not labels
    * @example model.scoreSync(Xtest, ytest); // 0.97
    */
   scoreSync(X: Matrix | number[][], y: unknown): number {
@@ -535,7 +550,7 @@ export class LogisticRegression {
    * @param X - n × m examples as rows
    * @param y - n labels
    * @returns (a Promise of) the accuracy
-   * @throws (rejects) what `scoreSync` throws
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL`, as `scoreSync`
    * @example await model.score(Xtest, ytest);
    */
   async score(X: Matrix | number[][], y: unknown): Promise<number> {
@@ -567,7 +582,10 @@ export class LogisticRegression {
     return this.summary();
   }
 
-  /** For gradientCheck: the engine, θ and targets at the current state. */
+  /**
+   * For gradientCheck: the engine, θ and the targets at the current state.
+   * @internal
+   */
   static evaluation(model: LogisticRegression, X: unknown, y: unknown, options: unknown) {
     return model.#evaluation(X, y, options);
   }

@@ -51,6 +51,7 @@ export interface NeuralNetworkOptions extends TrainingOptions {
  * A fit with no options: Adam (step 0.002) in batches of 200 for up to 200 epochs, stopping once the
  * training cost has not improved by 1e-4 for 10 epochs (scikit-learn's MLP recipe, with the step that
  * matched or beat it on iris, wine, breast cancer, digits and diabetes); gd and momentum step 0.01.
+ * @example NETWORK_DEFAULTS.learningRate('adam'); // 0.002
  */
 export const NETWORK_DEFAULTS: TrainingDefaults = {
   optimizer: 'adam',
@@ -166,7 +167,12 @@ export class NeuralNetwork {
   }
 
   /** The regression target standardization learned by the last fit ({ mean, std } per output, copies), or null. */
-  get targetScaling(): { mean: Float64Array; std: Float64Array } | null {
+  get targetScaling(): {
+    /** The training targets' mean, per output. */
+    mean: Float64Array;
+    /** Their standard deviation (1 for a constant output), per output. */
+    std: Float64Array;
+  } | null {
     const t = this.#targetScaling;
     return t ? { mean: t.mean.slice(), std: t.std.slice() } : null;
   }
@@ -583,7 +589,7 @@ export class NeuralNetwork {
    * `predictSync` off the main thread (X copied at the call; tiny jobs computed inline).
    * @param X - n × s0 examples as rows
    * @returns (a Promise of) the predictions
-   * @throws (rejects) what `predictSync` throws
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_OUT_OF_MEMORY`, as `predictSync`
    * @example const labels = await net.predict(Xtest);
    */
   predict(X: Matrix | number[][]): Promise<Float64Array | string[] | boolean[] | Matrix> {
@@ -613,7 +619,7 @@ export class NeuralNetwork {
    * `predictProbaSync` off the main thread.
    * @param X - n × s0 examples as rows
    * @returns (a Promise of) the probabilities
-   * @throws (rejects) what `predictProbaSync` throws
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_TASK` on a regressor, and what `predictProbaSync` throws
    * @example const P = await net.predictProba(Xtest);
    */
   predictProba(X: Matrix | number[][]): Promise<Matrix> {
@@ -647,7 +653,7 @@ export class NeuralNetwork {
    * @param X - n × s0 examples as rows
    * @param y - the true targets, as for `fit`
    * @returns the score
-   * @throws what `predictSync` throws; `ERR_BLASNET_SHAPE` for a y of another length
+   * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE` for an X or a y of another shape, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL` for a y the task does not accept
    * @example net.scoreSync(Xtest, ytest);
    */
   scoreSync(X: Matrix | number[][], y: unknown): number {
@@ -660,7 +666,7 @@ export class NeuralNetwork {
    * @param X - n × s0 examples as rows
    * @param y - the true targets
    * @returns (a Promise of) the score
-   * @throws (rejects) what `scoreSync` throws
+   * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL`, as `scoreSync`
    * @example await net.score(Xtest, ytest);
    */
   async score(X: Matrix | number[][], y: unknown): Promise<number> {
@@ -691,7 +697,10 @@ export class NeuralNetwork {
     return this.summary();
   }
 
-  /** For gradientCheck: the engine, θ and the targets at the current state. */
+  /**
+   * For gradientCheck: the engine, θ and the targets at the current state.
+   * @internal
+   */
   static evaluation(model: NeuralNetwork, X: unknown, y: unknown, options: unknown) {
     return model.#evaluation(X, y, options);
   }
