@@ -31,9 +31,10 @@ export function readCpuFlags(cpuinfo?: string): Set<string> | null {
 /** The OpenBLAS core type these flags support best among the ones blasnet knows, or null. */
 export function bestCoreType(flags: Set<string>): string | null {
   if (['avx512f', 'avx512dq', 'avx512bw', 'avx512vl'].every((f) => flags.has(f))) {
-    // Cooperlake is SkylakeX's double-precision kernels plus bfloat16: name it where the CPU has
-    // bf16, so a CPU that OpenBLAS itself recognises as Cooperlake is never relabelled.
-    return flags.has('avx512_bf16') ? 'Cooperlake' : 'SkylakeX';
+    // SkylakeX, also on CPUs with bf16: Cooperlake is SkylakeX's double-precision kernels plus
+    // bfloat16, which float64 never uses, and OpenBLAS releases without the name (Debian 11's
+    // 0.3.13) fall back to the generic Prescott kernels when given it.
+    return 'SkylakeX';
   }
   if (flags.has('avx2') && flags.has('fma')) return 'Haswell';
   return null;
@@ -52,6 +53,6 @@ export function chooseCoreType(env: Readonly<Record<string, string | undefined>>
   if (!flags) return { selected: null, reason: 'CPU flags unavailable: OpenBLAS\'s own detection is used' };
   const best = bestCoreType(flags);
   if (!best) return { selected: null, reason: 'no AVX2/AVX-512 found: OpenBLAS\'s own detection is used' };
-  const why = best === 'Cooperlake' ? 'AVX-512 F/DQ/BW/VL + BF16' : best === 'SkylakeX' ? 'AVX-512 F/DQ/BW/VL' : 'AVX2 + FMA';
+  const why = best === 'SkylakeX' ? 'AVX-512 F/DQ/BW/VL' : 'AVX2 + FMA';
   return { selected: best, reason: `CPU has ${why}: blasnet selected OPENBLAS_CORETYPE=${best}` };
 }
