@@ -45,8 +45,8 @@
 //   (Buffer.from(s, 'base64') silently skips junk characters): the architecture implies each array's
 //   length, which is compared with the actual length, then every element must be a finite number.
 //   JSON cannot spell NaN; a too-large literal such as 1e999 parses as Infinity and is refused.
-// - Speed: formatting the shortest digits costs ~0.1–0.3 µs per value (a 200k-parameter network
-//   saves in ~50 ms, loads in ~50 ms); base64 would be several times faster but opaque.
+// - Speed: formatting the shortest digits is cheap per value; base64 would be several times faster
+//   but opaque.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { types } from 'node:util';

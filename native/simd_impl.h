@@ -59,7 +59,7 @@ __attribute__((always_inline)) static inline void store8(double* x, const Oct& o
 }
 
 // Examples per register block: the accumulators of kBlock examples stay in registers (8 zmm of 32;
-// 16 ymm at AVX2, where 8 measured faster than 4 despite the spills; 16 zmm measured slower). Only
+// 16 ymm at AVX2): 8 gives the most independent chains without spilling more than it gains. Only
 // the schedule depends on it, never a value.
 static constexpr size_t kBlock = 8;
 // Examples per tile of the sweep (see logistic_rows): a whole number of blocks.
@@ -231,8 +231,8 @@ __attribute__((always_inline)) static inline void block_z(const Sweep& s, const 
   Oct acc[NB];
   for (size_t q = 0; q < NB; ++q)
     for (size_t i = 0; i < kParts; ++i) acc[q].p[i] = vd{};
-  // The next block's rows are fetched while this one is summed, one prefetch per chunk read (6 % at
-  // AVX-512 and 11 % at baseline here; two blocks ahead measured less, four slower).
+  // The next block's rows are fetched while this one is summed, one prefetch per chunk read: one
+  // block ahead hides the latency; further ahead evicts rows still in use.
   const double* next = x0 + NB * ld;
   const bool prefetch = next + NB * ld <= s.end;
   for (size_t k = 0; k < m8; k += 8) {
@@ -348,8 +348,7 @@ __attribute__((always_inline)) static inline Sweep make_sweep(const double* X, s
 }
 
 // Tiles of kTile examples: the dot products of each block of kBlock, then σ and dz of the whole tile
-// (its exponentials overlap), then the tile's dw update while its rows (25 KiB) are in L1. (Issuing
-// block i+1's dot products before block i's update measured 5 % slower here.) Then whole blocks,
+// (its exponentials overlap), then the tile's dw update while its rows (25 KiB) are in L1. Then whole blocks,
 // then one example at a time; every example gets the same operations, and its loss, dz and z go to
 // lane (j − j0) mod 8 of the sums (lane 0 for the last < 8), in example order, whether it sits in a
 // tile or a block: the bits do not depend on where the tiles fall.
