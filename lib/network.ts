@@ -349,7 +349,7 @@ export class NeuralNetwork {
     if (!Array.isArray(layers)) throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${src}: architecture.layers must be an array of layer sizes [s0, …, sL], got ${describe(layers)}`);
     const L = layers.length - 1;
     if (!Array.isArray(activations) || activations.length !== L || L < 1) {
-      throw new BlasnetRangeError('ERR_BLASNET_CONFIG',
+      throw new BlasnetTypeError('ERR_BLASNET_CONFIG',
         `${src}: architecture.activations must be an array with one activation per layer (${Math.max(L, 0)} for ${layers.length} layer sizes), got ${describe(activations)}`);
     }
     activations.forEach((a, l) => plainObject(a, src, `architecture.activations[${l}]`));

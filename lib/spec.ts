@@ -1,7 +1,7 @@
 // A network's description, validated once and shared by both backends: layer sizes, one activation
 // per layer, the loss, and where each W[l] and b[l] lives in the parameter block θ
 // (for l = 1..L: W[l], row-major s_l × s_{l−1}, then b[l]) — the layout of native/network.h.
-import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { BlasnetTypeError, describe } from './errors.js';
 import { ownProperties } from './validate.js';
 
 /**
@@ -142,7 +142,7 @@ function parseActivation(value: unknown, name: string, allowed: readonly Activat
   // Beyond 1 the 'leaky' part amplifies negative inputs, so a deep stack of such layers overflows
   // for ordinary inputs (a slope of 1e300 makes it certain): the slope is kept in [0, 1].
   if (alpha !== undefined && (!Number.isFinite(alpha) || alpha < 0 || alpha > 1)) {
-    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `${name}.alpha must be a number in [0, 1], got ${describe(alpha)}`);
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `${name}.alpha must be a number in [0, 1], got ${describe(alpha)}`);
   }
   return { name: act as ActivationName, alpha: (alpha as number | undefined) ?? 0.01 };
 }
@@ -156,14 +156,14 @@ export function makeSpec(layersOption: unknown, hiddenOption: unknown, outputOpt
     throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.layers must be an array of layer sizes [s0, s1, …, sL], got ${describe(layersOption)}`);
   }
   if (layersOption.length < 2) {
-    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `options.layers must list at least the input and output sizes [s0, …, sL], got ${layersOption.length} size(s)`);
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.layers must list at least the input and output sizes [s0, …, sL], got ${layersOption.length} size(s)`);
   }
   const sizes = layersOption.map((s, l) => {
     if (typeof s !== 'number') {
       throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.layers[${l}] must be a number (a layer size), got ${describe(s)}`);
     }
     if (!Number.isSafeInteger(s) || s < 1 || s > 1e7) {
-      throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `options.layers[${l}] must be an integer in [1, 1e7], got ${describe(s)}`);
+      throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.layers[${l}] must be an integer in [1, 1e7], got ${describe(s)}`);
     }
     return s;
   });
@@ -171,7 +171,7 @@ export function makeSpec(layersOption: unknown, hiddenOption: unknown, outputOpt
   const hidden: Activation[] = [];
   if (Array.isArray(hiddenOption)) {
     if (hiddenOption.length !== L - 1) {
-      throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `options.hidden must have one activation per hidden layer (${L - 1}), got ${hiddenOption.length}`);
+      throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.hidden must have one activation per hidden layer (${L - 1}), got ${hiddenOption.length}`);
     }
     hiddenOption.forEach((h, l) => hidden.push(parseActivation(h, `options.hidden[${l}]`, HIDDEN_ACTIVATIONS)));
   } else {
@@ -185,13 +185,13 @@ export function makeSpec(layersOption: unknown, hiddenOption: unknown, outputOpt
   }
   const loss = lossValue as LossName;
   if (loss === 'cross-entropy' && output.name !== 'sigmoid' && output.name !== 'softmax') {
-    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `loss 'cross-entropy' needs output 'sigmoid' (binary, per output) or 'softmax' (categorical), got output '${output.name}'; use loss 'mse' for a '${output.name}' output`);
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `loss 'cross-entropy' needs output 'sigmoid' (binary, per output) or 'softmax' (categorical), got output '${output.name}'; use loss 'mse' for a '${output.name}' output`);
   }
   if (loss === 'mse' && output.name === 'softmax') {
-    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `output 'softmax' must be paired with loss 'cross-entropy', got loss 'mse'`);
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `output 'softmax' must be paired with loss 'cross-entropy', got loss 'mse'`);
   }
   if (output.name === 'softmax' && sizes[L]! < 2) {
-    throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `output 'softmax' needs at least 2 output units, got options.layers[${L}] = ${sizes[L]}`);
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `output 'softmax' needs at least 2 output units, got options.layers[${L}] = ${sizes[L]}`);
   }
   const acts = [...hidden, output];
   const layers: LayerSpec[] = [];
@@ -201,6 +201,6 @@ export function makeSpec(layersOption: unknown, hiddenOption: unknown, outputOpt
     off = layer.b + layer.out;
     layers.push(layer);
   }
-  if (!Number.isSafeInteger(off) || off > 2 ** 31) throw new BlasnetRangeError('ERR_BLASNET_CONFIG', `the network has ${off} parameters; at most 2^31 are supported`);
+  if (!Number.isSafeInteger(off) || off > 2 ** 31) throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `the network has ${off} parameters; at most 2^31 are supported`);
   return { sizes, layers, loss, nParams: off };
 }
