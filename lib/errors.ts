@@ -79,6 +79,7 @@ export class BlasnetError extends Error {
    * @returns whether `value` is an instance in the sense above
    * @example
    * try { Matrix.from('1,2'); } catch (e) { e instanceof BlasnetError; e instanceof TypeError; } // true, true
+   * @internal The `instanceof` hook: described on the class, not a method to call.
    */
   static override [Symbol.hasInstance]<T extends abstract new (...args: never[]) => unknown>(this: T, value: unknown): value is InstanceType<T> {
     return (this as unknown) === BlasnetError ? branded(value) : ordinaryHasInstance.call(this, value);
@@ -211,7 +212,10 @@ export class DivergenceError extends BlasnetError {
   }
 }
 
-/** A class of {@link ERROR_CLASSES}. */
+/**
+ * A class of {@link ERROR_CLASSES}.
+ * @example const cls: BlasnetErrorClass = ERROR_CLASSES.ERR_BLASNET_SHAPE; // BlasnetRangeError
+ */
 export type BlasnetErrorClass = typeof BlasnetError | typeof BlasnetTypeError | typeof BlasnetRangeError | typeof DivergenceError | typeof AbortError;
 
 /**
