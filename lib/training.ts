@@ -2,6 +2,8 @@
 // learning-rate schedules, the plateau rule — validated and normalised into the reference
 // TrainConfig's shape, plus the flattening into the addon's NativeTrainConfig and the result
 // fields both models report. Validates and normalises only: never trains, never imports a model.
+// The codes the addon gave at load (native/codes.h): nativeConfig runs only once it has loaded.
+import { MONITOR_CODE, OPTIMIZER_CODE, SCHEDULE_CODE } from './codes.js';
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import type { Matrix } from './matrix.js';
 import type { NativeTrainConfig } from './native.js';
@@ -116,8 +118,6 @@ export interface SharedOptions {
 }
 
 const MONITORS: readonly MonitorName[] = ['validationCost', 'validationAccuracy', 'cost'];
-const MONITOR_CODE: Record<MonitorName, number> = { validationCost: 0, validationAccuracy: 1, cost: 2 };
-const SCHEDULE_CODE = { step: 1, exponential: 2, cosine: 3 } as const;
 
 function openUnit(value: unknown, name: string, fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
@@ -322,7 +322,6 @@ export function splitData(X: Matrix, Y: Matrix, weight: Float64Array | null, fra
   };
 }
 
-const OPTIMIZER_CODE = { gd: 0, momentum: 1, adam: 2, lbfgs: 3 } as const;
 
 /** The addon's view of a TrainConfig and the fit's extra rows: numbers and Float64Arrays only. */
 export function nativeConfig(c: TrainConfig, validation: Rows | null, weight: Float64Array | null): NativeTrainConfig {
