@@ -42,6 +42,27 @@ describe.each(BACKENDS)('divergence on the $backend backend', ({ backend, availa
     expect(model.weights.every(Number.isFinite)).toBe(true);
   });
 
+  it('LogisticRegression: a finite cost that grows above 1e6 × its first record is divergence too (a fit once returned 6.6e11 as success)', async () => {
+    const { X, y } = unscaled(60, 3);
+    // Features of scale 1e3 and a step of 1e4: the cost stays finite but overshoots to ~1e7 and more,
+    // far above 1e6 × ln 2 (the first record, at w = 0).
+    const make = () => new LogisticRegression({ learningRate: 1e4, iterations: 50, recordEvery: 1, backend });
+    const model = make();
+    let error: unknown = null;
+    try {
+      model.fitSync(X, y);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(DivergenceError);
+    expect((error as DivergenceError).code).toBe('ERR_BLASNET_DIVERGED');
+    expect((error as Error).message).toMatch(/first recorded cost|first record/);
+    expect(model.weights.every(Number.isFinite)).toBe(true);
+    await expect(make().fit(X, y)).rejects.toMatchObject({ code: 'ERR_BLASNET_DIVERGED' });
+    // Below the rule's line the same fit completes: a step of 1 peaks at ~2.3e3 (finite, < 1e6 × ln 2).
+    expect(() => new LogisticRegression({ learningRate: 1, iterations: 50, recordEvery: 1, backend }).fitSync(X, y)).not.toThrow();
+  });
+
   it('NeuralNetwork: mse on unscaled targets with a huge learning rate', async () => {
     const { X } = unscaled(40, 3);
     const Y = new Matrix(40, 1, Float64Array.from({ length: 40 }, (_, j) => 1e6 * X.data[j * 3]!));
