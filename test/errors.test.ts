@@ -104,6 +104,29 @@ describe('ERROR_CLASSES and blasnetError', () => {
     expect(used.size).toBeGreaterThan(10);
     expect([...used].filter((c) => !(c in ERROR_CLASSES))).toEqual([]);
   });
+
+  it('every error lib/ constructs directly with a literal code uses the class the table gives that code', () => {
+    // `new BlasnetTypeError('ERR_BLASNET_FORMAT', …)` would make a code two classes again; blasnetError
+    // (which reads the table) is the way to build an error whose class is not the point.
+    const names: Record<string, string> = { BlasnetError: 'BlasnetError', BlasnetTypeError: 'BlasnetTypeError', BlasnetRangeError: 'BlasnetRangeError' };
+    const wrong: string[] = [];
+    const scan = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) scan(p);
+        else if (e.name.endsWith('.ts') && e.name !== 'errors.ts') {
+          const text = readFileSync(p, 'utf8');
+          for (const m of text.matchAll(/new (BlasnetError|BlasnetTypeError|BlasnetRangeError)\(\s*'([A-Z_]+)'/g)) {
+            const table = ERROR_CLASSES[m[2] as ErrorCode];
+            const line = text.slice(0, m.index).split('\n').length;
+            if (table && table.name !== names[m[1]!]) wrong.push(`${p.slice(ROOT.length)}:${line}: ${m[2]} as ${m[1]}, the table says ${table.name}`);
+          }
+        }
+      }
+    };
+    scan(join(ROOT, 'lib'));
+    expect(wrong).toEqual([]);
+  });
 });
 
 describe('each code, provoked through the API, is its table class', () => {
