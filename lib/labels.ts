@@ -1,7 +1,7 @@
 // Class labels of any kind (numbers, strings, booleans) to and from class indices 0…k−1, as
 // scikit-learn's LabelEncoder / unique_labels do: one sorted order, one type per label set.
 // It owns that order and the label checks; it never trains, scores, or reads files.
-import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import { isDetached, ownProperties } from './validate.js';
 
 /**
@@ -472,7 +472,7 @@ function less(a: Label, b: Label): boolean {
  */
 export function classesFromJSON(value: unknown, src: string, what: string): Classes {
   const fail = (msg: string): never => {
-    throw new BlasnetRangeError('ERR_BLASNET_FORMAT', `${src}: ${what} ${msg}`);
+    throw blasnetError('ERR_BLASNET_FORMAT', `${src}: ${what} ${msg}`);
   };
   if (!Array.isArray(value)) return fail(`must be an array of class labels, got ${describe(value)}`);
   if (value.length === 0) return fail('must have at least one class, got an empty array');

@@ -5,7 +5,7 @@
 import { busyError } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { networkEngine, type Engine } from './engines.js';
-import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import {
   ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
   summaryText, thresholdMatrix, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults,
@@ -374,7 +374,7 @@ export class NeuralNetwork {
     const classes = task === 'regression' ? null : arch.classes === undefined ? defaultClasses(spec, task) : classesFromJSON(arch.classes, src, 'architecture.classes');
     const expected = task === 'regression' ? 0 : defaultClasses(spec, task).length;
     if (classes && classes.length !== expected) {
-      throw new BlasnetRangeError('ERR_BLASNET_FORMAT', `${src}: architecture.classes must hold ${expected} labels for layers [${spec.sizes.join(', ')}] (${task}), got ${classes.length}`);
+      throw blasnetError('ERR_BLASNET_FORMAT', `${src}: architecture.classes must hold ${expected} labels for layers [${spec.sizes.join(', ')}] (${task}), got ${classes.length}`);
     }
 
     const params = plainObject(root.parameters, src, 'parameters');
@@ -382,7 +382,7 @@ export class NeuralNetwork {
     const W = params.W, b = params.b;
     const shapes = `layers [${spec.sizes.join(', ')}]`;
     for (const [key, list] of [['W', W], ['b', b]] as const) {
-      if (!Array.isArray(list)) throw new BlasnetTypeError('ERR_BLASNET_FORMAT', `${src}: parameters.${key} must be an array of ${L} arrays (one per layer), got ${describe(list)}`);
+      if (!Array.isArray(list)) throw blasnetError('ERR_BLASNET_FORMAT', `${src}: parameters.${key} must be an array of ${L} arrays (one per layer), got ${describe(list)}`);
       if (list.length !== L) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${src}: parameters.${key} must hold ${L} arrays (one per layer of ${shapes}), got ${list.length}`);
     }
     // Every length against the architecture before looking at any value.
@@ -751,7 +751,7 @@ function readPreprocessing(value: unknown, spec: NetSpec, src: string): { inputS
   exactKeys(p, src, 'preprocessing', [], ['inputScaling', 'targetScaling']);
   const inputScaling = p.inputScaling === undefined ? null : preprocessingFromJSON({ inputScaling: p.inputScaling }, spec.sizes[0]!, src);
   if (p.targetScaling === undefined) return { inputScaling, targetScaling: null };
-  if (spec.loss !== 'mse') throw new BlasnetRangeError('ERR_BLASNET_FORMAT', `${src}: preprocessing.targetScaling is only for a regressor (loss 'mse'), got loss '${spec.loss}'`);
+  if (spec.loss !== 'mse') throw blasnetError('ERR_BLASNET_FORMAT', `${src}: preprocessing.targetScaling is only for a regressor (loss 'mse'), got loss '${spec.loss}'`);
   const t = plainObject(p.targetScaling, src, 'preprocessing.targetScaling');
   exactKeys(t, src, 'preprocessing.targetScaling', ['mean', 'std'], ['mean', 'std']);
   const sL = spec.sizes[spec.sizes.length - 1]!;
@@ -759,7 +759,7 @@ function readPreprocessing(value: unknown, spec: NetSpec, src: string): { inputS
   checkLength(t.std, sL, src, 'preprocessing.targetScaling.std', `${sL} values (one per output)`);
   checkFinite(t.mean, src, 'preprocessing.targetScaling.mean');
   checkFinite(t.std, src, 'preprocessing.targetScaling.std');
-  if (t.std.some((v) => !(v > 0))) throw new BlasnetRangeError('ERR_BLASNET_FORMAT', `${src}: preprocessing.targetScaling.std must hold values > 0`);
+  if (t.std.some((v) => !(v > 0))) throw blasnetError('ERR_BLASNET_FORMAT', `${src}: preprocessing.targetScaling.std must hold values > 0`);
   return { inputScaling, targetScaling: { mean: Float64Array.from(t.mean), std: Float64Array.from(t.std) } };
 }
 

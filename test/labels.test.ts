@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   classWeightByIndex, classesFromJSON, compareCodePoints, decodeLabels, encodeLabels, labelKind, sameClasses, unionLabels, uniqueLabels,
 } from '../lib/labels.js';
+import { BlasnetError } from '../lib/errors.js';
 import { expectError } from './helpers/errors.js';
 
 function detached(values: number[]): Float64Array {
@@ -199,7 +200,7 @@ describe('classesFromJSON / sameClasses', () => {
       [['\u{1F600}', '\uFFFD'], 'strictly increasing'],
       [[true, false], 'strictly increasing'],
     ];
-    for (const [value, what] of bad) expectError(() => classesFromJSON(value, 'model.json', 'classes'), RangeError, 'ERR_BLASNET_FORMAT', /^model\.json: classes /, what);
+    for (const [value, what] of bad) expectError(() => classesFromJSON(value, 'model.json', 'classes'), BlasnetError, 'ERR_BLASNET_FORMAT', /^model\.json: classes /, what);
   });
 
   it('sameClasses compares kind, order and values', () => {
