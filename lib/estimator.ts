@@ -7,7 +7,7 @@ import { decodeLabels, encodeLabels, isNumericTypedArray, uniqueLabels, classWei
 import { Matrix } from './matrix.js';
 import { accuracyScore } from './metrics.js';
 import type { OptimizerName, TrainConfig } from './train-types.js';
-import { checkScheduleAgainstRate, parseSharedOptions, rowWeights, type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption } from './training.js';
+import { checkScheduleAgainstRate, parseSharedOptions, sampleWeights, type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption } from './training.js';
 import { checkKnownKeys, integerInRange, isDetached, nonNegativeNumber, oneOf, positiveNumber, toMatrix } from './validate.js';
 
 /**
@@ -414,12 +414,15 @@ export function classWeights(classWeight: unknown, classes: Classes | null, inde
 }
 
 /** The accuracy of predicted labels against the true labels y, y checked (and named) as the argument `y` first. */
-export function labelAccuracy(y: unknown, pred: Float64Array | string[] | boolean[]): number {
-  // An n × 1 Matrix of labels (as fit accepts) is accuracyScore's to read and check.
-  if (!isMatrixLike(y)) {
-    checkVectorLength(y, 'y', pred.length);
-    uniqueLabels(y, 'y'); // a NaN, a hole or mixed types named as the argument `y`
+export function labelAccuracy(y: unknown, pred: Float64Array | string[] | boolean[], classes: Classes): number {
+  if (isMatrixLike(y)) {
+    // Targets as fit takes them: an n × 1 column of 0/1 (binary) or n × k one-hot rows, read as labels.
+    const cols = y instanceof Matrix ? y.cols : ((y as unknown[])[0] as unknown[]).length;
+    const t = toTargets(y, 'y', pred.length, cols === 1 ? 'binary' : 'multiclass', cols === 1 ? 1 : classes.length, classes);
+    return accuracyScore(decodeLabels(t.index!, classes) as Float64Array, pred as Float64Array);
   }
+  checkVectorLength(y, 'y', pred.length);
+  uniqueLabels(y, 'y'); // a NaN, a hole or mixed types named as the argument `y`
   return accuracyScore(y as Float64Array, pred as Float64Array);
 }
 
@@ -486,8 +489,7 @@ export function summaryText(s: SummaryFields): string {
  */
 export function fitRowWeights(sampleWeight: unknown, classWeight: unknown, targets: Targets, n: number): Float64Array | null {
   const byClass = classWeights(classWeight, targets.classes, targets.index, 'options.classWeight');
-  // classWeight as an own undefined: rowWeights must not find one on a polluted Object.prototype.
-  const w = rowWeights({ sampleWeight, classWeight: undefined }, n, null, 0);
+  const w = sampleWeights(sampleWeight, n);
   if (!byClass) return w;
   const out = w ?? new Float64Array(n).fill(1);
   let total = 0;

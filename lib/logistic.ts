@@ -541,8 +541,8 @@ export class LogisticRegression {
    * @example model.scoreSync(Xtest, ytest); // 0.97
    */
   scoreSync(X: Matrix | number[][], y: unknown): number {
-    this.#fitted('scoreSync');
-    return labelAccuracy(y, this.predictSync(X));
+    const { classes } = this.#fitted('scoreSync');
+    return labelAccuracy(y, this.predictSync(X), classes);
   }
 
   /**
@@ -554,8 +554,8 @@ export class LogisticRegression {
    * @example await model.score(Xtest, ytest);
    */
   async score(X: Matrix | number[][], y: unknown): Promise<number> {
-    this.#fitted('score');
-    return labelAccuracy(y, await this.predict(X));
+    const { classes } = this.#fitted('score');
+    return labelAccuracy(y, await this.predict(X), classes);
   }
 
   /**

@@ -231,6 +231,17 @@ function isIndicator(v: unknown): boolean {
   return isRows(v) && (v as ArrayLike<unknown>[])[0]!.length > 1;
 }
 
+
+/** The true labels, the n × k scores (probabilities) and the weights of logLoss / rocAucScore, checked against each other. */
+function readScored(yTrue: unknown, scores: unknown, scoresName: string, fn: string, sampleWeight: unknown): { yt: ScannedLabels; S: Matrix; n: number; w: Float64Array | null } {
+  rejectIndicator(yTrue, 'yTrue', fn);
+  const yt = scanLabelsOrColumn(yTrue, 'yTrue');
+  const S = readValues(scores, scoresName);
+  const n = yt.values.length;
+  checkLengths('yTrue', n, scoresName, S.rows);
+  return { yt, S, n, w: readWeights(sampleWeight, n) };
+}
+
 /** An n × 1 Matrix is a column of number labels; wider ones are indicator matrices. */
 function scanLabelsOrColumn(v: unknown, name: string): ScannedLabels {
   return scanLabels(isRows(v) ? toMatrix(v, name).data : v, name);
@@ -667,12 +678,7 @@ export function f1Score<O extends ClassificationScoreOptions = ClassificationSco
  */
 export function logLoss(yTrue: LabelsInput, yProba: ValuesInput, options?: LogLossOptions): number {
   const o = readOptions(options, ['labels', 'sampleWeight']);
-  rejectIndicator(yTrue, 'yTrue', 'logLoss');
-  const yt = scanLabelsOrColumn(yTrue, 'yTrue');
-  const P = readValues(yProba, 'yProba');
-  const n = yt.values.length;
-  checkLengths('yTrue', n, 'yProba', P.rows);
-  const w = readWeights(o.sampleWeight, n);
+  const { yt, S: P, n, w } = readScored(yTrue, yProba, 'yProba', 'logLoss', o.sampleWeight);
   let classes: Classes;
   if (o.labels === undefined) {
     classes = uniqueOfScanned([yt]);
@@ -781,12 +787,7 @@ export function rocAucScore(yTrue: LabelsInput, yScore: ValuesInput, options?: R
   if (average !== undefined && average !== 'macro' && average !== 'weighted' && average !== 'micro') {
     throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.average must be one of 'macro', 'weighted', 'micro', got ${describe(average)}`);
   }
-  rejectIndicator(yTrue, 'yTrue', 'rocAucScore');
-  const yt = scanLabelsOrColumn(yTrue, 'yTrue');
-  const S = readValues(yScore, 'yScore');
-  const n = yt.values.length;
-  checkLengths('yTrue', n, 'yScore', S.rows);
-  const w = readWeights(o.sampleWeight, n);
+  const { yt, S, n, w } = readScored(yTrue, yScore, 'yScore', 'rocAucScore', o.sampleWeight);
   const classes = o.labels === undefined
     ? uniqueOfScanned([yt])
     : asClasses(readLabelsOption(o.labels, true, ' (the columns of yScore follow it)'));

@@ -642,9 +642,7 @@ export class NeuralNetwork {
       const P = pred as Matrix;
       return accuracyScore(toTargets(y, 'y', P.rows, 'multilabel', P.cols, this.#classes).T, P);
     }
-    const isMatrix = y instanceof Matrix || (Array.isArray(y) && Array.isArray(y[0]));
-    const truth = isMatrix ? decodeLabels(toTargets(y, 'y', (pred as Float64Array).length, this.task, this.task === 'binary' ? 1 : this.#classes!.length, this.#classes).index!, this.#classes!) : y;
-    return labelAccuracy(truth, pred as Float64Array);
+    return labelAccuracy(y, pred as Float64Array, this.#classes!);
   }
 
   /**

@@ -13,9 +13,6 @@ import { checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNega
 
 export type { EarlyStoppingConfig, MonitorName, PlateauConfig, ScheduleConfig, StopReason } from './train-types.js';
 
-/** The training-option keys both models' fit methods accept. */
-export const SHARED_FIT_KEYS = ['validation', 'validationSplit', 'earlyStopping', 'schedule', 'reduceOnPlateau', 'sampleWeight', 'classWeight'] as const;
-
 /**
  * Early stopping as the user writes it; every field has a default.
  * @example net.fitSync(X, y, { validationSplit: 0.2, earlyStopping: { monitor: 'validationCost', patience: 20 } });
@@ -213,59 +210,30 @@ export function parseSharedOptions(o: Record<string, unknown>, classifier: boole
 }
 
 /**
- * The per-row weights of a fit, w_j = sampleWeight_j · classWeight[c_j], or null when neither option
- * is given. `classWeight: 'balanced'` is w_c = n / (k · n_c) over the n rows passed to fit, k the
- * number of classes present (scikit-learn's rule).
- * @param classOf - the class of row j in [0, k), or null for a model without classes
- * @throws {TypeError} ERR_BLASNET_ARG_TYPE; {RangeError} ERR_BLASNET_SHAPE, ERR_BLASNET_ARG_RANGE
+ * The per-row weights a user gave (`sampleWeight`), validated into a fresh Float64Array, or null when
+ * none was given. Class weights multiply them in lib/estimator.ts (fitRowWeights), which knows the classes.
+ * @throws {TypeError} ERR_BLASNET_ARG_TYPE, ERR_BLASNET_DETACHED; {RangeError} ERR_BLASNET_SHAPE, ERR_BLASNET_ARG_RANGE
  */
-export function rowWeights(o: Record<string, unknown>, n: number, classOf: ((j: number) => number) | null, k: number, name = 'options'): Float64Array | null {
-  const sw = o.sampleWeight, cw = o.classWeight;
-  if (sw === undefined && cw === undefined) return null;
-  const w = new Float64Array(n).fill(1);
-  if (sw !== undefined) {
-    if (!(sw instanceof Float64Array || Array.isArray(sw))) {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}.sampleWeight must be a Float64Array or number[] of ${n} weights, got ${describe(sw)}`);
-    }
-    if (sw instanceof Float64Array && isDetached(sw.buffer)) {
-      throw new BlasnetTypeError('ERR_BLASNET_DETACHED', `${name}.sampleWeight is backed by a detached ArrayBuffer; expected a live buffer`);
-    }
-    if (sw.length !== n) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name}.sampleWeight must have one weight per row of X (${n}), got ${sw.length}`);
-    for (let j = 0; j < n; j++) {
-      const v = (sw as ArrayLike<unknown>)[j];
-      if (typeof v !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}.sampleWeight[${j}] must be a number, got ${describe(v)}`);
-      if (!(Number.isFinite(v) && v >= 0)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name}.sampleWeight[${j}] must be a finite number ≥ 0, got ${describe(v)}`);
-      w[j] = v;
-    }
+export function sampleWeights(sw: unknown, n: number, name = 'options.sampleWeight'): Float64Array | null {
+  if (sw === undefined) return null;
+  if (!(sw instanceof Float64Array || Array.isArray(sw))) {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a Float64Array or number[] of ${n} weights, got ${describe(sw)}`);
   }
-  if (cw !== undefined) {
-    if (!classOf) {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}.classWeight needs class labels (logistic regression, or a network with one sigmoid output or a softmax output and loss 'cross-entropy'), got ${describe(cw)}`);
-    }
-    let byClass: Float64Array;
-    if (cw === 'balanced') {
-      const count = new Float64Array(k);
-      for (let j = 0; j < n; j++) count[classOf(j)]++;
-      const present = count.filter((c) => c > 0).length;
-      byClass = Float64Array.from(count, (c) => (c > 0 ? n / (present * c) : 0));
-    } else if (Array.isArray(cw) || cw instanceof Float64Array) {
-      if (cw.length !== k) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name}.classWeight must have one weight per class (${k}), got ${cw.length}`);
-      byClass = new Float64Array(k);
-      for (let c = 0; c < k; c++) {
-        const v = (cw as ArrayLike<unknown>)[c];
-        if (typeof v !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}.classWeight[${c}] must be a number, got ${describe(v)}`);
-        if (!(Number.isFinite(v) && v >= 0)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name}.classWeight[${c}] must be a finite number ≥ 0, got ${describe(v)}`);
-        byClass[c] = v;
-      }
-    } else {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}.classWeight must be 'balanced' or an array of ${k} weights (one per class), got ${describe(cw)}`);
-    }
-    for (let j = 0; j < n; j++) w[j] = w[j]! * byClass[classOf(j)]!;
+  if (sw instanceof Float64Array && isDetached(sw.buffer)) {
+    throw new BlasnetTypeError('ERR_BLASNET_DETACHED', `${name} is backed by a detached ArrayBuffer; expected a live buffer`);
   }
+  if (sw.length !== n) throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one weight per row of X (${n}), got ${sw.length}`);
+  const w = new Float64Array(n);
   let total = 0;
-  for (let j = 0; j < n; j++) total += w[j]!;
-  if (!(total > 0)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name}.sampleWeight and classWeight must not give every row a weight of 0`);
-  if (!Number.isFinite(total)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name}.sampleWeight and classWeight: the weights must sum to a finite number, got ${total}`);
+  for (let j = 0; j < n; j++) {
+    const v = (sw as ArrayLike<unknown>)[j];
+    if (typeof v !== 'number') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name}[${j}] must be a number, got ${describe(v)}`);
+    if (!(Number.isFinite(v) && v >= 0)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name}[${j}] must be a finite number ≥ 0, got ${describe(v)}`);
+    w[j] = v;
+    total += v;
+  }
+  if (!(total > 0)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must not give every row a weight of 0`);
+  if (!Number.isFinite(total)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name}: the weights must sum to a finite number, got ${total}`);
   return w;
 }
 

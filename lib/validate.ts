@@ -62,38 +62,6 @@ export function toMatrix(value: unknown, name: string, options: { cols?: number;
   return M;
 }
 
-/** Binary labels (Float64Array | number[] | n × 1 Matrix) of length n, each 0 or 1 → Float64Array. */
-export function toBinaryLabels(value: unknown, name: string, n: number): Float64Array {
-  let y: ArrayLike<number>;
-  if (value instanceof Matrix) {
-    if (value.cols !== 1 && value.rows !== 1) {
-      throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must be a vector of ${n} labels (or an ${n} × 1 Matrix), got a ${value.rows} × ${value.cols} Matrix`);
-    }
-    checkNotDetached(value.data, `${name}.data`);
-    y = value.data;
-  } else if (value instanceof Float64Array || Array.isArray(value)) {
-    if (ArrayBuffer.isView(value)) checkNotDetached(value, name);
-    y = value;
-  } else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    checkNotDetached(value, name);
-    y = value as unknown as ArrayLike<number>;
-  } else {
-    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a Float64Array or number[] of 0/1 labels, got ${describe(value)}`);
-  }
-  if (y.length !== n) {
-    throw new BlasnetRangeError('ERR_BLASNET_SHAPE', `${name} must have one label per row of X (${n}), got ${y.length}`);
-  }
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = y[i];
-    if (v !== 0 && v !== 1) {
-      throw new BlasnetRangeError('ERR_BLASNET_LABEL', `${name} must contain only the labels 0 and 1, got ${describe(v)} at index ${i}`);
-    }
-    out[i] = v;
-  }
-  return out;
-}
-
 /**
  * An options object → a null-prototype snapshot of its own enumerable properties, each read once.
  * Nothing is read through the prototype chain (a polluted Object.prototype cannot set an option),

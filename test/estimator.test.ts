@@ -410,3 +410,19 @@ describe.each(BACKENDS)('the estimator contract on the $backend backend', ({ bac
     });
   });
 });
+
+describe('score takes y as fit takes it', () => {
+  it('a one-hot Matrix scores the same as the labels it encodes, on both models; a wrong length names y', () => {
+    const X = [[0, 0], [1, 0], [0, 1], [1, 1], [2, 2], [0, 2]];
+    const y = [0, 1, 2, 0, 1, 2];
+    const oneHot = Matrix.from(y.map((c) => [0, 1, 2].map((k) => (k === c ? 1 : 0))));
+    const lr = new LogisticRegression({ optimizer: 'lbfgs', l2: 0.1, backend: 'reference' });
+    lr.fitSync(X, y);
+    const net = new NeuralNetwork({ layers: [2, 4, 3], seed: 1, backend: 'reference' });
+    net.fitSync(X, y, { epochs: 20 });
+    for (const model of [lr, net]) {
+      expect(model.scoreSync(X, oneHot)).toBe(model.scoreSync(X, y));
+      expectError(() => model.scoreSync(X, [0, 1]), RangeError, 'ERR_BLASNET_SHAPE', /^y must have one target per row of X \(6\), got 2/);
+    }
+  });
+});
