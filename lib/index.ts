@@ -46,10 +46,11 @@ export { gradientCheck } from './gradcheck.js';
 export type { GradientCheckResult } from './gradcheck.js';
 export { modelToJSON, modelFromJSON, saveModel, loadModel } from './persist.js';
 export type { Model } from './persist.js';
-export { MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS, MODEL_JSON_LIMITS, DEFAULT_MAX_MODEL_BYTES, MAX_MODEL_BYTES_LIMIT } from './format.js';
+export { MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS, MODEL_JSON_LIMITS, DEFAULT_MAX_MODEL_BYTES, MAX_MODEL_BYTES_LIMIT } from './format/spec.js';
+export type { ModelKind } from './format/spec.js';
 export type {
-  ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelKind, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions, InputScalingJSON, PreprocessingJSON,
-} from './format.js';
+  ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions, InputScalingJSON, PreprocessingJSON,
+} from './format/types.js';
 export type { JsonTreeLimits } from './jsontree.js';
 export type { InputScaling, InputScalingOption } from './scaling.js';
 export { exportOnnx, ONNX_OPSET } from './onnx.js';

@@ -12,10 +12,11 @@ import {
   summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
 } from './estimator.js';
 import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
-import {
-  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, finiteNumber, metadata, MODEL_FORMAT, plainObject, readModelFile, trainingOptionError, writeModelFile,
-  type LogisticModelJSON, type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions,
-} from './format.js';
+import { checkFromJSONOptions, checkModelJSON, readModelFile, type ModelDocument } from './format/document.js';
+import { checkFinite, checkLength, exactKeys, finiteArray, finiteNumber, plainObject, trainingOptionError } from './format/fields.js';
+import { MODEL_FORMAT } from './format/spec.js';
+import type { LogisticModelJSON, ModelFromJSONOptions, ModelLoadOptions } from './format/types.js';
+import { metadata, writeModelFile } from './format/write.js';
 import { classesFromJSON, decodeLabels, uniqueLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';

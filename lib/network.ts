@@ -12,10 +12,11 @@ import {
   type TrainingOptions,
 } from './estimator.js';
 import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
-import {
-  checkFinite, checkFromJSONOptions, checkLength, checkModelJSON, exactKeys, finiteArray, metadata, MODEL_FORMAT, plainObject, readModelFile, trainingOptionError, writeModelFile,
-  type ModelDocument, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON,
-} from './format.js';
+import { checkFromJSONOptions, checkModelJSON, readModelFile, type ModelDocument } from './format/document.js';
+import { checkFinite, checkLength, exactKeys, finiteArray, plainObject, trainingOptionError } from './format/fields.js';
+import { MODEL_FORMAT } from './format/spec.js';
+import type { ModelFromJSONOptions, ModelLoadOptions, NetworkModelJSON } from './format/types.js';
+import { metadata, writeModelFile } from './format/write.js';
 import { classesFromJSON, decodeLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
 import { accuracyScore, r2Score } from './metrics.js';

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import type * as OnnxProto from 'onnx-proto';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import type { Task } from './estimator.js';
-import { metadata } from './format.js';
+import { metadata } from './format/write.js';
 import type { Classes } from './labels.js';
 import type { LogisticRegression } from './logistic.js';
 import type { NeuralNetwork } from './network.js';

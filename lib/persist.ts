@@ -2,7 +2,8 @@
 // saveModel / modelToJSON for either model. Only lib/index.ts imports this module; the models own
 // their bodies (lib/logistic.ts, lib/network.ts), the format lives in lib/format.ts.
 import { BlasnetTypeError, describe } from './errors.js';
-import { checkFromJSONOptions, checkModelJSON, readModelFile, type LogisticModelJSON, type ModelDocument, type ModelJSON, type ModelFromJSONOptions, type ModelLoadOptions, type NetworkModelJSON } from './format.js';
+import { checkFromJSONOptions, checkModelJSON, readModelFile, type ModelDocument } from './format/document.js';
+import type { LogisticModelJSON, ModelJSON, ModelFromJSONOptions, ModelLoadOptions, NetworkModelJSON } from './format/types.js';
 import { LogisticRegression } from './logistic.js';
 import { NeuralNetwork } from './network.js';
 

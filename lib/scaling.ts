@@ -2,7 +2,8 @@
 // Standardizer.transform's arithmetic — before a model sees its inputs; its validation and its JSON.
 // Never mutates the caller's X (the scaled matrix is always new) and imports no model.
 import { BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
-import { checkFinite, checkLength, exactKeys, plainObject, type InputScalingJSON, type PreprocessingJSON } from './format.js';
+import { checkFinite, checkLength, exactKeys, plainObject } from './format/fields.js';
+import type { InputScalingJSON, PreprocessingJSON } from './format/types.js';
 import { Matrix } from './matrix.js';
 import { isDetached, ownProperties } from './validate.js';
 

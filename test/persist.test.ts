@@ -11,7 +11,8 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, LogisticRegression, Matrix, NeuralNetwork } from '../lib/index.js';
 import { loadModel, modelFromJSON, modelToJSON, saveModel, type Model } from '../lib/persist.js';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION, type LogisticModelJSON, type NetworkModelJSON } from '../lib/format.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../lib/format/spec.js';
+import type { LogisticModelJSON, NetworkModelJSON } from '../lib/format/types.js';
 import { BACKENDS, gaussian, HAS_NATIVE, mulberry32, randomLogisticData } from './helpers/data.js';
 
 // Lets one test make rename() fail after the temporary file has been written.

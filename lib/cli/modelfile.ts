@@ -3,7 +3,7 @@
 // the class count, the feature and target column names). Also the one place that turns a model's
 // outputs into classes, probabilities or values. Never parses data files.
 import { writeFileAtomic } from '../fileio.js';
-import { modelText } from '../format.js';
+import { modelText } from '../format/write.js';
 import { predictedIndex } from '../estimator.js';
 import { Matrix } from '../matrix.js';
 // The CLI is a user of the package: the either-kind entry points come through its public index.

@@ -1,0 +1,207 @@
+// The model format's JSON types: the model objects toJSON returns and save writes, their parts, and
+// the options of fromJSON / load. The format itself is described in lib/format/spec.ts.
+import type { BackendOption } from '../backend.js';
+import type { ActivationName, LossName } from '../spec.js';
+import type { MODEL_FORMAT } from './spec.js';
+
+/**
+ * Informational fields of a model file. Reading ignores extra keys here (and only here), so a
+ * caller may record its own provenance without breaking the format; a rebuilt model keeps none of
+ * it (its toJSON writes fresh metadata).
+ * @example
+ * ```ts
+ * const json = net.toJSON();
+ * json.metadata.dataset = 'iris-2026-11'; // NeuralNetwork.fromJSON(json) still accepts it
+ * ```
+ */
+export interface ModelMetadata {
+  /** When the model was serialized (ISO 8601). */
+  createdAt?: string;
+  /** The blasnet version that wrote it. */
+  blasnet?: string;
+  /** Any other informational field; ignored on read. */
+  [key: string]: unknown;
+}
+
+/**
+ * A model's input standardization as stored: x ↦ (x − mean) / std, one pair per feature.
+ * @example
+ * ```ts
+ * net.setInputScaling(Standardizer.fit(Xtrain));
+ * const { mean, std } = net.toJSON().preprocessing!.inputScaling; // number[] each
+ * ```
+ */
+export interface InputScalingJSON {
+  /** One mean per input feature (finite). */
+  mean: number[];
+  /** One standard deviation per input feature (finite, > 0). */
+  std: number[];
+}
+
+/**
+ * What a model does to its raw inputs before its first layer; stored with the model so that a
+ * loaded model is called on raw inputs exactly as the saved one was.
+ * @example
+ * ```ts
+ * const scaled = net.toJSON().preprocessing !== undefined; // true after setInputScaling
+ * ```
+ */
+export interface PreprocessingJSON {
+  /** The input standardization (setInputScaling). */
+  inputScaling?: InputScalingJSON;
+  /** A regression network's target standardization (mean and std per output). */
+  targetScaling?: InputScalingJSON;
+}
+
+/**
+ * A NeuralNetwork as JSON (format version 1): what `net.toJSON()` returns and `save` writes.
+ * @example
+ * ```ts
+ * const json: NetworkModelJSON = net.toJSON();
+ * json.architecture.layers; // [2, 4, 1]
+ * json.parameters.W[0];     // W[1] as number[], row-major 4 × 2
+ * ```
+ */
+export interface NetworkModelJSON {
+  /** Always MODEL_FORMAT ('blasnet-model'). */
+  format: typeof MODEL_FORMAT;
+  /** The format version (MODEL_FORMAT_VERSION). */
+  version: 1 | 2;
+  /** The model's kind. */
+  kind: 'neural-network';
+  /** Informational only (may be absent on read). */
+  metadata: ModelMetadata;
+  /** What the parameters mean: the constructor's options, with every default written out. */
+  architecture: {
+    /** Layer sizes [s0, …, sL]. */
+    layers: number[];
+    /** One per layer (hidden layers, then the output); alpha only for leaky-relu. */
+    activations: {
+      /** The layer's activation. */
+      name: ActivationName;
+      /** Leaky-relu slope for z ≤ 0; present exactly for leaky-relu. */
+      alpha?: number;
+    }[];
+    /** The loss. */
+    loss: LossName;
+    /** A classifier's sorted labels (absent: 0 … k−1). */
+    classes?: number[] | string[] | boolean[];
+  };
+  /** The seed, the warm-start count (omitted when 0) and the constructor's training options (omitted when none). */
+  training: {
+    /** Seed of the initialization and of the shuffle streams (options.seed). */
+    seed: number;
+    /** Fits that completed in a row of warm starts; a warm fit's shuffle stream derives from it. Absent means 0. */
+    completedFits?: number;
+    /** The constructor's training options, as given (version 2). */
+    options?: Record<string, unknown>;
+  };
+  /** The exact parameters, layer by layer (l = 1..L at index l − 1). */
+  parameters: {
+    /** W[l], row-major s_l × s_{l−1}. */
+    W: number[][];
+    /** b[l], s_l values. */
+    b: number[][];
+  };
+  /** Omitted when the model has no input scaling. */
+  preprocessing?: PreprocessingJSON;
+}
+
+/**
+ * A LogisticRegression as JSON (format version 1): what `model.toJSON()` returns and `save` writes.
+ * @example
+ * ```ts
+ * const json: LogisticModelJSON = model.toJSON(); // after a fit
+ * json.parameters.weights; // number[], one per feature
+ * ```
+ */
+export interface LogisticModelJSON {
+  /** Always MODEL_FORMAT ('blasnet-model'). */
+  format: typeof MODEL_FORMAT;
+  /** The format version: 2 when written; 1 is read too. */
+  version: 1 | 2;
+  /** The model's kind. */
+  kind: 'logistic-regression';
+  /** Informational only (may be absent on read). */
+  metadata: ModelMetadata;
+  /** What the parameters mean. */
+  architecture: {
+    /** The number of input features m. */
+    features: number;
+    /** The sorted labels (absent in version 1: [0, 1]); 2 for the binary model, k ≥ 3 for the multinomial one. */
+    classes?: number[] | string[] | boolean[];
+  };
+  /** Version 2: the seed and the constructor's training options. Version 1: the seed's solver fields. */
+  training: {
+    /** The seed of validation splits and shuffles. */
+    seed?: number;
+    /** The constructor's training options, as given. */
+    options?: Record<string, unknown>;
+    /** Version 1 only. */
+    learningRate?: number;
+    /** Version 1 only. */
+    iterations?: number;
+    /** Version 1 only. */
+    recordEvery?: number;
+    /** Version 1 only. */
+    solver?: 'gd' | 'lbfgs';
+    /** Version 1 only. */
+    l2?: number;
+    /** Version 1 only. */
+    tolerance?: number;
+    /** Version 1 only. */
+    maxIterations?: number;
+  };
+  /** The exact parameters: `{ weights, bias }` for two classes, `{ coef, intercept }` for k ≥ 3. */
+  parameters: {
+    /** w, one per feature (binary). */
+    weights: number[];
+    /** b (binary). */
+    bias: number;
+  } | {
+    /** W, k rows of m (multinomial). */
+    coef: number[][];
+    /** b, k values (multinomial). */
+    intercept: number[];
+  };
+  /** Omitted when the model has no input scaling. */
+  preprocessing?: PreprocessingJSON;
+}
+
+/**
+ * Either model as JSON; narrow it on `kind`.
+ * @example
+ * ```ts
+ * const json: ModelJSON = JSON.parse(await readFile('model.json', 'utf8'));
+ * if (json.kind === 'neural-network') console.log(json.architecture.layers);
+ * ```
+ */
+export type ModelJSON = NetworkModelJSON | LogisticModelJSON;
+
+/**
+ * Options of fromJSON / modelFromJSON. The backend is a property of the process, not of the model,
+ * so it is chosen when the model is rebuilt and never stored.
+ * @example
+ * ```ts
+ * const net = NeuralNetwork.fromJSON(json, { backend: 'reference' });
+ * ```
+ */
+export interface ModelFromJSONOptions {
+  /** Backend of the rebuilt model: 'auto' (default) | 'native' | 'reference'. Not part of the file. */
+  backend?: BackendOption;
+}
+
+/**
+ * Options of load / loadModel.
+ * @example
+ * ```ts
+ * const model = await loadModel('model.json', { backend: 'native', maxBytes: 16 * 2 ** 20 });
+ * ```
+ */
+export interface ModelLoadOptions extends ModelFromJSONOptions {
+  /** Refuse files larger than this many bytes. Default 256 MiB; at most MAX_MODEL_BYTES_LIMIT. */
+  maxBytes?: number;
+}
+
+/** A plain JSON object (after checkModelJSON: own data properties, no forbidden key). */
+export type Obj = Record<string, unknown>;
