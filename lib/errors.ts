@@ -23,6 +23,9 @@
  * - `ERR_BLASNET_FORMAT`: a saved model file or model JSON that is not a valid blasnet model ({@link BlasnetError})
  * - `ERR_BLASNET_IO`: the file system refused a read or write; `cause` is the system error (its `code`:
  *   ENOENT, EACCES, EISDIR, …) and the message names the path ({@link BlasnetError})
+ * - `ERR_BLASNET_DATA`: tabular data that cannot be read as asked: a malformed CSV, a missing column, a cell
+ *   that does not fit its column's type, a column a model cannot encode; the message names the file, line
+ *   and column where there is one ({@link BlasnetError})
  * - `ERR_BLASNET_OUT_OF_MEMORY`: a job whose buffers exceed the memory limit, a size that overflows, or an
  *   allocation that failed in the addon ({@link BlasnetError})
  * - `ERR_BLASNET_NATIVE`: an unexpected failure inside the addon, reported instead of a crash ({@link BlasnetError})
@@ -45,6 +48,7 @@ export type ErrorCode =
   | 'ERR_BLASNET_NATIVE_UNAVAILABLE'
   | 'ERR_BLASNET_FORMAT'
   | 'ERR_BLASNET_IO'
+  | 'ERR_BLASNET_DATA'
   | 'ERR_BLASNET_OUT_OF_MEMORY'
   | 'ERR_BLASNET_NATIVE'
   | 'ABORT_ERR';
@@ -241,6 +245,7 @@ export const ERROR_CLASSES: Readonly<Record<ErrorCode, BlasnetErrorClass>> = Obj
   ERR_BLASNET_NATIVE_UNAVAILABLE: BlasnetError,
   ERR_BLASNET_FORMAT: BlasnetError,
   ERR_BLASNET_IO: BlasnetError,
+  ERR_BLASNET_DATA: BlasnetError,
   ERR_BLASNET_OUT_OF_MEMORY: BlasnetError,
   ERR_BLASNET_NATIVE: BlasnetError,
   ABORT_ERR: AbortError,
