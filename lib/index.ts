@@ -55,7 +55,7 @@ export type { Model } from './persist.js';
 export { MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS, MODEL_JSON_LIMITS, DEFAULT_MAX_MODEL_BYTES, MAX_MODEL_BYTES_LIMIT } from './format/spec.js';
 export type { ModelKind } from './format/spec.js';
 export type {
-  ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions, InputScalingJSON, PreprocessingJSON,
+  ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions, InputScalingJSON, PreprocessingJSON,
 } from './format/types.js';
 export type { JsonTreeLimits } from './jsontree.js';
 export type { InputScaling, InputScalingOption } from './scaling.js';

@@ -12,10 +12,10 @@ import {
   summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
 } from './estimator.js';
 import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
-import { checkFromJSONOptions, checkModelJSON, readModelFile, type ModelDocument } from './format/document.js';
+import { checkFromJSONOptions, checkModelJSON, readModelFile, userMetadata, type ModelDocument } from './format/document.js';
 import { checkFinite, checkLength, exactKeys, finiteArray, finiteNumber, plainObject, trainingOptionError } from './format/fields.js';
 import { MODEL_FORMAT } from './format/spec.js';
-import type { LogisticModelJSON, ModelFromJSONOptions, ModelLoadOptions } from './format/types.js';
+import type { LogisticModelJSON, ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions } from './format/types.js';
 import { metadata, writeModelFile } from './format/write.js';
 import { classesFromJSON, decodeLabels, uniqueLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
@@ -77,6 +77,9 @@ function unalias(o: Record<string, unknown>, where: string): Record<string, unkn
   return out;
 }
 
+/** Sets a model's user metadata (assigned in the class's static block: logisticFromDocument is outside it). */
+let installMetadata: (model: LogisticRegression, user: Record<string, unknown>) => void;
+
 /**
  * Logistic regression: binary on two classes (the seed's model), multinomial (softmax) on three or
  * more, with labels of any type.
@@ -101,6 +104,14 @@ export class LogisticRegression {
   #engine: Engine | null = null;
   #scaling: InputScaling | null = null;
   #fits = 0;
+  /** The user metadata (JSON data, owned here): a loaded file's, kept by fits, written back by toJSON. */
+  #metadata: Record<string, unknown> = {};
+  static {
+    // logisticFromDocument builds the model outside the class body.
+    installMetadata = (model, user) => {
+      model.#metadata = user;
+    };
+  }
 
   /**
    * A model with no parameters yet (every fit starts from zeros).
@@ -125,6 +136,15 @@ export class LogisticRegression {
   /** The training options given to the constructor (aliases resolved), as a copy. */
   get trainingOptions(): TrainingOptions {
     return { ...this.#defaults } as TrainingOptions;
+  }
+
+  /**
+   * The user metadata: every key of a loaded file's `metadata` other than `createdAt` and `blasnet`
+   * (`{}` for a new model), kept through fits and written back by toJSON and save. A deep copy;
+   * `save(path, { metadata })` writes other metadata in its place.
+   */
+  get metadata(): Record<string, unknown> {
+    return structuredClone(this.#metadata);
   }
 
   /** The L2 penalty λ of the constructor's options (0 when not given). */
@@ -283,7 +303,7 @@ export class LogisticRegression {
       format: MODEL_FORMAT,
       version: 2,
       kind: 'logistic-regression',
-      metadata: metadata(),
+      metadata: metadata(this.#metadata),
       architecture: { features: m, classes: classes.slice() as Classes },
       training: { seed: this.seed, options: JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown> },
       parameters,
@@ -295,13 +315,20 @@ export class LogisticRegression {
 
   /**
    * Saves the model atomically (temporary file, fsync, rename): a crash leaves the old file or the new one.
+   * The file's metadata holds a fresh `createdAt` and `blasnet`, then the model's user metadata, or
+   * `options.metadata` in its place (replaced, not merged; the model itself is not changed).
    * @param path - a file path or a file: URL
-   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path
-   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit; the file system's error naming the path
-   * @example await model.save('model.json');
+   * @param options - `{ metadata? }`: a plain object of JSON values, copied; `createdAt` and `blasnet` are reserved
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path, options that are not an object or have an
+   *   unknown key, or metadata that is not JSON data (naming the place, e.g. `options.metadata.tags[2]`)
+   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a non-finite number in the metadata, or metadata beyond
+   *   MODEL_JSON_LIMITS; nothing is written
+   * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit; ERR_BLASNET_IO naming the path
+   *   (cause: the file system's error)
+   * @example await model.save('model.json', { metadata: { dataset: 'iris-2026-11' } });
    */
-  async save(path: string | URL): Promise<void> {
-    await writeModelFile(path, this.toJSON());
+  async save(path: string | URL, options?: ModelSaveOptions): Promise<void> {
+    await writeModelFile(path, this.toJSON(), options);
   }
 
   /**
@@ -667,5 +694,6 @@ function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions[
   }
   model.setParameters(parameters);
   if (scaling) model.setInputScaling(scaling);
+  installMetadata(model, userMetadata(doc));
   return model;
 }

@@ -12,10 +12,10 @@ import {
   type TrainingOptions,
 } from './estimator.js';
 import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
-import { checkFromJSONOptions, checkModelJSON, readModelFile, type ModelDocument } from './format/document.js';
+import { checkFromJSONOptions, checkModelJSON, readModelFile, userMetadata, type ModelDocument } from './format/document.js';
 import { checkFinite, checkLength, exactKeys, finiteArray, plainObject, trainingOptionError } from './format/fields.js';
 import { MODEL_FORMAT } from './format/spec.js';
-import type { ModelFromJSONOptions, ModelLoadOptions, NetworkModelJSON } from './format/types.js';
+import type { ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions, NetworkModelJSON } from './format/types.js';
 import { metadata, writeModelFile } from './format/write.js';
 import { classesFromJSON, decodeLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
@@ -104,6 +104,8 @@ export class NeuralNetwork {
   /** Fits that completed in a row of warm starts: a warm fit's shuffle stream derives from it. */
   #fits = 0;
   #scaling: InputScaling | null = null;
+  /** The user metadata (JSON data, owned here): a loaded file's, kept by fits and reset, written back by toJSON. */
+  #metadata: Record<string, unknown> = {};
 
   /**
    * Builds a network and draws its initial parameters from `seed` (He-normal before relu / leaky-relu,
@@ -165,6 +167,15 @@ export class NeuralNetwork {
   /** The training options given to the constructor, as a copy. */
   get trainingOptions(): TrainingOptions {
     return { ...this.#defaults } as TrainingOptions;
+  }
+
+  /**
+   * The user metadata: every key of a loaded file's `metadata` other than `createdAt` and `blasnet`
+   * (`{}` for a new network), kept through fits and reset and written back by toJSON and save. A deep
+   * copy; `save(path, { metadata })` writes other metadata in its place.
+   */
+  get metadata(): Record<string, unknown> {
+    return structuredClone(this.#metadata);
   }
 
   /** The regression target standardization learned by the last fit ({ mean, std } per output, copies), or null. */
@@ -288,7 +299,7 @@ export class NeuralNetwork {
       format: MODEL_FORMAT,
       version: 2,
       kind: 'neural-network',
-      metadata: metadata(),
+      metadata: metadata(this.#metadata),
       architecture: {
         layers: [...spec.sizes],
         activations: spec.layers.map((l) => (l.g.name === 'leaky-relu' ? { name: l.g.name, alpha: l.g.alpha } : { name: l.g.name })),
@@ -307,12 +318,19 @@ export class NeuralNetwork {
 
   /**
    * Saves the network atomically (temporary file, fsync, rename): a crash leaves the old file or the new one.
+   * The file's metadata holds a fresh `createdAt` and `blasnet`, then the network's user metadata, or
+   * `options.metadata` in its place (replaced, not merged; the network itself is not changed).
    * @param path - a file path or a file: URL
-   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path; the file system's error naming the path
-   * @example await net.save('net.json');
+   * @param options - `{ metadata? }`: a plain object of JSON values, copied; `createdAt` and `blasnet` are reserved
+   * @throws {TypeError} ERR_BLASNET_ARG_TYPE for a bad path, options that are not an object or have an
+   *   unknown key, or metadata that is not JSON data (naming the place, e.g. `options.metadata.tags[2]`)
+   * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a non-finite number in the metadata, or metadata beyond
+   *   MODEL_JSON_LIMITS; nothing is written
+   * @throws {BlasnetError} ERR_BLASNET_IO naming the path (cause: the file system's error)
+   * @example await net.save('net.json', { metadata: { dataset: 'iris-2026-11' } });
    */
-  async save(path: string | URL): Promise<void> {
-    await writeModelFile(path, this.toJSON());
+  async save(path: string | URL, options?: ModelSaveOptions): Promise<void> {
+    await writeModelFile(path, this.toJSON(), options);
   }
 
   /**
@@ -412,6 +430,7 @@ export class NeuralNetwork {
     net.#targetScaling = targetScaling;
     net.#fits = completedFits;
     net.#scaling = scaling;
+    net.#metadata = userMetadata(doc);
     return net;
   }
 

@@ -1,9 +1,9 @@
 // The either-kind entry points: loadModel / modelFromJSON (whichever model a file holds), and
 // saveModel / modelToJSON for either model. Only lib/index.ts imports this module; the models own
-// their bodies (lib/logistic.ts, lib/network.ts), the format lives in lib/format.ts.
+// their bodies (lib/logistic.ts, lib/network.ts), the format lives in lib/format/.
 import { BlasnetTypeError, describe } from './errors.js';
 import { checkFromJSONOptions, checkModelJSON, readModelFile, type ModelDocument } from './format/document.js';
-import type { LogisticModelJSON, ModelJSON, ModelFromJSONOptions, ModelLoadOptions, NetworkModelJSON } from './format/types.js';
+import type { LogisticModelJSON, ModelJSON, ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions, NetworkModelJSON } from './format/types.js';
 import { LogisticRegression } from './logistic.js';
 import { NeuralNetwork } from './network.js';
 
@@ -60,17 +60,22 @@ export function modelFromJSON(json: unknown, options: ModelFromJSONOptions = {})
 }
 
 /**
- * Saves either model atomically: `model.save(path)`.
+ * Saves either model atomically: `model.save(path, options)`. The file's metadata holds a fresh
+ * `createdAt` and `blasnet`, then the model's user metadata (`model.metadata`), or
+ * `options.metadata` in its place (replaced, not merged).
  * @param model - a NeuralNetwork or a LogisticRegression
  * @param path - a file path or a file: URL
- * @throws {TypeError} ERR_BLASNET_ARG_TYPE when `model` is neither, or for a bad path
- * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a network too large for one JSON text (~25 million parameters)
+ * @param options - `{ metadata? }`: a plain object of JSON values, copied; `createdAt` and `blasnet` are reserved
+ * @throws {TypeError} ERR_BLASNET_ARG_TYPE when `model` is neither, for a bad path, for options that are
+ *   not an object or have an unknown key, or for metadata that is not JSON data (naming the place)
+ * @throws {RangeError} ERR_BLASNET_ARG_RANGE for a network too large for one JSON text (~25 million
+ *   parameters), a non-finite number in the metadata, or metadata beyond MODEL_JSON_LIMITS; nothing is written
  * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED for an unfitted LogisticRegression
  * @throws {Error} the file system's error (ENOENT, EACCES, EISDIR, …) naming the path
- * @example await saveModel(model, 'model.json');
+ * @example await saveModel(model, 'model.json', { metadata: { dataset: 'iris-2026-11' } });
  */
-export async function saveModel(model: Model, path: string | URL): Promise<void> {
-  await checkModel(model).save(path);
+export async function saveModel(model: Model, path: string | URL, options?: ModelSaveOptions): Promise<void> {
+  await checkModel(model).save(path, options);
 }
 
 /**

@@ -2,14 +2,11 @@
 // free-form metadata carries what the CLI needs to read data for it again (`metadata.cli`: the task,
 // the class count, the feature and target column names). Also the one place that turns a model's
 // outputs into classes, probabilities or values. Never parses data files.
-import { writeFileAtomic } from '../fileio.js';
-import { modelText } from '../format/write.js';
 import { predictedIndex } from '../estimator.js';
 import { Matrix } from '../matrix.js';
 // The CLI is a user of the package: the either-kind entry points come through its public index.
 import { loadModel, type Model } from '../index.js';
 import { CliError } from './errors.js';
-import { readBytes } from './data.js';
 
 export interface CliModelInfo {
   task: 'classification' | 'regression';
@@ -54,8 +51,8 @@ function checkInfo(value: unknown, model: Model, file: string): CliModelInfo {
 
 /**
  * Reads a model file written by `blasnet train` or by the library's save: loadModel does every check
- * (size cap, nesting depth, format, shapes, finite values); only then is the text parsed again here
- * for `metadata.cli`, which loadModel ignores.
+ * (size cap, nesting depth, format, shapes, finite values), and the loaded model keeps the file's
+ * user metadata, `metadata.cli` included (model.metadata): the file is read once.
  * @throws {CliError} a missing or unreadable file, or a file the library refuses (with its reason)
  */
 export async function loadCliModel(file: string): Promise<{ model: Model; info: CliModelInfo }> {
@@ -69,16 +66,16 @@ export async function loadCliModel(file: string): Promise<{ model: Model; info: 
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || cause?.code === 'ENOENT') throw new CliError(`cannot read model file ${file}: no such file`);
     throw new CliError((e as Error).message);
   }
-  const json = JSON.parse(readBytes(file, 'model file').toString('utf8')) as { metadata?: { cli?: unknown } };
-  return { model, info: checkInfo(json.metadata?.cli, model, file) };
+  return { model, info: checkInfo(model.metadata.cli, model, file) };
 }
 
-/** Writes the model with the CLI's metadata, exactly (lib/format.ts's writer) and atomically (lib/fileio.ts). */
+/**
+ * Writes the model with the CLI's metadata through the model's save (exact, lib/format/write.ts, and
+ * atomic, lib/fileio.ts): `metadata.cli` beside any user metadata the model already had.
+ */
 export async function saveCliModel(model: Model, info: CliModelInfo, file: string): Promise<void> {
-  const json = model.toJSON();
-  json.metadata = { ...json.metadata, cli: { ...info } };
   try {
-    await writeFileAtomic(file, modelText(json), 'the model');
+    await model.save(file, { metadata: { ...model.metadata, cli: { ...info } } });
   } catch (e) {
     throw new CliError(`cannot write the model to ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }

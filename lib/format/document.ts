@@ -10,7 +10,8 @@ import { checkJsonTree, jsonTextTooDeepAt } from '../jsontree.js';
 import { checkKnownKeys, checkOptionsObject, integerInRange, oneOf } from '../validate.js';
 import { exactKeys, plainObject } from './fields.js';
 import {
-  DEFAULT_MAX_MODEL_BYTES, MAX_MODEL_BYTES_LIMIT, MODEL_FORMAT, MODEL_FORMAT_VERSION, MODEL_JSON_LIMITS, SUPPORTED_MODEL_VERSIONS, type ModelKind,
+  DEFAULT_MAX_MODEL_BYTES, MAX_MODEL_BYTES_LIMIT, MODEL_FORMAT, MODEL_FORMAT_VERSION, MODEL_JSON_LIMITS, RESERVED_METADATA_KEYS, SUPPORTED_MODEL_VERSIONS,
+  type ModelKind,
 } from './spec.js';
 import type { Obj } from './types.js';
 
@@ -38,6 +39,24 @@ export class ModelDocument {
     this.kind = kind;
     this.src = src;
   }
+}
+
+/**
+ * The user metadata of a checked document: every key of its `metadata` other than createdAt and
+ * blasnet (RESERVED_METADATA_KEYS), deep-copied, so the rebuilt model shares nothing with the
+ * caller's object. The tree check has already refused anything that is not plain JSON data.
+ * @param doc - a checked document
+ * @returns the user keys (`{}` when the document has no metadata or none but the reserved keys)
+ * @example net.#metadata = userMetadata(doc);
+ */
+export function userMetadata(doc: ModelDocument): Obj {
+  const out: Obj = {};
+  const m = doc.root.metadata as Obj | undefined;
+  if (m === undefined) return out;
+  for (const key of Object.keys(m)) {
+    if (!RESERVED_METADATA_KEYS.includes(key) && m[key] !== undefined) out[key] = structuredClone(m[key]);
+  }
+  return out;
 }
 
 // ─── Checking a whole model object ──────────────────────────────────────────────────────────────

@@ -24,9 +24,12 @@
 // without it (every file written before it existed) means 0. `preprocessing.inputScaling` is the
 // model's input standardization (setInputScaling): written when set, absent means none. Both were
 // added within version 1: files without them read exactly as before. `metadata` is informational and
-// optional on read: extra keys there are allowed and ignored (createdAt and blasnet, when present,
-// must be strings). Everywhere else an unknown key is refused: a field this version does not
-// understand could change what the parameters mean, and a newer writer that adds one bumps `version`.
+// optional on read: extra keys there are allowed and never interpreted (createdAt and blasnet, when
+// present, must be strings). Those extra keys are the model's user metadata: a rebuilt model keeps
+// them and writes them back beside a fresh createdAt and blasnet (RESERVED_METADATA_KEYS), and
+// save(path, { metadata }) replaces them. Everywhere else an unknown key is refused: a field this
+// version does not understand could change what the parameters mean, and a newer writer that adds one
+// bumps `version`.
 //
 // Before any field is read, the whole object must be a tree of plain JSON data within
 // MODEL_JSON_LIMITS: plain objects (own data properties only) and arrays, numbers, strings,
@@ -116,6 +119,13 @@ export const MODEL_JSON_LIMITS: JsonTreeLimits = Object.freeze({
   maxStringLength: 65536,
   maxValues: 2 ** 31 + 2 ** 20,
 });
+
+/**
+ * The `metadata` keys blasnet writes itself, afresh on every save (when, and by which blasnet); every
+ * other key of `metadata` is the model's user metadata. Internal (not exported from the package).
+ * @example const user = Object.keys(json.metadata).filter((k) => !RESERVED_METADATA_KEYS.includes(k));
+ */
+export const RESERVED_METADATA_KEYS: readonly string[] = Object.freeze(['createdAt', 'blasnet']);
 
 /**
  * Which model a file holds (its `kind` field): loadModel and modelFromJSON rebuild that class.

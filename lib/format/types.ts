@@ -5,21 +5,22 @@ import type { ActivationName, LossName } from '../spec.js';
 import type { MODEL_FORMAT } from './spec.js';
 
 /**
- * Informational fields of a model file. Reading ignores extra keys here (and only here), so a
- * caller may record its own provenance without breaking the format; a rebuilt model keeps none of
- * it (its toJSON writes fresh metadata).
+ * Informational fields of a model file. Extra keys are allowed here (and only here), so a caller
+ * may record its own provenance without breaking the format: they are the model's user metadata
+ * (its `metadata` getter). A rebuilt model keeps them and writes them again, with a fresh
+ * `createdAt` and `blasnet`; `save(path, { metadata })` replaces them.
  * @example
  * ```ts
- * const json = net.toJSON();
- * json.metadata.dataset = 'iris-2026-11'; // NeuralNetwork.fromJSON(json) still accepts it
+ * await net.save('net.json', { metadata: { dataset: 'iris-2026-11' } });
+ * (await NeuralNetwork.load('net.json')).toJSON().metadata.dataset; // 'iris-2026-11'
  * ```
  */
 export interface ModelMetadata {
-  /** When the model was serialized (ISO 8601). */
+  /** When the model was serialized (ISO 8601); written by blasnet, a reserved key. */
   createdAt?: string;
-  /** The blasnet version that wrote it. */
+  /** The blasnet version that wrote it; written by blasnet, a reserved key. */
   blasnet?: string;
-  /** Any other informational field; ignored on read. */
+  /** Any other informational field (JSON data): kept by a rebuilt model, never interpreted. */
   [key: string]: unknown;
 }
 
@@ -201,6 +202,23 @@ export interface ModelFromJSONOptions {
 export interface ModelLoadOptions extends ModelFromJSONOptions {
   /** Refuse files larger than this many bytes. Default 256 MiB; at most MAX_MODEL_BYTES_LIMIT. */
   maxBytes?: number;
+}
+
+/**
+ * Options of save / saveModel.
+ * @example
+ * ```ts
+ * await net.save('net.json', { metadata: { dataset: 'iris-2026-11', tags: ['baseline'] } });
+ * ```
+ */
+export interface ModelSaveOptions {
+  /**
+   * The user metadata to store in the file's `metadata`, in place of the model's own (replaced, not
+   * merged; spread `model.metadata` into it to keep those keys). A plain object of JSON values
+   * (strings, finite numbers, booleans, null, arrays, plain objects; a tree, nested within
+   * MODEL_JSON_LIMITS); `createdAt` and `blasnet` are reserved. It is copied: the model is not changed.
+   */
+  metadata?: Record<string, unknown>;
 }
 
 /** A plain JSON object (after checkModelJSON: own data properties, no forbidden key). */
