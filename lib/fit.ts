@@ -56,6 +56,11 @@ export interface FitResult extends TrainingResultFields {
   bestEpoch?: number;
   /** J at the final parameters (optimizer 'lbfgs'). */
   finalCost?: number;
+  /**
+   * Rows of tabular data left out of the fit: a missing target, or (impute 'drop') a missing feature.
+   * Present when the model has a tabular preprocessing.
+   */
+  droppedRows?: number;
 }
 
 /** The per-model state the driver guards: one fit at a time. */
@@ -198,3 +203,12 @@ function finish(r: Outcome, p: PreparedFit): FitResult {
 }
 
 export type { StopReason };
+
+/**
+ * A fit's result with the rows of tabular data it left out (`droppedRows`), when the model's
+ * preprocessing read the data (`dropped.rows` set while preparing the fit).
+ * @internal
+ */
+export function withDropped(r: FitResult, dropped: { rows?: number }): FitResult {
+  return dropped.rows === undefined ? r : { ...r, droppedRows: dropped.rows };
+}

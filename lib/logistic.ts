@@ -11,14 +11,17 @@ import {
   ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
   summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
 } from './estimator.js';
-import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import { runFitSync, startFit, withDropped, type FitLock, type FitResult, type PreparedFit } from './fit.js';
 import { checkFromJSONOptions, checkModelJSON, readModelFile, userMetadata, type ModelDocument } from './format/document.js';
 import { checkFinite, checkLength, exactKeys, finiteArray, finiteNumber, plainObject, trainingOptionError } from './format/fields.js';
-import { MODEL_FORMAT } from './format/spec.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from './format/spec.js';
 import type { LogisticModelJSON, ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions } from './format/types.js';
 import { metadata, writeModelFile } from './format/write.js';
 import { classesFromJSON, decodeLabels, uniqueLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
+import { checkPreprocessingOption, Preprocessing, targetOmitted } from './tabular/preprocess.js';
+import type { Table } from './tabular/table.js';
+import { tabularFromJSON } from './format/preprocessing.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { makeSpec } from './spec.js';
 import { splitData } from './training.js';
@@ -40,6 +43,8 @@ export interface LogisticRegressionOptions extends TrainingOptions {
   seed?: number;
   /** 'auto' (native when built, else reference), 'native' or 'reference'. Default 'auto'. */
   backend?: BackendOption;
+  /** A tabular preprocessing (Preprocessing.fit): the model then fits and predicts on Tables and records, and saves it. */
+  preprocessing?: Preprocessing;
 }
 
 /**
@@ -56,7 +61,7 @@ export const LOGISTIC_DEFAULTS: TrainingDefaults = {
   earlyStopping: null,
 };
 const ALIASES = { solver: 'optimizer', iterations: 'epochs', maxIterations: 'epochs' } as const;
-const OWN_KEYS = ['seed', 'backend', ...Object.keys(ALIASES)];
+const OWN_KEYS = ['seed', 'backend', 'preprocessing', ...Object.keys(ALIASES)];
 
 /** The aliases replaced by their names; both given is an error. */
 function unalias(o: Record<string, unknown>, where: string): Record<string, unknown> {
@@ -103,6 +108,7 @@ export class LogisticRegression {
   #classes: Classes | null = null;
   #engine: Engine | null = null;
   #scaling: InputScaling | null = null;
+  #prep: Preprocessing | null = null;
   #fits = 0;
   /** The user metadata (JSON data, owned here): a loaded file's, kept by fits, written back by toJSON. */
   #metadata: Record<string, unknown> = {};
@@ -131,6 +137,12 @@ export class LogisticRegression {
     const backend = resolveBackend(o.backend);
     this.backend = backend.name;
     this.#addon = backend.addon;
+    this.#prep = checkPreprocessingOption(o.preprocessing, null, false, 'logistic regression');
+  }
+
+  /** The tabular preprocessing the model applies to its data, or null (it reads matrices as they are). */
+  get preprocessing(): Preprocessing | null {
+    return this.#prep;
   }
 
   /** The training options given to the constructor (aliases resolved), as a copy. */
@@ -301,15 +313,16 @@ export class LogisticRegression {
       };
     const json: LogisticModelJSON = {
       format: MODEL_FORMAT,
-      version: 2,
+      version: MODEL_FORMAT_VERSION,
       kind: 'logistic-regression',
       metadata: metadata(this.#metadata),
       architecture: { features: m, classes: classes.slice() as Classes },
       training: { seed: this.seed, options: JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown> },
       parameters,
     };
-    const preprocessing = preprocessingToJSON(this.#scaling);
-    if (preprocessing) json.preprocessing = preprocessing;
+    const preprocessing = preprocessingToJSON(this.#scaling) ?? {};
+    if (this.#prep) preprocessing.tabular = this.#prep.toJSON();
+    if (Object.keys(preprocessing).length > 0) json.preprocessing = preprocessing;
     return json;
   }
 
@@ -442,8 +455,9 @@ export class LogisticRegression {
    *   cost becomes non-finite or grows 1e6-fold
    * @example const { costs, reason } = model.fitSync(X, y, { validationSplit: 0.2 });
    */
-  fitSync(X: Matrix | number[][], y: unknown, options: FitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'> = {}): FitResult {
-    return runFitSync(this.#lock, this.#prepareFit(X, y, options, FIT_KEYS));
+  fitSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options: FitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'> = {}): FitResult {
+    const dropped: { rows?: number } = {};
+    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options, FIT_KEYS, dropped)), dropped);
   }
 
   /**
@@ -456,12 +470,13 @@ export class LogisticRegression {
    * @throws (rejects) what `fitSync` throws; an AbortError (`ABORT_ERR`) when `signal` fires
    * @example const { costs } = await model.fit(X, y, { signal: AbortSignal.timeout(5000) });
    */
-  fit(X: Matrix | number[][], y: unknown, options: AsyncFitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'> = {}): Promise<FitResult> {
-    return startFit(this.#lock, () => this.#prepareFit(X, y, options, ASYNC_FIT_KEYS), options);
+  fit(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options: AsyncFitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'> = {}): Promise<FitResult> {
+    const dropped: { rows?: number } = {};
+    return startFit(this.#lock, () => this.#prepareFit(X, y, options, ASYNC_FIT_KEYS, dropped), options).then((r) => withDropped(r, dropped));
   }
 
 
-  #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[]): PreparedFit {
+  #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[], dropped: { rows?: number }): PreparedFit {
     const raw = checkOptionsObject(options, 'options');
     checkKnownKeys(raw, 'options', [...keys, ...Object.keys(ALIASES)]);
     const o = mergeOptions(this.#defaults, unalias(raw, 'options'), keys);
@@ -469,7 +484,15 @@ export class LogisticRegression {
     const warm = o.warmStart === true && this.#theta !== null;
     const parsed = parseTraining(o, LOGISTIC_DEFAULTS, true, shuffleSeedFor(this.seed, warm ? this.#fits : 0));
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    const M = this.#inputs(X, warm ? this.nFeatures : null);
+    let M: Matrix;
+    if (this.#prep) {
+      const rows = this.#prep.trainingData(X, y, 'X');
+      M = applyInputScaling(rows.X, this.#scaling, 'X');
+      y = rows.y;
+      dropped.rows = rows.dropped;
+    } else {
+      M = this.#inputs(X, warm ? this.nFeatures : null);
+    }
     const targets = this.#targets(y, 'y', M.rows, warm ? this.#classes : null, true);
     const classes = targets.classes!;
     if (classes.length < 2) throw new BlasnetRangeError('ERR_BLASNET_LABEL', `y must hold at least two distinct labels to fit a classifier, got one: ${JSON.stringify(classes[0])}`);
@@ -477,8 +500,15 @@ export class LogisticRegression {
     const theta = warm ? this.#theta! : new Float64Array(engine.nParams);
     let validation: { X: Matrix; Y: Matrix } | null = null;
     if (parsed.validation) {
-      const Mv = this.#inputs(parsed.validation.X, M.cols, 'options.validation.X');
-      validation = { X: Mv, Y: this.#targets(parsed.validation.y, 'options.validation.y', Mv.rows, classes).T };
+      let Mv: Matrix, yv = parsed.validation.y;
+      if (this.#prep) {
+        const rows = this.#prep.trainingData(parsed.validation.X, yv, 'options.validation.X');
+        Mv = applyInputScaling(rows.X, this.#scaling, 'options.validation.X');
+        yv = rows.y;
+      } else {
+        Mv = this.#inputs(parsed.validation.X, M.cols, 'options.validation.X');
+      }
+      validation = { X: Mv, Y: this.#targets(yv, 'options.validation.y', Mv.rows, classes).T };
     }
     const weight = fitRowWeights(parsed.sampleWeight, parsed.classWeight, targets, M.rows);
     const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
@@ -496,6 +526,7 @@ export class LogisticRegression {
   /** X validated (cols features when known) and scaled. */
   #inputs(X: unknown, cols: number | null, name = 'X'): Matrix {
     const s = this.#scaling;
+    if (this.#prep) return applyInputScaling(this.#prep.transform(X as Table), s, name);
     const features = cols ?? s?.mean.length;
     return applyInputScaling(toMatrix(X, name, features === undefined ? {} : { cols: features }), s, name);
   }
@@ -514,7 +545,7 @@ export class LogisticRegression {
    *   `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE` (an input, or a linear term that overflows)
    * @example const P = model.predictProbaSync(Xtest); P.get(0, 1);
    */
-  predictProbaSync(X: Matrix | number[][]): Matrix {
+  predictProbaSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[]): Matrix {
     const { engine, theta } = this.#fitted('predictProbaSync');
     return probabilities(engine.predictSync(theta, this.#inputs(X, engine.features), 'LogisticRegression.predictProbaSync'));
   }
@@ -526,7 +557,7 @@ export class LogisticRegression {
    * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, and what `predictProbaSync` throws
    * @example const P = await model.predictProba(Xtest);
    */
-  predictProba(X: Matrix | number[][]): Promise<Matrix> {
+  predictProba(X: Matrix | number[][] | Table | readonly Record<string, unknown>[]): Promise<Matrix> {
     try {
       const { engine, theta } = this.#fitted('predictProba');
       return engine.predict(theta, this.#inputs(X, engine.features), 'LogisticRegression.predictProba', new Error()).then(probabilities);
@@ -542,7 +573,7 @@ export class LogisticRegression {
    * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`: what `predictProbaSync` throws, naming `predictSync`
    * @example model.predictSync(Xtest); // ['setosa', 'virginica', …]
    */
-  predictSync(X: Matrix | number[][]): Float64Array | string[] | boolean[] {
+  predictSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[]): Float64Array | string[] | boolean[] {
     const { engine, theta, classes } = this.#fitted('predictSync');
     return decodeLabels(predictedIndex(engine.predictSync(theta, this.#inputs(X, engine.features), 'LogisticRegression.predictSync')), classes);
   }
@@ -554,7 +585,7 @@ export class LogisticRegression {
    * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, as `predictSync`
    * @example const labels = await model.predict(Xtest);
    */
-  async predict(X: Matrix | number[][]): Promise<Float64Array | string[] | boolean[]> {
+  async predict(X: Matrix | number[][] | Table | readonly Record<string, unknown>[]): Promise<Float64Array | string[] | boolean[]> {
     const { engine, theta, classes } = this.#fitted('predict');
     const P = await engine.predict(theta, this.#inputs(X, engine.features), 'LogisticRegression.predict', new Error());
     return decodeLabels(predictedIndex(P), classes);
@@ -568,9 +599,17 @@ export class LogisticRegression {
    * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE` for an X or a y of another shape, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL` for a y that is not labels
    * @example model.scoreSync(Xtest, ytest); // 0.97
    */
-  scoreSync(X: Matrix | number[][], y: unknown): number {
-    const { classes } = this.#fitted('scoreSync');
-    return labelAccuracy(y, this.predictSync(X), classes);
+  scoreSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown): number {
+    const { engine, theta, classes } = this.#fitted('scoreSync');
+    const { M, y: t } = this.#scoreData(X, y, engine.features);
+    return labelAccuracy(t, decodeLabels(predictedIndex(engine.predictSync(theta, M, 'LogisticRegression.scoreSync')), classes), classes);
+  }
+
+  /** The inputs and targets of a score: with a preprocessing and no y, the rows whose target column has a value. */
+  #scoreData(X: unknown, y: unknown, cols: number): { M: Matrix; y: unknown } {
+    if (!this.#prep || !targetOmitted(y)) return { M: this.#inputs(X, cols), y };
+    const rows = this.#prep.trainingData(X, null, 'X', false);
+    return { M: applyInputScaling(rows.X, this.#scaling, 'X'), y: rows.y };
   }
 
   /**
@@ -581,9 +620,11 @@ export class LogisticRegression {
    * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL`, as `scoreSync`
    * @example await model.score(Xtest, ytest);
    */
-  async score(X: Matrix | number[][], y: unknown): Promise<number> {
-    const { classes } = this.#fitted('score');
-    return labelAccuracy(y, await this.predict(X), classes);
+  async score(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown): Promise<number> {
+    const { engine, theta, classes } = this.#fitted('score');
+    const { M, y: t } = this.#scoreData(X, y, engine.features);
+    const P = await engine.predict(theta, M, 'LogisticRegression.score', new Error());
+    return labelAccuracy(t, decodeLabels(predictedIndex(P), classes), classes);
   }
 
   /**
@@ -684,11 +725,18 @@ function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions[
     checkFinite(params.intercept, src, 'parameters.intercept');
     parameters = { coef: params.coef as number[][], intercept: params.intercept, classes };
   }
-  const scaling = preprocessingFromJSON(root.preprocessing, features, src);
+  // The tabular section has its own reader; the rest of `preprocessing` is the input scaling's.
+  let pre = root.preprocessing, tabular = null;
+  if (pre !== null && typeof pre === 'object' && !Array.isArray(pre) && 'tabular' in pre) {
+    const { tabular: t, ...rest } = pre as Record<string, unknown>;
+    tabular = tabularFromJSON(t, features, src);
+    pre = Object.keys(rest).length > 0 ? rest : undefined;
+  }
+  const scaling = preprocessingFromJSON(pre, features, src);
 
   let model: LogisticRegression;
   try {
-    model = new LogisticRegression({ ...options, seed, backend } as LogisticRegressionOptions);
+    model = new LogisticRegression({ ...options, seed, backend, ...(tabular ? { preprocessing: Preprocessing.fromChecked(tabular) } : {}) } as LogisticRegressionOptions);
   } catch (e) {
     throw trainingOptionError(e, src, doc.root.version === 1 ? 'training' : 'training.options');
   }

@@ -11,10 +11,10 @@ import {
   summaryText, thresholdMatrix, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults,
   type TrainingOptions,
 } from './estimator.js';
-import { runFitSync, startFit, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import { runFitSync, startFit, withDropped, type FitLock, type FitResult, type PreparedFit } from './fit.js';
 import { checkFromJSONOptions, checkModelJSON, readModelFile, userMetadata, type ModelDocument } from './format/document.js';
 import { checkFinite, checkLength, exactKeys, finiteArray, plainObject, trainingOptionError } from './format/fields.js';
-import { MODEL_FORMAT } from './format/spec.js';
+import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from './format/spec.js';
 import type { ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions, NetworkModelJSON } from './format/types.js';
 import { metadata, writeModelFile } from './format/write.js';
 import { classesFromJSON, decodeLabels, type Classes } from './labels.js';
@@ -22,6 +22,9 @@ import { Matrix } from './matrix.js';
 import { accuracyScore, r2Score } from './metrics.js';
 import { Random } from './random.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
+import { checkPreprocessingOption, Preprocessing, targetOmitted, type TabularJSON } from './tabular/preprocess.js';
+import type { Table } from './tabular/table.js';
+import { tabularFromJSON } from './format/preprocessing.js';
 import { makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec } from './spec.js';
 import { splitData } from './training.js';
 import { checkFiniteCost, checkKnownKeys, checkOptionsObject, integerInRange, nonNegativeNumber, optionalFunction, toMatrix } from './validate.js';
@@ -46,6 +49,11 @@ export interface NeuralNetworkOptions extends TrainingOptions {
   seed?: number;
   /** 'auto' | 'native' | 'reference'. Default 'auto'. */
   backend?: BackendOption;
+  /**
+   * A tabular preprocessing (Preprocessing.fit): the network then fits and predicts on Tables and
+   * records, and saves it. `layers[0]` must be its `nFeatures`.
+   */
+  preprocessing?: Preprocessing;
 }
 
 /**
@@ -63,7 +71,7 @@ export const NETWORK_DEFAULTS: TrainingDefaults = {
   earlyStopping: { monitor: 'cost', patience: 10, minDelta: 1e-4, restoreBest: false },
 };
 
-const OWN_KEYS = ['layers', 'hidden', 'output', 'loss', 'seed', 'backend', 'standardizeTargets'] as const;
+const OWN_KEYS = ['layers', 'hidden', 'output', 'loss', 'seed', 'backend', 'standardizeTargets', 'preprocessing'] as const;
 
 /** A regression network's target standardization: y' = (y − mean) / std per output. */
 interface TargetScaling {
@@ -104,6 +112,7 @@ export class NeuralNetwork {
   /** Fits that completed in a row of warm starts: a warm fit's shuffle stream derives from it. */
   #fits = 0;
   #scaling: InputScaling | null = null;
+  readonly #prep: Preprocessing | null;
   /** The user metadata (JSON data, owned here): a loaded file's, kept by fits and reset, written back by toJSON. */
   #metadata: Record<string, unknown> = {};
 
@@ -135,8 +144,14 @@ export class NeuralNetwork {
     this.seed = integerInRange(o.seed, 'options.seed', 0, 0, 0xffffffff);
     const backend = resolveBackend(o.backend);
     this.backend = backend.name;
+    this.#prep = checkPreprocessingOption(o.preprocessing, this.spec.sizes[0]!, this.task === 'regression', 'network');
     this.#engine = networkEngine(backend.addon, this.spec);
     this.#theta = initialParameters(this.spec, this.seed);
+  }
+
+  /** The tabular preprocessing the network applies to its data, or null (it reads matrices as they are). */
+  get preprocessing(): Preprocessing | null {
+    return this.#prep;
   }
 
   /** Layer sizes [s0, …, sL]. */
@@ -297,7 +312,7 @@ export class NeuralNetwork {
     if (Object.keys(options).length > 0) training.options = options;
     const json: NetworkModelJSON = {
       format: MODEL_FORMAT,
-      version: 2,
+      version: MODEL_FORMAT_VERSION,
       kind: 'neural-network',
       metadata: metadata(this.#metadata),
       architecture: {
@@ -312,6 +327,7 @@ export class NeuralNetwork {
     const preprocessing = preprocessingToJSON(this.#scaling) ?? {};
     const t = this.#targetScaling;
     if (t) preprocessing.targetScaling = { mean: finiteArray(t.mean, 'targetScaling.mean'), std: finiteArray(t.std, 'targetScaling.std') };
+    if (this.#prep) preprocessing.tabular = this.#prep.toJSON();
     if (Object.keys(preprocessing).length > 0) json.preprocessing = preprocessing;
     return json;
   }
@@ -413,7 +429,7 @@ export class NeuralNetwork {
       checkFinite((W as unknown[][])[l]!, src, `parameters.W[${l}]`);
       checkFinite((b as unknown[][])[l]!, src, `parameters.b[${l}]`);
     });
-    const { inputScaling: scaling, targetScaling } = readPreprocessing(root.preprocessing, spec, src);
+    const { inputScaling: scaling, targetScaling, tabular } = readPreprocessing(root.preprocessing, spec, src);
 
     // Everything is valid: now build (this allocates θ) and install the parameters (copied).
     const hidden = activations.slice(0, L - 1).map(activationOption);
@@ -421,6 +437,7 @@ export class NeuralNetwork {
     try {
       net = new NeuralNetwork({
         ...options, layers: spec.sizes, hidden, output: activationOption(activations[L - 1]), loss: spec.loss, seed, backend,
+        ...(tabular ? { preprocessing: Preprocessing.fromChecked(tabular) } : {}),
       } as NeuralNetworkOptions);
     } catch (e) {
       throw trainingOptionError(e, src, 'training.options');
@@ -505,8 +522,9 @@ export class NeuralNetwork {
    *   cost becomes non-finite or grows 1e6-fold
    * @example const { costs } = net.fitSync(X, y, { epochs: 100, validationSplit: 0.2 });
    */
-  fitSync(X: Matrix | number[][], y: unknown, options: FitOptions = {}): FitResult {
-    return runFitSync(this.#lock, this.#prepareFit(X, y, options, FIT_KEYS));
+  fitSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options: FitOptions = {}): FitResult {
+    const dropped: { rows?: number } = {};
+    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options, FIT_KEYS, dropped)), dropped);
   }
 
   /**
@@ -519,25 +537,41 @@ export class NeuralNetwork {
    * @throws (rejects) what `fitSync` throws; an AbortError (`ABORT_ERR`) when `signal` fires (the model keeps its last completed step)
    * @example await net.fit(X, y, { epochs: 10, onProgress: console.log });
    */
-  fit(X: Matrix | number[][], y: unknown, options: AsyncFitOptions = {}): Promise<FitResult> {
-    return startFit(this.#lock, () => this.#prepareFit(X, y, options, ASYNC_FIT_KEYS), options);
+  fit(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options: AsyncFitOptions = {}): Promise<FitResult> {
+    const dropped: { rows?: number } = {};
+    return startFit(this.#lock, () => this.#prepareFit(X, y, options, ASYNC_FIT_KEYS, dropped), options).then((r) => withDropped(r, dropped));
   }
 
 
-  #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[]): PreparedFit {
+  #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[], dropped: { rows?: number }): PreparedFit {
     const o = mergeOptions(this.#defaults, checkOptionsObject(options, 'options'), keys);
     checkWarmStart(o.warmStart);
     const warm = o.warmStart === true && this.#fitted;
     const parsed = parseTraining(o, NETWORK_DEFAULTS, this.task !== 'regression', shuffleSeedFor(this.seed, warm ? this.#fits : 0));
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    const M = this.#inputs(X, 'X', true);
+    let M: Matrix;
+    if (this.#prep) {
+      const rows = this.#prep.trainingData(X, y, 'X');
+      M = applyInputScaling(rows.X, this.#scaling, 'X');
+      y = rows.y;
+      dropped.rows = rows.dropped;
+    } else {
+      M = this.#inputs(X, 'X', true);
+    }
     const raw = this.#targets(y, 'y', M.rows, warm ? this.#classes : null, null);
     const scaling = warm ? this.#targetScaling : this.#standardizeTargets ? learnTargetScaling(raw.T) : null;
     const targets = scaling ? { ...raw, T: scaleTargets(raw.T, scaling) } : raw;
     let validation: { X: Matrix; Y: Matrix } | null = null;
     if (parsed.validation) {
-      const Mv = this.#inputs(parsed.validation.X, 'options.validation.X');
-      validation = { X: Mv, Y: this.#targets(parsed.validation.y, 'options.validation.y', Mv.rows, targets.classes, scaling).T };
+      let Mv: Matrix, yv = parsed.validation.y;
+      if (this.#prep) {
+        const rows = this.#prep.trainingData(parsed.validation.X, yv, 'options.validation.X');
+        Mv = applyInputScaling(rows.X, this.#scaling, 'options.validation.X');
+        yv = rows.y;
+      } else {
+        Mv = this.#inputs(parsed.validation.X, 'options.validation.X');
+      }
+      validation = { X: Mv, Y: this.#targets(yv, 'options.validation.y', Mv.rows, targets.classes, scaling).T };
     }
     const weight = fitRowWeights(parsed.sampleWeight, parsed.classWeight, targets, M.rows);
     const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
@@ -563,6 +597,7 @@ export class NeuralNetwork {
    * as a diverged or overflowing cost.
    */
   #inputs(X: unknown, name: string, scan = false): Matrix {
+    if (this.#prep) return applyInputScaling(this.#prep.transform(X as Table), this.#scaling, name);
     const finite = scan || this.backend !== 'native' || name !== 'X';
     return applyInputScaling(toMatrix(X, name, { cols: this.spec.sizes[0]!, finite }), this.#scaling, name);
   }
@@ -600,7 +635,7 @@ export class NeuralNetwork {
    *   `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE` (an input, or a layer that overflows); `ERR_BLASNET_OUT_OF_MEMORY`
    * @example net.predictSync(Xtest);
    */
-  predictSync(X: Matrix | number[][]): Float64Array | string[] | boolean[] | Matrix {
+  predictSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[]): Float64Array | string[] | boolean[] | Matrix {
     this.#check('predictSync');
     return this.#answer(this.#engine.predictSync(this.#theta, this.#inputs(X, 'X'), 'NeuralNetwork.predictSync'));
   }
@@ -612,7 +647,7 @@ export class NeuralNetwork {
    * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_OUT_OF_MEMORY`, as `predictSync`
    * @example const labels = await net.predict(Xtest);
    */
-  predict(X: Matrix | number[][]): Promise<Float64Array | string[] | boolean[] | Matrix> {
+  predict(X: Matrix | number[][] | Table | readonly Record<string, unknown>[]): Promise<Float64Array | string[] | boolean[] | Matrix> {
     try {
       this.#check('predict');
       return this.#engine.predict(this.#theta, this.#inputs(X, 'X'), 'NeuralNetwork.predict', new Error()).then((A) => this.#answer(A));
@@ -629,7 +664,7 @@ export class NeuralNetwork {
    * @throws {@link BlasnetError} `ERR_BLASNET_TASK` on a regressor; what `predictSync` throws
    * @example net.predictProbaSync(Xtest).get(0, 1);
    */
-  predictProbaSync(X: Matrix | number[][]): Matrix {
+  predictProbaSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[]): Matrix {
     this.#check('predictProbaSync');
     if (this.task === 'regression') throw wrongTask('NeuralNetwork', 'predictProbaSync', this.task, 'a classifier (a sigmoid or softmax output with cross-entropy)');
     return this.#proba(this.#engine.predictSync(this.#theta, this.#inputs(X, 'X'), 'NeuralNetwork.predictProbaSync'), 'predictProbaSync');
@@ -642,7 +677,7 @@ export class NeuralNetwork {
    * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_TASK` on a regressor, and what `predictProbaSync` throws
    * @example const P = await net.predictProba(Xtest);
    */
-  predictProba(X: Matrix | number[][]): Promise<Matrix> {
+  predictProba(X: Matrix | number[][] | Table | readonly Record<string, unknown>[]): Promise<Matrix> {
     try {
       this.#check('predictProba');
       if (this.task === 'regression') throw wrongTask('NeuralNetwork', 'predictProba', this.task, 'a classifier (a sigmoid or softmax output with cross-entropy)');
@@ -674,9 +709,17 @@ export class NeuralNetwork {
    * @throws {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE` for an X or a y of another shape, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL` for a y the task does not accept
    * @example net.scoreSync(Xtest, ytest);
    */
-  scoreSync(X: Matrix | number[][], y: unknown): number {
+  scoreSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown): number {
     this.#check('scoreSync');
-    return this.#score(this.predictSync(X), y);
+    const { M, y: t } = this.#scoreData(X, y);
+    return this.#score(this.#answer(this.#engine.predictSync(this.#theta, M, 'NeuralNetwork.scoreSync')), t);
+  }
+
+  /** The inputs and targets of a score: with a preprocessing and no y, the rows whose target column has a value. */
+  #scoreData(X: unknown, y: unknown): { M: Matrix; y: unknown } {
+    if (!this.#prep || !targetOmitted(y)) return { M: this.#inputs(X, 'X'), y };
+    const rows = this.#prep.trainingData(X, null, 'X', false);
+    return { M: applyInputScaling(rows.X, this.#scaling, 'X'), y: rows.y };
   }
 
   /**
@@ -687,9 +730,10 @@ export class NeuralNetwork {
    * @throws (rejects) {@link BlasnetError} `ERR_BLASNET_NOT_FITTED` before the first fit; `ERR_BLASNET_SHAPE`, `ERR_BLASNET_NOT_FINITE`, `ERR_BLASNET_LABEL`, as `scoreSync`
    * @example await net.score(Xtest, ytest);
    */
-  async score(X: Matrix | number[][], y: unknown): Promise<number> {
+  async score(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown): Promise<number> {
     this.#check('score');
-    return this.#score(await this.predict(X), y);
+    const { M, y: t } = this.#scoreData(X, y);
+    return this.#score(this.#answer(await this.#engine.predict(this.#theta, M, 'NeuralNetwork.score', new Error())), t);
   }
 
   /**
@@ -763,12 +807,13 @@ function unscaleTargets(A: Matrix, s: TargetScaling): Matrix {
 }
 
 /** `preprocessing`: the input scaling (lib/scaling.ts) and a regressor's target scaling. */
-function readPreprocessing(value: unknown, spec: NetSpec, src: string): { inputScaling: InputScaling | null; targetScaling: TargetScaling | null } {
-  if (value === undefined) return { inputScaling: null, targetScaling: null };
+function readPreprocessing(value: unknown, spec: NetSpec, src: string): { inputScaling: InputScaling | null; targetScaling: TargetScaling | null; tabular: TabularJSON | null } {
+  if (value === undefined) return { inputScaling: null, targetScaling: null, tabular: null };
   const p = plainObject(value, src, 'preprocessing');
-  exactKeys(p, src, 'preprocessing', [], ['inputScaling', 'targetScaling']);
+  exactKeys(p, src, 'preprocessing', [], ['inputScaling', 'targetScaling', 'tabular']);
   const inputScaling = p.inputScaling === undefined ? null : preprocessingFromJSON({ inputScaling: p.inputScaling }, spec.sizes[0]!, src);
-  if (p.targetScaling === undefined) return { inputScaling, targetScaling: null };
+  const tabular = p.tabular === undefined ? null : tabularFromJSON(p.tabular, spec.sizes[0]!, src);
+  if (p.targetScaling === undefined) return { inputScaling, targetScaling: null, tabular };
   if (spec.loss !== 'mse') throw blasnetError('ERR_BLASNET_FORMAT', `${src}: preprocessing.targetScaling is only for a regressor (loss 'mse'), got loss '${spec.loss}'`);
   const t = plainObject(p.targetScaling, src, 'preprocessing.targetScaling');
   exactKeys(t, src, 'preprocessing.targetScaling', ['mean', 'std'], ['mean', 'std']);
@@ -778,7 +823,7 @@ function readPreprocessing(value: unknown, spec: NetSpec, src: string): { inputS
   checkFinite(t.mean, src, 'preprocessing.targetScaling.mean');
   checkFinite(t.std, src, 'preprocessing.targetScaling.std');
   if (t.std.some((v) => !(v > 0))) throw blasnetError('ERR_BLASNET_FORMAT', `${src}: preprocessing.targetScaling.std must hold values > 0`);
-  return { inputScaling, targetScaling: { mean: Float64Array.from(t.mean), std: Float64Array.from(t.std) } };
+  return { inputScaling, targetScaling: { mean: Float64Array.from(t.mean), std: Float64Array.from(t.std) }, tabular };
 }
 
 function activationOption(a: unknown): { name: ActivationName; alpha?: number } {

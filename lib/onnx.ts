@@ -13,6 +13,7 @@ import type { LogisticRegression } from './logistic.js';
 import type { NeuralNetwork } from './network.js';
 import type { Activation } from './spec.js';
 import { checkInputScaling, type InputScaling, type InputScalingOption } from './scaling.js';
+import { Preprocessing } from './tabular/preprocess.js';
 import { checkKnownKeys, checkOptionsObject } from './validate.js';
 
 type INodeProto = OnnxProto.onnx.INodeProto;
@@ -122,9 +123,10 @@ export function exportOnnx(model: LogisticRegression | NeuralNetwork, options: O
   }
   const view = readModel(model);
   const scaling = o.inputScaling === undefined ? view.inputScaling : checkInputScaling(o.inputScaling, view.features, 'options.inputScaling');
+  const tabular = tabularSteps(view.preprocessing);
   loadMessages();
   const g = new GraphBuilder(o.float32 === true);
-  let A = g.scaledInput(scaling);
+  let A = g.scaledInput(scaling, tabular ? g.tabularInput(tabular) : 'X');
   view.layers.forEach((layer, l) => {
     const Z = g.gemm(A, layer.W, [layer.out, layer.in], layer.b, `layer${l + 1}`);
     A = g.activation(Z, layer.g, `layer${l + 1}`);
@@ -141,7 +143,7 @@ export function exportOnnx(model: LogisticRegression | NeuralNetwork, options: O
       name: (o.name as string | undefined) ?? 'blasnet',
       node: g.nodes,
       initializer: g.initializers,
-      input: [valueInfo('X', onnx.TensorProto.DataType[g.dtype], ['N', view.features])],
+      input: [valueInfo('X', onnx.TensorProto.DataType[g.dtype], ['N', tabular ? tabular.fill.length : view.features])],
       output: OUTPUT_ORDER.flatMap((name) => g.outputs.filter((out) => out.name === name)),
     },
   });
@@ -167,6 +169,35 @@ interface ModelView {
   layers: LayerView[];
   inputScaling: InputScaling | null;
   targetScaling: { mean: Float64Array; std: Float64Array } | null;
+  /** The tabular preprocessing, or null. */
+  preprocessing: Preprocessing | null;
+}
+
+/** A numeric tabular preprocessing as graph constants: gaps (NaN) filled, then (x − mean) / std, per column. */
+interface TabularSteps {
+  fill: Float64Array;
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+/**
+ * The graph steps of a tabular preprocessing. Numeric and boolean columns export (the graph's input
+ * is then those raw columns in order, NaN for a gap, booleans as 0/1); a categorical column does not:
+ * its one-hot encoding would need string inputs and ai.onnx.ml's OneHotEncoder, whose float output
+ * and per-column graph inputs change the model's contract, so the export is refused and names it.
+ */
+function tabularSteps(p: Preprocessing | null): TabularSteps | null {
+  if (p === null) return null;
+  const features = p.features;
+  const cat = features.find((f) => f.type === 'categorical');
+  if (cat) {
+    throw blasnetError('ERR_BLASNET_CONFIG', `exportOnnx: cannot export the model's preprocessing step "one-hot encoding of categorical column ${JSON.stringify(cat.name)}" ` +
+      `(${cat.type === 'categorical' ? cat.categories.length : 0} categories); the exporter writes numeric inputs only. Train without that column (ignore it) or encode it yourself before the model`);
+  }
+  const fill = Float64Array.from(features, (f) => (f.type === 'numeric' ? f.fill : f.type === 'boolean' && f.fill ? 1 : 0));
+  const mean = Float64Array.from(features, (f) => (f.type === 'numeric' ? f.mean : 0));
+  const std = Float64Array.from(features, (f) => (f.type === 'numeric' ? f.std : 1));
+  return { fill, mean, std };
 }
 
 /** The outputs in the order the graph lists them. */
@@ -210,7 +241,8 @@ function readModel(model: unknown): ModelView {
     }
   }
   const targetScaling = task === 'regression' ? ((m.targetScaling ?? null) as ModelView['targetScaling']) : null;
-  return { kind, task, classes, features: layers[0]!.in, layers, inputScaling: (m.inputScaling ?? null) as InputScaling | null, targetScaling };
+  const preprocessing = m.preprocessing instanceof Preprocessing ? m.preprocessing : null;
+  return { kind, task, classes, features: layers[0]!.in, layers, inputScaling: (m.inputScaling ?? null) as InputScaling | null, targetScaling, preprocessing };
 }
 
 type ElemName = 'DOUBLE' | 'FLOAT' | 'INT64' | 'STRING' | 'BOOL';
@@ -291,10 +323,19 @@ class GraphBuilder {
     return output;
   }
 
-  /** X, or (X − mean) / std when scaling is given. */
-  scaledInput(s: InputScaling | null): string {
-    if (!s) return 'X';
-    const centred = this.node('Sub', ['X', this.constant('scaling_mean', s.mean, [s.mean.length])], 'centred');
+  /** The tabular steps on the raw columns X: Where(IsNaN(X), fill, X), then (· − mean) / std. */
+  tabularInput(t: TabularSteps): string {
+    const m = t.fill.length;
+    const gaps = this.node('IsNaN', ['X'], 'gaps');
+    const filled = this.node('Where', [gaps, this.constant('tabular_fill', t.fill, [m]), 'X'], 'filled');
+    const centred = this.node('Sub', [filled, this.constant('tabular_mean', t.mean, [m])], 'tabular_centred');
+    return this.node('Div', [centred, this.constant('tabular_std', t.std, [m])], 'tabular_scaled');
+  }
+
+  /** A, or (A − mean) / std when scaling is given. */
+  scaledInput(s: InputScaling | null, A = 'X'): string {
+    if (!s) return A;
+    const centred = this.node('Sub', [A, this.constant('scaling_mean', s.mean, [s.mean.length])], 'centred');
     return this.node('Div', [centred, this.constant('scaling_std', s.std, [s.std.length])], 'scaled');
   }
 

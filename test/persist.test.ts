@@ -232,7 +232,7 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
       // And it serializes back to the same content, written as version 2 (the classes written out).
       const again = modelToJSON(net);
       const fixture = JSON.parse(readFileSync(join(FIXTURES, 'tiny-network.v1.json'), 'utf8')) as NetworkModelJSON;
-      expect({ ...again, metadata: null }).toEqual({ ...fixture, version: 2, architecture: { ...fixture.architecture, classes: [0, 1] }, metadata: null });
+      expect({ ...again, metadata: null }).toEqual({ ...fixture, version: MODEL_FORMAT_VERSION, architecture: { ...fixture.architecture, classes: [0, 1] }, metadata: null });
       expectSameNetwork(NeuralNetwork.fromJSON(again, { backend }), net);
     }
   });
@@ -248,7 +248,7 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
     const fixture = JSON.parse(readFileSync(join(FIXTURES, 'tiny-logistic.v1.json'), 'utf8')) as LogisticModelJSON;
     // Written again it is version 2: classes and the seed written out, the options in version 2's form.
     expect({ ...modelToJSON(model), metadata: null }).toEqual({
-      ...fixture, version: 2, metadata: null,
+      ...fixture, version: MODEL_FORMAT_VERSION, metadata: null,
       architecture: { features: 3, classes: [0, 1] },
       training: { seed: 0, options: { optimizer: 'gd', learningRate: 0.1, epochs: 500, recordEvery: 50 } },
     });
@@ -278,7 +278,7 @@ describe('version-1 files written by the code before persistence moved into the 
       // Written again, the body is the same (metadata aside) in version 2: only the classes (0 … k−1) are added.
       const net = await NeuralNetwork.load(path, { backend });
       const file = JSON.parse(readFileSync(path, 'utf8')) as NetworkModelJSON;
-      expect({ ...net.toJSON(), metadata: null }).toEqual({ ...file, version: 2, architecture: { ...file.architecture, classes: [0, 1, 2] }, metadata: null });
+      expect({ ...net.toJSON(), metadata: null }).toEqual({ ...file, version: MODEL_FORMAT_VERSION, architecture: { ...file.architecture, classes: [0, 1, 2] }, metadata: null });
     });
 
     it.skipIf(!available)('trained-logistic.v1.json predicts exactly what the model that wrote it predicted', async () => {
@@ -292,7 +292,7 @@ describe('version-1 files written by the code before persistence moved into the 
       const model = await LogisticRegression.load(path, { backend });
       const file = JSON.parse(readFileSync(path, 'utf8')) as LogisticModelJSON;
       expect({ ...model.toJSON(), metadata: null }).toEqual({
-        ...file, version: 2, metadata: null,
+        ...file, version: MODEL_FORMAT_VERSION, metadata: null,
         architecture: { ...file.architecture, classes: [0, 1] },
         training: { seed: 0, options: { optimizer: 'gd', learningRate: 0.3, epochs: 150, recordEvery: 10 } },
       });
@@ -650,10 +650,10 @@ describe('loadModel refuses malformed files with a clear error', () => {
   });
 
   it('unknown version, with the versions this blasnet reads', async () => {
-    expectError(await loadError({ ...valid(), version: 3 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unsupported format version 3 \(written by a newer blasnet\?\); this blasnet reads versions 1, 2/);
+    expectError(await loadError({ ...valid(), version: 4 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unsupported format version 4 \(written by a newer blasnet\?\); this blasnet reads versions 1, 2, 3/);
     expectError(await loadError({ ...valid(), version: '1' }), BlasnetError, 'ERR_BLASNET_FORMAT', /unsupported format version "1"/);
     const { version: _, ...noVersion } = valid();
-    expectError(await loadError(noVersion), BlasnetError, 'ERR_BLASNET_FORMAT', /has no "version" field; this blasnet reads versions 1, 2/);
+    expectError(await loadError(noVersion), BlasnetError, 'ERR_BLASNET_FORMAT', /has no "version" field; this blasnet reads versions 1, 2, 3/);
   });
 
   it('wrong or missing format name', async () => {
@@ -758,7 +758,7 @@ describe('loadModel refuses malformed files with a clear error', () => {
   });
 
   it('unknown keys are refused except in metadata; missing fields are named', async () => {
-    expectError(await loadError({ ...valid(), extra: 1 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unknown key "extra" at the top level; a version 2 model has exactly/);
+    expectError(await loadError({ ...valid(), extra: 1 }), BlasnetError, 'ERR_BLASNET_FORMAT', /unknown key "extra" at the top level; a version 3 model has exactly/);
     const j = valid();
     (j.parameters as Record<string, unknown>).gamma = [];
     expectError(await loadError(j), BlasnetError, 'ERR_BLASNET_FORMAT', /unknown key "gamma" at parameters/);

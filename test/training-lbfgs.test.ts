@@ -117,7 +117,7 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     const gd = new LogisticRegression({ learningRate: 0.1, iterations: 5, backend });
     gd.fitSync(X, y);
     const json = gd.toJSON();
-    expect(json.version).toBe(2);
+    expect(json.version).toBe(3);
     expect(Object.keys(json.training).sort()).toEqual(['options', 'seed']);
     expect((json.training as { options: unknown }).options).toEqual({ learningRate: 0.1, epochs: 5 });
     expect(LogisticRegression.fromJSON(JSON.parse(JSON.stringify(json)), { backend }).trainingOptions).toEqual({ learningRate: 0.1, epochs: 5 });

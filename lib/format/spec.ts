@@ -16,7 +16,8 @@
 //                      and when not the defaults "solver", "l2", "tolerance", "maxIterations", "seed" },
 //     "parameters":    network: { "W": [L arrays, W[l] row-major s_{l+1} × s_l], "b": [L arrays] }
 //                      logistic: { "weights": [m numbers], "bias": number },
-//     "preprocessing"?: { "inputScaling": { "mean": [s0 numbers], "std": [s0 numbers > 0] } }
+//     "preprocessing"?: { "inputScaling": { "mean": [s0 numbers], "std": [s0 numbers > 0] },
+//                         "targetScaling"?: …, "tabular"?: (version 3, lib/format/preprocessing.ts) }
 //   }
 // `alpha` is written for (and only allowed on) leaky-relu, always explicitly, so a saved model never
 // depends on a default. `training.completedFits` (network only) is the number of fits that completed,
@@ -64,14 +65,14 @@ import type { JsonTreeLimits } from '../jsontree.js';
  */
 export const MODEL_FORMAT = 'blasnet-model';
 /**
- * The format version this blasnet writes (1). A writer that adds a field whose meaning a reader
- * cannot ignore bumps it.
+ * The format version this blasnet writes (3: `preprocessing.tabular` added). A writer that adds a
+ * field whose meaning a reader cannot ignore bumps it.
  * @example
  * ```ts
  * modelToJSON(net).version === MODEL_FORMAT_VERSION; // true
  * ```
  */
-export const MODEL_FORMAT_VERSION = 2;
+export const MODEL_FORMAT_VERSION = 3;
 /**
  * The format versions this blasnet reads; any other `version` is refused with ERR_BLASNET_FORMAT.
  * @example
@@ -79,7 +80,7 @@ export const MODEL_FORMAT_VERSION = 2;
  * const readable = SUPPORTED_MODEL_VERSIONS.includes(JSON.parse(text).version);
  * ```
  */
-export const SUPPORTED_MODEL_VERSIONS: readonly number[] = [1, 2];
+export const SUPPORTED_MODEL_VERSIONS: readonly number[] = [1, 2, 3];
 /**
  * The default cap on a model file's size for loadModel / load (`options.maxBytes`): 256 MiB, about
  * 12 million parameters. The file is refused before it is read, so a huge or hostile file costs no

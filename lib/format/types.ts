@@ -3,6 +3,7 @@
 import type { BackendOption } from '../backend.js';
 import type { ActivationName, LossName } from '../spec.js';
 import type { MODEL_FORMAT } from './spec.js';
+import type { TabularJSON } from '../tabular/preprocess.js';
 
 /**
  * Informational fields of a model file. Extra keys are allowed here (and only here), so a caller
@@ -52,6 +53,8 @@ export interface PreprocessingJSON {
   inputScaling?: InputScalingJSON;
   /** A regression network's target standardization (mean and std per output). */
   targetScaling?: InputScalingJSON;
+  /** The tabular preprocessing (columns, types, fill values, categories, standardization, target), see lib/format/preprocessing.ts. */
+  tabular?: TabularJSON;
 }
 
 /**
@@ -66,8 +69,8 @@ export interface PreprocessingJSON {
 export interface NetworkModelJSON {
   /** Always MODEL_FORMAT ('blasnet-model'). */
   format: typeof MODEL_FORMAT;
-  /** The format version (MODEL_FORMAT_VERSION). */
-  version: 1 | 2;
+  /** The format version (MODEL_FORMAT_VERSION when written; 1 and 2 are read too). */
+  version: 1 | 2 | 3;
   /** The model's kind. */
   kind: 'neural-network';
   /** Informational only (may be absent on read). */
@@ -119,8 +122,8 @@ export interface NetworkModelJSON {
 export interface LogisticModelJSON {
   /** Always MODEL_FORMAT ('blasnet-model'). */
   format: typeof MODEL_FORMAT;
-  /** The format version: 2 when written; 1 is read too. */
-  version: 1 | 2;
+  /** The format version: MODEL_FORMAT_VERSION when written; 1 and 2 are read too. */
+  version: 1 | 2 | 3;
   /** The model's kind. */
   kind: 'logistic-regression';
   /** Informational only (may be absent on read). */

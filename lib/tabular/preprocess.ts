@@ -511,7 +511,7 @@ export class Preprocessing {
    * the target column's values; rows with a missing target are dropped, and with impute 'drop' rows
    * with a missing feature.
    */
-  trainingData(data: unknown, y: unknown, name: string): { X: Matrix; y: unknown; dropped: number } {
+  trainingData(data: unknown, y: unknown, name: string, forFit = true): { X: Matrix; y: unknown; dropped: number } {
     const table = this.#table(data, name);
     let keep: Int32Array | null = null;
     let targets: unknown = y;
@@ -522,7 +522,7 @@ export class Preprocessing {
       keep = Int32Array.from({ length: table.nRows }, (_, i) => i).filter((i) => !isMissing(t, i));
       targets = labelsOf(t, keep, this.target);
     }
-    if (this.impute === 'drop') {
+    if (forFit && this.impute === 'drop') {
       const cols = this.#features.map((f) => (table.has(f.name) ? table.data(f.name) : null));
       const base = keep ?? Int32Array.from({ length: table.nRows }, (_, i) => i);
       const rows = base.filter((i) => cols.every((d) => d === null || !isMissing(d, i)));
@@ -604,4 +604,28 @@ function warnUnseen(unseen: Map<string, { count: number; values: Set<string> }>)
 export function unseenMessage(unseen: Map<string, { count: number; values: Set<string> }>): string {
   const parts = [...unseen].map(([col, u]) => `${JSON.stringify(col)}: ${u.count} row${u.count === 1 ? '' : 's'} (${[...u.values].map((v) => JSON.stringify(v)).join(', ')}${u.count > u.values.size ? ', …' : ''})`);
   return `categories not seen at fit, encoded as all zeros: ${parts.join('; ')}`;
+}
+
+/**
+ * @internal A model's `preprocessing` option: a Preprocessing whose encoded width matches the model's
+ * inputs (`inputs`, when the model fixes it) and whose target task matches the model's (`regression`).
+ */
+export function checkPreprocessingOption(value: unknown, inputs: number | null, regression: boolean | null, owner: string): Preprocessing | null {
+  if (value === undefined || value === null) return null;
+  if (!(value instanceof Preprocessing)) {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.preprocessing must be a Preprocessing (from Preprocessing.fit), got ${describe(value)}`);
+  }
+  if (inputs !== null && inputs !== value.nFeatures) {
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.preprocessing encodes ${value.nFeatures} inputs (${value.inputNames.slice(0, 6).join(', ')}${value.nFeatures > 6 ? ', …' : ''}); the ${owner}'s first layer reads ${inputs}: use layers [${value.nFeatures}, …]`);
+  }
+  if (regression !== null && value.task !== null && (value.task === 'regression') !== regression) {
+    throw new BlasnetTypeError('ERR_BLASNET_CONFIG', `options.preprocessing's target ${JSON.stringify(value.target)} is a ${value.task}, the ${owner} is ${regression ? 'a regressor' : 'a classifier'}` +
+      `${value.task === 'regression' ? " (a regression network has loss 'mse')" : ''}`);
+  }
+  return value;
+}
+
+/** @internal Whether y is absent, so that a model with a preprocessing takes it from the target column. */
+export function targetOmitted(y: unknown): boolean {
+  return y === undefined || y === null;
 }
