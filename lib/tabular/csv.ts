@@ -18,7 +18,10 @@ export interface CsvOptions extends TableOptions {
   delimiter?: string;
 }
 
-/** The delimiters detection chooses among, in order of preference on a tie. */
+/**
+ * The delimiters detection chooses among, in order of preference on a tie.
+ * @example CSV_DELIMITERS.includes(';'); // true
+ */
 export const CSV_DELIMITERS: readonly string[] = Object.freeze([',', ';', '\t', '|']);
 
 const OPTION_KEYS = ['delimiter', 'types', 'missing'];

@@ -107,7 +107,12 @@ export interface TabularJSON {
   /** The section's own version: 1. */
   version: 1;
   /** The target column and its task; null for a preprocessing of the features only. */
-  target: { name: string; task: TargetTask } | null;
+  target: {
+    /** The target column's name. */
+    name: string;
+    /** What it asks for. */
+    task: TargetTask;
+  } | null;
   /** The imputation the fit used. */
   impute: ImputeStrategy;
   /** Whether numeric features are standardized. */
@@ -121,7 +126,10 @@ export interface TabularJSON {
 const IMPUTE: readonly ImputeStrategy[] = ['mean', 'median', 'most-frequent', 'drop'];
 const FIT_KEYS = ['target', 'features', 'ignore', 'impute', 'task', 'standardize', 'maxCategories'];
 
-/** Numbers with up to this many distinct integer values are class labels when the task is inferred. */
+/**
+ * Numbers with up to this many distinct integer values are class labels when the task is inferred.
+ * @example MAX_INFERRED_CLASSES; // 20: labels 1…20 are classes, integer targets with 21 values a regression
+ */
 export const MAX_INFERRED_CLASSES = 20;
 
 /**

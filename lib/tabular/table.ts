@@ -377,7 +377,11 @@ export class Table {
     return out;
   }
 
-  /** A one-line description: rows, and each column with its type. */
+  /**
+   * A one-line description: rows, and each column with its type.
+   * @returns the text
+   * @example String(table); // 'Table(344 rows: id categorical, species categorical, …)'
+   */
   toString(): string {
     return `Table(${this.nRows} rows: ${this.columns.map((c) => `${c.name} ${c.type}${c.missing ? ` (${c.missing} missing)` : ''}`).join(', ')})`;
   }
