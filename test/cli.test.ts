@@ -2,6 +2,8 @@
 // package: train → evaluate → predict → export on the bundled breast-cancer CSV (network, logistic,
 // a regression head, an IDX pair), the exported file run in onnxruntime-node, the learning-curve SVG,
 // the progress bar (none when piped, drawn on a terminal), and every user mistake's message and exit code.
+// The tabular side (string labels, categories, gaps, delimiters, task inference, cv, EPIPE, 0.2 model
+// files) is test/cli-tabular.test.ts.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, Matrix } from '../lib/index.js';
+import { loadModel, Matrix, NeuralNetwork } from '../lib/index.js';
 import { HAS_NATIVE } from './helpers/data.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -64,8 +66,13 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
   it('train: exit 0, the data, split and model described, final training and validation metrics, no progress bar when piped', () => {
     expect(train.stderr).toBe('');
     expect(train.code).toBe(0);
-    expect(train.stdout).toMatch(/569 rows × 30 features, target "diagnosis" \(classification, 2 classes\)/);
-    expect(train.stdout).toMatch(/split: 455 training, 114 validation \(seed 1\)/);
+    expect(train.stdout).toMatch(/569 rows × 31 columns, target "diagnosis"\n/);
+    // 0/1 are two integers: classes, named as the data names them.
+    expect(train.stdout).toMatch(/^task: classification: the target holds 2 distinct integers \(at most 20\): classes/m);
+    expect(train.stdout).toMatch(/^classes: 0, 1 \(2\)$/m);
+    expect(train.stdout).toMatch(/^features: 30 columns → 30 inputs\n  numeric \(30, standardized\): mean_radius, mean_texture,/m);
+    // Stratified: 212/357 in both parts' proportions (round(0.2 · 212) = 42 malignant in validation).
+    expect(train.stdout).toMatch(/split: 455 training, 114 validation \(seed 1, stratified by class\)/);
     // The CLI trains with the library's network defaults (tanh hidden layers; NETWORK_DEFAULTS: Adam, batches of 200) unless told otherwise.
     expect(train.stdout).toMatch(/network 30-8-1, tanh → sigmoid, loss cross-entropy; adam, batch 200, 300 epochs/);
     expect(train.stdout).toMatch(/early stopping: after 10 epochs without a better validation cost, keeping the best parameters/);
@@ -73,12 +80,12 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
     // Standardized breast cancer is close to linearly separable: 94% is far above the 63% of always answering "benign".
     expect(acc('training')).toBeGreaterThan(94);
     expect(acc('validation')).toBeGreaterThan(90);
-    expect(train.stdout).toMatch(/model saved to net\.json \(with its input standardization\)/);
-    // The best record's parameters are kept: the validation cost of the final model (computed after the
-    // fit) is the best recorded one.
+    expect(train.stdout).toMatch(/model saved to net\.json \(with its preprocessing: 30 columns → 30 inputs\)/);
+    // The best record's parameters are kept: the validation log loss of the final model (lib/metrics.ts,
+    // after the fit) is the best recorded validation cost (the mean cross-entropy).
     const best = /best epoch: (\d+), validation cost ([\d.e+-]+) \(its parameters kept\)/.exec(train.stdout);
     expect(best).not.toBeNull();
-    expect(/validation: .*, cost ([\d.e+-]+) \(114 examples\)/.exec(train.stdout)?.[1]).toBe(best![2]);
+    expect(Number(/validation: .*, log loss ([\d.e+-]+) \(114 examples\)/.exec(train.stdout)?.[1])).toBeCloseTo(Number(best![2]), 4);
     const epochs = Number(/trained: (\d+) epochs/.exec(train.stdout)?.[1]);
     if (train.stdout.includes('(stopped: early-stopping)')) expect(epochs).toBe(Number(best![1]) + 10);
     else expect(epochs).toBe(300);
@@ -86,13 +93,15 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
     expect(train.stdout + train.stderr).not.toMatch(/\x1b|ETA|░|█/);
   });
 
-  it('the model file is a blasnet model that the library loads, with its standardization and the CLI metadata', async () => {
+  it('the model file is a blasnet model that the library loads, with its preprocessing and the CLI metadata', async () => {
     const json = JSON.parse(readFileSync(join(dir, 'net.json'), 'utf8'));
     expect(json.format).toBe('blasnet-model');
-    expect(json.metadata.cli).toEqual({ task: 'classification', classes: 2, features: csvRows().header.slice(0, 30), target: 'diagnosis' });
-    expect(json.preprocessing.inputScaling.mean).toHaveLength(30);
+    expect(json.metadata.cli).toEqual({ version: 2, task: 'classification', target: 'diagnosis' });
+    expect(json.preprocessing.tabular.target).toEqual({ name: 'diagnosis', task: 'classification' });
+    expect(json.preprocessing.tabular.features.map((f: { name: string }) => f.name)).toEqual(csvRows().header.slice(0, 30));
     const model = await loadModel(join(dir, 'net.json'));
-    expect(model.inputScaling).not.toBeNull();
+    expect(model.preprocessing?.columns).toEqual(csvRows().header.slice(0, 30));
+    expect(model.classes).toEqual([0, 1]);
   });
 
   it('evaluate: the accuracy, per-class scores and confusion matrix of the model on the data (text and --json)', async () => {
@@ -128,7 +137,7 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
     expect(q.code).toBe(0);
     expect(q.stdout).toBe('');
     const rows = readFileSync(join(dir, 'pred.csv'), 'utf8').trim().split('\n');
-    expect(rows[0]).toBe('class,p0,p1');
+    expect(rows[0]).toBe('class,p(0),p(1)');
     rows.slice(1).forEach((row, i) => {
       const [c, p0, p1] = row.split(',').map(Number);
       expect(p1).toBe(p[i]);              // the shortest round-trip decimal: exact
@@ -144,7 +153,7 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: train → evaluate → predict → ex
       const file = float32 ? 'net32.onnx' : 'net.onnx';
       const r = blasnet('export', 'net.json', '--onnx', file, ...(float32 ? ['--float32'] : []));
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`wrote ${file.replace('.', '\\.')}: ONNX opset 13, ${float32 ? 'float32' : 'float64'}, input X \\[N, 30\\]`));
+      expect(r.stdout).toMatch(new RegExp(`wrote ${file.replace('.', '\\.')}: ONNX opset 13, ${float32 ? 'float32' : 'float64'}, input X \\[N, 30\\] \\(the columns mean_radius, `));
       const session = await ort.InferenceSession.create(readFileSync(join(dir, file)));
       const out = await session.run({ X: float32 ? new ort.Tensor('float32', Float32Array.from(X), [569, 30]) : new ort.Tensor('float64', X, [569, 30]) });
       // A binary classifier's graph gives probabilities [N, 2] = [1 − p, p] and the label.
@@ -187,7 +196,7 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression hea
     const t = blasnet('train', CSV, '--target', 'diagnosis', '--model', 'logistic', '--iterations', '300', '--learning-rate', '0.1', '--threads', '1', '--out', 'logit.json');
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
-    expect(t.stdout).toMatch(/logistic regression, 30 features; gradient descent, learning rate 0\.1, 300 iterations/);
+    expect(t.stdout).toMatch(/logistic regression \(binary\), 30 inputs; gradient descent, learning rate 0\.1, 300 iterations/);
     expect(Number(/training:\s+accuracy ([\d.]+)%/.exec(t.stdout)?.[1])).toBeGreaterThan(95);
     const e = blasnet('evaluate', 'logit.json', CSV, '--json');
     expect(e.code).toBe(0);
@@ -221,16 +230,17 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression hea
     expect(v.classes[0]!.precision).toBeLessThan(u.classes[0]!.precision);
   });
 
-  it('a regression head (--output linear --loss mse): evaluate gives MSE and R², predict one value per row', () => {
+  it('a regression head (--output linear --loss mse): evaluate gives R², MSE and MAE, predict one value per row', () => {
     const t = blasnet('train', CSV, '--target', 'mean_radius', '--output', 'linear', '--loss', 'mse', '--layers', '8', '--epochs', '60', '--learning-rate', '0.01', '--validation', '0.25', '--out', 'reg.json');
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
-    expect(t.stdout).toMatch(/\(regression\)/);
-    expect(t.stdout).toMatch(/validation: MSE [\d.e+-]+, R² [\d.-]+/);
+    expect(t.stdout).toMatch(/^task: regression: --loss mse makes a regression$/m);
+    expect(t.stdout).toMatch(/validation: R² [\d.-]+, MSE [\d.e+-]+, MAE [\d.e+-]+ \(142 examples\)/);
     const e = blasnet('evaluate', 'reg.json', CSV, '--json');
     expect(e.code).toBe(0);
     const r = JSON.parse(e.stdout);
     expect(r.task).toBe('regression');
+    expect(Object.keys(r)).toEqual(['task', 'n', 'r2', 'mse', 'mae']);
     // mean_radius is nearly a function of mean_perimeter and mean_area (both features): R² well above 0.9.
     expect(r.r2).toBeGreaterThan(0.9);
     const p = blasnet('predict', 'reg.json', CSV);
@@ -263,7 +273,8 @@ describe.skipIf(!HAS_NATIVE)('blasnet CLI: logistic regression, a regression hea
     const t = blasnet('train', '--idx-images', 'img.idx', '--idx-labels', 'lab.idx', '--layers', '6', '--epochs', '30', '--learning-rate', '0.01', '--out', 'idx.json');
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
-    expect(t.stdout).toMatch(/300 rows × 9 features \(classification, 3 classes\)/);
+    expect(t.stdout).toMatch(/300 rows × 9 features, labels lab\.idx/);
+    expect(t.stdout).toMatch(/^classes: 0, 1, 2 \(3\)$/m);
     expect(t.stdout).toMatch(/network 9-6-3, tanh → softmax/);
     const e = blasnet('evaluate', 'idx.json', '--idx-images', 'img.idx', '--idx-labels', 'lab.idx', '--json');
     expect(e.code).toBe(0);
@@ -309,29 +320,38 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
   });
 
   it('a missing target column, and no --target at all', () => {
-    expectMistake(blasnet('train', CSV, '--target', 'diagnoses'), 1, /no column named "diagnoses" for the target; the columns are mean_radius, mean_texture,/);
+    expectMistake(blasnet('train', CSV, '--target', 'diagnoses'), 1, /--target names column "diagnoses", which the file does not have; the columns are mean_radius, mean_texture,/);
     expectMistake(blasnet('train', CSV), 2, /say which column to predict with --target <column>/);
   });
 
-  it('a non-numeric or empty cell: its line and column', () => {
+  it('a stray text cell in a column of numbers: named, with its row and the way to mark it missing; an empty cell is a gap, filled', () => {
     const lines = readFileSync(CSV, 'utf8').split('\n');
     const cells = lines[6]!.split(',');
-    cells[3] = 'n/a';
+    cells[3] = 'n.a.';
     lines[6] = cells.join(',');
     writeFileSync(join(dir, 'bad.csv'), lines.join('\n'));
-    expectMistake(blasnet('train', 'bad.csv', '--target', 'diagnosis'), 1, /bad\.csv: line 7, column 4 \("mean_area"\): "n\/a" is not a number/);
+    expectMistake(blasnet('train', 'bad.csv', '--target', 'diagnosis'), 1,
+      /bad\.csv: column "mean_area" holds numbers but for 1 cell such as "n\.a\." \(data row 6\); fix it, or list it as missing with --missing \(e\.g\. --missing "NA,n\.a\.,"\)/);
+    // Listed as missing, it is a gap: imputed with the training mean.
+    const fixed = blasnet('train', 'bad.csv', '--target', 'diagnosis', '--missing', 'NA,n.a.,', '--epochs', '1');
+    expect(fixed.code).toBe(0);
+    expect(fixed.stdout).toMatch(/^imputed cells \(numbers by their mean, categories by the most frequent, from the training rows\): mean_area 1$/m);
+    // At predict time an empty cell is filled from the training statistics: no row is dropped, no error.
     cells[3] = '';
     lines[6] = cells.join(',');
     writeFileSync(join(dir, 'empty-cell.csv'), lines.join('\n'));
-    expectMistake(blasnet('predict', modelFile, 'empty-cell.csv'), 1, /empty-cell\.csv: line 7, column 4 \("mean_area"\): an empty cell is not a number/);
+    const p = blasnet('predict', modelFile, 'empty-cell.csv');
+    expect(p.stderr).toBe('');
+    expect(p.code).toBe(0);
+    expect(p.stdout.trim().split('\n')).toHaveLength(570);
     const target = readFileSync(CSV, 'utf8').replace(/,0\n/, ',malignant\n');
     writeFileSync(join(dir, 'bad-target.csv'), target);
-    expectMistake(blasnet('train', 'bad-target.csv', '--target', 'diagnosis'), 1, /bad-target\.csv: line 2, column 31 \("diagnosis"\): "malignant" is not a number/);
+    expectMistake(blasnet('train', 'bad-target.csv', '--target', 'diagnosis'), 1, /bad-target\.csv: column "diagnosis" holds numbers but for 1 cell such as "malignant" \(data row 1\)/);
   });
 
   it('a ragged CSV and an empty one', () => {
     writeFileSync(join(dir, 'ragged.csv'), 'a,b,y\n1,2,0\n3,1\n');
-    expectMistake(blasnet('train', 'ragged.csv', '--target', 'y'), 1, /ragged\.csv: not a valid CSV: .*line 3/);
+    expectMistake(blasnet('train', 'ragged.csv', '--target', 'y'), 1, /ragged\.csv: line 3 has 2 fields, the header has 3/);
     writeFileSync(join(dir, 'empty.csv'), '');
     expectMistake(blasnet('train', 'empty.csv', '--target', 'y'), 1, /empty\.csv: the file is empty/);
   });
@@ -353,8 +373,10 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
     const dropped = readFileSync(CSV, 'utf8').split('\n').map((l) => l.split(',').slice(1).join(',')).join('\n');
     writeFileSync(join(dir, 'fewer.csv'), dropped);
     expectMistake(blasnet('predict', modelFile, 'fewer.csv'), 1, /fewer\.csv: the model needs 30 feature columns; 1 missing: mean_radius/);
-    // … and by count (a model saved by the library knows only how many): every column but --target is a feature.
-    const model = await loadModel(modelFile);
+    // … and by count (a model saved by the library from a matrix knows only how many): every column but --target is a feature.
+    const { rows } = csvRows();
+    const model = new NeuralNetwork({ layers: [30, 2, 1], seed: 1 });
+    await model.fit(Matrix.from(rows.map((r) => r.slice(0, 30))), rows.map((r) => r[30]!), { epochs: 1 });
     await model.save(join(dir, 'library.json'));
     expectMistake(blasnet('predict', 'library.json', 'fewer.csv', '--target', 'diagnosis'), 1, /fewer\.csv: the model expects 30 features, the data has 29 \(besides the target "diagnosis"\)/);
     expectMistake(blasnet('evaluate', 'library.json', CSV), 2, /library\.json does not name its target column: say which with --target <column>/);
@@ -383,7 +405,7 @@ describe('blasnet CLI: user mistakes get one line on stderr, no stack trace, exi
   it('--help and --version exit 0; no command at all is a usage error (help on stderr, exit 2)', () => {
     const h = blasnet('--help');
     expect(h.code).toBe(0);
-    for (const c of ['train', 'evaluate', 'predict', 'export', 'info']) expect(h.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['train', 'cv', 'evaluate', 'predict', 'export', 'info']) expect(h.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     const none = blasnet();
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^Usage: blasnet /m);
@@ -435,6 +457,7 @@ describe('CLI metrics (lib/cli/metrics.ts), against hand-computed values', () =>
     // y = 1 2 3 4 (mean 2.5, SS_tot 5), ŷ = 1 2 2 5 (SS_res 0 + 0 + 1 + 1 = 2)
     const r = regressionReport([1, 2, 3, 4], [1, 2, 2, 5]);
     expect(r.mse).toBe(0.5);
+    expect(r.mae).toBe(0.5);
     expect(r.r2).toBeCloseTo(1 - 2 / 5, 15);
   });
 });

@@ -1,99 +1,160 @@
 // `blasnet evaluate`, `predict`, `export` and `info`: each loads a model file and the data it needs,
 // then prints or writes its result. Every user mistake is a CliError (lib/cli/errors.ts).
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { stringify } from 'csv-stringify/sync';
 import { info as backendInfo, getThreads } from '../backend.js';
 import { exportOnnx } from '../onnx.js';
+import type { Table } from '../tabular/table.js';
+import { dataSource, listColumns, readIdxPair, readTable, requireColumns, type DataOptions } from './data.js';
 import { CliError, usageError } from './errors.js';
-import { classificationReport, formatReport, regressionReport, type Report } from './metrics.js';
-import { inputCount, loadCliModel, predictRows, type CliModelInfo } from './modelfile.js';
-import { loadData, type Dataset } from './data.js';
-import type { Model } from '../index.js';
+import { className, formatReport, worseThanMean } from './metrics.js';
+import { idxInputs, loadCliModel, measure, modelInputs, predictAll, type CliModel, type Inputs } from './modelfile.js';
+import type { Sink } from './output.js';
 
-interface DataOptions {
-  target?: string;
-  idxImages?: string;
-  idxLabels?: string;
+/** The cell texts that mean "missing" for a model's data: --missing, else the model's own list (its preprocessing's), else the library's. */
+function missingFor(cm: CliModel, o: DataOptions): string[] | undefined {
+  if (o.missing !== undefined) return o.missing;
+  return cm.input.kind === 'tabular' ? cm.input.prep.toJSON().missing : undefined;
 }
 
-/** The model's data: its feature columns by name when it knows them, else every column but the target, counted. */
-function modelData(model: Model, info: CliModelInfo, data: string | undefined, o: DataOptions, targetNeeded: boolean): Dataset {
-  const target = o.target ?? info.target ?? undefined;
-  const ds = loadData(data, { ...o, target: o.idxImages !== undefined ? undefined : target }, targetNeeded, o.idxImages !== undefined ? null : info.features);
-  const m = inputCount(model);
-  if (ds.X.cols !== m) {
-    throw new CliError(`${data ?? o.idxImages}: the model expects ${m} features, the data has ${ds.X.cols}${ds.target ? ` (besides the target ${JSON.stringify(ds.target)})` : ''}`);
+/** The data of evaluate: the inputs and the true targets of the rows that have one. */
+async function labelledData(cm: CliModel, data: string | undefined, o: DataOptions): Promise<{ X: Inputs; y: ArrayLike<unknown>; file: string; dropped: number }> {
+  const src = dataSource(data, o, true);
+  if (src.kind === 'idx') {
+    const d = readIdxPair(src.images, src.labels);
+    return { X: idxInputs(cm, d), y: d.y!, file: src.images, dropped: 0 };
   }
-  return ds;
+  const target = o.target ?? cm.target;
+  if (target === null) throw usageError(`${cm.file} does not name its target column: say which with --target <column>`);
+  const table = await readTable(src.file, { ...o, missing: missingFor(cm, o) });
+  if (o.target !== undefined) requireColumns(table, src.file, [target], '--target');
+  else if (!table.has(target)) {
+    throw new CliError(`${src.file}: no column ${JSON.stringify(target)}, the model's target; the columns are ${listColumns(table.columnNames)} (--target <column> names another)`);
+  }
+  const column = table.column(target);
+  const summary = table.columns.find((c) => c.name === target)!;
+  const keep: number[] = [];
+  for (let i = 0; i < table.nRows; i++) {
+    const v = column[i];
+    if (!(v === null || (typeof v === 'number' && Number.isNaN(v)))) keep.push(i);
+  }
+  if (keep.length === 0) throw new CliError(`${src.file}: the target column ${JSON.stringify(target)} has no values (all ${table.nRows} cells missing)`);
+  if (cm.task === 'regression' && summary.type !== 'numeric') {
+    throw new CliError(`${src.file}: the target column ${JSON.stringify(target)} holds ${summary.type === 'boolean' ? 'true/false' : 'text'}; the model is a regression, which needs numbers`);
+  }
+  const rows = keep.length === table.nRows ? table : table.take(keep);
+  const y = summary.type === 'numeric' ? Float64Array.from(keep, (i) => (column as Float64Array)[i]!) : keep.map((i) => column[i]);
+  return { X: modelInputs(cm, rows, src.file, target), y, file: src.file, dropped: table.nRows - keep.length };
 }
 
-/** `blasnet evaluate <model> <data>`: accuracy, per-class precision/recall/F1 and the confusion matrix, or MSE and R². */
-export async function evaluate(modelFile: string, data: string | undefined, o: DataOptions & { json?: boolean }, out: NodeJS.WritableStream): Promise<void> {
-  const { model, info } = await loadCliModel(modelFile);
-  if (o.idxImages === undefined && o.target === undefined && info.target === null) {
-    throw usageError(`${modelFile} does not name its target column: say which with --target <column>`);
-  }
-  const ds = modelData(model, info, data, o, true);
-  const y = ds.y!;
-  const { values } = predictRows(model, info, ds.X);
-  let r: Report;
-  if (info.task === 'classification') {
-    for (let i = 0; i < y.length; i++) {
-      if (!(Number.isInteger(y[i]) && y[i]! >= 0 && y[i]! < info.classes)) {
-        throw new CliError(`${data ?? o.idxLabels}: data row ${i + 1} has target ${y[i]}; the model's classes are 0…${info.classes - 1}`);
-      }
-    }
-    r = classificationReport(y, values, info.classes);
+/** `blasnet evaluate <model> <data>`: accuracy, per-class precision/recall/F1 and the confusion matrix, or R², MSE and MAE. */
+export async function evaluate(modelFile: string, data: string | undefined, o: DataOptions & { json?: boolean }, out: Sink, warn: (s: string) => void): Promise<void> {
+  const cm = await loadCliModel(modelFile);
+  const d = await labelledData(cm, data, o);
+  const m = await measure(cm.model, cm.task, cm.classes, d.X, d.y, (i) => `${d.file}: data row ${i + 1}`);
+  const r = m.report;
+  if (o.json) {
+    out.write(`${JSON.stringify({ ...r, ...(d.dropped > 0 ? { droppedMissingTarget: d.dropped } : {}) }, null, 2)}\n`);
   } else {
-    r = regressionReport(y, values);
+    const lines = formatReport(r);
+    if (d.dropped > 0) lines.splice(1, 0, `(${d.dropped} row${d.dropped === 1 ? '' : 's'} without a target left out)`);
+    out.write(`${lines.join('\n')}\n`);
   }
-  if (o.json) out.write(`${JSON.stringify(r, null, 2)}\n`);
-  else out.write(`${formatReport(r).join('\n')}\n`);
+  const warning = worseThanMean(r, 'the');
+  if (warning) warn(warning);
 }
+
+/** The header of predict's CSV: `class` (or `prediction`), and with --proba `p(<class>)` per class; --id's column first. */
+export function predictionHeader(cm: CliModel, proba: boolean, id: string | undefined): string[] {
+  const head = cm.task === 'classification' ? ['class', ...(proba ? cm.classes!.map((c) => `p(${className(c)})`) : [])] : ['prediction'];
+  return id !== undefined ? [id, ...head] : head;
+}
+
+/** Rows of output written at a time (and then the stream's back-pressure waited for). */
+const CHUNK = 2000;
 
 /** `blasnet predict <model> <data>`: one CSV line per row, the class (or value), plus probabilities with --proba. */
-export async function predict(modelFile: string, data: string | undefined, o: DataOptions & { proba?: boolean; out?: string }, stdout: NodeJS.WritableStream): Promise<void> {
-  const { model, info } = await loadCliModel(modelFile);
-  if (o.proba && info.task !== 'classification') throw usageError('--proba needs a classifier; this model is a regression model');
-  const ds = modelData(model, info, data, o, false);
-  const { values, proba } = predictRows(model, info, ds.X);
-  const lines: string[] = [];
-  if (info.task === 'classification') {
-    const k = info.classes;
-    lines.push(o.proba ? ['class', ...Array.from({ length: k }, (_, c) => `p${c}`)].join(',') : 'class');
-    for (let i = 0; i < values.length; i++) {
-      lines.push(o.proba ? [values[i], ...Array.from(proba!.row(i), (p) => String(p))].join(',') : String(values[i]));
-    }
+export async function predict(modelFile: string, data: string | undefined, o: DataOptions & { proba?: boolean; out?: string; id?: string }, stdout: Sink): Promise<void> {
+  const cm = await loadCliModel(modelFile);
+  if (o.proba && cm.task !== 'classification') throw usageError('--proba needs a classifier; this model is a regression model');
+  const src = dataSource(data, o, false);
+  if (src.kind === 'idx' && o.id !== undefined) throw usageError('--id applies to CSV data, not to --idx-images');
+  let X: Inputs, ids: string[] | null = null;
+  if (src.kind === 'idx') {
+    X = idxInputs(cm, readIdxPair(src.images, undefined));
   } else {
-    lines.push('prediction');
-    for (const v of values) lines.push(String(v));
+    const table: Table = await readTable(src.file, { ...o, missing: missingFor(cm, o) });
+    if (o.id !== undefined) {
+      requireColumns(table, src.file, [o.id], '--id');
+      ids = idTexts(table, o.id);
+    }
+    X = modelInputs(cm, table, src.file, o.target ?? cm.target);
   }
-  const text = `${lines.join('\n')}\n`;
+  const p = await predictAll(cm.model, cm.task, X);
+  const n = p.index?.length ?? p.values!.length;
+  const row = (i: number): string[] => {
+    const head = ids ? [ids[i]!] : [];
+    if (cm.task === 'regression') return [...head, String(p.values![i])];
+    const label = className(cm.classes![p.index![i]!]!);
+    return o.proba ? [...head, label, ...Array.from(p.proba!.row(i), (v) => String(v))] : [...head, label];
+  };
+  // csv-stringify quotes a field when CSV needs it (a comma, a quote, a line break), doubling quotes.
+  const csv = (rows: string[][]) => stringify(rows, { record_delimiter: 'unix' });
+  const header = csv([predictionHeader(cm, o.proba === true, o.id)]);
   if (o.out) {
+    let fd: number;
     try {
-      writeFileSync(o.out, text);
+      fd = openSync(o.out, 'w');
     } catch (e) {
       throw new CliError(`cannot write predictions to ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-  } else {
-    stdout.write(text);
+    try {
+      writeSync(fd, header);
+      for (let i = 0; i < n; i += CHUNK) writeSync(fd, csv(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => row(i + j))));
+    } catch (e) {
+      throw new CliError(`cannot write predictions to ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    } finally {
+      closeSync(fd);
+    }
+    return;
+  }
+  await stdout.writeAsync(header);
+  for (let i = 0; i < n && !stdout.closed; i += CHUNK) {
+    await stdout.writeAsync(csv(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => row(i + j))));
   }
 }
 
+/** An ID column's cells as the file wrote them (a numeric ID keeps its text: 007 stays 007); empty where missing. */
+function idTexts(table: Table, name: string): string[] {
+  // A numeric column keeps each cell's own text where it differs from the number's (Table's storage).
+  const d = table.data(name);
+  if (d.type === 'numeric') return Array.from(d.values, (v, i) => (Number.isNaN(v) ? '' : d.text?.get(i) ?? String(v)));
+  return (d.values as (string | boolean | null)[]).map((v) => (v === null ? '' : String(v)));
+}
+
 /** `blasnet export <model> --onnx <file>`: the model (with its input scaling) as an ONNX file. */
-export async function exportModel(modelFile: string, o: { onnx?: string; float32?: boolean }, out: NodeJS.WritableStream): Promise<void> {
+export async function exportModel(modelFile: string, o: { onnx?: string; float32?: boolean }, out: Sink): Promise<void> {
   if (!o.onnx) throw usageError('say where to write the ONNX file: --onnx <file>');
-  const { model } = await loadCliModel(modelFile);
-  const bytes = exportOnnx(model, { float32: o.float32 === true });
+  const cm = await loadCliModel(modelFile);
+  let bytes: Uint8Array;
+  try {
+    bytes = exportOnnx(cm.model, { float32: o.float32 === true });
+  } catch (e) {
+    if (typeof (e as { code?: unknown }).code === 'string') throw new CliError(`${modelFile}: cannot export to ONNX: ${(e as Error).message.replace(/^exportOnnx: (cannot export )?/, '')}`);
+    throw e;
+  }
   try {
     writeFileSync(o.onnx, bytes);
   } catch (e) {
     throw new CliError(`cannot write ${o.onnx}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  out.write(`wrote ${o.onnx}: ONNX opset 13, ${o.float32 ? 'float32' : 'float64'}, input X [N, ${inputCount(model)}], ${bytes.length} bytes\n`);
+  const cols = cm.input.kind === 'tabular' ? cm.input.prep.columns : null;
+  const input = cols ? `X [N, ${cols.length}] (the columns ${listColumns(cols)}; NaN for a missing cell)` : `X [N, ${cm.model.nFeatures}]`;
+  out.write(`wrote ${o.onnx}: ONNX opset 13, ${o.float32 ? 'float32' : 'float64'}, input ${input}, ${bytes.length} bytes\n`);
 }
 
 /** `blasnet info`: the backend, the BLAS library, its core, threads and SIMD level. */
-export function showInfo(o: { json?: boolean }, out: NodeJS.WritableStream): void {
+export function showInfo(o: { json?: boolean }, out: Sink): void {
   const i = backendInfo();
   if (o.json) {
     out.write(`${JSON.stringify({ ...i, threads: getThreads() }, null, 2)}\n`);

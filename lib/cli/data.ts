@@ -1,21 +1,22 @@
-// Reading the CLI's data files into matrices: a CSV with a header (csv-parse), or an MNIST-style IDX
-// pair (images, labels). Every problem with the file becomes a CliError naming the file, and for a bad
-// cell its line and column. Knows nothing about models.
+// Reading the CLI's data files: a CSV through the library's tabular reader (readCsv: the delimiter
+// detected among , ; tab | or given, quotes, a BOM, CRLF/LF mixed, missing cells, column types
+// inferred) into a Table, or an MNIST-style IDX pair (images, labels) into a matrix. Every problem with
+// a file becomes a CliError naming the file (and for a bad cell its line and column). Also the parsers
+// of the data options (--delimiter, --missing, comma-separated column lists). Knows nothing about models.
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { CsvError, parse } from 'csv-parse/sync';
+import { InvalidArgumentError } from 'commander';
 import { Matrix } from '../matrix.js';
+import { readCsv } from '../tabular/csv.js';
+import type { Table } from '../tabular/table.js';
 import { CliError, usageError } from './errors.js';
 
-export interface Dataset {
-  /** n × m features, in the order of `features`. */
-  X: Matrix;
-  /** The feature columns' names (CSV), or null (IDX: pixels). */
-  features: string[] | null;
-  /** The target values, or null when the data has no target column. */
-  y: Float64Array | null;
-  /** The target column's name (CSV), or null. */
-  target: string | null;
+/** The options that say how to read a CSV. */
+export interface CsvReadOptions {
+  /** --delimiter: one character; default detected. */
+  delimiter?: string;
+  /** --missing: the cell texts that mean "missing"; default the library's list. */
+  missing?: string[];
 }
 
 /** A file's bytes; a missing or unreadable file is a CliError. */
@@ -23,87 +24,77 @@ export function readBytes(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
-    throw new CliError(`cannot read ${what} ${path}: ${reason}`);
+    throw new CliError(`cannot read ${what} ${path}: ${ioReason(e)}`);
   }
 }
 
-// A plain decimal number: what a CSV of features holds. Rejects '', 'NaN', 'Infinity', '0x1f', '1,5'.
-const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-function cell(text: string, file: string, line: number, column: number, name: string): number {
-  const v = NUMBER.test(text) ? Number(text) : NaN;
-  if (!Number.isFinite(v)) {
-    const shown = text === '' ? 'an empty cell' : JSON.stringify(text.length > 30 ? `${text.slice(0, 30)}…` : text);
-    throw new CliError(`${file}: line ${line}, column ${column} (${JSON.stringify(name)}): ${shown} is not a number`);
-  }
-  return v;
-}
-
-interface Options {
-  /** The target column; required unless `targetOptional`. */
-  target?: string | null;
-  /** Read the target when the column is there, carry on without it when it is not (predict). */
-  targetOptional?: boolean;
-  /** The feature columns to take, in this order (a saved model's); default every column but the target. */
-  features?: string[] | null;
+function ioReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
 }
 
 /**
- * Reads a CSV whose first line names the columns. Features and target must be plain decimal numbers.
- * @throws {CliError} a missing file, a malformed CSV, a missing column, a non-numeric cell (with its line and column)
+ * Reads a CSV whose first line names the columns into a Table (lib/tabular/csv.ts).
+ * @param missing - the cell texts that mean "missing" (--missing, or a model's own list); default the library's
+ * @throws {CliError} a missing or unreadable file; a malformed CSV, an empty file, a ragged line (with its line)
  */
-export function readCsv(file: string, options: Options): Dataset {
-  const text = readBytes(file, 'data file').toString('utf8');
-  let records: { record: string[]; info: { lines: number } }[];
+export async function readTable(file: string, o: CsvReadOptions): Promise<Table> {
   try {
-    records = parse(text, { info: true, bom: true, trim: true, skip_empty_lines: true }) as unknown as typeof records;
+    return await readCsv(file, { ...(o.delimiter !== undefined ? { delimiter: o.delimiter } : {}), ...(o.missing !== undefined ? { missing: o.missing } : {}) });
   } catch (e) {
-    if (e instanceof CsvError) throw new CliError(`${file}: not a valid CSV: ${e.message}`);
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_BLASNET_IO') throw new CliError(`cannot read data file ${file}: ${ioReason((e as { cause?: unknown }).cause ?? e)}`);
+    if (code === 'ERR_BLASNET_DATA') throw new CliError((e as Error).message);
     throw e;
   }
-  if (records.length === 0) throw new CliError(`${file}: the file is empty; expected a header line naming the columns`);
-  const header = records[0]!.record;
-  const seen = new Map<string, number>();
-  header.forEach((name, k) => {
-    if (name === '') throw new CliError(`${file}: the header's column ${k + 1} has no name`);
-    if (seen.has(name)) throw new CliError(`${file}: the header names column ${JSON.stringify(name)} twice (columns ${seen.get(name)! + 1} and ${k + 1})`);
-    seen.set(name, k);
-  });
-  const list = (names: string[]) => (names.length > 8 ? `${names.slice(0, 8).join(', ')}, … (${names.length} columns)` : names.join(', '));
-  let targetIndex = -1;
-  const target = options.target ?? null;
-  if (target !== null) {
-    targetIndex = seen.get(target) ?? -1;
-    if (targetIndex < 0 && !options.targetOptional) throw new CliError(`${file}: no column named ${JSON.stringify(target)} for the target; the columns are ${list(header)}`);
-  }
-  let featureIdx: number[];
-  if (options.features) {
-    const missing = options.features.filter((f) => !seen.has(f));
-    if (missing.length > 0) {
-      throw new CliError(`${file}: the model needs ${options.features.length} feature columns; ${missing.length} missing: ${list(missing)}`);
-    }
-    featureIdx = options.features.map((f) => seen.get(f)!);
-  } else {
-    featureIdx = header.map((_, k) => k).filter((k) => k !== targetIndex);
-  }
-  if (featureIdx.length === 0) throw new CliError(`${file}: no feature columns (the only column is the target ${JSON.stringify(target)})`);
-  const rows = records.slice(1);
-  if (rows.length === 0) throw new CliError(`${file}: the header is not followed by any data line`);
-  const m = featureIdx.length, n = rows.length;
-  const X = new Matrix(n, m);
-  const y = targetIndex >= 0 ? new Float64Array(n) : null;
-  rows.forEach(({ record, info }, i) => {
-    const line = info.lines;
-    for (let j = 0; j < m; j++) {
-      const k = featureIdx[j]!;
-      X.data[i * m + j] = cell(record[k]!, file, line, k + 1, header[k]!);
-    }
-    if (y) y[i] = cell(record[targetIndex]!, file, line, targetIndex + 1, header[targetIndex]!);
-  });
-  return { X, features: featureIdx.map((k) => header[k]!), y, target: targetIndex >= 0 ? target : null };
 }
+
+/** "a, b, c", or the first names and a count. */
+export function listColumns(names: readonly string[]): string {
+  return names.length > 8 ? `${names.slice(0, 8).join(', ')}, … (${names.length} columns)` : names.join(', ');
+}
+
+/** Checks that the table has every named column; `what` names the option or the model that asks. */
+export function requireColumns(table: Table, file: string, names: readonly string[], what: string): void {
+  const missing = names.filter((n) => !table.has(n));
+  if (missing.length === 0) return;
+  const shown = missing.map((n) => JSON.stringify(n)).join(', ');
+  throw new CliError(`${file}: ${what} ${missing.length === 1 ? `names column ${shown}, which the file does not have` : `names columns the file does not have: ${shown}`}; the columns are ${listColumns(table.columnNames)}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Option parsers (commander argParser functions: an InvalidArgumentError becomes commander's
+// "option '--x <v>' argument 'v' is invalid. …" line, exit 2).
+
+/** --delimiter: one character, or the words comma, semicolon, tab, pipe, or `\t`. */
+export function delimiterOption(value: string): string {
+  const named: Record<string, string> = { comma: ',', semicolon: ';', tab: '\t', '\\t': '\t', pipe: '|' };
+  const d = named[value.toLowerCase()] ?? value;
+  if ([...d].length !== 1 || d === '"' || d === '\n' || d === '\r') {
+    throw new InvalidArgumentError("expected one character other than a quote or a line break (',' ';' '|'), or tab.");
+  }
+  return d;
+}
+
+/** --features, --ignore: comma-separated column names, none empty, none twice. */
+export function columnListOption(value: string): string[] {
+  const names = value.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new InvalidArgumentError('expected column names separated by commas (no empty name).');
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) throw new InvalidArgumentError(`column ${JSON.stringify(n)} is listed twice.`);
+    seen.add(n);
+  }
+  return names;
+}
+
+/** --missing: comma-separated cell texts; an empty item (as in `NA,`) stands for the empty cell. */
+export function missingOption(value: string): string[] {
+  return [...new Set(value.split(',').map((s) => s.trim()))];
+}
+
+// ---------------------------------------------------------------------------------------------
+// IDX
 
 interface Idx {
   dims: number[];
@@ -133,12 +124,19 @@ function readIdx(file: string): Idx {
   return { dims, data: bytes.subarray(start) };
 }
 
+/** An IDX pair as a matrix: n × m pixels (taken as they are, 0–255) and the labels, or null. */
+export interface IdxData {
+  X: Matrix;
+  y: Float64Array | null;
+  /** The images file, for messages. */
+  file: string;
+}
+
 /**
- * An MNIST-style pair: images (n × rows × cols, or n × m) and optionally labels (n). Pixels are taken
- * as they are (0–255); the model's standardization scales them.
+ * An MNIST-style pair: images (n × rows × cols, or n × m) and optionally labels (n).
  * @throws {CliError} a missing or malformed file, or counts that do not match
  */
-export function readIdxPair(imagesFile: string, labelsFile: string | undefined): Dataset {
+export function readIdxPair(imagesFile: string, labelsFile: string | undefined): IdxData {
   const img = readIdx(imagesFile);
   if (img.dims.length < 2) throw new CliError(`${imagesFile}: expected images (n × rows × cols), got dimensions ${img.dims.join(' × ')}`);
   const n = img.dims[0]!, m = img.dims.slice(1).reduce((a, b) => a * b, 1);
@@ -150,24 +148,35 @@ export function readIdxPair(imagesFile: string, labelsFile: string | undefined):
     if (lab.dims[0] !== n) throw new CliError(`${labelsFile} has ${lab.dims[0]} labels for the ${n} images of ${imagesFile}`);
     y = Float64Array.from(lab.data);
   }
-  return { X, features: null, y, target: null };
+  return { X, y, file: imagesFile };
 }
 
+/** The data options every data-reading command shares. */
+export interface DataOptions extends CsvReadOptions {
+  target?: string;
+  idxImages?: string;
+  idxLabels?: string;
+}
+
+/** Which data a command names: a CSV, or an IDX pair. */
+export type DataSource = { kind: 'csv'; file: string } | { kind: 'idx'; images: string; labels: string | undefined };
+
 /**
- * The data a command names: a CSV (with `--target`), or an IDX pair (`--idx-images`, `--idx-labels`).
- * @param targetNeeded - train and evaluate need the target; predict takes it when present
- * @param features - a saved model's feature columns, taken by name and in that order
- * @throws {CliError} conflicting or missing data options (exit 2), and every problem of the files
+ * Checks how the data options combine: a CSV file, or --idx-images (with --idx-labels when the
+ * labels are needed), never both; CSV options do not apply to IDX data.
+ * @param labelsNeeded - train, cv and evaluate need labels; predict does not
+ * @throws {CliError} exit 2 for a combination that does not work
  */
-export function loadData(data: string | undefined, o: { target?: string | undefined; idxImages?: string | undefined; idxLabels?: string | undefined }, targetNeeded: boolean, features?: string[] | null): Dataset {
+export function dataSource(data: string | undefined, o: DataOptions, labelsNeeded: boolean, csvOnly: [string, string][] = []): DataSource {
   if (o.idxImages !== undefined) {
     if (data !== undefined) throw usageError(`give either a CSV file or --idx-images, not both (got ${data} and --idx-images ${o.idxImages})`);
     if (o.target !== undefined) throw usageError('--target applies to CSV data; IDX labels come from --idx-labels');
-    if (targetNeeded && o.idxLabels === undefined) throw usageError('--idx-images needs --idx-labels <file> here');
-    return readIdxPair(o.idxImages, o.idxLabels);
+    const flags: [string, unknown][] = [['--delimiter', o.delimiter], ['--missing', o.missing], ...csvOnly.map(([k, flag]) => [flag, (o as Record<string, unknown>)[k]] as [string, unknown])];
+    for (const [flag, v] of flags) if (v !== undefined) throw usageError(`${flag} applies to CSV data, not to --idx-images`);
+    if (labelsNeeded && o.idxLabels === undefined) throw usageError('--idx-images needs --idx-labels <file> here');
+    return { kind: 'idx', images: o.idxImages, labels: o.idxLabels };
   }
   if (o.idxLabels !== undefined) throw usageError('--idx-labels needs --idx-images <file>');
   if (data === undefined) throw usageError('missing the data: a CSV file, or --idx-images <file> --idx-labels <file>');
-  if (targetNeeded && o.target === undefined) throw usageError(`${data}: say which column to predict with --target <column>`);
-  return readCsv(data, { target: o.target ?? null, targetOptional: !targetNeeded, features: features ?? null });
+  return { kind: 'csv', file: data };
 }

@@ -1,11 +1,15 @@
 // Evaluation metrics the CLI reports: for classifiers the confusion matrix, accuracy and per-class
-// precision, recall and F1; for regression heads MSE and R². Every number comes from lib/metrics.ts
-// (scikit-learn's definitions); this file only arranges them into reports and text tables. No model,
-// no I/O.
-import { accuracyScore, confusionMatrix, f1Score, meanSquaredError, precisionScore, r2Score, recallScore } from '../metrics.js';
+// precision, recall and F1, each class under its own name; for regression R², MSE and MAE. Every
+// number comes from lib/metrics.ts (scikit-learn's definitions); this file only arranges them into
+// reports and text tables. No model, no I/O.
+import type { Classes, Label } from '../labels.js';
+import {
+  accuracyScore, confusionMatrix, f1Score, meanAbsoluteError, meanSquaredError, precisionScore, r2Score, recallScore,
+} from '../metrics.js';
 
 export interface ClassMetrics {
-  class: number;
+  /** The class as the data names it: a string, a number or a boolean (the model's `classes`). */
+  class: Label;
   precision: number;
   recall: number;
   f1: number;
@@ -26,18 +30,25 @@ export interface ClassificationReport {
 export interface RegressionReport {
   task: 'regression';
   n: number;
-  mse: number;
   /** 1 − SS_res / SS_tot (−Infinity… 1; NaN when the targets are constant and the fit is not exact). */
   r2: number;
+  /** Mean squared error. */
+  mse: number;
+  /** Mean absolute error. */
+  mae: number;
 }
 
 export type Report = ClassificationReport | RegressionReport;
 
 /**
- * The confusion matrix and per-class scores of `predicted` against `actual` (class indices 0…k−1).
- * A class never predicted has precision 0 (and F1 0), as scikit-learn reports with zero_division=0.
+ * The confusion matrix and per-class scores of `predicted` against `actual` (class indices 0…k−1 into
+ * `classes`, which name them). A class never predicted has precision 0 (and F1 0), as scikit-learn
+ * reports with zero_division=0.
+ * @param classList - the class labels (k of them), or k for the classes 0…k−1
  */
-export function classificationReport(actual: ArrayLike<number>, predicted: ArrayLike<number>, k: number): ClassificationReport {
+export function classificationReport(actual: ArrayLike<number>, predicted: ArrayLike<number>, classList: Classes | number): ClassificationReport {
+  const named: Label[] = typeof classList === 'number' ? Array.from({ length: classList }, (_, c) => c) : classList.slice();
+  const k = named.length;
   const yTrue = Float64Array.from(actual), yPred = Float64Array.from(predicted);
   const labels = Array.from({ length: k }, (_, c) => c);
   const confusion = confusionMatrix(yTrue, yPred, { labels }).toArray();
@@ -45,7 +56,7 @@ export function classificationReport(actual: ArrayLike<number>, predicted: Array
   const recall = recallScore(yTrue, yPred, { average: null, labels });
   const f1 = f1Score(yTrue, yPred, { average: null, labels });
   const classes: ClassMetrics[] = labels.map((c) => ({
-    class: c, precision: precision[c]!, recall: recall[c]!, f1: f1[c]!, support: confusion[c]!.reduce((a, b) => a + b, 0),
+    class: named[c]!, precision: precision[c]!, recall: recall[c]!, f1: f1[c]!, support: confusion[c]!.reduce((a, b) => a + b, 0),
   }));
   return {
     task: 'classification',
@@ -61,33 +72,45 @@ export function classificationReport(actual: ArrayLike<number>, predicted: Array
   };
 }
 
-/** MSE = (1/n) Σ (ŷ − y)², R² = 1 − Σ (ŷ − y)² / Σ (y − ȳ)². */
+/** R² = 1 − Σ (ŷ − y)² / Σ (y − ȳ)², MSE = (1/n) Σ (ŷ − y)², MAE = (1/n) Σ |ŷ − y|. */
 export function regressionReport(actual: ArrayLike<number>, predicted: ArrayLike<number>): RegressionReport {
   const yTrue = Float64Array.from(actual), yPred = Float64Array.from(predicted);
   const mse = meanSquaredError(yTrue, yPred);
+  const mae = meanAbsoluteError(yTrue, yPred);
   // Constant targets leave R² undefined: this report says NaN where scikit-learn's r2Score says 0,
   // unless the fit is exact (1); a single example is such a case.
   const constant = yTrue.every((v) => v === yTrue[0]);
   const r2 = constant ? (mse === 0 ? 1 : NaN) : r2Score(yTrue, yPred);
-  return { task: 'regression', n: yTrue.length, mse, r2 };
+  return { task: 'regression', n: yTrue.length, r2, mse, mae };
+}
+
+/** The one-line warning of a regression that does worse than predicting the mean (R² < 0), or null. */
+export function worseThanMean(r: Report, where: string): string | null {
+  if (r.task !== 'regression' || !(r.r2 < 0)) return null;
+  return `${where} R² is ${r.r2.toFixed(4)} < 0: the model does worse than predicting the mean`;
+}
+
+/** The name a class is shown under: its label as text. */
+export function className(label: Label): string {
+  return String(label);
 }
 
 const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
 /** The report as aligned text lines, for the terminal. */
-export function formatReport(r: Report, classNames?: string[]): string[] {
-  if (r.task === 'regression') return [`examples  ${r.n}`, `MSE       ${r.mse.toPrecision(6)}`, `R²        ${r.r2.toFixed(4)}`];
-  const name = (c: number) => classNames?.[c] ?? String(c);
-  const w = Math.max(5, ...r.classes.map((m) => name(m.class).length));
+export function formatReport(r: Report): string[] {
+  if (r.task === 'regression') return [`examples  ${r.n}`, `R²        ${r.r2.toFixed(4)}`, `MSE       ${r.mse.toPrecision(6)}`, `MAE       ${r.mae.toPrecision(6)}`];
+  const name = (c: number) => className(r.classes[c]!.class);
+  const w = Math.max(5, ...r.classes.map((_, c) => name(c).length));
   const lines = [`examples  ${r.n}`, `accuracy  ${pct(r.accuracy)}`, ''];
   lines.push(`${'class'.padEnd(w)}  precision  recall     F1         support`);
-  for (const m of r.classes) {
-    lines.push(`${name(m.class).padEnd(w)}  ${m.precision.toFixed(4).padEnd(9)}  ${m.recall.toFixed(4).padEnd(9)}  ${m.f1.toFixed(4).padEnd(9)}  ${m.support}`);
+  for (const [c, m] of r.classes.entries()) {
+    lines.push(`${name(c).padEnd(w)}  ${m.precision.toFixed(4).padEnd(9)}  ${m.recall.toFixed(4).padEnd(9)}  ${m.f1.toFixed(4).padEnd(9)}  ${m.support}`);
   }
   lines.push(`${'macro'.padEnd(w)}  ${r.macro.precision.toFixed(4).padEnd(9)}  ${r.macro.recall.toFixed(4).padEnd(9)}  ${r.macro.f1.toFixed(4).padEnd(9)}  ${r.n}`);
   lines.push('', 'confusion matrix (rows: true class, columns: predicted)');
   const cw = Math.max(w, ...r.confusion.flat().map((v) => String(v).length));
-  lines.push(`${''.padEnd(w)}  ${r.classes.map((m) => name(m.class).padStart(cw)).join('  ')}`);
+  lines.push(`${''.padEnd(w)}  ${r.classes.map((_, c) => name(c).padStart(cw)).join('  ')}`);
   r.confusion.forEach((row, t) => lines.push(`${name(t).padEnd(w)}  ${row.map((v) => String(v).padStart(cw)).join('  ')}`));
   return lines;
 }
