@@ -1,16 +1,21 @@
-// Serving while training, at the library level: NeuralNetwork.fit runs in a native AsyncWorker on a copy
-// of the parameters, X and Y, so during a ~4 s fit the event loop stays responsive (measured with
-// perf_hooks.monitorEventLoopDelay), predictions answer bit-identically from the previous parameters, a
-// second fit is refused with ERR_BLASNET_BUSY, and the trained parameters appear when the fit settles.
-// Then the copy-at-the-call contract: overwriting or transferring away X and Y right after calling fit
-// changes nothing (bit for bit against an untouched twin run), and a Matrix over an already-detached
-// buffer is refused with ERR_BLASNET_DETACHED. The timing part needs the native backend.
+// Serving while training, through examples/server.ts over HTTP: POST /train retrains a copy of the
+// served model in the background (one native AsyncWorker, or a worker thread on the TypeScript
+// backend), so during a ~4 s fit the event loop stays responsive (perf_hooks.monitorEventLoopDelay in
+// this process, which is the server's), POST /predict answers bit-identically from the model being
+// served, a second /train is refused with 409, and when the fit completes the new model replaces the
+// old one atomically: every answer names one model version, each version gives one answer, and the
+// next version's answer differs. Then, at the library level, the copy-at-the-call contract:
+// overwriting or transferring away X and Y right after calling fit changes nothing (bit for bit against
+// an untouched twin run), and a Matrix over an already-detached buffer is refused with
+// ERR_BLASNET_DETACHED.
 import { availableParallelism, loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import { BlasnetError, getThreads, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
+import { buildServer } from '../examples/server.js';
+import { DEFAULT_MISSING, getThreads, Matrix, NeuralNetwork, Preprocessing, readCsv, setThreads } from '../lib/index.js';
 import type { AsyncFitOptions, BackendName } from '../lib/index.js';
-import { BACKENDS, HAS_NATIVE, randomLogisticData } from './helpers/data.js';
+import { BACKENDS, randomLogisticData } from './helpers/data.js';
+import { dataPath } from './helpers/datasets.js';
 
 const TARGET_FIT_MS = 4000;
 
@@ -42,107 +47,101 @@ function detach(a: Float64Array): void {
   structuredClone(buffer, { transfer: [buffer] });
 }
 
-describe.skipIf(!HAS_NATIVE)('NeuralNetwork.fit (native) while serving predictions', () => {
-  // 4000 examples × 32 features, a 32-64-32-1 tanh network, full-batch gradient descent for exactly
-  // the epochs asked (explicit since 0.2.0, whose default is Adam in batches of 200 with early stopping).
-  const DATA = randomLogisticData(11, 4000, 32);
-  const LAYERS = [32, 64, 32, 1];
-  const make = () => new NeuralNetwork({
-    layers: LAYERS, hidden: 'tanh', output: 'sigmoid', seed: 3, backend: 'native', optimizer: 'gd', batchSize: 0, earlyStopping: false,
+/** A JSON request to the server on 127.0.0.1. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function call(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }> {
+  const url = new URL(path, base);
+  if (url.hostname !== '127.0.0.1') throw new Error(`refusing to send traffic to ${url.hostname}`);
+  const res = await fetch(url, {
+    method, signal: AbortSignal.timeout(10_000),
+    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined, text };
+}
 
-  /** Epochs for a fit of about `ms` on this machine, from timing short fits of a twin network. */
-  async function epochsFor(ms: number): Promise<{ epochs: number; msPerEpoch: number }> {
-    const twin = make();
-    await twin.fit(DATA.X, DATA.y, { epochs: 2, learningRate: 0.1 }); // warm-up
-    let t = performance.now();
-    await twin.fit(DATA.X, DATA.y, { epochs: 5, learningRate: 0.1 });
-    let msPerEpoch = (performance.now() - t) / 5;
-    const probe = Math.max(5, Math.round(300 / msPerEpoch)); // a second, ~0.3 s measurement
-    t = performance.now();
-    await twin.fit(DATA.X, DATA.y, { epochs: probe, learningRate: 0.1 });
-    msPerEpoch = (performance.now() - t) / probe;
-    return { epochs: Math.min(1_000_000, Math.max(20, Math.round(ms / msPerEpoch))), msPerEpoch };
-  }
-
-  it('serves during the fit (event-loop delay printed; W9 in the benchmarks holds the target), answers from the old parameters, refuses a second fit, then installs the new ones', { timeout: 30_000, retry: 2 }, async () => {
+describe('examples/server.ts: a background retrain while serving', () => {
+  it('keeps the event loop free (delay printed; W9 in the benchmarks holds the target), answers from the served model, refuses a second retrain, then swaps the new model in atomically', { timeout: 60_000, retry: 2 }, async () => {
     // The serving configuration: OpenBLAS (process-wide) gets all cores but one, which stays free for
     // the event loop; otherwise the fit's BLAS threads compete with it for every core.
     const savedThreads = getThreads();
     const blasThreads = Math.max(1, availableParallelism() - 1);
     setThreads(blasThreads);
+    const table = await readCsv(dataPath('penguins.csv'), { missing: [...DEFAULT_MISSING, '.'] });
+    const prep = Preprocessing.fit(table, { target: 'species', ignore: ['id'] });
+    const model = new NeuralNetwork({ layers: [prep.nFeatures, 16, 3], preprocessing: prep, seed: 1 });
+    await model.fit(table);
+    const app = buildServer({ model, trainingData: table });
+    const base = await app.listen({ port: 0, host: '127.0.0.1' });
     try {
-      await serveWhileTraining(blasThreads);
+      await serveWhileTraining(base, table.records().slice(0, 64).map(({ id: _id, species: _s, ...x }) => x), blasThreads);
     } finally {
+      await app.close();
       setThreads(savedThreads);
     }
     // Up to two retries: the delay also measures CPU contention from other processes on the machine; a
-    // fit that really blocked the loop (or predictions from the wrong parameters) fails every attempt.
+    // fit that blocked the loop (or answers from a half-installed model) fails every attempt.
   });
 
-  async function serveWhileTraining(blasThreads: number): Promise<void> {
-    const { epochs, msPerEpoch } = await epochsFor(TARGET_FIT_MS);
-    const net = make();
-    net.setParameters(net.parameters); // serve the seeded initial parameters before the fit
-    const probe = new Matrix(64, 32, DATA.X.data.slice(0, 64 * 32));
-    // The output activations (the probability of class 1 in column 1), compared bit for bit.
-    const before = net.predictProbaSync(probe).data.slice();
-    expect(sameBits((await net.predictProba(probe)).data, before)).toBe(true);
+  async function serveWhileTraining(base: string, records: Record<string, unknown>[], blasThreads: number): Promise<void> {
+    // Size the retrain from a short one (which also moves the server to version 2).
+    expect((await call(base, 'POST', '/train', { epochs: 2000 })).status).toBe(202);
+    let health = (await call(base, 'GET', '/health')).json;
+    for (let i = 0; health.training !== null && i < 400; i++) {
+      await sleep(25);
+      health = (await call(base, 'GET', '/health')).json;
+    }
+    expect(health).toMatchObject({ training: null, modelVersion: 2, lastTraining: { job: 1 } });
+    const msPerEpoch = health.lastTraining.ms / 2000;
+    const epochs = Math.min(1_000_000, Math.max(5000, Math.round(TARGET_FIT_MS / msPerEpoch)));
+    const before = (await call(base, 'POST', '/predict', { records })).json;
+    expect(before.modelVersion).toBe(2);
 
     const histogram = monitorEventLoopDelay({ resolution: 10 });
-    let progressCalls = 0;
     histogram.enable();
     const t0 = performance.now();
-    const fitting = net.fit(DATA.X, DATA.y, {
-      epochs, learningRate: 0.1, recordEvery: Math.max(1, Math.ceil(epochs / 100)), onProgress: () => { progressCalls++; },
-    });
-    let settled = false;
-    const done = fitting.finally(() => { settled = true; });
-    expect(net.busy).toBe(true);
+    const started = await call(base, 'POST', '/train', { epochs });
+    expect(started).toMatchObject({ status: 202, json: { job: 2, epochs } });
+    const second = await call(base, 'POST', '/train', { epochs: 1 });
+    expect(second.status).toBe(409);
 
-    // A second fit while the first runs: rejected (not thrown) with ERR_BLASNET_BUSY; the first goes on.
-    const second = await net.fit(DATA.X, DATA.y, { epochs: 1 }).then(() => null, (e: unknown) => e);
-    expect(second).toBeInstanceOf(BlasnetError);
-    expect(second).toMatchObject({ code: 'ERR_BLASNET_BUSY' });
-    expect(net.busy).toBe(true);
-
-    // Serve during the fit: every answer comes from the parameters before the fit, bit for bit.
-    let checks = 0, asyncChecks = 0, differing = 0;
-    while (!settled) {
-      if (!sameBits(net.predictProbaSync(probe).data, before)) differing++;
+    // Serve during the fit, every 25 ms: each answer names one version, and each version gives one answer.
+    const answers = new Map<number, Set<string>>();
+    const epochsSeen: number[] = [];
+    let checks = 0;
+    for (;;) {
+      const h = (await call(base, 'GET', '/health')).json;
+      const p = (await call(base, 'POST', '/predict', { records })).json;
+      if (!answers.has(p.modelVersion)) answers.set(p.modelVersion, new Set());
+      answers.get(p.modelVersion)!.add(JSON.stringify(p.predictions));
       checks++;
-      if (checks % 5 === 0) {
-        // Started before the fit settled (in the same synchronous run as the loop's check), so it
-        // computes with the old parameters even if the fit settles while it runs.
-        const p = await net.predictProba(probe);
-        if (!sameBits(p.data, before)) differing++;
-        asyncChecks++;
-      }
+      if (h.training === null) break;
+      epochsSeen.push(h.training.epoch);
+      if (performance.now() - t0 > 50_000) throw new Error(`the retrain of ${epochs} epochs did not finish within 50 s`);
       await sleep(25);
     }
-    const result = await done;
     const elapsed = performance.now() - t0;
     histogram.disable();
+    const final = (await call(base, 'GET', '/health')).json;
 
     const p50 = histogram.percentile(50) / 1e6, p99 = histogram.percentile(99) / 1e6, max = histogram.max / 1e6;
     console.log(
-      `[serve-while-training] native fit of ${epochs} epochs (${LAYERS.join('-')}, ${DATA.X.rows} × ${DATA.X.cols}, sized from ` +
-      `${msPerEpoch.toFixed(2)} ms/epoch) took ${(elapsed / 1000).toFixed(2)} s; event-loop delay (resolution 10 ms) ` +
-      `p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, max ${max.toFixed(2)} ms over ${histogram.count} samples; ` +
-      `${checks} predictSync + ${asyncChecks} predict checks during the fit, ${progressCalls} progress callbacks; ` +
-      `${blasThreads} OpenBLAS thread(s) of ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`,
+      `[serve-while-training] retrain of ${epochs} epochs over HTTP (sized from ${msPerEpoch.toFixed(3)} ms/epoch, backend ${final.backend}) took ` +
+      `${(elapsed / 1000).toFixed(2)} s; event-loop delay (resolution 10 ms) p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, ` +
+      `max ${max.toFixed(2)} ms over ${histogram.count} samples; ${checks} /predict + /health checks during the fit, answers by version ` +
+      `${JSON.stringify(Object.fromEntries([...answers].map(([v, s]) => [v, s.size])))}; ${blasThreads} OpenBLAS thread(s) of ` +
+      `${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)}`,
     );
 
-    expect(result.epochs).toBe(epochs);
-    expect(differing).toBe(0);
+    expect(final).toMatchObject({ training: null, modelVersion: 3, lastTraining: { job: 2 } });
+    expect(final.lastTraining.error).toBeUndefined();
     expect(checks).toBeGreaterThanOrEqual(10); // the fit lasted long enough for the measurement to mean something
-    expect(progressCalls).toBeGreaterThan(0);
-    expect(net.busy).toBe(false);
-
-    // Settled: the trained parameters are in, for both prediction paths.
-    const after = net.predictProbaSync(probe).data;
-    expect(sameBits(after, before)).toBe(false);
-    expect(sameBits((await net.predictProba(probe)).data, after)).toBe(true);
+    expect(epochsSeen.length).toBeGreaterThan(0);
+    expect([...answers.keys()].every((v) => v === 2 || v === 3)).toBe(true);
+    // Version 2 answered exactly as before the retrain; version 3 (at least the last check) one other answer.
+    expect([...answers.get(2)!]).toEqual([JSON.stringify(before.predictions)]);
+    expect(answers.get(3)?.size).toBe(1);
+    expect([...answers.get(3)!][0]).not.toBe(JSON.stringify(before.predictions));
   }
 });
 
