@@ -9,7 +9,7 @@
 // (folds, stratification, scoring, and the same scores as the library with a preprocessing per fold),
 // and model files written by 0.2's CLI (test/fixtures/cli-0.2/).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -473,6 +473,17 @@ describe.skipIf(!HAS_NATIVE)('EPIPE: a closed stdout ends every subcommand quiet
     expect(r.stderr).toBe('');
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
+  });
+
+  it.skipIf(!existsSync('/dev/full'))('another write error on stdout (a full disk: /dev/full) is one line and exit 1', () => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'info'], { cwd: dir, stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      expect(r.stderr).toBe('blasnet: cannot write to stdout: ENOSPC\n');
+      expect(r.status).toBe(1);
+    } finally {
+      closeSync(fd);
+    }
   });
 
   it('the file outputs are still written (train --out with stdout closed)', () => {

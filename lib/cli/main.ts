@@ -213,6 +213,7 @@ export async function main(argv: string[], stdout: NodeJS.WritableStream = proce
   const out = new Sink(stdout);
   const warn = (s: string) => stderr.write(`blasnet: warning: ${oneLine(s)}\n`);
   const code = await run(argv, out, warn, stderr);
+  await out.settled();
   const failure = out.failure;
   if (failure !== null && code === 0) {
     stderr.write(`blasnet: ${failure}\n`);

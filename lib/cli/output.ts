@@ -17,6 +17,7 @@ export class Sink {
   readonly stream: NodeJS.WritableStream;
   #closed = false;
   #error: NodeJS.ErrnoException | null = null;
+  readonly #pending = new Set<Promise<void>>();
 
   constructor(stream: NodeJS.WritableStream) {
     this.stream = stream;
@@ -40,22 +41,15 @@ export class Sink {
     else this.#error ??= e;
   }
 
-  /** Writes text (dropped once closed); fire and forget, for short reports. */
+  /** Writes text (dropped once closed) without waiting: for short reports; `settled` waits for all of them. */
   write(text: string): void {
-    if (this.closed) return;
-    try {
-      this.stream.write(text, (e?: Error | null) => {
-        if (e) this.#fail(e as NodeJS.ErrnoException);
-      });
-    } catch (e) {
-      this.#fail(e as NodeJS.ErrnoException);
-    }
+    void this.writeAsync(text);
   }
 
   /** Writes text and waits until the stream has taken it (back-pressure for long outputs). */
-  async writeAsync(text: string): Promise<void> {
-    if (this.closed) return;
-    await new Promise<void>((resolve) => {
+  writeAsync(text: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const done = new Promise<void>((resolve) => {
       try {
         this.stream.write(text, (e?: Error | null) => {
           if (e) this.#fail(e as NodeJS.ErrnoException);
@@ -66,6 +60,14 @@ export class Sink {
         resolve();
       }
     });
+    this.#pending.add(done);
+    void done.then(() => this.#pending.delete(done));
+    return done;
+  }
+
+  /** Resolves when every write so far has been taken or has failed (then `failure` or `closed` says so). */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
   }
 
   /** A write error other than a closed reader, as a message; null when there was none. */
