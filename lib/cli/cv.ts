@@ -153,7 +153,7 @@ export async function crossValidateCommand(data: string | undefined, o: CvOption
   try {
     folds = stratify ? kFold(foldLabels!, { folds: o.folds, stratify: true, seed: o.seed }) : kFold(n, { folds: o.folds, seed: o.seed });
   } catch (e) {
-    throw new CliError(`--folds ${o.folds}: ${(e as Error).message.replace(/^options\.folds /, '')}`, 2);
+    throw new CliError(`--folds ${o.folds}: ${(e as Error).message.replace(/^options\.folds /, '').replace(/y's /g, 'the target\'s ').replace(/, got \d+$/, '')}`, 2);
   }
   print(`folds: ${o.folds}${stratify ? ', stratified by class' : ''} (seed ${o.seed}); scoring ${scoring}${scoring.startsWith('neg_') ? ' (negated: greater is better)' : ''}`);
 
