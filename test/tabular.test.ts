@@ -192,13 +192,19 @@ describe('Preprocessing', () => {
     try {
       const X = p.transform([{ c: 'green' }, { c: 'red' }, { c: 'purple' }]);
       expect([...X.data]).toEqual([0, 0, 0, 1, 0, 0]);
+      p.transform([{ c: 'green' }, { c: 'green' }, { c: 'green' }]);
+      p.transform(['a', 'b', 'c', 'd', 'e', 'f', 'f'].map((c) => ({ c })));
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off('warning', on);
     }
-    expect(warnings).toHaveLength(1);
+    expect(warnings).toHaveLength(3);
     expect((warnings[0] as Error & { code?: string }).code).toBe('BLASNET_UNSEEN_CATEGORY');
-    expect(warnings[0]!.message).toMatch(/"c": 2 rows \("green", "purple"\)/);
+    expect(warnings[0]!.message).toMatch(/"c": 2 rows \("green", "purple"\)$/);
+    // One value, three rows: listed once, with no "…" (nothing more to list).
+    expect(warnings[1]!.message).toMatch(/"c": 3 rows \("green"\)$/);
+    // Six distinct values: five listed, then "…".
+    expect(warnings[2]!.message).toMatch(/"c": 7 rows \("a", "b", "c", "d", "e", …\)$/);
   });
 
   it('transforms a Table with other columns, records, and a numeric matrix (NaN filled) alike', () => {

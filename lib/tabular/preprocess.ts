@@ -427,12 +427,12 @@ export class Preprocessing {
    * @internal Encodes without warning: the unseen categories come back, by column, for the caller to report.
    * @param name - the argument's name in messages
    */
-  encode(data: unknown, name: string): { X: Matrix; unseen: Map<string, { count: number; values: Set<string> }> } {
+  encode(data: unknown, name: string): { X: Matrix; unseen: Map<string, { count: number; values: Set<string>; more: boolean }> } {
     const table = this.#table(data, name);
     const n = table.nRows, m = this.nFeatures;
     const X = new Matrix(n, m);
     const out = X.data;
-    const unseen = new Map<string, { count: number; values: Set<string> }>();
+    const unseen = new Map<string, { count: number; values: Set<string>; more: boolean }>();
     let col = 0;
     for (const f of this.#features) {
       const d = table.has(f.name) ? table.data(f.name) : null;
@@ -458,9 +458,10 @@ export class Preprocessing {
             out[i * m + col + j] = 1;
           } else {
             let u = unseen.get(f.name);
-            if (!u) unseen.set(f.name, (u = { count: 0, values: new Set() }));
+            if (!u) unseen.set(f.name, (u = { count: 0, values: new Set(), more: false }));
             u.count++;
             if (u.values.size < 5) u.values.add(v!);
+            else if (!u.values.has(v!)) u.more = true;
           }
         }
         col += f.categories.length;
@@ -603,14 +604,14 @@ function categoryCell(d: ColumnData, i: number): string | null {
   return v === null ? null : String(v);
 }
 
-function warnUnseen(unseen: Map<string, { count: number; values: Set<string> }>): void {
+function warnUnseen(unseen: Map<string, { count: number; values: Set<string>; more: boolean }>): void {
   if (unseen.size === 0) return;
   process.emitWarning(unseenMessage(unseen), { code: 'BLASNET_UNSEEN_CATEGORY' });
 }
 
 /** @internal The one-line report of unseen categories. */
-export function unseenMessage(unseen: Map<string, { count: number; values: Set<string> }>): string {
-  const parts = [...unseen].map(([col, u]) => `${JSON.stringify(col)}: ${u.count} row${u.count === 1 ? '' : 's'} (${[...u.values].map((v) => JSON.stringify(v)).join(', ')}${u.count > u.values.size ? ', …' : ''})`);
+export function unseenMessage(unseen: Map<string, { count: number; values: Set<string>; more: boolean }>): string {
+  const parts = [...unseen].map(([col, u]) => `${JSON.stringify(col)}: ${u.count} row${u.count === 1 ? '' : 's'} (${[...u.values].map((v) => JSON.stringify(v)).join(', ')}${u.more ? ', …' : ''})`);
   return `categories not seen at fit, encoded as all zeros: ${parts.join('; ')}`;
 }
 
