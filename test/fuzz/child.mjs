@@ -261,8 +261,12 @@ function invalidResult(c, v, n) {
   }
   if (mth === 'ctor' || mth === 'fromJSON') return v instanceof Cls(c) ? null : 'not a model';
   if (mth === 'setParameters' || mth === 'reset') return v === undefined ? null : 'returned a value';
-  // takeRows copies rows as they are (non-finite values included): only the shape is its business.
-  if (mth === 'takeRows') return v instanceof Matrix && v.rows === n ? null : `not a Matrix of ${n} rows`;
+  // takeRows copies rows as they are (non-finite values included): only the shape is its business. A
+  // Matrix gives a Matrix; number[][] gives number[][] (only the rows it takes are read and checked).
+  if (mth === 'takeRows') {
+    if (v instanceof Matrix) return v.rows === n ? null : `not a Matrix of ${n} rows`;
+    return Array.isArray(v) && v.length === n && v.every((r) => Array.isArray(r) && r.every((x) => typeof x === 'number')) ? null : `not ${n} rows of numbers`;
+  }
   if (mth === 'trainTestSplit') return v && v.Xtrain instanceof Matrix && v.Xtest instanceof Matrix && v.Xtrain.rows + v.Xtest.rows === N ? null : 'bad split';
   if (mth === 'standardizer') return v instanceof Matrix && finiteAll(v.data) ? null : 'not a finite Matrix';
   if (mth === 'random') return typeof v === 'number' ? (Number.isFinite(v) ? null : 'non-finite draw') : Array.isArray(v) || ArrayBuffer.isView(v) ? null : 'bad draw';
