@@ -318,13 +318,14 @@ export class Preprocessing {
       if (rows.length === 0) throw blasnetError('ERR_BLASNET_DATA', `impute 'drop' leaves no rows: each of the ${before} rows misses a feature`);
     }
 
-    const imputed: Record<string, number> = {};
+    // Column names are data: "__proto__" must become an own key, so every keyed object is built from entries.
+    const imputedEntries: [string, number][] = [];
     const features = featureNames.map((name, k): FeatureEncoding => {
       const d = data[k]!;
       const values = present(d, rows);
       if (values.length === 0) throw blasnetError('ERR_BLASNET_DATA', `feature column ${JSON.stringify(name)} has no values in the training rows; ignore it (options.ignore, --ignore)`);
       const gaps = rows.length - values.length;
-      if (gaps > 0) imputed[name] = gaps;
+      if (gaps > 0) imputedEntries.push([name, gaps]);
       if (d.type === 'numeric') {
         const nums = values as number[];
         let sum = 0;
@@ -361,6 +362,7 @@ export class Preprocessing {
       missing: table.missingTokens,
       features,
     };
+    const imputed = Object.fromEntries(imputedEntries) as Record<string, number>;
     const report: PreprocessingReport = { rows: table.nRows, used: rows.length, droppedMissingTarget, droppedMissingFeatures, imputed, classes };
     return new Preprocessing(TOKEN, json, report);
   }
@@ -481,10 +483,9 @@ export class Preprocessing {
     }
     if (isRecordArray(data)) {
       // A record that leaves out a feature's key has a gap there (filled); other keys are read and ignored.
-      const types: Record<string, ColumnType> = {};
       const keys = new Set<string>();
       for (const r of data) for (const k of Object.keys(r)) keys.add(k);
-      for (const f of this.#features) if (keys.has(f.name)) types[f.name] = f.type;
+      const types = Object.fromEntries(this.#features.filter((f) => keys.has(f.name)).map((f) => [f.name, f.type])) as Record<string, ColumnType>;
       return recordsTable(data, name, { types, missing: this.#missing });
     }
     if (data instanceof Matrix || (Array.isArray(data) && (data.length === 0 || Array.isArray(data[0]) || ArrayBuffer.isView(data[0])))) {

@@ -173,7 +173,8 @@ export class ColumnBuilder {
     }
     if (typeof v === 'number') {
       if (!Number.isFinite(v)) throw blasnetError('ERR_BLASNET_DATA', `${where()}: ${v} is not a finite number`);
-      this.addText(String(v === 0 ? 0 : v), where);
+      // String(-0) is "0": keep the sign, as a CSV cell "-0" keeps it.
+      this.addText(Object.is(v, -0) ? '-0' : String(v), where);
       return;
     }
     if (typeof v === 'boolean') {
@@ -366,13 +367,11 @@ export class Table {
   records(): Record<string, Cell>[] {
     const out: Record<string, Cell>[] = [];
     for (let i = 0; i < this.nRows; i++) {
-      const r: Record<string, Cell> = {};
-      this.#names.forEach((name, k) => {
-        const d = this.#data[k]!;
-        const v = d.values[i]!;
-        r[name] = typeof v === 'number' && Number.isNaN(v) ? null : v;
-      });
-      out.push(r);
+      // From entries, so that a column named "__proto__" is an own key like any other.
+      out.push(Object.fromEntries(this.#names.map((name, k) => {
+        const v = this.#data[k]!.values[i]!;
+        return [name, typeof v === 'number' && Number.isNaN(v) ? null : v];
+      })) as Record<string, Cell>);
     }
     return out;
   }
