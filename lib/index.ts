@@ -11,12 +11,19 @@
  *
  * @example
  * ```ts
- * import { NeuralNetwork, Matrix, info } from 'blasnet';        // or: const { … } = require('blasnet')
+ * import { NeuralNetwork, Matrix, Preprocessing, readCsv, info } from 'blasnet';        // or: const { … } = require('blasnet')
  * const X = Matrix.from([[0, 0], [0, 1], [1, 0], [1, 1]]);
  * const net = new NeuralNetwork({ layers: [2, 4, 1], hidden: 'tanh', seed: 1 });
  * await net.fit(X, [0, 1, 1, 0], { epochs: 3000, learningRate: 0.5 });
- * net.predictClassSync(X);   // Float64Array [0, 1, 1, 0]
+ * net.predictSync(X);        // Float64Array [0, 1, 1, 0]
  * info().backend;            // 'native'
+ *
+ * // Tabular data: a CSV with names, categories and gaps, preprocessing owned by the model.
+ * const table = await readCsv('penguins.csv');
+ * const prep = Preprocessing.fit(table, { target: 'species', ignore: ['id'] });
+ * const model = new NeuralNetwork({ layers: [prep.nFeatures, 16, 3], preprocessing: prep, seed: 1 });
+ * await model.fit(table);
+ * model.predictSync([{ island: 'Dream', bill_length_mm: 39.1, sex: 'FEMALE' }]); // ['Adelie']
  * ```
  * @packageDocumentation
  */

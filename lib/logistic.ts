@@ -2,7 +2,7 @@
 // (θ = (W k × m, b k), softmax; docs/math.md, "Multinomial logistic regression"), chosen by the
 // number of classes a fit finds. Validates and normalises in TS; the binary kernels or the network
 // engine compute (lib/engines.ts); the fit driver runs the fit (lib/fit.ts). Serializes its own body
-// through lib/format.ts; never does file I/O itself, never imports another model.
+// through lib/format/ (document.ts, write.ts); never does file I/O itself, never imports another model.
 import { busyError } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { networkEngine, logisticEngine, type Engine } from './engines.js';
@@ -295,7 +295,7 @@ export class LogisticRegression {
   }
 
   /**
-   * The model as a versioned JSON object (format 'blasnet-model', see lib/format.ts): its options,
+   * The model as a versioned JSON object (format 'blasnet-model', see docs/format.md): its options,
    * classes, exact parameters and input scaling. The arrays are copies.
    * @returns the JSON-ready object
    * @throws {BlasnetError} ERR_BLASNET_NOT_FITTED before the first fit

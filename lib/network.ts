@@ -1,7 +1,7 @@
 // NeuralNetwork (docs/math.md, "Dense networks: forward and backward"; any depth). Validates and normalises in TS; the
 // network engine computes on either backend (lib/engines.ts) and the fit driver runs fits
 // (lib/fit.ts). Parameters live in one block θ owned here; a fit trains a copy and installs it when
-// it settles. Serializes its own body through lib/format.ts; never does file I/O, never imports another model.
+// it settles. Serializes its own body through lib/format/; never does file I/O, never imports another model.
 import { busyError } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { networkEngine, type Engine } from './engines.js';
@@ -297,7 +297,7 @@ export class NeuralNetwork {
   }
 
   /**
-   * The network as a versioned JSON object (format 'blasnet-model', see lib/format.ts): architecture,
+   * The network as a versioned JSON object (format 'blasnet-model', see docs/format.md): architecture,
    * classes, seed, training options, exact parameters, input and target scaling. The arrays are copies.
    * @returns the JSON-ready object
    * @example const copy = NeuralNetwork.fromJSON(net.toJSON());
@@ -375,7 +375,7 @@ export class NeuralNetwork {
     return NeuralNetwork.#fromDocument(doc, backend);
   }
 
-  /** The body of a neural-network document (lib/format.ts); the architecture first: it alone gives every expected length. */
+  /** The body of a neural-network document (lib/format/document.ts); the architecture first: it alone gives every expected length. */
   static #fromDocument(doc: ModelDocument, backend: ModelFromJSONOptions['backend']): NeuralNetwork {
     const { root, src } = doc;
     const arch = plainObject(root.architecture, src, 'architecture');

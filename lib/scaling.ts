@@ -149,7 +149,7 @@ export function preprocessingToJSON(s: InputScaling | null): PreprocessingJSON |
 }
 
 /**
- * Reads a model file's optional `preprocessing` field (see lib/format.ts).
+ * Reads a model file's optional `preprocessing` field (see lib/format/spec.ts).
  * @param value - root.preprocessing (undefined: none)
  * @param features - the model's feature count
  * @param src - names the model in messages

@@ -140,7 +140,7 @@ if (prebuildMode) {
   writeFileSync(stampFile, `${builtFrom}\n`);
   const error = loadError(prebuildFile);
   if (error) fail(`The prebuild ${prebuildFile} was built but does not load: ${error}`);
-  // The oldest C and C++ runtimes it can load on: the newest symbol versions it needs (README "Installing").
+  // The oldest C and C++ runtimes it can load on: the newest symbol versions it needs (docs/building.md, "The prebuilt addons").
   let floor = '';
   const dump = spawnSync(crossBuild ? 'aarch64-linux-gnu-objdump' : 'objdump', ['-T', prebuildFile], { encoding: 'utf8' });
   if (dump.status === 0) {

@@ -1,4 +1,4 @@
-// Model persistence (each model's toJSON/fromJSON/save/load, lib/format.ts, lib/fileio.ts, the
+// Model persistence (each model's toJSON/fromJSON/save/load, lib/format/, lib/fileio.ts, the
 // either-kind lib/persist.ts): exact round trips on both backends, the checked-in format-1 fixtures
 // (hand-written ones, and files written by the code before the split), training.completedFits, an
 // atomic save under kill -9, and a clear error for every kind of malformed file or non-tree object.
