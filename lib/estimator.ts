@@ -5,6 +5,8 @@
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import { decodeLabels, encodeLabels, isNumericTypedArray, uniqueLabels, classWeightByIndex, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
+import { applyInputScaling, type InputScaling } from './scaling.js';
+import type { Preprocessing } from './tabular/preprocess.js';
 import { accuracyScore } from './metrics.js';
 import type { OptimizerName, TrainConfig } from './train-types.js';
 import { checkScheduleAgainstRate, parseSharedOptions, sampleWeights, type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption } from './training.js';
@@ -500,4 +502,16 @@ export function fitRowWeights(sampleWeight: unknown, classWeight: unknown, targe
   if (!(total > 0)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', 'options.sampleWeight and options.classWeight must not give every row a weight of 0');
   if (!Number.isFinite(total)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.sampleWeight and options.classWeight: the weights must sum to a finite number, got ${total}`);
   return out;
+}
+
+/**
+ * X and y as a model reads them for a fit, its validation data or a score: through its tabular
+ * preprocessing when it has one (rows without a target dropped, and for a fit with impute 'drop'
+ * rows with a gap; y from the target column when omitted), then its input scaling; `plain` otherwise.
+ * @internal
+ */
+export function modelRows(prep: Preprocessing | null, scaling: InputScaling | null, X: unknown, y: unknown, name: string, plain: () => Matrix, forFit = true): { M: Matrix; y: unknown; dropped?: number } {
+  if (!prep) return { M: plain(), y };
+  const rows = prep.trainingData(X, y, name, forFit);
+  return { M: applyInputScaling(rows.X, scaling, name), y: rows.y, dropped: rows.dropped };
 }

@@ -10,6 +10,7 @@ import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import {
   ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
   summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
+  modelRows,
 } from './estimator.js';
 import { runFitSync, startFit, withDropped, type FitLock, type FitResult, type PreparedFit } from './fit.js';
 import { checkFromJSONOptions, checkModelJSON, readModelFile, userMetadata, type ModelDocument } from './format/document.js';
@@ -484,31 +485,19 @@ export class LogisticRegression {
     const warm = o.warmStart === true && this.#theta !== null;
     const parsed = parseTraining(o, LOGISTIC_DEFAULTS, true, shuffleSeedFor(this.seed, warm ? this.#fits : 0));
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    let M: Matrix;
-    if (this.#prep) {
-      const rows = this.#prep.trainingData(X, y, 'X');
-      M = applyInputScaling(rows.X, this.#scaling, 'X');
-      y = rows.y;
-      dropped.rows = rows.dropped;
-    } else {
-      M = this.#inputs(X, warm ? this.nFeatures : null);
-    }
-    const targets = this.#targets(y, 'y', M.rows, warm ? this.#classes : null, true);
+    const fitRows = modelRows(this.#prep, this.#scaling, X, y, 'X', () => this.#inputs(X, warm ? this.nFeatures : null));
+    const M = fitRows.M;
+    dropped.rows = fitRows.dropped;
+    const targets = this.#targets(fitRows.y, 'y', M.rows, warm ? this.#classes : null, true);
     const classes = targets.classes!;
     if (classes.length < 2) throw new BlasnetRangeError('ERR_BLASNET_LABEL', `y must hold at least two distinct labels to fit a classifier, got one: ${JSON.stringify(classes[0])}`);
     const engine = warm ? this.#engine! : this.#engineFor(M.cols, classes.length);
     const theta = warm ? this.#theta! : new Float64Array(engine.nParams);
     let validation: { X: Matrix; Y: Matrix } | null = null;
     if (parsed.validation) {
-      let Mv: Matrix, yv = parsed.validation.y;
-      if (this.#prep) {
-        const rows = this.#prep.trainingData(parsed.validation.X, yv, 'options.validation.X');
-        Mv = applyInputScaling(rows.X, this.#scaling, 'options.validation.X');
-        yv = rows.y;
-      } else {
-        Mv = this.#inputs(parsed.validation.X, M.cols, 'options.validation.X');
-      }
-      validation = { X: Mv, Y: this.#targets(yv, 'options.validation.y', Mv.rows, classes).T };
+      const Xv = parsed.validation.X;
+      const v = modelRows(this.#prep, this.#scaling, Xv, parsed.validation.y, 'options.validation.X', () => this.#inputs(Xv, M.cols, 'options.validation.X'));
+      validation = { X: v.M, Y: this.#targets(v.y, 'options.validation.y', v.M.rows, classes).T };
     }
     const weight = fitRowWeights(parsed.sampleWeight, parsed.classWeight, targets, M.rows);
     const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
@@ -607,9 +596,7 @@ export class LogisticRegression {
 
   /** The inputs and targets of a score: with a preprocessing and no y, the rows whose target column has a value. */
   #scoreData(X: unknown, y: unknown, cols: number): { M: Matrix; y: unknown } {
-    if (!this.#prep || !targetOmitted(y)) return { M: this.#inputs(X, cols), y };
-    const rows = this.#prep.trainingData(X, null, 'X', false);
-    return { M: applyInputScaling(rows.X, this.#scaling, 'X'), y: rows.y };
+    return modelRows(targetOmitted(y) ? this.#prep : null, this.#scaling, X, y, 'X', () => this.#inputs(X, cols), false);
   }
 
   /**

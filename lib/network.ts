@@ -10,6 +10,7 @@ import {
   ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
   summaryText, thresholdMatrix, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults,
   type TrainingOptions,
+  modelRows,
 } from './estimator.js';
 import { runFitSync, startFit, withDropped, type FitLock, type FitResult, type PreparedFit } from './fit.js';
 import { checkFromJSONOptions, checkModelJSON, readModelFile, userMetadata, type ModelDocument } from './format/document.js';
@@ -549,29 +550,17 @@ export class NeuralNetwork {
     const warm = o.warmStart === true && this.#fitted;
     const parsed = parseTraining(o, NETWORK_DEFAULTS, this.task !== 'regression', shuffleSeedFor(this.seed, warm ? this.#fits : 0));
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    let M: Matrix;
-    if (this.#prep) {
-      const rows = this.#prep.trainingData(X, y, 'X');
-      M = applyInputScaling(rows.X, this.#scaling, 'X');
-      y = rows.y;
-      dropped.rows = rows.dropped;
-    } else {
-      M = this.#inputs(X, 'X', true);
-    }
-    const raw = this.#targets(y, 'y', M.rows, warm ? this.#classes : null, null);
+    const fitRows = modelRows(this.#prep, this.#scaling, X, y, 'X', () => this.#inputs(X, 'X', true));
+    const M = fitRows.M;
+    dropped.rows = fitRows.dropped;
+    const raw = this.#targets(fitRows.y, 'y', M.rows, warm ? this.#classes : null, null);
     const scaling = warm ? this.#targetScaling : this.#standardizeTargets ? learnTargetScaling(raw.T) : null;
     const targets = scaling ? { ...raw, T: scaleTargets(raw.T, scaling) } : raw;
     let validation: { X: Matrix; Y: Matrix } | null = null;
     if (parsed.validation) {
-      let Mv: Matrix, yv = parsed.validation.y;
-      if (this.#prep) {
-        const rows = this.#prep.trainingData(parsed.validation.X, yv, 'options.validation.X');
-        Mv = applyInputScaling(rows.X, this.#scaling, 'options.validation.X');
-        yv = rows.y;
-      } else {
-        Mv = this.#inputs(parsed.validation.X, 'options.validation.X');
-      }
-      validation = { X: Mv, Y: this.#targets(yv, 'options.validation.y', Mv.rows, targets.classes, scaling).T };
+      const Xv = parsed.validation.X;
+      const v = modelRows(this.#prep, this.#scaling, Xv, parsed.validation.y, 'options.validation.X', () => this.#inputs(Xv, 'options.validation.X'));
+      validation = { X: v.M, Y: this.#targets(v.y, 'options.validation.y', v.M.rows, targets.classes, scaling).T };
     }
     const weight = fitRowWeights(parsed.sampleWeight, parsed.classWeight, targets, M.rows);
     const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
@@ -717,9 +706,7 @@ export class NeuralNetwork {
 
   /** The inputs and targets of a score: with a preprocessing and no y, the rows whose target column has a value. */
   #scoreData(X: unknown, y: unknown): { M: Matrix; y: unknown } {
-    if (!this.#prep || !targetOmitted(y)) return { M: this.#inputs(X, 'X'), y };
-    const rows = this.#prep.trainingData(X, null, 'X', false);
-    return { M: applyInputScaling(rows.X, this.#scaling, 'X'), y: rows.y };
+    return modelRows(targetOmitted(y) ? this.#prep : null, this.#scaling, X, y, 'X', () => this.#inputs(X, 'X'), false);
   }
 
   /**

@@ -17,6 +17,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kFold, loadModel, NeuralNetwork, Preprocessing, r2Score, readCsv, type Table } from '../lib/index.js';
 import { HAS_NATIVE } from './helpers/data.js';
+import { mulberry32 } from './helpers/data.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'blasnet.mjs');
@@ -65,17 +66,8 @@ function csv(text: string): { header: string[]; rows: string[][] } {
   return { header: header!, rows };
 }
 
-/** A seeded generator (mulberry32) for the synthetic files. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator for the synthetic files. */
+const rng = mulberry32;
 
 /**
  * n rows of two numbers x, z and a colour; the label is whether x (+1 for red) is large. `missing`
