@@ -6,6 +6,7 @@ import { BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from '../
 import { uniqueLabels, type Classes } from '../labels.js';
 import { Matrix } from '../matrix.js';
 import { checkOptionsObject, checkKnownKeys } from '../validate.js';
+import { BooleanStats, CategoryStats, featureEncoding, NumericStats } from './stats.js';
 import { isRecordArray, listNames, parseNumber, recordsTable, Table, type ColumnData, type ColumnType } from './table.js';
 
 /**
@@ -173,34 +174,30 @@ function present(d: ColumnData, rows: Int32Array): (number | string | boolean)[]
   return out;
 }
 
+/** A column's statistics over the rows `rows`, in row order (as the streaming scan accumulates them). */
+function accumulate(d: ColumnData, rows: Int32Array, impute: ImputeStrategy, maxCategories: number): NumericStats | CategoryStats | BooleanStats {
+  if (d.type === 'numeric') {
+    const s = new NumericStats(impute, true);
+    for (const i of rows) if (!Number.isNaN(d.values[i]!)) s.add(d.values[i]!);
+    return s;
+  }
+  if (d.type === 'boolean') {
+    const s = new BooleanStats();
+    for (const i of rows) if (d.values[i] !== null) s.add(d.values[i]!);
+    return s;
+  }
+  const s = new CategoryStats(maxCategories + 1);
+  for (const i of rows) if (d.values[i] !== null) s.add(d.values[i]!);
+  return s;
+}
+
 function isMissing(d: ColumnData, i: number): boolean {
   const v = d.values[i]!;
   return v === null || (typeof v === 'number' && Number.isNaN(v));
 }
 
-/** The most frequent value; ties go to the smallest (numbers ascending, strings in code-point order, false first). */
-function mostFrequent<T extends number | string | boolean>(values: T[]): T {
-  const counts = new Map<T, number>();
-  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
-  let best: T | undefined, bestCount = -1;
-  for (const [v, c] of counts) {
-    if (c > bestCount || (c === bestCount && best !== undefined && v < best)) {
-      best = v;
-      bestCount = c;
-    }
-  }
-  return best!;
-}
 
-function median(values: number[]): number {
-  const s = Float64Array.from(values).sort();
-  const h = s.length >> 1;
-  return s.length % 2 === 1 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
-}
 
-function codePointSort(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 const TOKEN = Symbol('Preprocessing');
 
@@ -321,38 +318,9 @@ export class Preprocessing {
     // Column names are data: "__proto__" must become an own key, so every keyed object is built from entries.
     const imputedEntries: [string, number][] = [];
     const features = featureNames.map((name, k): FeatureEncoding => {
-      const d = data[k]!;
-      const values = present(d, rows);
-      if (values.length === 0) throw blasnetError('ERR_BLASNET_DATA', `feature column ${JSON.stringify(name)} has no values in the training rows; ignore it (options.ignore, --ignore)`);
-      const gaps = rows.length - values.length;
-      if (gaps > 0) imputedEntries.push([name, gaps]);
-      if (d.type === 'numeric') {
-        const nums = values as number[];
-        let sum = 0;
-        for (const v of nums) sum += v;
-        const mean = sum / nums.length;
-        const fill = impute === 'median' ? median(nums) : impute === 'most-frequent' ? mostFrequent(nums) : mean;
-        if (!standardize) return { name, type: 'numeric', fill, mean: 0, std: 1 };
-        // The statistics of the column as the model sees it: after filling (a pipeline's impute, then scale).
-        let s = 0;
-        for (const v of nums) s += v;
-        s += gaps * fill;
-        const mu = s / rows.length;
-        let ss = 0;
-        for (const v of nums) ss += (v - mu) * (v - mu);
-        ss += gaps * (fill - mu) * (fill - mu);
-        const sd = Math.sqrt(ss / rows.length);
-        return { name, type: 'numeric', fill, mean: mu, std: sd > 0 && Number.isFinite(sd) ? sd : 1 };
-      }
-      if (d.type === 'boolean') return { name, type: 'boolean', fill: mostFrequent(values as boolean[]) };
-      const strings = values as string[];
-      const categories = [...new Set(strings)].sort(codePointSort);
-      if (categories.length > maxCategories || (strings.length >= 20 && categories.length > 0.5 * strings.length)) {
-        throw blasnetError('ERR_BLASNET_DATA', `categorical column ${JSON.stringify(name)} has ${categories.length} distinct values in ${strings.length} rows; ` +
-          `one-hot encoding it would give ${categories.length} inputs that do not generalize (an ID or free text?). Ignore it (options.ignore, --ignore)` +
-          `${categories.length <= maxCategories ? '' : `, or raise options.maxCategories (${maxCategories})`}`);
-      }
-      return { name, type: 'categorical', fill: mostFrequent(strings), categories };
+      const stats = accumulate(data[k]!, rows, impute as ImputeStrategy, maxCategories);
+      if (stats.n > 0 && stats.n < rows.length) imputedEntries.push([name, rows.length - stats.n]);
+      return featureEncoding(name, stats, rows.length, impute as ImputeStrategy, standardize, maxCategories);
     });
     const json: TabularJSON = {
       version: 1,
