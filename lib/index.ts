@@ -52,6 +52,8 @@ export type { CsvOptions } from './tabular/csv.js';
 export { Table, DEFAULT_MISSING } from './tabular/table.js';
 export type { ColumnType, Cell, ColumnSummary, TableOptions } from './tabular/table.js';
 export { Preprocessing, inferTask, MAX_INFERRED_CLASSES } from './tabular/preprocess.js';
+export { scanCsv, csvBatches, holdoutRows } from './tabular/scan.js';
+export type { ScanOptions, CsvScan, CsvBatchOptions } from './tabular/scan.js';
 export type { PreprocessingOptions, ImputeStrategy, TargetTask, FeatureEncoding, PreprocessingReport, TabularJSON } from './tabular/preprocess.js';
 export { NeuralNetwork } from './network.js';
 export { NETWORK_DEFAULTS } from './network.js';

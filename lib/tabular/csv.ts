@@ -26,7 +26,8 @@ export const CSV_DELIMITERS: readonly string[] = Object.freeze([',', ';', '\t', 
 
 const OPTION_KEYS = ['delimiter', 'types', 'missing'];
 
-interface Checked {
+/** @internal */
+export interface Checked {
   tokens: readonly string[];
   delimiter: string | undefined;
   types: Map<string, ColumnType>;
@@ -141,17 +142,7 @@ class TableBuilder {
   }
 
   #setHeader(record: string[]): void {
-    const seen = new Map<string, number>();
-    const names = record.map((raw, k) => {
-      const name = raw.trim();
-      if (name === '') throw blasnetError('ERR_BLASNET_DATA', `${this.#src}: the header's column ${k + 1} has no name`);
-      if (seen.has(name)) throw blasnetError('ERR_BLASNET_DATA', `${this.#src}: the header names column ${JSON.stringify(name)} twice (columns ${seen.get(name)! + 1} and ${k + 1})`);
-      seen.set(name, k);
-      return name;
-    });
-    for (const [name] of this.#o.types) {
-      if (!seen.has(name)) throw blasnetError('ERR_BLASNET_DATA', `${this.#src}: options.types names column ${JSON.stringify(name)}; the columns are ${listNames(names)}`);
-    }
+    const names = checkHeader(record, this.#src, this.#o.types);
     this.#header = names;
     this.#builders = names.map((n) => new ColumnBuilder(n, this.#o.types.get(n), this.#o.missing));
   }
@@ -188,6 +179,18 @@ function csvError(e: unknown, src: string): unknown {
 export async function readCsv(path: string | URL, options?: CsvOptions): Promise<Table> {
   const file = checkPath(path, 'path');
   const o = checkOptions(options);
+  const builder = new TableBuilder(file, o);
+  const { records } = await csvRecords(file, o.delimiter);
+  for await (const { record, line } of records) builder.add(record, line);
+  return builder.finish();
+}
+
+/**
+ * @internal A CSV file's records, streamed: the delimiter (given, or detected from the first 64 KiB)
+ * and an async iterable of `{ record, line }` (the header first). Errors name the file (ERR_BLASNET_IO
+ * for the file system, ERR_BLASNET_DATA for a malformed CSV); an early `break` closes the file.
+ */
+export async function csvRecords(file: string, given: string | undefined): Promise<{ delimiter: string; records: AsyncIterable<{ record: string[]; line: number }> }> {
   const stream = createReadStream(file, { highWaterMark: 1 << 16 });
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head: Buffer = Buffer.alloc(0);
@@ -204,28 +207,51 @@ export async function readCsv(path: string | URL, options?: CsvOptions): Promise
     const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (e as Error).message;
     throw blasnetError('ERR_BLASNET_IO', `cannot read ${JSON.stringify(file)}: ${reason}`, { cause: e });
   }
-  const delimiter = o.delimiter ?? detectDelimiter(head.toString('utf8'));
-  const builder = new TableBuilder(file, o);
-  const source = Readable.from((async function* () {
-    if (head.length > 0) yield head;
-    for (;;) {
-      const r = await chunks.next();
-      if (r.done) return;
-      yield r.value;
+  const delimiter = given ?? detectDelimiter(head.toString('utf8'));
+  async function* records(): AsyncGenerator<{ record: string[]; line: number }> {
+    const source = Readable.from((async function* () {
+      if (head.length > 0) yield head;
+      for (;;) {
+        const r = await chunks.next();
+        if (r.done) return;
+        yield r.value;
+      }
+    })());
+    const parser = parseStream(parserOptions(delimiter));
+    source.on('error', (e) => parser.destroy(e));
+    try {
+      for await (const { record, info } of source.pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+        yield { record, line: info.lines };
+      }
+    } catch (e) {
+      throw csvError(e, file);
+    } finally {
+      source.destroy();
+      stream.destroy();
     }
-  })());
-  const parser = parseStream(parserOptions(delimiter));
-  source.on('error', (e) => parser.destroy(e));
-  try {
-    for await (const { record, info } of source.pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      builder.add(record, info.lines);
-    }
-  } catch (e) {
-    source.destroy();
-    stream.destroy();
-    throw csvError(e, file);
   }
-  return builder.finish();
+  return { delimiter, records: records() };
+}
+
+/** @internal The checked options of readCsv (delimiter, types, missing tokens). */
+export function csvOptions(options: unknown): Checked {
+  return checkOptions(options);
+}
+
+/** @internal The header's names, checked: none empty, none twice; `types` must name only these. */
+export function checkHeader(record: string[], src: string, types: Map<string, ColumnType>): string[] {
+  const seen = new Map<string, number>();
+  const names = record.map((raw, k) => {
+    const name = raw.trim();
+    if (name === '') throw blasnetError('ERR_BLASNET_DATA', `${src}: the header's column ${k + 1} has no name`);
+    if (seen.has(name)) throw blasnetError('ERR_BLASNET_DATA', `${src}: the header names column ${JSON.stringify(name)} twice (columns ${seen.get(name)! + 1} and ${k + 1})`);
+    seen.set(name, k);
+    return name;
+  });
+  for (const [name] of types) {
+    if (!seen.has(name)) throw blasnetError('ERR_BLASNET_DATA', `${src}: options.types names column ${JSON.stringify(name)}; the columns are ${listNames(names)}`);
+  }
+  return names;
 }
 
 /**

@@ -257,35 +257,8 @@ export class Preprocessing {
    */
   static fit(table: Table, options: PreprocessingOptions = {}): Preprocessing {
     if (!(table instanceof Table)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `table must be a Table (from readCsv, parseCsv or Table.fromRecords), got ${describe(table)}`);
-    const o = checkOptionsObject(options, 'options');
-    checkKnownKeys(o, 'options', FIT_KEYS);
-    const names = table.columnNames;
-    const known = (n: string, what: string) => {
-      if (!table.has(n)) throw blasnetError('ERR_BLASNET_DATA', `${what} names column ${JSON.stringify(n)}, which the table does not have; its columns are ${listNames(names)}`);
-    };
-    const target = o.target === undefined || o.target === null ? null : o.target;
-    if (target !== null && typeof target !== 'string') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.target must be a column name, got ${describe(target)}`);
-    if (target !== null) known(target, 'options.target');
-    const given = stringList(o.features, 'options.features');
-    const ignore = stringList(o.ignore, 'options.ignore') ?? [];
-    ignore.forEach((n) => known(n, 'options.ignore'));
-    given?.forEach((n) => known(n, 'options.features'));
-    if (given && target !== null && given.includes(target)) throw blasnetError('ERR_BLASNET_DATA', `options.features lists the target column ${JSON.stringify(target)}`);
-    if (given && new Set(given).size !== given.length) throw blasnetError('ERR_BLASNET_DATA', 'options.features lists a column twice');
-    const featureNames = (given ?? names.filter((n) => n !== target)).filter((n) => !ignore.includes(n));
-    if (featureNames.length === 0) throw blasnetError('ERR_BLASNET_DATA', `no feature columns are left (the columns are ${listNames(names)}${target !== null ? `, the target ${JSON.stringify(target)}` : ''}${ignore.length ? `, ignored: ${listNames(ignore)}` : ''})`);
-    const impute = o.impute ?? 'mean';
-    if (!IMPUTE.includes(impute as ImputeStrategy)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.impute must be one of ${IMPUTE.map((s) => `'${s}'`).join(', ')}, got ${describe(impute)}`);
-    if (o.task !== undefined && o.task !== 'classification' && o.task !== 'regression') {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.task must be 'classification' or 'regression', got ${describe(o.task)}`);
-    }
-    if (o.task !== undefined && target === null) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', 'options.task needs options.target');
-    if (o.standardize !== undefined && typeof o.standardize !== 'boolean') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.standardize must be a boolean, got ${describe(o.standardize)}`);
-    const maxCategories = o.maxCategories ?? 1000;
-    if (typeof maxCategories !== 'number' || !Number.isInteger(maxCategories) || maxCategories < 1) {
-      throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.maxCategories must be an integer ≥ 1, got ${describe(maxCategories)}`);
-    }
-    const standardize = o.standardize !== false;
+    const { target, features: featureNames, impute, task: givenTask, standardize, maxCategories } = Preprocessing.columnsOf(table, options);
+    const o = { task: givenTask };
 
     // The rows: those with a target, then (impute 'drop') those with every feature.
     let rows = Int32Array.from({ length: table.nRows }, (_, i) => i);
@@ -332,6 +305,47 @@ export class Preprocessing {
     };
     const imputed = Object.fromEntries(imputedEntries) as Record<string, number>;
     const report: PreprocessingReport = { rows: table.nRows, used: rows.length, droppedMissingTarget, droppedMissingFeatures, imputed, classes };
+    return new Preprocessing(TOKEN, json, report);
+  }
+
+  /**
+   * @internal The options checked, and the target and feature columns they choose among the table's
+   * (shared with the streaming scan, which checks them on the header alone).
+   */
+  static columnsOf(table: Table, options: unknown): { target: string | null; features: string[]; impute: ImputeStrategy; task: TargetTask | undefined; standardize: boolean; maxCategories: number } {
+    const o = checkOptionsObject(options, 'options');
+    checkKnownKeys(o, 'options', FIT_KEYS);
+    const names = table.columnNames;
+    const known = (n: string, what: string) => {
+      if (!table.has(n)) throw blasnetError('ERR_BLASNET_DATA', `${what} names column ${JSON.stringify(n)}, which the table does not have; its columns are ${listNames(names)}`);
+    };
+    const target = o.target === undefined || o.target === null ? null : o.target;
+    if (target !== null && typeof target !== 'string') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.target must be a column name, got ${describe(target)}`);
+    if (target !== null) known(target, 'options.target');
+    const given = stringList(o.features, 'options.features');
+    const ignore = stringList(o.ignore, 'options.ignore') ?? [];
+    ignore.forEach((n) => known(n, 'options.ignore'));
+    given?.forEach((n) => known(n, 'options.features'));
+    if (given && target !== null && given.includes(target)) throw blasnetError('ERR_BLASNET_DATA', `options.features lists the target column ${JSON.stringify(target)}`);
+    if (given && new Set(given).size !== given.length) throw blasnetError('ERR_BLASNET_DATA', 'options.features lists a column twice');
+    const features = (given ?? names.filter((n) => n !== target)).filter((n) => !ignore.includes(n));
+    if (features.length === 0) throw blasnetError('ERR_BLASNET_DATA', `no feature columns are left (the columns are ${listNames(names)}${target !== null ? `, the target ${JSON.stringify(target)}` : ''}${ignore.length ? `, ignored: ${listNames(ignore)}` : ''})`);
+    const impute = o.impute ?? 'mean';
+    if (!IMPUTE.includes(impute as ImputeStrategy)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.impute must be one of ${IMPUTE.map((s) => `'${s}'`).join(', ')}, got ${describe(impute)}`);
+    if (o.task !== undefined && o.task !== 'classification' && o.task !== 'regression') {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.task must be 'classification' or 'regression', got ${describe(o.task)}`);
+    }
+    if (o.task !== undefined && target === null) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', 'options.task needs options.target');
+    if (o.standardize !== undefined && typeof o.standardize !== 'boolean') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.standardize must be a boolean, got ${describe(o.standardize)}`);
+    const maxCategories = o.maxCategories ?? 1000;
+    if (typeof maxCategories !== 'number' || !Number.isInteger(maxCategories) || maxCategories < 1) {
+      throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.maxCategories must be an integer ≥ 1, got ${describe(maxCategories)}`);
+    }
+    return { target, features, impute: impute as ImputeStrategy, task: o.task as TargetTask | undefined, standardize: o.standardize !== false, maxCategories };
+  }
+
+  /** @internal A preprocessing the streaming scan learned (lib/tabular/scan.ts), with its report. */
+  static fromScan(json: TabularJSON, report: PreprocessingReport): Preprocessing {
     return new Preprocessing(TOKEN, json, report);
   }
 
