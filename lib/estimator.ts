@@ -66,7 +66,14 @@ export interface TrainingOptions {
  * @example model.fitSync(X, y, { epochs: 50, validation: { X: Xv, y: yv }, onProgress: console.log });
  */
 export interface FitOptions extends TrainingOptions {
-  /** Continue from the current parameters (and keep `classes`) instead of starting afresh. Default false. */
+  /**
+   * Continue from the current parameters and training state (and keep `classes`) instead of starting
+   * afresh: the epoch counter (`epochsTrained`, which keys the shuffle and the step and exponential
+   * schedules), the optimizer's state (momentum's velocity, Adam's moments and step count) and the
+   * counters of early stopping and the plateau rule. `epochs` counts this call's epochs. A change of
+   * optimizer or of a hyper-parameter other than the learning rate starts the optimizer afresh
+   * (`optimizerReset` in the result). Default false.
+   */
   warmStart?: boolean;
   /** Called with each record, on the main thread. */
   onProgress?: (progress: FitProgress) => void;
@@ -151,6 +158,7 @@ export interface ParsedTraining {
  * the defaults fill what is left.
  * @param given - the constructor's options then the fit's, as null-prototype snapshots
  * @param classifier - whether validation accuracy can be monitored
+ * @param shuffleSeed - the model's seed (each epoch's shuffle is keyed by it and the global epoch)
  * @throws {@link BlasnetTypeError} ERR_BLASNET_ARG_TYPE; {@link BlasnetRangeError} ERR_BLASNET_ARG_RANGE
  */
 export function parseTraining(given: Record<string, unknown>, defaults: TrainingDefaults, classifier: boolean, shuffleSeed: number): ParsedTraining {
@@ -452,11 +460,6 @@ export function twoColumns(p: Float64Array): Matrix {
     out.data[2 * j + 1] = p[j]!;
   }
   return out;
-}
-
-/** The seed of a fit's shuffle stream: fixed for a fresh fit, so fitting twice gives the same model; a warm start continues the count. */
-export function shuffleSeedFor(seed: number, completedFits: number): number {
-  return (seed + Math.imul(0x632be5ab, completedFits + 1)) >>> 0;
 }
 
 /** What `summary()` prints, on both models. */

@@ -8,7 +8,7 @@ import { resolveBackend, type BackendName, type BackendOption } from './backend.
 import { networkEngine, logisticEngine, type Engine } from './engines.js';
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import {
-  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
+  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex,
   summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
   modelRows,
 } from './estimator.js';
@@ -18,6 +18,7 @@ import { checkFinite, checkLength, exactKeys, finiteArray, finiteNumber, plainOb
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from './format/spec.js';
 import type { LogisticModelJSON, ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions } from './format/types.js';
 import { metadata, writeModelFile } from './format/write.js';
+import { trainStateFromJSON, trainStateToJSON } from './format/train-state.js';
 import { classesFromJSON, decodeLabels, uniqueLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
 import { checkPreprocessingOption, Preprocessing, targetOmitted } from './tabular/preprocess.js';
@@ -25,6 +26,8 @@ import type { Table } from './tabular/table.js';
 import { tabularFromJSON } from './format/preprocessing.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { makeSpec } from './spec.js';
+import { startState } from './train-state.js';
+import type { TrainState } from './train-types.js';
 import { splitData } from './training.js';
 import { checkFiniteCost, checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, toMatrix } from './validate.js';
 
@@ -85,6 +88,8 @@ function unalias(o: Record<string, unknown>, where: string): Record<string, unkn
 
 /** Sets a model's user metadata (assigned in the class's static block: logisticFromDocument is outside it). */
 let installMetadata: (model: LogisticRegression, user: Record<string, unknown>) => void;
+/** Installs a training state read from a file (set in the class's static block, as installMetadata). */
+let installState: (model: LogisticRegression, state: TrainState | null) => void;
 
 /**
  * Logistic regression: binary on two classes (the seed's model), multinomial (softmax) on three or
@@ -110,13 +115,17 @@ export class LogisticRegression {
   #engine: Engine | null = null;
   #scaling: InputScaling | null = null;
   #prep: Preprocessing | null = null;
-  #fits = 0;
+  /** What a warm start continues (epoch counter, optimizer state, counters); null before a fit and after setParameters. */
+  #state: TrainState | null = null;
   /** The user metadata (JSON data, owned here): a loaded file's, kept by fits, written back by toJSON. */
   #metadata: Record<string, unknown> = {};
   static {
     // logisticFromDocument builds the model outside the class body.
     installMetadata = (model, user) => {
       model.#metadata = user;
+    };
+    installState = (model, state) => {
+      model.#state = state;
     };
   }
 
@@ -191,6 +200,18 @@ export class LogisticRegression {
     return this.#lock.busy;
   }
 
+  /**
+   * The epochs (full-batch solvers: steps; L-BFGS: iterations) completed over the last fresh fit and
+   * the warm starts that continued it (each fit's `epochs` counts its own); the global epoch that
+   * keys the shuffle and the step and exponential schedules. After early stopping with
+   * `restoreBest`, the count at the best record. 0 before the first fit, after `setParameters`, and
+   * for a model loaded from a file of format version 1 or 2.
+   * @example model.fitSync(X, y, { epochs: 50 }); model.fitSync(X, y, { epochs: 50, warmStart: true }); model.epochsTrained; // 100
+   */
+  get epochsTrained(): number {
+    return this.#state?.epoch ?? 0;
+  }
+
   /** The coefficients, k × m (binary: 1 × m), as a copy; a 0 × 0 Matrix before the first fit. */
   get coef(): Matrix {
     const e = this.#engine, t = this.#theta;
@@ -258,6 +279,7 @@ export class LogisticRegression {
     theta.set(W.data);
     theta.set(b, W.data.length);
     this.#install(theta, classes);
+    this.#state = null;
   }
 
   /** Installs θ with its classes, choosing the engine from the class count. */
@@ -321,6 +343,7 @@ export class LogisticRegression {
       training: { seed: this.seed, options: JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown> },
       parameters,
     };
+    if (this.#state) json.training.state = trainStateToJSON(this.#state);
     const preprocessing = preprocessingToJSON(this.#scaling) ?? {};
     if (this.#prep) preprocessing.tabular = this.#prep.toJSON();
     if (Object.keys(preprocessing).length > 0) json.preprocessing = preprocessing;
@@ -483,7 +506,7 @@ export class LogisticRegression {
     const o = mergeOptions(this.#defaults, unalias(raw, 'options'), keys);
     checkWarmStart(o.warmStart);
     const warm = o.warmStart === true && this.#theta !== null;
-    const parsed = parseTraining(o, LOGISTIC_DEFAULTS, true, shuffleSeedFor(this.seed, warm ? this.#fits : 0));
+    const parsed = parseTraining(o, LOGISTIC_DEFAULTS, true, this.seed);
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
     const fitRows = modelRows(this.#prep, this.#scaling, X, y, 'X', () => this.#inputs(X, warm ? this.nFeatures : null));
     const M = fitRows.M;
@@ -501,13 +524,15 @@ export class LogisticRegression {
     }
     const weight = fitRowWeights(parsed.sampleWeight, parsed.classWeight, targets, M.rows);
     const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
+    const start = startState(warm ? this.#state : null, parsed.config, o.warmStart === true, engine.nParams);
     return {
-      config: parsed.config, onProgress, train, validation: held, theta, model: engine.model, native: engine.native,
+      config: parsed.config, onProgress, train, validation: held, theta, state: start.state, optimizerReset: start.optimizerReset,
+      model: engine.model, native: engine.native,
       checkMemory: () => engine.checkFitMemory('LogisticRegression', train.n + (held ? held.n : 0), parsed.config),
-      commit: (t, completed) => {
+      commit: (t, state) => {
         this.#engine = engine;
         this.#install(t, classes);
-        this.#fits = completed ? (warm ? this.#fits + 1 : 1) : this.#fits;
+        this.#state = state;
       },
     };
   }
@@ -689,9 +714,12 @@ function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions[
   if (doc.root.version === 1) {
     options = v1Options(training, src);
   } else {
-    exactKeys(training, src, 'training', ['seed', 'options'], ['seed', 'options']);
+    exactKeys(training, src, 'training', ['seed', 'options'], doc.root.version === 2 ? ['seed', 'options'] : ['seed', 'options', 'state']);
     options = { ...plainObject(training.options, src, 'training.options') };
   }
+  const nParams = k === 2 ? features + 1 : k * (features + 1);
+  const state = trainStateFromJSON(training.state, src, nParams,
+    `${nParams} values (the parameter count of ${features} features and ${k === 2 ? 'one logit' : `${k} classes`})`);
   const seed = integerInRange(training.seed, `${src}: training.seed`, 0, 0, 0xffffffff);
 
   const params = plainObject(root.parameters, src, 'parameters');
@@ -730,5 +758,6 @@ function logisticFromDocument(doc: ModelDocument, backend: ModelFromJSONOptions[
   model.setParameters(parameters);
   if (scaling) model.setInputScaling(scaling);
   installMetadata(model, userMetadata(doc));
+  installState(model, state);
   return model;
 }

@@ -97,9 +97,10 @@ export function networkFitBytes(spec: NetShape, n: number, batchSize: number, ep
   const s0 = spec.sizes[0]!, sL = spec.sizes[spec.sizes.length - 1]!;
   const B = batchSize === 0 ? n : Math.min(batchSize, n);
   // Optimizer state in parameter vectors: Adam m and v; momentum v; L-BFGS 10 (s, y) pairs plus its
-  // direction and line-search points.
-  const states = optimizer === 'adam' ? 2 : optimizer === 'gd' ? 0 : optimizer === 'lbfgs' ? 24 : 1;
-  return F64 * (n * (s0 + sL) + spec.nParams * (3 + states) + B * (s0 + sL) + 2 * records(epochs, recordEvery)) +
+  // direction and line-search points. θ: the fit's copy, its gradient, the result, early stopping's
+  // snapshot; the first-order state (m, v) three times: the fit's copy, the result, the snapshot.
+  const states = optimizer === 'adam' ? 6 : optimizer === 'gd' ? 0 : optimizer === 'lbfgs' ? 24 : 3;
+  return F64 * (n * (s0 + sL) + spec.nParams * (4 + states) + B * (s0 + sL) + 2 * records(epochs, recordEvery)) +
     netWorkspaceBytes(spec, B, true);
 }
 

@@ -28,6 +28,23 @@ export interface NativeFitFields {
   stoppedEarly: boolean;
   bestEpoch?: number;
   bestValue?: number;
+  /** The state that goes with the returned θ (every field present; m and v new arrays). */
+  state: Required<NativeTrainState>;
+}
+
+/**
+ * The training state as the addon reads it (NativeTrainConfig.state; native/boundary.h
+ * parse_train_state) and returns it (the result's `state`): counts, the optimizer's buffers (P
+ * values each: `m` momentum's velocity or Adam's first moment, `v` Adam's second moment; absent:
+ * zeros) and the trackers' counters (`has` 0/1: whether `best` holds a value).
+ */
+export interface NativeTrainState {
+  epoch: number;
+  steps: number;
+  m?: Float64Array;
+  v?: Float64Array;
+  early?: { has: number; best: number; wait: number; bestEpoch: number };
+  plateau?: { has: number; best: number; wait: number; rate: number };
 }
 
 export interface NativeLogisticFitResult extends NativeFitFields {
@@ -81,6 +98,8 @@ export interface NativeTrainConfig {
   validationX?: Float64Array;
   validationY?: Float64Array;
   sampleWeight?: Float64Array;
+  /** What the fit starts from (absent: afresh); the result's `state` is what it ended with. */
+  state?: NativeTrainState;
 }
 
 export interface NativeTrainResult extends NativeFitFields {
@@ -129,7 +148,7 @@ export interface NativeAddon {
 }
 
 /** The ABI (native/codes.h kAbiVersion) of the bindings this TS calls: the handshake with the addon. */
-const EXPECTED_ABI = 4;
+const EXPECTED_ABI = 5;
 
 /**
  * Builds every error the addon throws (lib/native.ts passes it to `configure` for the three kinds):

@@ -7,7 +7,7 @@ import { resolveBackend, type BackendName, type BackendOption } from './backend.
 import { networkEngine, type Engine } from './engines.js';
 import { BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import {
-  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, mergeOptions, notFitted, parseTraining, predictedIndex, shuffleSeedFor,
+  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, mergeOptions, notFitted, parseTraining, predictedIndex,
   summaryText, thresholdMatrix, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults,
   type TrainingOptions,
   modelRows,
@@ -18,6 +18,7 @@ import { checkFinite, checkLength, exactKeys, finiteArray, plainObject, training
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from './format/spec.js';
 import type { ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions, NetworkModelJSON } from './format/types.js';
 import { metadata, writeModelFile } from './format/write.js';
+import { trainStateFromJSON, trainStateToJSON } from './format/train-state.js';
 import { classesFromJSON, decodeLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
 import { accuracyScore, r2Score } from './metrics.js';
@@ -27,6 +28,8 @@ import { checkPreprocessingOption, Preprocessing, targetOmitted, type TabularJSO
 import type { Table } from './tabular/table.js';
 import { tabularFromJSON } from './format/preprocessing.js';
 import { makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec } from './spec.js';
+import { startState } from './train-state.js';
+import type { TrainState } from './train-types.js';
 import { splitData } from './training.js';
 import { checkFiniteCost, checkKnownKeys, checkOptionsObject, integerInRange, nonNegativeNumber, optionalFunction, toMatrix } from './validate.js';
 
@@ -110,8 +113,8 @@ export class NeuralNetwork {
   #fitted = false;
   #classes: Classes | null = null;
   #targetScaling: TargetScaling | null = null;
-  /** Fits that completed in a row of warm starts: a warm fit's shuffle stream derives from it. */
-  #fits = 0;
+  /** What a warm start continues (epoch counter, optimizer state, counters); null before a fit and after setParameters / reset. */
+  #state: TrainState | null = null;
   #scaling: InputScaling | null = null;
   readonly #prep: Preprocessing | null;
   /** The user metadata (JSON data, owned here): a loaded file's, kept by fits and reset, written back by toJSON. */
@@ -211,6 +214,17 @@ export class NeuralNetwork {
   }
 
   /**
+   * The epochs completed over the last fresh fit and the warm starts that continued it (each fit's
+   * `epochs` counts its own); the global epoch that keys the shuffle and the step and exponential
+   * schedules. After early stopping with `restoreBest`, the count at the best record. 0 before the
+   * first fit, after `setParameters` and `reset`, and for a model loaded from a file of format version 1 or 2.
+   * @example net.fitSync(X, y, { epochs: 5 }); net.fitSync(X, y, { epochs: 3, warmStart: true }); net.epochsTrained; // 8
+   */
+  get epochsTrained(): number {
+    return this.#state?.epoch ?? 0;
+  }
+
+  /**
    * Copies of the parameters in the seed's shapes: W[l − 1] is W[l], row-major s_l × s_{l−1}; b[l − 1] is b[l].
    */
   get parameters(): {
@@ -271,6 +285,7 @@ export class NeuralNetwork {
     this.#theta = theta;
     this.#fitted = true;
     this.#targetScaling = null;
+    this.#state = null;
     if (this.task !== 'regression' && !this.#classes) this.#classes = defaultClasses(this.spec, this.task);
   }
 
@@ -307,10 +322,10 @@ export class NeuralNetwork {
     const spec = this.spec;
     const { W, b } = this.parameters;
     const training: NetworkModelJSON['training'] = { seed: this.seed };
-    if (this.#fits !== 0) training.completedFits = this.#fits;
     const options = JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown>;
     if (this.task === 'regression' && !this.#standardizeTargets) options.standardizeTargets = false;
     if (Object.keys(options).length > 0) training.options = options;
+    if (this.#state) training.state = trainStateToJSON(this.#state);
     const json: NetworkModelJSON = {
       format: MODEL_FORMAT,
       version: MODEL_FORMAT_VERSION,
@@ -402,9 +417,12 @@ export class NeuralNetwork {
     }
 
     const training = plainObject(root.training, src, 'training');
-    exactKeys(training, src, 'training', ['seed'], ['seed', 'completedFits', 'options']);
+    const version = root.version as number;
+    exactKeys(training, src, 'training', ['seed'], version < 3 ? ['seed', 'completedFits', 'options'] : ['seed', 'options', 'state']);
     const seed = integerInRange(training.seed, `${src}: training.seed`, 0, 0, 0xffffffff);
-    const completedFits = integerInRange(training.completedFits, `${src}: training.completedFits`, 0, 0);
+    // Versions 1 and 2: the count of fits, checked and ignored: the epoch counter starts at 0 (no state).
+    if (version < 3) integerInRange(training.completedFits, `${src}: training.completedFits`, 0, 0);
+    const state = trainStateFromJSON(training.state, src, spec.nParams, `${spec.nParams} values (the parameter count of layers [${spec.sizes.join(', ')}])`);
     const options = training.options === undefined ? {} : { ...plainObject(training.options, src, 'training.options') };
     const task = taskOf(spec);
     const classes = task === 'regression' ? null : arch.classes === undefined ? defaultClasses(spec, task) : classesFromJSON(arch.classes, src, 'architecture.classes');
@@ -446,14 +464,14 @@ export class NeuralNetwork {
     net.#classes = classes;
     net.setParameters({ W: W as number[][], b: b as number[][] });
     net.#targetScaling = targetScaling;
-    net.#fits = completedFits;
+    net.#state = state;
     net.#scaling = scaling;
     net.#metadata = userMetadata(doc);
     return net;
   }
 
   /**
-   * Draws the initial parameters again from the seed and forgets the fit: the model is unfitted again.
+   * Draws the initial parameters again from the seed and forgets the fit (and its training state): the model is unfitted again.
    * @throws {@link BlasnetError} `ERR_BLASNET_BUSY` during a fit
    * @example net.reset();
    */
@@ -463,7 +481,7 @@ export class NeuralNetwork {
     this.#fitted = false;
     this.#classes = null;
     this.#targetScaling = null;
-    this.#fits = 0;
+    this.#state = null;
   }
 
   /**
@@ -548,7 +566,7 @@ export class NeuralNetwork {
     const o = mergeOptions(this.#defaults, checkOptionsObject(options, 'options'), keys);
     checkWarmStart(o.warmStart);
     const warm = o.warmStart === true && this.#fitted;
-    const parsed = parseTraining(o, NETWORK_DEFAULTS, this.task !== 'regression', shuffleSeedFor(this.seed, warm ? this.#fits : 0));
+    const parsed = parseTraining(o, NETWORK_DEFAULTS, this.task !== 'regression', this.seed);
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
     const fitRows = modelRows(this.#prep, this.#scaling, X, y, 'X', () => this.#inputs(X, 'X', true));
     const M = fitRows.M;
@@ -565,16 +583,18 @@ export class NeuralNetwork {
     const weight = fitRowWeights(parsed.sampleWeight, parsed.classWeight, targets, M.rows);
     const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
     const engine = this.#engine;
+    const start = startState(warm ? this.#state : null, parsed.config, o.warmStart === true, this.spec.nParams);
     return {
       config: parsed.config, onProgress, train, validation: held,
-      theta: warm ? this.#theta : initialParameters(this.spec, this.seed), model: engine.model, native: engine.native,
+      theta: warm ? this.#theta : initialParameters(this.spec, this.seed), state: start.state, optimizerReset: start.optimizerReset,
+      model: engine.model, native: engine.native,
       checkMemory: () => engine.checkFitMemory('NeuralNetwork', train.n + (held ? held.n : 0), parsed.config),
-      commit: (theta, completed) => {
+      commit: (theta, state) => {
         this.#theta = theta;
+        this.#state = state;
         this.#fitted = true;
         this.#classes = targets.classes;
         this.#targetScaling = scaling;
-        if (completed) this.#fits = warm ? this.#fits + 1 : 1;
       },
     };
   }

@@ -171,3 +171,16 @@ export class Random {
   }
 }
 
+
+/**
+ * The seed of a fit's shuffle at global epoch e (the model's epoch counter, `epochsTrained`, at that
+ * epoch): seed + 0x632be5ab · (e + 1) mod 2^32, as native/trainer.cc epoch_shuffle_seed. Epoch e's
+ * row order depends on (seed, e) alone, so a warm start visits the batches the uninterrupted fit would.
+ * @param seed - the model's seed, an integer in [0, 2^32)
+ * @param epoch - the global epoch, an integer ≥ 0
+ * @returns the seed of that epoch's Random
+ * @example new Random(epochShuffleSeed(model.seed, 3)).shuffle(order); // epoch 3's order
+ */
+export function epochShuffleSeed(seed: number, epoch: number): number {
+  return (seed + Math.imul(0x632be5ab, (epoch + 1) | 0)) >>> 0;
+}

@@ -52,10 +52,11 @@ export interface PlateauConfig {
 }
 
 export interface TrainConfig extends OptimConfig {
-  /** Epochs, or the L-BFGS iteration cap. */
+  /** This fit's epochs, or the L-BFGS iteration cap. */
   epochs: number;
   batchSize: number;  // 0: the whole set
   shuffle: boolean;
+  /** The model's seed: global epoch e's order comes from epochShuffleSeed(shuffleSeed, e) (lib/random.ts). */
   shuffleSeed: number;
   learningRate: number;
   l2: number;
@@ -83,3 +84,47 @@ export type TrainStatus = 'ok' | 'aborted' | 'diverged';
  */
 export type StopReason = 'max-iterations' | 'early-stopping' | 'gradient' | 'cost-change' | 'line-search';
 
+
+/**
+ * The counters of a monitored quantity (early stopping, the plateau rule): its best value so far
+ * (null before the first defined one) and the records since it last improved.
+ */
+export interface TrackerState {
+  best: number | null;
+  wait: number;
+}
+
+/** The hyper-parameters other than the learning rate that an optimizer state was accumulated under, by option name. */
+export interface OptimizerHyper {
+  l2: number;
+  momentum?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+}
+
+/**
+ * What a model keeps of its training besides θ, and a warm start continues (docs/math.md,
+ * "Training state and warm starts"). The trainers (both backends) read it at the start of a fit and
+ * update it in place; a fit that stops anywhere leaves the state that goes with its θ.
+ */
+export interface TrainState {
+  /** Epochs (L-BFGS iterations) completed over the first fit and the warm starts that continued it. */
+  epoch: number;
+  optimizer: {
+    /** The optimizer the state belongs to. */
+    name: OptimizerName;
+    /** What it was accumulated under; a warm start with other values starts the optimizer afresh. */
+    hyper: OptimizerHyper;
+    /** Steps this state has taken (Adam's t): batches, or L-BFGS iterations. */
+    steps: number;
+    /** θ's layout, P values: momentum's velocity v or Adam's first moment m; empty for gd and L-BFGS. */
+    m: Float64Array;
+    /** θ's layout, P values: Adam's second moment v; empty otherwise. */
+    v: Float64Array;
+  };
+  /** Early stopping's counters and the epoch of its best record (bestEpoch: meaningful once best is set). */
+  earlyStopping: (TrackerState & { monitor: MonitorName; bestEpoch: number }) | null;
+  /** The plateau rule's counters, its current learning rate and the fit learning rate it started from. */
+  reduceOnPlateau: (TrackerState & { monitor: MonitorName; learningRate: number; initialLearningRate: number }) | null;
+}

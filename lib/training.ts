@@ -7,8 +7,9 @@ import { MONITOR_CODE, OPTIMIZER_CODE, SCHEDULE_CODE } from './codes.js';
 import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
 import type { Matrix } from './matrix.js';
 import type { NativeTrainConfig } from './native.js';
+import { nativeState } from './train-state.js';
 import { Random } from './random.js';
-import type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrainConfig, TrainRecord } from './train-types.js';
+import type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrainConfig, TrainRecord, TrainState } from './train-types.js';
 import { checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf } from './validate.js';
 
 export type { EarlyStoppingConfig, MonitorName, PlateauConfig, ScheduleConfig, StopReason } from './train-types.js';
@@ -291,8 +292,8 @@ export function splitData(X: Matrix, Y: Matrix, weight: Float64Array | null, fra
 }
 
 
-/** The addon's view of a TrainConfig and the fit's extra rows: numbers and Float64Arrays only. */
-export function nativeConfig(c: TrainConfig, validation: Rows | null, weight: Float64Array | null): NativeTrainConfig {
+/** The addon's view of a TrainConfig, the fit's extra rows and the state it starts from: numbers and Float64Arrays only. */
+export function nativeConfig(c: TrainConfig, validation: Rows | null, weight: Float64Array | null, state: TrainState): NativeTrainConfig {
   const es = c.earlyStopping, s = c.schedule, p = c.reduceOnPlateau;
   return {
     epochs: c.epochs, batchSize: c.batchSize, shuffle: c.shuffle ? 1 : 0, shuffleSeed: c.shuffleSeed,
@@ -308,6 +309,7 @@ export function nativeConfig(c: TrainConfig, validation: Rows | null, weight: Fl
     validationX: validation ? validation.X : undefined,
     validationY: validation ? validation.Y : undefined,
     sampleWeight: weight ?? undefined,
+    state: nativeState(state),
   };
 }
 

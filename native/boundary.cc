@@ -140,6 +140,105 @@ Batch parse_batch(const Napi::CallbackInfo& info, size_t first, const BatchShape
   return b;
 }
 
+// ---------------------------------------------------------------------------------------------
+// The training state a fit starts from and ends with
+
+namespace {
+
+// An own property of a state object: a number, not NaN; `path` names it ("config.state.early.").
+double state_number(Napi::Object o, const char* key, const std::string& path) {
+  if (!o.HasOwnProperty(key)) fail_type("ERR_BLASNET_ARG_TYPE", path + key + " is missing");
+  const double v = raw_number(o.Get(key), path + key);
+  if (std::isnan(v)) fail_range("ERR_BLASNET_ARG_RANGE", path + key + " must be a number, got NaN");
+  return v;
+}
+
+size_t state_count(Napi::Object o, const char* key, const std::string& path) {
+  return to_size(state_number(o, key, path), path + key, 0, size_t(1) << 53);
+}
+
+// An own property that is an object, or absent/undefined (*present = false).
+Napi::Object state_object(Napi::Object o, const char* key, const std::string& path, bool* present) {
+  Napi::Value v = o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
+  *present = !v.IsUndefined();
+  if (*present && !v.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", path + key + " must be an object or undefined, got " + describe(v));
+  return *present ? v.As<Napi::Object>() : Napi::Object::New(o.Env());
+}
+
+// A copy of the own property o[key]: a live Float64Array of exactly `length` elements, allowed only
+// when `allowed`; empty when absent or undefined.
+std::vector<double> state_buffer(Napi::Object o, const char* key, const std::string& path, size_t length, bool allowed, const char* what) {
+  Napi::Value v = o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
+  if (v.IsUndefined()) return {};
+  const std::string name = path + key;
+  if (!allowed) fail_range("ERR_BLASNET_SHAPE", name + " must be undefined for this optimizer (it has no " + what + ")");
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    fail_type("ERR_BLASNET_ARG_TYPE", name + " must be a Float64Array, got " + describe(v));
+  Napi::Float64Array a = v.As<Napi::Float64Array>();
+  if (a.ArrayBuffer().IsDetached()) fail_type("ERR_BLASNET_DETACHED", name + " is backed by a detached ArrayBuffer; expected a live buffer");
+  if (a.ElementLength() != length)
+    fail_range("ERR_BLASNET_SHAPE", name + " must have " + std::to_string(length) + " elements (the model's parameter count: " + what + "), got " +
+                                        std::to_string(a.ElementLength()));
+  return std::vector<double>(a.Data(), a.Data() + length);
+}
+
+TrackerState tracker(Napi::Object o, const std::string& path) {
+  TrackerState t;
+  t.has = state_number(o, "has", path) != 0;
+  t.best = state_number(o, "best", path);
+  t.wait = state_count(o, "wait", path);
+  return t;
+}
+
+}  // namespace
+
+TrainState parse_train_state(Napi::Object config, Optimizer kind, size_t P) {
+  TrainState s;
+  bool present = false;
+  Napi::Object o = state_object(config, "state", "config.", &present);
+  if (!present) return s;
+  const std::string path = "config.state.";
+  s.epoch = state_count(o, "epoch", path);
+  s.steps = state_count(o, "steps", path);
+  s.m = state_buffer(o, "m", path, P, kind == Optimizer::momentum || kind == Optimizer::adam, "momentum's velocity or Adam's first moment");
+  s.v = state_buffer(o, "v", path, P, kind == Optimizer::adam, "Adam's second moment");
+  Napi::Object early = state_object(o, "early", path, &present);
+  if (present) {
+    s.early = tracker(early, path + "early.");
+    s.best_epoch = state_count(early, "bestEpoch", path + "early.");
+  }
+  Napi::Object plateau = state_object(o, "plateau", path, &present);
+  if (present) {
+    s.plateau = tracker(plateau, path + "plateau.");
+    s.plateau_rate = state_number(plateau, "rate", path + "plateau.");
+    if (!(std::isfinite(s.plateau_rate) && s.plateau_rate > 0))
+      fail_range("ERR_BLASNET_ARG_RANGE", path + "plateau.rate must be a finite number > 0, got " + std::to_string(s.plateau_rate));
+  }
+  return s;
+}
+
+Napi::Object train_state_object(Napi::Env env, const TrainState& s) {
+  auto tracker_object = [&](const TrackerState& t) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("has", Napi::Number::New(env, t.has ? 1 : 0));
+    o.Set("best", Napi::Number::New(env, t.best));
+    o.Set("wait", Napi::Number::New(env, static_cast<double>(t.wait)));
+    return o;
+  };
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("epoch", Napi::Number::New(env, static_cast<double>(s.epoch)));
+  r.Set("steps", Napi::Number::New(env, static_cast<double>(s.steps)));
+  r.Set("m", new_f64(env, s.m.data(), s.m.size()));
+  r.Set("v", new_f64(env, s.v.data(), s.v.size()));
+  Napi::Object early = tracker_object(s.early);
+  early.Set("bestEpoch", Napi::Number::New(env, static_cast<double>(s.best_epoch)));
+  r.Set("early", early);
+  Napi::Object plateau = tracker_object(s.plateau);
+  plateau.Set("rate", Napi::Number::New(env, s.plateau_rate));
+  r.Set("plateau", plateau);
+  return r;
+}
+
 // madvise(MADV_HUGEPAGE) where the system has it: a hint, whose failure changes nothing.
 void advise_huge_pages(void* p, size_t bytes) noexcept {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)

@@ -24,6 +24,7 @@
 
 #include "buffers.h"
 #include "failure.h"
+#include "trainer.h"
 
 namespace blasnet {
 
@@ -76,6 +77,18 @@ double finite_arg(const Napi::CallbackInfo& info, size_t i, const char* name);
 // An own property of a plain config object, as a number (finite unless allow_infinite).
 double config_number(Napi::Object o, const char* key);
 size_t config_size(Napi::Object o, const char* key, size_t min = 0, size_t max = SIZE_MAX >> 11);
+
+// The state a fit starts from: the config's own property `state` (lib/native.ts NativeTrainState),
+// absent or undefined for a fresh fit (every count 0, zero buffers). Its counts are integers in
+// [0, 2^53]; its buffers are copied into the returned state (the job owns them) from live
+// Float64Arrays of exactly P elements: `m` (momentum's velocity, Adam's first moment) only for
+// momentum and Adam, `v` (Adam's second moment) only for Adam; absent means zeros (a fresh
+// optimizer). `early` and `plateau` are { has, best, wait[, bestEpoch | rate] }; the plateau's rate
+// must be a finite number > 0.
+TrainState parse_train_state(Napi::Object config, Optimizer kind, size_t P);
+// The state a fit ended with, for its result: { epoch, steps, m, v (new Float64Arrays of the
+// state's lengths), early: { has, best, wait, bestEpoch }, plateau: { has, best, wait, rate } }.
+Napi::Object train_state_object(Napi::Env env, const TrainState& s);
 
 // (θ, X, n[, Y]) at arguments first, first+1, first+2[, first+3], as every model binding takes them.
 struct BatchShape {

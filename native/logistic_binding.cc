@@ -46,7 +46,7 @@ class LogisticFitJob final : public Job {
 
   // The trainer's result, `iterations` = the steps taken, and θ.
   Napi::Value result(Napi::Env env) override {
-    Napi::Object r = train_result(env, out_, records_);
+    Napi::Object r = train_result(env, out_, records_, setup_.state);
     r.Set("iterations", Napi::Number::New(env, static_cast<double>(out_.steps)));
     r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
     return r;
@@ -99,7 +99,7 @@ Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
 // onProgress is given (JavaScript then runs between steps), else on the caller's arrays in place.
 Napi::Value FitSync(const Napi::CallbackInfo& info) {
   const Batch b = logistic_batch(info, 0, true);
-  LogisticFitJob job(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n), info.Length() > 5 && info[5].IsFunction());
+  LogisticFitJob job(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n, b.theta.length), info.Length() > 5 && info[5].IsFunction());
   return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
 }
 
@@ -107,7 +107,7 @@ Napi::Value FitSync(const Napi::CallbackInfo& info) {
 Napi::Value Fit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Batch b = logistic_batch(info, 0, true);
-  return run_async(env, std::make_unique<LogisticFitJob>(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n)), info.Length() > 5 ? info[5] : env.Undefined(),
+  return run_async(env, std::make_unique<LogisticFitJob>(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n, b.theta.length)), info.Length() > 5 ? info[5] : env.Undefined(),
                    info.Length() > 6 ? info[6] : env.Undefined());
 }
 

@@ -49,7 +49,7 @@ class NetFitJob final : public Job {
     out_ = run_training(model, theta_.data(), in_.X(), in_.Y(), in_.n(), setup_, records_, progress);
   }
   Napi::Value result(Napi::Env env) override {
-    Napi::Object r = train_result(env, out_, records_);
+    Napi::Object r = train_result(env, out_, records_, setup_.state);
     r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
     return r;
   }
@@ -196,7 +196,7 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   Napi::Value FitSync(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       const Batch b = args(info, true);
-      NetFitJob job(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n), info.Length() > 5 && info[5].IsFunction());
+      NetFitJob job(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params), info.Length() > 5 && info[5].IsFunction());
       return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
     });
   }
@@ -206,7 +206,7 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       const Batch b = args(info, true);
-      return run_async(env, std::make_unique<NetFitJob>(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n)),
+      return run_async(env, std::make_unique<NetFitJob>(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params)),
                        info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
     });
   }

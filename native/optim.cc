@@ -29,10 +29,7 @@ double norm_inf(const double* a, size_t n) {
 // ---------------------------------------------------------------------------------------------
 // First-order steps
 
-FirstOrder::FirstOrder(const OptimConfig& cfg, size_t P) : cfg_(cfg), P_(P) {
-  if (cfg.kind == Optimizer::momentum || cfg.kind == Optimizer::adam) m_.assign(P, 0.0);
-  if (cfg.kind == Optimizer::adam) v_.assign(P, 0.0);
-}
+FirstOrder::FirstOrder(const OptimConfig& cfg, size_t P, double* m, double* v, size_t* t) : cfg_(cfg), P_(P), m_(m), v_(v), t_(t) {}
 
 // The update of parameters [k0, k1); returns false when one became non-finite.
 bool FirstOrder::update(double* theta, double* g, size_t k0, size_t k1, double lr, double r1, double r2) {
@@ -50,7 +47,7 @@ bool FirstOrder::update(double* theta, double* g, size_t k0, size_t k1, double l
       break;
     case Optimizer::momentum: {
       // v ← β v + g ; θ ← θ − α v
-      double* v = m_.data();
+      double* v = m_;
       const double beta = cfg_.beta;
       for (size_t k = k0; k < k1; ++k) {
         v[k] = beta * v[k] + g[k];
@@ -66,7 +63,7 @@ bool FirstOrder::update(double* theta, double* g, size_t k0, size_t k1, double l
       // r1 = 1/(1−β1^t), r2 = 1/(1−β2^t) (reciprocals, so that the update costs one division per
       // parameter instead of three: in an update this cheap, divisions dominate):
       // vectorized per instruction-set level (simd.h), the same bits as the scalar form.
-      finite = simd().adam_update(theta, g, m_.data(), v_.data(), k0, k1, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, r1, r2);
+      finite = simd().adam_update(theta, g, m_, v_, k0, k1, lr, cfg_.beta1, cfg_.beta2, cfg_.eps, r1, r2);
       break;
   }
   return finite;
@@ -74,10 +71,10 @@ bool FirstOrder::update(double* theta, double* g, size_t k0, size_t k1, double l
 
 bool FirstOrder::step(double* theta, double* g, double lr, ThreadTeam* team) {
   double r1 = 1, r2 = 1;
+  *t_ += 1;
   if (cfg_.kind == Optimizer::adam) {
-    t_ += 1;
-    r1 = 1.0 / (1.0 - std::pow(cfg_.beta1, static_cast<double>(t_)));
-    r2 = 1.0 / (1.0 - std::pow(cfg_.beta2, static_cast<double>(t_)));
+    r1 = 1.0 / (1.0 - std::pow(cfg_.beta1, static_cast<double>(*t_)));
+    r2 = 1.0 / (1.0 - std::pow(cfg_.beta2, static_cast<double>(*t_)));
   }
   const size_t P = P_;
   const size_t T = team && P >= kParallelUpdateMin ? team->size() : 1;

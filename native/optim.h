@@ -25,9 +25,13 @@ constexpr size_t kParallelUpdateMin = size_t(1) << 15;
 // momentum: v ← β v + g ; θ ← θ − α v
 // adam:     m ← β1 m + (1−β1) g ; v ← β2 v + (1−β2) g² ; θ ← θ − α m̂ / (√v̂ + ε),
 //           m̂ = m/(1−β1^t), v̂ = v/(1−β2^t)
+// The state (v or m, v, and the step count t) is not owned: it lives in the fit's TrainState
+// (trainer.h), so a fit can start from a previous fit's state and hand its own back.
 class FirstOrder {
  public:
-  FirstOrder(const OptimConfig& cfg, size_t n_params);
+  // m: P values, momentum's velocity v or Adam's first moment m (null for gd); v: P values, Adam's
+  // second moment (null otherwise); t: the steps this state has taken (Adam's t), advanced per step.
+  FirstOrder(const OptimConfig& cfg, size_t n_params, double* m, double* v, size_t* t);
   // One step on θ (P) with gradient g (P) and step size lr, shared by the team's threads when P is
   // large. Afterwards g holds θ before the step, so a step that made θ non-finite can be undone
   // exactly. Returns false when θ became non-finite.
@@ -37,8 +41,9 @@ class FirstOrder {
   bool update(double* theta, double* g, size_t k0, size_t k1, double lr, double c1, double c2);
   OptimConfig cfg_;
   size_t P_;
-  std::vector<double> m_, v_;
-  size_t t_ = 0;
+  double* m_;  // P, or null (gd)
+  double* v_;  // P, or null (gd, momentum)
+  size_t* t_;
 };
 
 // f(θ, g): J at θ (P) with g (P, overwritten) = ∂J/∂θ; sets *finite = false when a value was not finite.

@@ -75,7 +75,7 @@ const char* reason_name(StopReason r) {
 
 }  // namespace
 
-TrainSetup read_train_setup(Napi::Value value, size_t x_width, size_t y_width, size_t n) {
+TrainSetup read_train_setup(Napi::Value value, size_t x_width, size_t y_width, size_t n, size_t n_params) {
   if (!value.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", "config must be an object");
   Napi::Object o = value.As<Napi::Object>();
   TrainSetup s;
@@ -130,6 +130,7 @@ TrainSetup read_train_setup(Napi::Value value, size_t x_width, size_t y_width, s
     if (x.Xv.empty() || x.Yv.empty()) fail_type("ERR_BLASNET_ARG_TYPE", "config.validationX and config.validationY must be given with validationN");
   }
   x.weight = get_f64_copy(o, "sampleWeight", n);
+  s.state = parse_train_state(o, c.optim.kind, n_params);
   return s;
 }
 
@@ -140,10 +141,10 @@ void TrainRecords::add(const Record& r) {
   if (!std::isnan(r.learning_rate)) learning_rates.push_back(r.learning_rate);
 }
 
-TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, const TrainSetup& s,
+TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, TrainSetup& s,
                           TrainRecords& records, Progress& progress) {
   const Rows validation = s.extras.validation();
-  return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg,
+  return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg, s.state,
                [&](const Record& r) {
                  records.add(r);
                  ProgressRecord p{static_cast<double>(r.epoch), r.cost};
@@ -155,7 +156,7 @@ TrainOutcome run_training(Objective& model, double* theta, const double* X, cons
                [&] { return progress.cancelled(); });
 }
 
-Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const TrainRecords& rec) {
+Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const TrainRecords& rec, const TrainState& state) {
   Napi::Object r = Napi::Object::New(env);
   r.Set("status", status_name(out.status));
   r.Set("reason", reason_name(out.reason));
@@ -172,6 +173,7 @@ Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const TrainRec
     r.Set("bestEpoch", Napi::Number::New(env, static_cast<double>(out.best_epoch)));
     r.Set("bestValue", Napi::Number::New(env, out.best_value));
   }
+  r.Set("state", train_state_object(env, state));
   return r;
 }
 

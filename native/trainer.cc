@@ -1,6 +1,6 @@
 // The native training loop: see trainer.h. The twin of lib/reference/trainer.ts, with the same
 // order of operations, for any Objective: epochs and batches, validation, early stopping,
-// schedules and L-BFGS.
+// schedules, L-BFGS, and the state a warm start continues.
 #include "trainer.h"
 
 #include <algorithm>
@@ -8,6 +8,9 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <string>
+
+#include "failure.h"
 
 namespace blasnet {
 
@@ -53,9 +56,9 @@ void Random::shuffle(std::vector<uint32_t>& a) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Schedules and monitors
+// Schedules, shuffles, monitors
 
-double scheduled_rate(const TrainConfig& cfg, size_t e) {
+double scheduled_rate(const TrainConfig& cfg, size_t e, size_t e0) {
   const double a0 = cfg.learning_rate;
   const Schedule& s = cfg.schedule;
   switch (s.type) {
@@ -63,15 +66,31 @@ double scheduled_rate(const TrainConfig& cfg, size_t e) {
     case ScheduleType::step: return a0 * std::pow(s.factor, static_cast<double>(e / std::max<size_t>(s.every, 1)));
     case ScheduleType::exponential: return a0 * std::pow(s.factor, static_cast<double>(e));
     case ScheduleType::cosine: {
+      // Over this fit's own epochs: the total it needs is only known per fit (docs/math.md).
       const double E = static_cast<double>(std::max<size_t>(cfg.epochs, 1));
       const double pi = 3.14159265358979323846;
-      return s.min_learning_rate + (a0 - s.min_learning_rate) * (1.0 + std::cos(pi * static_cast<double>(e) / E)) / 2.0;
+      return s.min_learning_rate + (a0 - s.min_learning_rate) * (1.0 + std::cos(pi * static_cast<double>(e - e0) / E)) / 2.0;
     }
   }
   return a0;
 }
 
+uint32_t epoch_shuffle_seed(uint32_t seed, size_t e) {
+  return seed + 0x632be5abu * static_cast<uint32_t>(e + 1);  // mod 2^32, as Math.imul
+}
+
 namespace {
+
+// Sizes the optimizer's buffers of `state` for P parameters: zeros where they are empty (once per fit).
+void size_state(TrainState& state, Optimizer kind, size_t P) {
+  const size_t nm = kind == Optimizer::momentum || kind == Optimizer::adam ? P : 0;
+  const size_t nv = kind == Optimizer::adam ? P : 0;
+  if (state.m.empty()) state.m.assign(nm, 0.0);
+  if (state.v.empty()) state.v.assign(nv, 0.0);
+  if (state.m.size() != nm || state.v.size() != nv)
+    fail_range("ERR_BLASNET_SHAPE", "the optimizer state holds " + std::to_string(state.m.size()) + " + " + std::to_string(state.v.size()) +
+                                        " values; this optimizer needs " + std::to_string(nm) + " + " + std::to_string(nv));
+}
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
@@ -85,42 +104,50 @@ double monitored(Monitor m, const Record& r) {
 }
 
 // The best value so far of a monitored quantity (lower is better, higher for accuracy) and the
-// records since it last improved by more than min_delta. The first non-NaN value is an improvement.
+// records since it last improved by more than min_delta, kept in the fit's state (s). The first
+// non-NaN value is an improvement.
 struct Tracker {
   Monitor monitor;
   double min_delta;
-  bool has = false;
-  double best = 0;
-  size_t wait = 0;
+  TrackerState& s;
   bool update(double v) {
     bool improved;
     if (std::isnan(v)) improved = false;
-    else if (!has) improved = true;
-    else if (monitor == Monitor::validation_accuracy) improved = v > best + min_delta;
-    else improved = v < best - min_delta;
+    else if (!s.has) improved = true;
+    else if (monitor == Monitor::validation_accuracy) improved = v > s.best + min_delta;
+    else improved = v < s.best - min_delta;
     if (improved) {
-      best = v;
-      has = true;
-      wait = 0;
+      s.best = v;
+      s.has = true;
+      s.wait = 0;
     } else {
-      wait += 1;
+      s.wait += 1;
     }
     return improved;
   }
 };
 
-// What a record does besides reporting: validation, early stopping, the plateau rule.
+// What a record does besides reporting: validation, early stopping, the plateau rule, and (with
+// restore_best) the snapshot of θ and the state at the best record.
 class Recorder {
  public:
-  Recorder(Objective& model, double* theta, size_t P, const Rows* validation, const TrainConfig& cfg,
+  Recorder(Objective& model, double* theta, size_t P, const Rows* validation, const TrainConfig& cfg, TrainState& state,
            const std::function<void(const Record&)>& record)
-      : model_(model), theta_(theta), P_(P), validation_(validation), cfg_(cfg), record_(record),
-        early_{cfg.early.monitor, cfg.early.min_delta}, plateau_{cfg.plateau.monitor, 0.0},
-        plateau_rate_(cfg.learning_rate) {
-    if (cfg.early.on && cfg.early.restore_best) best_theta_.resize(P);
+      : model_(model), theta_(theta), P_(P), validation_(validation), cfg_(cfg), state_(state), record_(record),
+        early_{cfg.early.monitor, cfg.early.min_delta, state.early}, plateau_{cfg.plateau.monitor, 0.0, state.plateau} {
+    if (cfg.plateau.on && !(state.plateau_rate > 0)) state.plateau_rate = cfg.learning_rate;
+    if (cfg.early.on && cfg.early.restore_best) {
+      // Sized once per fit: best_theta_ P, best_.m and best_.v as the state's.
+      best_theta_.resize(P);
+      best_.m.resize(state.m.size());
+      best_.v.resize(state.v.size());
+      // A best record from an earlier fit: the state this fit starts from is the one that goes with it.
+      if (state.early.has) save_best();
+    }
   }
 
-  // Records epoch e with cost J at the current θ; returns true when early stopping says stop.
+  // Records global epoch e with cost J at the current θ (the state's epoch count is the one that goes
+  // with θ); returns true when early stopping says stop.
   bool operator()(size_t e, double cost, double lr) {
     Record r{e, cost, kNaN, kNaN, lr};
     if (validation_) {
@@ -129,53 +156,71 @@ class Recorder {
       r.validation_accuracy = ev.accuracy;
     }
     record_(r);
-    bool stop = false;
+    bool stop = false, improved = false;
     if (cfg_.early.on) {
-      if (early_.update(monitored(cfg_.early.monitor, r))) {
-        best_epoch_ = e;
-        if (!best_theta_.empty()) std::memcpy(best_theta_.data(), theta_, P_ * sizeof(double));
-      } else if (early_.wait >= cfg_.early.patience) {
-        stop = true;
-      }
+      improved = early_.update(monitored(cfg_.early.monitor, r));
+      if (improved) state_.best_epoch = e;
+      else if (state_.early.wait >= cfg_.early.patience) stop = true;
     }
-    if (cfg_.plateau.on && !plateau_.update(monitored(cfg_.plateau.monitor, r)) && plateau_.wait >= cfg_.plateau.patience) {
-      plateau_rate_ = std::max(plateau_rate_ * cfg_.plateau.factor, cfg_.plateau.min_learning_rate);
-      plateau_.wait = 0;
+    if (cfg_.plateau.on && !plateau_.update(monitored(cfg_.plateau.monitor, r)) && state_.plateau.wait >= cfg_.plateau.patience) {
+      state_.plateau_rate = std::max(state_.plateau_rate * cfg_.plateau.factor, cfg_.plateau.min_learning_rate);
+      state_.plateau.wait = 0;
     }
+    if (improved && !best_theta_.empty()) save_best();  // after the plateau rule: the state as it leaves this record
     return stop;
   }
 
-  // The learning rate of epoch e: the schedule's, or the plateau rule's current one.
-  double rate(size_t e) const { return cfg_.plateau.on ? plateau_rate_ : scheduled_rate(cfg_, e); }
+  // The learning rate of global epoch e in a fit that started at e0: the schedule's, or the plateau rule's current one.
+  double rate(size_t e, size_t e0) const { return cfg_.plateau.on ? state_.plateau_rate : scheduled_rate(cfg_, e, e0); }
 
-  // Fills the outcome's early-stopping fields and, with restore_best, puts back the best θ.
+  // Fills the outcome's early-stopping fields and, with restore_best, puts back θ and the state of the best record.
   void finish(TrainOutcome& out) {
-    if (!cfg_.early.on || !early_.has) return;
+    if (!cfg_.early.on || !state_.early.has) return;
     out.has_best = true;
-    out.best_epoch = best_epoch_;
-    out.best_value = early_.best;
-    if (!best_theta_.empty()) std::memcpy(theta_, best_theta_.data(), P_ * sizeof(double));
+    out.best_epoch = state_.best_epoch;
+    out.best_value = state_.early.best;
+    if (!saved_) return;
+    std::memcpy(theta_, best_theta_.data(), P_ * sizeof(double));
+    copy_state(state_, best_);
   }
 
  private:
+  void save_best() {
+    std::memcpy(best_theta_.data(), theta_, P_ * sizeof(double));
+    copy_state(best_, state_);
+    saved_ = true;
+  }
+  // to ← from, into buffers of the same sizes (no allocation).
+  static void copy_state(TrainState& to, const TrainState& from) {
+    if (!from.m.empty()) std::memcpy(to.m.data(), from.m.data(), from.m.size() * sizeof(double));
+    if (!from.v.empty()) std::memcpy(to.v.data(), from.v.data(), from.v.size() * sizeof(double));
+    to.epoch = from.epoch;
+    to.steps = from.steps;
+    to.early = from.early;
+    to.best_epoch = from.best_epoch;
+    to.plateau = from.plateau;
+    to.plateau_rate = from.plateau_rate;
+  }
+
   Objective& model_;
   double* theta_;
   size_t P_;
   const Rows* validation_;
   const TrainConfig& cfg_;
+  TrainState& state_;
   const std::function<void(const Record&)>& record_;
   Tracker early_, plateau_;
-  double plateau_rate_;
-  size_t best_epoch_ = 0;
-  std::vector<double> best_theta_;
+  std::vector<double> best_theta_;  // P (restore_best), θ at the best record
+  TrainState best_;                 // the state at the best record; m, v sized as the fit's
+  bool saved_ = false;
 };
 
 TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                         const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled) {
+                         TrainState& state, const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled) {
   const size_t P = model.n_params();
   model.reserve(data.n, validation ? validation->n : 0);
   model.bind(data);
-  Recorder recorder(model, theta, P, validation, cfg, record);
+  Recorder recorder(model, theta, P, validation, cfg, state, record);
   std::vector<double> grad(P);
   Lbfgs lbfgs(P, cfg.lbfgs_memory);
   TrainOutcome out;
@@ -194,13 +239,15 @@ TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, cons
     out.evaluations = evaluations;
     return out;
   }
+  const size_t e0 = state.epoch;
   for (size_t it = 0; it < cfg.epochs; ++it) {
+    const size_t e = e0 + it;
     if (cancelled()) {
       out.status = TrainStatus::aborted;
       out.evaluations = evaluations;
       return out;
     }
-    if (cfg.record_every > 0 && it % cfg.record_every == 0 && recorder(it, f, kNaN)) {
+    if (cfg.record_every > 0 && e % cfg.record_every == 0 && recorder(e, f, kNaN)) {
       out.stopped_early = true;
       out.reason = StopReason::early_stopping;
       break;
@@ -222,7 +269,9 @@ TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, cons
       break;
     }
     out.steps += 1;
+    state.steps += 1;
     out.epochs = it + 1;
+    state.epoch = e + 1;
     out.last_cost = f;
     const double scale = std::max({std::fabs(f_old), std::fabs(f), 1.0});
     if (std::fabs(f_old - f) <= 64 * std::numeric_limits<double>::epsilon() * scale) {
@@ -241,8 +290,9 @@ TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, cons
 }  // namespace
 
 TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                   const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled) {
-  if (cfg.optim.kind == Optimizer::lbfgs) return train_lbfgs(model, theta, data, validation, cfg, record, cancelled);
+                   TrainState& state, const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled) {
+  size_state(state, cfg.optim.kind, model.n_params());
+  if (cfg.optim.kind == Optimizer::lbfgs) return train_lbfgs(model, theta, data, validation, cfg, state, record, cancelled);
   const size_t P = model.n_params(), xw = model.x_width(), yw = model.y_width(), n = data.n;
   const size_t B = cfg.batch_size == 0 ? n : std::min(cfg.batch_size, n);
   // The caller's rows are used in place unless batches must be gathered (a shuffle, or a batch whose
@@ -251,28 +301,31 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
   const bool single = B >= n;  // one batch per epoch: records describe θ before the epoch's step
   model.reserve(B, validation ? validation->n : 0);
   model.bind(data);
+  // grad P; the gathered batch: Xb B × xw, Yb B × yw, Wb B (with weights); order n (a permutation of the rows).
   std::vector<double> grad(P), Xb(gather ? xw * B : 0), Yb(gather ? yw * B : 0), Wb(gather && data.weight ? B : 0);
-  std::vector<uint32_t> order;
-  if (gather) {
-    order.resize(n);
-    for (size_t j = 0; j < n; ++j) order[j] = static_cast<uint32_t>(j);
-  }
-  Random rng(cfg.shuffle_seed);
-  FirstOrder opt(cfg.optim, P);
-  Recorder recorder(model, theta, P, validation, cfg, record);
+  std::vector<uint32_t> order(gather ? n : 0);
+  FirstOrder opt(cfg.optim, P, state.m.empty() ? nullptr : state.m.data(), state.v.empty() ? nullptr : state.v.data(), &state.steps);
+  Recorder recorder(model, theta, P, validation, cfg, state, record);
   TrainOutcome out;
   // Divergence of a finite cost (docs/math.md, "Divergence"): a recorded cost above 1e6 times the
-  // first one stops the fit as a non-finite one does; a fit that starts at cost 0 has no scale.
+  // first one of this fit stops the fit as a non-finite one does; a fit that starts at cost 0 has no scale.
   double first_cost = std::numeric_limits<double>::quiet_NaN();
   const auto blown_up = [&first_cost](double cost) {
     if (std::isnan(first_cost)) first_cost = cost;
     return first_cost > 0 && cost > 1e6 * first_cost;
   };
 
-  for (size_t epoch = 0; epoch < cfg.epochs; ++epoch) {
-    const double lr = recorder.rate(epoch);
+  const size_t e0 = state.epoch;
+  for (size_t epoch = e0; epoch < e0 + cfg.epochs; ++epoch) {
+    const double lr = recorder.rate(epoch, e0);
     const bool recording = cfg.record_every > 0 && epoch % cfg.record_every == 0;
-    if (gather) rng.shuffle(order);
+    if (gather) {
+      // Epoch e's order depends on (seed, e) alone, so a warm start visits the batches the
+      // uninterrupted fit would have.
+      for (size_t j = 0; j < n; ++j) order[j] = static_cast<uint32_t>(j);
+      Random rng(epoch_shuffle_seed(cfg.shuffle_seed, epoch));
+      rng.shuffle(order);
+    }
     double epoch_total = 0;
     bool stop = false;
     for (size_t j0 = 0; j0 < n; j0 += B) {
@@ -319,7 +372,8 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
       epoch_total += cg.cost * static_cast<double>(nb);
     }
     if (!stop) {
-      out.epochs = epoch + 1;
+      state.epoch = epoch + 1;
+      out.epochs = state.epoch - e0;
       if (!single) {
         const double epoch_cost = epoch_total / static_cast<double>(n);
         out.last_cost = epoch_cost;

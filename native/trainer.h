@@ -62,8 +62,8 @@ struct EarlyStopping {
   bool restore_best = true;
 };
 
-// α_e for epoch (iteration) e of E: step α₀·f^⌊e/every⌋; exponential α₀·f^e;
-// cosine α_min + (α₀ − α_min)·(1 + cos(π e / E))/2.
+// α_e for global epoch (iteration) e: step α₀·f^⌊e/every⌋; exponential α₀·f^e;
+// cosine α_min + (α₀ − α_min)·(1 + cos(π k / E))/2 for the fit's k-th of its E epochs.
 struct Schedule {
   ScheduleType type = ScheduleType::constant;
   size_t every = 1;
@@ -82,10 +82,10 @@ struct Plateau {
 };
 
 struct TrainConfig {
-  size_t epochs = 1;      // epochs, or L-BFGS iterations (the cap)
+  size_t epochs = 1;      // this fit's epochs, or L-BFGS iterations (the cap)
   size_t batch_size = 0;  // 0: the whole set
   bool shuffle = false;
-  uint32_t shuffle_seed = 0;
+  uint32_t shuffle_seed = 0;  // the model's seed: epoch e's order comes from epoch_shuffle_seed(seed, e)
   OptimConfig optim;
   double learning_rate = 0.01;
   size_t record_every = 1;
@@ -94,6 +94,30 @@ struct TrainConfig {
   Plateau plateau;
   double tolerance = 1e-6;  // L-BFGS: stop when ‖∂J/∂θ‖∞ ≤ tolerance
   size_t lbfgs_memory = 10;
+};
+
+// The counters of a monitored quantity (early stopping, the plateau rule): its best value so far
+// (when has) and the records since it last improved.
+struct TrackerState {
+  bool has = false;
+  double best = 0;
+  size_t wait = 0;
+};
+
+// What a fit starts from and ends with besides θ: the state a warm start continues (lib/train-types.ts
+// TrainState holds the same numbers). The job owns it; train() sizes its empty buffers (zeros: a
+// fresh optimizer), then updates it in place, so a fit that stops anywhere (cancelled, early
+// stopping, the cap) leaves the state that goes with θ. A non-empty buffer of a length other than
+// the optimizer's is refused (std::invalid_argument).
+struct TrainState {
+  size_t epoch = 0;       // epochs (L-BFGS iterations) completed, over every fit: keys shuffles and schedules
+  size_t steps = 0;       // steps this optimizer state has taken (Adam's t)
+  std::vector<double> m;  // P: momentum's velocity v or Adam's first moment m; empty for gd and L-BFGS
+  std::vector<double> v;  // P: Adam's second moment; empty otherwise
+  TrackerState early;     // early stopping's counters
+  size_t best_epoch = 0;  // the epoch of early stopping's best record (when early.has)
+  TrackerState plateau;   // the plateau rule's counters
+  double plateau_rate = 0;  // the plateau rule's current learning rate (its start: the fit's learning rate)
 };
 
 // One record: epoch (iteration), J, the validation figures (NaN without validation / for a
@@ -109,7 +133,7 @@ enum class StopReason { epochs = 0, early_stopping = 1, gradient = 2, cost_chang
 struct TrainOutcome {
   TrainStatus status = TrainStatus::ok;
   StopReason reason = StopReason::epochs;
-  size_t epochs = 0;     // completed epochs (iterations)
+  size_t epochs = 0;     // completed epochs (iterations) of this fit
   size_t steps = 0;      // optimizer steps (L-BFGS iterations) taken
   double last_cost = 0;  // the cost that stopped a diverged fit; J at the final θ for L-BFGS; else the last recorded
   bool stopped_early = false;
@@ -119,24 +143,34 @@ struct TrainOutcome {
   size_t evaluations = 0;  // cost-and-gradient evaluations (L-BFGS line searches included)
 };
 
-// Trains θ (n_params, in place) on `data`, validating on `validation` when it is given.
-// First-order optimizers: per epoch a seeded shuffle (when cfg.shuffle and batches are smaller
-// than the set), batches gathered into a reused buffer, one step each at the epoch's learning rate.
-// A record every cfg.record_every epochs: J is the size-weighted mean of the epoch's batch costs;
-// for full-batch training J and the validation figures are those of θ before the epoch's step (the
-// seed's recording, docs/math.md, "Training loop and cost records"), for mini-batches those of θ at
-// the end of the epoch.
-// L-BFGS: full batch; record i holds J of θ before iteration i; stops when ‖g‖∞ ≤ tolerance (gradient),
-// when |ΔJ| ≤ 64 ε max(|J|, |J'|, 1) (cost_change), when no step satisfies the line search, or at the cap.
+// Trains θ (n_params, in place) on `data`, validating on `validation` when it is given, from
+// `state` and for cfg.epochs epochs: global epochs e = state.epoch, … (a fresh
+// fit starts at 0, a warm start where the last fit ended).
+// First-order optimizers: per epoch a shuffle keyed by (cfg.shuffle_seed, e) (when cfg.shuffle and
+// batches are smaller than the set), batches gathered into a reused buffer, one step each at the
+// epoch's learning rate.
+// A record at every global epoch e that is a multiple of cfg.record_every, numbered e: J is the
+// size-weighted mean of the epoch's batch costs; for full-batch training J and the validation figures
+// are those of θ before the epoch's step (the seed's recording, docs/math.md, "Training loop and cost
+// records"), for mini-batches those of θ at the end of the epoch.
+// L-BFGS: full batch; record e holds J of θ before iteration e; stops when ‖g‖∞ ≤ tolerance (gradient),
+// when |ΔJ| ≤ 64 ε max(|J|, |J'|, 1) (cost_change), when no step satisfies the line search, or at the
+// cap. Its memory of (s, y) pairs starts empty at every fit: it is not part of the state.
 // Early stopping stops after `patience` records without an improvement larger than min_delta; with
-// restore_best θ ends equal to the parameters of the best record. Stops at a batch when cancelled()
-// (aborted: θ from the last completed step) or when a cost or an updated parameter is not finite
-// (diverged: θ stays at its last finite value).
+// restore_best θ and the state end equal to those of the best record (the state at the start of the
+// fit when the best record is an earlier fit's). Stops at a batch when cancelled() (aborted: θ and
+// the state from the last completed step) or when a cost or an updated parameter is not finite
+// (diverged: θ stays at its last finite value; the caller discards θ and the state).
 TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                   const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled);
+                   TrainState& state, const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled);
 
-// The learning rate of epoch e under cfg.schedule (before any plateau reduction).
-double scheduled_rate(const TrainConfig& cfg, size_t e);
+// The learning rate of global epoch e under cfg.schedule (before any plateau reduction), in a fit
+// that started at global epoch e0: step and exponential follow e; cosine spans the fit's own
+// epochs, e − e0 of cfg.epochs.
+double scheduled_rate(const TrainConfig& cfg, size_t e, size_t e0);
+
+// The seed of epoch e's shuffle: seed + 0x632be5ab · (e + 1) mod 2^32, as lib/random.ts epochShuffleSeed.
+uint32_t epoch_shuffle_seed(uint32_t seed, size_t e);
 
 // The PRNG of lib/random.ts (sfc32 seeded by splitmix32), used for shuffling so that the native and
 // reference backends visit the same batches.

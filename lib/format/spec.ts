@@ -5,7 +5,14 @@
 // imports a model: each model class serializes and rebuilds its own body through these helpers
 // (lib/logistic.ts, lib/network.ts).
 //
-// The format, version 1 (MODEL_FORMAT, MODEL_FORMAT_VERSION):
+// Version 3 (MODEL_FORMAT_VERSION) adds `preprocessing.tabular` (lib/format/preprocessing.ts) and
+// `training.state` (lib/format/train-state.ts: the epoch counter, the optimizer's state and the
+// early-stopping and plateau counters that a warm start continues), and drops
+// `training.completedFits`, which versions 1 and 2 may hold and which is read and ignored (the
+// model's epoch counter starts at 0). Version 2 added `architecture.classes`, `training.options`
+// and `preprocessing.targetScaling`. Versions 1 and 2 are still read.
+//
+// The format, version 1:
 //   {
 //     "format": "blasnet-model", "version": 1,
 //     "kind": "neural-network" | "logistic-regression",
@@ -20,9 +27,9 @@
 //                         "targetScaling"?: …, "tabular"?: (version 3, lib/format/preprocessing.ts) }
 //   }
 // `alpha` is written for (and only allowed on) leaky-relu, always explicitly, so a saved model never
-// depends on a default. `training.completedFits` (network only) is the number of fits that completed,
-// which the next fit's shuffle stream derives from; it is written when it is not 0, and a file
-// without it (every file written before it existed) means 0. `preprocessing.inputScaling` is the
+// depends on a default. `training.completedFits` (network only, versions 1 and 2) was the number of
+// fits that completed, from which the next fit's shuffle derived; version 3 keys the shuffle by the
+// epoch counter in `training.state` instead and ignores it. `preprocessing.inputScaling` is the
 // model's input standardization (setInputScaling): written when set, absent means none. Both were
 // added within version 1: files without them read exactly as before. `metadata` is informational and
 // optional on read: extra keys there are allowed and never interpreted (createdAt and blasnet, when
@@ -65,8 +72,8 @@ import type { JsonTreeLimits } from '../jsontree.js';
  */
 export const MODEL_FORMAT = 'blasnet-model';
 /**
- * The format version this blasnet writes (3: `preprocessing.tabular` added). A writer that adds a
- * field whose meaning a reader cannot ignore bumps it.
+ * The format version this blasnet writes (3: `preprocessing.tabular` and `training.state` added). A
+ * writer that adds a field whose meaning a reader cannot ignore bumps it.
  * @example
  * ```ts
  * modelToJSON(net).version === MODEL_FORMAT_VERSION; // true

@@ -4,6 +4,7 @@ import type { BackendOption } from '../backend.js';
 import type { ActivationName, LossName } from '../spec.js';
 import type { MODEL_FORMAT } from './spec.js';
 import type { TabularJSON } from '../tabular/preprocess.js';
+import type { MonitorName, OptimizerName } from '../train-types.js';
 
 /**
  * Informational fields of a model file. Extra keys are allowed here (and only here), so a caller
@@ -58,7 +59,68 @@ export interface PreprocessingJSON {
 }
 
 /**
- * A NeuralNetwork as JSON (format version 1): what `net.toJSON()` returns and `save` writes.
+ * A model's training state as stored (format version 3, `training.state`): what a warm start
+ * continues. Written by toJSON after a fit; absent for a model never fitted (or given parameters).
+ * @example
+ * ```ts
+ * const state = net.toJSON().training.state; // after a fit
+ * state?.epochsTrained === net.epochsTrained;  // true
+ * ```
+ */
+export interface TrainStateJSON {
+  /** Epochs (L-BFGS iterations) completed: the model's `epochsTrained`. */
+  epochsTrained: number;
+  /** The optimizer's state and what it was accumulated under. */
+  optimizer: {
+    /** The optimizer. */
+    name: OptimizerName;
+    /** The L2 penalty it trained with. */
+    l2: number;
+    /** Momentum β (momentum only). */
+    momentum?: number;
+    /** Adam β1 (adam only). */
+    beta1?: number;
+    /** Adam β2 (adam only). */
+    beta2?: number;
+    /** Adam ε (adam only). */
+    epsilon?: number;
+    /** Steps the state has taken (Adam's t). */
+    steps: number;
+    /** Momentum's velocity v, in θ's layout (momentum only). */
+    velocity?: number[];
+    /** Adam's first moment m, in θ's layout (adam only). */
+    m?: number[];
+    /** Adam's second moment v, in θ's layout (adam only). */
+    v?: number[];
+  };
+  /** Early stopping's counters (present when the last fit stopped early on a monitor). */
+  earlyStopping?: {
+    /** The monitored quantity. */
+    monitor: MonitorName;
+    /** Records since the best one. */
+    wait: number;
+    /** The best value (absent before the first defined one). */
+    best?: number;
+    /** The epoch of the best record (with best). */
+    bestEpoch?: number;
+  };
+  /** The plateau rule's counters (present when the last fit had one). */
+  reduceOnPlateau?: {
+    /** The monitored quantity. */
+    monitor: MonitorName;
+    /** Records since the best one (or since the last reduction). */
+    wait: number;
+    /** The best value (absent before the first defined one). */
+    best?: number;
+    /** The learning rate in force. */
+    learningRate: number;
+    /** The fit's learning rate it started from. */
+    initialLearningRate: number;
+  };
+}
+
+/**
+ * A NeuralNetwork as JSON (format version 3): what `net.toJSON()` returns and `save` writes.
  * @example
  * ```ts
  * const json: NetworkModelJSON = net.toJSON();
@@ -91,14 +153,16 @@ export interface NetworkModelJSON {
     /** A classifier's sorted labels (absent: 0 … k−1). */
     classes?: number[] | string[] | boolean[];
   };
-  /** The seed, the warm-start count (omitted when 0) and the constructor's training options (omitted when none). */
+  /** The seed, the constructor's training options (omitted when none) and the training state (omitted before a fit). */
   training: {
-    /** Seed of the initialization and of the shuffle streams (options.seed). */
+    /** Seed of the initialization and of the shuffles (options.seed). */
     seed: number;
-    /** Fits that completed in a row of warm starts; a warm fit's shuffle stream derives from it. Absent means 0. */
+    /** Versions 1 and 2 only: fits completed in a row of warm starts. Read and ignored (the epoch counter starts at 0). */
     completedFits?: number;
     /** The constructor's training options, as given (version 2). */
     options?: Record<string, unknown>;
+    /** What a warm start continues (version 3, lib/format/train-state.ts). */
+    state?: TrainStateJSON;
   };
   /** The exact parameters, layer by layer (l = 1..L at index l − 1). */
   parameters: {
@@ -112,7 +176,7 @@ export interface NetworkModelJSON {
 }
 
 /**
- * A LogisticRegression as JSON (format version 1): what `model.toJSON()` returns and `save` writes.
+ * A LogisticRegression as JSON (format version 3): what `model.toJSON()` returns and `save` writes.
  * @example
  * ```ts
  * const json: LogisticModelJSON = model.toJSON(); // after a fit
@@ -135,12 +199,14 @@ export interface LogisticModelJSON {
     /** The sorted labels (absent in version 1: [0, 1]); 2 for the binary model, k ≥ 3 for the multinomial one. */
     classes?: number[] | string[] | boolean[];
   };
-  /** Version 2: the seed and the constructor's training options. Version 1: the seed's solver fields. */
+  /** Versions 2 and 3: the seed, the constructor's training options and (3) the training state. Version 1: the seed's solver fields. */
   training: {
     /** The seed of validation splits and shuffles. */
     seed?: number;
     /** The constructor's training options, as given. */
     options?: Record<string, unknown>;
+    /** What a warm start continues (version 3, lib/format/train-state.ts). */
+    state?: TrainStateJSON;
     /** Version 1 only. */
     learningRate?: number;
     /** Version 1 only. */

@@ -5,18 +5,19 @@
 import type { NetSpec } from '../spec.js';
 import { LogisticObjective, logisticPredictProba } from './logistic.js';
 import { NetObjective, netPredict } from './network.js';
-import { Trainer, type Rows, type StopReason, type TrainConfig, type TrainRecord, type TrainStatus } from './trainer.js';
+import { Trainer, type Rows, type StopReason, type TrainConfig, type TrainRecord, type TrainState, type TrainStatus } from './trainer.js';
 
 /** The model a fit trains: logistic regression (θ = (w, b), m features) or a network. */
 export type FitModel = { kind: 'logistic'; m: number } | { kind: 'network'; spec: NetSpec };
 
-/** A fit: the model, θ (updated in place), its rows, and the trainer's configuration. */
+/** A fit: the model, θ and the state it starts from (both updated in place), its rows, and the trainer's configuration. */
 export interface FitJob {
   model: FitModel;
   theta: Float64Array;
   train: Rows;
   validation: Rows | null;
   config: TrainConfig;
+  state: TrainState;
 }
 
 /** What a fit ended with: the trainer's outcome and records. */
@@ -35,13 +36,15 @@ export interface FitOutcome {
   stoppedEarly: boolean;
   bestEpoch?: number;
   bestValue?: number;
+  /** The state that goes with θ (job.state, updated). */
+  state: TrainState;
 }
 
 /** The training loop of native train() (lib/reference/trainer.ts) on the job's model; θ updated in place. */
 export function runFit(job: FitJob, record: (r: TrainRecord) => void, cancelled: () => boolean): FitOutcome {
   const m = job.model;
   const objective = m.kind === 'logistic' ? new LogisticObjective(m.m, job.config.l2) : new NetObjective(m.spec, job.config.l2);
-  const t = new Trainer(objective, job.theta, job.train, job.validation, job.config, record);
+  const t = new Trainer(objective, job.theta, job.train, job.validation, job.config, record, job.state);
   while (!t.done) {
     if (cancelled()) {
       t.abort();
@@ -52,7 +55,7 @@ export function runFit(job: FitJob, record: (r: TrainRecord) => void, cancelled:
   const out: FitOutcome = {
     status: t.status, reason: t.reason, theta: job.theta, costs: t.costs, validationCosts: t.validationCosts,
     validationAccuracies: t.validationAccuracies, learningRates: t.learningRates, epochs: t.epochs, steps: t.steps,
-    lastCost: t.lastCost, evaluations: t.evaluations, stoppedEarly: t.stoppedEarly,
+    lastCost: t.lastCost, evaluations: t.evaluations, stoppedEarly: t.stoppedEarly, state: t.state,
   };
   if (t.bestEpoch !== undefined) out.bestEpoch = t.bestEpoch;
   if (t.bestValue !== undefined) out.bestValue = t.bestValue;

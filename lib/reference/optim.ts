@@ -18,26 +18,39 @@ export function normInf(a: Float64Array): number {
   return m;
 }
 
+/** The state a first-order optimizer steps, as native FirstOrder's m, v, t: owned by the fit's TrainState. */
+export interface FirstOrderState {
+  /** P: momentum's velocity v or Adam's first moment m (empty for gd). */
+  m: Float64Array;
+  /** P: Adam's second moment v (empty otherwise). */
+  v: Float64Array;
+  /** Steps this state has taken (Adam's t), advanced per step. */
+  steps: number;
+}
+
 /**
  * gd: θ ← θ − α g; momentum: v ← βv + g, θ ← θ − αv; adam: m ← β1 m + (1−β1) g,
  * v ← β2 v + (1−β2) g², θ ← θ − α m̂ / (√v̂ + ε) with m̂ = m·(1/(1−β1^t)), v̂ = v·(1/(1−β2^t)).
+ * The state is not owned: it is the fit's (a warm start hands in the previous fit's).
  */
 export class FirstOrder {
   readonly #cfg: OptimConfig;
+  readonly #state: FirstOrderState;
   readonly #m: Float64Array;
   readonly #v: Float64Array;
-  #t = 0;
 
-  constructor(cfg: OptimConfig, nParams: number) {
+  constructor(cfg: OptimConfig, state: FirstOrderState) {
     this.#cfg = cfg;
-    this.#m = new Float64Array(cfg.optimizer === 'momentum' || cfg.optimizer === 'adam' ? nParams : 0);
-    this.#v = new Float64Array(cfg.optimizer === 'adam' ? nParams : 0);
+    this.#state = state;
+    this.#m = state.m;
+    this.#v = state.v;
   }
 
   /** θ ← one step with gradient g and step size lr; g then holds θ before the step. False when θ became non-finite. */
   step(theta: Float64Array, g: Float64Array, lr: number): boolean {
     const cfg = this.#cfg, P = theta.length;
     let finite = true;
+    const t = ++this.#state.steps;
     if (cfg.optimizer === 'momentum') {
       const v = this.#m;
       for (let k = 0; k < P; k++) {
@@ -48,10 +61,9 @@ export class FirstOrder {
         if (!Number.isFinite(next)) finite = false;
       }
     } else if (cfg.optimizer === 'adam') {
-      this.#t++;
       const b1 = cfg.beta1, b2 = cfg.beta2, eps = cfg.eps;
       // The bias corrections as reciprocals, as native/optim.cc (one division per parameter).
-      const r1 = 1 / (1 - Math.pow(b1, this.#t)), r2 = 1 / (1 - Math.pow(b2, this.#t));
+      const r1 = 1 / (1 - Math.pow(b1, t)), r2 = 1 / (1 - Math.pow(b2, t));
       const m = this.#m, v = this.#v;
       for (let k = 0; k < P; k++) {
         m[k] = b1 * m[k]! + (1 - b1) * g[k]!;

@@ -2,11 +2,13 @@
 // an Objective (cost and gradient over a batch of rows); the Trainer owns epochs, batches, seeded
 // shuffling, recording, validation, early stopping, schedules, L-BFGS iterations and divergence.
 // It advances one batch (or one L-BFGS iteration) per step() so an async caller can yield between.
-import { Random } from '../random.js';
-import type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrainConfig, TrainRecord, TrainStatus } from '../train-types.js';
+// The fit's TrainState (epoch counter, optimizer state, counters) is read at the start and updated
+// in place, under the same names as native TrainState.
+import { epochShuffleSeed, Random } from '../random.js';
+import type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrackerState, TrainConfig, TrainRecord, TrainState, TrainStatus } from '../train-types.js';
 import { FirstOrder, Lbfgs, normInf, type CostGradFn } from './optim.js';
 
-export type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrainConfig, TrainRecord, TrainStatus } from '../train-types.js';
+export type { EarlyStoppingConfig, MonitorName, PlateauConfig, Rows, ScheduleConfig, StopReason, TrainConfig, TrainRecord, TrainState, TrainStatus } from '../train-types.js';
 
 export interface Objective {
   readonly nParams: number;
@@ -20,8 +22,12 @@ export interface Objective {
   evaluate(theta: Float64Array, rows: Rows): { cost: number; accuracy: number };
 }
 
-/** The learning rate of epoch e under a schedule (docs/math.md, "Learning-rate schedules"). */
-export function scheduledRate(cfg: Pick<TrainConfig, 'learningRate' | 'schedule' | 'epochs'>, e: number): number {
+/**
+ * The learning rate of global epoch e under a schedule (docs/math.md, "Learning-rate schedules") in a
+ * fit that started at global epoch e0: step and exponential follow e; cosine spans the fit's own
+ * epochs (e − e0 of `epochs`).
+ */
+export function scheduledRate(cfg: Pick<TrainConfig, 'learningRate' | 'schedule' | 'epochs'>, e: number, e0 = 0): number {
   const a0 = cfg.learningRate, s = cfg.schedule;
   if (!s) return a0;
   switch (s.type) {
@@ -29,33 +35,41 @@ export function scheduledRate(cfg: Pick<TrainConfig, 'learningRate' | 'schedule'
     case 'exponential': return a0 * Math.pow(s.factor, e);
     case 'cosine': {
       const E = Math.max(cfg.epochs, 1);
-      return s.minLearningRate + ((a0 - s.minLearningRate) * (1 + Math.cos((Math.PI * e) / E))) / 2;
+      return s.minLearningRate + ((a0 - s.minLearningRate) * (1 + Math.cos((Math.PI * (e - e0)) / E))) / 2;
     }
   }
 }
 
 const COST_CHANGE = 64 * Number.EPSILON;
 
+/** The best value so far of a monitored quantity and the records since it improved, kept in the fit's state (s). */
 class Tracker {
-  has = false;
-  best = 0;
-  wait = 0;
-  constructor(readonly monitor: MonitorName, readonly minDelta: number) {}
+  constructor(readonly monitor: MonitorName, readonly minDelta: number, readonly s: TrackerState) {}
   update(v: number | undefined): boolean {
+    const s = this.s;
     let improved: boolean;
     if (v === undefined || Number.isNaN(v)) improved = false;
-    else if (!this.has) improved = true;
-    else if (this.monitor === 'validationAccuracy') improved = v > this.best + this.minDelta;
-    else improved = v < this.best - this.minDelta;
+    else if (s.best === null) improved = true;
+    else if (this.monitor === 'validationAccuracy') improved = v > s.best + this.minDelta;
+    else improved = v < s.best - this.minDelta;
     if (improved) {
-      this.best = v!;
-      this.has = true;
-      this.wait = 0;
+      s.best = v!;
+      s.wait = 0;
     } else {
-      this.wait++;
+      s.wait++;
     }
     return improved;
   }
+}
+
+/** A copy of a state's numbers into `to`, whose buffers have the same lengths (no allocation but the tracker objects). */
+function copyState(to: TrainState, from: TrainState): void {
+  to.epoch = from.epoch;
+  to.optimizer.steps = from.optimizer.steps;
+  to.optimizer.m.set(from.optimizer.m);
+  to.optimizer.v.set(from.optimizer.v);
+  to.earlyStopping = from.earlyStopping ? { ...from.earlyStopping } : null;
+  to.reduceOnPlateau = from.reduceOnPlateau ? { ...from.reduceOnPlateau } : null;
 }
 
 export class Trainer {
@@ -87,13 +101,15 @@ export class Trainer {
   readonly #Yb: Float64Array;
   readonly #Wb: Float64Array;
   readonly #order: Uint32Array;
-  readonly #rng: Random;
+  readonly #state: TrainState;
+  readonly #e0: number;
   readonly #opt: FirstOrder | null;
   readonly #lbfgs: Lbfgs | null;
   readonly #early: Tracker | null;
   readonly #plateau: Tracker | null;
   readonly #bestTheta: Float64Array | null;
-  #plateauRate: number;
+  readonly #best: TrainState | null;
+  #saved = false;
   #epoch = 0;
   #j0 = 0;
   #epochTotal = 0;
@@ -103,7 +119,12 @@ export class Trainer {
   #f = 0;
   #started = false;
 
-  constructor(model: Objective, theta: Float64Array, data: Rows, validation: Rows | null, cfg: TrainConfig, onRecord: (r: TrainRecord) => void) {
+  /**
+   * A fit of `cfg.epochs` epochs (global epochs state.epoch, …) from `state`, which must hold a
+   * tracker for early stopping and the plateau rule when `cfg` has them (lib/train-state.ts startState).
+   */
+  constructor(model: Objective, theta: Float64Array, data: Rows, validation: Rows | null, cfg: TrainConfig, onRecord: (r: TrainRecord) => void,
+    state: TrainState) {
     this.#model = model;
     this.#theta = theta;
     this.#data = data;
@@ -120,15 +141,37 @@ export class Trainer {
     this.#Xb = new Float64Array(this.#gather ? model.xWidth * this.#B : 0);
     this.#Yb = new Float64Array(this.#gather ? model.yWidth * this.#B : 0);
     this.#Wb = new Float64Array(this.#gather && data.weight ? this.#B : 0);
-    this.#order = this.#gather ? Uint32Array.from({ length: n }, (_, j) => j) : new Uint32Array(0);
-    this.#rng = new Random(cfg.shuffleSeed);
-    this.#opt = lbfgs ? null : new FirstOrder(cfg, P);
+    this.#order = new Uint32Array(this.#gather ? n : 0);
+    this.#state = state;
+    this.#e0 = this.#epoch = state.epoch;
+    const o = state.optimizer;
+    const nm = cfg.optimizer === 'momentum' || cfg.optimizer === 'adam' ? P : 0, nv = cfg.optimizer === 'adam' ? P : 0;
+    if (o.m.length === 0 && nm > 0) o.m = new Float64Array(nm);
+    if (o.v.length === 0 && nv > 0) o.v = new Float64Array(nv);
+    if (o.m.length !== nm || o.v.length !== nv) throw new RangeError(`the optimizer state holds ${o.m.length} + ${o.v.length} values; this optimizer needs ${nm} + ${nv}`);
+    this.#opt = lbfgs ? null : new FirstOrder(cfg, o);
     this.#lbfgs = lbfgs ? new Lbfgs(P, cfg.lbfgsMemory) : null;
     const es = cfg.earlyStopping, pl = cfg.reduceOnPlateau;
-    this.#early = es ? new Tracker(es.monitor, es.minDelta) : null;
-    this.#plateau = pl ? new Tracker(pl.monitor, 0) : null;
+    if ((es && !state.earlyStopping) || (pl && !state.reduceOnPlateau)) throw new TypeError('the training state lacks the counters its config needs');
+    this.#early = es ? new Tracker(es.monitor, es.minDelta, state.earlyStopping!) : null;
+    this.#plateau = pl ? new Tracker(pl.monitor, 0, state.reduceOnPlateau!) : null;
     this.#bestTheta = es && es.restoreBest ? new Float64Array(P) : null;
-    this.#plateauRate = cfg.learningRate;
+    this.#best = this.#bestTheta
+      ? { epoch: 0, optimizer: { ...o, m: new Float64Array(o.m.length), v: new Float64Array(o.v.length) }, earlyStopping: null, reduceOnPlateau: null }
+      : null;
+    // A best record from an earlier fit: the state this fit starts from is the one that goes with it.
+    if (this.#bestTheta && state.earlyStopping!.best !== null) this.#saveBest();
+  }
+
+  /** The state the fit started from, updated as it runs (the same object). */
+  get state(): TrainState {
+    return this.#state;
+  }
+
+  #saveBest(): void {
+    this.#bestTheta!.set(this.#theta);
+    copyState(this.#best!, this.#state);
+    this.#saved = true;
   }
 
   get done(): boolean {
@@ -147,7 +190,7 @@ export class Trainer {
     else this.#stepFirstOrder();
   }
 
-  /** Records epoch e with cost J at the current θ; true when early stopping says stop. */
+  /** Records global epoch e with cost J at the current θ (the state's epoch count goes with θ); true when early stopping says stop. */
   #record(e: number, cost: number, lr: number | undefined): boolean {
     const r: TrainRecord = { epoch: e, cost };
     if (this.#validation) {
@@ -165,32 +208,36 @@ export class Trainer {
     }
     this.costs.push(cost);
     this.#onRecord(r);
-    let stop = false;
+    let stop = false, improved = false;
     const es = this.#cfg.earlyStopping;
     if (es && this.#early) {
-      if (this.#early.update(r[es.monitor])) {
-        this.bestEpoch = e;
-        this.#bestTheta?.set(this.#theta);
-      } else if (this.#early.wait >= es.patience) {
-        stop = true;
-      }
+      improved = this.#early.update(r[es.monitor]);
+      if (improved) this.#state.earlyStopping!.bestEpoch = e;
+      else if (this.#early.s.wait >= es.patience) stop = true;
     }
     const pl = this.#cfg.reduceOnPlateau;
-    if (pl && this.#plateau && !this.#plateau.update(r[pl.monitor]) && this.#plateau.wait >= pl.patience) {
-      this.#plateauRate = Math.max(this.#plateauRate * pl.factor, pl.minLearningRate);
-      this.#plateau.wait = 0;
+    if (pl && this.#plateau && !this.#plateau.update(r[pl.monitor]) && this.#plateau.s.wait >= pl.patience) {
+      const p = this.#state.reduceOnPlateau!;
+      p.learningRate = Math.max(p.learningRate * pl.factor, pl.minLearningRate);
+      p.wait = 0;
     }
+    if (improved && this.#bestTheta) this.#saveBest();  // after the plateau rule: the state as it leaves this record
     return stop;
   }
 
   #finish(): void {
     this.#finished = true;
-    if (!this.#early || !this.#early.has) {
+    const early = this.#state.earlyStopping;
+    if (!this.#early || !early || early.best === null) {
       this.bestEpoch = undefined;
       return;
     }
-    this.bestValue = this.#early.best;
-    if (this.#bestTheta) this.#theta.set(this.#bestTheta);
+    this.bestEpoch = early.bestEpoch;
+    this.bestValue = early.best;
+    if (this.#saved) {
+      this.#theta.set(this.#bestTheta!);
+      copyState(this.#state, this.#best!);
+    }
   }
 
   #stopEarly(): void {
@@ -215,14 +262,19 @@ export class Trainer {
   #stepFirstOrder(): void {
     const cfg = this.#cfg, n = this.#data.n, B = this.#B, model = this.#model, data = this.#data;
     const xw = model.xWidth, yw = model.yWidth;
-    if (this.#epoch >= cfg.epochs) {
+    if (this.#epoch >= this.#e0 + cfg.epochs) {
       this.#finish();
       return;
     }
     if (this.#j0 === 0) {
-      this.#lr = cfg.reduceOnPlateau ? this.#plateauRate : scheduledRate(cfg, this.#epoch);
+      this.#lr = cfg.reduceOnPlateau ? this.#state.reduceOnPlateau!.learningRate : scheduledRate(cfg, this.#epoch, this.#e0);
       this.#recording = cfg.recordEvery > 0 && this.#epoch % cfg.recordEvery === 0;
-      if (this.#gather) this.#rng.shuffle(this.#order);
+      if (this.#gather) {
+        // Epoch e's order depends on (seed, e) alone, as native train().
+        const order = this.#order;
+        for (let j = 0; j < order.length; j++) order[j] = j;
+        new Random(epochShuffleSeed(cfg.shuffleSeed, this.#epoch)).shuffle(order);
+      }
       this.#epochTotal = 0;
     }
     const j0 = this.#j0, nb = Math.min(B, n - j0);
@@ -267,7 +319,8 @@ export class Trainer {
     this.#epochTotal += cg.cost * nb;
     this.#j0 += B;
     if (this.#j0 >= n) {
-      this.epochs = this.#epoch + 1;
+      this.#state.epoch = this.#epoch + 1;
+      this.epochs = this.#state.epoch - this.#e0;
       if (!single) {
         const epochCost = this.#epochTotal / n;
         this.lastCost = epochCost;
@@ -279,7 +332,7 @@ export class Trainer {
       }
       this.#epoch++;
       this.#j0 = 0;
-      if (this.#epoch >= cfg.epochs) this.#finish();
+      if (this.#epoch >= this.#e0 + cfg.epochs) this.#finish();
     }
   }
 
@@ -301,7 +354,7 @@ export class Trainer {
       }
     }
     const it = this.#epoch;
-    if (it >= cfg.epochs) {
+    if (it >= this.#e0 + cfg.epochs) {
       if (normInf(grad) <= cfg.tolerance) this.reason = 'gradient';
       this.lastCost = this.#f;
       this.#finish();
@@ -334,7 +387,9 @@ export class Trainer {
     }
     this.#f = state.f;
     this.steps++;
-    this.epochs = it + 1;
+    this.#state.optimizer.steps++;
+    this.#state.epoch = it + 1;
+    this.epochs = it + 1 - this.#e0;
     this.lastCost = state.f;
     this.#epoch++;
     const scale = Math.max(Math.abs(fOld), Math.abs(state.f), 1);

@@ -31,7 +31,7 @@ if (port) {
         case 'fit': {
           const r = runFit(req.job, record, cancelled);
           value = r;
-          transfer = [r.theta.buffer as ArrayBuffer];
+          transfer = [...new Set([r.theta.buffer, r.state.optimizer.m.buffer, r.state.optimizer.v.buffer] as ArrayBuffer[])];
           break;
         }
         case 'logistic-predict': {
