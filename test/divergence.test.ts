@@ -1,5 +1,6 @@
 // A fit whose cost stops being finite stops at that iteration with ERR_BLASNET_DIVERGED, names the
-// iteration and the usual causes, and leaves the model at its last finite parameters.
+// iteration and the usual causes, and leaves the model as it was before the fit (parameters and
+// training state; an unfitted model stays unfitted).
 import { describe, expect, it } from 'vitest';
 import { DivergenceError, LogisticRegression, Matrix, NeuralNetwork, Random } from '../lib/index.js';
 import { BACKENDS } from './helpers/data.js';
@@ -30,9 +31,15 @@ describe.each(BACKENDS)('divergence on the $backend backend', ({ backend, availa
     expect(d.message).toContain(`iteration ${d.iteration}`);
     expect(d.message).toMatch(/learning rate/);
     expect(d.message).toMatch(/standardize/);
-    expect(model.weights.length).toBe(4);
-    expect(model.weights.every(Number.isFinite)).toBe(true);
-    expect(Number.isFinite(model.bias)).toBe(true);
+    // The model keeps what it had before the fit: nothing, as it had never been fitted.
+    expect(model.weights.length).toBe(0);
+    expect(() => model.predictSync(X)).toThrow(/not been fitted/);
+    // A fitted model keeps its parameters and its training state, bit for bit.
+    model.fitSync(X, y, { learningRate: 1e-6, iterations: 3 });
+    const before = model.toJSON();
+    expect(() => model.fitSync(X, y, { warmStart: true })).toThrow(DivergenceError);
+    expect({ ...model.toJSON(), metadata: null }).toEqual({ ...before, metadata: null });
+    expect(model.epochsTrained).toBe(3);
   });
 
   it('LogisticRegression: the async fit rejects the same way', async () => {
@@ -72,5 +79,6 @@ describe.each(BACKENDS)('divergence on the $backend backend', ({ backend, availa
     await expect(net.fit(X, Y, { optimizer: 'gd', epochs: 1000, learningRate: 1e3, batchSize: 0, earlyStopping: false })).rejects.toMatchObject({ code: 'ERR_BLASNET_DIVERGED' });
     const p = net.parameters;
     expect([...p.W, ...p.b].every((a) => a.every(Number.isFinite))).toBe(true);
+    expect(net.fitted).toBe(false);
   });
 });

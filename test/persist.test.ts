@@ -1,6 +1,7 @@
 // Model persistence (each model's toJSON/fromJSON/save/load, lib/format/, lib/fileio.ts, the
 // either-kind lib/persist.ts): exact round trips on both backends, the checked-in format-1 fixtures
-// (hand-written ones, and files written by the code before the split), training.completedFits, an
+// (hand-written ones, and files written by the code before the split), training.state (and the
+// version-2 training.completedFits it replaces), an
 // atomic save under kill -9, and a clear error for every kind of malformed file or non-tree object.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -229,7 +230,7 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
       expect(Math.abs(p - 1 / (1 + Math.exp(2.6)))).toBeLessThan(1e-15);
       expect(net.classes).toEqual([0, 1]); // version 1 files have classes 0 … k−1
       expect(net.predictSync([[1, 2]])).toEqual(Float64Array.of(0));
-      // And it serializes back to the same content, written as version 2 (the classes written out).
+      // And it serializes back to the same content, written as the current version (the classes written out).
       const again = modelToJSON(net);
       const fixture = JSON.parse(readFileSync(join(FIXTURES, 'tiny-network.v1.json'), 'utf8')) as NetworkModelJSON;
       expect({ ...again, metadata: null }).toEqual({ ...fixture, version: MODEL_FORMAT_VERSION, architecture: { ...fixture.architecture, classes: [0, 1] }, metadata: null });
@@ -246,7 +247,7 @@ describe('format-1 fixtures (test/fixtures/persist) keep loading', () => {
     expect(model.classes).toEqual([0, 1]);
     expect(Math.abs(model.predictProbaSync([[1, 1, 1]]).get(0, 1) - 1 / (1 + Math.exp(-0.75)))).toBeLessThan(1e-15);
     const fixture = JSON.parse(readFileSync(join(FIXTURES, 'tiny-logistic.v1.json'), 'utf8')) as LogisticModelJSON;
-    // Written again it is version 2: classes and the seed written out, the options in version 2's form.
+    // Written again it is the current version: classes and the seed written out, the options in version 2's form.
     expect({ ...modelToJSON(model), metadata: null }).toEqual({
       ...fixture, version: MODEL_FORMAT_VERSION, metadata: null,
       architecture: { features: 3, classes: [0, 1] },
@@ -275,7 +276,7 @@ describe('version-1 files written by the code before persistence moved into the 
         expectSameBits(outputsSync(net, expected.network.X), expected.network.predict[backend]!, 'predictProbaSync');
         expectSameBits(await outputs(net, expected.network.X), expected.network.predict[backend]!, 'predictProba');
       }
-      // Written again, the body is the same (metadata aside) in version 2: only the classes (0 … k−1) are added.
+      // Written again, the body is the same (metadata aside) in the current version: only the classes (0 … k−1) are added.
       const net = await NeuralNetwork.load(path, { backend });
       const file = JSON.parse(readFileSync(path, 'utf8')) as NetworkModelJSON;
       expect({ ...net.toJSON(), metadata: null }).toEqual({ ...file, version: MODEL_FORMAT_VERSION, architecture: { ...file.architecture, classes: [0, 1, 2] }, metadata: null });
@@ -300,11 +301,10 @@ describe('version-1 files written by the code before persistence moved into the 
   });
 });
 
-describe('training.completedFits: a reloaded network\'s next fit equals the original\'s next fit', () => {
+describe('training.state (format version 3): a reloaded network\'s warm fit equals the original\'s next fit', () => {
   const X = randomMatrix(7, 48, 4);
   const classes = Array.from({ length: 48 }, (_, j) => (X.data[j * 4]! > 0 ? 1 : 0) + (X.data[j * 4 + 1]! > 0 ? 1 : 0));
   const fitOptions = { epochs: 4, batchSize: 10, shuffle: true, optimizer: 'adam', learningRate: 0.01 } as const;
-  // Every fit starts afresh unless warmStart: the counter counts a run of warm starts.
   const warm = { ...fitOptions, warmStart: true } as const;
   const make = (backend: 'native' | 'reference') => new NeuralNetwork({ layers: [4, 6, 3], hidden: 'tanh', output: 'softmax', seed: 21, backend });
 
@@ -312,13 +312,16 @@ describe('training.completedFits: a reloaded network\'s next fit equals the orig
     it.skipIf(!available)('fit, save, load, fit again (mini-batches, shuffled): the same parameters bit for bit', async () => {
       const original = make(backend);
       original.fitSync(X, classes, fitOptions);
-      await original.fit(X, classes, warm); // two completed fits, one of each kind
+      await original.fit(X, classes, warm); // one fit, continued once
       const path = tempPath('fits');
       await original.save(path);
       const saved = JSON.parse(readFileSync(path, 'utf8')) as NetworkModelJSON;
-      expect(saved.training).toEqual({ seed: 21, completedFits: 2 });
+      expect(saved.training.seed).toBe(21);
+      expect(saved.training.state!.epochsTrained).toBe(8);
+      expect(saved.training.state!.optimizer.steps).toBe(8 * 5);
       const loaded = await NeuralNetwork.load(path, { backend });
       expectSameNetwork(loaded, original);
+      expect(loaded.epochsTrained).toBe(8);
 
       original.fitSync(X, classes, warm);
       loaded.fitSync(X, classes, warm);
@@ -327,46 +330,57 @@ describe('training.completedFits: a reloaded network\'s next fit equals the orig
       await original.fit(X, classes, warm);
       await loaded.fit(X, classes, warm);
       expectSameNetwork(loaded, original);
-      expect(loaded.toJSON().training.completedFits).toBe(4);
+      expect(loaded.epochsTrained).toBe(16);
 
-      // Without the counter (a file from before it existed reads as 0) the next fit shuffles
-      // differently: the counter is what makes the two equal above.
-      const { completedFits: _c, ...noCounter } = saved.training;
-      const fresh = NeuralNetwork.fromJSON({ ...saved, training: noCounter }, { backend });
+      // Without the state (as a file of version 2 reads) the next warm fit starts the counter and the
+      // optimizer afresh: the state is what makes the two equal above.
+      const { state: _s, ...noState } = saved.training;
+      const fresh = NeuralNetwork.fromJSON({ ...saved, training: noState }, { backend });
       const again = NeuralNetwork.fromJSON(saved, { backend });
-      fresh.fitSync(X, classes, warm);
-      again.fitSync(X, classes, warm);
+      expect(fresh.epochsTrained).toBe(0);
+      expect(fresh.fitSync(X, classes, warm).optimizerReset).toBe(true);
+      expect(again.fitSync(X, classes, warm).optimizerReset).toBe(false);
       expect(fingerprint(fresh).equals(fingerprint(again))).toBe(false);
-      // A fit without warmStart starts afresh: the counter restarts at 1, and the fit equals a new model's first.
+      // A fit without warmStart starts afresh: the counter restarts, and the fit equals a new model's first.
       again.fitSync(X, classes, fitOptions);
-      expect(again.toJSON().training.completedFits).toBe(1);
+      expect(again.epochsTrained).toBe(4);
       const first = make(backend);
       first.fitSync(X, classes, fitOptions);
       expectSameNetwork(again, first);
     });
   });
 
-  it('a call that fails (bad option, busy, diverged) is not a completed fit', async () => {
+  it('a call that fails (bad option, busy, diverged) leaves the parameters and the state as they were', async () => {
     const net = make('reference');
     expect(() => net.fitSync(X, classes, { ...fitOptions, epochs: -1 })).toThrow(/options\.epochs/);
     const running = net.fit(X, classes, fitOptions);
     await expect(net.fit(X, classes, fitOptions)).rejects.toMatchObject({ code: 'ERR_BLASNET_BUSY' });
     await running;
-    expect(net.toJSON().training.completedFits).toBe(1);
+    const before = net.toJSON();
+    expect(before.training.state!.epochsTrained).toBe(4);
+    expect(() => net.fitSync(X, classes, { ...warm, learningRate: -1 })).toThrow(/learningRate/);
+    expect({ ...net.toJSON(), metadata: null }).toEqual({ ...before, metadata: null });
     const Y = Array.from({ length: 48 }, (_, j) => [(j % 7) * 1e150]);
     // Raw targets (no standardization) and full-batch gradient descent with α = 1: the cost explodes.
     const wild = new NeuralNetwork({ layers: [4, 3, 1], output: 'linear', loss: 'mse', standardizeTargets: false, seed: 1, backend: 'reference' });
     expect(() => wild.fitSync(X, Y, { optimizer: 'gd', batchSize: 0, epochs: 50, learningRate: 1 })).toThrow(/diverged/);
-    expect(wild.toJSON().training).toEqual({ seed: 1, options: { standardizeTargets: false } }); // no completedFits
+    expect(wild.toJSON().training).toEqual({ seed: 1, options: { standardizeTargets: false } }); // no state: never fitted
+    expect(wild.fitted).toBe(false);
   });
 
-  it('completedFits must be a non-negative safe integer', () => {
-    const json = make('reference').toJSON();
+  it('a version-2 file with training.completedFits loads with the epoch counter at 0; completedFits must still be a non-negative safe integer', () => {
+    const json = { ...make('reference').toJSON(), version: 2 } as NetworkModelJSON;
+    const loaded = NeuralNetwork.fromJSON({ ...json, training: { seed: 21, completedFits: 3 } });
+    expect(loaded.epochsTrained).toBe(0);
+    expect(loaded.toJSON().training).toEqual({ seed: 21 });
     for (const bad of [-1, 1.5, 2 ** 53, '2', null]) {
       const e = catchSync(() => NeuralNetwork.fromJSON({ ...json, training: { seed: 21, completedFits: bad } }));
       expect((e as { code?: string }).code, String(bad)).toMatch(/^ERR_BLASNET_ARG_(TYPE|RANGE)$/);
       expect((e as Error).message).toMatch(/model JSON: training\.completedFits must be an integer( ≥ 0)?, got/);
     }
+    // Version 3 has no completedFits.
+    expectError(catchSync(() => NeuralNetwork.fromJSON({ ...json, version: 3, training: { seed: 21, completedFits: 3 } })), BlasnetError, 'ERR_BLASNET_FORMAT',
+      /unknown key "completedFits" at training/);
   });
 });
 

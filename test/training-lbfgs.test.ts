@@ -113,12 +113,14 @@ describe.each(BACKENDS)('L-BFGS on the $backend backend', ({ backend, available 
     expect(copy.trainingOptions).toEqual({ optimizer: 'lbfgs', l2: 0.02, tolerance: 1e-7, epochs: 40 });
     expect([copy.l2, copy.seed]).toEqual([0.02, 9]);
     expect(copy.costAndGradients(X, y).cost).toBe(model.costAndGradients(X, y).cost);
-    // A gd model's file (format version 2, item 11) stores exactly the constructor's options and the seed.
+    // A gd model's file (format version 3) stores exactly the constructor's options, the seed and
+    // the training state (gd's: the epoch counter and its step count, no buffers).
     const gd = new LogisticRegression({ learningRate: 0.1, iterations: 5, backend });
     gd.fitSync(X, y);
     const json = gd.toJSON();
     expect(json.version).toBe(3);
-    expect(Object.keys(json.training).sort()).toEqual(['options', 'seed']);
+    expect(Object.keys(json.training).sort()).toEqual(['options', 'seed', 'state']);
+    expect(json.training.state).toEqual({ epochsTrained: 5, optimizer: { name: 'gd', l2: 0, steps: 5 } });
     expect((json.training as { options: unknown }).options).toEqual({ learningRate: 0.1, epochs: 5 });
     expect(LogisticRegression.fromJSON(JSON.parse(JSON.stringify(json)), { backend }).trainingOptions).toEqual({ learningRate: 0.1, epochs: 5 });
   });
