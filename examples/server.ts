@@ -155,13 +155,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       const epochs = request.body?.epochs ?? 200;
       // A copy of the served model (same architecture, preprocessing, classes and parameters), so that
       // the served one is never touched; warm-started, exactly `epochs` epochs.
+      // The copy carries the training state too, so the retrain continues the optimizer where the last
+      // one left it; a record's iteration counts the model's epochs (epochsTrained), not this fit's.
       const next = modelFromJSON(current.model.toJSON());
+      const start = next.epochsTrained;
       const abort = new AbortController();
       const job = ++jobs;
       const t0 = performance.now();
       const fitting = next.fit(trainingData, undefined, {
         epochs, earlyStopping: false, warmStart: true, recordEvery: Math.ceil(epochs / 100), signal: abort.signal,
-        onProgress: ({ iteration }) => { if (training?.job === job) training.epoch = iteration + 1; },
+        onProgress: ({ iteration }) => { if (training?.job === job) training.epoch = iteration - start + 1; },
       });
       const done = fitting.then(
         () => {

@@ -68,6 +68,7 @@ export { MODEL_FORMAT, MODEL_FORMAT_VERSION, SUPPORTED_MODEL_VERSIONS, MODEL_JSO
 export type { ModelKind } from './format/spec.js';
 export type {
   ModelJSON, NetworkModelJSON, LogisticModelJSON, ModelMetadata, ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions, InputScalingJSON, PreprocessingJSON,
+  TrainStateJSON,
 } from './format/types.js';
 export type { JsonTreeLimits } from './jsontree.js';
 export type { InputScaling, InputScalingOption } from './scaling.js';
