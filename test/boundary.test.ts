@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import {
   BlasnetError, BlasnetRangeError, LogisticRegression, Matrix, NeuralNetwork, getThreads, info, setThreads, type BackendName,
 } from '../lib/index.js';
-import { nativeAddon } from '../lib/native.js';
+import { nativeAddon, type NativeTrainConfig } from '../lib/native.js';
+import { startState } from '../lib/train-state.js';
+import { nativeConfig } from '../lib/training.js';
+import type { TrainConfig } from '../lib/train-types.js';
 import { pathToFileURL } from 'node:url';
 import { DIST, runChild, report } from './helpers/child.js';
 import { BACKENDS, HAS_NATIVE, randomLogisticData } from './helpers/data.js';
@@ -41,6 +44,58 @@ describe.skipIf(!HAS_NATIVE)('the native guard: every C++ exception becomes a co
       await expect(addon!.guardSelfTest(kind, 'async')).rejects.toBeInstanceOf(cls);
     });
   }
+});
+
+describe.skipIf(!HAS_NATIVE)('the training state crosses the boundary checked: its buffers against θ\'s length and the optimizer, its counts as integers', () => {
+  const n = 6, P = 2 * 3 + 3 + 3 * 1 + 1; // layers [2, 3, 1]
+  const X = new Float64Array(n * 2).map((_, i) => Math.sin(i)), Y = Float64Array.from({ length: n }, (_, j) => j % 2);
+  const theta = new Float64Array(P).fill(0.1);
+  const base = (optimizer: TrainConfig['optimizer']): TrainConfig => ({
+    epochs: 2, batchSize: 2, shuffle: true, shuffleSeed: 1, optimizer, learningRate: 0.1, beta: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0,
+    recordEvery: 1, tolerance: 1e-6, lbfgsMemory: 10, earlyStopping: null, schedule: null, reduceOnPlateau: null,
+  });
+  const config = (optimizer: TrainConfig['optimizer'], edit: (c: NativeTrainConfig) => void = () => {}): NativeTrainConfig => {
+    const c = base(optimizer);
+    const state = startState(null, c, false, P).state;
+    state.epoch = 3;
+    state.optimizer.steps = 7;
+    const nc = nativeConfig(c, null, null, state);
+    edit(nc);
+    return nc;
+  };
+  const net = () => new addon!.NativeNet([2, 3, 1], [1, 0], [0, 0], 0);
+
+  it('a valid state goes in and the state that goes with θ comes out, sync and async', async () => {
+    const r = net().fitSync(theta, X, n, Y, config('adam'));
+    expect(r.state.epoch).toBe(5);
+    expect(r.state.steps).toBe(7 + 2 * 3);
+    expect([r.state.m.length, r.state.v.length]).toEqual([P, P]);
+    const a = await net().fit(theta, X, n, Y, config('adam'), undefined, new Int32Array(1));
+    expect(a.state.m).toEqual(r.state.m);
+    expect(net().fitSync(theta, X, n, Y, config('gd')).state.m).toHaveLength(0);
+  });
+
+  it('wrong lengths, types, detached buffers, buffers the optimizer has not, bad counts: coded errors naming the field', () => {
+    const fit = (c: NativeTrainConfig) => () => net().fitSync(theta, X, n, Y, c);
+    const withState = (optimizer: TrainConfig['optimizer'], s: Record<string, unknown>) => config(optimizer, (c) => Object.assign(c.state!, s));
+    expectError(fit(withState('adam', { m: new Float64Array(P - 1) })), RangeError, 'ERR_BLASNET_SHAPE', `config.state.m must have ${P} elements`, `got ${P - 1}`);
+    expectError(fit(withState('adam', { v: new Float64Array(P + 1) })), RangeError, 'ERR_BLASNET_SHAPE', 'config.state.v');
+    expectError(fit(withState('momentum', { v: new Float64Array(P) })), RangeError, 'ERR_BLASNET_SHAPE', 'config.state.v must be undefined for this optimizer');
+    expectError(fit(withState('gd', { m: new Float64Array(P) })), RangeError, 'ERR_BLASNET_SHAPE', 'config.state.m must be undefined for this optimizer');
+    expectError(fit(withState('adam', { m: new Float32Array(P) })), TypeError, 'ERR_BLASNET_ARG_TYPE', 'config.state.m must be a Float64Array');
+    const detached = new Float64Array(P);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    expectError(fit(withState('adam', { m: detached })), TypeError, 'ERR_BLASNET_DETACHED', 'config.state.m');
+    expectError(fit(withState('adam', { epoch: -1 })), RangeError, 'ERR_BLASNET_ARG_RANGE', 'config.state.epoch must be an integer');
+    expectError(fit(withState('adam', { steps: 1.5 })), RangeError, 'ERR_BLASNET_ARG_RANGE', 'config.state.steps');
+    expectError(fit(withState('adam', { steps: NaN })), RangeError, 'ERR_BLASNET_ARG_RANGE', 'config.state.steps');
+    expectError(fit(withState('adam', { early: { has: 1, best: 0, wait: 0 } })), TypeError, 'ERR_BLASNET_ARG_TYPE', 'config.state.early.bestEpoch is missing');
+    expectError(fit(withState('adam', { plateau: { has: 0, best: 0, wait: 0, rate: 0 } })), RangeError, 'ERR_BLASNET_ARG_RANGE', 'config.state.plateau.rate must be a finite number > 0');
+    expectError(fit(config('adam', (c) => { (c as { state: unknown }).state = 5; })), TypeError, 'ERR_BLASNET_ARG_TYPE', 'config.state must be an object or undefined');
+    // The logistic binding reads it through the same parser: θ = (w, b).
+    const lc = config('momentum', (c) => { c.state!.m = new Float64Array(2); });
+    expectError(() => addon!.logisticFitSync(new Float64Array(3), X, n, Y, lc), RangeError, 'ERR_BLASNET_SHAPE', 'config.state.m must have 3 elements');
+  });
 });
 
 describe('jobs too large for memory are refused before anything is allocated (ERR_BLASNET_OUT_OF_MEMORY, naming the bytes)', () => {
