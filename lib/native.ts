@@ -43,8 +43,8 @@ export interface NativeTrainState {
   steps: number;
   m?: Float64Array;
   v?: Float64Array;
-  early?: { has: number; best: number; wait: number; bestEpoch: number };
-  plateau?: { has: number; best: number; wait: number; rate: number };
+  earlyStopping?: { has: number; best: number; wait: number; bestEpoch: number };
+  reduceOnPlateau?: { has: number; best: number; wait: number; learningRate: number };
 }
 
 export interface NativeLogisticFitResult extends NativeFitFields {

@@ -90,20 +90,18 @@ export function nativeState(s: TrainState): NativeTrainState {
   const out: NativeTrainState = { epoch: s.epoch, steps: o.steps };
   if (o.m.length > 0) out.m = o.m;
   if (o.v.length > 0) out.v = o.v;
-  if (es) out.early = { has: es.best === null ? 0 : 1, best: es.best ?? 0, wait: es.wait, bestEpoch: es.bestEpoch };
-  if (pl) out.plateau = { has: pl.best === null ? 0 : 1, best: pl.best ?? 0, wait: pl.wait, rate: pl.learningRate };
+  if (es) out.earlyStopping = { has: es.best === null ? 0 : 1, best: es.best ?? 0, wait: es.wait, bestEpoch: es.bestEpoch };
+  if (pl) out.reduceOnPlateau = { has: pl.best === null ? 0 : 1, best: pl.best ?? 0, wait: pl.wait, learningRate: pl.learningRate };
   return out;
 }
 
 /** The state a native fit ended with, named as the state it started from (`start`) names it. */
 export function stateFromNative(start: TrainState, r: Required<NativeTrainState>): TrainState {
-  const es = start.earlyStopping, pl = start.reduceOnPlateau;
+  const es = start.earlyStopping, pl = start.reduceOnPlateau, e = r.earlyStopping, p = r.reduceOnPlateau;
   return {
     epoch: r.epoch,
     optimizer: { name: start.optimizer.name, hyper: start.optimizer.hyper, steps: r.steps, m: r.m, v: r.v },
-    earlyStopping: es ? { monitor: es.monitor, best: r.early.has ? r.early.best : null, wait: r.early.wait, bestEpoch: r.early.bestEpoch } : null,
-    reduceOnPlateau: pl
-      ? { monitor: pl.monitor, best: r.plateau.has ? r.plateau.best : null, wait: r.plateau.wait, learningRate: r.plateau.rate, initialLearningRate: pl.initialLearningRate }
-      : null,
+    earlyStopping: es ? { monitor: es.monitor, best: e.has ? e.best : null, wait: e.wait, bestEpoch: e.bestEpoch } : null,
+    reduceOnPlateau: pl ? { monitor: pl.monitor, best: p.has ? p.best : null, wait: p.wait, learningRate: p.learningRate, initialLearningRate: pl.initialLearningRate } : null,
   };
 }

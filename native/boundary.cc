@@ -145,7 +145,7 @@ Batch parse_batch(const Napi::CallbackInfo& info, size_t first, const BatchShape
 
 namespace {
 
-// An own property of a state object: a number, not NaN; `path` names it ("config.state.early.").
+// An own property of a state object: a number, not NaN; `path` names it ("config.state.earlyStopping.").
 double state_number(Napi::Object o, const char* key, const std::string& path) {
   if (!o.HasOwnProperty(key)) fail_type("ERR_BLASNET_ARG_TYPE", path + key + " is missing");
   const double v = raw_number(o.Get(key), path + key);
@@ -202,17 +202,19 @@ TrainState parse_train_state(Napi::Object config, Optimizer kind, size_t P) {
   s.steps = state_count(o, "steps", path);
   s.m = state_buffer(o, "m", path, P, kind == Optimizer::momentum || kind == Optimizer::adam, "momentum's velocity or Adam's first moment");
   s.v = state_buffer(o, "v", path, P, kind == Optimizer::adam, "Adam's second moment");
-  Napi::Object early = state_object(o, "early", path, &present);
+  Napi::Object early = state_object(o, "earlyStopping", path, &present);
   if (present) {
-    s.early = tracker(early, path + "early.");
-    s.best_epoch = state_count(early, "bestEpoch", path + "early.");
+    const std::string at = path + "earlyStopping.";
+    static_cast<TrackerState&>(s.early_stopping) = tracker(early, at);
+    s.early_stopping.best_epoch = state_count(early, "bestEpoch", at);
   }
-  Napi::Object plateau = state_object(o, "plateau", path, &present);
+  Napi::Object plateau = state_object(o, "reduceOnPlateau", path, &present);
   if (present) {
-    s.plateau = tracker(plateau, path + "plateau.");
-    s.plateau_rate = state_number(plateau, "rate", path + "plateau.");
-    if (!(std::isfinite(s.plateau_rate) && s.plateau_rate > 0))
-      fail_range("ERR_BLASNET_ARG_RANGE", path + "plateau.rate must be a finite number > 0, got " + std::to_string(s.plateau_rate));
+    const std::string at = path + "reduceOnPlateau.";
+    static_cast<TrackerState&>(s.reduce_on_plateau) = tracker(plateau, at);
+    const double rate = state_number(plateau, "learningRate", at);
+    if (!(std::isfinite(rate) && rate > 0)) fail_range("ERR_BLASNET_ARG_RANGE", at + "learningRate must be a finite number > 0, got " + std::to_string(rate));
+    s.reduce_on_plateau.learning_rate = rate;
   }
   return s;
 }
@@ -230,12 +232,12 @@ Napi::Object train_state_object(Napi::Env env, const TrainState& s) {
   r.Set("steps", Napi::Number::New(env, static_cast<double>(s.steps)));
   r.Set("m", new_f64(env, s.m.data(), s.m.size()));
   r.Set("v", new_f64(env, s.v.data(), s.v.size()));
-  Napi::Object early = tracker_object(s.early);
-  early.Set("bestEpoch", Napi::Number::New(env, static_cast<double>(s.best_epoch)));
-  r.Set("early", early);
-  Napi::Object plateau = tracker_object(s.plateau);
-  plateau.Set("rate", Napi::Number::New(env, s.plateau_rate));
-  r.Set("plateau", plateau);
+  Napi::Object early = tracker_object(s.early_stopping);
+  early.Set("bestEpoch", Napi::Number::New(env, static_cast<double>(s.early_stopping.best_epoch)));
+  r.Set("earlyStopping", early);
+  Napi::Object plateau = tracker_object(s.reduce_on_plateau);
+  plateau.Set("learningRate", Napi::Number::New(env, s.reduce_on_plateau.learning_rate));
+  r.Set("reduceOnPlateau", plateau);
   return r;
 }
 

@@ -83,11 +83,12 @@ size_t config_size(Napi::Object o, const char* key, size_t min = 0, size_t max =
 // [0, 2^53]; its buffers are copied into the returned state (the job owns them) from live
 // Float64Arrays of exactly P elements: `m` (momentum's velocity, Adam's first moment) only for
 // momentum and Adam, `v` (Adam's second moment) only for Adam; absent means zeros (a fresh
-// optimizer). `early` and `plateau` are { has, best, wait[, bestEpoch | rate] }; the plateau's rate
-// must be a finite number > 0.
+// optimizer). `earlyStopping` is { has, best, wait, bestEpoch }, `reduceOnPlateau` { has, best, wait,
+// learningRate } with a learning rate that is a finite number > 0.
 TrainState parse_train_state(Napi::Object config, Optimizer kind, size_t P);
 // The state a fit ended with, for its result: { epoch, steps, m, v (new Float64Arrays of the
-// state's lengths), early: { has, best, wait, bestEpoch }, plateau: { has, best, wait, rate } }.
+// state's lengths), earlyStopping: { has, best, wait, bestEpoch }, reduceOnPlateau: { has, best,
+// wait, learningRate } }.
 Napi::Object train_state_object(Napi::Env env, const TrainState& s);
 
 // (θ, X, n[, Y]) at arguments first, first+1, first+2[, first+3], as every model binding takes them.

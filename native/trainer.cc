@@ -134,15 +134,15 @@ class Recorder {
   Recorder(Objective& model, double* theta, size_t P, const Rows* validation, const TrainConfig& cfg, TrainState& state,
            const std::function<void(const Record&)>& record)
       : model_(model), theta_(theta), P_(P), validation_(validation), cfg_(cfg), state_(state), record_(record),
-        early_{cfg.early.monitor, cfg.early.min_delta, state.early}, plateau_{cfg.plateau.monitor, 0.0, state.plateau} {
-    if (cfg.plateau.on && !(state.plateau_rate > 0)) state.plateau_rate = cfg.learning_rate;
+        early_{cfg.early.monitor, cfg.early.min_delta, state.early_stopping}, plateau_{cfg.plateau.monitor, 0.0, state.reduce_on_plateau} {
+    if (cfg.plateau.on && !(state.reduce_on_plateau.learning_rate > 0)) state.reduce_on_plateau.learning_rate = cfg.learning_rate;
     if (cfg.early.on && cfg.early.restore_best) {
       // Sized once per fit: best_theta_ P, best_.m and best_.v as the state's.
       best_theta_.resize(P);
       best_.m.resize(state.m.size());
       best_.v.resize(state.v.size());
       // A best record from an earlier fit: the state this fit starts from is the one that goes with it.
-      if (state.early.has) save_best();
+      if (state.early_stopping.has) save_best();
     }
   }
 
@@ -159,26 +159,27 @@ class Recorder {
     bool stop = false, improved = false;
     if (cfg_.early.on) {
       improved = early_.update(monitored(cfg_.early.monitor, r));
-      if (improved) state_.best_epoch = e;
-      else if (state_.early.wait >= cfg_.early.patience) stop = true;
+      if (improved) state_.early_stopping.best_epoch = e;
+      else if (state_.early_stopping.wait >= cfg_.early.patience) stop = true;
     }
-    if (cfg_.plateau.on && !plateau_.update(monitored(cfg_.plateau.monitor, r)) && state_.plateau.wait >= cfg_.plateau.patience) {
-      state_.plateau_rate = std::max(state_.plateau_rate * cfg_.plateau.factor, cfg_.plateau.min_learning_rate);
-      state_.plateau.wait = 0;
+    PlateauState& p = state_.reduce_on_plateau;
+    if (cfg_.plateau.on && !plateau_.update(monitored(cfg_.plateau.monitor, r)) && p.wait >= cfg_.plateau.patience) {
+      p.learning_rate = std::max(p.learning_rate * cfg_.plateau.factor, cfg_.plateau.min_learning_rate);
+      p.wait = 0;
     }
     if (improved && !best_theta_.empty()) save_best();  // after the plateau rule: the state as it leaves this record
     return stop;
   }
 
   // The learning rate of global epoch e in a fit that started at e0: the schedule's, or the plateau rule's current one.
-  double rate(size_t e, size_t e0) const { return cfg_.plateau.on ? state_.plateau_rate : scheduled_rate(cfg_, e, e0); }
+  double rate(size_t e, size_t e0) const { return cfg_.plateau.on ? state_.reduce_on_plateau.learning_rate : scheduled_rate(cfg_, e, e0); }
 
   // Fills the outcome's early-stopping fields and, with restore_best, puts back θ and the state of the best record.
   void finish(TrainOutcome& out) {
-    if (!cfg_.early.on || !state_.early.has) return;
+    if (!cfg_.early.on || !state_.early_stopping.has) return;
     out.has_best = true;
-    out.best_epoch = state_.best_epoch;
-    out.best_value = state_.early.best;
+    out.best_epoch = state_.early_stopping.best_epoch;
+    out.best_value = state_.early_stopping.best;
     if (!saved_) return;
     std::memcpy(theta_, best_theta_.data(), P_ * sizeof(double));
     copy_state(state_, best_);
@@ -196,10 +197,8 @@ class Recorder {
     if (!from.v.empty()) std::memcpy(to.v.data(), from.v.data(), from.v.size() * sizeof(double));
     to.epoch = from.epoch;
     to.steps = from.steps;
-    to.early = from.early;
-    to.best_epoch = from.best_epoch;
-    to.plateau = from.plateau;
-    to.plateau_rate = from.plateau_rate;
+    to.early_stopping = from.early_stopping;
+    to.reduce_on_plateau = from.reduce_on_plateau;
   }
 
   Objective& model_;

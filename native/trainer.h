@@ -105,19 +105,24 @@ struct TrackerState {
 };
 
 // What a fit starts from and ends with besides θ: the state a warm start continues (lib/train-types.ts
-// TrainState holds the same numbers). The job owns it; train() sizes its empty buffers (zeros: a
+// TrainState holds the same numbers under the same names: epoch; optimizer.steps, m, v;
+// earlyStopping.best, wait, bestEpoch; reduceOnPlateau.best, wait, learningRate). The job owns it; train() sizes its empty buffers (zeros: a
 // fresh optimizer), then updates it in place, so a fit that stops anywhere (cancelled, early
 // stopping, the cap) leaves the state that goes with θ. A non-empty buffer of a length other than
 // the optimizer's is refused (std::invalid_argument).
+struct EarlyStoppingState : TrackerState {
+  size_t best_epoch = 0;  // the epoch of the best record (when has)
+};
+struct PlateauState : TrackerState {
+  double learning_rate = 0;  // the rule's current learning rate (0: not started, the fit's learning rate)
+};
 struct TrainState {
   size_t epoch = 0;       // epochs (L-BFGS iterations) completed, over every fit: keys shuffles and schedules
   size_t steps = 0;       // steps this optimizer state has taken (Adam's t)
   std::vector<double> m;  // P: momentum's velocity v or Adam's first moment m; empty for gd and L-BFGS
   std::vector<double> v;  // P: Adam's second moment; empty otherwise
-  TrackerState early;     // early stopping's counters
-  size_t best_epoch = 0;  // the epoch of early stopping's best record (when early.has)
-  TrackerState plateau;   // the plateau rule's counters
-  double plateau_rate = 0;  // the plateau rule's current learning rate (its start: the fit's learning rate)
+  EarlyStoppingState early_stopping;
+  PlateauState reduce_on_plateau;
 };
 
 // One record: epoch (iteration), J, the validation figures (NaN without validation / for a

@@ -89,8 +89,9 @@ describe.skipIf(!HAS_NATIVE)('the training state crosses the boundary checked: i
     expectError(fit(withState('adam', { epoch: -1 })), RangeError, 'ERR_BLASNET_ARG_RANGE', 'config.state.epoch must be an integer');
     expectError(fit(withState('adam', { steps: 1.5 })), RangeError, 'ERR_BLASNET_ARG_RANGE', 'config.state.steps');
     expectError(fit(withState('adam', { steps: NaN })), RangeError, 'ERR_BLASNET_ARG_RANGE', 'config.state.steps');
-    expectError(fit(withState('adam', { early: { has: 1, best: 0, wait: 0 } })), TypeError, 'ERR_BLASNET_ARG_TYPE', 'config.state.early.bestEpoch is missing');
-    expectError(fit(withState('adam', { plateau: { has: 0, best: 0, wait: 0, rate: 0 } })), RangeError, 'ERR_BLASNET_ARG_RANGE', 'config.state.plateau.rate must be a finite number > 0');
+    expectError(fit(withState('adam', { earlyStopping: { has: 1, best: 0, wait: 0 } })), TypeError, 'ERR_BLASNET_ARG_TYPE', 'config.state.earlyStopping.bestEpoch is missing');
+    expectError(fit(withState('adam', { reduceOnPlateau: { has: 0, best: 0, wait: 0, learningRate: 0 } })), RangeError, 'ERR_BLASNET_ARG_RANGE',
+      'config.state.reduceOnPlateau.learningRate must be a finite number > 0');
     expectError(fit(config('adam', (c) => { (c as { state: unknown }).state = 5; })), TypeError, 'ERR_BLASNET_ARG_TYPE', 'config.state must be an object or undefined');
     // The logistic binding reads it through the same parser: θ = (w, b).
     const lc = config('momentum', (c) => { c.state!.m = new Float64Array(2); });
