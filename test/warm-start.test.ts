@@ -6,7 +6,9 @@
 // counters continuing, and after an abort, a divergence and a restoreBest.
 import { describe, expect, it } from 'vitest';
 import { DivergenceError, LogisticRegression, Matrix, NeuralNetwork, type FitResult, type OptimizerName, type ScheduleOption } from '../lib/index.js';
-import { MODEL_FORMAT_VERSION, modelText, type NetworkModelJSON } from '../lib/format.js';
+import { MODEL_FORMAT_VERSION } from '../lib/format/spec.js';
+import type { NetworkModelJSON } from '../lib/format/types.js';
+import { modelText } from '../lib/format/write.js';
 import { NetObjective } from '../lib/reference/network.js';
 import { Trainer } from '../lib/reference/trainer.js';
 import { startState } from '../lib/train-state.js';
