@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { csvBatches, holdoutRows, Preprocessing, readCsv, scanCsv, type ImputeStrategy } from '../lib/index.js';
+import { csvBatches, holdoutRows, Preprocessing, readCsv, readCsvChunks, scanCsv, type ImputeStrategy } from '../lib/index.js';
 import { dataPath } from './helpers/datasets.js';
 import { mulberry32 } from './helpers/data.js';
 
@@ -106,5 +106,30 @@ describe('csvBatches', () => {
       expect(e0).not.toEqual(e1);
       expect(await epoch(0, buffer)).toEqual(e0);
     }
+  });
+});
+
+describe('readCsvChunks', () => {
+  it('the file in order, in chunks, with the same cells as readCsv; a prototype-named column is plain', async () => {
+    const path = join(dir, 'chunks.csv');
+    const lines = ['constructor,x,label'];
+    for (let i = 0; i < 250; i++) lines.push(`${i % 7 === 0 ? 'NA' : `c${i % 3}`},${i / 4},${i % 2 ? 'yes' : 'no'}`);
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    const whole = (await readCsv(path)).records();
+    const got: unknown[] = [];
+    let chunks = 0;
+    for await (const t of readCsvChunks(path, { chunkRows: 100 })) {
+      chunks++;
+      expect(t.columnNames).toEqual(['constructor', 'x', 'label']);
+      expect(t.columns[0]!.type).toBe('categorical');
+      got.push(...t.records());
+    }
+    expect(chunks).toBe(3);
+    expect(got).toEqual(whole);
+    // A header-only file is one empty chunk.
+    writeFileSync(path, 'a,b\n');
+    const empty: number[] = [];
+    for await (const t of readCsvChunks(path)) empty.push(t.nRows);
+    expect(empty).toEqual([0]);
   });
 });

@@ -317,10 +317,59 @@ export async function* csvBatches(path: string | URL, scan: CsvScan, options: Cs
 }
 
 function toTable(names: string[], types: Record<string, ColumnType>, items: { cells: string[]; line: number }[], missing: Set<string>, tokens: string[], file: string): Table {
-  const builders = names.map((n) => new ColumnBuilder(n, types[n], missing));
+  // Own keys only: a column named "constructor" must not find Object's.
+  const builders = names.map((n) => new ColumnBuilder(n, Object.prototype.hasOwnProperty.call(types, n) ? types[n] : undefined, missing));
   for (const { cells, line } of items) {
     if (cells.length !== names.length) throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line} has ${cells.length} fields, the header has ${names.length}`);
     for (let k = 0; k < cells.length; k++) builders[k]!.addText(cells[k]!, () => `${file}: line ${line}, column ${k + 1} (${JSON.stringify(names[k])})`);
   }
   return Table.build(names, builders.map((b) => b.finish()), items.length, tokens);
+}
+
+/**
+ * Options of {@link readCsvChunks}.
+ * @example { chunkRows: 65_536, missing: ['NA'] }
+ */
+export interface CsvChunkOptions extends CsvOptions {
+  /** Rows per chunk. Default 65 536. */
+  chunkRows?: number;
+}
+
+/**
+ * Reads a CSV in file order, one Table of at most `chunkRows` rows at a time, so that a file of any
+ * size is read in bounded memory (predictions written as they come, for instance). Each chunk's column
+ * types are inferred from its own rows unless `types` gives them: a model's preprocessing reads a
+ * numeric column in a chunk inferred as text cell by cell, so its predictions do not depend on the
+ * chunking.
+ * @param path - the CSV file
+ * @param options - `chunkRows`, and readCsv's `delimiter`, `types`, `missing`
+ * @returns an async iterable of Tables with the file's columns
+ * @throws {@link BlasnetError} ERR_BLASNET_IO, ERR_BLASNET_DATA as readCsv
+ * @example for await (const chunk of readCsvChunks('big.csv')) write(model.predictSync(chunk));
+ */
+export async function* readCsvChunks(path: string | URL, options: CsvChunkOptions = {}): AsyncGenerator<Table> {
+  const file = checkPath(path, 'path');
+  if (options === null || typeof options !== 'object') throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options must be an object, got ${describe(options)}`);
+  const { chunkRows = 1 << 16, ...csv } = options;
+  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.chunkRows must be an integer ≥ 1, got ${describe(chunkRows)}`);
+  const o = csvOptions(csv);
+  const { records } = await csvRecords(file, o.delimiter);
+  let names: string[] | null = null;
+  let items: { cells: string[]; line: number }[] = [];
+  let sent = false;
+  const types = Object.fromEntries(o.types) as Record<string, ColumnType>;
+  for await (const { record, line } of records) {
+    if (names === null) {
+      names = checkHeader(record, file, o.types);
+      continue;
+    }
+    items.push({ cells: record, line });
+    if (items.length === chunkRows) {
+      yield toTable(names, types, items, o.missing, [...o.tokens], file);
+      sent = true;
+      items = [];
+    }
+  }
+  if (names === null) throw blasnetError('ERR_BLASNET_DATA', `${file}: the file is empty; expected a header line naming the columns`);
+  if (items.length > 0 || !sent) yield toTable(names, types, items, o.missing, [...o.tokens], file);
 }
