@@ -5,10 +5,10 @@ import { stringify } from 'csv-stringify/sync';
 import { info as backendInfo, getThreads } from '../backend.js';
 import { exportOnnx } from '../onnx.js';
 import type { Table } from '../tabular/table.js';
-import { dataSource, listColumns, readIdxPair, readTable, requireColumns, type DataOptions } from './data.js';
+import { dataSource, listColumns, readIdxPair, readTableChunks, requireColumns, type DataOptions, type DataSource } from './data.js';
 import { CliError, usageError } from './errors.js';
 import { className, formatReport, worseThanMean } from './metrics.js';
-import { idxInputs, loadCliModel, measure, modelInputs, predictAll, type CliModel, type Inputs } from './modelfile.js';
+import { idxInputs, loadCliModel, MeasureAccumulator, modelInputs, predictAll, type CliModel, type Inputs } from './modelfile.js';
 import type { Sink } from './output.js';
 
 /** The cell texts that mean "missing" for a model's data: --missing, else the model's own list (its preprocessing's), else the library's. */
@@ -17,47 +17,69 @@ function missingFor(cm: CliModel, o: DataOptions): string[] | undefined {
   return cm.input.kind === 'tabular' ? cm.input.prep.toJSON().missing : undefined;
 }
 
-/** The data of evaluate: the inputs and the true targets of the rows that have one. */
-async function labelledData(cm: CliModel, data: string | undefined, o: DataOptions): Promise<{ X: Inputs; y: ArrayLike<unknown>; file: string; dropped: number }> {
-  const src = dataSource(data, o, true);
+/** One chunk of evaluate's data: the inputs and the true targets of its rows that have one. */
+interface Labelled {
+  X: Inputs;
+  y: ArrayLike<unknown>;
+  /** Data rows before this chunk (for messages). */
+  first: number;
+  dropped: number;
+}
+
+/**
+ * The data of evaluate, a chunk at a time (a CSV is streamed, so a file of any size is evaluated in
+ * bounded memory; IDX is one chunk): the inputs and the true targets of the rows that have one.
+ */
+async function* labelledData(cm: CliModel, src: DataSource, o: DataOptions): AsyncGenerator<Labelled> {
   if (src.kind === 'idx') {
     const d = readIdxPair(src.images, src.labels);
-    return { X: idxInputs(cm, d), y: d.y!, file: src.images, dropped: 0 };
+    yield { X: idxInputs(cm, d), y: d.y!, first: 0, dropped: 0 };
+    return;
   }
   const target = o.target ?? cm.target;
   if (target === null) throw usageError(`${cm.file} does not name its target column: say which with --target <column>`);
-  const table = await readTable(src.file, { ...o, missing: missingFor(cm, o) });
-  if (o.target !== undefined) requireColumns(table, src.file, [target], '--target');
-  else if (!table.has(target)) {
-    throw new CliError(`${src.file}: no column ${JSON.stringify(target)}, the model's target; the columns are ${listColumns(table.columnNames)} (--target <column> names another)`);
+  let first = 0;
+  for await (const table of readTableChunks(src.file, { ...o, missing: missingFor(cm, o) })) {
+    if (o.target !== undefined) requireColumns(table, src.file, [target], '--target');
+    else if (!table.has(target)) {
+      throw new CliError(`${src.file}: no column ${JSON.stringify(target)}, the model's target; the columns are ${listColumns(table.columnNames)} (--target <column> names another)`);
+    }
+    const column = table.column(target);
+    const summary = table.columns.find((c) => c.name === target)!;
+    const keep: number[] = [];
+    for (let i = 0; i < table.nRows; i++) {
+      const v = column[i];
+      if (!(v === null || (typeof v === 'number' && Number.isNaN(v)))) keep.push(i);
+    }
+    if (cm.task === 'regression' && summary.type !== 'numeric' && keep.length > 0) {
+      throw new CliError(`${src.file}: the target column ${JSON.stringify(target)} holds ${summary.type === 'boolean' ? 'true/false' : 'text'}; the model is a regression, which needs numbers`);
+    }
+    const rows = keep.length === table.nRows ? table : table.take(keep);
+    const y = summary.type === 'numeric' ? Float64Array.from(keep, (i) => (column as Float64Array)[i]!) : keep.map((i) => column[i]);
+    yield { X: modelInputs(cm, rows, src.file, target, first), y, first, dropped: table.nRows - keep.length };
+    first += table.nRows;
   }
-  const column = table.column(target);
-  const summary = table.columns.find((c) => c.name === target)!;
-  const keep: number[] = [];
-  for (let i = 0; i < table.nRows; i++) {
-    const v = column[i];
-    if (!(v === null || (typeof v === 'number' && Number.isNaN(v)))) keep.push(i);
-  }
-  if (keep.length === 0) throw new CliError(`${src.file}: the target column ${JSON.stringify(target)} has no values (all ${table.nRows} cells missing)`);
-  if (cm.task === 'regression' && summary.type !== 'numeric') {
-    throw new CliError(`${src.file}: the target column ${JSON.stringify(target)} holds ${summary.type === 'boolean' ? 'true/false' : 'text'}; the model is a regression, which needs numbers`);
-  }
-  const rows = keep.length === table.nRows ? table : table.take(keep);
-  const y = summary.type === 'numeric' ? Float64Array.from(keep, (i) => (column as Float64Array)[i]!) : keep.map((i) => column[i]);
-  return { X: modelInputs(cm, rows, src.file, target), y, file: src.file, dropped: table.nRows - keep.length };
 }
 
 /** `blasnet evaluate <model> <data>`: accuracy, per-class precision/recall/F1 and the confusion matrix, or R², MSE and MAE. */
 export async function evaluate(modelFile: string, data: string | undefined, o: DataOptions & { json?: boolean }, out: Sink, warn: (s: string) => void): Promise<void> {
   const cm = await loadCliModel(modelFile);
-  const d = await labelledData(cm, data, o);
-  const m = await measure(cm.model, cm.task, cm.classes, d.X, d.y, (i) => `${d.file}: data row ${i + 1}`);
-  const r = m.report;
+  const src = dataSource(data, o, true);
+  const file = src.kind === 'idx' ? src.images : src.file;
+  const acc = new MeasureAccumulator(cm.task, cm.classes);
+  let dropped = 0, rows = 0;
+  for await (const d of labelledData(cm, src, o)) {
+    rows += d.y.length + d.dropped;
+    dropped += d.dropped;
+    if (d.y.length > 0) await inChunk(() => acc.add(cm.model, d.X, d.y, (i) => `${file}: data row ${d.first + i + 1}`), file, d.first);
+  }
+  if (acc.n === 0) throw new CliError(`${file}: the target column has no values (all ${rows} cells missing)`);
+  const r = acc.result().report;
   if (o.json) {
-    out.write(`${JSON.stringify({ ...r, ...(d.dropped > 0 ? { droppedMissingTarget: d.dropped } : {}) }, null, 2)}\n`);
+    out.write(`${JSON.stringify({ ...r, ...(dropped > 0 ? { droppedMissingTarget: dropped } : {}) }, null, 2)}\n`);
   } else {
     const lines = formatReport(r);
-    if (d.dropped > 0) lines.splice(1, 0, `(${d.dropped} row${d.dropped === 1 ? '' : 's'} without a target left out)`);
+    if (dropped > 0) lines.splice(1, 0, `(${dropped} row${dropped === 1 ? '' : 's'} without a target left out)`);
     out.write(`${lines.join('\n')}\n`);
   }
   const warning = worseThanMean(r, 'the');
@@ -79,28 +101,10 @@ export async function predict(modelFile: string, data: string | undefined, o: Da
   if (o.proba && cm.task !== 'classification') throw usageError('--proba needs a classifier; this model is a regression model');
   const src = dataSource(data, o, false);
   if (src.kind === 'idx' && o.id !== undefined) throw usageError('--id applies to CSV data, not to --idx-images');
-  let X: Inputs, ids: string[] | null = null;
-  if (src.kind === 'idx') {
-    X = idxInputs(cm, readIdxPair(src.images, undefined));
-  } else {
-    const table: Table = await readTable(src.file, { ...o, missing: missingFor(cm, o) });
-    if (o.id !== undefined) {
-      requireColumns(table, src.file, [o.id], '--id');
-      ids = idTexts(table, o.id);
-    }
-    X = modelInputs(cm, table, src.file, o.target ?? cm.target);
-  }
-  const p = await predictAll(cm.model, cm.task, X);
-  const n = p.index?.length ?? p.values!.length;
-  const row = (i: number): string[] => {
-    const head = ids ? [ids[i]!] : [];
-    if (cm.task === 'regression') return [...head, String(p.values![i])];
-    const label = className(cm.classes![p.index![i]!]!);
-    return o.proba ? [...head, label, ...Array.from(p.proba!.row(i), (v) => String(v))] : [...head, label];
-  };
   // csv-stringify quotes a field when CSV needs it (a comma, a quote, a line break), doubling quotes.
   const csv = (rows: string[][]) => stringify(rows, { record_delimiter: 'unix' });
   const header = csv([predictionHeader(cm, o.proba === true, o.id)]);
+  let write: (text: string) => Promise<void>, done = () => false, close = () => {};
   if (o.out) {
     let fd: number;
     try {
@@ -108,19 +112,70 @@ export async function predict(modelFile: string, data: string | undefined, o: Da
     } catch (e) {
       throw new CliError(`cannot write predictions to ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    try {
-      writeSync(fd, header);
-      for (let i = 0; i < n; i += CHUNK) writeSync(fd, csv(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => row(i + j))));
-    } catch (e) {
-      throw new CliError(`cannot write predictions to ${o.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    } finally {
-      closeSync(fd);
-    }
-    return;
+    const out = o.out;
+    write = async (text) => {
+      try {
+        writeSync(fd, text);
+      } catch (e) {
+        throw new CliError(`cannot write predictions to ${out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+    };
+    close = () => closeSync(fd);
+  } else {
+    write = (text) => stdout.writeAsync(text);
+    done = () => stdout.closed;
   }
-  await stdout.writeAsync(header);
-  for (let i = 0; i < n && !stdout.closed; i += CHUNK) {
-    await stdout.writeAsync(csv(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => row(i + j))));
+  let started = false;
+  try {
+    // The data a chunk at a time: a CSV of any size is predicted in bounded memory, and the lines go
+    // out as they come (a reader that stops, `| head`, stops the reading too).
+    const chunks: AsyncIterable<{ X: Inputs; ids: string[] | null }> = src.kind === 'idx'
+      ? (async function* () { yield { X: idxInputs(cm, readIdxPair(src.images, undefined)), ids: null }; })()
+      : (async function* () {
+        let first = 0;
+        for await (const table of readTableChunks(src.file, { ...o, missing: missingFor(cm, o) })) {
+          if (o.id !== undefined) requireColumns(table, src.file, [o.id], '--id');
+          yield { X: modelInputs(cm, table, src.file, o.target ?? cm.target, first), ids: o.id !== undefined ? idTexts(table, o.id) : null };
+          first += table.nRows;
+        }
+      })();
+    let first = 0;
+    for await (const { X, ids } of chunks) {
+      const p = await inChunk(() => predictAll(cm.model, cm.task, X), src.kind === 'idx' ? src.images : src.file, first);
+      first += ids?.length ?? (X as { nRows?: number; rows?: number }).nRows ?? (X as { rows: number }).rows;
+      // The header goes out with the first chunk's lines: a mistake in the data (a missing column, a
+      // bad cell) found in the first chunk leaves no output at all.
+      if (!started) {
+        started = true;
+        await write(header);
+      }
+      const n = p.index?.length ?? p.values!.length;
+      const row = (i: number): string[] => {
+        const head = ids ? [ids[i]!] : [];
+        if (cm.task === 'regression') return [...head, String(p.values![i])];
+        const label = className(cm.classes![p.index![i]!]!);
+        return o.proba ? [...head, label, ...Array.from(p.proba!.row(i), (v) => String(v))] : [...head, label];
+      };
+      for (let i = 0; i < n && !done(); i += CHUNK) await write(csv(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => row(i + j))));
+      if (done()) break;
+    }
+    if (!started) await write(header);
+  } finally {
+    close();
+  }
+}
+
+/**
+ * Runs the model on one chunk; the library's message for a bad cell names the row within the chunk
+ * ("X: row 12, column …"): the user is told the file and the data row.
+ */
+async function inChunk<T>(run: () => Promise<T>, file: string, first: number): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    const m = /^\w+: row (\d+), (.*)$/s.exec((e as Error).message ?? '');
+    if ((e as { code?: unknown }).code === 'ERR_BLASNET_DATA' && m) throw new CliError(`${file}: data row ${first + Number(m[1]) + 1}, ${m[2]}`);
+    throw e;
   }
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { InvalidArgumentError } from 'commander';
 import { Matrix } from '../matrix.js';
+import { readCsvChunks } from '../tabular/scan.js';
 import { readCsv } from '../tabular/csv.js';
 import type { Table } from '../tabular/table.js';
 import { CliError, usageError } from './errors.js';
@@ -41,6 +42,25 @@ function ioReason(e: unknown): string {
 export async function readTable(file: string, o: CsvReadOptions): Promise<Table> {
   try {
     return await readCsv(file, { ...(o.delimiter !== undefined ? { delimiter: o.delimiter } : {}), ...(o.missing !== undefined ? { missing: o.missing } : {}) });
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ERR_BLASNET_IO') throw new CliError(`cannot read data file ${file}: ${ioReason((e as { cause?: unknown }).cause ?? e)}`);
+    if (code === 'ERR_BLASNET_DATA') throw new CliError((e as Error).message);
+    throw e;
+  }
+}
+
+/** Rows a command reads at a time from a CSV it streams (predict, evaluate): a file up to this many rows is one chunk. */
+export const CHUNK_ROWS = 1 << 16;
+
+/**
+ * Reads a CSV in file order, a Table of at most `chunkRows` rows at a time (lib/tabular/scan.ts's
+ * readCsvChunks), with readTable's errors.
+ * @throws {CliError} as readTable
+ */
+export async function* readTableChunks(file: string, o: CsvReadOptions, chunkRows = CHUNK_ROWS): AsyncGenerator<Table> {
+  try {
+    yield* readCsvChunks(file, { chunkRows, ...(o.delimiter !== undefined ? { delimiter: o.delimiter } : {}), ...(o.missing !== undefined ? { missing: o.missing } : {}) });
   } catch (e) {
     const code = (e as { code?: unknown }).code;
     if (code === 'ERR_BLASNET_IO') throw new CliError(`cannot read data file ${file}: ${ioReason((e as { cause?: unknown }).cause ?? e)}`);

@@ -134,7 +134,7 @@ export type Inputs = Table | Matrix;
  * @throws {CliError} a missing column, a non-numeric or missing cell (0.2 and library models read
  *   plain numbers), a column count that does not match
  */
-export function modelInputs(cm: CliModel, table: Table, file: string, target: string | null): Inputs {
+export function modelInputs(cm: CliModel, table: Table, file: string, target: string | null, firstRow = 0): Inputs {
   const m = cm.model.nFeatures!;
   if (cm.input.kind !== 'count') {
     const columns = cm.input.kind === 'tabular' ? cm.input.prep.columns : cm.input.features;
@@ -162,7 +162,7 @@ export function modelInputs(cm: CliModel, table: Table, file: string, target: st
     for (let i = 0; i < table.nRows; i++) {
       const v = (col as Float64Array)[i]!;
       if (Number.isNaN(v)) {
-        throw new CliError(`${file}: data row ${i + 1}, column ${JSON.stringify(name)}: a missing value; this model has no imputation (it has no preprocessing: fill the cell, or retrain it with blasnet train)`);
+        throw new CliError(`${file}: data row ${firstRow + i + 1}, column ${JSON.stringify(name)}: a missing value; this model has no imputation (it has no preprocessing: fill the cell, or retrain it with blasnet train)`);
       }
       X.data[i * names.length + j] = v;
     }
@@ -238,4 +238,57 @@ export async function measure(model: Model, task: 'classification' | 'regression
     report: classificationReport(t, p.index!, classes!),
     logLoss: logLoss(Float64Array.from(t), p.proba!, { labels: Array.from({ length: k }, (_, c) => c) }),
   };
+}
+
+/**
+ * Measures a model over data that comes in chunks (a streamed CSV): the true and predicted classes or
+ * values are kept (4 or 8 bytes a row, not the rows), the log loss as one figure per chunk, and the
+ * report is computed once at the end, with the same functions as `measure` (one chunk gives exactly
+ * `measure`'s figures).
+ */
+export class MeasureAccumulator {
+  #truth: Int32Array[] | Float64Array[] = [];
+  #pred: Int32Array[] | Float64Array[] = [];
+  #logLoss: { value: number; n: number }[] = [];
+  n = 0;
+
+  constructor(readonly task: 'classification' | 'regression', readonly classes: Classes | null) {}
+
+  /** Predicts one chunk and keeps what the report needs. */
+  async add(model: Model, X: Inputs, truth: ArrayLike<unknown>, what: (row: number) => string): Promise<void> {
+    const p = await predictAll(model, this.task, X);
+    this.n += truth.length;
+    if (this.task === 'regression') {
+      (this.#truth as Float64Array[]).push(Float64Array.from(truth as ArrayLike<number>));
+      (this.#pred as Float64Array[]).push(p.values!);
+      return;
+    }
+    const t = classIndex(truth as ArrayLike<string>, this.classes!, what);
+    (this.#truth as Int32Array[]).push(t);
+    (this.#pred as Int32Array[]).push(p.index!);
+    const k = this.classes!.length;
+    this.#logLoss.push({ value: logLoss(Float64Array.from(t), p.proba!, { labels: Array.from({ length: k }, (_, c) => c) }), n: t.length });
+  }
+
+  /** The report over every chunk added. */
+  result(): Measured {
+    const join = <A extends Int32Array | Float64Array>(parts: A[], make: (n: number) => A): A => {
+      if (parts.length === 1) return parts[0]!;
+      const out = make(parts.reduce((a, b) => a + b.length, 0));
+      let at = 0;
+      for (const part of parts) {
+        out.set(part, at);
+        at += part.length;
+      }
+      return out;
+    };
+    if (this.task === 'regression') {
+      const make = (n: number) => new Float64Array(n);
+      return { report: regressionReport(join(this.#truth as Float64Array[], make), join(this.#pred as Float64Array[], make)), logLoss: null };
+    }
+    const make = (n: number) => new Int32Array(n);
+    const l = this.#logLoss;
+    const logLossAll = l.length === 1 ? l[0]!.value : l.reduce((a, c) => a + c.value * c.n, 0) / l.reduce((a, c) => a + c.n, 0);
+    return { report: classificationReport(join(this.#truth as Int32Array[], make), join(this.#pred as Int32Array[], make), this.classes!), logLoss: logLossAll };
+  }
 }
