@@ -3,6 +3,7 @@
 // (labels of any type <-> class indices <-> the n × k matrix the trainers read), and the not-fitted
 // rule. Validates and normalises only: it never trains, never predicts and imports no model.
 import { BlasnetError, BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
+import { checkPath } from './fileio.js';
 import { decodeLabels, encodeLabels, isNumericTypedArray, uniqueLabels, classWeightByIndex, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
 import { applyInputScaling, type InputScaling } from './scaling.js';
@@ -10,7 +11,7 @@ import type { Preprocessing } from './tabular/preprocess.js';
 import { accuracyScore } from './metrics.js';
 import type { OptimizerName, TrainConfig } from './train-types.js';
 import { checkScheduleAgainstRate, parseSharedOptions, sampleWeights, type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption } from './training.js';
-import { checkKnownKeys, integerInRange, isDetached, nonNegativeNumber, oneOf, positiveNumber, toMatrix } from './validate.js';
+import { checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, positiveNumber, toMatrix } from './validate.js';
 
 /**
  * What a model predicts, decided by its loss and output (a network) or by its classes (logistic
@@ -86,6 +87,24 @@ export interface FitOptions extends TrainingOptions {
   };
   /** Per-row weights, n finite numbers ≥ 0, not all 0: J = Σ wⱼ Lⱼ / Σ wⱼ (per batch). */
   sampleWeight?: Float64Array | number[];
+  /**
+   * Save the model during the fit, atomically as `save` does, after every `every` completed global
+   * epochs (L-BFGS: iterations): the file is what `save` would write had the fit stopped after that
+   * epoch, training state included, so loading it and fitting the remaining epochs with
+   * `warmStart: true` continues the fit (docs/training.md, "Checkpoints").
+   */
+  checkpoint?: CheckpointOption;
+}
+
+/**
+ * Where and how often a fit saves the model (`options.checkpoint`).
+ * @example await net.fit(X, y, { epochs: 100, checkpoint: { path: 'net.ckpt.json', every: 5 } });
+ */
+export interface CheckpointOption {
+  /** The file: a path or a file: URL. Replaced at every checkpoint. */
+  path: string | URL;
+  /** Global epochs between two checkpoints: an integer ≥ 1. Default 1. */
+  every?: number;
 }
 
 /**
@@ -101,7 +120,7 @@ export interface AsyncFitOptions extends FitOptions {
 export const TRAINING_KEYS = ['optimizer', 'learningRate', 'epochs', 'batchSize', 'shuffle', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2',
   'tolerance', 'recordEvery', 'validationSplit', 'earlyStopping', 'schedule', 'reduceOnPlateau', 'classWeight'] as const;
 /** The keys `fitSync` accepts. */
-export const FIT_KEYS = [...TRAINING_KEYS, 'warmStart', 'onProgress', 'validation', 'sampleWeight'] as const;
+export const FIT_KEYS = [...TRAINING_KEYS, 'warmStart', 'onProgress', 'validation', 'sampleWeight', 'checkpoint'] as const;
 /** The keys `fit` accepts. */
 export const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
 
@@ -150,6 +169,19 @@ export interface ParsedTraining {
   validation: { X: unknown; y: unknown } | null;
   classWeight: unknown;
   sampleWeight: unknown;
+  /** options.checkpoint, checked: the path as a string. */
+  checkpoint: { path: string; every: number } | null;
+}
+
+/**
+ * Checks `options.checkpoint`: `{ path, every? }` with a file path or file: URL and an integer every ≥ 1 (default 1).
+ * @throws {@link BlasnetTypeError} ERR_BLASNET_ARG_TYPE; {@link BlasnetRangeError} ERR_BLASNET_ARG_RANGE, each naming the field
+ */
+export function parseCheckpoint(value: unknown): { path: string; every: number } | null {
+  if (value === undefined) return null;
+  const c = checkOptionsObject(value, 'options.checkpoint');
+  checkKnownKeys(c, 'options.checkpoint', ['path', 'every']);
+  return { path: checkPath(c.path, 'options.checkpoint.path'), every: integerInRange(c.every, 'options.checkpoint.every', 1, 1) };
 }
 
 /**
@@ -186,6 +218,7 @@ export function parseTraining(given: Record<string, unknown>, defaults: Training
     schedule: o.schedule, reduceOnPlateau: o.reduceOnPlateau,
   }, classifier);
   const learningRate = lbfgs ? 1 : positiveNumber(o.learningRate, 'options.learningRate', defaults.learningRate(optimizer));
+  const checkpoint = parseCheckpoint(o.checkpoint);
   const config: TrainConfig = {
     epochs: integerInRange(o.epochs, 'options.epochs', defaults.epochs(optimizer), 0),
     batchSize,
@@ -204,9 +237,13 @@ export function parseTraining(given: Record<string, unknown>, defaults: Training
     earlyStopping: shared.earlyStopping,
     schedule: shared.schedule,
     reduceOnPlateau: shared.reduceOnPlateau,
+    checkpointEvery: checkpoint ? checkpoint.every : 0,
   };
   checkScheduleAgainstRate(config.schedule, config.learningRate);
-  return { config, validationSplit: shared.validationSplit, validation: shared.validation ? { X: shared.validation.X, y: shared.validation.Y } : null, classWeight: o.classWeight, sampleWeight: o.sampleWeight };
+  return {
+    config, validationSplit: shared.validationSplit, validation: shared.validation ? { X: shared.validation.X, y: shared.validation.Y } : null,
+    classWeight: o.classWeight, sampleWeight: o.sampleWeight, checkpoint,
+  };
 }
 
 /**

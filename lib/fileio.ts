@@ -1,7 +1,7 @@
 // File I/O for model files: the atomic save (temporary file, fsync, rename, folder fsync) and the
 // capped read. Knows bytes and paths only: it never parses JSON, never imports a model, and never
 // touches a file other than the target and its own temporary file.
-import { constants as fsConstants, type Stats } from 'node:fs';
+import { closeSync, constants as fsConstants, fchmodSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
@@ -110,6 +110,97 @@ export async function writeFileAtomic(target: string, text: string, what: string
     throw e;
   }
   await syncDirectory(dirname(target));
+}
+
+/**
+ * writeFileAtomic on the calling thread (the same steps, synchronous calls): for a caller that must
+ * not return to the event loop in between, such as a checkpoint of `fitSync`.
+ * @param target - the destination path (already checked with checkPath)
+ * @param text - the complete file content
+ * @param what - what is written, for error messages (e.g. 'the checkpoint')
+ * @throws {BlasnetError} ERR_BLASNET_IO naming the path, its cause the file system's error
+ * @example writeFileAtomicSync('/srv/model.json', text, 'the checkpoint');
+ */
+export function writeFileAtomicSync(target: string, text: string, what: string): void {
+  const tmp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  let existing: Stats | undefined;
+  try {
+    existing = statSync(target);
+  } catch {
+    existing = undefined;
+  }
+  if (existing?.isDirectory()) {
+    throw systemLikeError('EISDIR', `cannot save ${what} to ${JSON.stringify(target)}: it is a directory`, target);
+  }
+  let fd: number | undefined;
+  try {
+    try {
+      fd = openSync(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o666);
+    } catch (e) {
+      throw fileError(e, 'cannot create the temporary file for', tmp);
+    }
+    try {
+      if (existing?.isFile()) {
+        try {
+          fchmodSync(fd, existing.mode & 0o777);
+        } catch {
+          // as writeFileAtomic: the permission bits are kept where the system allows it
+        }
+      }
+      writeFileSync(fd, text, 'utf8');
+      fsyncSync(fd);
+    } catch (e) {
+      throw fileError(e, `cannot write ${what} to`, tmp);
+    }
+    const closing = fd;
+    fd = undefined;
+    try {
+      closeSync(closing);
+    } catch (e) {
+      throw fileError(e, `cannot write ${what} to`, tmp);
+    }
+    try {
+      renameSync(tmp, target);
+    } catch (e) {
+      throw fileError(e, `cannot move ${what} into place at`, target);
+    }
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing
+      }
+    }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to remove
+    }
+    throw e;
+  }
+  syncDirectorySync(dirname(target));
+}
+
+function syncDirectorySync(dir: string): void {
+  let fd: number;
+  try {
+    fd = openSync(dir, 'r');
+  } catch (e) {
+    if (ignorableSyncError(e)) return;
+    throw fileError(e, 'cannot open the folder to fsync it:', dir);
+  }
+  try {
+    fsyncSync(fd);
+  } catch (e) {
+    if (!ignorableSyncError(e)) throw fileError(e, 'cannot fsync the folder', dir);
+  } finally {
+    try {
+      closeSync(fd);
+    } catch {
+      // the fsync's outcome stands
+    }
+  }
 }
 
 /** fsync a folder so a rename in it is durable; platforms that cannot (EISDIR, EINVAL, …) skip it. */

@@ -6,8 +6,11 @@
 // takes from a fit: θ and the state that goes with it, on completion and on abort; nothing on
 // divergence or on any other error (the model keeps what it had).
 import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
-import { DivergenceError } from './errors.js';
-import type { NativeFitFields, NativeTrainConfig, ProgressRecord } from './native.js';
+import { BlasnetError, DivergenceError, blasnetError } from './errors.js';
+import { writeFileAtomic, writeFileAtomicSync } from './fileio.js';
+import type { ModelJSON } from './format/types.js';
+import { modelText } from './format/write.js';
+import type { NativeFitFields, NativeFitHooks, NativeTrainConfig, ProgressRecord } from './native.js';
 import { runFit, type FitJob, type FitModel, type FitOutcome } from './reference/jobs.js';
 import { runInWorker } from './reference/pool.js';
 import { cloneState, stateFromNative } from './train-state.js';
@@ -18,9 +21,19 @@ import { checkOptionsObject, optionalSignal } from './validate.js';
 /** A native engine's fit entry points: the addon's logistic functions or a NativeNet, bound. */
 export interface NativeFitter {
   fitSync(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig,
-    onProgress?: (r: ProgressRecord) => void): NativeFitFields & { theta: Float64Array };
+    hooks?: NativeFitHooks, cancel?: Int32Array): NativeFitFields & { theta: Float64Array };
   fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig,
-    onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeFitFields & { theta: Float64Array }>;
+    hooks: NativeFitHooks | undefined, cancel: Int32Array): Promise<NativeFitFields & { theta: Float64Array }>;
+}
+
+/** Where a fit saves the model and how often (options.checkpoint), and the model's file for a θ and state. */
+export interface CheckpointPlan {
+  /** The file (checked). */
+  path: string;
+  /** Global epochs between two checkpoints (the config's checkpointEvery). */
+  every: number;
+  /** The model's JSON had the fit stopped with θ and `state` (what the model's save would write then). */
+  json(theta: Float64Array, state: TrainState): ModelJSON;
 }
 
 /** Everything a fit needs, validated and owned: the driver runs it and nothing else. */
@@ -41,6 +54,8 @@ export interface PreparedFit {
   native: NativeFitter | null;
   /** Throws ERR_BLASNET_OUT_OF_MEMORY when the job's buffers exceed the limit. */
   checkMemory(): void;
+  /** options.checkpoint, or null. */
+  checkpoint: CheckpointPlan | null;
   /**
    * Installs what the fit ended with (θ, the training state that goes with it, and whatever the model
    * decided when it prepared the fit: classes, scalings). Called when the fit completed, and when it
@@ -116,15 +131,22 @@ export function runFitSync(lock: FitLock, p: PreparedFit, method = 'fitSync'): F
         throw e;
       }
     };
+    // Checkpoints are written at once, on this thread; a failed write stops the fit as an abort.
+    const cancel = new Int32Array(1);
+    const writer = p.checkpoint ? new CheckpointWriter(p.checkpoint, () => { cancel[0] = 1; }) : null;
     let r: Outcome;
     if (p.native) {
+      const hooks: NativeFitHooks = {};
+      if (p.onProgress) hooks.progress = record;
+      if (writer) hooks.checkpoint = (c) => writer.writeSync(c.theta, stateFromNative(p.state, c.state));
       r = nativeOutcome(p.native.fitSync(p.theta.slice(), p.train.X, p.train.n, p.train.Y, nativeConfig(p.config, p.validation, p.train.weight, p.state),
-        p.onProgress ? record : undefined), p);
+        writer || p.onProgress ? hooks : undefined, cancel), p);
     } else {
       const quiet = (rec: TrainRecord) => { try { record(rec); } catch { /* kept in `thrown` */ } };
-      r = runFit(referenceJob(p), quiet, () => thrown !== null);
+      r = runFit(referenceJob(p), quiet, () => thrown !== null || cancel[0] !== 0, writer ? (theta, state) => writer.writeSync(theta, state) : undefined);
       if (thrown) throw (thrown as { value: unknown }).value;
     }
+    failedCheckpoint(r, p, writer);
     return finish(r, p);
   } finally {
     lock.busy = false;
@@ -167,16 +189,21 @@ async function fitNative(p: PreparedFit, signal: AbortSignal | undefined): Promi
   const { flag: cancel, release } = jobFlag();
   const onAbort = () => { cancel[0] = 1; };
   signal?.addEventListener('abort', onAbort, { once: true });
+  const writer = p.checkpoint ? new CheckpointWriter(p.checkpoint, onAbort) : null;
   let r: Outcome;
   try {
-    const onProgress = p.onProgress;
+    const onProgress = p.onProgress, hooks: NativeFitHooks = {};
+    if (onProgress) hooks.progress = (rec: ProgressRecord) => onProgress(progressRecord(rec));
+    if (writer) hooks.checkpoint = (c) => writer.offer(c.theta, stateFromNative(p.state, c.state));
     r = nativeOutcome(await p.native!.fit(p.theta.slice(), p.train.X, p.train.n, p.train.Y, nativeConfig(p.config, p.validation, p.train.weight, p.state),
-      onProgress ? (rec: ProgressRecord) => onProgress(progressRecord(rec)) : undefined, cancel), p);
+      writer || onProgress ? hooks : undefined, cancel), p);
   } finally {
     release();
     signal?.removeEventListener('abort', onAbort);
+    // No checkpoint is written after the fit settles: the last one is on disk before it does.
+    await writer?.settled();
   }
-  return finishAsync(r, p, signal);
+  return finishAsync(r, p, signal, writer);
 }
 
 async function fitReference(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
@@ -184,24 +211,106 @@ async function fitReference(p: PreparedFit, signal: AbortSignal | undefined): Pr
   const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
     job.validation?.X.buffer, job.validation?.Y.buffer, job.state.optimizer.m.buffer, job.state.optimizer.v.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
   const onProgress = p.onProgress;
+  let stop = () => {};
+  const writer = p.checkpoint ? new CheckpointWriter(p.checkpoint, () => stop()) : null;
   const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
-    onProgress ? (r) => onProgress(progressRecord(r)) : undefined);
+    onProgress ? (r) => onProgress(progressRecord(r)) : undefined, writer ? (theta, state) => writer.offer(theta, state) : undefined);
+  stop = cancel;
   signal?.addEventListener('abort', cancel, { once: true });
   let r: FitOutcome;
   try {
     r = await promise;
   } finally {
     signal?.removeEventListener('abort', cancel);
+    await writer?.settled();
   }
-  return finishAsync(r, p, signal);
+  return finishAsync(r, p, signal, writer);
 }
 
-function finishAsync(r: Outcome, p: PreparedFit, signal: AbortSignal | undefined): FitResult {
+function finishAsync(r: Outcome, p: PreparedFit, signal: AbortSignal | undefined, writer: CheckpointWriter | null): FitResult {
+  failedCheckpoint(r, p, writer);
   if (r.status === 'aborted') {
     p.commit(r.theta, r.state, false);
     throw abortError(signal!);
   }
   return finish(r, p);
+}
+
+/**
+ * A fit whose checkpoint could not be written: the model commits what the fit ended with (the last
+ * completed step, as after an abort; all of it when the fit had completed meanwhile) and the fit
+ * fails with the write's error. A diverged fit still fails as diverged, committing nothing.
+ */
+function failedCheckpoint(r: Outcome, p: PreparedFit, writer: CheckpointWriter | null): void {
+  if (!writer?.error || r.status === 'diverged') return;
+  p.commit(r.theta, r.state, r.status === 'ok');
+  throw writer.error;
+}
+
+/**
+ * Writes a fit's checkpoints (docs/training.md, "Checkpoints"): the model's file for each snapshot
+ * the trainer hands over, atomically. Asynchronous fits: on the main thread, one write at a time;
+ * a snapshot that arrives while a write is under way waits, and a newer one replaces it (the newest
+ * wins: a checkpoint may be skipped, never written out of order). fitSync: at once (writeSync).
+ * The first failure is kept (`error`, ERR_BLASNET_IO naming the path) and `stop` is called once.
+ */
+class CheckpointWriter {
+  error: BlasnetError | null = null;
+  readonly #plan: CheckpointPlan;
+  readonly #stop: () => void;
+  #next: { theta: Float64Array; state: TrainState } | null = null;
+  #writing: Promise<void> | null = null;
+
+  constructor(plan: CheckpointPlan, stop: () => void) {
+    this.#plan = plan;
+    this.#stop = stop;
+  }
+
+  /** Queues a snapshot (owned by the writer from now on); it is written when the write under way ends. */
+  offer(theta: Float64Array, state: TrainState): void {
+    if (this.error) return;
+    this.#next = { theta, state };
+    this.#writing ??= this.#drain();
+  }
+
+  /** Writes a snapshot now, on this thread (θ and the state are read during the call only). */
+  writeSync(theta: Float64Array, state: TrainState): void {
+    if (this.error) return;
+    try {
+      writeFileAtomicSync(this.#plan.path, modelText(this.#plan.json(theta, state)), 'the checkpoint');
+    } catch (e) {
+      this.#fail(e, state.epoch);
+    }
+  }
+
+  /** Resolves once no write is under way or queued. */
+  async settled(): Promise<void> {
+    while (this.#writing) await this.#writing;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#next && !this.error) {
+        const { theta, state } = this.#next;
+        this.#next = null;
+        try {
+          await writeFileAtomic(this.#plan.path, modelText(this.#plan.json(theta, state)), 'the checkpoint');
+        } catch (e) {
+          this.#fail(e, state.epoch);
+        }
+      }
+    } finally {
+      this.#writing = null;
+    }
+  }
+
+  #fail(e: unknown, epoch: number): void {
+    const detail = e instanceof Error ? e.message : String(e);
+    // The cause is the file system's error (its code: ENOENT, EACCES, …), as for save.
+    const cause = e instanceof BlasnetError && e.cause !== undefined ? e.cause : e;
+    this.error = blasnetError('ERR_BLASNET_IO', `options.checkpoint: cannot write the checkpoint of epoch ${epoch} to ${JSON.stringify(this.#plan.path)}: ${detail}`, { cause });
+    this.#stop();
+  }
 }
 
 /** A reference job on copies of the fit's rows, θ and state: it may be transferred to a worker thread. */

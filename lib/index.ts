@@ -30,7 +30,7 @@
 export { Matrix } from './matrix.js';
 export { LOGISTIC_DEFAULTS, LogisticRegression } from './logistic.js';
 export type { LogisticRegressionOptions } from './logistic.js';
-export type { Task, TrainingOptions, FitOptions, AsyncFitOptions } from './estimator.js';
+export type { Task, TrainingOptions, FitOptions, AsyncFitOptions, CheckpointOption } from './estimator.js';
 export type { FitResult } from './fit.js';
 export type { FitProgress } from './training.js';
 export type { OptimizerName } from './train-types.js';

@@ -327,6 +327,11 @@ export class LogisticRegression {
   toJSON(): LogisticModelJSON {
     const theta = this.#theta, e = this.#engine, classes = this.#classes;
     if (!theta || !e || !classes) throw notFitted('LogisticRegression', 'toJSON');
+    return this.#json(theta, this.#state, classes, e);
+  }
+
+  /** The model's JSON with these parameters, training state, classes and engine (a checkpoint's: those a running fit will commit). */
+  #json(theta: Float64Array, state: TrainState | null, classes: Classes, e: Engine): LogisticModelJSON {
     const m = e.features, k = e.outputs;
     const parameters: LogisticModelJSON['parameters'] = k === 1
       ? { weights: finiteArray(theta.subarray(0, m), 'parameters.weights'), bias: finiteArray(theta.subarray(m), 'parameters.bias')[0]! }
@@ -343,7 +348,7 @@ export class LogisticRegression {
       training: { seed: this.seed, options: JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown> },
       parameters,
     };
-    if (this.#state) json.training.state = trainStateToJSON(this.#state);
+    if (state) json.training.state = trainStateToJSON(state);
     const preprocessing = preprocessingToJSON(this.#scaling) ?? {};
     if (this.#prep) preprocessing.tabular = this.#prep.toJSON();
     if (Object.keys(preprocessing).length > 0) json.preprocessing = preprocessing;
@@ -525,10 +530,12 @@ export class LogisticRegression {
     const weight = fitRowWeights(parsed.sampleWeight, parsed.classWeight, targets, M.rows);
     const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
     const start = startState(warm ? this.#state : null, parsed.config, o.warmStart === true, engine.nParams);
+    const checkpoint = parsed.checkpoint;
     return {
       config: parsed.config, onProgress, train, validation: held, theta, state: start.state, optimizerReset: start.optimizerReset,
       model: engine.model, native: engine.native,
       checkMemory: () => engine.checkFitMemory('LogisticRegression', train.n + (held ? held.n : 0), parsed.config),
+      checkpoint: checkpoint && { ...checkpoint, json: (t, state) => this.#json(t, state, classes, engine) },
       commit: (t, state) => {
         this.#engine = engine;
         this.#install(t, classes);

@@ -100,6 +100,24 @@ export interface NativeTrainConfig {
   sampleWeight?: Float64Array;
   /** What the fit starts from (absent: afresh); the result's `state` is what it ended with. */
   state?: NativeTrainState;
+  /** A checkpoint (NativeFitHooks.checkpoint) after every epoch that completes a multiple of this many global epochs; 0 or absent: none. */
+  checkpointEvery?: number;
+}
+
+/** θ and the training state at a checkpoint epoch, as the addon hands them to NativeFitHooks.checkpoint (new arrays). */
+export interface NativeCheckpoint {
+  theta: Float64Array;
+  state: Required<NativeTrainState>;
+}
+
+/**
+ * The JavaScript a native fit calls on the main thread (native/worker.h JobHooks): every record,
+ * and every checkpoint (the newest one when several were taken while the main thread was busy).
+ * A hook that throws stops the fit, which then rejects (throws) with what it threw.
+ */
+export interface NativeFitHooks {
+  progress?: (r: ProgressRecord) => void;
+  checkpoint?: (c: NativeCheckpoint) => void;
 }
 
 export interface NativeTrainResult extends NativeFitFields {
@@ -110,8 +128,9 @@ export interface NativeTrainResult extends NativeFitFields {
 export interface NativeNet {
   readonly paramCount: number;
   costGrad(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, l2: number, sampleWeight?: Float64Array): { cost: number; grad: Float64Array };
-  fitSync(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress?: (r: ProgressRecord) => void): NativeTrainResult;
-  fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeTrainResult>;
+  /** cancel: element 0 set to non-zero (by a hook) stops the fit as an abort. */
+  fitSync(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, hooks?: NativeFitHooks, cancel?: Int32Array): NativeTrainResult;
+  fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks | undefined, cancel: Int32Array): Promise<NativeTrainResult>;
   predictSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
   /** X is copied at the call; theta is read in place until the Promise settles: do not write it meanwhile. */
   predict(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
@@ -130,8 +149,8 @@ export interface NativeAddon {
   configure(classes: { Error: Function; TypeError: Function; RangeError: Function }): void;
   // Logistic regression: θ = (w, b), m + 1 values; X row-major n × m; y n labels.
   logisticCostGrad(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, l2?: number, sampleWeight?: Float64Array): { cost: number; grad: Float64Array };
-  logisticFitSync(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, onProgress?: (r: ProgressRecord) => void): NativeLogisticFitResult;
-  logisticFit(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, onProgress: ((r: ProgressRecord) => void) | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
+  logisticFitSync(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, hooks?: NativeFitHooks, cancel?: Int32Array): NativeLogisticFitResult;
+  logisticFit(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
   logisticPredictProbaSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
   logisticPredictProba(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
   /** Self-test of the native guard: throws a C++ exception of `kind` sync, in a job ('async') or in a team thread. */
@@ -148,7 +167,7 @@ export interface NativeAddon {
 }
 
 /** The ABI (native/codes.h kAbiVersion) of the bindings this TS calls: the handshake with the addon. */
-const EXPECTED_ABI = 5;
+const EXPECTED_ABI = 6;
 
 /**
  * Builds every error the addon throws (lib/native.ts passes it to `configure` for the three kinds):

@@ -319,13 +319,18 @@ export class NeuralNetwork {
    * @example const copy = NeuralNetwork.fromJSON(net.toJSON());
    */
   toJSON(): NetworkModelJSON {
+    return this.#json(this.#theta, this.#state, this.#classes, this.#targetScaling);
+  }
+
+  /** The network's JSON with these parameters, training state, classes and target scaling (a checkpoint's: those a running fit will commit). */
+  #json(theta: Float64Array, state: TrainState | null, classes: Classes | null, t: TargetScaling | null): NetworkModelJSON {
     const spec = this.spec;
-    const { W, b } = this.parameters;
+    const W = spec.layers.map((l) => theta.subarray(l.W, l.b)), b = spec.layers.map((l) => theta.subarray(l.b, l.b + l.out));
     const training: NetworkModelJSON['training'] = { seed: this.seed };
     const options = JSON.parse(JSON.stringify(this.#defaults)) as Record<string, unknown>;
     if (this.task === 'regression' && !this.#standardizeTargets) options.standardizeTargets = false;
     if (Object.keys(options).length > 0) training.options = options;
-    if (this.#state) training.state = trainStateToJSON(this.#state);
+    if (state) training.state = trainStateToJSON(state);
     const json: NetworkModelJSON = {
       format: MODEL_FORMAT,
       version: MODEL_FORMAT_VERSION,
@@ -339,9 +344,8 @@ export class NeuralNetwork {
       training,
       parameters: { W: W.map((a, l) => finiteArray(a, `parameters.W[${l}]`)), b: b.map((a, l) => finiteArray(a, `parameters.b[${l}]`)) },
     };
-    if (this.#classes) json.architecture.classes = this.#classes.slice() as Classes;
+    if (classes) json.architecture.classes = classes.slice() as Classes;
     const preprocessing = preprocessingToJSON(this.#scaling) ?? {};
-    const t = this.#targetScaling;
     if (t) preprocessing.targetScaling = { mean: finiteArray(t.mean, 'targetScaling.mean'), std: finiteArray(t.std, 'targetScaling.std') };
     if (this.#prep) preprocessing.tabular = this.#prep.toJSON();
     if (Object.keys(preprocessing).length > 0) json.preprocessing = preprocessing;
@@ -584,11 +588,13 @@ export class NeuralNetwork {
     const { train, validation: held } = splitData(M, targets.T, weight, parsed.validationSplit, this.seed, validation);
     const engine = this.#engine;
     const start = startState(warm ? this.#state : null, parsed.config, o.warmStart === true, this.spec.nParams);
+    const checkpoint = parsed.checkpoint;
     return {
       config: parsed.config, onProgress, train, validation: held,
       theta: warm ? this.#theta : initialParameters(this.spec, this.seed), state: start.state, optimizerReset: start.optimizerReset,
       model: engine.model, native: engine.native,
       checkMemory: () => engine.checkFitMemory('NeuralNetwork', train.n + (held ? held.n : 0), parsed.config),
+      checkpoint: checkpoint && { ...checkpoint, json: (theta, state) => this.#json(theta, state, targets.classes, scaling) },
       commit: (theta, state) => {
         this.#theta = theta;
         this.#state = state;

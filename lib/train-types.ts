@@ -67,6 +67,8 @@ export interface TrainConfig extends OptimConfig {
   earlyStopping: EarlyStoppingConfig | null;
   schedule: ScheduleConfig | null;
   reduceOnPlateau: PlateauConfig | null;
+  /** A checkpoint after every epoch (L-BFGS: iteration) that completes a multiple of this many global epochs; 0: none. */
+  checkpointEvery: number;
 }
 
 export interface TrainRecord {

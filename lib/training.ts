@@ -310,6 +310,7 @@ export function nativeConfig(c: TrainConfig, validation: Rows | null, weight: Fl
     validationY: validation ? validation.Y : undefined,
     sampleWeight: weight ?? undefined,
     state: nativeState(state),
+    checkpointEvery: c.checkpointEvery,
   };
 }
 

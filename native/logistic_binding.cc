@@ -33,33 +33,10 @@ void check_linear_terms(size_t bad, size_t n) {
                                              " is not finite: w·x + b overflowed (the weights or the inputs are too large)");
 }
 
-// A fit: the trainer (native/trainer.h) on the logistic objective, θ = (w, b).
-class LogisticFitJob final : public Job {
- public:
-  LogisticFitJob(const Batch& b, TrainSetup setup, bool copy = true) : in_(b, copy), setup_(std::move(setup)), m_(b.theta.length - 1) {}
-
-  void run(Progress& progress) override {
-    theta_.assign(in_.theta(), in_.theta() + in_.params());
-    LogisticObjective model(m_, setup_.l2, static_cast<size_t>(get_threads()));
-    out_ = run_training(model, theta_.data(), in_.X(), in_.Y(), in_.n(), setup_, records_, progress);
-  }
-
-  // The trainer's result, `iterations` = the steps taken, and θ.
-  Napi::Value result(Napi::Env env) override {
-    Napi::Object r = train_result(env, out_, records_, setup_.state);
-    r.Set("iterations", Napi::Number::New(env, static_cast<double>(out_.steps)));
-    r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
-    return r;
-  }
-
- private:
-  JobInput in_;
-  TrainSetup setup_;
-  size_t m_;
-  std::vector<double> theta_;
-  TrainRecords records_;
-  TrainOutcome out_;
-};
+// The trainer's objective for θ = (w, b), m features (on the job's thread).
+FitJob::MakeObjective logistic_objective(size_t m) {
+  return [m](const TrainSetup& s) { return std::make_unique<LogisticObjective>(m, s.l2, static_cast<size_t>(get_threads())); };
+}
 
 class LogisticPredictJob final : public Job {
  public:
@@ -95,20 +72,24 @@ Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
   return r;
 }
 
-// (θ, X, n, y, config, onProgress?) → fit result. Runs on the calling thread: on its own copies when
-// onProgress is given (JavaScript then runs between steps), else on the caller's arrays in place.
+// (θ, X, n, y, config, hooks?, cancel?) → fit result. Runs on the calling thread: on its own copies when
+// a hook is given (JavaScript then runs between steps), else on the caller's arrays in place.
 Napi::Value FitSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
   const Batch b = logistic_batch(info, 0, true);
-  LogisticFitJob job(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n, b.theta.length), info.Length() > 5 && info[5].IsFunction());
-  return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
+  const size_t m = b.theta.length - 1;
+  const Napi::Value hooks = info.Length() > 5 ? info[5] : env.Undefined();
+  FitJob job(b, read_train_setup(info[4], m, 1, b.n, b.theta.length), logistic_objective(m), has_hooks(hooks), true);
+  return run_sync(env, job, hooks, info.Length() > 6 ? info[6] : env.Undefined());
 }
 
-// (θ, X, n, y, config, onProgress?, cancel?: Int32Array) → Promise<fit result>
+// (θ, X, n, y, config, hooks?, cancel?: Int32Array) → Promise<fit result>
 Napi::Value Fit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Batch b = logistic_batch(info, 0, true);
-  return run_async(env, std::make_unique<LogisticFitJob>(b, read_train_setup(info[4], b.theta.length - 1, 1, b.n, b.theta.length)), info.Length() > 5 ? info[5] : env.Undefined(),
-                   info.Length() > 6 ? info[6] : env.Undefined());
+  const size_t m = b.theta.length - 1;
+  return run_async(env, std::make_unique<FitJob>(b, read_train_setup(info[4], m, 1, b.n, b.theta.length), logistic_objective(m), true, true),
+                   info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
 }
 
 // (θ, X, n) → Float64Array n of σ(X·w + b). Runs no JavaScript: reads in place.

@@ -39,30 +39,6 @@ namespace {
                                            " are not finite (W·a + b overflowed): the parameters or the inputs are too large to predict with");
 }
 
-// A fit: the trainer (native/trainer.h) on the network's objective.
-class NetFitJob final : public Job {
- public:
-  NetFitJob(const Network& net, const Batch& b, TrainSetup setup, bool copy = true) : net_(net), in_(b, copy), setup_(std::move(setup)) {}
-  void run(Progress& progress) override {
-    theta_.assign(in_.theta(), in_.theta() + in_.params());
-    NetObjective model(net_, setup_.l2);
-    out_ = run_training(model, theta_.data(), in_.X(), in_.Y(), in_.n(), setup_, records_, progress);
-  }
-  Napi::Value result(Napi::Env env) override {
-    Napi::Object r = train_result(env, out_, records_, setup_.state);
-    r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
-    return r;
-  }
-
- private:
-  Network net_;
-  JobInput in_;
-  TrainSetup setup_;
-  std::vector<double> theta_;
-  TrainRecords records_;
-  TrainOutcome out_;
-};
-
 class NetPredictJob final : public Job {
  public:
   // θ is borrowed (lib/network.ts never writes the θ it passes; Predict keeps it alive); X is copied
@@ -191,22 +167,29 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
     });
   }
 
-  // (theta, X, n, Y, config, onProgress?) → train result; runs on the calling thread: on its own
-  // copies when onProgress is given (JavaScript then runs between steps), else on the caller's arrays.
+  // The trainer's objective for this network (on the job's thread).
+  FitJob::MakeObjective objective() const {
+    return [net = net_](const TrainSetup& s) { return std::make_unique<NetObjective>(net, s.l2); };
+  }
+
+  // (theta, X, n, Y, config, hooks?, cancel?) → train result; runs on the calling thread: on its own
+  // copies when a hook is given (JavaScript then runs between steps), else on the caller's arrays.
   Napi::Value FitSync(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
+      Napi::Env env = info.Env();
       const Batch b = args(info, true);
-      NetFitJob job(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params), info.Length() > 5 && info[5].IsFunction());
-      return run_sync(info.Env(), job, info.Length() > 5 ? info[5] : info.Env().Undefined());
+      const Napi::Value hooks = info.Length() > 5 ? info[5] : env.Undefined();
+      FitJob job(b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params), objective(), has_hooks(hooks), false);
+      return run_sync(env, job, hooks, info.Length() > 6 ? info[6] : env.Undefined());
     });
   }
 
-  // (theta, X, n, Y, config, onProgress?, cancel?) → Promise<train result>
+  // (theta, X, n, Y, config, hooks?, cancel?) → Promise<train result>
   Napi::Value Fit(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       const Batch b = args(info, true);
-      return run_async(env, std::make_unique<NetFitJob>(net_, b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params)),
+      return run_async(env, std::make_unique<FitJob>(b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params), objective(), true, false),
                        info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
     });
   }

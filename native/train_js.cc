@@ -129,6 +129,7 @@ TrainSetup read_train_setup(Napi::Value value, size_t x_width, size_t y_width, s
     x.Yv = get_f64_copy(o, "validationY", checked_mul(x.nv, y_width, "validationN × outputs"));
     if (x.Xv.empty() || x.Yv.empty()) fail_type("ERR_BLASNET_ARG_TYPE", "config.validationX and config.validationY must be given with validationN");
   }
+  c.checkpoint_every = o.HasOwnProperty("checkpointEvery") && !o.Get("checkpointEvery").IsUndefined() ? get_size(o, "checkpointEvery") : 0;
   x.weight = get_f64_copy(o, "sampleWeight", n);
   s.state = parse_train_state(o, c.optim.kind, n_params);
   return s;
@@ -141,19 +142,64 @@ void TrainRecords::add(const Record& r) {
   if (!std::isnan(r.learning_rate)) learning_rates.push_back(r.learning_rate);
 }
 
+namespace {
+
+// Runs the trainer on `model` with the setup's validation set, weights and starting state (s.state,
+// which ends as the fit's final state), collecting the records and reporting each one to progress
+// (which may run JavaScript: sync fits); `checkpoint` gets the checkpoint epochs' θ and state.
 TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, TrainSetup& s,
-                          TrainRecords& records, Progress& progress) {
+                          TrainRecords& records, Progress& progress,
+                          std::function<void(const double*, const TrainState&)> checkpoint) {
   const Rows validation = s.extras.validation();
-  return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg, s.state,
-               [&](const Record& r) {
-                 records.add(r);
-                 ProgressRecord p{static_cast<double>(r.epoch), r.cost};
-                 p.validation_cost = r.validation_cost;
-                 p.validation_accuracy = r.validation_accuracy;
-                 p.learning_rate = r.learning_rate;
-                 progress.record(p);
-               },
-               [&] { return progress.cancelled(); });
+  TrainHooks hooks;
+  hooks.record = [&](const Record& r) {
+    records.add(r);
+    ProgressRecord p{static_cast<double>(r.epoch), r.cost};
+    p.validation_cost = r.validation_cost;
+    p.validation_accuracy = r.validation_accuracy;
+    p.learning_rate = r.learning_rate;
+    progress.record(p);
+  };
+  hooks.cancelled = [&] { return progress.cancelled(); };
+  hooks.checkpoint = std::move(checkpoint);
+  return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg, s.state, hooks);
+}
+
+}  // namespace
+
+FitJob::FitJob(const Batch& b, TrainSetup setup, MakeObjective make, bool copy, bool iterations)
+    : in_(b, copy), setup_(std::move(setup)), make_(std::move(make)), iterations_(iterations) {}
+
+void FitJob::run(Progress& progress) {
+  theta_.assign(in_.theta(), in_.theta() + in_.params());
+  const std::unique_ptr<Objective> model = make_(setup_);
+  std::function<void(const double*, const TrainState&)> checkpoint;
+  if (setup_.cfg.checkpoint_every > 0) {
+    const Optimizer kind = setup_.cfg.optim.kind;
+    const size_t P = theta_.size();
+    checkpoint_.size(P, kind == Optimizer::momentum || kind == Optimizer::adam ? P : 0, kind == Optimizer::adam ? P : 0);
+    checkpoint = [this, &progress](const double* theta, const TrainState& state) {
+      if (checkpoint_.put(theta, state)) progress.post({MessageKind::checkpoint, static_cast<double>(state.epoch)});
+    };
+  }
+  out_ = run_training(*model, theta_.data(), in_.X(), in_.Y(), in_.n(), setup_, records_, progress, std::move(checkpoint));
+}
+
+Napi::Value FitJob::result(Napi::Env env) {
+  Napi::Object r = train_result(env, out_, records_, setup_.state);
+  if (iterations_) r.Set("iterations", Napi::Number::New(env, static_cast<double>(out_.steps)));
+  r.Set("theta", new_f64(env, theta_.data(), theta_.size()));
+  return r;
+}
+
+void FitJob::on_message(Napi::Env env, const JobMessage& m, const JobHooks& hooks) {
+  if (m.kind != MessageKind::checkpoint) return;
+  const Snapshot* s = checkpoint_.take();
+  if (!s || hooks.checkpoint.IsEmpty()) return;
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("theta", new_f64(env, s->theta.data(), s->theta.size()));
+  o.Set("state", train_state_object(env, s->state));
+  hooks.checkpoint.Call({o});
 }
 
 Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const TrainRecords& rec, const TrainState& state) {

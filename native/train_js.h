@@ -4,8 +4,11 @@
 #pragma once
 #include <napi.h>
 
+#include <functional>
+#include <memory>
 #include <vector>
 
+#include "stream.h"
 #include "trainer.h"
 #include "worker.h"
 
@@ -36,14 +39,35 @@ struct TrainRecords {
   void add(const Record& r);
 };
 
-// Runs the trainer on `model` with the setup's validation set, weights and starting state (s.state,
-// which ends as the fit's final state), collecting the records and reporting each one to progress
-// (which may run JavaScript: sync fits).
-TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, TrainSetup& s,
-                          TrainRecords& records, Progress& progress);
-
 // { status, reason, epochs, steps, lastCost, evaluations, costs, validationCosts, validationAccuracies,
 //   learningRates, stoppedEarly, bestEpoch?, bestValue?, state } — the caller adds the parameters.
 Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const TrainRecords& rec, const TrainState& state);
+
+// A fit, for every model: the trainer on the objective `make` builds (on the job's thread) from the
+// setup, over the job's rows (its own copies, or the caller's arrays in place: JobInput), reporting
+// each record to progress and posting each checkpoint (config.checkpointEvery) to the main thread,
+// where on_message hands it to hooks.checkpoint as { theta, state } (new arrays; the newest
+// snapshot when several were taken while the main thread was busy: CheckpointSlot).
+class FitJob final : public Job {
+ public:
+  using MakeObjective = std::function<std::unique_ptr<Objective>(const TrainSetup&)>;
+  // iterations: the result also carries `iterations` (= steps), as the logistic binding's does.
+  FitJob(const Batch& b, TrainSetup setup, MakeObjective make, bool copy, bool iterations);
+  void run(Progress& progress) override;
+  // { status, reason, epochs, steps, lastCost, evaluations, costs, validationCosts,
+  //   validationAccuracies, learningRates, stoppedEarly, bestEpoch?, bestValue?, state, theta[, iterations] }
+  Napi::Value result(Napi::Env env) override;
+  void on_message(Napi::Env env, const JobMessage& m, const JobHooks& hooks) override;
+
+ private:
+  JobInput in_;
+  TrainSetup setup_;
+  MakeObjective make_;
+  bool iterations_;
+  std::vector<double> theta_;  // P: the parameters being trained
+  TrainRecords records_;
+  TrainOutcome out_;
+  CheckpointSlot checkpoint_;  // sized in run() when the fit checkpoints
+};
 
 }  // namespace blasnet

@@ -214,8 +214,15 @@ class Recorder {
   bool saved_ = false;
 };
 
+// Whether a checkpoint falls after the epoch (iteration) that brought the state's count to `epochs`.
+bool checkpoint_due(const TrainConfig& cfg, const TrainHooks& hooks, size_t epochs) {
+  return cfg.checkpoint_every > 0 && epochs % cfg.checkpoint_every == 0 && hooks.checkpoint;
+}
+
 TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                         TrainState& state, const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled) {
+                         TrainState& state, const TrainHooks& hooks) {
+  const auto& record = hooks.record;
+  const auto& cancelled = hooks.cancelled;
   const size_t P = model.n_params();
   model.reserve(data.n, validation ? validation->n : 0);
   model.bind(data);
@@ -272,6 +279,7 @@ TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, cons
     out.epochs = it + 1;
     state.epoch = e + 1;
     out.last_cost = f;
+    if (checkpoint_due(cfg, hooks, state.epoch)) hooks.checkpoint(theta, state);
     const double scale = std::max({std::fabs(f_old), std::fabs(f), 1.0});
     if (std::fabs(f_old - f) <= 64 * std::numeric_limits<double>::epsilon() * scale) {
       out.reason = StopReason::cost_change;
@@ -289,9 +297,11 @@ TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, cons
 }  // namespace
 
 TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                   TrainState& state, const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled) {
+                   TrainState& state, const TrainHooks& hooks) {
   size_state(state, cfg.optim.kind, model.n_params());
-  if (cfg.optim.kind == Optimizer::lbfgs) return train_lbfgs(model, theta, data, validation, cfg, state, record, cancelled);
+  if (cfg.optim.kind == Optimizer::lbfgs) return train_lbfgs(model, theta, data, validation, cfg, state, hooks);
+  const auto& record = hooks.record;
+  const auto& cancelled = hooks.cancelled;
   const size_t P = model.n_params(), xw = model.x_width(), yw = model.y_width(), n = data.n;
   const size_t B = cfg.batch_size == 0 ? n : std::min(cfg.batch_size, n);
   // The caller's rows are used in place unless batches must be gathered (a shuffle, or a batch whose
@@ -382,6 +392,7 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
         }
         if (recording) stop = recorder(epoch, epoch_cost, lr);
       }
+      if (checkpoint_due(cfg, hooks, state.epoch)) hooks.checkpoint(theta, state);
     }
     if (stop) {
       out.stopped_early = true;

@@ -94,6 +94,9 @@ struct TrainConfig {
   Plateau plateau;
   double tolerance = 1e-6;  // L-BFGS: stop when ‖∂J/∂θ‖∞ ≤ tolerance
   size_t lbfgs_memory = 10;
+  // A checkpoint (TrainHooks::checkpoint) after every epoch (L-BFGS: iteration) that completes a
+  // multiple of checkpoint_every global epochs; 0: none.
+  size_t checkpoint_every = 0;
 };
 
 // The counters of a monitored quantity (early stopping, the plateau rule): its best value so far
@@ -132,6 +135,16 @@ struct Record {
   double cost, validation_cost, validation_accuracy, learning_rate;
 };
 
+// What a fit reports to its caller and polls: every record; whether to stop (before every step);
+// and, at checkpoint epochs (TrainConfig::checkpoint_every), θ (P) and the state that goes with it,
+// read during the call only (a caller that keeps them copies them). An empty checkpoint is never
+// called.
+struct TrainHooks {
+  std::function<void(const Record&)> record;
+  std::function<bool()> cancelled;
+  std::function<void(const double* theta, const TrainState& state)> checkpoint;
+};
+
 enum class TrainStatus { ok = 0, aborted = 1, diverged = 2 };
 enum class StopReason { epochs = 0, early_stopping = 1, gradient = 2, cost_change = 3, line_search = 4 };
 
@@ -166,8 +179,12 @@ struct TrainOutcome {
 // fit when the best record is an earlier fit's). Stops at a batch when cancelled() (aborted: θ and
 // the state from the last completed step) or when a cost or an updated parameter is not finite
 // (diverged: θ stays at its last finite value; the caller discards θ and the state).
+// Checkpoints: after global epoch (L-BFGS iteration) e completed, its record made, when
+// cfg.checkpoint_every divides e + 1, hooks.checkpoint(θ, state) with the state's epoch at e + 1:
+// what a fit stopped right there would have kept, before any restore_best (so a warm start from it
+// continues this fit; see docs/math.md, "Training state and warm starts").
 TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                   TrainState& state, const std::function<void(const Record&)>& record, const std::function<bool()>& cancelled);
+                   TrainState& state, const TrainHooks& hooks);
 
 // The learning rate of global epoch e under cfg.schedule (before any plateau reduction), in a fit
 // that started at global epoch e0: step and exponential follow e; cosine spans the fit's own

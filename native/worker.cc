@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <exception>
+#include <string>
 
 namespace blasnet {
 
@@ -22,44 +23,69 @@ Napi::Object progress_object(Napi::Env env, const ProgressRecord& r) {
   return rec;
 }
 
+// A progress-queue entry: a record, or a message for the job's on_message.
+struct QueueItem {
+  bool is_record = true;
+  ProgressRecord record{0, 0};
+  JobMessage message{MessageKind::checkpoint, 0};
+};
+
 class SyncProgress final : public Progress {
  public:
-  SyncProgress(Napi::Env env, Napi::Value fn)
-      : env_(env), fn_(fn.IsFunction() ? fn.As<Napi::Function>() : Napi::Function()), teardown_(env_state(env).tearing_down) {}
+  SyncProgress(Napi::Env env, Job& job, const JobHooks& hooks, const int32_t* cancel_flag)
+      : env_(env), job_(job), hooks_(hooks), cancel_flag_(cancel_flag), teardown_(env_state(env).tearing_down) {}
   void record(const ProgressRecord& r) override {
-    if (fn_.IsEmpty() || error_) return;
+    if (hooks_.progress.IsEmpty() || error_) return;
     try {
       Napi::HandleScope scope(env_);
-      fn_.Call({progress_object(env_, r)});
+      hooks_.progress.Call({progress_object(env_, r)});
     } catch (const Napi::Error& e) {
       error_ = e;  // keeps the thrown value, Error or not
     }
   }
-  bool cancelled() override { return error_.has_value() || teardown_->load(std::memory_order_relaxed); }
+  void post(const JobMessage& m) override {
+    if (error_) return;
+    try {
+      Napi::HandleScope scope(env_);
+      job_.on_message(env_, m, hooks_);
+    } catch (const Napi::Error& e) {
+      error_ = e;
+    }
+  }
+  bool cancelled() override {
+    return error_.has_value() || teardown_->load(std::memory_order_relaxed) ||
+           (cancel_flag_ != nullptr && __atomic_load_n(cancel_flag_, __ATOMIC_RELAXED) != 0);
+  }
   void rethrow() const {
     if (error_) throw *error_;
   }
 
  private:
   Napi::Env env_;
-  Napi::Function fn_;
+  Job& job_;
+  const JobHooks& hooks_;
+  const int32_t* cancel_flag_;
   std::optional<Napi::Error> error_;
   std::shared_ptr<std::atomic<bool>> teardown_;
 };
 
-class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
+// The data of `cancel` (an Int32Array of at least one element, live), or null for anything else.
+int32_t* cancel_data(Napi::Value cancel) {
+  if (cancel.IsEmpty() || !cancel.IsTypedArray() || cancel.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) return nullptr;
+  Napi::Int32Array flag = cancel.As<Napi::Int32Array>();
+  if (flag.ElementLength() < 1 || flag.ArrayBuffer().IsDetached()) return nullptr;
+  return flag.Data();
+}
+
+class JobWorker final : public Napi::AsyncProgressQueueWorker<QueueItem> {
  public:
-  JobWorker(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel, Napi::Value keep)
-      : Napi::AsyncProgressQueueWorker<ProgressRecord>(env, "blasnet"), deferred_(Napi::Promise::Deferred::New(env)),
-        job_(std::move(job)), teardown_(env_state(env).tearing_down), scope_(std::in_place) {
-    if (on_progress.IsFunction()) on_progress_ = Napi::Persistent(on_progress.As<Napi::Function>());
+  JobWorker(Napi::Env env, std::unique_ptr<Job> job, JobHooks hooks, Napi::Value cancel, Napi::Value keep)
+      : Napi::AsyncProgressQueueWorker<QueueItem>(env, "blasnet"), deferred_(Napi::Promise::Deferred::New(env)),
+        job_(std::move(job)), hooks_(std::move(hooks)), teardown_(env_state(env).tearing_down), scope_(std::in_place) {
     if (!keep.IsEmpty() && keep.IsObject()) keep_ = Napi::Persistent(keep.As<Napi::Object>());
-    if (cancel.IsTypedArray() && cancel.As<Napi::TypedArray>().TypedArrayType() == napi_int32_array) {
-      Napi::Int32Array flag = cancel.As<Napi::Int32Array>();
-      if (flag.ElementLength() >= 1 && !flag.ArrayBuffer().IsDetached()) {
-        cancel_ref_ = Napi::Persistent(flag);  // keeps the flag's memory alive while the job runs
-        cancel_flag_ = flag.Data();
-      }
+    if (int32_t* flag = cancel_data(cancel)) {
+      cancel_ref_ = Napi::Persistent(cancel.As<Napi::Int32Array>());  // keeps the flag's memory alive while the job runs
+      cancel_flag_ = flag;
     }
   }
 
@@ -70,8 +96,16 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
    public:
     Reporter(JobWorker& w, const ExecutionProgress& p) : w_(w), p_(p) {}
     void record(const ProgressRecord& r) override {
-      if (w_.on_progress_.IsEmpty()) return;
-      p_.Send(&r, 1);
+      if (w_.hooks_.progress.IsEmpty()) return;
+      QueueItem item;
+      item.record = r;
+      p_.Send(&item, 1);
+    }
+    void post(const JobMessage& m) override {
+      QueueItem item;
+      item.is_record = false;
+      item.message = m;
+      p_.Send(&item, 1);
     }
     bool cancelled() override { return w_.cancelled(); }
 
@@ -97,15 +131,16 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
     scope_.reset();  // the job's BLAS work is over: a deferred setThreads may apply now
   }
 
-  // Main thread. A throwing user callback stops the job; the Promise rejects with what it threw.
-  void OnProgress(const ProgressRecord* data, size_t count) override {
-    if (on_progress_.IsEmpty() || callback_failed_.load() || teardown_->load()) return;
+  // Main thread. A throwing user callback (or hook) stops the job; the Promise rejects with what it threw.
+  void OnProgress(const QueueItem* data, size_t count) override {
+    if (callback_failed_.load() || teardown_->load()) return;
     try {
       Napi::Env env = Env();
       Napi::HandleScope scope(env);
       for (size_t k = 0; k < count; ++k) {
         try {
-          on_progress_.Call({progress_object(env, data[k])});
+          if (!data[k].is_record) job_->on_message(env, data[k].message, hooks_);
+          else if (!hooks_.progress.IsEmpty()) hooks_.progress.Call({progress_object(env, data[k].record)});
         } catch (const Napi::Error& e) {
           callback_error_ = e;
           callback_failed_.store(true);
@@ -150,8 +185,8 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
 
   Napi::Promise::Deferred deferred_;
   std::unique_ptr<Job> job_;
+  JobHooks hooks_;
   std::shared_ptr<std::atomic<bool>> teardown_;
-  Napi::FunctionReference on_progress_;
   Napi::Reference<Napi::Int32Array> cancel_ref_;
   Napi::ObjectReference keep_;  // what the job reads in place (JobInput's borrowed θ)
   int32_t* cancel_flag_ = nullptr;
@@ -165,8 +200,28 @@ class JobWorker final : public Napi::AsyncProgressQueueWorker<ProgressRecord> {
 
 }  // namespace
 
-Napi::Value run_sync(Napi::Env env, Job& job, Napi::Value on_progress) {
-  SyncProgress progress(env, on_progress);
+JobHooks read_hooks(Napi::Value hooks) {
+  JobHooks h;
+  if (hooks.IsEmpty() || hooks.IsUndefined() || hooks.IsNull()) return h;
+  if (!hooks.IsObject() || hooks.IsFunction())
+    fail_type("ERR_BLASNET_ARG_TYPE", "hooks must be an object of functions { progress, checkpoint, batch } or undefined");
+  Napi::Object o = hooks.As<Napi::Object>();
+  const auto take = [&](const char* key, Napi::FunctionReference& ref) {
+    // Own properties only, as the config's: a polluted Object.prototype must not supply a hook.
+    Napi::Value f = o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined();
+    if (f.IsUndefined()) return;
+    if (!f.IsFunction()) fail_type("ERR_BLASNET_ARG_TYPE", std::string("hooks.") + key + " must be a function or undefined");
+    ref = Napi::Persistent(f.As<Napi::Function>());
+  };
+  take("progress", h.progress);
+  take("checkpoint", h.checkpoint);
+  take("batch", h.batch);
+  return h;
+}
+
+Napi::Value run_sync(Napi::Env env, Job& job, Napi::Value hooks, Napi::Value cancel) {
+  const JobHooks h = read_hooks(hooks);
+  SyncProgress progress(env, job, h, cancel_data(cancel));
   {
     JobScope scope;
     job.run(progress);
@@ -175,8 +230,8 @@ Napi::Value run_sync(Napi::Env env, Job& job, Napi::Value on_progress) {
   return job.result(env);
 }
 
-Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel, Napi::Value keep) {
-  auto* worker = new JobWorker(env, std::move(job), on_progress, cancel, keep);
+Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value hooks, Napi::Value cancel, Napi::Value keep) {
+  auto* worker = new JobWorker(env, std::move(job), read_hooks(hooks), cancel, keep);
   Napi::Promise p = worker->promise();
   worker->Queue();
   return p;

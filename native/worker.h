@@ -27,14 +27,31 @@ struct ProgressRecord {
   double learning_rate = std::numeric_limits<double>::quiet_NaN();
 };
 
-// What a running job reports through and polls. record() may run JavaScript (sync jobs).
+// A message a running job sends to the main thread besides its records: a checkpoint is ready in
+// the job (its on_message takes it), or the job asks for a training batch (native/stream.h).
+enum class MessageKind { checkpoint = 0, batch = 1 };
+struct JobMessage {
+  MessageKind kind;
+  double epoch;  // batch: the global epoch to open (its first batch), or −1 for the open epoch's next batch
+};
+
+// What a running job reports through and polls. record() and post() may run JavaScript (sync jobs).
 class Progress {
  public:
   virtual void record(const ProgressRecord& r) = 0;
+  // Hands m to the job's on_message on the main thread: at once for a sync job, through the
+  // progress queue (in order with the records) for an async one.
+  virtual void post(const JobMessage& m) = 0;
   virtual bool cancelled() = 0;
 
  protected:
   ~Progress() = default;
+};
+
+// The JavaScript functions of a call's `hooks` object ({ progress?, checkpoint?, batch? }, each a
+// function or undefined), as the runner keeps them; an absent one is empty.
+struct JobHooks {
+  Napi::FunctionReference progress, checkpoint, batch;
 };
 
 class Job {
@@ -44,19 +61,34 @@ class Job {
   virtual void run(Progress& progress) = 0;
   // Main thread, after run returned normally: the call's value (may throw a Failure).
   virtual Napi::Value result(Napi::Env env) = 0;
+  // Main thread: a message the job posted, with the call's hooks. May call into JavaScript; a
+  // JavaScript exception it lets through stops the job as a throwing progress callback does.
+  virtual void on_message(Napi::Env env, const JobMessage& m, const JobHooks& hooks) {
+    (void)env;
+    (void)m;
+    (void)hooks;
+  }
 };
 
-// Runs job on the calling thread under a JobScope; on_progress (a function or undefined) is
-// called at each record. If it throws (anything, Error or not), the job stops at its next check
-// and the call throws that value.
-Napi::Value run_sync(Napi::Env env, Job& job, Napi::Value on_progress);
+// `hooks`: an object of optional functions { progress, checkpoint, batch }, or undefined (none).
+// Throws ERR_BLASNET_ARG_TYPE for anything else.
+JobHooks read_hooks(Napi::Value hooks);
+// Whether `hooks` is an object (a sync fit given one copies its inputs: JavaScript may run meanwhile).
+inline bool has_hooks(Napi::Value hooks) { return !hooks.IsEmpty() && hooks.IsObject(); }
+
+// Runs job on the calling thread under a JobScope with the call's hooks: hooks.progress (if any) is
+// called at each record, and the job's messages reach on_message at once. If a hook throws
+// (anything, Error or not), the job stops at its next check and the call throws that value.
+// cancel: an Int32Array whose element 0 set to non-zero (by a hook) stops the job, or undefined.
+Napi::Value run_sync(Napi::Env env, Job& job, Napi::Value hooks, Napi::Value cancel = Napi::Value());
 
 // Queues job on libuv's pool and returns a Promise settled with its result or its error.
+// hooks: as for run_sync (called on the main thread, records and messages in the order sent).
 // cancel: an Int32Array whose element 0 the JS side sets to stop the job, or undefined.
 // keep: an object (a borrowed array, see JobInput) held alive until the job has ended, or undefined.
 // (Node waits for a worker's queued work before it frees that worker's heap, so memory kept this way
 // outlives the job even when the worker is terminated.)
-Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value on_progress, Napi::Value cancel,
+Napi::Value run_async(Napi::Env env, std::unique_ptr<Job> job, Napi::Value hooks, Napi::Value cancel,
                       Napi::Value keep = Napi::Value());
 
 }  // namespace blasnet

@@ -40,11 +40,15 @@ export interface FitOutcome {
   state: TrainState;
 }
 
-/** The training loop of native train() (lib/reference/trainer.ts) on the job's model; θ updated in place. */
-export function runFit(job: FitJob, record: (r: TrainRecord) => void, cancelled: () => boolean): FitOutcome {
+/**
+ * The training loop of native train() (lib/reference/trainer.ts) on the job's model; θ updated in
+ * place. `checkpoint` gets θ and the state (live) at every checkpoint epoch (config.checkpointEvery).
+ */
+export function runFit(job: FitJob, record: (r: TrainRecord) => void, cancelled: () => boolean,
+  checkpoint?: (theta: Float64Array, state: TrainState) => void): FitOutcome {
   const m = job.model;
   const objective = m.kind === 'logistic' ? new LogisticObjective(m.m, job.config.l2) : new NetObjective(m.spec, job.config.l2);
-  const t = new Trainer(objective, job.theta, job.train, job.validation, job.config, record, job.state);
+  const t = new Trainer(objective, job.theta, job.train, job.validation, job.config, record, job.state, checkpoint);
   while (!t.done) {
     if (cancelled()) {
       t.abort();

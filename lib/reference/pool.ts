@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BlasnetError } from '../errors.js';
 import { packageRoot } from '../root.js';
-import type { TrainRecord } from './trainer.js';
+import type { TrainRecord, TrainState } from './trainer.js';
 import type { WorkerRequest, WorkerResponse } from './worker.js';
 
 type Request = WorkerRequest extends infer R ? (R extends { id: number; flag: Int32Array } ? Omit<R, 'id' | 'flag'> : never) : never;
@@ -19,6 +19,7 @@ interface Pending {
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
   onProgress: ((record: TrainRecord) => void) | undefined;
+  onCheckpoint: ((theta: Float64Array, state: TrainState) => void) | undefined;
   flag: Int32Array;
   thrown: { value: unknown } | null;
 }
@@ -76,11 +77,12 @@ function startWorker(): PoolWorker {
   const worker = new Worker(workerScript(), { execArgv: [] });
   const w: PoolWorker = { worker, busy: false, kind: null };
   worker.on('message', (msg: WorkerResponse) => {
-    if (msg.type === 'progress') {
+    if (msg.type === 'progress' || msg.type === 'checkpoint') {
       const p = pending.get(msg.id);
-      if (!p || !p.onProgress || p.thrown) return;
+      if (!p || p.thrown) return;
       try {
-        p.onProgress(msg.record);
+        if (msg.type === 'progress') p.onProgress?.(msg.record);
+        else p.onCheckpoint?.(msg.theta, msg.state);
       } catch (e) {
         p.thrown = { value: e };
         Atomics.store(p.flag, 0, 1);
@@ -127,13 +129,15 @@ function submit(req: WorkerRequest, transfer: ArrayBuffer[]): void {
 /**
  * Runs one reference job in a worker thread. `transfer` lists buffers of the job that the caller
  * hands over (copies made for the job). Returns the Promise of its value and a `cancel` that makes
- * the job stop before its next step (it then settles with status 'aborted').
+ * the job stop before its next step (it then settles with status 'aborted'). `onCheckpoint` gets a
+ * fit's checkpoints (copies, the caller's to keep).
  */
-export function runInWorker<T>(request: Request, transfer: ArrayBuffer[], onProgress?: (record: TrainRecord) => void): { promise: Promise<T>; cancel: () => void } {
+export function runInWorker<T>(request: Request, transfer: ArrayBuffer[], onProgress?: (record: TrainRecord) => void,
+  onCheckpoint?: (theta: Float64Array, state: TrainState) => void): { promise: Promise<T>; cancel: () => void } {
   const id = nextId++;
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const promise = new Promise<T>((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress, flag, thrown: null });
+    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress, onCheckpoint, flag, thrown: null });
   });
   submit({ ...request, id, flag } as WorkerRequest, transfer);
   return { promise, cancel: () => { Atomics.store(flag, 0, 1); } };

@@ -93,6 +93,7 @@ export class Trainer {
   readonly #validation: Rows | null;
   readonly #cfg: TrainConfig;
   readonly #onRecord: (r: TrainRecord) => void;
+  readonly #onCheckpoint: ((theta: Float64Array, state: TrainState) => void) | undefined;
   readonly #B: number;
   readonly #gather: boolean;
   readonly #single: boolean;
@@ -122,15 +123,19 @@ export class Trainer {
   /**
    * A fit of `cfg.epochs` epochs (global epochs state.epoch, …) from `state`, which must hold a
    * tracker for early stopping and the plateau rule when `cfg` has them (lib/train-state.ts startState).
+   * `onCheckpoint` gets θ and the state (live: read them during the call) after every epoch
+   * (L-BFGS: iteration) that completes a multiple of `cfg.checkpointEvery` global epochs, its
+   * record made, before any restoreBest: as native train()'s hooks.checkpoint.
    */
   constructor(model: Objective, theta: Float64Array, data: Rows, validation: Rows | null, cfg: TrainConfig, onRecord: (r: TrainRecord) => void,
-    state: TrainState) {
+    state: TrainState, onCheckpoint?: (theta: Float64Array, state: TrainState) => void) {
     this.#model = model;
     this.#theta = theta;
     this.#data = data;
     this.#validation = validation;
     this.#cfg = cfg;
     this.#onRecord = onRecord;
+    this.#onCheckpoint = onCheckpoint;
     const n = data.n, P = model.nParams;
     const lbfgs = cfg.optimizer === 'lbfgs';
     this.#B = lbfgs || cfg.batchSize === 0 ? n : Math.min(cfg.batchSize, n);
@@ -240,6 +245,12 @@ export class Trainer {
     }
   }
 
+  /** The checkpoint after the epoch (iteration) that brought the state's count to a multiple of checkpointEvery. */
+  #checkpoint(): void {
+    const every = this.#cfg.checkpointEvery;
+    if (every > 0 && this.#state.epoch % every === 0 && this.#onCheckpoint) this.#onCheckpoint(this.#theta, this.#state);
+  }
+
   #stopEarly(): void {
     this.stoppedEarly = true;
     this.reason = 'early-stopping';
@@ -321,14 +332,17 @@ export class Trainer {
     if (this.#j0 >= n) {
       this.#state.epoch = this.#epoch + 1;
       this.epochs = this.#state.epoch - this.#e0;
+      let stop = false;
       if (!single) {
         const epochCost = this.#epochTotal / n;
         this.lastCost = epochCost;
         if (this.#recording && this.#blownUp(epochCost)) return;
-        if (this.#recording && this.#record(this.#epoch, epochCost, this.#lr)) {
-          this.#stopEarly();
-          return;
-        }
+        stop = this.#recording && this.#record(this.#epoch, epochCost, this.#lr);
+      }
+      this.#checkpoint();
+      if (stop) {
+        this.#stopEarly();
+        return;
       }
       this.#epoch++;
       this.#j0 = 0;
@@ -391,6 +405,7 @@ export class Trainer {
     this.#state.epoch = it + 1;
     this.epochs = it + 1 - this.#e0;
     this.lastCost = state.f;
+    this.#checkpoint();
     this.#epoch++;
     const scale = Math.max(Math.abs(fOld), Math.abs(state.f), 1);
     if (Math.abs(fOld - state.f) <= COST_CHANGE * scale) {

@@ -3,6 +3,8 @@
 // result, and polls the shared cancel flag before every step. Never imports a model class.
 import { parentPort } from 'node:worker_threads';
 import type { NetSpec } from '../spec.js';
+import { cloneState } from '../train-state.js';
+import type { TrainState } from '../train-types.js';
 import { runFit, runLogisticPredict, runNetworkPredict, type FitJob } from './jobs.js';
 import type { TrainRecord } from './trainer.js';
 
@@ -15,6 +17,7 @@ export type WorkerRequest =
 /** What the worker posts back. */
 export type WorkerResponse =
   | { id: number; type: 'progress'; record: TrainRecord }
+  | { id: number; type: 'checkpoint'; theta: Float64Array; state: TrainState }
   | { id: number; type: 'done'; value: unknown }
   | { id: number; type: 'error'; name: string; message: string };
 
@@ -29,7 +32,13 @@ if (port) {
       let value: unknown, transfer: ArrayBuffer[] = [];
       switch (req.kind) {
         case 'fit': {
-          const r = runFit(req.job, record, cancelled);
+          // A checkpoint: copies of θ and the state, handed over (the main thread writes the file).
+          const checkpoint = (theta: Float64Array, state: TrainState) => {
+            const copy = { theta: theta.slice(), state: cloneState(state) };
+            const transfer = [copy.theta.buffer, copy.state.optimizer.m.buffer, copy.state.optimizer.v.buffer] as ArrayBuffer[];
+            port.postMessage({ id: req.id, type: 'checkpoint', ...copy } satisfies WorkerResponse, transfer);
+          };
+          const r = runFit(req.job, record, cancelled, req.job.config.checkpointEvery > 0 ? checkpoint : undefined);
           value = r;
           transfer = [...new Set([r.theta.buffer, r.state.optimizer.m.buffer, r.state.optimizer.v.buffer] as ArrayBuffer[])];
           break;
