@@ -11,6 +11,7 @@ import { crossValidateCommand, SCORING_NAMES, type CvOptions } from './cv.js';
 import { columnListOption, delimiterOption, missingOption } from './data.js';
 import { CliError } from './errors.js';
 import { oneLine, Sink } from './output.js';
+import { STREAM_BYTES } from './stream.js';
 import { train, type TrainOptions } from './train.js';
 
 export { routeWarnings } from './output.js';
@@ -142,6 +143,12 @@ export function program(out: Sink, warn: (s: string) => void): Command {
     .option('--validation <fraction>', 'hold out this fraction of the rows as a validation set (stratified by class for a classifier, seeded by --seed), evaluated every epoch', number((v) => v > 0 && v < 1, 'a fraction in (0, 1)'))
     .option('--out <file>', 'write the model (JSON) here')
     .option('--plot <file>', 'write the learning curve (SVG) here')
+    .option('--stream', `read the CSV in a stream (bounded memory: a first pass learns the preprocessing, each epoch reads the file again through a shuffle buffer) [when the file is larger than ${STREAM_BYTES / 2 ** 20} MiB]`)
+    .option('--no-stream', 'read the CSV into memory, whatever its size')
+    .option('--buffer-rows <n>', 'rows in the shuffle buffer of a streamed file', int(0, 1e9), 65536)
+    .option('--checkpoint <file>', 'save the model with its training state here during training (atomically), every --checkpoint-every epochs')
+    .option('--checkpoint-every <n>', 'epochs (logistic: iterations) between checkpoints', int(1, 1e9), 1)
+    .option('--resume <file>', 'continue the fit saved in this checkpoint: the same data and options, --epochs counting the total')
     .action(async function (this: Command, data: string | undefined) {
       const given = (key: string) => this.getOptionValueSource(key) === 'cli';
       await train(data, modelOptions<TrainOptions>(this), given, out, warn);

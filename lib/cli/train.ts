@@ -13,16 +13,29 @@ import { dataSource, readIdxPair, readTable, type DataOptions } from './data.js'
 import { CliError, usageError } from './errors.js';
 import { worseThanMean } from './metrics.js';
 import { buildModel, checkModelOptions, fitError, fitTable, regressionOption, type BuiltModel, type ModelOptions } from './model.js';
+import { loadModel } from '../index.js';
+import { NeuralNetwork } from '../network.js';
 import { classIndex, measure, saveCliModel, type Inputs, type Measured } from './modelfile.js';
 import type { Sink } from './output.js';
 import { learningCurveSvg, type Series } from './plot.js';
 import { progressBar } from './progress.js';
+import { prepareStream, streamed } from './stream.js';
 import { classList, describePreprocessing, fitPreprocessing, targetData, trainingRows, type TabularOptions } from './tabular.js';
 
 export interface TrainOptions extends ModelOptions, TabularOptions, DataOptions {
   validation?: number;
   out?: string;
   plot?: string;
+  /** Stream the CSV (true), read it into memory (false), or decide by its size (undefined). */
+  stream?: boolean;
+  /** The shuffle buffer of a streamed file, in rows. */
+  bufferRows: number;
+  /** Save a checkpoint here during training. */
+  checkpoint?: string;
+  /** Every this many epochs (iterations). */
+  checkpointEvery: number;
+  /** Continue the fit saved in this checkpoint (or model file). */
+  resume?: string;
 }
 
 /** The CSV-only options, for the message when they come with IDX data. */
@@ -36,14 +49,19 @@ export function headline(m: Measured): string {
     : `R² ${r.r2.toFixed(4)}, MSE ${r.mse.toPrecision(6)}, MAE ${r.mae.toPrecision(6)}`;
 }
 
-interface Prepared {
+/** What train needs from the data, read in memory or streamed. */
+export interface Prepared {
   source: string;
   task: 'classification' | 'regression';
   classes: Classes | null;
   target: string | null;
   built: BuiltModel;
-  train: { X: Inputs; y: ArrayLike<unknown>; n: number };
+  train: { X: Inputs; y: ArrayLike<unknown>; n: number } | null;
   validation: { X: Inputs; y: ArrayLike<unknown>; n: number } | null;
+  /** Whether there are validation rows. */
+  hasValidation: boolean;
+  /** Measures the fitted model on the training and validation rows (a streamed file: one more pass). */
+  measure?: (model: BuiltModel['model']) => Promise<{ train: Measured & { n: number }; validation: (Measured & { n: number }) | null }>;
   /** Fits the model (with the validation set and the callbacks given). */
   fit(options: Record<string, unknown>): Promise<{ stoppedEarly: boolean; reason: string; bestEpoch?: number; bestValue?: number; epochs: number; droppedRows: number }>;
   saved: string;
@@ -99,6 +117,7 @@ async function prepareCsv(file: string, o: TrainOptions, print: (s?: string) => 
     built,
     train: { X: trainX, y: trainY, n: trainX.nRows },
     validation: validation ? { X: validation, y: yval!, n: validation.nRows } : null,
+    hasValidation: validation !== null,
     fit: async (options) => {
       const r = await fitTable(built.model, train, validation ? { X: validation, y: yval! } : null, options);
       return { ...r, droppedRows: r.droppedRows ?? 0 };
@@ -142,12 +161,37 @@ function prepareIdx(images: string, labels: string, o: TrainOptions, print: (s?:
     built,
     train: { X: Xtrain, y: ytrain, n: Xtrain.rows },
     validation: Xval ? { X: Xval, y: yval!, n: Xval.rows } : null,
+    hasValidation: Xval !== null,
     fit: async (options) => {
       const r = await built.model.fit(Xtrain, ytrain, { ...options, ...(Xval ? { validation: { X: Xval, y: yval! } } : {}) } as never);
       return { ...r, droppedRows: 0 };
     },
     saved: o.standardize ? 'with its input standardization' : 'without input scaling',
   };
+}
+
+/**
+ * The model of a checkpoint (or a saved model) to continue, checked against the model the options
+ * build: the same kind, architecture and preprocessing (the same data and data options learn the same
+ * preprocessing), so that the continued fit is the interrupted one.
+ * @throws {CliError} an unreadable file, or a model the options would not have built
+ */
+async function resumed(file: string, fresh: BuiltModel['model']): Promise<BuiltModel['model']> {
+  let model: BuiltModel['model'];
+  try {
+    model = await loadModel(file);
+  } catch (e) {
+    throw new CliError(`cannot resume from ${file}: ${(e as Error).message}`);
+  }
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const shape = (m: BuiltModel['model']) => (m instanceof NeuralNetwork
+    ? `network ${m.spec.sizes.join('-')} (${m.spec.layers.map((l) => l.g.name).join(', ')}; loss ${m.spec.loss})`
+    : 'logistic regression');
+  if (shape(model) !== shape(fresh)) throw new CliError(`cannot resume from ${file}: it holds a ${shape(model)}, and these options build a ${shape(fresh)}`);
+  if (!same(model.preprocessing?.toJSON(), fresh.preprocessing?.toJSON())) {
+    throw new CliError(`cannot resume from ${file}: its preprocessing differs from the one learned from this data and these data options (another file, split or --impute?)`);
+  }
+  return model;
 }
 
 /**
@@ -163,9 +207,18 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   };
   checkModelOptions(o, given);
   const src = dataSource(data, o, true, CSV_ONLY);
-  const p = src.kind === 'csv' ? await prepareCsv(src.file, o, (s) => print(s)) : prepareIdx(src.images, src.labels!, o, (s) => print(s));
+  const p = src.kind === 'idx' ? prepareIdx(src.images, src.labels!, o, (s) => print(s))
+    : streamed(src.file, o) ? await prepareStream(src.file, o, (s) => print(s)) : await prepareCsv(src.file, o, (s) => print(s));
   const { built, task, classes } = p;
-  const model = built.model, unit = built.unit;
+  const unit = built.unit;
+  // --resume: the checkpoint's model (parameters, training state, preprocessing) takes the place of the
+  // one the options build, which it must equal in everything but its parameters and state.
+  let epochsDone = 0;
+  if (o.resume !== undefined) {
+    built.model = await resumed(o.resume, built.model);
+    epochsDone = built.model.epochsTrained;
+  }
+  const model = built.model;
 
   if (o.classWeight !== undefined && task !== 'classification') throw usageError('--class-weight needs a classifier; the task is regression');
   if (Array.isArray(o.classWeight) && o.classWeight.length !== classes!.length) {
@@ -175,20 +228,26 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   if (o.classWeight !== undefined) {
     // 'balanced' is w_c = n / (k · n_c) over the training rows (the library's definition), shown here.
     const k = classes!.length;
-    const idx = classIndex(p.train.y as ArrayLike<string>, classes!, (i) => `training row ${i + 1}`);
-    const counts = new Array<number>(k).fill(0);
-    for (const c of idx) counts[c]!++;
-    const w = o.classWeight === 'balanced' ? counts.map((nc) => (nc > 0 ? idx.length / (k * nc) : 0)) : o.classWeight;
+    let w: number[];
+    if (o.classWeight === 'balanced') {
+      if (!p.train) throw usageError('--class-weight balanced needs the class counts of the training rows, which a streamed file does not keep: give one weight per class, or --no-stream');
+      const idx = classIndex(p.train.y as ArrayLike<string>, classes!, (i) => `training row ${i + 1}`);
+      const counts = new Array<number>(k).fill(0);
+      for (const c of idx) counts[c]!++;
+      w = counts.map((nc) => (nc > 0 ? idx.length / (k * nc) : 0));
+    } else {
+      w = o.classWeight;
+    }
     print(`class weights: ${o.classWeight === 'balanced' ? 'balanced, ' : ''}${w.map((v, c) => `${String(classes![c])}: ${Number(v.toPrecision(4))}`).join(', ')}`);
   }
   if (o.earlyStopping !== undefined) {
-    print(`early stopping: after ${o.earlyStopping} ${unit}s without a better ${p.validation ? 'validation' : 'training'} cost, keeping the best parameters`);
+    print(`early stopping: after ${o.earlyStopping} ${unit}s without a better ${p.hasValidation ? 'validation' : 'training'} cost, keeping the best parameters`);
   }
   out.write(held.map((s) => `${s}\n`).join(''));
   print = (s = '') => out.write(`${s}\n`);
 
   // Fit, with the progress bar on a terminal. The records give the learning curve.
-  const bar = progressBar(built.total, unit, out.stream as NodeJS.WriteStream, p.validation !== null);
+  const bar = progressBar(built.total, unit, out.stream as NodeJS.WriteStream, p.hasValidation);
   const costs: [number, number][] = [], validationCosts: [number, number][] = [];
   // A network's record `iteration` is the epoch index from 0 (the cost during, or at the end of, epoch e + 1);
   // logistic regression's is the iteration whose parameters it describes, from 0.
@@ -199,11 +258,17 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
     if (validationCost !== undefined) validationCosts.push([x, validationCost]);
     bar.update(x, cost, validationCost);
   };
+  if (o.resume !== undefined) {
+    print(`resumed: ${o.resume} has trained ${epochsDone} ${unit}s; ${Math.max(0, built.total - epochsDone)} to go`);
+  }
   const t0 = performance.now();
   let result: Awaited<ReturnType<Prepared['fit']>>;
   try {
-    result = await p.fit({
+    const remaining = built.total - epochsDone;
+    result = remaining <= 0 ? { stoppedEarly: false, reason: 'max-iterations', epochs: 0, droppedRows: 0 } : await p.fit({
       ...built.fitOptions,
+      ...(o.resume !== undefined ? { epochs: remaining, warmStart: true } : {}),
+      ...(o.checkpoint !== undefined ? { checkpoint: { path: o.checkpoint, every: o.checkpointEvery } } : {}),
       ...(o.earlyStopping !== undefined ? { earlyStopping: { patience: o.earlyStopping } } : {}),
       ...(o.classWeight !== undefined ? { classWeight: o.classWeight } : {}),
       onProgress,
@@ -221,16 +286,18 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   print(`trained: ${done} ${unit}s in ${seconds.toFixed(2)} s${result.reason === 'max-iterations' ? '' : ` (stopped: ${result.reason})`}`);
   const best = result.bestEpoch === undefined ? undefined : result.bestEpoch + shift;
   if (o.earlyStopping !== undefined && best !== undefined) {
-    print(`best ${unit}: ${best}, ${p.validation ? 'validation' : 'training'} cost ${result.bestValue?.toPrecision(5)} (its parameters kept)`);
+    print(`best ${unit}: ${best}, ${p.hasValidation ? 'validation' : 'training'} cost ${result.bestValue?.toPrecision(5)} (its parameters kept)`);
   }
   const rowName = (set: string) => (i: number) => `${p.source}: ${set} row ${i + 1}`;
-  const trained = await measure(model, task, classes, p.train.X, p.train.y, rowName('training'));
-  print(`training:   ${headline(trained)} (${p.train.n} examples)`);
-  let last = { m: trained, where: 'training' };
-  if (p.validation) {
-    const v = await measure(model, task, classes, p.validation.X, p.validation.y, rowName('validation'));
-    print(`validation: ${headline(v)} (${p.validation.n} examples)`);
-    last = { m: v, where: 'validation' };
+  const measured = p.measure ? await p.measure(model) : {
+    train: { ...await measure(model, task, classes, p.train!.X, p.train!.y, rowName('training')), n: p.train!.n },
+    validation: p.validation ? { ...await measure(model, task, classes, p.validation.X, p.validation.y, rowName('validation')), n: p.validation.n } : null,
+  };
+  print(`training:   ${headline(measured.train)} (${measured.train.n} examples)`);
+  let last = { m: measured.train as Measured, where: 'training' };
+  if (measured.validation) {
+    print(`validation: ${headline(measured.validation)} (${measured.validation.n} examples)`);
+    last = { m: measured.validation, where: 'validation' };
   }
   const warning = worseThanMean(last.m.report, `the ${last.where}`);
   if (warning) warn(warning);
