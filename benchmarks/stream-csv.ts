@@ -4,7 +4,7 @@
 // through csvBatches, nothing trained: MB/s), the CLI's first pass, epoch and measuring pass, rows per
 // second, the share of the epoch spent parsing, and the CLI process's peak RSS (VmHWM, target
 // < 400 MiB). Not a test and not a wN workload (it writes a 1 GB file and takes minutes):
-//   npm run build:ts && node dist/benchmarks/stream-csv.js [--rows N] [--file path] [--keep]
+//   npm run build:ts && node dist/benchmarks/stream-csv.js [--rows N] [--file path] [--keep] [--generate-only]
 // The file is generated once (seeded) and reused when it exists with the same row count.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { csvBatches, scanCsv } from '../lib/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '5200000' }, file: { type: 'string' }, keep: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '5200000' }, file: { type: 'string' }, keep: { type: 'boolean', default: false }, 'generate-only': { type: 'boolean', default: false } } });
 const ROWS = Number(values.rows);
 const FILE = values.file ?? join(ROOT, '.cache', `stream-${ROWS}.csv`);
 const FEATURES = 20;
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     console.log(`generating ${FILE} (${ROWS} rows × ${FEATURES} features + label)…`);
     await generate();
   }
+  if (values['generate-only']) return;
   const bytes = statSync(FILE).size;
   const mb = bytes / 1e6;
   console.log(`file: ${FILE}: ${(bytes / 2 ** 30).toFixed(3)} GiB (${mb.toFixed(0)} MB), ${ROWS} rows`);
