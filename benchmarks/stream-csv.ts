@@ -1,5 +1,5 @@
 // The streamed CSV (issue 19): `blasnet train` on a generated file of at least 1 GB (20 numeric
-// features and a binary label; 5.2 million rows by default), one epoch of the default network, the
+// features and a binary label; 5.5 million rows, 1.06 GB, by default), one epoch of the default network, the
 // file streamed. Prints the file's size and rows, the time of a plain parsing pass (the file read
 // through csvBatches, nothing trained: MB/s), the CLI's first pass, epoch and measuring pass, rows per
 // second, the share of the epoch spent parsing, and the CLI process's peak RSS (VmHWM, target
@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { csvBatches, scanCsv } from '../lib/index.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '5200000' }, file: { type: 'string' }, keep: { type: 'boolean', default: false }, 'generate-only': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { rows: { type: 'string', default: '5500000' }, file: { type: 'string' }, keep: { type: 'boolean', default: false }, 'generate-only': { type: 'boolean', default: false } } });
 const ROWS = Number(values.rows);
 const FILE = values.file ?? join(ROOT, '.cache', `stream-${ROWS}.csv`);
 const FEATURES = 20;
