@@ -55,7 +55,10 @@ export function logisticEngine(addon: NativeAddon | null, m: number): Engine {
     features: m,
     outputs: 1,
     model: { kind: 'logistic', m },
-    native: addon ? { fitSync: addon.logisticFitSync.bind(addon), fit: addon.logisticFit.bind(addon) } : null,
+    native: addon ? {
+      fitSync: addon.logisticFitSync.bind(addon), fit: addon.logisticFit.bind(addon),
+      fitStreamSync: addon.logisticFitStreamSync.bind(addon), fitStream: addon.logisticFitStream.bind(addon),
+    } : null,
     costGrad(theta, M, T, l2, weight) {
       if (addon) return addon.logisticCostGrad(theta, M.data, M.rows, T.data, l2, weight ?? undefined);
       const grad = new Float64Array(m + 1);
@@ -112,7 +115,7 @@ export function networkEngine(addon: NativeAddon | null, spec: NetSpec): Engine 
     features: spec.sizes[0]!,
     outputs: sL,
     model: { kind: 'network', spec },
-    native: net ? { fitSync: net.fitSync.bind(net), fit: net.fit.bind(net) } : null,
+    native: net ? { fitSync: net.fitSync.bind(net), fit: net.fit.bind(net), fitStreamSync: net.fitStreamSync.bind(net), fitStream: net.fitStream.bind(net) } : null,
     costGrad(theta, M, T, l2, weight) {
       if (net) return net.costGrad(theta, M.data, M.rows, T.data, l2, weight ?? undefined);
       const grad = new Float64Array(spec.nParams);

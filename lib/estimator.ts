@@ -10,6 +10,7 @@ import { applyInputScaling, type InputScaling } from './scaling.js';
 import type { Preprocessing } from './tabular/preprocess.js';
 import { accuracyScore } from './metrics.js';
 import type { OptimizerName, TrainConfig } from './train-types.js';
+import { isDataSource, type DataSource } from './stream.js';
 import { checkScheduleAgainstRate, parseSharedOptions, sampleWeights, type EarlyStoppingOption, type FitProgress, type PlateauOption, type ScheduleOption } from './training.js';
 import { checkKnownKeys, checkOptionsObject, integerInRange, isDetached, nonNegativeNumber, oneOf, positiveNumber, toMatrix } from './validate.js';
 
@@ -116,6 +117,27 @@ export interface AsyncFitOptions extends FitOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The options of `fit(source, options)` and `fitSync(source, options)`, a fit from a data source
+ * (docs/training.md, "Fits from a data source"): those of `fit` but the ones that need the whole
+ * data set at once (`validationSplit`, `sampleWeight` — weights come with each batch —, `batchSize`
+ * and `shuffle` — the source's batches are the batches, in its order), with `validation` also as a
+ * source, and `classes`.
+ * @example await net.fit(() => readBatches('train.csv'), { epochs: 5, classes: ['no', 'yes'], validation: () => readBatches('val.csv') });
+ */
+export interface SourceFitOptions extends Omit<AsyncFitOptions, 'validation' | 'validationSplit' | 'sampleWeight' | 'batchSize' | 'shuffle'> {
+  /**
+   * Held-out data evaluated at every record: `{ X, y }`, or a data source of the same shape as the
+   * training source (read once, when the fit starts, and kept in memory).
+   */
+  validation?: FitOptions['validation'] | DataSource;
+  /**
+   * A classifier's labels (any order; they are sorted). Without them, and without a warm start, a
+   * first pass over the source finds them: the source is called once more.
+   */
+  classes?: readonly (number | string | boolean)[];
+}
+
 /** The training-option keys the constructors accept. */
 export const TRAINING_KEYS = ['optimizer', 'learningRate', 'epochs', 'batchSize', 'shuffle', 'momentum', 'beta1', 'beta2', 'epsilon', 'l2',
   'tolerance', 'recordEvery', 'validationSplit', 'earlyStopping', 'schedule', 'reduceOnPlateau', 'classWeight'] as const;
@@ -123,6 +145,74 @@ export const TRAINING_KEYS = ['optimizer', 'learningRate', 'epochs', 'batchSize'
 export const FIT_KEYS = [...TRAINING_KEYS, 'warmStart', 'onProgress', 'validation', 'sampleWeight', 'checkpoint'] as const;
 /** The keys `fit` accepts. */
 export const ASYNC_FIT_KEYS = [...FIT_KEYS, 'signal'] as const;
+/** The keys a fit from a data source accepts besides `fit`'s or `fitSync`'s (those it refuses are refused by name: parseSourceTraining). */
+export const SOURCE_FIT_KEYS = ['classes'] as const;
+
+/** Options of an in-memory fit that a fit from a data source refuses, with why (the error names the option). */
+const NEEDS_WHOLE_SET: Record<string, string> = {
+  validationSplit: 'holds rows out of the whole data set; give the held-out data as options.validation (a source or { X, y })',
+  sampleWeight: 'weighs the rows of the whole data set; give each batch its weights ({ X, y, sampleWeight })',
+  batchSize: "cuts the whole data set into batches; a data source's batches are the batches",
+  shuffle: "reorders the whole data set; a data source's batches come in its own order (shuffle them in the source)",
+};
+
+/**
+ * The merged options of a fit from a data source, parsed: parseTraining's, after refusing what needs
+ * the whole data set at once, each by name — `validationSplit`, `sampleWeight`, `batchSize`,
+ * `shuffle` given to the fit; L-BFGS; `classWeight: 'balanced'`. `batchSize` and `shuffle` from the
+ * constructor are ignored (they describe in-memory fits). `validation` may be a data source.
+ * @param o - the merged options (mergeOptions)
+ * @param given - the fit's own options
+ * @throws {@link BlasnetTypeError} ERR_BLASNET_ARG_TYPE naming the option refused; what parseTraining throws
+ */
+export function parseSourceTraining(o: Record<string, unknown>, given: Record<string, unknown>, defaults: TrainingDefaults, classifier: boolean,
+  shuffleSeed: number): ParsedTraining & { validationSource: DataSource | null } {
+  for (const [key, why] of Object.entries(NEEDS_WHOLE_SET)) {
+    const from = given[key] !== undefined ? 'options' : o[key] !== undefined && (key === 'validationSplit' || key === 'sampleWeight') ? "the constructor's options" : null;
+    if (from) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} (in ${from}) does not apply to a fit from a data source: it ${why}`);
+  }
+  const merged: Record<string, unknown> = Object.assign(Object.create(null), o);
+  delete merged.batchSize;
+  delete merged.shuffle;
+  // A validation source stands in as { X, y } for the checks that only ask whether there is validation data.
+  const validationSource = isDataSource(merged.validation) ? merged.validation : null;
+  if (validationSource) merged.validation = { X: validationSource, y: validationSource };
+  const parsed = parseTraining(merged, defaults, classifier, shuffleSeed);
+  if (validationSource) parsed.validation = null;
+  if (parsed.config.optimizer === 'lbfgs') {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', "options.optimizer 'lbfgs' does not apply to a fit from a data source: each of its iterations needs the whole data set; use 'gd', 'momentum' or 'adam'");
+  }
+  if (parsed.classWeight === 'balanced') {
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', "options.classWeight 'balanced' does not apply to a fit from a data source: it needs the class counts of the whole data set; give the weights by label or by class index");
+  }
+  parsed.config.shuffle = false;
+  return { ...parsed, validationSource };
+}
+
+/**
+ * The row weights of one batch of a data source: its sampleWeight (checked, named `name`; all 0 is
+ * allowed: such a batch takes no step) times `byClass` of each row's class; null when neither.
+ * @throws ERR_BLASNET_ARG_TYPE, ERR_BLASNET_SHAPE, ERR_BLASNET_ARG_RANGE naming the batch's field
+ */
+export function batchWeights(sampleWeight: unknown, byClass: Float64Array | null, targets: Targets, n: number, name: string): Float64Array | null {
+  const w = sampleWeights(sampleWeight, n, name, true);
+  if (!byClass) return w;
+  const out = w ?? new Float64Array(n).fill(1);
+  for (let j = 0; j < n; j++) out[j] = out[j]! * byClass[targets.index![j]!]!;
+  return out;
+}
+
+/**
+ * A classifier's `options.classes` (a fit from a data source), checked: an array of distinct labels
+ * of one kind, returned sorted as a fit would have learned them.
+ * @throws {@link BlasnetTypeError} ERR_BLASNET_ARG_TYPE; {@link BlasnetRangeError} ERR_BLASNET_LABEL for a duplicate or a mix of kinds
+ */
+export function classesOption(value: unknown): Classes {
+  if (!Array.isArray(value)) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.classes must be an array of labels (numbers, strings or booleans), got ${describe(value)}`);
+  const classes = uniqueLabels(value, 'options.classes');
+  if (classes.length !== value.length) throw new BlasnetRangeError('ERR_BLASNET_LABEL', `options.classes must hold distinct labels, got ${value.length} labels of which ${classes.length} are distinct`);
+  return classes;
+}
 
 const OPTIMIZERS: readonly OptimizerName[] = ['gd', 'momentum', 'adam', 'lbfgs'];
 /** Options that mean nothing to L-BFGS (full batch, its own step length). */

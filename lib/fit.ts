@@ -4,15 +4,20 @@
 // PreparedFit (validated data, config, a starting θ and training state, and a commit function); it
 // never looks inside the model, and never validates options (lib/estimator.ts does). What a model
 // takes from a fit: θ and the state that goes with it, on completion and on abort; nothing on
-// divergence or on any other error (the model keeps what it had).
+// divergence or on any other error (the model keeps what it had). A fit from a data source takes
+// its batches from the user's source through lib/stream.ts BatchReader, read on the main thread
+// while the trainer (native worker, reference worker thread, or this thread for fitSync) trains.
 import { abortError, busyError, jobFlag, withCallerStack } from './async.js';
 import { BlasnetError, DivergenceError, blasnetError } from './errors.js';
 import { writeFileAtomic, writeFileAtomicSync } from './fileio.js';
 import type { ModelJSON } from './format/types.js';
 import { modelText } from './format/write.js';
-import type { NativeFitFields, NativeFitHooks, NativeTrainConfig, ProgressRecord } from './native.js';
+import { MessageChannel, type TransferListItem } from 'node:worker_threads';
+import type { NativeBatch, NativeFitFields, NativeFitHooks, NativeTrainConfig, ProgressRecord } from './native.js';
+import { inlineTransport, QueuedBatches } from './reference/batches.js';
 import { runFit, type FitJob, type FitModel, type FitOutcome } from './reference/jobs.js';
 import { runInWorker } from './reference/pool.js';
+import { BatchReader, prepareAsync, prepareSync, type BatchItem, type Preparation, type StreamPlan } from './stream.js';
 import { cloneState, stateFromNative } from './train-state.js';
 import type { Rows, StopReason, TrainConfig, TrainRecord, TrainState } from './train-types.js';
 import { nativeConfig, progressRecord, resultFields, type FitProgress, type TrainingResultFields } from './training.js';
@@ -24,6 +29,8 @@ export interface NativeFitter {
     hooks?: NativeFitHooks, cancel?: Int32Array): NativeFitFields & { theta: Float64Array };
   fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig,
     hooks: NativeFitHooks | undefined, cancel: Int32Array): Promise<NativeFitFields & { theta: Float64Array }>;
+  fitStreamSync(theta: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks, cancel: Int32Array): NativeFitFields & { theta: Float64Array };
+  fitStream(theta: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks, cancel: Int32Array): Promise<NativeFitFields & { theta: Float64Array }>;
 }
 
 /** Where a fit saves the model and how often (options.checkpoint), and the model's file for a θ and state. */
@@ -40,7 +47,10 @@ export interface CheckpointPlan {
 export interface PreparedFit {
   config: TrainConfig;
   onProgress: ((p: FitProgress) => void) | undefined;
-  train: Rows;
+  /** The rows of an in-memory fit, or null for a fit from a data source. */
+  train: Rows | null;
+  /** A fit from a data source: its source and how the model encodes a batch; null for an in-memory fit. */
+  stream: StreamPlan | null;
   validation: Rows | null;
   /** The starting θ; the fit trains a copy. */
   theta: Float64Array;
@@ -131,25 +141,78 @@ export function runFitSync(lock: FitLock, p: PreparedFit, method = 'fitSync'): F
         throw e;
       }
     };
-    // Checkpoints are written at once, on this thread; a failed write stops the fit as an abort.
+    // Checkpoints are written at once, on this thread; a failed write (or a failed source) stops the fit as an abort.
     const cancel = new Int32Array(1);
     const writer = p.checkpoint ? new CheckpointWriter(p.checkpoint, () => { cancel[0] = 1; }) : null;
+    const reader = p.stream ? new BatchReader(p.stream, true) : null;
     let r: Outcome;
-    if (p.native) {
-      const hooks: NativeFitHooks = {};
-      if (p.onProgress) hooks.progress = record;
-      if (writer) hooks.checkpoint = (c) => writer.writeSync(c.theta, stateFromNative(p.state, c.state));
-      r = nativeOutcome(p.native.fitSync(p.theta.slice(), p.train.X, p.train.n, p.train.Y, nativeConfig(p.config, p.validation, p.train.weight, p.state),
-        writer || p.onProgress ? hooks : undefined, cancel), p);
-    } else {
-      const quiet = (rec: TrainRecord) => { try { record(rec); } catch { /* kept in `thrown` */ } };
-      r = runFit(referenceJob(p), quiet, () => thrown !== null || cancel[0] !== 0, writer ? (theta, state) => writer.writeSync(theta, state) : undefined);
-      if (thrown) throw (thrown as { value: unknown }).value;
+    try {
+      if (p.native) {
+        const hooks: NativeFitHooks = {};
+        if (p.onProgress) hooks.progress = record;
+        if (writer) hooks.checkpoint = (c) => writer.writeSync(c.theta, stateFromNative(p.state, c.state));
+        const config = nativeConfig(p.config, p.validation, p.train?.weight ?? null, p.state);
+        if (reader) {
+          hooks.batch = (epoch, deliver) => { deliverNative(deliver, reader.readSync(epoch), reader); };
+          r = nativeOutcome(p.native.fitStreamSync(p.theta.slice(), config, hooks, cancel), p);
+        } else {
+          const train = p.train!;
+          r = nativeOutcome(p.native.fitSync(p.theta.slice(), train.X, train.n, train.Y, config, writer || p.onProgress ? hooks : undefined, cancel), p);
+        }
+      } else {
+        const quiet = (rec: TrainRecord) => { try { record(rec); } catch { /* kept in `thrown` */ } };
+        // The batches are copied as they are read: the next read runs the user's code while one is held.
+        const source = reader ? new QueuedBatches(inlineTransport((epoch) => ownedItem(reader.readSync(epoch)))) : undefined;
+        r = runFit(referenceJob(p), quiet, () => thrown !== null || cancel[0] !== 0, writer ? (theta, state) => writer.writeSync(theta, state) : undefined, source);
+        if (thrown) throw (thrown as { value: unknown }).value;
+      }
+    } finally {
+      reader?.close();
     }
+    failedSource(r, p, reader?.error ?? null);
     failedCheckpoint(r, p, writer);
     return finish(r, p);
   } finally {
     lock.busy = false;
+  }
+}
+
+/**
+ * `fitSync(source, options)` for every model: runs the model's preparation (its passes over the
+ * source: classes, validation data) on this thread, holding the model, then the fit.
+ * @throws what runFitSync throws; what the preparation throws (the model unchanged)
+ */
+export function runSourceFitSync(lock: FitLock, prepare: () => Preparation<PreparedFit>): FitResult {
+  if (lock.busy) throw busyError(lock.owner, 'fitSync');
+  let p: PreparedFit;
+  lock.busy = true;
+  try {
+    p = prepareSync(prepare());
+  } finally {
+    lock.busy = false;
+  }
+  return runFitSync(lock, p);
+}
+
+/**
+ * `fit(source, options)` for every model: the model's preparation (its passes over the source:
+ * classes, validation data; awaited, the model held meanwhile), then the fit off the main thread.
+ * An abort during the preparation rejects with an AbortError and leaves the model as it was.
+ */
+export function startSourceFit(lock: FitLock, prepare: () => Preparation<PreparedFit>, options: unknown): Promise<FitResult> {
+  const caller = new Error();
+  try {
+    if (lock.busy) throw busyError(lock.owner, 'fit');
+    const signal = optionalSignal(checkOptionsObject(options, 'options').signal, 'options.signal');
+    const gen = prepare();
+    lock.busy = true;
+    const prepared = prepareAsync(gen).finally(() => { lock.busy = false; });
+    return withCallerStack(prepared.then((p) => {
+      if (signal?.aborted) throw abortError(signal);
+      return runFitAsync(lock, p, signal, caller);
+    }), caller);
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 
@@ -190,44 +253,122 @@ async function fitNative(p: PreparedFit, signal: AbortSignal | undefined): Promi
   const onAbort = () => { cancel[0] = 1; };
   signal?.addEventListener('abort', onAbort, { once: true });
   const writer = p.checkpoint ? new CheckpointWriter(p.checkpoint, onAbort) : null;
+  const reader = p.stream ? new BatchReader(p.stream, false) : null;
+  let settled = false, sourceError: { value: unknown } | null = null;
   let r: Outcome;
   try {
     const onProgress = p.onProgress, hooks: NativeFitHooks = {};
     if (onProgress) hooks.progress = (rec: ProgressRecord) => onProgress(progressRecord(rec));
     if (writer) hooks.checkpoint = (c) => writer.offer(c.theta, stateFromNative(p.state, c.state));
-    r = nativeOutcome(await p.native!.fit(p.theta.slice(), p.train.X, p.train.n, p.train.Y, nativeConfig(p.config, p.validation, p.train.weight, p.state),
-      writer || onProgress ? hooks : undefined, cancel), p);
+    const config = nativeConfig(p.config, p.validation, p.train?.weight ?? null, p.state);
+    if (reader) {
+      // One request at a time (the trainer asks for batch k + 1 as it takes batch k), answered when
+      // the source has given it; nothing is delivered once the fit has settled.
+      let chain = Promise.resolve();
+      hooks.batch = (epoch, deliver) => {
+        chain = chain.then(async () => {
+          if (settled) return;
+          const item = await reader.read(epoch);
+          if (!settled) deliverNative(deliver, item, reader);
+        });
+      };
+      r = nativeOutcome(await p.native!.fitStream(p.theta.slice(), config, hooks, cancel), p);
+    } else {
+      const train = p.train!;
+      r = nativeOutcome(await p.native!.fit(p.theta.slice(), train.X, train.n, train.Y, config, writer || onProgress ? hooks : undefined, cancel), p);
+    }
   } finally {
+    settled = true;
+    sourceError = reader?.error ?? null;
+    reader?.close();
     release();
     signal?.removeEventListener('abort', onAbort);
     // No checkpoint is written after the fit settles: the last one is on disk before it does.
     await writer?.settled();
   }
-  return finishAsync(r, p, signal, writer);
+  return finishAsync(r, p, signal, writer, sourceError);
 }
 
 async function fitReference(p: PreparedFit, signal: AbortSignal | undefined): Promise<FitResult> {
   const job = referenceJob(p);
-  const buffers = [job.theta.buffer, job.train.X.buffer, job.train.Y.buffer, job.train.weight?.buffer,
+  const transfer: TransferListItem[] = [job.theta.buffer, job.train?.X.buffer, job.train?.Y.buffer, job.train?.weight?.buffer,
     job.validation?.X.buffer, job.validation?.Y.buffer, job.state.optimizer.m.buffer, job.state.optimizer.v.buffer].filter((b) => b !== undefined) as ArrayBuffer[];
   const onProgress = p.onProgress;
   let stop = () => {};
   const writer = p.checkpoint ? new CheckpointWriter(p.checkpoint, () => stop()) : null;
-  const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, buffers,
-    onProgress ? (r) => onProgress(progressRecord(r)) : undefined, writer ? (theta, state) => writer.offer(theta, state) : undefined);
+  const reader = p.stream ? new BatchReader(p.stream, false) : null;
+  let settled = false, sourceError: { value: unknown } | null = null;
+  let onBatchRequest: ((epoch: number) => void) | undefined, closePort = () => {};
+  if (reader) {
+    // The worker blocks on `signal` until a batch arrives on its port (lib/reference/batches.ts).
+    const { port1, port2 } = new MessageChannel();
+    const wake = new Int32Array(new SharedArrayBuffer(4));
+    job.stream = { port: port2, signal: wake };
+    transfer.push(port2);
+    closePort = () => port1.close();
+    let chain = Promise.resolve();
+    onBatchRequest = (epoch) => {
+      chain = chain.then(async () => {
+        if (settled) return;
+        const item = ownedItem(await reader.read(epoch));
+        if (settled) return;
+        port1.postMessage(item, item.kind === 'batch' ? [item.X.buffer, item.Y.buffer, ...(item.weight ? [item.weight.buffer] : [])] as ArrayBuffer[] : []);
+        Atomics.add(wake, 0, 1);
+        Atomics.notify(wake, 0);
+      });
+    };
+  }
+  const { promise, cancel } = runInWorker<FitOutcome>({ kind: 'fit', progress: onProgress !== undefined, job }, transfer, {
+    onProgress: onProgress ? (r) => onProgress(progressRecord(r)) : undefined,
+    onCheckpoint: writer ? (theta, state) => writer.offer(theta, state) : undefined,
+    onBatchRequest,
+  });
   stop = cancel;
   signal?.addEventListener('abort', cancel, { once: true });
   let r: FitOutcome;
   try {
     r = await promise;
   } finally {
+    settled = true;
+    sourceError = reader?.error ?? null;
+    reader?.close();
+    closePort();
     signal?.removeEventListener('abort', cancel);
     await writer?.settled();
   }
-  return finishAsync(r, p, signal, writer);
+  return finishAsync(r, p, signal, writer, sourceError);
 }
 
-function finishAsync(r: Outcome, p: PreparedFit, signal: AbortSignal | undefined, writer: CheckpointWriter | null): FitResult {
+/** Hands a batch item to a native stream fit; a batch the addon refuses becomes the reader's failure. */
+function deliverNative(deliver: (item: NativeBatch | null | false) => boolean, item: BatchItem, reader: BatchReader): void {
+  const native = item.kind === 'batch' ? { X: item.X, Y: item.Y, n: item.n, ...(item.weight ? { weight: item.weight } : {}) } : item.kind === 'end' ? null : false;
+  try {
+    deliver(native);
+  } catch (e) {
+    reader.error ??= { value: e };
+    deliver(false);
+  }
+}
+
+/** A batch item whose arrays the receiver owns (copies): it is held while the user's code reads the next one, or handed to a worker thread. */
+function ownedItem(item: BatchItem): BatchItem {
+  if (item.kind !== 'batch') return item;
+  return { kind: 'batch', X: item.X.slice(), Y: item.Y.slice(), weight: item.weight ? item.weight.slice() : null, n: item.n };
+}
+
+/**
+ * A fit whose data source failed (its iterator threw, a batch was refused, an epoch had no batch):
+ * the model commits what the fit ended with (the last completed step, as after an abort) and the
+ * fit fails with the source's error, as thrown. A diverged fit still fails as diverged.
+ */
+function failedSource(r: Outcome, p: PreparedFit, error: { value: unknown } | null): void {
+  if (!error || r.status === 'diverged') return;
+  p.commit(r.theta, r.state, r.status === 'ok');
+  throw error.value;
+}
+
+function finishAsync(r: Outcome, p: PreparedFit, signal: AbortSignal | undefined, writer: CheckpointWriter | null, sourceError: { value: unknown } | null): FitResult {
+  failedSource(r, p, sourceError);
   failedCheckpoint(r, p, writer);
   if (r.status === 'aborted') {
     p.commit(r.theta, r.state, false);
@@ -317,7 +458,7 @@ class CheckpointWriter {
 function referenceJob(p: PreparedFit): FitJob {
   const copy = (r: Rows): Rows => ({ X: r.X.slice(), Y: r.Y.slice(), weight: r.weight ? r.weight.slice() : null, n: r.n });
   return {
-    model: p.model, theta: p.theta.slice(), train: copy(p.train), validation: p.validation ? copy(p.validation) : null, config: p.config,
+    model: p.model, theta: p.theta.slice(), train: p.train ? copy(p.train) : null, validation: p.validation ? copy(p.validation) : null, config: p.config,
     state: cloneState(p.state),
   };
 }

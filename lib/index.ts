@@ -30,7 +30,8 @@
 export { Matrix } from './matrix.js';
 export { LOGISTIC_DEFAULTS, LogisticRegression } from './logistic.js';
 export type { LogisticRegressionOptions } from './logistic.js';
-export type { Task, TrainingOptions, FitOptions, AsyncFitOptions, CheckpointOption } from './estimator.js';
+export type { Task, TrainingOptions, FitOptions, AsyncFitOptions, CheckpointOption, SourceFitOptions } from './estimator.js';
+export type { DataSource, SyncDataSource, TrainingBatch } from './stream.js';
 export type { FitResult } from './fit.js';
 export type { FitProgress } from './training.js';
 export type { OptimizerName } from './train-types.js';

@@ -6,20 +6,22 @@
 import { busyError } from './async.js';
 import { resolveBackend, type BackendName, type BackendOption } from './backend.js';
 import { networkEngine, logisticEngine, type Engine } from './engines.js';
-import { BlasnetRangeError, BlasnetTypeError, describe } from './errors.js';
+import { BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import {
-  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, indexClasses, mergeOptions, notFitted, parseTraining, predictedIndex,
-  summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
+  ASYNC_FIT_KEYS, FIT_KEYS, SOURCE_FIT_KEYS, TRAINING_KEYS, batchWeights, checkTrainingDefaults, checkWarmStart, classesOption, fitRowWeights, labelAccuracy, indexClasses,
+  mergeOptions, notFitted, parseSourceTraining, parseTraining, predictedIndex, summaryText, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions,
+  type SourceFitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
   modelRows,
 } from './estimator.js';
-import { runFitSync, startFit, withDropped, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import { runFitSync, runSourceFitSync, startFit, startSourceFit, withDropped, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import { batchFields, findLabels, isDataSource, readValidation, type DataSource, type EncodedBatch, type Preparation, type PrimedEpoch, type SyncDataSource, closeIterator } from './stream.js';
 import { checkFromJSONOptions, checkModelJSON, readModelFile, userMetadata, type ModelDocument } from './format/document.js';
 import { checkFinite, checkLength, exactKeys, finiteArray, finiteNumber, plainObject, trainingOptionError } from './format/fields.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from './format/spec.js';
 import type { LogisticModelJSON, ModelFromJSONOptions, ModelLoadOptions, ModelSaveOptions } from './format/types.js';
 import { metadata, writeModelFile } from './format/write.js';
 import { trainStateFromJSON, trainStateToJSON } from './format/train-state.js';
-import { classesFromJSON, decodeLabels, uniqueLabels, type Classes } from './labels.js';
+import { classesFromJSON, classWeightByIndex, decodeLabels, uniqueLabels, type Classes } from './labels.js';
 import { Matrix } from './matrix.js';
 import { checkPreprocessingOption, Preprocessing, targetOmitted } from './tabular/preprocess.js';
 import type { Table } from './tabular/table.js';
@@ -27,7 +29,7 @@ import { tabularFromJSON } from './format/preprocessing.js';
 import { applyInputScaling, checkInputScaling, copyInputScaling, preprocessingFromJSON, preprocessingToJSON, type InputScaling, type InputScalingOption } from './scaling.js';
 import { makeSpec } from './spec.js';
 import { startState } from './train-state.js';
-import type { TrainState } from './train-types.js';
+import type { Rows, TrainState } from './train-types.js';
 import { splitData } from './training.js';
 import { checkFiniteCost, checkKnownKeys, checkOptionsObject, firstNonFinite, integerInRange, nonNegativeNumber, oneOf, optionalFunction, toMatrix } from './validate.js';
 
@@ -84,6 +86,11 @@ function unalias(o: Record<string, unknown>, where: string): Record<string, unkn
     out[name] = v;
   }
   return out;
+}
+
+/** Whether two class lists are the same labels in the same order. */
+function sameClasses(a: Classes, b: Classes): boolean {
+  return a.length === b.length && (a as unknown[]).every((c, i) => c === (b as unknown[])[i]);
 }
 
 /** Sets a model's user metadata (assigned in the class's static block: logisticFromDocument is outside it). */
@@ -471,6 +478,17 @@ export class LogisticRegression {
   }
 
   /**
+   * Trains on the calling thread from a data source: `source()` is called once per epoch and returns
+   * a synchronous iterable of batches `{ X, y, sampleWeight? }` (docs/training.md, "Fits from a data
+   * source"). The fit equals the in-memory fit of the same batches in the same order (`shuffle: false`).
+   * @param source - a function returning an iterable of batches (an async iterable is refused: use `fit`)
+   * @param options - the options of `fitSync` but `validationSplit`, `sampleWeight`, `batchSize` and `shuffle`; `validation` may be a source; `classes`
+   * @returns what `fitSync` returns
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an option that needs the whole data set (named, L-BFGS included) or an async iterable; what the source throws (the model then keeps its last completed step); what `fitSync` throws
+   * @example model.fitSync(() => [{ X: X1, y: y1 }, { X: X2, y: y2 }], { epochs: 100, classes: [0, 1] });
+   */
+  fitSync(source: SyncDataSource, options?: SourceFitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations'>): FitResult;
+  /**
    * Trains on the calling thread (blocks it). Every fit starts afresh (zeros, classes learned from y)
    * unless `warmStart`. Two classes give the binary model, three or more the multinomial one.
    * @param X - n × m examples as rows (Matrix or number[][])
@@ -484,11 +502,28 @@ export class LogisticRegression {
    *   cost becomes non-finite or grows 1e6-fold
    * @example const { costs, reason } = model.fitSync(X, y, { validationSplit: 0.2 });
    */
-  fitSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options: FitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'> = {}): FitResult {
+  fitSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options?: FitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'>): FitResult;
+  fitSync(X: unknown, y?: unknown, options?: unknown): FitResult {
+    if (isDataSource(X)) {
+      const dropped: { rows?: number } = {};
+      return withDropped(runSourceFitSync(this.#lock, () => this.#prepareSourceFit(X, y, options, FIT_KEYS, dropped)), dropped);
+    }
     const dropped: { rows?: number } = {};
-    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options, FIT_KEYS, dropped)), dropped);
+    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options ?? {}, FIT_KEYS, dropped)), dropped);
   }
 
+  /**
+   * Trains from a data source off the main thread: `source()` is called once per epoch and returns
+   * an iterable or async iterable of batches `{ X, y, sampleWeight? }`, read on the main thread while
+   * the previous batch trains (docs/training.md, "Fits from a data source"). The fit equals the
+   * in-memory fit of the same batches in the same order (`shuffle: false`), bit for bit.
+   * @param source - a function returning an iterable or async iterable of batches
+   * @param options - the options of `fit` but `validationSplit`, `sampleWeight`, `batchSize` and `shuffle`; `validation` may be a source; `classes`
+   * @returns (a Promise of) what `fit` returns
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an option that needs the whole data set (named, L-BFGS included); what the source throws, or a coded error naming a bad batch (the model then keeps its last completed step); what `fit` rejects with
+   * @example await model.fit(() => readBatches('train.csv'), { epochs: 20, classes: ['no', 'yes'] });
+   */
+  fit(source: DataSource, options?: SourceFitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations'>): Promise<FitResult>;
   /**
    * `fitSync` off the main thread (a native AsyncWorker, or a worker thread on the reference backend).
    * The inputs are copied at the call; until the fit settles, predictions use the previous parameters.
@@ -499,9 +534,107 @@ export class LogisticRegression {
    * @throws (rejects) what `fitSync` throws; an AbortError (`ABORT_ERR`) when `signal` fires
    * @example const { costs } = await model.fit(X, y, { signal: AbortSignal.timeout(5000) });
    */
-  fit(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options: AsyncFitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'> = {}): Promise<FitResult> {
+  fit(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options?: AsyncFitOptions & Pick<LogisticRegressionOptions, 'solver' | 'iterations' | 'maxIterations'>): Promise<FitResult>;
+  fit(X: unknown, y?: unknown, options?: unknown): Promise<FitResult> {
     const dropped: { rows?: number } = {};
-    return startFit(this.#lock, () => this.#prepareFit(X, y, options, ASYNC_FIT_KEYS, dropped), options).then((r) => withDropped(r, dropped));
+    if (isDataSource(X)) {
+      const o = y ?? {};
+      return startSourceFit(this.#lock, () => this.#prepareSourceFit(X, o, options, ASYNC_FIT_KEYS, dropped), o).then((r) => withDropped(r, dropped));
+    }
+    const o = options ?? {};
+    return startFit(this.#lock, () => this.#prepareFit(X, y, o, ASYNC_FIT_KEYS, dropped), o).then((r) => withDropped(r, dropped));
+  }
+
+  /**
+   * A fit from a data source, prepared: the options (those that need the whole data set refused,
+   * L-BFGS included), the classes (options.classes, the model's on a warm start, or a first pass over
+   * the source), the feature count (the model's, its preprocessing's or input scaling's, or the first
+   * batch's: read by the first pass, or by opening the first epoch early), the validation data, and
+   * how a batch is encoded.
+   */
+  *#prepareSourceFit(source: DataSource, options: unknown, extra: unknown, keys: readonly string[], dropped: { rows?: number }): Preparation<PreparedFit> {
+    if (extra !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `a fit from a data source takes (source, options): y comes with each batch; got a third argument ${describe(extra)}`);
+    const raw = checkOptionsObject(options ?? {}, 'options');
+    checkKnownKeys(raw, 'options', [...keys, ...SOURCE_FIT_KEYS, ...Object.keys(ALIASES)]);
+    const given = unalias(raw, 'options');
+    const o = mergeOptions(this.#defaults, given, [...keys, ...SOURCE_FIT_KEYS]);
+    checkWarmStart(o.warmStart);
+    const warm = o.warmStart === true && this.#theta !== null;
+    const parsed = parseSourceTraining(o, given, LOGISTIC_DEFAULTS, true, this.seed);
+    const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    let m: number | null = warm ? this.#engine!.features : this.#prep ? this.#prep.nFeatures : this.#scaling ? this.#scaling.mean.length : null;
+    const rowsOf = (X: unknown, y: unknown, at: string) => modelRows(this.#prep, this.#scaling, X, y, `X of ${at}`, () => this.#inputs(X, m, `X of ${at}`));
+    let classes: Classes;
+    if (o.classes !== undefined) {
+      classes = classesOption(o.classes);
+      if (classes.length < 2) throw new BlasnetRangeError('ERR_BLASNET_LABEL', `options.classes must hold at least two labels to fit a classifier, got ${JSON.stringify(o.classes)}`);
+      if (warm && !sameClasses(classes, this.#classes!)) {
+        throw new BlasnetRangeError('ERR_BLASNET_LABEL', `options.classes must be the model's classes on a warm start (${JSON.stringify(this.#classes)}), got ${JSON.stringify(o.classes)}`);
+      }
+    } else if (warm) {
+      classes = this.#classes!;
+    } else {
+      // The first pass: the labels of every batch (a Table's from its target column), and the feature count.
+      const found = yield* findLabels(source, (batch, at) => {
+        const b = batchFields(batch, at);
+        if (m === null) m = this.#inputs(b.X, null, `X of ${at}`).cols;
+        if (!this.#prep) return { y: b.y, n: 0 };
+        const r = rowsOf(b.X, b.y, at);
+        return { y: r.y, n: r.M.rows };
+      });
+      classes = found.kind === 'labels'
+        ? this.#targets(found.labels, 'y of the source', found.labels.length, null, true).classes!
+        : this.#targets(found.y, `y of ${found.at}`, found.n || (found.y instanceof Matrix ? found.y.rows : (found.y as unknown[]).length), null, true).classes!;
+      if (classes.length < 2) throw new BlasnetRangeError('ERR_BLASNET_LABEL', `the source's y must hold at least two distinct labels to fit a classifier, got one: ${JSON.stringify(classes[0])}`);
+    }
+    let primed: PrimedEpoch | null = null;
+    if (m === null) {
+      // The feature count from the first batch: the fit's first epoch is opened now, and kept for it.
+      primed = (yield { kind: 'prime', source, name: 'the source', epoch: 0 })!;
+      const first = primed.first;
+      if (first.done) throw blasnetError('ERR_BLASNET_DATA', 'the source gave no batch in epoch 0: every epoch needs at least one');
+      m = this.#inputs(batchFields(first.value, 'batch 0 (epoch 0)').X, null, 'X of batch 0 (epoch 0)').cols;
+    }
+    const features = m;
+    const engine = warm ? this.#engine! : this.#engineFor(features, classes.length);
+    const byClass = parsed.classWeight === undefined ? null : classWeightByIndex(parsed.classWeight, classes, 'options.classWeight') as Float64Array;
+    const encode = (batch: unknown, at: string): EncodedBatch => {
+      const b = batchFields(batch, at);
+      const r = rowsOf(b.X, b.y, at);
+      const n = r.M.rows;
+      if (n === 0) return { rows: { X: r.M.data, Y: new Float64Array(0), weight: null, n: 0 }, dropped: r.dropped ?? 0 };
+      const t = this.#targets(r.y, `y of ${at}`, n, classes);
+      return { rows: { X: r.M.data, Y: t.T.data, weight: batchWeights(b.sampleWeight, byClass, t, n, `sampleWeight of ${at}`), n }, dropped: r.dropped ?? 0 };
+    };
+    let validation: Rows | null = null;
+    try {
+      if (parsed.validationSource) {
+        validation = yield* readValidation(parsed.validationSource, (batch, at) => encode(batch, at).rows);
+      } else if (parsed.validation) {
+        const Xv = parsed.validation.X;
+        const v = modelRows(this.#prep, this.#scaling, Xv, parsed.validation.y, 'options.validation.X', () => this.#inputs(Xv, features, 'options.validation.X'));
+        validation = { X: v.M.data, Y: this.#targets(v.y, 'options.validation.y', v.M.rows, classes).T.data, weight: null, n: v.M.rows };
+      }
+    } catch (e) {
+      closeIterator(primed?.iterator ?? null);
+      throw e;
+    }
+    const theta = warm ? this.#theta! : new Float64Array(engine.nParams);
+    const start = startState(warm ? this.#state : null, parsed.config, o.warmStart === true, engine.nParams);
+    const checkpoint = parsed.checkpoint;
+    return {
+      config: parsed.config, onProgress, train: null, validation,
+      stream: { source, encode, primed, dropped: this.#prep ? dropped : null },
+      theta, state: start.state, optimizerReset: start.optimizerReset,
+      model: engine.model, native: engine.native,
+      checkMemory: () => engine.checkFitMemory('LogisticRegression', Math.max(1, validation ? validation.n : 1), parsed.config),
+      checkpoint: checkpoint && { ...checkpoint, json: (t, state) => this.#json(t, state, classes, engine) },
+      commit: (t, state) => {
+        this.#engine = engine;
+        this.#install(t, classes);
+        this.#state = state;
+      },
+    };
   }
 
 
@@ -532,7 +665,7 @@ export class LogisticRegression {
     const start = startState(warm ? this.#state : null, parsed.config, o.warmStart === true, engine.nParams);
     const checkpoint = parsed.checkpoint;
     return {
-      config: parsed.config, onProgress, train, validation: held, theta, state: start.state, optimizerReset: start.optimizerReset,
+      config: parsed.config, onProgress, train, stream: null, validation: held, theta, state: start.state, optimizerReset: start.optimizerReset,
       model: engine.model, native: engine.native,
       checkMemory: () => engine.checkFitMemory('LogisticRegression', train.n + (held ? held.n : 0), parsed.config),
       checkpoint: checkpoint && { ...checkpoint, json: (t, state) => this.#json(t, state, classes, engine) },

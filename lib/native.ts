@@ -118,6 +118,22 @@ export interface NativeCheckpoint {
 export interface NativeFitHooks {
   progress?: (r: ProgressRecord) => void;
   checkpoint?: (c: NativeCheckpoint) => void;
+  /**
+   * A fit from a data source asks for its next batch (native/train_js.h FitJob): `epoch` ≥ 0 opens
+   * that global epoch and reads its first batch, −1 reads the open epoch's next one. The answer, once
+   * (at once for a sync fit, whenever it is read for an async one), is `deliver(batch)`, `deliver(null)`
+   * at the end of the epoch or `deliver(false)` on a failure; deliver copies the batch and returns
+   * false when the fit no longer waits for it.
+   */
+  batch?: (epoch: number, deliver: (item: NativeBatch | null | false) => boolean) => void;
+}
+
+/** One batch of a fit from a data source as the addon copies it: X n × inputs, Y n × outputs, weight n (row-major). */
+export interface NativeBatch {
+  X: Float64Array;
+  Y: Float64Array;
+  weight?: Float64Array;
+  n: number;
 }
 
 export interface NativeTrainResult extends NativeFitFields {
@@ -131,6 +147,10 @@ export interface NativeNet {
   /** cancel: element 0 set to non-zero (by a hook) stops the fit as an abort. */
   fitSync(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, hooks?: NativeFitHooks, cancel?: Int32Array): NativeTrainResult;
   fit(theta: Float64Array, X: Float64Array, n: number, Y: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks | undefined, cancel: Int32Array): Promise<NativeTrainResult>;
+  /** A fit from a data source on the calling thread: hooks.batch must deliver inside its call. */
+  fitStreamSync(theta: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks, cancel: Int32Array): NativeTrainResult;
+  /** A fit from a data source in an AsyncWorker: hooks.batch delivers when it has read the batch. */
+  fitStream(theta: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks, cancel: Int32Array): Promise<NativeTrainResult>;
   predictSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
   /** X is copied at the call; theta is read in place until the Promise settles: do not write it meanwhile. */
   predict(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
@@ -151,6 +171,8 @@ export interface NativeAddon {
   logisticCostGrad(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, l2?: number, sampleWeight?: Float64Array): { cost: number; grad: Float64Array };
   logisticFitSync(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, hooks?: NativeFitHooks, cancel?: Int32Array): NativeLogisticFitResult;
   logisticFit(theta: Float64Array, X: Float64Array, n: number, y: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks | undefined, cancel: Int32Array): Promise<NativeLogisticFitResult>;
+  logisticFitStreamSync(theta: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks, cancel: Int32Array): NativeLogisticFitResult;
+  logisticFitStream(theta: Float64Array, config: NativeTrainConfig, hooks: NativeFitHooks, cancel: Int32Array): Promise<NativeLogisticFitResult>;
   logisticPredictProbaSync(theta: Float64Array, X: Float64Array, n: number): Float64Array;
   logisticPredictProba(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
   /** Self-test of the native guard: throws a C++ exception of `kind` sync, in a job ('async') or in a team thread. */

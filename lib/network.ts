@@ -7,12 +7,14 @@ import { resolveBackend, type BackendName, type BackendOption } from './backend.
 import { networkEngine, type Engine } from './engines.js';
 import { BlasnetRangeError, BlasnetTypeError, blasnetError, describe } from './errors.js';
 import {
-  ASYNC_FIT_KEYS, FIT_KEYS, TRAINING_KEYS, checkTrainingDefaults, checkWarmStart, fitRowWeights, labelAccuracy, mergeOptions, notFitted, parseTraining, predictedIndex,
-  summaryText, thresholdMatrix, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions, type Targets, type Task, type TrainingDefaults,
-  type TrainingOptions,
+  ASYNC_FIT_KEYS, FIT_KEYS, SOURCE_FIT_KEYS, TRAINING_KEYS, batchWeights, checkTrainingDefaults, checkWarmStart, classesOption, fitRowWeights, labelAccuracy, mergeOptions,
+  notFitted, parseSourceTraining, parseTraining, predictedIndex, summaryText, thresholdMatrix, toTargets, twoColumns, wrongTask, type AsyncFitOptions, type FitOptions,
+  type SourceFitOptions, type Targets, type Task, type TrainingDefaults, type TrainingOptions,
   modelRows,
 } from './estimator.js';
-import { runFitSync, startFit, withDropped, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import { runFitSync, runSourceFitSync, startFit, startSourceFit, withDropped, type FitLock, type FitResult, type PreparedFit } from './fit.js';
+import { batchFields, findLabels, isDataSource, readValidation, type DataSource, type EncodedBatch, type Preparation, type SyncDataSource } from './stream.js';
+import { classWeightByIndex } from './labels.js';
 import { checkFromJSONOptions, checkModelJSON, readModelFile, userMetadata, type ModelDocument } from './format/document.js';
 import { checkFinite, checkLength, exactKeys, finiteArray, plainObject, trainingOptionError } from './format/fields.js';
 import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from './format/spec.js';
@@ -29,7 +31,7 @@ import type { Table } from './tabular/table.js';
 import { tabularFromJSON } from './format/preprocessing.js';
 import { makeSpec, type ActivationName, type ActivationOption, type HiddenActivationName, type LossName, type NetSpec } from './spec.js';
 import { startState } from './train-state.js';
-import type { TrainState } from './train-types.js';
+import type { Rows, TrainState } from './train-types.js';
 import { splitData } from './training.js';
 import { checkFiniteCost, checkKnownKeys, checkOptionsObject, integerInRange, nonNegativeNumber, optionalFunction, toMatrix } from './validate.js';
 
@@ -533,6 +535,17 @@ export class NeuralNetwork {
   }
 
   /**
+   * Trains on the calling thread from a data source: `source()` is called once per epoch and returns
+   * a synchronous iterable of batches `{ X, y, sampleWeight? }` (docs/training.md, "Fits from a data
+   * source"). The fit equals the in-memory fit of the same batches in the same order (`shuffle: false`).
+   * @param source - a function returning an iterable of batches (an async iterable is refused: use `fit`)
+   * @param options - the options of `fitSync` but `validationSplit`, `sampleWeight`, `batchSize` and `shuffle`; `validation` may be a source; `classes`
+   * @returns what `fitSync` returns
+   * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an option that needs the whole data set (named) or an async iterable; what the source throws (the model then keeps its last completed step); what `fitSync` throws
+   * @example net.fitSync(() => [{ X: X1, y: y1 }, { X: X2, y: y2 }], { epochs: 10 });
+   */
+  fitSync(source: SyncDataSource, options?: SourceFitOptions): FitResult;
+  /**
    * Trains on the calling thread (blocks it). Every fit starts afresh (the seeded initial parameters,
    * classes learned from y) unless `warmStart`.
    * @param X - n × s0 examples as rows
@@ -545,11 +558,25 @@ export class NeuralNetwork {
    *   cost becomes non-finite or grows 1e6-fold
    * @example const { costs } = net.fitSync(X, y, { epochs: 100, validationSplit: 0.2 });
    */
-  fitSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options: FitOptions = {}): FitResult {
+  fitSync(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options?: FitOptions): FitResult;
+  fitSync(X: unknown, y?: unknown, options?: unknown): FitResult {
+    if (isDataSource(X)) return this.#sourceFitSync(X, y, options);
     const dropped: { rows?: number } = {};
-    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options, FIT_KEYS, dropped)), dropped);
+    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options ?? {}, FIT_KEYS, dropped)), dropped);
   }
 
+  /**
+   * Trains from a data source off the main thread: `source()` is called once per epoch and returns
+   * an iterable or async iterable of batches `{ X, y, sampleWeight? }`, read on the main thread while
+   * the previous batch trains (docs/training.md, "Fits from a data source"). The fit equals the
+   * in-memory fit of the same batches in the same order (`shuffle: false`), bit for bit.
+   * @param source - a function returning an iterable or async iterable of batches
+   * @param options - the options of `fit` but `validationSplit`, `sampleWeight`, `batchSize` and `shuffle`; `validation` may be a source; `classes`
+   * @returns (a Promise of) what `fit` returns
+   * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an option that needs the whole data set (named); what the source throws, or a coded error naming a bad batch (the model then keeps its last completed step); what `fit` rejects with
+   * @example await net.fit(async function* () { for await (const b of readBatches('train.csv')) yield b; }, { epochs: 3, classes: ['no', 'yes'] });
+   */
+  fit(source: DataSource, options?: SourceFitOptions): Promise<FitResult>;
   /**
    * `fitSync` off the main thread (one native AsyncWorker runs the whole loop; on the reference
    * backend, a worker thread). X and y are copied at the call; until the fit settles, predictions use the previous parameters.
@@ -560,10 +587,112 @@ export class NeuralNetwork {
    * @throws (rejects) what `fitSync` throws; an AbortError (`ABORT_ERR`) when `signal` fires (the model keeps its last completed step)
    * @example await net.fit(X, y, { epochs: 10, onProgress: console.log });
    */
-  fit(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options: AsyncFitOptions = {}): Promise<FitResult> {
+  fit(X: Matrix | number[][] | Table | readonly Record<string, unknown>[], y?: unknown, options?: AsyncFitOptions): Promise<FitResult>;
+  fit(X: unknown, y?: unknown, options?: unknown): Promise<FitResult> {
+    if (isDataSource(X)) return this.#sourceFit(X, y, options);
     const dropped: { rows?: number } = {};
-    return startFit(this.#lock, () => this.#prepareFit(X, y, options, ASYNC_FIT_KEYS, dropped), options).then((r) => withDropped(r, dropped));
+    const o = options ?? {};
+    return startFit(this.#lock, () => this.#prepareFit(X, y, o, ASYNC_FIT_KEYS, dropped), o).then((r) => withDropped(r, dropped));
   }
+
+  #sourceFitSync(source: DataSource, options: unknown, extra: unknown): FitResult {
+    const dropped: { rows?: number } = {};
+    return withDropped(runSourceFitSync(this.#lock, () => this.#prepareSourceFit(source, options, extra, FIT_KEYS, dropped)), dropped);
+  }
+
+  #sourceFit(source: DataSource, options: unknown, extra: unknown): Promise<FitResult> {
+    const dropped: { rows?: number } = {};
+    const o = options ?? {};
+    return startSourceFit(this.#lock, () => this.#prepareSourceFit(source, o, extra, ASYNC_FIT_KEYS, dropped), o).then((r) => withDropped(r, dropped));
+  }
+
+  /**
+   * A fit from a data source, prepared: the options (those that need the whole data set refused),
+   * the classes (options.classes, the model's on a warm start, or a first pass over the source),
+   * the validation data (read once when it is a source), and how a batch is encoded (the model's
+   * preprocessing and input scaling, the targets against the classes and the target scaling the
+   * model has, the batch's weights times classWeight).
+   */
+  *#prepareSourceFit(source: DataSource, options: unknown, extra: unknown, keys: readonly string[], dropped: { rows?: number }): Preparation<PreparedFit> {
+    if (extra !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `a fit from a data source takes (source, options): y comes with each batch; got a third argument ${describe(extra)}`);
+    const given = checkOptionsObject(options ?? {}, 'options');
+    const o = mergeOptions(this.#defaults, given, [...keys, ...SOURCE_FIT_KEYS]);
+    checkWarmStart(o.warmStart);
+    const warm = o.warmStart === true && this.#fitted;
+    const classifier = this.task !== 'regression';
+    const parsed = parseSourceTraining(o, given, NETWORK_DEFAULTS, classifier, this.seed);
+    const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
+    if (!warm && this.#standardizeTargets) {
+      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE',
+        'a fit from a data source cannot learn the target standardization of a regressor (standardizeTargets, on by default): it needs the whole data set; ' +
+        'build the network with standardizeTargets: false, or warm-start a network that has one (fit on a sample first)');
+    }
+    const scaling = warm ? this.#targetScaling : null;
+    if (!classifier && o.classes !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.classes is for a classifier; this network is a regressor, got ${describe(o.classes)}`);
+    const inputs = (X: unknown, name: string) => this.#inputs(X, name, true);
+    const rowsOf = (X: unknown, y: unknown, at: string) => modelRows(this.#prep, this.#scaling, X, y, `X of ${at}`, () => inputs(X, `X of ${at}`));
+    let classes: Classes | null = null;
+    if (classifier) {
+      if (o.classes !== undefined) {
+        const given = classesOption(o.classes);
+        classes = this.#targets(given, 'options.classes', given.length, null, null).classes;
+        if (warm && !sameClasses(classes!, this.#classes!)) {
+          throw new BlasnetRangeError('ERR_BLASNET_LABEL', `options.classes must be the model's classes on a warm start (${JSON.stringify(this.#classes)}), got ${JSON.stringify(o.classes)}`);
+        }
+      } else if (warm) {
+        classes = this.#classes;
+      } else {
+        // The first pass: the labels of every batch (a Table's from its target column).
+        const found = yield* findLabels(source, (batch, at) => {
+          const b = batchFields(batch, at);
+          if (!this.#prep) return { y: b.y, n: 0 };
+          const r = rowsOf(b.X, b.y, at);
+          return { y: r.y, n: r.M.rows };
+        });
+        classes = found.kind === 'labels'
+          ? this.#targets(found.labels, 'y of the source', found.labels.length, null, null).classes
+          : this.#targets(found.y, `y of ${found.at}`, found.n || (found.y instanceof Matrix ? found.y.rows : (found.y as unknown[]).length), null, null).classes;
+      }
+    }
+    const byClass = parsed.classWeight === undefined ? null : classifier && classes ? classWeightByIndex(parsed.classWeight, classes, 'options.classWeight') as Float64Array : null;
+    if (parsed.classWeight !== undefined && !byClass) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.classWeight needs class labels (a classifier), got ${describe(parsed.classWeight)}`);
+    const encode = (batch: unknown, at: string): EncodedBatch => {
+      const b = batchFields(batch, at);
+      const r = rowsOf(b.X, b.y, at);
+      const n = r.M.rows;
+      if (n === 0) return { rows: { X: r.M.data, Y: new Float64Array(0), weight: null, n: 0 }, dropped: r.dropped ?? 0 };
+      const t = this.#targets(r.y, `y of ${at}`, n, classes, scaling);
+      return { rows: { X: r.M.data, Y: t.T.data, weight: batchWeights(b.sampleWeight, byClass, t, n, `sampleWeight of ${at}`), n }, dropped: r.dropped ?? 0 };
+    };
+    let validation: Rows | null = null;
+    if (parsed.validationSource) {
+      validation = yield* readValidation(parsed.validationSource, (batch, at) => encode(batch, at).rows);
+    } else if (parsed.validation) {
+      const Xv = parsed.validation.X;
+      const v = modelRows(this.#prep, this.#scaling, Xv, parsed.validation.y, 'options.validation.X', () => this.#inputs(Xv, 'options.validation.X'));
+      validation = { X: v.M.data, Y: this.#targets(v.y, 'options.validation.y', v.M.rows, classes, scaling).T.data, weight: null, n: v.M.rows };
+    }
+    const engine = this.#engine;
+    const start = startState(warm ? this.#state : null, parsed.config, o.warmStart === true, this.spec.nParams);
+    const checkpoint = parsed.checkpoint;
+    return {
+      config: parsed.config, onProgress, train: null, validation,
+      stream: { source, encode, primed: null, dropped: this.#prep ? dropped : null },
+      theta: warm ? this.#theta : initialParameters(this.spec, this.seed), state: start.state, optimizerReset: start.optimizerReset,
+      model: engine.model, native: engine.native,
+      checkMemory: () => engine.checkFitMemory('NeuralNetwork', Math.max(1, validation ? validation.n : 1), parsed.config),
+      checkpoint: checkpoint && { ...checkpoint, json: (theta, state) => this.#json(theta, state, classes, scaling) },
+      commit: (theta, state) => {
+        this.#theta = theta;
+        this.#state = state;
+        this.#fitted = true;
+        this.#classes = classes;
+        this.#targetScaling = scaling;
+      },
+    };
+  }
+
+
 
 
   #prepareFit(X: unknown, y: unknown, options: unknown, keys: readonly string[], dropped: { rows?: number }): PreparedFit {
@@ -590,7 +719,7 @@ export class NeuralNetwork {
     const start = startState(warm ? this.#state : null, parsed.config, o.warmStart === true, this.spec.nParams);
     const checkpoint = parsed.checkpoint;
     return {
-      config: parsed.config, onProgress, train, validation: held,
+      config: parsed.config, onProgress, train, stream: null, validation: held,
       theta: warm ? this.#theta : initialParameters(this.spec, this.seed), state: start.state, optimizerReset: start.optimizerReset,
       model: engine.model, native: engine.native,
       checkMemory: () => engine.checkFitMemory('NeuralNetwork', train.n + (held ? held.n : 0), parsed.config),
@@ -779,6 +908,11 @@ export class NeuralNetwork {
   static evaluation(model: NeuralNetwork, X: unknown, y: unknown, options: unknown) {
     return model.#evaluation(X, y, options);
   }
+}
+
+/** Whether two class lists are the same labels in the same order. */
+function sameClasses(a: Classes, b: Classes): boolean {
+  return a.length === b.length && (a as unknown[]).every((c, i) => c === (b as unknown[])[i]);
 }
 
 /** The task a network's output and loss give. */

@@ -215,7 +215,7 @@ export function parseSharedOptions(o: Record<string, unknown>, classifier: boole
  * none was given. Class weights multiply them in lib/estimator.ts (fitRowWeights), which knows the classes.
  * @throws {TypeError} ERR_BLASNET_ARG_TYPE, ERR_BLASNET_DETACHED; {RangeError} ERR_BLASNET_SHAPE, ERR_BLASNET_ARG_RANGE
  */
-export function sampleWeights(sw: unknown, n: number, name = 'options.sampleWeight'): Float64Array | null {
+export function sampleWeights(sw: unknown, n: number, name = 'options.sampleWeight', allowZeroTotal = false): Float64Array | null {
   if (sw === undefined) return null;
   if (!(sw instanceof Float64Array || Array.isArray(sw))) {
     throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${name} must be a Float64Array or number[] of ${n} weights, got ${describe(sw)}`);
@@ -233,7 +233,8 @@ export function sampleWeights(sw: unknown, n: number, name = 'options.sampleWeig
     w[j] = v;
     total += v;
   }
-  if (!(total > 0)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must not give every row a weight of 0`);
+  // A batch of a data source may weigh 0 in all (it takes no step); a whole data set may not.
+  if (!(total > 0) && !allowZeroTotal) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name} must not give every row a weight of 0`);
   if (!Number.isFinite(total)) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `${name}: the weights must sum to a finite number, got ${total}`);
   return w;
 }

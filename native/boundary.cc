@@ -140,6 +140,37 @@ Batch parse_batch(const Napi::CallbackInfo& info, size_t first, const BatchShape
   return b;
 }
 
+StreamItem parse_stream_item(Napi::Value v, size_t x_width, size_t y_width) {
+  StreamItem item{StreamItem::Kind::end};
+  if (v.IsNull()) return item;
+  if (v.IsBoolean() && !v.As<Napi::Boolean>().Value()) {
+    item.kind = StreamItem::Kind::failed;
+    return item;
+  }
+  if (!v.IsObject()) fail_type("ERR_BLASNET_ARG_TYPE", "batch must be { X, Y, weight?, n }, null (the end of the epoch) or false (a failure), got " + describe(v));
+  Napi::Object o = v.As<Napi::Object>();
+  const auto field = [&](const char* key) { return o.HasOwnProperty(key) ? o.Get(key) : o.Env().Undefined(); };
+  const auto array = [&](const char* key, size_t length, const char* what) -> F64View {
+    Napi::Value a = field(key);
+    const std::string name = std::string("batch.") + key;
+    if (!a.IsTypedArray() || a.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      fail_type("ERR_BLASNET_ARG_TYPE", name + " must be a Float64Array, got " + describe(a));
+    Napi::Float64Array f = a.As<Napi::Float64Array>();
+    if (f.ArrayBuffer().IsDetached()) fail_type("ERR_BLASNET_DETACHED", name + " is backed by a detached ArrayBuffer; expected a live buffer");
+    if (f.ElementLength() != length)
+      fail_range("ERR_BLASNET_SHAPE", name + " must have " + std::to_string(length) + " elements (" + what + "), got " + std::to_string(f.ElementLength()));
+    return {f.Data(), length};
+  };
+  item.kind = StreamItem::Kind::batch;
+  item.n = to_size(raw_number(field("n"), "batch.n"), "batch.n", 1, kMaxBlasDim);
+  check_blas_dim(x_width, "the input width");
+  check_blas_dim(y_width, "the output width");
+  item.X = array("X", checked_mul(item.n, x_width, "n × inputs"), "n × inputs");
+  item.Y = array("Y", checked_mul(item.n, y_width, "n × outputs"), "n × outputs");
+  if (!field("weight").IsUndefined()) item.weight = array("weight", item.n, "n");
+  return item;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The training state a fit starts from and ends with
 

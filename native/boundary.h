@@ -91,6 +91,18 @@ TrainState parse_train_state(Napi::Object config, Optimizer kind, size_t P);
 // wait, learningRate } }.
 Napi::Object train_state_object(Napi::Env env, const TrainState& s);
 
+// One delivery to a fit from a data source (lib/fit.ts → native/stream.h BatchQueue): null for the
+// end of the epoch, false for a failure (JavaScript keeps the error), or an own-property object
+// { X, Y, weight?, n }: n an integer in [1, kMaxBlasDim], X a live Float64Array of n × x_width, Y of
+// n × y_width, weight undefined or of n (lengths overflow-checked). Throws ERR_BLASNET_ARG_TYPE /
+// ERR_BLASNET_DETACHED / ERR_BLASNET_SHAPE / ERR_BLASNET_ARG_RANGE naming the field.
+struct StreamItem {
+  enum class Kind { batch, end, failed } kind;
+  F64View X{nullptr, 0}, Y{nullptr, 0}, weight{nullptr, 0};
+  size_t n = 0;
+};
+StreamItem parse_stream_item(Napi::Value item, size_t x_width, size_t y_width);
+
 // (θ, X, n[, Y]) at arguments first, first+1, first+2[, first+3], as every model binding takes them.
 struct BatchShape {
   size_t P;    // parameters

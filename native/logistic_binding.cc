@@ -6,6 +6,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "blas.h"
@@ -92,6 +93,33 @@ Napi::Value Fit(const Napi::CallbackInfo& info) {
                    info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
 }
 
+// θ = (w, b) of a fit from a data source: at least 2 values; m = len(θ) − 1.
+F64View stream_theta(const Napi::CallbackInfo& info) {
+  const F64View theta = f64_arg(info, 0, "theta");
+  if (theta.length < 2) fail_range("ERR_BLASNET_SHAPE", "theta must hold w and b (at least 2 values), got " + std::to_string(theta.length));
+  return theta;
+}
+
+// (θ, config, hooks, cancel?) → fit result: a fit from a data source on the calling thread, every
+// batch delivered inside hooks.batch (FitJob).
+Napi::Value FitStreamSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const F64View theta = stream_theta(info);
+  const size_t m = theta.length - 1;
+  FitJob job(theta, m, 1, read_train_setup(info[1], m, 1, 0, theta.length), logistic_objective(m), true, true);
+  return run_sync(env, job, info.Length() > 2 ? info[2] : env.Undefined(), info.Length() > 3 ? info[3] : env.Undefined());
+}
+
+// (θ, config, hooks, cancel?) → Promise<fit result>: a fit from a data source on libuv's pool, its
+// batches delivered by hooks.batch on the main thread while it trains.
+Napi::Value FitStream(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const F64View theta = stream_theta(info);
+  const size_t m = theta.length - 1;
+  return run_async(env, std::make_unique<FitJob>(theta, m, 1, read_train_setup(info[1], m, 1, 0, theta.length), logistic_objective(m), false, true),
+                   info.Length() > 2 ? info[2] : env.Undefined(), info.Length() > 3 ? info[3] : env.Undefined());
+}
+
 // (θ, X, n) → Float64Array n of σ(X·w + b). Runs no JavaScript: reads in place.
 Napi::Value PredictProbaSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -116,6 +144,8 @@ void register_logistic(Napi::Env env, Napi::Object exports) {
   export_function(env, exports, "logisticCostGrad", LogisticCostGrad);
   export_function(env, exports, "logisticFitSync", FitSync);
   export_function(env, exports, "logisticFit", Fit);
+  export_function(env, exports, "logisticFitStreamSync", FitStreamSync);
+  export_function(env, exports, "logisticFitStream", FitStream);
   export_function(env, exports, "logisticPredictProbaSync", PredictProbaSync);
   export_function(env, exports, "logisticPredictProba", PredictProba);
 }

@@ -97,6 +97,8 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
                            InstanceMethod<&NativeNet::CostGrad>("costGrad"),
                            InstanceMethod<&NativeNet::FitSync>("fitSync"),
                            InstanceMethod<&NativeNet::Fit>("fit"),
+                           InstanceMethod<&NativeNet::FitStreamSync>("fitStreamSync"),
+                           InstanceMethod<&NativeNet::FitStream>("fitStream"),
                            InstanceMethod<&NativeNet::PredictSync>("predictSync"),
                            InstanceMethod<&NativeNet::Predict>("predict"),
                            InstanceAccessor<&NativeNet::ParamCount>("paramCount"),
@@ -191,6 +193,28 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
       const Batch b = args(info, true);
       return run_async(env, std::make_unique<FitJob>(b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params), objective(), true, false),
                        info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
+    });
+  }
+
+  // (theta, config, hooks, cancel?) → train result: a fit from a data source on the calling thread,
+  // every batch delivered inside hooks.batch (FitJob).
+  Napi::Value FitStreamSync(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      Napi::Env env = info.Env();
+      const F64View theta = f64_arg(info, 0, "theta", net_.n_params, "the model's parameter count");
+      FitJob job(theta, net_.inputs(), net_.outputs(), read_train_setup(info[1], net_.inputs(), net_.outputs(), 0, net_.n_params), objective(), true, false);
+      return run_sync(env, job, info.Length() > 2 ? info[2] : env.Undefined(), info.Length() > 3 ? info[3] : env.Undefined());
+    });
+  }
+
+  // (theta, config, hooks, cancel?) → Promise<train result>: a fit from a data source on libuv's
+  // pool, its batches delivered by hooks.batch on the main thread while it trains (FitJob).
+  Napi::Value FitStream(const Napi::CallbackInfo& info) {
+    return guarded(info.Env(), [&]() -> Napi::Value {
+      Napi::Env env = info.Env();
+      const F64View theta = f64_arg(info, 0, "theta", net_.n_params, "the model's parameter count");
+      return run_async(env, std::make_unique<FitJob>(theta, net_.inputs(), net_.outputs(), read_train_setup(info[1], net_.inputs(), net_.outputs(), 0, net_.n_params), objective(), false, false),
+                       info.Length() > 2 ? info[2] : env.Undefined(), info.Length() > 3 ? info[3] : env.Undefined());
     });
   }
 

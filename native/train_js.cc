@@ -5,6 +5,7 @@
 #include <string>
 
 #include "boundary.h"
+#include "stream.h"
 
 namespace blasnet {
 
@@ -144,34 +145,51 @@ void TrainRecords::add(const Record& r) {
 
 namespace {
 
-// Runs the trainer on `model` with the setup's validation set, weights and starting state (s.state,
-// which ends as the fit's final state), collecting the records and reporting each one to progress
-// (which may run JavaScript: sync fits); `checkpoint` gets the checkpoint epochs' θ and state.
-TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, TrainSetup& s,
-                          TrainRecords& records, Progress& progress,
-                          std::function<void(const double*, const TrainState&)> checkpoint) {
-  const Rows validation = s.extras.validation();
+// The trainer's hooks of a job: records collected and reported to progress (which may run
+// JavaScript: sync fits), cancellation polled from it, and `checkpoint` at the checkpoint epochs.
+TrainHooks train_hooks(TrainRecords& records, Progress& progress, std::function<void(const double*, const TrainState&)> checkpoint) {
   TrainHooks hooks;
-  hooks.record = [&](const Record& r) {
-    records.add(r);
+  hooks.record = [rec = &records, prog = &progress](const Record& r) {
+    rec->add(r);
     ProgressRecord p{static_cast<double>(r.epoch), r.cost};
     p.validation_cost = r.validation_cost;
     p.validation_accuracy = r.validation_accuracy;
     p.learning_rate = r.learning_rate;
-    progress.record(p);
+    prog->record(p);
   };
-  hooks.cancelled = [&] { return progress.cancelled(); };
+  hooks.cancelled = [prog = &progress] { return prog->cancelled(); };
   hooks.checkpoint = std::move(checkpoint);
-  return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg, s.state, hooks);
+  return hooks;
+}
+
+// Runs the trainer on `model` with the setup's validation set, weights and starting state (s.state,
+// which ends as the fit's final state).
+TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, TrainSetup& s,
+                          TrainRecords& records, Progress& progress,
+                          std::function<void(const double*, const TrainState&)> checkpoint) {
+  const Rows validation = s.extras.validation();
+  return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg, s.state,
+               train_hooks(records, progress, std::move(checkpoint)));
+}
+
+// The same on the batches of a data source.
+TrainOutcome run_training(Objective& model, double* theta, BatchSource& source, TrainSetup& s, TrainRecords& records, Progress& progress,
+                          std::function<void(const double*, const TrainState&)> checkpoint) {
+  const Rows validation = s.extras.validation();
+  return train(model, theta, source, s.extras.nv > 0 ? &validation : nullptr, s.cfg, s.state, train_hooks(records, progress, std::move(checkpoint)));
 }
 
 }  // namespace
 
 FitJob::FitJob(const Batch& b, TrainSetup setup, MakeObjective make, bool copy, bool iterations)
-    : in_(b, copy), setup_(std::move(setup)), make_(std::move(make)), iterations_(iterations) {}
+    : in_(std::make_unique<JobInput>(b, copy)), setup_(std::move(setup)), make_(std::move(make)), iterations_(iterations) {}
+
+FitJob::FitJob(F64View theta, size_t x_width, size_t y_width, TrainSetup setup, MakeObjective make, bool sync, bool iterations)
+    : queue_(std::make_shared<BatchQueue>(x_width, y_width)), sync_(sync), setup_(std::move(setup)), make_(std::move(make)),
+      iterations_(iterations), theta_(theta.data, theta.data + theta.length) {}
 
 void FitJob::run(Progress& progress) {
-  theta_.assign(in_.theta(), in_.theta() + in_.params());
+  if (in_) theta_.assign(in_->theta(), in_->theta() + in_->params());
   const std::unique_ptr<Objective> model = make_(setup_);
   std::function<void(const double*, const TrainState&)> checkpoint;
   if (setup_.cfg.checkpoint_every > 0) {
@@ -182,7 +200,16 @@ void FitJob::run(Progress& progress) {
       if (checkpoint_.put(theta, state)) progress.post({MessageKind::checkpoint, static_cast<double>(state.epoch)});
     };
   }
-  out_ = run_training(*model, theta_.data(), in_.X(), in_.Y(), in_.n(), setup_, records_, progress, std::move(checkpoint));
+  if (!queue_) {
+    out_ = run_training(*model, theta_.data(), in_->X(), in_->Y(), in_->n(), setup_, records_, progress, std::move(checkpoint));
+    return;
+  }
+  queue_->start([&progress](double epoch) { progress.post({MessageKind::batch, epoch}); }, [&progress] { return progress.cancelled(); }, sync_);
+  struct Closer {  // however the fit ends, later deliveries are refused
+    BatchQueue& q;
+    ~Closer() { q.close(); }
+  } closer{*queue_};
+  out_ = run_training(*model, theta_.data(), *queue_, setup_, records_, progress, std::move(checkpoint));
 }
 
 Napi::Value FitJob::result(Napi::Env env) {
@@ -193,6 +220,32 @@ Napi::Value FitJob::result(Napi::Env env) {
 }
 
 void FitJob::on_message(Napi::Env env, const JobMessage& m, const JobHooks& hooks) {
+  if (m.kind == MessageKind::batch) {
+    if (!queue_) return;
+    if (hooks.batch.IsEmpty()) {
+      queue_->deliver_failed();
+      return;
+    }
+    // deliver(batch | null | false): copies a batch into the queue (the fit's own copy).
+    const size_t xw = queue_->x_width(), yw = queue_->y_width();
+    Napi::Function deliver = Napi::Function::New(
+        env,
+        [queue = queue_, xw, yw](const Napi::CallbackInfo& info) -> Napi::Value {
+          return guarded(info.Env(), [&]() -> Napi::Value {
+            const StreamItem item = parse_stream_item(info.Length() > 0 ? info[0] : info.Env().Undefined(), xw, yw);
+            bool taken = false;
+            switch (item.kind) {
+              case StreamItem::Kind::batch: taken = queue->deliver_batch(item.X.data, item.Y.data, item.weight.data, item.n); break;
+              case StreamItem::Kind::end: taken = queue->deliver_end(); break;
+              case StreamItem::Kind::failed: taken = queue->deliver_failed(); break;
+            }
+            return Napi::Boolean::New(info.Env(), taken);
+          });
+        },
+        "deliver");
+    hooks.batch.Call({Napi::Number::New(env, m.epoch), deliver});
+    return;
+  }
   if (m.kind != MessageKind::checkpoint) return;
   const Snapshot* s = checkpoint_.take();
   if (!s || hooks.checkpoint.IsEmpty()) return;

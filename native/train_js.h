@@ -48,11 +48,20 @@ Napi::Object train_result(Napi::Env env, const TrainOutcome& out, const TrainRec
 // each record to progress and posting each checkpoint (config.checkpointEvery) to the main thread,
 // where on_message hands it to hooks.checkpoint as { theta, state } (new arrays; the newest
 // snapshot when several were taken while the main thread was busy: CheckpointSlot).
+//
+// A fit from a data source has no rows: its batches come from the main thread while it trains
+// (native/stream.h BatchQueue). Each request reaches on_message, which calls
+// hooks.batch(epoch, deliver) — epoch: the global epoch to open, or −1 for the open epoch's next
+// batch — and JavaScript answers, then (sync) or later (async), with deliver(batch | null | false)
+// (native/boundary.h parse_stream_item); deliver returns false when the fit no longer waits.
 class FitJob final : public Job {
  public:
   using MakeObjective = std::function<std::unique_ptr<Objective>(const TrainSetup&)>;
   // iterations: the result also carries `iterations` (= steps), as the logistic binding's does.
   FitJob(const Batch& b, TrainSetup setup, MakeObjective make, bool copy, bool iterations);
+  // A fit from a data source: θ (P, copied here), x_width and y_width values per batch row; sync: the
+  // job runs on the main thread (fitStreamSync: every batch is delivered inside hooks.batch).
+  FitJob(F64View theta, size_t x_width, size_t y_width, TrainSetup setup, MakeObjective make, bool sync, bool iterations);
   void run(Progress& progress) override;
   // { status, reason, epochs, steps, lastCost, evaluations, costs, validationCosts,
   //   validationAccuracies, learningRates, stoppedEarly, bestEpoch?, bestValue?, state, theta[, iterations] }
@@ -60,7 +69,9 @@ class FitJob final : public Job {
   void on_message(Napi::Env env, const JobMessage& m, const JobHooks& hooks) override;
 
  private:
-  JobInput in_;
+  std::unique_ptr<JobInput> in_;  // the rows of an in-memory fit, or null
+  std::shared_ptr<BatchQueue> queue_;  // the batches of a fit from a data source, or null (shared with the deliver functions)
+  bool sync_ = false;
   TrainSetup setup_;
   MakeObjective make_;
   bool iterations_;

@@ -296,23 +296,67 @@ TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, cons
 
 }  // namespace
 
-TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                   TrainState& state, const TrainHooks& hooks) {
-  size_state(state, cfg.optim.kind, model.n_params());
-  if (cfg.optim.kind == Optimizer::lbfgs) return train_lbfgs(model, theta, data, validation, cfg, state, hooks);
+namespace {
+
+// An in-memory fit's batches: rows of the data in place (one batch of everything, or the next B
+// rows), or gathered into a reused buffer in epoch e's shuffle order (cfg.shuffle and B < n).
+class MemoryBatches final : public BatchSource {
+ public:
+  MemoryBatches(const Rows& data, size_t xw, size_t yw, size_t B, bool shuffle, uint32_t seed)
+      : data_(data), xw_(xw), yw_(yw), B_(B), gather_(shuffle && B < data.n), seed_(seed),
+        Xb_(gather_ ? xw * B : 0), Yb_(gather_ ? yw * B : 0), Wb_(gather_ && data.weight ? B : 0), order_(gather_ ? data.n : 0) {}
+
+  void begin_epoch(size_t e) override {
+    j0_ = 0;
+    if (!gather_) return;
+    // Epoch e's order depends on (seed, e) alone, so a warm start visits the batches the
+    // uninterrupted fit would have.
+    for (size_t j = 0; j < data_.n; ++j) order_[j] = static_cast<uint32_t>(j);
+    Random rng(epoch_shuffle_seed(seed_, e));
+    rng.shuffle(order_);
+  }
+
+  Next next(Rows* batch) override {
+    const size_t n = data_.n, j0 = j0_;
+    if (j0 >= n) return Next::end;
+    const size_t nb = std::min(B_, n - j0);
+    j0_ = j0 + nb;
+    if (!gather_) {
+      // The caller's rows in place (a model may recognise them as rows of the data it bound).
+      *batch = {data_.X + j0 * xw_, data_.Y + j0 * yw_, data_.weight ? data_.weight + j0 : nullptr, nb};
+      return Next::batch;
+    }
+    for (size_t k = 0; k < nb; ++k) {
+      const size_t src = order_[j0 + k];
+      std::memcpy(&Xb_[k * xw_], data_.X + src * xw_, xw_ * sizeof(double));
+      std::memcpy(&Yb_[k * yw_], data_.Y + src * yw_, yw_ * sizeof(double));
+      if (data_.weight) Wb_[k] = data_.weight[src];
+    }
+    *batch = {Xb_.data(), Yb_.data(), data_.weight ? Wb_.data() : nullptr, nb};
+    return Next::batch;
+  }
+
+  Next peek() override { return j0_ < data_.n ? Next::batch : Next::end; }
+
+ private:
+  const Rows& data_;
+  size_t xw_, yw_, B_;
+  bool gather_;
+  uint32_t seed_;
+  // The gathered batch: Xb B × xw, Yb B × yw, Wb B (with weights); order n (a permutation of the rows).
+  std::vector<double> Xb_, Yb_, Wb_;
+  std::vector<uint32_t> order_;
+  size_t j0_ = 0;  // the epoch's next row (of order_ when gathering)
+};
+
+// The first-order loop over the batches of `source`, for every fit but L-BFGS. `capacity`: the batch
+// size the model has reserved for (0: none yet; a larger batch reserves again).
+TrainOutcome train_first_order(Objective& model, double* theta, BatchSource& source, size_t capacity, const Rows* validation,
+                               const TrainConfig& cfg, TrainState& state, const TrainHooks& hooks) {
   const auto& record = hooks.record;
   const auto& cancelled = hooks.cancelled;
-  const size_t P = model.n_params(), xw = model.x_width(), yw = model.y_width(), n = data.n;
-  const size_t B = cfg.batch_size == 0 ? n : std::min(cfg.batch_size, n);
-  // The caller's rows are used in place unless batches must be gathered (a shuffle, or a batch whose
-  // rows are not simply the next ones: only the last batch of an unshuffled epoch is, which is fine).
-  const bool gather = cfg.shuffle && B < n;
-  const bool single = B >= n;  // one batch per epoch: records describe θ before the epoch's step
-  model.reserve(B, validation ? validation->n : 0);
-  model.bind(data);
-  // grad P; the gathered batch: Xb B × xw, Yb B × yw, Wb B (with weights); order n (a permutation of the rows).
-  std::vector<double> grad(P), Xb(gather ? xw * B : 0), Yb(gather ? yw * B : 0), Wb(gather && data.weight ? B : 0);
-  std::vector<uint32_t> order(gather ? n : 0);
+  const size_t P = model.n_params(), nv = validation ? validation->n : 0;
+  std::vector<double> grad(P);  // P
   FirstOrder opt(cfg.optim, P, state.m.empty() ? nullptr : state.m.data(), state.v.empty() ? nullptr : state.v.data(), &state.steps);
   Recorder recorder(model, theta, P, validation, cfg, state, record);
   TrainOutcome out;
@@ -323,36 +367,35 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
     if (std::isnan(first_cost)) first_cost = cost;
     return first_cost > 0 && cost > 1e6 * first_cost;
   };
+  const auto aborted = [&out]() -> TrainOutcome& {
+    out.status = TrainStatus::aborted;
+    return out;
+  };
 
   const size_t e0 = state.epoch;
   for (size_t epoch = e0; epoch < e0 + cfg.epochs; ++epoch) {
     const double lr = recorder.rate(epoch, e0);
     const bool recording = cfg.record_every > 0 && epoch % cfg.record_every == 0;
-    if (gather) {
-      // Epoch e's order depends on (seed, e) alone, so a warm start visits the batches the
-      // uninterrupted fit would have.
-      for (size_t j = 0; j < n; ++j) order[j] = static_cast<uint32_t>(j);
-      Random rng(epoch_shuffle_seed(cfg.shuffle_seed, epoch));
-      rng.shuffle(order);
-    }
+    source.begin_epoch(epoch);
     double epoch_total = 0;
-    bool stop = false;
-    for (size_t j0 = 0; j0 < n; j0 += B) {
-      if (cancelled()) {
-        out.status = TrainStatus::aborted;
-        return out;
+    size_t rows = 0;
+    bool stop = false, single = false;
+    Rows batch;
+    for (;;) {
+      const BatchSource::Next got = source.next(&batch);
+      if (got == BatchSource::Next::end) break;
+      if (got == BatchSource::Next::stopped || cancelled()) return aborted();
+      if (batch.n > capacity) {
+        model.reserve(batch.n, nv);
+        capacity = batch.n;
       }
-      const size_t nb = std::min(B, n - j0);
-      Rows batch{data.X + j0 * xw, data.Y + j0 * yw, data.weight ? data.weight + j0 : nullptr, nb};
-      if (gather) {
-        for (size_t k = 0; k < nb; ++k) {
-          const size_t src = order[j0 + k];
-          std::memcpy(&Xb[k * xw], data.X + src * xw, xw * sizeof(double));
-          std::memcpy(&Yb[k * yw], data.Y + src * yw, yw * sizeof(double));
-          if (data.weight) Wb[k] = data.weight[src];
-        }
-        batch = {Xb.data(), Yb.data(), data.weight ? Wb.data() : nullptr, nb};
+      if (rows == 0) {
+        // One batch in the epoch (full batch): its record describes θ before the epoch's step.
+        const BatchSource::Next after = source.peek();
+        if (after == BatchSource::Next::stopped) return aborted();
+        single = after == BatchSource::Next::end;
       }
+      const size_t nb = batch.n;
       const bool want_cost = !single || recording;
       const CostGrad cg = model.cost_grad(theta, batch, grad.data(), want_cost);
       if (!cg.finite) {
@@ -378,13 +421,15 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
         return out;
       }
       out.steps += 1;
+      rows += nb;
       epoch_total += cg.cost * static_cast<double>(nb);
     }
+    if (rows == 0 && !stop) return aborted();  // an epoch without a batch (a stream's source is refused for it)
     if (!stop) {
       state.epoch = epoch + 1;
       out.epochs = state.epoch - e0;
       if (!single) {
-        const double epoch_cost = epoch_total / static_cast<double>(n);
+        const double epoch_cost = epoch_total / static_cast<double>(rows);
         out.last_cost = epoch_cost;
         if (recording && blown_up(epoch_cost)) {
           out.status = TrainStatus::diverged;
@@ -402,6 +447,26 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
   }
   recorder.finish(out);
   return out;
+}
+
+}  // namespace
+
+TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
+                   TrainState& state, const TrainHooks& hooks) {
+  size_state(state, cfg.optim.kind, model.n_params());
+  if (cfg.optim.kind == Optimizer::lbfgs) return train_lbfgs(model, theta, data, validation, cfg, state, hooks);
+  const size_t n = data.n, B = cfg.batch_size == 0 ? n : std::min(cfg.batch_size, n);
+  model.reserve(B, validation ? validation->n : 0);
+  model.bind(data);
+  MemoryBatches batches(data, model.x_width(), model.y_width(), B, cfg.shuffle, cfg.shuffle_seed);
+  return train_first_order(model, theta, batches, B, validation, cfg, state, hooks);
+}
+
+TrainOutcome train(Objective& model, double* theta, BatchSource& source, const Rows* validation, const TrainConfig& cfg,
+                   TrainState& state, const TrainHooks& hooks) {
+  size_state(state, cfg.optim.kind, model.n_params());
+  if (cfg.optim.kind == Optimizer::lbfgs) fail_range("ERR_BLASNET_CONFIG", "optimizer 'lbfgs' needs the whole data set: a fit from a batch source takes first-order steps");
+  return train_first_order(model, theta, source, 0, validation, cfg, state, hooks);
 }
 
 }  // namespace blasnet

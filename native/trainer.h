@@ -161,6 +161,25 @@ struct TrainOutcome {
   size_t evaluations = 0;  // cost-and-gradient evaluations (L-BFGS line searches included)
 };
 
+// Where the first-order loop takes an epoch's batches from: the fit's rows (train() below: in
+// place, or gathered in epoch e's shuffle order), or batches handed over while the fit runs (a
+// stream: native/stream.h BatchQueue). The loop's arithmetic is the same for both, so a stream of
+// the batches an in-memory fit would take gives that fit's θ, state and records, bit for bit.
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  enum class Next { batch, end, stopped };
+  // Starts global epoch e (called once per epoch, before its first next()).
+  virtual void begin_epoch(size_t e) = 0;
+  // The epoch's next batch in *batch (its rows valid until the next call), or end after the epoch's
+  // last batch, or stopped when no batch will come (a stream whose source failed, or that was
+  // cancelled while waiting).
+  virtual Next next(Rows* batch) = 0;
+  // What the next call of next() will give, without taking it: batch when the batch just taken is
+  // not the epoch's last, end when it is (a stream waits for the one after it), or stopped.
+  virtual Next peek() = 0;
+};
+
 // Trains θ (n_params, in place) on `data`, validating on `validation` when it is given, from
 // `state` and for cfg.epochs epochs: global epochs e = state.epoch, … (a fresh
 // fit starts at 0, a warm start where the last fit ended).
@@ -184,6 +203,16 @@ struct TrainOutcome {
 // what a fit stopped right there would have kept, before any restore_best (so a warm start from it
 // continues this fit; see docs/math.md, "Training state and warm starts").
 TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
+                   TrainState& state, const TrainHooks& hooks);
+
+// The same first-order loop on the batches of `source` (its rows n × x_width, n × y_width, weights n
+// or null; of any size), for an epoch count and everything else as above; cfg.batch_size and
+// cfg.shuffle are not read (the source's batches are the batches). An epoch counts as one batch (a
+// full-batch epoch, recorded before its step) when the source's epoch holds exactly one. The model
+// reserves for the largest batch seen so far. An epoch without a batch, or a source that stops,
+// ends the fit as aborted (θ and the state of the last completed step). Refuses L-BFGS
+// (ERR_BLASNET_CONFIG).
+TrainOutcome train(Objective& model, double* theta, BatchSource& source, const Rows* validation, const TrainConfig& cfg,
                    TrainState& state, const TrainHooks& hooks);
 
 // The learning rate of global epoch e under cfg.schedule (before any plateau reduction), in a fit

@@ -2,19 +2,25 @@
 // (fitSync) and in a worker thread (fit, predict: lib/reference/pool.ts), as native Jobs do. A job
 // polls `cancelled()` before every step and reports records through `record`; it never touches
 // the model objects, so it can run anywhere.
+import type { MessagePort } from 'node:worker_threads';
 import type { NetSpec } from '../spec.js';
 import { LogisticObjective, logisticPredictProba } from './logistic.js';
 import { NetObjective, netPredict } from './network.js';
-import { Trainer, type Rows, type StopReason, type TrainConfig, type TrainRecord, type TrainState, type TrainStatus } from './trainer.js';
+import { Trainer, type BatchSource, type Rows, type StopReason, type TrainConfig, type TrainRecord, type TrainState, type TrainStatus } from './trainer.js';
 
 /** The model a fit trains: logistic regression (θ = (w, b), m features) or a network. */
 export type FitModel = { kind: 'logistic'; m: number } | { kind: 'network'; spec: NetSpec };
 
-/** A fit: the model, θ and the state it starts from (both updated in place), its rows, and the trainer's configuration. */
+/**
+ * A fit: the model, θ and the state it starts from (both updated in place), its rows (null for a
+ * fit from a data source, whose batches come while it runs: `stream`), and the trainer's configuration.
+ */
 export interface FitJob {
   model: FitModel;
   theta: Float64Array;
-  train: Rows;
+  train: Rows | null;
+  /** A fit from a data source in a worker thread: the port its batches arrive on, and the counter the sender bumps (lib/reference/batches.ts portTransport). */
+  stream?: { port: MessagePort; signal: Int32Array };
   validation: Rows | null;
   config: TrainConfig;
   state: TrainState;
@@ -43,12 +49,13 @@ export interface FitOutcome {
 /**
  * The training loop of native train() (lib/reference/trainer.ts) on the job's model; θ updated in
  * place. `checkpoint` gets θ and the state (live) at every checkpoint epoch (config.checkpointEvery).
+ * `source`: the batches of a fit from a data source (job.train is then null).
  */
 export function runFit(job: FitJob, record: (r: TrainRecord) => void, cancelled: () => boolean,
-  checkpoint?: (theta: Float64Array, state: TrainState) => void): FitOutcome {
+  checkpoint?: (theta: Float64Array, state: TrainState) => void, source?: BatchSource): FitOutcome {
   const m = job.model;
   const objective = m.kind === 'logistic' ? new LogisticObjective(m.m, job.config.l2) : new NetObjective(m.spec, job.config.l2);
-  const t = new Trainer(objective, job.theta, job.train, job.validation, job.config, record, job.state, checkpoint);
+  const t = new Trainer(objective, job.theta, source ?? job.train!, job.validation, job.config, record, job.state, checkpoint);
   while (!t.done) {
     if (cancelled()) {
       t.abort();

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type TransferListItem } from 'node:worker_threads';
 import { BlasnetError } from '../errors.js';
 import { packageRoot } from '../root.js';
 import type { TrainRecord, TrainState } from './trainer.js';
@@ -20,6 +20,7 @@ interface Pending {
   reject: (e: unknown) => void;
   onProgress: ((record: TrainRecord) => void) | undefined;
   onCheckpoint: ((theta: Float64Array, state: TrainState) => void) | undefined;
+  onBatchRequest: ((epoch: number) => void) | undefined;
   flag: Int32Array;
   thrown: { value: unknown } | null;
 }
@@ -31,7 +32,7 @@ interface PoolWorker {
 }
 
 const workers: PoolWorker[] = [];
-const queue: { req: WorkerRequest; transfer: ArrayBuffer[] }[] = [];
+const queue: { req: WorkerRequest; transfer: TransferListItem[] }[] = [];
 const pending = new Map<number, Pending>();
 const owner = new Map<number, PoolWorker>();
 let nextId = 1;
@@ -63,7 +64,7 @@ function release(w: PoolWorker): void {
   else w.worker.unref();
 }
 
-function dispatch(w: PoolWorker, req: WorkerRequest, transfer: ArrayBuffer[]): void {
+function dispatch(w: PoolWorker, req: WorkerRequest, transfer: TransferListItem[]): void {
   w.busy = true;
   w.kind = req.kind.endsWith('-fit') ? 'fit' : 'predict';
   w.worker.ref();
@@ -77,12 +78,13 @@ function startWorker(): PoolWorker {
   const worker = new Worker(workerScript(), { execArgv: [] });
   const w: PoolWorker = { worker, busy: false, kind: null };
   worker.on('message', (msg: WorkerResponse) => {
-    if (msg.type === 'progress' || msg.type === 'checkpoint') {
+    if (msg.type === 'progress' || msg.type === 'checkpoint' || msg.type === 'batch-request') {
       const p = pending.get(msg.id);
       if (!p || p.thrown) return;
       try {
         if (msg.type === 'progress') p.onProgress?.(msg.record);
-        else p.onCheckpoint?.(msg.theta, msg.state);
+        else if (msg.type === 'checkpoint') p.onCheckpoint?.(msg.theta, msg.state);
+        else p.onBatchRequest?.(msg.epoch);
       } catch (e) {
         p.thrown = { value: e };
         Atomics.store(p.flag, 0, 1);
@@ -117,7 +119,7 @@ function capacity(req: WorkerRequest): number {
   return req.kind.endsWith('-fit') ? cores : Math.max(4, 2 * cores);
 }
 
-function submit(req: WorkerRequest, transfer: ArrayBuffer[]): void {
+function submit(req: WorkerRequest, transfer: TransferListItem[]): void {
   const idle = workers.find((w) => !w.busy);
   if (idle) return dispatch(idle, req, transfer);
   const fits = workers.filter((w) => w.busy && w.kind === 'fit').length;
@@ -126,18 +128,25 @@ function submit(req: WorkerRequest, transfer: ArrayBuffer[]): void {
   queue.push({ req, transfer });
 }
 
+/** What a running fit sends back besides its result: records, checkpoints (copies, the caller's to keep), requests for batches (a fit from a data source). */
+export interface JobHandlers {
+  onProgress?: (record: TrainRecord) => void;
+  onCheckpoint?: (theta: Float64Array, state: TrainState) => void;
+  onBatchRequest?: (epoch: number) => void;
+}
+
 /**
- * Runs one reference job in a worker thread. `transfer` lists buffers of the job that the caller
- * hands over (copies made for the job). Returns the Promise of its value and a `cancel` that makes
- * the job stop before its next step (it then settles with status 'aborted'). `onCheckpoint` gets a
- * fit's checkpoints (copies, the caller's to keep).
+ * Runs one reference job in a worker thread. `transfer` lists what the caller hands over with the
+ * job (copies of buffers made for it; a fit's batch port). Returns the Promise of its value and a
+ * `cancel` that makes the job stop before its next step (it then settles with status 'aborted').
+ * A handler that throws cancels the job, which then rejects with what it threw.
  */
-export function runInWorker<T>(request: Request, transfer: ArrayBuffer[], onProgress?: (record: TrainRecord) => void,
-  onCheckpoint?: (theta: Float64Array, state: TrainState) => void): { promise: Promise<T>; cancel: () => void } {
+export function runInWorker<T>(request: Request, transfer: TransferListItem[], handlers: JobHandlers = {}): { promise: Promise<T>; cancel: () => void } {
   const id = nextId++;
   const flag = new Int32Array(new SharedArrayBuffer(4));
+  const { onProgress, onCheckpoint, onBatchRequest } = handlers;
   const promise = new Promise<T>((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress, onCheckpoint, flag, thrown: null });
+    pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress, onCheckpoint, onBatchRequest, flag, thrown: null });
   });
   submit({ ...request, id, flag } as WorkerRequest, transfer);
   return { promise, cancel: () => { Atomics.store(flag, 0, 1); } };

@@ -42,6 +42,88 @@ export function scheduledRate(cfg: Pick<TrainConfig, 'learningRate' | 'schedule'
 
 const COST_CHANGE = 64 * Number.EPSILON;
 
+/**
+ * Where the first-order loop takes an epoch's batches from (native/trainer.h BatchSource): the
+ * fit's rows (MemoryBatches), or batches handed over while the fit runs (lib/reference/batches.ts).
+ */
+export interface BatchSource {
+  /** Starts global epoch e (once per epoch, before its first next()). */
+  beginEpoch(e: number): void;
+  /** The epoch's next batch (its arrays valid until the next call), 'end' after its last one, or 'stopped' when none will come. */
+  next(): Rows | 'end' | 'stopped';
+  /** What next() will give, without taking it: 'batch' when the batch just taken is not the epoch's last, 'end' when it is, or 'stopped'. */
+  peek(): 'batch' | 'end' | 'stopped';
+}
+
+/**
+ * An in-memory fit's batches, as native MemoryBatches: rows of the data in place (subarrays), or
+ * gathered into reused buffers in epoch e's shuffle order (shuffle and B < n).
+ */
+export class MemoryBatches implements BatchSource {
+  readonly #data: Rows;
+  readonly #xw: number;
+  readonly #yw: number;
+  readonly #B: number;
+  readonly #gather: boolean;
+  readonly #seed: number;
+  // The gathered batch: Xb B × xw, Yb B × yw, Wb B (with weights); order n (a permutation of the rows).
+  readonly #Xb: Float64Array;
+  readonly #Yb: Float64Array;
+  readonly #Wb: Float64Array;
+  readonly #order: Uint32Array;
+  #j0 = 0;
+
+  constructor(data: Rows, xw: number, yw: number, B: number, shuffle: boolean, seed: number) {
+    this.#data = data;
+    this.#xw = xw;
+    this.#yw = yw;
+    this.#B = B;
+    this.#gather = shuffle && B < data.n;
+    this.#seed = seed;
+    this.#Xb = new Float64Array(this.#gather ? xw * B : 0);
+    this.#Yb = new Float64Array(this.#gather ? yw * B : 0);
+    this.#Wb = new Float64Array(this.#gather && data.weight ? B : 0);
+    this.#order = new Uint32Array(this.#gather ? data.n : 0);
+  }
+
+  beginEpoch(e: number): void {
+    this.#j0 = 0;
+    if (!this.#gather) return;
+    // Epoch e's order depends on (seed, e) alone, as native train().
+    const order = this.#order;
+    for (let j = 0; j < order.length; j++) order[j] = j;
+    new Random(epochShuffleSeed(this.#seed, e)).shuffle(order);
+  }
+
+  next(): Rows | 'end' {
+    const data = this.#data, n = data.n, j0 = this.#j0, xw = this.#xw, yw = this.#yw;
+    if (j0 >= n) return 'end';
+    const nb = Math.min(this.#B, n - j0);
+    this.#j0 = j0 + nb;
+    if (!this.#gather) {
+      return nb === n ? data : {
+        X: data.X.subarray(j0 * xw, (j0 + nb) * xw), Y: data.Y.subarray(j0 * yw, (j0 + nb) * yw),
+        weight: data.weight ? data.weight.subarray(j0, j0 + nb) : null, n: nb,
+      };
+    }
+    for (let k = 0; k < nb; k++) {
+      const src = this.#order[j0 + k]!;
+      this.#Xb.set(data.X.subarray(src * xw, src * xw + xw), k * xw);
+      this.#Yb.set(data.Y.subarray(src * yw, src * yw + yw), k * yw);
+      if (data.weight) this.#Wb[k] = data.weight[src]!;
+    }
+    return { X: this.#Xb, Y: this.#Yb, weight: data.weight ? this.#Wb : null, n: nb };
+  }
+
+  peek(): 'batch' | 'end' {
+    return this.#j0 < this.#data.n ? 'batch' : 'end';
+  }
+}
+
+function isSource(data: Rows | BatchSource): data is BatchSource {
+  return typeof (data as BatchSource).beginEpoch === 'function';
+}
+
 /** The best value so far of a monitored quantity and the records since it improved, kept in the fit's state (s). */
 class Tracker {
   constructor(readonly monitor: MonitorName, readonly minDelta: number, readonly s: TrackerState) {}
@@ -89,19 +171,14 @@ export class Trainer {
 
   readonly #model: Objective;
   readonly #theta: Float64Array;
-  readonly #data: Rows;
+  /** The rows (in-memory fits; L-BFGS reads them whole), or null for a fit from a source. */
+  readonly #data: Rows | null;
+  readonly #source: BatchSource | null;
   readonly #validation: Rows | null;
   readonly #cfg: TrainConfig;
   readonly #onRecord: (r: TrainRecord) => void;
   readonly #onCheckpoint: ((theta: Float64Array, state: TrainState) => void) | undefined;
-  readonly #B: number;
-  readonly #gather: boolean;
-  readonly #single: boolean;
   readonly #grad: Float64Array;
-  readonly #Xb: Float64Array;
-  readonly #Yb: Float64Array;
-  readonly #Wb: Float64Array;
-  readonly #order: Uint32Array;
   readonly #state: TrainState;
   readonly #e0: number;
   readonly #opt: FirstOrder | null;
@@ -112,7 +189,13 @@ export class Trainer {
   readonly #best: TrainState | null;
   #saved = false;
   #epoch = 0;
-  #j0 = 0;
+  /** Whether an epoch is under way (its batches being taken). */
+  #inEpoch = false;
+  /** This epoch: whether it is one batch (full batch: recorded before its step), and the rows taken. */
+  #single = false;
+  #rows = 0;
+  /** The batch size the model has reserved for. */
+  #capacity = 0;
   #epochTotal = 0;
   #lr = 0;
   #recording = false;
@@ -127,26 +210,29 @@ export class Trainer {
    * (L-BFGS: iteration) that completes a multiple of `cfg.checkpointEvery` global epochs, its
    * record made, before any restoreBest: as native train()'s hooks.checkpoint.
    */
-  constructor(model: Objective, theta: Float64Array, data: Rows, validation: Rows | null, cfg: TrainConfig, onRecord: (r: TrainRecord) => void,
+  constructor(model: Objective, theta: Float64Array, data: Rows | BatchSource, validation: Rows | null, cfg: TrainConfig, onRecord: (r: TrainRecord) => void,
     state: TrainState, onCheckpoint?: (theta: Float64Array, state: TrainState) => void) {
     this.#model = model;
     this.#theta = theta;
-    this.#data = data;
     this.#validation = validation;
     this.#cfg = cfg;
     this.#onRecord = onRecord;
     this.#onCheckpoint = onCheckpoint;
-    const n = data.n, P = model.nParams;
+    const P = model.nParams;
     const lbfgs = cfg.optimizer === 'lbfgs';
-    this.#B = lbfgs || cfg.batchSize === 0 ? n : Math.min(cfg.batchSize, n);
-    this.#gather = !lbfgs && cfg.shuffle && this.#B < n;
-    this.#single = this.#B >= n;
-    model.reserve(this.#B, validation ? validation.n : 0);
+    if (isSource(data)) {
+      // A fit from a source (native train() on a BatchSource): the model reserves at the first batch.
+      if (lbfgs) throw new RangeError("optimizer 'lbfgs' needs the whole data set: a fit from a batch source takes first-order steps");
+      this.#data = null;
+      this.#source = data;
+    } else {
+      const n = data.n, B = lbfgs || cfg.batchSize === 0 ? n : Math.min(cfg.batchSize, n);
+      model.reserve(B, validation ? validation.n : 0);
+      this.#capacity = B;
+      this.#data = data;
+      this.#source = lbfgs ? null : new MemoryBatches(data, model.xWidth, model.yWidth, B, cfg.shuffle, cfg.shuffleSeed);
+    }
     this.#grad = new Float64Array(P);
-    this.#Xb = new Float64Array(this.#gather ? model.xWidth * this.#B : 0);
-    this.#Yb = new Float64Array(this.#gather ? model.yWidth * this.#B : 0);
-    this.#Wb = new Float64Array(this.#gather && data.weight ? this.#B : 0);
-    this.#order = new Uint32Array(this.#gather ? n : 0);
     this.#state = state;
     this.#e0 = this.#epoch = state.epoch;
     const o = state.optimizer;
@@ -271,38 +357,38 @@ export class Trainer {
   }
 
   #stepFirstOrder(): void {
-    const cfg = this.#cfg, n = this.#data.n, B = this.#B, model = this.#model, data = this.#data;
-    const xw = model.xWidth, yw = model.yWidth;
+    const cfg = this.#cfg, model = this.#model, source = this.#source!;
     if (this.#epoch >= this.#e0 + cfg.epochs) {
       this.#finish();
       return;
     }
-    if (this.#j0 === 0) {
+    if (!this.#inEpoch) {
       this.#lr = cfg.reduceOnPlateau ? this.#state.reduceOnPlateau!.learningRate : scheduledRate(cfg, this.#epoch, this.#e0);
       this.#recording = cfg.recordEvery > 0 && this.#epoch % cfg.recordEvery === 0;
-      if (this.#gather) {
-        // Epoch e's order depends on (seed, e) alone, as native train().
-        const order = this.#order;
-        for (let j = 0; j < order.length; j++) order[j] = j;
-        new Random(epochShuffleSeed(cfg.shuffleSeed, this.#epoch)).shuffle(order);
-      }
+      source.beginEpoch(this.#epoch);
       this.#epochTotal = 0;
+      this.#rows = 0;
+      this.#inEpoch = true;
     }
-    const j0 = this.#j0, nb = Math.min(B, n - j0);
-    let batch: Rows;
-    if (this.#gather) {
-      for (let k = 0; k < nb; k++) {
-        const src = this.#order[j0 + k]!;
-        this.#Xb.set(data.X.subarray(src * xw, src * xw + xw), k * xw);
-        this.#Yb.set(data.Y.subarray(src * yw, src * yw + yw), k * yw);
-        if (data.weight) this.#Wb[k] = data.weight[src]!;
+    const got = source.next();
+    // 'end' here is an epoch without a batch (a source is refused for it): the fit stops as aborted.
+    if (got === 'end' || got === 'stopped') {
+      this.status = 'aborted';
+      return;
+    }
+    const batch = got, nb = batch.n;
+    if (nb > this.#capacity) {
+      model.reserve(nb, this.#validation ? this.#validation.n : 0);
+      this.#capacity = nb;
+    }
+    if (this.#rows === 0) {
+      // One batch in the epoch (full batch): its record describes θ before the epoch's step.
+      const after = source.peek();
+      if (after === 'stopped') {
+        this.status = 'aborted';
+        return;
       }
-      batch = { X: this.#Xb, Y: this.#Yb, weight: data.weight ? this.#Wb : null, n: nb };
-    } else {
-      batch = nb === n ? data : {
-        X: data.X.subarray(j0 * xw, (j0 + nb) * xw), Y: data.Y.subarray(j0 * yw, (j0 + nb) * yw),
-        weight: data.weight ? data.weight.subarray(j0, j0 + nb) : null, n: nb,
-      };
+      this.#single = after === 'end';
     }
     const grad = this.#grad, theta = this.#theta, single = this.#single;
     const wantCost = !single || this.#recording;
@@ -327,32 +413,38 @@ export class Trainer {
       return;
     }
     this.steps++;
+    this.#rows += nb;
     this.#epochTotal += cg.cost * nb;
-    this.#j0 += B;
-    if (this.#j0 >= n) {
-      this.#state.epoch = this.#epoch + 1;
-      this.epochs = this.#state.epoch - this.#e0;
-      let stop = false;
-      if (!single) {
-        const epochCost = this.#epochTotal / n;
-        this.lastCost = epochCost;
-        if (this.#recording && this.#blownUp(epochCost)) return;
-        stop = this.#recording && this.#record(this.#epoch, epochCost, this.#lr);
-      }
-      this.#checkpoint();
-      if (stop) {
-        this.#stopEarly();
-        return;
-      }
-      this.#epoch++;
-      this.#j0 = 0;
-      if (this.#epoch >= this.#e0 + cfg.epochs) this.#finish();
+    // The epoch ends with its last batch (native: the next next() gives 'end'; no abort in between).
+    const after = source.peek();
+    if (after === 'stopped') {
+      this.status = 'aborted';
+      return;
     }
+    if (after === 'batch') return;
+    source.next();
+    this.#inEpoch = false;
+    this.#state.epoch = this.#epoch + 1;
+    this.epochs = this.#state.epoch - this.#e0;
+    let stop = false;
+    if (!single) {
+      const epochCost = this.#epochTotal / this.#rows;
+      this.lastCost = epochCost;
+      if (this.#recording && this.#blownUp(epochCost)) return;
+      stop = this.#recording && this.#record(this.#epoch, epochCost, this.#lr);
+    }
+    this.#checkpoint();
+    if (stop) {
+      this.#stopEarly();
+      return;
+    }
+    this.#epoch++;
+    if (this.#epoch >= this.#e0 + cfg.epochs) this.#finish();
   }
 
   #fg: CostGradFn = (theta, g) => {
     this.evaluations++;
-    return this.#model.costGrad(theta, this.#data, g, true);
+    return this.#model.costGrad(theta, this.#data!, g, true);
   };
 
   #stepLbfgs(): void {

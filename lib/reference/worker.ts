@@ -5,6 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import type { NetSpec } from '../spec.js';
 import { cloneState } from '../train-state.js';
 import type { TrainState } from '../train-types.js';
+import { portTransport, QueuedBatches } from './batches.js';
 import { runFit, runLogisticPredict, runNetworkPredict, type FitJob } from './jobs.js';
 import type { TrainRecord } from './trainer.js';
 
@@ -18,6 +19,7 @@ export type WorkerRequest =
 export type WorkerResponse =
   | { id: number; type: 'progress'; record: TrainRecord }
   | { id: number; type: 'checkpoint'; theta: Float64Array; state: TrainState }
+  | { id: number; type: 'batch-request'; epoch: number }
   | { id: number; type: 'done'; value: unknown }
   | { id: number; type: 'error'; name: string; message: string };
 
@@ -38,7 +40,17 @@ if (port) {
             const transfer = [copy.theta.buffer, copy.state.optimizer.m.buffer, copy.state.optimizer.v.buffer] as ArrayBuffer[];
             port.postMessage({ id: req.id, type: 'checkpoint', ...copy } satisfies WorkerResponse, transfer);
           };
-          const r = runFit(req.job, record, cancelled, req.job.config.checkpointEvery > 0 ? checkpoint : undefined);
+          // A fit from a data source: its batches come from the main thread while it trains.
+          const stream = req.job.stream;
+          const source = stream
+            ? new QueuedBatches(portTransport((epoch) => port.postMessage({ id: req.id, type: 'batch-request', epoch } satisfies WorkerResponse), stream.port, stream.signal, cancelled))
+            : undefined;
+          let r;
+          try {
+            r = runFit(req.job, record, cancelled, req.job.config.checkpointEvery > 0 ? checkpoint : undefined, source);
+          } finally {
+            stream?.port.close();
+          }
           value = r;
           transfer = [...new Set([r.theta.buffer, r.state.optimizer.m.buffer, r.state.optimizer.v.buffer] as ArrayBuffer[])];
           break;
