@@ -560,6 +560,8 @@ export class LogisticRegression {
     const o = mergeOptions(this.#defaults, given, [...keys, ...SOURCE_FIT_KEYS]);
     checkWarmStart(o.warmStart);
     const warm = o.warmStart === true && this.#theta !== null;
+    /** The fit's first global epoch: the source is called with it for the passes made while preparing. */
+    const e0 = warm ? this.#state?.epoch ?? 0 : 0;
     const parsed = parseSourceTraining(o, given, LOGISTIC_DEFAULTS, true, this.seed);
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
     let m: number | null = warm ? this.#engine!.features : this.#prep ? this.#prep.nFeatures : this.#scaling ? this.#scaling.mean.length : null;
@@ -575,7 +577,7 @@ export class LogisticRegression {
       classes = this.#classes!;
     } else {
       // The first pass: the labels of every batch (a Table's from its target column), and the feature count.
-      const found = yield* findLabels(source, (batch, at) => {
+      const found = yield* findLabels(source, e0, (batch, at) => {
         const b = batchFields(batch, at);
         if (m === null) m = this.#inputs(b.X, null, `X of ${at}`).cols;
         if (!this.#prep) return { y: b.y, n: 0 };
@@ -609,7 +611,7 @@ export class LogisticRegression {
     let validation: Rows | null = null;
     try {
       if (parsed.validationSource) {
-        validation = yield* readValidation(parsed.validationSource, (batch, at) => encode(batch, at).rows);
+        validation = yield* readValidation(parsed.validationSource, e0, (batch, at) => encode(batch, at).rows);
       } else if (parsed.validation) {
         const Xv = parsed.validation.X;
         const v = modelRows(this.#prep, this.#scaling, Xv, parsed.validation.y, 'options.validation.X', () => this.#inputs(Xv, features, 'options.validation.X'));

@@ -619,6 +619,8 @@ export class NeuralNetwork {
     const o = mergeOptions(this.#defaults, given, [...keys, ...SOURCE_FIT_KEYS]);
     checkWarmStart(o.warmStart);
     const warm = o.warmStart === true && this.#fitted;
+    /** The fit's first global epoch: the source is called with it for the passes made while preparing. */
+    const e0 = warm ? this.#state?.epoch ?? 0 : 0;
     const classifier = this.task !== 'regression';
     const parsed = parseSourceTraining(o, given, NETWORK_DEFAULTS, classifier, this.seed);
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
@@ -643,7 +645,7 @@ export class NeuralNetwork {
         classes = this.#classes;
       } else {
         // The first pass: the labels of every batch (a Table's from its target column).
-        const found = yield* findLabels(source, (batch, at) => {
+        const found = yield* findLabels(source, e0, (batch, at) => {
           const b = batchFields(batch, at);
           if (!this.#prep) return { y: b.y, n: 0 };
           const r = rowsOf(b.X, b.y, at);
@@ -666,7 +668,7 @@ export class NeuralNetwork {
     };
     let validation: Rows | null = null;
     if (parsed.validationSource) {
-      validation = yield* readValidation(parsed.validationSource, (batch, at) => encode(batch, at).rows);
+      validation = yield* readValidation(parsed.validationSource, e0, (batch, at) => encode(batch, at).rows);
     } else if (parsed.validation) {
       const Xv = parsed.validation.X;
       const v = modelRows(this.#prep, this.#scaling, Xv, parsed.validation.y, 'options.validation.X', () => this.#inputs(Xv, 'options.validation.X'));

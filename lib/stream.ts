@@ -7,7 +7,7 @@
 import { BlasnetTypeError, blasnetError, describe } from './errors.js';
 import { uniqueLabels, unionLabels } from './labels.js';
 import type { Matrix } from './matrix.js';
-import type { Table } from './tabular/table.js';
+import { Table } from './tabular/table.js';
 import type { Rows } from './train-types.js';
 import { checkKnownKeys } from './validate.js';
 
@@ -26,20 +26,22 @@ export interface TrainingBatch {
 }
 
 /**
- * A data source: a function called once per epoch (at the start of it) that returns the epoch's
- * batches, an iterable or an async iterable (a generator, an async generator, an array, a stream of
- * objects). `fit` accepts both; `fitSync` synchronous iterables only.
+ * A data source: a function called once per epoch (at the start of it, with the global epoch about
+ * to be trained) that returns the epoch's batches, an iterable or an async iterable (a generator, an
+ * async generator, an array, a stream of objects). A batch is a TrainingBatch, or a Table alone (for
+ * a model whose preprocessing has a target column). `fit` accepts both kinds; `fitSync` synchronous
+ * iterables only.
  * @example
- * async function* batches() { for await (const rows of readChunks('big.csv')) yield { X: rows.X, y: rows.y }; }
- * await net.fit(() => batches(), { epochs: 5 });
+ * const scan = await scanCsv('big.csv', { target: 'label' });
+ * await net.fit((epoch) => csvBatches('big.csv', scan, { batchSize: 200, epoch }), { epochs: 5 });
  */
-export type DataSource = () => Iterable<TrainingBatch> | AsyncIterable<TrainingBatch>;
+export type DataSource = (epoch: number) => Iterable<TrainingBatch | Table> | AsyncIterable<TrainingBatch | Table>;
 
 /**
  * A data source for `fitSync`: each call returns a synchronous iterable of batches.
  * @example net.fitSync(() => [{ X: X1, y: y1 }, { X: X2, y: y2 }], { epochs: 10 });
  */
-export type SyncDataSource = () => Iterable<TrainingBatch>;
+export type SyncDataSource = (epoch: number) => Iterable<TrainingBatch | Table>;
 
 /** Whether fit's first argument is a data source (a function) rather than X. */
 export function isDataSource(x: unknown): x is DataSource {
@@ -78,12 +80,14 @@ export interface StreamPlan {
 }
 
 /**
- * A batch object's fields, checked: a plain object { X, y?, sampleWeight? } (Y is an alias of y).
+ * A batch object's fields, checked: a plain object { X, y?, sampleWeight? } (Y is an alias of y), or
+ * a Table (X, its y from the model's target column).
  * @throws {@link BlasnetTypeError} ERR_BLASNET_ARG_TYPE naming the batch
  */
 export function batchFields(value: unknown, at: string): { X: unknown; y: unknown; sampleWeight: unknown } {
+  if (value instanceof Table) return { X: value, y: undefined, sampleWeight: undefined };
   if (value === null || typeof value !== 'object' || Array.isArray(value) || ArrayBuffer.isView(value)) {
-    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${at} must be an object { X, y, sampleWeight? }, got ${describe(value)}`);
+    throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `${at} must be an object { X, y, sampleWeight? } or a Table, got ${describe(value)}`);
   }
   const o = value as Record<string, unknown>;
   checkKnownKeys(o, at, ['X', 'y', 'Y', 'sampleWeight']);
@@ -93,13 +97,13 @@ export function batchFields(value: unknown, at: string): { X: unknown; y: unknow
 }
 
 /**
- * The iterator of one epoch of `source` (called now). Synchronous mode (fitSync) takes iterables
- * only; asynchronous mode prefers Symbol.asyncIterator.
+ * The iterator of one epoch of `source` (called now, with the global epoch). Synchronous mode
+ * (fitSync) takes iterables only; asynchronous mode prefers Symbol.asyncIterator.
  * @throws {@link BlasnetTypeError} ERR_BLASNET_ARG_TYPE when the source returns something else, or
  *   (sync) an async iterable; what the source throws, unchanged
  */
-export function openEpoch(source: DataSource, sync: boolean, name: string): Iterator<unknown> | AsyncIterator<unknown> {
-  const it = source() as unknown;
+export function openEpoch(source: DataSource, sync: boolean, name: string, epoch: number): Iterator<unknown> | AsyncIterator<unknown> {
+  const it = source(epoch) as unknown;
   const has = (sym: symbol) => it !== null && (typeof it === 'object' || typeof it === 'function') && typeof (it as Record<symbol, unknown>)[sym] === 'function';
   if (!sync && has(Symbol.asyncIterator)) return (it as AsyncIterable<unknown>)[Symbol.asyncIterator]();
   if (has(Symbol.iterator)) return (it as Iterable<unknown>)[Symbol.iterator]();
@@ -127,12 +131,12 @@ export function closeIterator(it: Iterator<unknown> | AsyncIterator<unknown> | n
 }
 
 /**
- * What preparing a fit from a source asks of the driver: read one whole pass of a source, handing
- * each batch to `visit` (which returns false to stop early), or open epoch `epoch` and read its first
- * result (kept for the fit: PrimedEpoch).
+ * What preparing a fit from a source asks of the driver: read one whole pass of a source (called with
+ * `epoch`, the fit's first), handing each batch to `visit` (which returns false to stop early), or
+ * open epoch `epoch` and read its first result (kept for the fit: PrimedEpoch).
  */
 export type SourceRequest =
-  | { kind: 'pass'; source: DataSource; name: string; visit: (batch: unknown, at: string) => boolean | void }
+  | { kind: 'pass'; source: DataSource; name: string; epoch: number; visit: (batch: unknown, at: string) => boolean | void }
   | { kind: 'prime'; source: DataSource; name: string; epoch: number };
 
 /** A fit's preparation, written once for fitSync and fit: it yields SourceRequests and returns what it prepared. */
@@ -145,7 +149,7 @@ export function prepareSync<T>(gen: Preparation<T>): T {
     const step = gen.next(input);
     if (step.done) return step.value;
     const req = step.value;
-    const it = openEpoch(req.source, true, req.name) as Iterator<unknown>;
+    const it = openEpoch(req.source, true, req.name, req.epoch) as Iterator<unknown>;
     if (req.kind === 'prime') {
       input = { epoch: req.epoch, iterator: it, first: result(it.next(), req.name) };
       continue;
@@ -174,7 +178,7 @@ export async function prepareAsync<T>(gen: Preparation<T>): Promise<T> {
     const step = gen.next(input);
     if (step.done) return step.value;
     const req = step.value;
-    const it = openEpoch(req.source, false, req.name);
+    const it = openEpoch(req.source, false, req.name, req.epoch);
     if (req.kind === 'prime') {
       input = { epoch: req.epoch, iterator: it, first: result(await it.next(), req.name) };
       continue;
@@ -274,7 +278,7 @@ export class BatchReader {
       this.#pending = primed.first;
       return;
     }
-    this.#iterator = openEpoch(this.#plan.source, this.#sync, 'the source');
+    this.#iterator = openEpoch(this.#plan.source, this.#sync, 'the source', epoch);
   }
 
   /** A batch item, 'end' at the epoch's end, or null for a batch that kept no row (read the next). */
@@ -314,16 +318,16 @@ function isMatrixLike(y: unknown): boolean {
 }
 
 /**
- * A classifier's first pass over its source (docs/training.md, "Fits from a data source"): the
+ * A classifier's first pass over its source (called with `epoch`, the fit's first; docs/training.md, "Fits from a data source"): the
  * distinct labels of every batch's y, as `targetsOf(batch, at)` reads them (y, or a Table's target
  * column), merged and sorted as a fit over all the rows would have found them; it stops at the
  * first batch whose y is a matrix of targets (one-hot, indicators: the classes follow from its width).
  * @throws {@link BlasnetRangeError} ERR_BLASNET_LABEL for labels of mixed kinds; ERR_BLASNET_DATA for a source without a batch
  */
-export function* findLabels(source: DataSource, targetsOf: (batch: unknown, at: string) => { y: unknown; n: number }): Preparation<FoundLabels> {
+export function* findLabels(source: DataSource, epoch: number, targetsOf: (batch: unknown, at: string) => { y: unknown; n: number }): Preparation<FoundLabels> {
   let labels: unknown[] | null = null, matrix: FoundLabels | null = null;
   yield {
-    kind: 'pass', source, name: 'the source', visit: (batch, at) => {
+    kind: 'pass', source, name: 'the source', epoch, visit: (batch, at) => {
       const { y, n } = targetsOf(batch, at);
       if (isMatrixLike(y)) {
         matrix = { kind: 'matrix', y, n, at };
@@ -340,15 +344,15 @@ export function* findLabels(source: DataSource, targetsOf: (batch: unknown, at: 
 }
 
 /**
- * Validation data given as a source: read in one pass when the fit is prepared, each batch encoded
+ * Validation data given as a source: read in one pass when the fit is prepared (called with `epoch`, the fit's first), each batch encoded
  * by `encode` (the model's, without weights), and kept as one set of rows (X nv × xw, Y nv × yw) —
  * evaluated at every record as in-memory validation data is.
  * @throws {@link BlasnetTypeError} ERR_BLASNET_ARG_TYPE for a batch with sampleWeight; ERR_BLASNET_DATA for a source without a row
  */
-export function* readValidation(source: DataSource, encode: (batch: unknown, at: string) => Rows): Preparation<Rows> {
+export function* readValidation(source: DataSource, epoch: number, encode: (batch: unknown, at: string) => Rows): Preparation<Rows> {
   const parts: Rows[] = [];
   yield {
-    kind: 'pass', source, name: 'options.validation', visit: (batch, at) => {
+    kind: 'pass', source, name: 'options.validation', epoch, visit: (batch, at) => {
       const b = batchFields(batch, at);
       if (b.sampleWeight !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `sampleWeight of ${at}: validation data is not weighted (give batches { X, y })`);
       const rows = encode(batch, at);

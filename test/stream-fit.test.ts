@@ -6,12 +6,12 @@
 // validation and early stopping, under schedules, a short last batch included; sync and async.
 // Then classes (given, or found by a first pass), weights, checkpoints, aborts and failures of the
 // source, what is refused and why, and the event loop kept free.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, LogisticRegression, Matrix, NeuralNetwork, parseCsv, Preprocessing,
+  AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, csvBatches, LogisticRegression, Matrix, NeuralNetwork, parseCsv, Preprocessing, readCsv, scanCsv,
   type FitResult, type OptimizerName, type TrainingBatch,
 } from '../lib/index.js';
 import { BACKENDS, gaussian, mulberry32 } from './helpers/data.js';
@@ -199,5 +199,216 @@ describe.each(BACKENDS)('a fit from a data source equals the in-memory fit of th
       else await streamed.fit(reused, o);
       expectSameBits(body(streamed), body(memory), mode);
     }
+  });
+});
+
+describe.each(BACKENDS)('classes, failures, aborts, checkpoints and refusals of a fit from a data source ($backend)', ({ backend, available }) => {
+  const net = () => new NeuralNetwork({ layers: [m, 5, 3], hidden: 'tanh', seed: 7, backend });
+  const base = { optimizer: 'adam', learningRate: 0.02, earlyStopping: false } as const;
+
+  /** A source that counts its calls. */
+  function counted(batches: () => TrainingBatch[]): { source: () => TrainingBatch[]; calls: () => number } {
+    let calls = 0;
+    return { source: () => { calls++; return batches(); }, calls: () => calls };
+  }
+
+  it.skipIf(!available)('without options.classes a first pass finds them (one more call); with them, or on a warm start, the source is called once per epoch', async () => {
+    const a = counted(() => batchesOf(8, y3));
+    const model = net();
+    await model.fit(a.source, { ...base, epochs: 3 });
+    expect(a.calls()).toBe(4);
+    expect(model.classes).toEqual(['a', 'b', 'c']);
+    const b = counted(() => batchesOf(8, y3));
+    const given = net();
+    await given.fit(b.source, { ...base, epochs: 3, classes: ['c', 'a', 'b'] });
+    expect(b.calls()).toBe(3);
+    expectSameBits(body(given), body(model));
+    const c = counted(() => batchesOf(8, y3));
+    given.fitSync(c.source, { ...base, epochs: 2, warmStart: true });
+    expect(c.calls()).toBe(2);
+    // Logistic regression learns its feature count from the first batch: with classes given, the fit's first epoch is opened early, not twice.
+    const d = counted(() => batchesOf(8, y2));
+    const lr = new LogisticRegression({ seed: 5, backend });
+    await lr.fit(d.source, { optimizer: 'gd', learningRate: 0.3, epochs: 2, classes: [0, 1] });
+    expect(d.calls()).toBe(2);
+    expect(lr.nFeatures).toBe(m);
+    expect(lr.epochsTrained).toBe(2);
+  });
+
+  it.skipIf(!available)('the source is called with the global epoch it reads (the passes made while preparing: the fit\'s first)', async () => {
+    const epochs: number[] = [];
+    const source = (e: number) => { epochs.push(e); return batchesOf(15, y3); };
+    const model = net();
+    await model.fit(source, { ...base, epochs: 2, validation: source });
+    expect(epochs).toEqual([0, 0, 0, 1]);
+    epochs.length = 0;
+    model.fitSync(source, { ...base, epochs: 2, warmStart: true });
+    expect(epochs).toEqual([2, 3]);
+  });
+
+  it.skipIf(!available)('a label outside options.classes fails the fit naming the batch; the model keeps its last completed step', async () => {
+    const model = net();
+    const bad = () => batchesOf(8, y3.map((c, j) => (j === 20 ? 'd' : c)));
+    const e = await model.fit(bad, { ...base, epochs: 2, classes: ['a', 'b', 'c'] }).catch((x: unknown) => x);
+    expectError(() => { throw e; }, BlasnetRangeError, 'ERR_BLASNET_LABEL', /y of batch 2 \(epoch 0\)/, /"d"/);
+    expect(model.fitted).toBe(true);
+    expect(model.epochsTrained).toBe(0);
+    expect(model.busy).toBe(false);
+    expectError(() => net().fitSync(() => batchesOf(8, y3).map((b, k) => (k === 1 ? { ...b, X: rowsOf(X, 8, 16).map((r) => r.slice(1)) } : b)), { ...base, epochs: 1, classes: ['a', 'b', 'c'] }),
+      BlasnetRangeError, 'ERR_BLASNET_SHAPE', /X of batch 1 \(epoch 0\) must have 4 columns/);
+    expectError(() => net().fitSync(() => [], { ...base, epochs: 1, classes: ['a', 'b', 'c'] }), BlasnetError, 'ERR_BLASNET_DATA', /no batch in epoch 0/);
+    expectError(() => net().fitSync(() => [{ X: rowsOf(X, 0, 4), y: y3.slice(0, 4), Z: 1 } as never], { ...base, epochs: 1, classes: ['a', 'b', 'c'] }),
+      BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /batch 0 \(epoch 0\).*Z/);
+  });
+
+  it.skipIf(!available)('what the source throws fails the fit as thrown, after the model installs its last completed step; the iterator is closed', async () => {
+    const theta = (model: NeuralNetwork) => model.parameters.W.concat(model.parameters.b);
+    for (const mode of ['sync', 'async'] as const) {
+      const thrown = new Error('the disk went away');
+      let finished = 0, epoch = 0;
+      // Epoch 1 throws after three batches.
+      const source = function* (): Generator<TrainingBatch> {
+        const e = epoch++;
+        try {
+          for (const [k, b] of batchesOf(8, y3).entries()) {
+            if (e === 1 && k === 3) throw thrown;
+            yield b;
+          }
+        } finally {
+          finished++;
+        }
+      };
+      const model = net();
+      const o = { ...base, epochs: 3, classes: ['a', 'b', 'c'] };
+      const e = mode === 'sync' ? (() => { try { model.fitSync(source, o); } catch (x) { return x; } })() : await model.fit(source, o).catch((x: unknown) => x);
+      expect(e, mode).toBe(thrown);
+      expect(model.fitted).toBe(true);
+      expect(model.epochsTrained).toBe(1);
+      expect(finished).toBe(2);
+      // θ is the last completed step's: one epoch and the three batches of the next.
+      const expected = net();
+      expected.fitSync(() => batchesOf(8, y3), { ...o, epochs: 1 });
+      expected.fitSync(() => batchesOf(8, y3).slice(0, 3), { ...o, epochs: 1, warmStart: true });
+      expectSameBits(theta(model), theta(expected), `${mode}: θ`);
+    }
+  });
+
+  it.skipIf(!available)('an abort stops the fit at its next batch (AbortError; the last completed step kept) and closes the source\'s iterator', async () => {
+    let finalized = 0;
+    const ac = new AbortController();
+    const source = async function* () {
+      try {
+        for (let k = 0; ; k++) {
+          await new Promise((res) => setImmediate(res));
+          if (k === 12) ac.abort();
+          yield batchesOf(5, y3)[k % 9]!;
+        }
+      } finally {
+        finalized++;
+      }
+    };
+    const model = net();
+    const e = await model.fit(source, { ...base, epochs: 1, classes: ['a', 'b', 'c'], signal: ac.signal }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AbortError);
+    expect(model.fitted).toBe(true);
+    expect(model.busy).toBe(false);
+    await new Promise((res) => setTimeout(res, 20));
+    expect(finalized).toBe(1);
+  });
+
+  it.skipIf(!available)('checkpoints of a fit from a source: resuming the checkpoint with the same source continues the fit, bit for bit', async () => {
+    const path = join(dir, `stream-ckpt-${backend}.json`);
+    const whole = net();
+    await whole.fit(asyncSource(() => batchesOf(8, y3)), { ...base, epochs: 5, checkpoint: { path, every: 3 }, classes: ['a', 'b', 'c'] });
+    const resumed = NeuralNetwork.fromJSON(JSON.parse(readFileSync(path, 'utf8')), { backend });
+    expect(resumed.epochsTrained).toBe(3);
+    resumed.fitSync(() => batchesOf(8, y3), { ...base, epochs: 2, warmStart: true });
+    expectSameBits(body(resumed), body(whole));
+  });
+
+  it.skipIf(!available)('progress records and the result follow the global epochs', async () => {
+    const seen: number[] = [];
+    const r = await net().fit(() => batchesOf(15, y3), { ...base, epochs: 3, classes: ['a', 'b', 'c'], onProgress: ({ iteration }) => seen.push(iteration) });
+    expect(seen).toEqual([0, 1, 2]);
+    expect(r.epochs).toBe(3);
+    expect(r.steps).toBe(9);
+  });
+
+  it('what needs the whole data set is refused, naming the option; so are an async iterable in fitSync and a third argument', async () => {
+    const model = () => new NeuralNetwork({ layers: [m, 3], seed: 1, backend: 'reference' });
+    const src = () => batchesOf(8, y3);
+    const refused = (o: object, pattern: RegExp) => expectError(() => model().fitSync(src, o as never), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', pattern);
+    refused({ validationSplit: 0.2 }, /options\.validationSplit .*does not apply to a fit from a data source/);
+    refused({ sampleWeight: w }, /options\.sampleWeight .*each batch its weights/);
+    refused({ batchSize: 8 }, /options\.batchSize/);
+    refused({ shuffle: true }, /options\.shuffle .*in the source/);
+    refused({ optimizer: 'lbfgs' }, /options\.optimizer 'lbfgs' does not apply to a fit from a data source/);
+    refused({ classWeight: 'balanced' }, /options\.classWeight 'balanced'/);
+    expectError(() => new NeuralNetwork({ layers: [m, 3], validationSplit: 0.2, backend: 'reference' }).fitSync(src), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE',
+      /options\.validationSplit \(in the constructor's options\)/);
+    expectError(() => new LogisticRegression({ solver: 'lbfgs', backend: 'reference' }).fitSync(src), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /'lbfgs'/);
+    expectError(() => new NeuralNetwork({ layers: [m, 1], loss: 'mse', backend: 'reference' }).fitSync(() => batchesOf(8, yr)), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE',
+      /standardizeTargets/);
+    expectError(() => model().fitSync(asyncSource(src) as never), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /async iterable: fitSync reads synchronous iterables only/);
+    expectError(() => model().fitSync((() => 42) as never), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /must return an iterable or an async iterable of batches/);
+    await expectRejection(() => model().fit(src, {}, {} as never), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /takes \(source, options\)/);
+    await expectRejection(() => model().fit(src, { classes: 'abc' } as never), BlasnetTypeError, 'ERR_BLASNET_ARG_TYPE', /options\.classes must be an array/);
+    await expectRejection(() => model().fit(src, { classes: ['a', 'a', 'b'] }), BlasnetRangeError, 'ERR_BLASNET_LABEL', /distinct/);
+    // A fit from a source holds the model while it prepares (the first pass included).
+    const busy = model();
+    const slow = busy.fit(asyncSource(src), { epochs: 1 });
+    expectError(() => busy.fitSync(X, y3), BlasnetError, 'ERR_BLASNET_BUSY');
+    await slow;
+  });
+
+  it.skipIf(!available)('a model with a tabular preprocessing fits from a source of Tables (y from the target column), as in memory', async () => {
+    const rows = Array.from({ length: n }, (_, j) => `${X.data[j * m]},${X.data[j * m + 1]},${j % 3 === 0 ? 'u' : 'v'},${y3[j]}`);
+    const table = parseCsv(`f1,f2,kind,label\n${rows.join('\n')}\n`);
+    const prep = Preprocessing.fit(table, { target: 'label' });
+    const make = () => new NeuralNetwork({ layers: [prep.nFeatures, 4, 3], seed: 3, backend, preprocessing: prep });
+    const memory = make();
+    memory.fitSync(table, undefined, { ...base, epochs: 2, batchSize: 10, shuffle: false });
+    const streamed = make();
+    const r = await streamed.fit(() => [0, 10, 20, 30, 40].map((j) => ({ X: table.take(Array.from({ length: Math.min(10, n - j) }, (_, k) => j + k)) })), { ...base, epochs: 2 });
+    expectSameBits(body(streamed), body(memory));
+    expect(r.droppedRows).toBe(0);
+  });
+});
+
+describe.each(BACKENDS)('a CSV read in batches by csvBatches, its Tables yielded as they are ($backend)', ({ backend, available }) => {
+  it.skipIf(!available)('equals the in-memory fit of the whole file (file order, batches of 16, y from the target column)', async () => {
+    const path = join(dir, 'data.csv');
+    const lines = Array.from({ length: n }, (_, j) => `${X.data[j * m]},${X.data[j * m + 1]},${j % 4 === 0 ? 'x' : 'z'},${y3[j]}`);
+    writeFileSync(path, `a,b,kind,label\n${lines.join('\n')}\n`);
+    const scan = await scanCsv(path, { target: 'label' });
+    const make = () => new NeuralNetwork({ layers: [scan.preprocessing.nFeatures, 4, 3], seed: 3, backend, preprocessing: scan.preprocessing });
+    const options = { optimizer: 'adam', learningRate: 0.02, epochs: 3, earlyStopping: false } as const;
+    const memory = make();
+    memory.fitSync(await readCsv(path, { types: scan.types }), undefined, { ...options, batchSize: 16, shuffle: false });
+    const streamed = make();
+    await streamed.fit((epoch) => csvBatches(path, scan, { batchSize: 16, bufferRows: 0, epoch }), options);
+    expectSameBits(body(streamed), body(memory));
+  });
+});
+
+describe('the event loop stays free during a native fit from a data source', () => {
+  it.skipIf(!BACKENDS[0]!.available)('timers keep firing while it trains', async () => {
+    const rows = 4000, cols = 32, r = mulberry32(5);
+    const data = new Matrix(rows, cols, Float64Array.from({ length: rows * cols }, () => gaussian(r)));
+    const labels = Array.from({ length: rows }, (_, j) => (data.data[j * cols]! > 0 ? 1 : 0));
+    const B = 100;
+    const source = function* () {
+      for (let j = 0; j < rows; j += B) yield { X: new Matrix(B, cols, data.data.slice(j * cols, (j + B) * cols)), y: labels.slice(j, j + B) };
+    };
+    const net = new NeuralNetwork({ layers: [cols, 128, 128, 1], hidden: 'relu', seed: 1, backend: 'native' });
+    let ticks = 0;
+    const timer = setInterval(() => { ticks++; }, 2);
+    const t0 = performance.now();
+    await net.fit(source, { optimizer: 'adam', epochs: 4, earlyStopping: false, classes: [0, 1] });
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    expect(net.epochsTrained).toBe(4);
+    expect(ticks).toBeGreaterThanOrEqual(3);
+    console.info(`fit from a source: ${ms.toFixed(0)} ms, ${ticks} timer ticks (every 2 ms asked)`);
   });
 });

@@ -2,7 +2,6 @@
 // (fitSync) and in a worker thread (fit, predict: lib/reference/pool.ts), as native Jobs do. A job
 // polls `cancelled()` before every step and reports records through `record`; it never touches
 // the model objects, so it can run anywhere.
-import type { MessagePort } from 'node:worker_threads';
 import type { NetSpec } from '../spec.js';
 import { LogisticObjective, logisticPredictProba } from './logistic.js';
 import { NetObjective, netPredict } from './network.js';
@@ -19,8 +18,12 @@ export interface FitJob {
   model: FitModel;
   theta: Float64Array;
   train: Rows | null;
-  /** A fit from a data source in a worker thread: the port its batches arrive on, and the counter the sender bumps (lib/reference/batches.ts portTransport). */
-  stream?: { port: MessagePort; signal: Int32Array };
+  /**
+   * A fit from a data source in a worker thread: the port its batches arrive on (a node:worker_threads
+   * MessagePort, typed loosely so that the emitted types need no @types/node), and the counter the
+   * sender bumps (lib/reference/batches.ts portTransport).
+   */
+  stream?: { port: unknown; signal: Int32Array };
   validation: Rows | null;
   config: TrainConfig;
   state: TrainState;

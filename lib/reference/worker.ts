@@ -1,7 +1,7 @@
 // The worker-thread entry of the reference backend's Promise methods (lib/reference/pool.ts sends
 // the jobs). Runs lib/reference/jobs.ts on the arrays it receives, posts progress records and the
 // result, and polls the shared cancel flag before every step. Never imports a model class.
-import { parentPort } from 'node:worker_threads';
+import { parentPort, type MessagePort } from 'node:worker_threads';
 import type { NetSpec } from '../spec.js';
 import { cloneState } from '../train-state.js';
 import type { TrainState } from '../train-types.js';
@@ -43,13 +43,13 @@ if (port) {
           // A fit from a data source: its batches come from the main thread while it trains.
           const stream = req.job.stream;
           const source = stream
-            ? new QueuedBatches(portTransport((epoch) => port.postMessage({ id: req.id, type: 'batch-request', epoch } satisfies WorkerResponse), stream.port, stream.signal, cancelled))
+            ? new QueuedBatches(portTransport((epoch) => port.postMessage({ id: req.id, type: 'batch-request', epoch } satisfies WorkerResponse), stream.port as MessagePort, stream.signal, cancelled))
             : undefined;
           let r;
           try {
             r = runFit(req.job, record, cancelled, req.job.config.checkpointEvery > 0 ? checkpoint : undefined, source);
           } finally {
-            stream?.port.close();
+            (stream?.port as MessagePort | undefined)?.close();
           }
           value = r;
           transfer = [...new Set([r.theta.buffer, r.state.optimizer.m.buffer, r.state.optimizer.v.buffer] as ArrayBuffer[])];
