@@ -270,6 +270,10 @@ async function fitNative(p: PreparedFit, signal: AbortSignal | undefined): Promi
           if (settled) return;
           const item = await reader.read(epoch);
           if (!settled) deliverNative(deliver, item, reader);
+        }).catch((e: unknown) => {
+          // Never expected (read and deliverNative keep their failures): stop the fit rather than leave it waiting.
+          reader.error ??= { value: e };
+          onAbort();
         });
       };
       r = nativeOutcome(await p.native!.fitStream(p.theta.slice(), config, hooks, cancel), p);
@@ -315,6 +319,10 @@ async function fitReference(p: PreparedFit, signal: AbortSignal | undefined): Pr
         port1.postMessage(item, item.kind === 'batch' ? [item.X.buffer, item.Y.buffer, ...(item.weight ? [item.weight.buffer] : [])] as ArrayBuffer[] : []);
         Atomics.add(wake, 0, 1);
         Atomics.notify(wake, 0);
+      }).catch((e: unknown) => {
+        // Never expected (read keeps its failures): stop the fit rather than leave the worker waiting.
+        reader.error ??= { value: e };
+        stop();
       });
     };
   }

@@ -52,7 +52,7 @@ describe.skipIf(!HAS_NATIVE)('the training state crosses the boundary checked: i
   const theta = new Float64Array(P).fill(0.1);
   const base = (optimizer: TrainConfig['optimizer']): TrainConfig => ({
     epochs: 2, batchSize: 2, shuffle: true, shuffleSeed: 1, optimizer, learningRate: 0.1, beta: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0,
-    recordEvery: 1, tolerance: 1e-6, lbfgsMemory: 10, earlyStopping: null, schedule: null, reduceOnPlateau: null,
+    recordEvery: 1, tolerance: 1e-6, lbfgsMemory: 10, earlyStopping: null, schedule: null, reduceOnPlateau: null, checkpointEvery: 0,
   });
   const config = (optimizer: TrainConfig['optimizer'], edit: (c: NativeTrainConfig) => void = () => {}): NativeTrainConfig => {
     const c = base(optimizer);
@@ -96,6 +96,61 @@ describe.skipIf(!HAS_NATIVE)('the training state crosses the boundary checked: i
     // The logistic binding reads it through the same parser: θ = (w, b).
     const lc = config('momentum', (c) => { c.state!.m = new Float64Array(2); });
     expectError(() => addon!.logisticFitSync(new Float64Array(3), X, n, Y, lc), RangeError, 'ERR_BLASNET_SHAPE', 'config.state.m must have 3 elements');
+  });
+});
+
+describe.skipIf(!HAS_NATIVE)('a fit from a data source takes its batches through the guarded boundary: deliver(batch) checks them', () => {
+  const P = 2 * 3 + 3 + 3 * 1 + 1; // layers [2, 3, 1]
+  const theta = new Float64Array(P).fill(0.1);
+  const c: TrainConfig = {
+    epochs: 1, batchSize: 0, shuffle: false, shuffleSeed: 1, optimizer: 'gd', learningRate: 0.1, beta: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, l2: 0,
+    recordEvery: 1, tolerance: 1e-6, lbfgsMemory: 10, earlyStopping: null, schedule: null, reduceOnPlateau: null, checkpointEvery: 0,
+  };
+  const config = () => nativeConfig(c, null, null, startState(null, c, false, P).state);
+  const net = () => new addon!.NativeNet([2, 3, 1], [1, 0], [0, 0], 0);
+  const X = Float64Array.of(1, 2, 3, 4), Y = Float64Array.of(0, 1);
+
+  it('wrong lengths, types, detached buffers and bad counts are coded errors naming the field; a delivery nobody waits for returns false', () => {
+    const bad: [unknown, ErrorConstructor, string, string][] = [
+      [{ X, Y, n: 3 }, RangeError, 'ERR_BLASNET_SHAPE', 'batch.X must have 6 elements'],
+      [{ X, Y: Float64Array.of(0), n: 2 }, RangeError, 'ERR_BLASNET_SHAPE', 'batch.Y must have 2 elements'],
+      [{ X, Y, n: 2, weight: Float64Array.of(1) }, RangeError, 'ERR_BLASNET_SHAPE', 'batch.weight must have 2 elements'],
+      [{ X: [1, 2, 3, 4], Y, n: 2 }, TypeError, 'ERR_BLASNET_ARG_TYPE', 'batch.X must be a Float64Array'],
+      [{ X, Y, n: 0 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'batch.n must be an integer in [1'],
+      [{ X, Y, n: 1.5 }, RangeError, 'ERR_BLASNET_ARG_RANGE', 'batch.n'],
+      [42, TypeError, 'ERR_BLASNET_ARG_TYPE', 'batch must be { X, Y, weight?, n }'],
+      [true, TypeError, 'ERR_BLASNET_ARG_TYPE', 'batch must be'],
+    ];
+    const detached = new Float64Array(4);
+    structuredClone(detached.buffer, { transfer: [detached.buffer] });
+    bad.push([{ X: detached, Y, n: 2 }, TypeError, 'ERR_BLASNET_DETACHED', 'batch.X is backed by a detached ArrayBuffer']);
+    for (const [item, cls, code, message] of bad) {
+      const errors: unknown[] = [];
+      const r = net().fitStreamSync(theta, config(), {
+        batch: (epoch, deliver) => {
+          try {
+            deliver(item as never);
+          } catch (e) {
+            errors.push(e);
+            deliver(false);
+          }
+        },
+      }, new Int32Array(1));
+      expect(r.status, message).toBe('aborted');
+      expectError(() => { throw errors[0]; }, cls as never, code, message);
+    }
+    // A good batch, then the end: one epoch, one step; a second answer to one request is refused.
+    let late: ((b: null) => boolean) | null = null;
+    const r = net().fitStreamSync(theta, config(), {
+      batch: (epoch, deliver) => {
+        expect(deliver(epoch >= 0 ? { X, Y, n: 2 } : null)).toBe(true);
+        expect(deliver(null)).toBe(false);
+        late = deliver;
+      },
+    }, new Int32Array(1));
+    expect([r.status, r.epochs, r.steps]).toEqual(['ok', 1, 1]);
+    expect(late!(null)).toBe(false);
+    expectError(() => net().fitStreamSync(new Float64Array(P - 1), config(), {}, new Int32Array(1)), RangeError, 'ERR_BLASNET_SHAPE', 'theta must have');
   });
 });
 
