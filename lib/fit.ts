@@ -197,7 +197,8 @@ export function runSourceFitSync(lock: FitLock, prepare: () => Preparation<Prepa
 /**
  * `fit(source, options)` for every model: the model's preparation (its passes over the source:
  * classes, validation data; awaited, the model held meanwhile), then the fit off the main thread.
- * An abort during the preparation rejects with an AbortError and leaves the model as it was.
+ * An abort during the preparation (checked between batches) rejects with an AbortError and leaves
+ * the model as it was.
  */
 export function startSourceFit(lock: FitLock, prepare: () => Preparation<PreparedFit>, options: unknown): Promise<FitResult> {
   const caller = new Error();
@@ -206,11 +207,16 @@ export function startSourceFit(lock: FitLock, prepare: () => Preparation<Prepare
     const signal = optionalSignal(checkOptionsObject(options, 'options').signal, 'options.signal');
     const gen = prepare();
     lock.busy = true;
-    const prepared = prepareAsync(gen).finally(() => { lock.busy = false; });
-    return withCallerStack(prepared.then((p) => {
+    // The model stays held from the preparation to the fit: the lock passes to runFitAsync in the same callback.
+    const job = prepareAsync(gen, signal).then((p) => {
+      lock.busy = false;
       if (signal?.aborted) throw abortError(signal);
       return runFitAsync(lock, p, signal, caller);
-    }), caller);
+    }, (e: unknown) => {
+      lock.busy = false;
+      throw e;
+    });
+    return withCallerStack(job, caller);
   } catch (e) {
     return Promise.reject(e);
   }

@@ -4,6 +4,7 @@
 // batches on the main thread (the user's iterator runs here; the trainer runs in the native worker
 // or the reference worker thread, one batch behind). Knows no model and no backend: a model hands
 // in how to encode a batch, the fit driver (lib/fit.ts) moves the batches.
+import { abortError } from './async.js';
 import { BlasnetTypeError, blasnetError, describe } from './errors.js';
 import { uniqueLabels, unionLabels } from './labels.js';
 import type { Matrix } from './matrix.js';
@@ -171,8 +172,8 @@ export function prepareSync<T>(gen: Preparation<T>): T {
   }
 }
 
-/** Runs a preparation, awaiting the iterators (fit: iterables and async iterables). */
-export async function prepareAsync<T>(gen: Preparation<T>): Promise<T> {
+/** Runs a preparation, awaiting the iterators (fit: iterables and async iterables); `signal` aborts a pass between two batches. */
+export async function prepareAsync<T>(gen: Preparation<T>, signal?: AbortSignal): Promise<T> {
   let input: PrimedEpoch | undefined;
   for (;;) {
     const step = gen.next(input);
@@ -192,6 +193,7 @@ export async function prepareAsync<T>(gen: Preparation<T>): Promise<T> {
           done = true;
           break;
         }
+        if (signal?.aborted) throw abortError(signal);
         if (req.visit(r.value, `batch ${k} of ${req.name}`) === false) break;
       }
     } finally {

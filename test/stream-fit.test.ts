@@ -316,6 +316,22 @@ describe.each(BACKENDS)('classes, failures, aborts, checkpoints and refusals of 
     expect(finalized).toBe(1);
   });
 
+  it.skipIf(!available)('an abort during the first pass rejects with an AbortError and leaves the model as it was', async () => {
+    const ac = new AbortController();
+    const source = async function* () {
+      for (const [k, b] of batchesOf(5, y3).entries()) {
+        await new Promise((res) => setImmediate(res));
+        if (k === 2) ac.abort();
+        yield b;
+      }
+    };
+    const model = net();
+    const e = await model.fit(source, { ...base, epochs: 2, signal: ac.signal }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(AbortError);
+    expect(model.fitted).toBe(false);
+    expect(model.busy).toBe(false);
+  });
+
   it.skipIf(!available)('checkpoints of a fit from a source: resuming the checkpoint with the same source continues the fit, bit for bit', async () => {
     const path = join(dir, `stream-ckpt-${backend}.json`);
     const whole = net();
