@@ -125,7 +125,7 @@ export interface AsyncFitOptions extends FitOptions {
  * source, and `classes`.
  * @example await net.fit(() => readBatches('train.csv'), { epochs: 5, classes: ['no', 'yes'], validation: () => readBatches('val.csv') });
  */
-export interface SourceFitOptions extends Omit<AsyncFitOptions, 'validation' | 'validationSplit' | 'sampleWeight' | 'batchSize' | 'shuffle'> {
+export interface SourceFitOptions extends Omit<AsyncFitOptions, 'validation' | 'validationSplit' | 'sampleWeight' | 'shuffle'> {
   /**
    * Held-out data evaluated at every record: `{ X, y }`, or a data source of the same shape as the
    * training source (read once, when the fit starts, and kept in memory).
@@ -152,27 +152,27 @@ export const SOURCE_FIT_KEYS = ['classes'] as const;
 const NEEDS_WHOLE_SET: Record<string, string> = {
   validationSplit: 'holds rows out of the whole data set; give the held-out data as options.validation (a source or { X, y })',
   sampleWeight: 'weighs the rows of the whole data set; give each batch its weights ({ X, y, sampleWeight })',
-  batchSize: "cuts the whole data set into batches; a data source's batches are the batches",
   shuffle: "reorders the whole data set; a data source's batches come in its own order (shuffle them in the source)",
 };
 
 /**
  * The merged options of a fit from a data source, parsed: parseTraining's, after refusing what needs
- * the whole data set at once, each by name — `validationSplit`, `sampleWeight`, `batchSize`,
- * `shuffle` given to the fit; L-BFGS; `classWeight: 'balanced'`. `batchSize` and `shuffle` from the
- * constructor are ignored (they describe in-memory fits). `validation` may be a data source.
+ * the whole data set at once, each by name — `validationSplit`, `sampleWeight`, `shuffle` given to
+ * the fit; L-BFGS; `classWeight: 'balanced'`. `shuffle` from the constructor is ignored (it
+ * describes in-memory fits). `batchSize`, given to the fit or the constructor (not a model's
+ * default), cuts the source's rows into batches of that size (`sourceBatchSize`; 0: the source's
+ * batches as they come). `validation` may be a data source.
  * @param o - the merged options (mergeOptions)
  * @param given - the fit's own options
  * @throws {@link BlasnetTypeError} ERR_BLASNET_ARG_TYPE naming the option refused; what parseTraining throws
  */
 export function parseSourceTraining(o: Record<string, unknown>, given: Record<string, unknown>, defaults: TrainingDefaults, classifier: boolean,
-  shuffleSeed: number): ParsedTraining & { validationSource: DataSource | null } {
+  shuffleSeed: number): ParsedTraining & { validationSource: DataSource | null; sourceBatchSize: number } {
   for (const [key, why] of Object.entries(NEEDS_WHOLE_SET)) {
     const from = given[key] !== undefined ? 'options' : o[key] !== undefined && (key === 'validationSplit' || key === 'sampleWeight') ? "the constructor's options" : null;
     if (from) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.${key} (in ${from}) does not apply to a fit from a data source: it ${why}`);
   }
   const merged: Record<string, unknown> = Object.assign(Object.create(null), o);
-  delete merged.batchSize;
   delete merged.shuffle;
   // A validation source stands in as { X, y } for the checks that only ask whether there is validation data.
   const validationSource = isDataSource(merged.validation) ? merged.validation : null;
@@ -186,7 +186,7 @@ export function parseSourceTraining(o: Record<string, unknown>, given: Record<st
     throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', "options.classWeight 'balanced' does not apply to a fit from a data source: it needs the class counts of the whole data set; give the weights by label or by class index");
   }
   parsed.config.shuffle = false;
-  return { ...parsed, validationSource };
+  return { ...parsed, validationSource, sourceBatchSize: o.batchSize === undefined ? 0 : parsed.config.batchSize };
 }
 
 /**

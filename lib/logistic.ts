@@ -482,7 +482,7 @@ export class LogisticRegression {
    * a synchronous iterable of batches `{ X, y, sampleWeight? }` (docs/training.md, "Fits from a data
    * source"). The fit equals the in-memory fit of the same batches in the same order (`shuffle: false`).
    * @param source - a function returning an iterable of batches (an async iterable is refused: use `fit`)
-   * @param options - the options of `fitSync` but `validationSplit`, `sampleWeight`, `batchSize` and `shuffle`; `validation` may be a source; `classes`
+   * @param options - the options of `fitSync` but `validationSplit`, `sampleWeight` and `shuffle`; `batchSize` cuts the source's rows into batches of that size; `validation` may be a source; `classes`
    * @returns what `fitSync` returns
    * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an option that needs the whole data set (named, L-BFGS included) or an async iterable; what the source throws (the model then keeps its last completed step); what `fitSync` throws
    * @example model.fitSync(() => [{ X: X1, y: y1 }, { X: X2, y: y2 }], { epochs: 100, classes: [0, 1] });
@@ -518,7 +518,7 @@ export class LogisticRegression {
    * the previous batch trains (docs/training.md, "Fits from a data source"). The fit equals the
    * in-memory fit of the same batches in the same order (`shuffle: false`), bit for bit.
    * @param source - a function returning an iterable or async iterable of batches
-   * @param options - the options of `fit` but `validationSplit`, `sampleWeight`, `batchSize` and `shuffle`; `validation` may be a source; `classes`
+   * @param options - the options of `fit` but `validationSplit`, `sampleWeight` and `shuffle`; `batchSize` cuts the source's rows into batches of that size; `validation` may be a source; `classes`
    * @returns (a Promise of) what `fit` returns
    * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an option that needs the whole data set (named, L-BFGS included); what the source throws, or a coded error naming a bad batch (the model then keeps its last completed step); what `fit` rejects with
    * @example await model.fit(() => readBatches('train.csv'), { epochs: 20, classes: ['no', 'yes'] });
@@ -626,7 +626,7 @@ export class LogisticRegression {
     const checkpoint = parsed.checkpoint;
     return {
       config: parsed.config, onProgress, train: null, validation,
-      stream: { source, encode, primed, dropped: this.#prep ? dropped : null },
+      stream: { source, encode, primed, batchSize: parsed.sourceBatchSize, dropped: this.#prep ? dropped : null },
       theta, state: start.state, optimizerReset: start.optimizerReset,
       model: engine.model, native: engine.native,
       checkMemory: () => engine.checkFitMemory('LogisticRegression', Math.max(1, validation ? validation.n : 1), parsed.config),

@@ -539,7 +539,7 @@ export class NeuralNetwork {
    * a synchronous iterable of batches `{ X, y, sampleWeight? }` (docs/training.md, "Fits from a data
    * source"). The fit equals the in-memory fit of the same batches in the same order (`shuffle: false`).
    * @param source - a function returning an iterable of batches (an async iterable is refused: use `fit`)
-   * @param options - the options of `fitSync` but `validationSplit`, `sampleWeight`, `batchSize` and `shuffle`; `validation` may be a source; `classes`
+   * @param options - the options of `fitSync` but `validationSplit`, `sampleWeight` and `shuffle`; `batchSize` cuts the source's rows into batches of that size; `validation` may be a source; `classes`
    * @returns what `fitSync` returns
    * @throws {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an option that needs the whole data set (named) or an async iterable; what the source throws (the model then keeps its last completed step); what `fitSync` throws
    * @example net.fitSync(() => [{ X: X1, y: y1 }, { X: X2, y: y2 }], { epochs: 10 });
@@ -571,7 +571,7 @@ export class NeuralNetwork {
    * the previous batch trains (docs/training.md, "Fits from a data source"). The fit equals the
    * in-memory fit of the same batches in the same order (`shuffle: false`), bit for bit.
    * @param source - a function returning an iterable or async iterable of batches
-   * @param options - the options of `fit` but `validationSplit`, `sampleWeight`, `batchSize` and `shuffle`; `validation` may be a source; `classes`
+   * @param options - the options of `fit` but `validationSplit`, `sampleWeight` and `shuffle`; `batchSize` cuts the source's rows into batches of that size; `validation` may be a source; `classes`
    * @returns (a Promise of) what `fit` returns
    * @throws (rejects) {@link BlasnetTypeError} `ERR_BLASNET_ARG_TYPE` for an option that needs the whole data set (named); what the source throws, or a coded error naming a bad batch (the model then keeps its last completed step); what `fit` rejects with
    * @example await net.fit(async function* () { for await (const b of readBatches('train.csv')) yield b; }, { epochs: 3, classes: ['no', 'yes'] });
@@ -610,8 +610,8 @@ export class NeuralNetwork {
    * A fit from a data source, prepared: the options (those that need the whole data set refused),
    * the classes (options.classes, the model's on a warm start, or a first pass over the source),
    * the validation data (read once when it is a source), and how a batch is encoded (the model's
-   * preprocessing and input scaling, the targets against the classes and the target scaling the
-   * model has, the batch's weights times classWeight).
+   * preprocessing and input scaling, the targets against the classes and the target scaling — the
+   * model's on a warm start, else learned by two first passes —, the batch's weights times classWeight).
    */
   *#prepareSourceFit(source: DataSource, options: unknown, extra: unknown, keys: readonly string[], dropped: { rows?: number }): Preparation<PreparedFit> {
     if (extra !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `a fit from a data source takes (source, options): y comes with each batch; got a third argument ${describe(extra)}`);
@@ -624,12 +624,7 @@ export class NeuralNetwork {
     const classifier = this.task !== 'regression';
     const parsed = parseSourceTraining(o, given, NETWORK_DEFAULTS, classifier, this.seed);
     const onProgress = optionalFunction<FitOptions['onProgress']>(o.onProgress, 'options.onProgress');
-    if (!warm && this.#standardizeTargets) {
-      throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE',
-        'a fit from a data source cannot learn the target standardization of a regressor (standardizeTargets, on by default): it needs the whole data set; ' +
-        'build the network with standardizeTargets: false, or warm-start a network that has one (fit on a sample first)');
-    }
-    const scaling = warm ? this.#targetScaling : null;
+    let scaling = warm ? this.#targetScaling : null;
     if (!classifier && o.classes !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.classes is for a classifier; this network is a regressor, got ${describe(o.classes)}`);
     const inputs = (X: unknown, name: string) => this.#inputs(X, name, true);
     const rowsOf = (X: unknown, y: unknown, at: string) => modelRows(this.#prep, this.#scaling, X, y, `X of ${at}`, () => inputs(X, `X of ${at}`));
@@ -656,6 +651,22 @@ export class NeuralNetwork {
           : this.#targets(found.y, `y of ${found.at}`, found.n || (found.y instanceof Matrix ? found.y.rows : (found.y as unknown[]).length), null, null).classes;
       }
     }
+    if (!warm && this.#standardizeTargets) {
+      // A regressor's target standardization, as an in-memory fit learns it over the rows in their
+      // order: two first passes over the source (the means, then the standard deviations).
+      const sL = this.spec.sizes[this.spec.sizes.length - 1]!, sums = new TargetScalingSums(sL);
+      const targetsOf = (batch: unknown, at: string) => {
+        const b = batchFields(batch, at);
+        const r = rowsOf(b.X, b.y, at);
+        return this.#targets(r.y, `y of ${at}`, r.M.rows, null, null).T;
+      };
+      let rows = 0;
+      yield { kind: 'pass', source, name: 'the source', epoch: e0, visit: (batch, at) => { const T = targetsOf(batch, at); sums.add(T); rows += T.rows; } };
+      if (rows === 0) throw blasnetError('ERR_BLASNET_DATA', 'the source gave no row: its targets cannot be standardized (standardizeTargets)');
+      sums.means();
+      yield { kind: 'pass', source, name: 'the source', epoch: e0, visit: (batch, at) => { sums.deviate(targetsOf(batch, at)); } };
+      scaling = sums.scaling();
+    }
     const byClass = parsed.classWeight === undefined ? null : classifier && classes ? classWeightByIndex(parsed.classWeight, classes, 'options.classWeight') as Float64Array : null;
     if (parsed.classWeight !== undefined && !byClass) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `options.classWeight needs class labels (a classifier), got ${describe(parsed.classWeight)}`);
     const encode = (batch: unknown, at: string): EncodedBatch => {
@@ -679,7 +690,7 @@ export class NeuralNetwork {
     const checkpoint = parsed.checkpoint;
     return {
       config: parsed.config, onProgress, train: null, validation,
-      stream: { source, encode, primed: null, dropped: this.#prep ? dropped : null },
+      stream: { source, encode, primed: null, batchSize: parsed.sourceBatchSize, dropped: this.#prep ? dropped : null },
       theta: warm ? this.#theta : initialParameters(this.spec, this.seed), state: start.state, optimizerReset: start.optimizerReset,
       model: engine.model, native: engine.native,
       checkMemory: () => engine.checkFitMemory('NeuralNetwork', Math.max(1, validation ? validation.n : 1), parsed.config),
@@ -930,17 +941,51 @@ function defaultClasses(spec: NetSpec, task: Task): Classes {
   return Array.from({ length: task === 'binary' ? 2 : sL }, (_, i) => i);
 }
 
+/**
+ * Per-output mean and std of training targets, in two passes over their rows in order (the same
+ * sums whether the rows come at once or in batches): add() every row for the mean, then deviate()
+ * every row again for the standard deviation; a constant output gets std 1.
+ */
+class TargetScalingSums {
+  readonly mean: Float64Array;
+  readonly #sq: Float64Array;
+  #n = 0;
+  #m = 0;
+  constructor(k: number) {
+    this.mean = new Float64Array(k);
+    this.#sq = new Float64Array(k);
+  }
+  add(T: Matrix): void {
+    const k = T.cols, mean = this.mean;
+    for (let j = 0; j < T.rows; j++) for (let i = 0; i < k; i++) mean[i] += T.data[j * k + i]!;
+    this.#n += T.rows;
+  }
+  /** Ends the first pass: the mean. */
+  means(): void {
+    for (let i = 0; i < this.mean.length; i++) this.mean[i] = this.mean[i]! / this.#n;
+  }
+  deviate(T: Matrix): void {
+    const k = T.cols, mean = this.mean, sq = this.#sq;
+    for (let j = 0; j < T.rows; j++) for (let i = 0; i < k; i++) sq[i] += (T.data[j * k + i]! - mean[i]!) ** 2;
+    this.#m += T.rows;
+  }
+  scaling(): TargetScaling {
+    const std = new Float64Array(this.mean.length);
+    for (let i = 0; i < std.length; i++) {
+      const s = Math.sqrt(this.#sq[i]! / this.#m);
+      std[i] = s > 0 && Number.isFinite(s) ? s : 1;
+    }
+    return { mean: this.mean, std };
+  }
+}
+
 /** Per-output mean and std of the training targets; a constant output gets std 1. */
 function learnTargetScaling(T: Matrix): TargetScaling {
-  const n = T.rows, k = T.cols, mean = new Float64Array(k), std = new Float64Array(k);
-  for (let j = 0; j < n; j++) for (let i = 0; i < k; i++) mean[i] += T.data[j * k + i]!;
-  for (let i = 0; i < k; i++) mean[i] = mean[i]! / n;
-  for (let j = 0; j < n; j++) for (let i = 0; i < k; i++) std[i] += (T.data[j * k + i]! - mean[i]!) ** 2;
-  for (let i = 0; i < k; i++) {
-    const s = Math.sqrt(std[i]! / n);
-    std[i] = s > 0 && Number.isFinite(s) ? s : 1;
-  }
-  return { mean, std };
+  const sums = new TargetScalingSums(T.cols);
+  sums.add(T);
+  sums.means();
+  sums.deviate(T);
+  return sums.scaling();
 }
 
 function scaleTargets(T: Matrix, s: TargetScaling): Matrix {

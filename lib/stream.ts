@@ -76,6 +76,8 @@ export interface StreamPlan {
   encode(batch: unknown, at: string): EncodedBatch;
   /** The first epoch's iterator, opened while preparing (to read the feature count from its first batch), or null. */
   primed: PrimedEpoch | null;
+  /** Rows per training batch, the source's rows cut to it (options.batchSize), or 0: each batch of the source is one. */
+  batchSize: number;
   /** The rows dropped in the first epoch the fit read (a model with a tabular preprocessing), set as it reads: FitResult.droppedRows; null for other models. */
   dropped: { rows?: number } | null;
 }
@@ -205,10 +207,13 @@ export async function prepareAsync<T>(gen: Preparation<T>, signal?: AbortSignal)
 /**
  * Answers a running fit's requests for batches (native/stream.h BatchQueue, lib/reference/batches.ts)
  * from the user's source, on the main thread: request(e) calls the source for epoch e and reads its
- * first batch, request(−1) the open epoch's next one; each answer is one BatchItem. A batch the
- * model drops entirely (tabular rows without a target) is skipped. The first failure — what the
- * source or its iterator threw (kept as thrown), a batch the model refuses (a coded error naming
- * it), an epoch without a batch — is kept in `error`, answered 'failed', and the iterator closed.
+ * first batch, request(−1) the open epoch's next one; each answer is one BatchItem. Without
+ * `plan.batchSize` each batch of the source is one training batch (a batch the model drops entirely,
+ * tabular rows without a target, is skipped); with it, the source's rows, in order, are cut into
+ * batches of that many rows (the epoch's last one shorter), whatever its own batches are. The first
+ * failure — what the source or its iterator threw (kept as thrown), a batch the model refuses (a
+ * coded error naming it), an epoch without a row — is kept in `error`, answered 'failed', and the
+ * iterator closed.
  */
 export class BatchReader {
   /** The first failure, as thrown, or null. */
@@ -218,10 +223,16 @@ export class BatchReader {
   #iterator: Iterator<unknown> | AsyncIterator<unknown> | null = null;
   #pending: IteratorResult<unknown> | null = null;
   #epoch = -1;
+  /** The source's batches read this epoch, the training batches given, the rows dropped. */
   #k = 0;
-  #batches = 0;
+  #given = 0;
   #dropped = 0;
   #firstEpoch = true;
+  /** The source has no more batches this epoch. */
+  #done = true;
+  /** Encoded rows not given yet (batchSize: parts of the next batch), and their count. */
+  #rows: { rows: Rows; from: number }[] = [];
+  #held = 0;
 
   constructor(plan: StreamPlan, sync: boolean) {
     this.#plan = plan;
@@ -233,8 +244,9 @@ export class BatchReader {
     try {
       if (epoch >= 0) this.#open(epoch);
       for (;;) {
-        const item = this.#take(this.#pending ?? result((this.#iterator as Iterator<unknown>).next(), 'the source'));
+        const item = this.#emit();
         if (item) return item;
+        this.#consume(this.#pending ?? result((this.#iterator as Iterator<unknown>).next(), 'the source'));
       }
     } catch (e) {
       return this.#fail(e);
@@ -246,8 +258,9 @@ export class BatchReader {
     try {
       if (epoch >= 0) this.#open(epoch);
       for (;;) {
-        const item = this.#take(this.#pending ?? result(await this.#iterator!.next(), 'the source'));
+        const item = this.#emit();
         if (item) return item;
+        this.#consume(this.#pending ?? result(await this.#iterator!.next(), 'the source'));
       }
     } catch (e) {
       return this.#fail(e);
@@ -259,6 +272,8 @@ export class BatchReader {
     closeIterator(this.#iterator);
     this.#iterator = null;
     this.#pending = null;
+    this.#rows = [];
+    this.#held = 0;
     if (this.#plan.primed) {
       closeIterator(this.#plan.primed.iterator);
       this.#plan.primed = null;
@@ -269,10 +284,13 @@ export class BatchReader {
     closeIterator(this.#iterator);
     this.#iterator = null;
     this.#pending = null;
+    this.#rows = [];
+    this.#held = 0;
     this.#epoch = epoch;
     this.#k = 0;
-    this.#batches = 0;
+    this.#given = 0;
     this.#dropped = 0;
+    this.#done = false;
     const primed = this.#plan.primed;
     if (primed && primed.epoch === epoch) {
       this.#plan.primed = null;
@@ -283,25 +301,71 @@ export class BatchReader {
     this.#iterator = openEpoch(this.#plan.source, this.#sync, 'the source', epoch);
   }
 
-  /** A batch item, 'end' at the epoch's end, or null for a batch that kept no row (read the next). */
-  #take(r: IteratorResult<unknown>): BatchItem | null {
+  /** Takes one result of the source's iterator: the end of the epoch, or a batch encoded and kept. */
+  #consume(r: IteratorResult<unknown>): void {
     this.#pending = null;
     if (r.done) {
       this.#iterator = null;
+      this.#done = true;
       if (this.#firstEpoch && this.#plan.dropped) this.#plan.dropped.rows = this.#dropped;
       this.#firstEpoch = false;
-      if (this.#batches === 0) {
-        throw blasnetError('ERR_BLASNET_DATA', `the source gave no batch${this.#k > 0 ? ' with a row to train on' : ''} in epoch ${this.#epoch}: every epoch needs at least one`);
-      }
-      return { kind: 'end' };
+      return;
     }
     const at = `batch ${this.#k} (epoch ${this.#epoch})`;
     this.#k++;
     const { rows, dropped } = this.#plan.encode(r.value, at);
     this.#dropped += dropped;
-    if (rows.n === 0) return null;
-    this.#batches++;
+    if (rows.n === 0) return;
+    this.#rows.push({ rows, from: 0 });
+    this.#held += rows.n;
+  }
+
+  /** The next answer the rows kept allow: a batch, the end of the epoch, or null (read on). */
+  #emit(): BatchItem | null {
+    const B = this.#plan.batchSize;
+    if (this.#held > 0 && (B === 0 || this.#held >= B || this.#done)) {
+      this.#given++;
+      return B === 0 ? this.#whole() : this.#cut(Math.min(B, this.#held));
+    }
+    if (!this.#done) return null;
+    if (this.#given === 0) {
+      throw blasnetError('ERR_BLASNET_DATA', `the source gave no batch${this.#k > 0 ? ' with a row to train on' : ''} in epoch ${this.#epoch}: every epoch needs at least one`);
+    }
+    return { kind: 'end' };
+  }
+
+  /** The first batch kept, as it is. */
+  #whole(): BatchItem {
+    const { rows } = this.#rows.shift()!;
+    this.#held -= rows.n;
     return { kind: 'batch', X: rows.X, Y: rows.Y, weight: rows.weight, n: rows.n };
+  }
+
+  /** The next `n` rows kept, in order, as one batch (weights of 1 for rows whose batch had none, when another had). */
+  #cut(n: number): BatchItem {
+    const head = this.#rows[0]!;
+    if (head.from === 0 && head.rows.n === n) return this.#whole();
+    const xw = head.rows.X.length / head.rows.n, yw = head.rows.Y.length / head.rows.n;
+    let weighted = false;
+    for (let i = 0, got = 0; got < n; i++) {
+      const part = this.#rows[i]!;
+      if (part.rows.weight) weighted = true;
+      got += part.rows.n - part.from;
+    }
+    const X = new Float64Array(n * xw), Y = new Float64Array(n * yw), weight = weighted ? new Float64Array(n).fill(1) : null;
+    let got = 0;
+    while (got < n) {
+      const part = this.#rows[0]!, r = part.rows;
+      const take = Math.min(n - got, r.n - part.from);
+      X.set(r.X.subarray(part.from * xw, (part.from + take) * xw), got * xw);
+      Y.set(r.Y.subarray(part.from * yw, (part.from + take) * yw), got * yw);
+      if (weight && r.weight) weight.set(r.weight.subarray(part.from, part.from + take), got);
+      got += take;
+      part.from += take;
+      if (part.from === r.n) this.#rows.shift();
+    }
+    this.#held -= n;
+    return { kind: 'batch', X, Y, weight, n };
   }
 
   #fail(e: unknown): BatchItem {
