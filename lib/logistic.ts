@@ -509,7 +509,7 @@ export class LogisticRegression {
       return withDropped(runSourceFitSync(this.#lock, () => this.#prepareSourceFit(X, y, options, FIT_KEYS, dropped)), dropped);
     }
     const dropped: { rows?: number } = {};
-    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options ?? {}, FIT_KEYS, dropped)), dropped);
+    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options === undefined ? {} : options, FIT_KEYS, dropped)), dropped);
   }
 
   /**
@@ -538,10 +538,10 @@ export class LogisticRegression {
   fit(X: unknown, y?: unknown, options?: unknown): Promise<FitResult> {
     const dropped: { rows?: number } = {};
     if (isDataSource(X)) {
-      const o = y ?? {};
+      const o = y === undefined ? {} : y;
       return startSourceFit(this.#lock, () => this.#prepareSourceFit(X, o, options, ASYNC_FIT_KEYS, dropped), o).then((r) => withDropped(r, dropped));
     }
-    const o = options ?? {};
+    const o = options === undefined ? {} : options;
     return startFit(this.#lock, () => this.#prepareFit(X, y, o, ASYNC_FIT_KEYS, dropped), o).then((r) => withDropped(r, dropped));
   }
 
@@ -554,7 +554,7 @@ export class LogisticRegression {
    */
   *#prepareSourceFit(source: DataSource, options: unknown, extra: unknown, keys: readonly string[], dropped: { rows?: number }): Preparation<PreparedFit> {
     if (extra !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `a fit from a data source takes (source, options): y comes with each batch; got a third argument ${describe(extra)}`);
-    const raw = checkOptionsObject(options ?? {}, 'options');
+    const raw = checkOptionsObject(options === undefined ? {} : options, 'options');
     checkKnownKeys(raw, 'options', [...keys, ...SOURCE_FIT_KEYS, ...Object.keys(ALIASES)]);
     const given = unalias(raw, 'options');
     const o = mergeOptions(this.#defaults, given, [...keys, ...SOURCE_FIT_KEYS]);

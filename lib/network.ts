@@ -562,7 +562,7 @@ export class NeuralNetwork {
   fitSync(X: unknown, y?: unknown, options?: unknown): FitResult {
     if (isDataSource(X)) return this.#sourceFitSync(X, y, options);
     const dropped: { rows?: number } = {};
-    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options ?? {}, FIT_KEYS, dropped)), dropped);
+    return withDropped(runFitSync(this.#lock, this.#prepareFit(X, y, options === undefined ? {} : options, FIT_KEYS, dropped)), dropped);
   }
 
   /**
@@ -591,7 +591,7 @@ export class NeuralNetwork {
   fit(X: unknown, y?: unknown, options?: unknown): Promise<FitResult> {
     if (isDataSource(X)) return this.#sourceFit(X, y, options);
     const dropped: { rows?: number } = {};
-    const o = options ?? {};
+    const o = options === undefined ? {} : options;
     return startFit(this.#lock, () => this.#prepareFit(X, y, o, ASYNC_FIT_KEYS, dropped), o).then((r) => withDropped(r, dropped));
   }
 
@@ -602,7 +602,7 @@ export class NeuralNetwork {
 
   #sourceFit(source: DataSource, options: unknown, extra: unknown): Promise<FitResult> {
     const dropped: { rows?: number } = {};
-    const o = options ?? {};
+    const o = options === undefined ? {} : options;
     return startSourceFit(this.#lock, () => this.#prepareSourceFit(source, o, extra, ASYNC_FIT_KEYS, dropped), o).then((r) => withDropped(r, dropped));
   }
 
@@ -615,7 +615,7 @@ export class NeuralNetwork {
    */
   *#prepareSourceFit(source: DataSource, options: unknown, extra: unknown, keys: readonly string[], dropped: { rows?: number }): Preparation<PreparedFit> {
     if (extra !== undefined) throw new BlasnetTypeError('ERR_BLASNET_ARG_TYPE', `a fit from a data source takes (source, options): y comes with each batch; got a third argument ${describe(extra)}`);
-    const given = checkOptionsObject(options ?? {}, 'options');
+    const given = checkOptionsObject(options === undefined ? {} : options, 'options');
     const o = mergeOptions(this.#defaults, given, [...keys, ...SOURCE_FIT_KEYS]);
     checkWarmStart(o.warmStart);
     const warm = o.warmStart === true && this.#fitted;
