@@ -1,11 +1,14 @@
 // The command on files larger than one chunk: predict and evaluate read a CSV a chunk (65 536 rows) at a
-// time, in bounded memory, and give what the library gives on the whole file read at once.
+// time, in bounded memory, and give what the library gives on the whole file read at once; train
+// --stream learns the preprocessing in a first pass and trains from the file through a shuffle buffer,
+// as the library's fit from the same source does, bit for bit; a file within the buffer is trained in
+// memory, with the in-memory result.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, readCsv } from '../lib/index.js';
+import { csvBatches, holdoutRows, loadModel, NeuralNetwork, readCsv, scanCsv } from '../lib/index.js';
 import { mulberry32 } from './helpers/data.js';
 import { runCli } from './helpers/cli.js';
 
@@ -67,5 +70,43 @@ describe('predict and evaluate on a file of several chunks', () => {
     // lines[65 900] is the 65 900th data line (lines[0] is the header).
     expect(p.stderr).toMatch(/bad\.csv: data row 65900, column "x1".*"heavy"/);
     expect(p.stderr).not.toMatch(/^\s+at /m);
+  });
+});
+
+describe('train --stream', () => {
+  it('a file within the shuffle buffer is read into memory: the --no-stream model, bit for bit', async () => {
+    const a = runCli(dir, ['train', 'small.csv', '--target', 'label', '--ignore', 'id', '--epochs', '5', '--stream', '--out', 'a.json']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stdout).toMatch(/small\.csv has 3000 rows, no more than the shuffle buffer \(--buffer-rows 65536\): read into memory/);
+    expect(runCli(dir, ['train', 'small.csv', '--target', 'label', '--ignore', 'id', '--epochs', '5', '--no-stream', '--out', 'b.json']).code).toBe(0);
+    expect((await loadModel(join(dir, 'a.json'))).toJSON().parameters).toEqual((await loadModel(join(dir, 'b.json'))).toJSON().parameters);
+  });
+
+  it('a file larger than the buffer: streamed, and the library\'s fit from the same batches gives the same model', async () => {
+    const r = runCli(dir, ['train', 'big.csv', '--target', 'label', '--ignore', 'id', '--epochs', '2', '--stream', '--buffer-rows', '5000', '--validation', '0.1', '--out', 's.json'], 300_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/reading: streamed \([\d.]+ MiB, --stream\): one pass learned the preprocessing; each epoch reads the file again through a shuffle buffer of 5000 rows/);
+    expect(r.stdout).toMatch(/split: \d+ training, \d+ validation \(rows chosen by a seeded hash of the row number, seed 0\)/);
+    expect(r.stdout).toMatch(/^training: +accuracy [\d.]+%/m);
+    expect(r.stdout).toMatch(/^validation: +accuracy [\d.]+%/m);
+    // The library, by hand: the same scan, model and source.
+    const path = join(dir, 'big.csv'), holdout = holdoutRows(0.1, 0);
+    const scan = await scanCsv(path, { target: 'label', ignore: ['id'], holdout, standardize: true });
+    const net = new NeuralNetwork({ layers: [scan.preprocessing.nFeatures, 32, 1], output: 'sigmoid', loss: 'cross-entropy', preprocessing: scan.preprocessing, seed: 0 });
+    await net.fit((epoch: number) => csvBatches(path, scan, { batchSize: 200, bufferRows: 5000, seed: 0, epoch, rows: (i) => !holdout(i) }), {
+      epochs: 2, batchSize: 200, classes: scan.preprocessing.report!.classes!,
+      validation: () => csvBatches(path, scan, { batchSize: 16384, bufferRows: 0, rows: holdout }),
+    } as never);
+    const cli = await loadModel(join(dir, 's.json'));
+    expect(cli.toJSON().parameters).toEqual(net.toJSON().parameters);
+    expect(cli.preprocessing?.toJSON()).toEqual(scan.preprocessing.toJSON());
+  });
+
+  it('refuses what a stream cannot do, with the reason (exit 2)', () => {
+    for (const extra of [['--model', 'logistic'], ['--optimizer', 'lbfgs'], ['--impute', 'median']]) {
+      const r = runCli(dir, ['train', 'big.csv', '--target', 'label', '--ignore', 'id', '--stream', ...extra]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/is streamed: .*--no-stream/);
+    }
   });
 });

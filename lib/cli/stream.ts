@@ -53,10 +53,11 @@ function labelledRows(t: Table, target: string, features: string[], drop: boolea
 
 /**
  * A streamed CSV: the first pass, what it learned (printed as for a file in memory), the model, the
- * fit from a source of batches, and one more pass that measures the fitted model.
+ * fit from a source of batches, and one more pass that measures the fitted model. Null when the file
+ * has no more rows than the shuffle buffer: it is then read into memory.
  * @throws {CliError} options a stream cannot take (exit 2), and every problem of the file
  */
-export async function prepareStream(file: string, o: TrainOptions, print: (s?: string) => void): Promise<Prepared> {
+export async function prepareStream(file: string, o: TrainOptions, print: (s?: string) => void): Promise<Prepared | null> {
   if (o.target === undefined) throw usageError(`${file}: say which column to predict with --target <column>`);
   if (o.model === 'logistic') throw usageError(`${file} is streamed: it trains a network in mini-batches, and --model logistic trains on the full batch; use --model network, or --no-stream`);
   if (o.optimizer === 'lbfgs') throw usageError(`${file} is streamed: --optimizer lbfgs needs the full batch in memory; use adam, momentum or gd, or --no-stream`);
@@ -79,6 +80,12 @@ export async function prepareStream(file: string, o: TrainOptions, print: (s?: s
   } catch (e) {
     throw dataError(e, file);
   }
+  if (scan.rows <= o.bufferRows) {
+    // The whole file fits in the shuffle buffer: it is read into memory and trained as any small file,
+    // so it gives the in-memory result.
+    print(`reading: ${file} has ${scan.rows} rows, no more than the shuffle buffer (--buffer-rows ${o.bufferRows}): read into memory`);
+    return null;
+  }
   const prep = scan.preprocessing, report = prep.report!, task = prep.task!;
   const classes: Classes | null = report.classes;
   print(`data: ${file}: ${scan.rows} rows × ${Object.keys(scan.types).length} columns, target ${JSON.stringify(o.target)}` +
@@ -93,6 +100,8 @@ export async function prepareStream(file: string, o: TrainOptions, print: (s?: s
   if (holdout) print(`split: ${report.used + report.droppedMissingFeatures + report.droppedMissingTarget} training, ${scan.heldOut} validation (rows chosen by a seeded hash of the row number, seed ${o.seed})`);
   for (const line of describePreprocessing(prep)) print(line);
   const built: BuiltModel = buildModel(o, { task, classes }, prep.nFeatures, prep);
+  // A regressor's target standardization needs the whole column: the fit reads the source for it first.
+  if (task === 'regression') print('targets: standardized with the training rows\' mean and deviation, learned in a pass before training');
   const batchSize = o.batchSize ?? NETWORK_DEFAULTS.batchSize;
   const trainRows = (r: number) => !holdout?.(r);
   const features = prep.columns, drop = prep.impute === 'drop';
@@ -106,6 +115,7 @@ export async function prepareStream(file: string, o: TrainOptions, print: (s?: s
     validation: null,
     hasValidation: holdout !== undefined,
     fit: async (options) => {
+      // Each epoch's shuffle is keyed by the global epoch the fit passes (a resumed fit continues it).
       const source = (epoch: number) => csvBatches(file, scan, { batchSize, bufferRows: o.bufferRows, seed: o.seed, epoch, rows: trainRows });
       const validation = holdout ? () => csvBatches(file, scan, { batchSize: MEASURE_ROWS, bufferRows: 0, rows: holdout }) : undefined;
       try {

@@ -208,7 +208,7 @@ export async function train(data: string | undefined, o: TrainOptions, given: (n
   checkModelOptions(o, given);
   const src = dataSource(data, o, true, CSV_ONLY);
   const p = src.kind === 'idx' ? prepareIdx(src.images, src.labels!, o, (s) => print(s))
-    : streamed(src.file, o) ? await prepareStream(src.file, o, (s) => print(s)) : await prepareCsv(src.file, o, (s) => print(s));
+    : (streamed(src.file, o) ? await prepareStream(src.file, o, (s) => print(s)) : null) ?? await prepareCsv(src.file, o, (s) => print(s));
   const { built, task, classes } = p;
   const unit = built.unit;
   // --resume: the checkpoint's model (parameters, training state, preprocessing) takes the place of the
