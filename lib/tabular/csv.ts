@@ -190,7 +190,13 @@ export async function readCsv(path: string | URL, options?: CsvOptions): Promise
  * and an async iterable of `{ record, line }` (the header first). Errors name the file (ERR_BLASNET_IO
  * for the file system, ERR_BLASNET_DATA for a malformed CSV); an early `break` closes the file.
  */
-export async function csvRecords(file: string, given: string | undefined): Promise<{ delimiter: string; records: AsyncIterable<{ record: string[]; line: number }> }> {
+export async function csvRecords(file: string, given: string | undefined): Promise<{
+  delimiter: string;
+  /** The records one by one (use one of the two iterables, not both). */
+  records: AsyncIterable<{ record: string[]; line: number }>;
+  /** The same records in arrays, one per chunk of the file read. */
+  batches: AsyncIterable<{ record: string[]; line: number }[]>;
+}> {
   const stream = createReadStream(file, { highWaterMark: 1 << 16 });
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head: Buffer = Buffer.alloc(0);
@@ -208,29 +214,53 @@ export async function csvRecords(file: string, given: string | undefined): Promi
     throw blasnetError('ERR_BLASNET_IO', `cannot read ${JSON.stringify(file)}: ${reason}`, { cause: e });
   }
   const delimiter = given ?? detectDelimiter(head.toString('utf8'));
-  async function* records(): AsyncGenerator<{ record: string[]; line: number }> {
-    const source = Readable.from((async function* () {
-      if (head.length > 0) yield head;
-      for (;;) {
-        const r = await chunks.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    })());
+  // The parser is fed one chunk of the file at a time and read out synchronously: the records come in
+  // arrays (one per chunk), so a large file costs no promise per record.
+  async function* batches(): AsyncGenerator<{ record: string[]; line: number }[]> {
     const parser = parseStream(parserOptions(delimiter));
-    source.on('error', (e) => parser.destroy(e));
+    const out: { record: string[]; line: number }[] = [];
+    let failure: unknown = null;
+    parser.on('error', (e) => (failure ??= e));
+    const drain = () => {
+      let r: { record: string[]; info: { lines: number } } | null;
+      while ((r = parser.read() as typeof r) !== null) out.push({ record: r.record, line: r.info.lines });
+    };
     try {
-      for await (const { record, info } of source.pipe(parser) as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-        yield { record, line: info.lines };
+      let chunk: Buffer | null = head.length > 0 ? head : null;
+      for (;;) {
+        if (chunk === null) {
+          let r: IteratorResult<Buffer>;
+          try {
+            r = await chunks.next();
+          } catch (e) {
+            throw blasnetError('ERR_BLASNET_IO', `cannot read ${JSON.stringify(file)}: ${(e as Error).message}`, { cause: e });
+          }
+          if (r.done) break;
+          chunk = r.value;
+        }
+        parser.write(chunk);
+        chunk = null;
+        drain();
+        if (failure) throw failure;
+        if (out.length > 0) yield out.splice(0, out.length);
       }
+      parser.end();
+      // The last record is pushed when the parser flushes, before its writable side finishes.
+      await new Promise<void>((ok) => (parser.writableFinished ? ok() : parser.once('finish', () => ok()).once('error', () => ok())));
+      drain();
+      if (failure) throw failure;
+      if (out.length > 0) yield out.splice(0, out.length);
     } catch (e) {
       throw csvError(e, file);
     } finally {
-      source.destroy();
+      parser.destroy();
       stream.destroy();
     }
   }
-  return { delimiter, records: records() };
+  async function* records(): AsyncGenerator<{ record: string[]; line: number }> {
+    for await (const batch of batches()) yield* batch;
+  }
+  return { delimiter, records: records(), batches: batches() };
 }
 
 /** @internal The checked options of readCsv (delimiter, types, missing tokens). */

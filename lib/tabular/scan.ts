@@ -10,7 +10,7 @@ import { Random } from '../random.js';
 import { checkHeader, csvOptions, csvRecords, type CsvOptions } from './csv.js';
 import { Preprocessing, type ImputeStrategy, type PreprocessingOptions, type TabularJSON, type TargetTask } from './preprocess.js';
 import { BooleanStats, CategoryStats, featureEncoding, NumericStats } from './stats.js';
-import { ColumnBuilder, listNames, parseNumber, Table, type ColumnType } from './table.js';
+import { ColumnBuilder, listNames, parseNumber, Table, type ColumnData, type ColumnType } from './table.js';
 import { MAX_INFERRED_CLASSES } from './preprocess.js';
 
 /**
@@ -104,7 +104,7 @@ export async function scanCsv(path: string | URL, options: ScanOptions = {}): Pr
   if (impute === 'median') throw blasnetError('ERR_BLASNET_DATA', `impute 'median' needs every value of a column in memory; a streamed file takes 'mean', 'most-frequent' or 'drop'`);
   const maxCategories = prep.maxCategories ?? 1000;
   // Checked as Preprocessing.fit checks them, on a one-row table of the header (below).
-  const { delimiter, records } = await csvRecords(file, o.delimiter);
+  const { delimiter, batches } = await csvRecords(file, o.delimiter);
 
   let names: string[] | null = null;
   let cols: ColumnScan[] = [];
@@ -116,7 +116,8 @@ export async function scanCsv(path: string | URL, options: ScanOptions = {}): Pr
   const trainLabels = new Set<number | string>();
   const trueFalse = { t: false, f: false };
   const missing = o.missing;
-  for await (const { record, line } of records) {
+  const isGap = gapTest(missing);
+  for await (const batch of batches) for (const { record, line } of batch) {
     if (names === null) {
       names = checkHeader(record, file, o.types);
       cols = names.map((n) => new ColumnScan(n, o.types.get(n), impute as ImputeStrategy, maxCategories + 1));
@@ -130,22 +131,31 @@ export async function scanCsv(path: string | URL, options: ScanOptions = {}): Pr
     if (record.length !== names.length) throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line} has ${record.length} fields, the header has ${names.length}`);
     const row = rows++;
     const cells = record.map((c) => c.trim());
-    const gap = cells.map((c) => missing.has(c.toLowerCase()));
-    // Types over every row.
-    cells.forEach((c, k) => {
-      if (gap[k]) return;
-      const col = cols[k]!;
+    const gap = cells.map(isGap);
+    // Types over every row; a numeric cell's number is kept for the statistics below.
+    const nums = new Float64Array(cells.length);
+    for (let k = 0; k < cells.length; k++) {
+      if (gap[k]) continue;
+      const col = cols[k]!, c = cells[k]!;
       col.present++;
-      if (col.numeric && Number.isNaN(parseNumber(c))) {
-        if (col.given === 'numeric') throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line}, column ${k + 1} (${JSON.stringify(col.name)}): ${JSON.stringify(c)} is not a number, and column ${JSON.stringify(col.name)} was given the type 'numeric'`);
-        col.numeric = false;
+      if (col.numeric) {
+        const v = parseNumber(c);
+        if (Number.isNaN(v)) {
+          if (col.given === 'numeric') throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line}, column ${k + 1} (${JSON.stringify(col.name)}): ${JSON.stringify(c)} is not a number, and column ${JSON.stringify(col.name)} was given the type 'numeric'`);
+          col.numeric = false;
+        }
+        nums[k] = v;
+      }
+      // Only short cells can be true/false (or, given 'boolean', yes/no/1/0).
+      if (c.length > 5) {
+        col.boolean = false;
+        if (col.given === 'boolean') throw notBoolean(file, line, k, col.name, c);
+        continue;
       }
       const l = c.toLowerCase();
-      if (col.given === 'boolean' && !TRUE_GIVEN.has(l) && !FALSE_GIVEN.has(l)) {
-        throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line}, column ${k + 1} (${JSON.stringify(col.name)}): ${JSON.stringify(c)} is not a boolean (true/false, 1/0, yes/no), and column ${JSON.stringify(col.name)} was given the type 'boolean'`);
-      }
+      if (col.given === 'boolean' && !TRUE_GIVEN.has(l) && !FALSE_GIVEN.has(l)) throw notBoolean(file, line, k, col.name, c);
       if (l !== TRUE && l !== FALSE) col.boolean = false;
-    });
+    }
     if (targetIndex >= 0 && !gap[targetIndex]) {
       const v = parseNumber(cells[targetIndex]!);
       if (!Number.isInteger(v)) targetAllIntegers = false;
@@ -166,7 +176,7 @@ export async function scanCsv(path: string | URL, options: ScanOptions = {}): Pr
     used++;
     for (const k of features) {
       if (gap[k]) continue;
-      accumulate(cols[k]!, cells[k]!);
+      accumulate(cols[k]!, cells[k]!, nums[k]!);
     }
     if (targetIndex >= 0) {
       const c = cells[targetIndex]!, l = c.toLowerCase();
@@ -213,13 +223,26 @@ export async function scanCsv(path: string | URL, options: ScanOptions = {}): Pr
 // An explicit 'boolean' type reads more spellings than inference does (as readCsv).
 const TRUE_GIVEN = new Set(['true', '1', 'yes']), FALSE_GIVEN = new Set(['false', '0', 'no']);
 
-function accumulate(col: ColumnScan, c: string): void {
-  // Every form the column may still take; typeOf picks one at the end.
-  if (col.numeric) col.num.add(parseNumber(c));
-  col.cat.add(c);
+function accumulate(col: ColumnScan, c: string, v: number): void {
+  // Every form the column may still take; typeOf picks one at the end. A text column past its
+  // category cap is refused if it ends categorical, so its counts stop there.
+  if (col.numeric) col.num.add(v);
+  if (!col.cat.overflow) col.cat.add(c);
+  if (!col.boolean) return;
   const l = c.toLowerCase();
   if (col.given === 'boolean') col.bool.add(TRUE_GIVEN.has(l));
   else if (l === TRUE || l === FALSE) col.bool.add(l === TRUE);
+}
+
+function notBoolean(file: string, line: number, k: number, name: string, c: string): Error {
+  return blasnetError('ERR_BLASNET_DATA', `${file}: line ${line}, column ${k + 1} (${JSON.stringify(name)}): ${JSON.stringify(c)} is not a boolean (true/false, 1/0, yes/no), and column ${JSON.stringify(name)} was given the type 'boolean'`);
+}
+
+/** Whether a trimmed cell is a missing-value token: only cells no longer than the longest token are lower-cased and looked up. */
+function gapTest(missing: Set<string>): (c: string) => boolean {
+  let longest = 0;
+  for (const t of missing) longest = Math.max(longest, t.length);
+  return (c) => c.length <= longest && missing.has(c.toLowerCase());
 }
 
 function typeOf(col: ColumnScan): ColumnType {
@@ -268,42 +291,49 @@ export async function* csvBatches(path: string | URL, scan: CsvScan, options: Cs
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.batchSize must be an integer ≥ 1, got ${describe(batchSize)}`);
   if (!Number.isInteger(bufferRows) || bufferRows < 0) throw new BlasnetRangeError('ERR_BLASNET_ARG_RANGE', `options.bufferRows must be an integer ≥ 0, got ${describe(bufferRows)}`);
   const tokens = scan.preprocessing.toJSON().missing;
-  const missing = new Set(tokens.map((t) => t.toLowerCase()));
-  const { records } = await csvRecords(file, scan.delimiter);
+  const isGap = gapTest(new Set(tokens.map((t) => t.toLowerCase())));
+  const { batches } = await csvRecords(file, scan.delimiter);
   const random = new Random(((seed >>> 0) ^ Math.imul(epoch + 1, 0x632be5ab)) >>> 0);
   let names: string[] | null = null;
+  let layout: RowLayout | null = null;
   let row = 0;
-  const buffer: { cells: string[]; line: number }[] = [];
-  let out: { cells: string[]; line: number }[] = [];
+  // The buffer holds rows parsed to their columns' types (numbers in one Float64Array a row), not
+  // their text: a smaller footprint and less garbage than the parser's strings.
+  const buffer: PackedRow[] = [];
+  let out: PackedRow[] = [];
   const flush = (): Table => {
-    const t = toTable(names!, scan.types, out, missing, tokens, file);
+    const t = unpack(layout!, out, tokens);
     out = [];
     return t;
   };
-  for await (const { record, line } of records) {
-    if (names === null) {
-      names = record.map((c) => c.trim());
-      const expected = Object.keys(scan.types);
-      if (names.length !== expected.length || names.some((n, k) => n !== expected[k])) {
-        throw blasnetError('ERR_BLASNET_DATA', `${file}: the header is ${listNames(names)}; the scan saw ${listNames(expected)} (did the file change?)`);
+  for await (const batch of batches) {
+    for (const { record, line } of batch) {
+      if (names === null) {
+        names = record.map((c) => c.trim());
+        const expected = Object.keys(scan.types);
+        if (names.length !== expected.length || names.some((n, k) => n !== expected[k])) {
+          throw blasnetError('ERR_BLASNET_DATA', `${file}: the header is ${listNames(names)}; the scan saw ${listNames(expected)} (did the file change?)`);
+        }
+        layout = rowLayout(names, scan.types);
+        continue;
       }
-      continue;
+      const r = row++;
+      if (take && !take(r)) continue;
+      const item = pack(layout!, record, line, isGap, file);
+      if (bufferRows === 0) {
+        out.push(item);
+      } else if (buffer.length < bufferRows) {
+        buffer.push(item);
+        continue;
+      } else {
+        const j = Math.floor(random.next() * bufferRows);
+        out.push(buffer[j]!);
+        buffer[j] = item;
+      }
+      if (out.length === batchSize) yield flush();
     }
-    const r = row++;
-    if (take && !take(r)) continue;
-    const item = { cells: record, line };
-    if (bufferRows === 0) {
-      out.push(item);
-    } else if (buffer.length < bufferRows) {
-      buffer.push(item);
-      continue;
-    } else {
-      const j = Math.floor(random.next() * bufferRows);
-      out.push(buffer[j]!);
-      buffer[j] = item;
-    }
-    if (out.length === batchSize) yield flush();
   }
+  if (names === null) throw blasnetError('ERR_BLASNET_DATA', `${file}: the file is empty; expected a header line naming the columns`);
   // What the buffer still holds, in a seeded random order.
   for (let i = buffer.length - 1; i > 0; i--) {
     const j = Math.floor(random.next() * (i + 1));
@@ -314,6 +344,69 @@ export async function* csvBatches(path: string | URL, scan: CsvScan, options: Cs
     if (out.length === batchSize) yield flush();
   }
   if (out.length > 0) yield flush();
+}
+
+/** Where each column of a scanned file goes in a packed row: its type, and its slot among its kind. */
+interface RowLayout {
+  names: string[];
+  types: ColumnType[];
+  /** Column k's index among the numeric columns, or among the text (categorical, boolean) columns. */
+  slot: number[];
+  numeric: number;
+  text: number;
+}
+
+/** One row parsed to its columns' types: numbers (NaN where missing), texts (null where missing). */
+interface PackedRow {
+  nums: Float64Array;
+  texts: (string | null)[];
+}
+
+function rowLayout(names: string[], types: Record<string, ColumnType>): RowLayout {
+  let numeric = 0, text = 0;
+  const kinds = names.map((n) => types[n]!);
+  const slot = kinds.map((t) => (t === 'numeric' ? numeric++ : text++));
+  return { names, types: kinds, slot, numeric, text };
+}
+
+function pack(l: RowLayout, record: string[], line: number, isGap: (c: string) => boolean, file: string): PackedRow {
+  if (record.length !== l.names.length) throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line} has ${record.length} fields, the header has ${l.names.length}`);
+  const nums = new Float64Array(l.numeric), texts = new Array<string | null>(l.text);
+  for (let k = 0; k < record.length; k++) {
+    const c = record[k]!.trim(), type = l.types[k]!, j = l.slot[k]!;
+    const gap = isGap(c);
+    if (type === 'numeric') {
+      const v = gap ? NaN : parseNumber(c);
+      if (!gap && Number.isNaN(v)) {
+        throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line}, column ${k + 1} (${JSON.stringify(l.names[k])}): ${JSON.stringify(c)} is not a number, and the first pass found only numbers there (did the file change?)`);
+      }
+      nums[j] = v;
+    } else if (type === 'boolean') {
+      const lc = gap ? '' : c.toLowerCase();
+      if (!gap && !TRUE_GIVEN.has(lc) && !FALSE_GIVEN.has(lc)) {
+        throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line}, column ${k + 1} (${JSON.stringify(l.names[k])}): ${JSON.stringify(c)} is not true/false, and the first pass found only booleans there (did the file change?)`);
+      }
+      texts[j] = gap ? null : lc;
+    } else {
+      texts[j] = gap ? null : c;
+    }
+  }
+  return { nums, texts };
+}
+
+function unpack(l: RowLayout, rows: PackedRow[], tokens: string[]): Table {
+  const n = rows.length;
+  const data = l.types.map((type, k): ColumnData => {
+    const j = l.slot[k]!;
+    if (type === 'numeric') {
+      const v = new Float64Array(n);
+      for (let i = 0; i < n; i++) v[i] = rows[i]!.nums[j]!;
+      return { type, values: v, text: null };
+    }
+    if (type === 'boolean') return { type, values: rows.map((r) => (r.texts[j] === null ? null : TRUE_GIVEN.has(r.texts[j]!))) };
+    return { type, values: rows.map((r) => r.texts[j]!) };
+  });
+  return Table.build(l.names.slice(), data, n, tokens);
 }
 
 function toTable(names: string[], types: Record<string, ColumnType>, items: { cells: string[]; line: number }[], missing: Set<string>, tokens: string[], file: string): Table {
