@@ -297,13 +297,14 @@ export async function* csvBatches(path: string | URL, scan: CsvScan, options: Cs
   let names: string[] | null = null;
   let layout: RowLayout | null = null;
   let row = 0;
-  // The buffer holds rows parsed to their columns' types (numbers in one Float64Array a row), not
-  // their text: a smaller footprint and less garbage than the parser's strings.
-  const buffer: PackedRow[] = [];
-  let out: PackedRow[] = [];
+  // The buffer and the batch being filled are preallocated slots of rows parsed to their columns'
+  // types (numbers in one Float64Array, texts in one array), so a row read costs no allocation that
+  // outlives it: the parser's strings die young and the heap stays the size of the buffer.
+  let ring: Rows | null = null, out: Rows | null = null, scratch: Rows | null = null;
+  let filled = 0;
   const flush = (): Table => {
-    const t = unpack(layout!, out, tokens);
-    out = [];
+    const t = unpack(layout!, out!, tokens);
+    out!.count = 0;
     return t;
   };
   for await (const batch of batches) {
@@ -315,35 +316,55 @@ export async function* csvBatches(path: string | URL, scan: CsvScan, options: Cs
           throw blasnetError('ERR_BLASNET_DATA', `${file}: the header is ${listNames(names)}; the scan saw ${listNames(expected)} (did the file change?)`);
         }
         layout = rowLayout(names, scan.types);
+        ring = slots(layout, bufferRows);
+        out = slots(layout, batchSize);
+        scratch = slots(layout, 1);
         continue;
       }
       const r = row++;
       if (take && !take(r)) continue;
-      const item = pack(layout!, record, line, isGap, file);
+      pack(layout!, record, line, isGap, file, scratch!);
       if (bufferRows === 0) {
-        out.push(item);
-      } else if (buffer.length < bufferRows) {
-        buffer.push(item);
+        copyRow(layout!, scratch!, 0, out!, out!.count++);
+      } else if (filled < bufferRows) {
+        copyRow(layout!, scratch!, 0, ring!, filled++);
         continue;
       } else {
         const j = Math.floor(random.next() * bufferRows);
-        out.push(buffer[j]!);
-        buffer[j] = item;
+        copyRow(layout!, ring!, j, out!, out!.count++);
+        copyRow(layout!, scratch!, 0, ring!, j);
       }
-      if (out.length === batchSize) yield flush();
+      if (out!.count === batchSize) yield flush();
     }
   }
   if (names === null) throw blasnetError('ERR_BLASNET_DATA', `${file}: the file is empty; expected a header line naming the columns`);
   // What the buffer still holds, in a seeded random order.
-  for (let i = buffer.length - 1; i > 0; i--) {
+  const order = Array.from({ length: filled }, (_, i) => i);
+  for (let i = filled - 1; i > 0; i--) {
     const j = Math.floor(random.next() * (i + 1));
-    [buffer[i], buffer[j]] = [buffer[j]!, buffer[i]!];
+    [order[i], order[j]] = [order[j]!, order[i]!];
   }
-  for (const item of buffer) {
-    out.push(item);
-    if (out.length === batchSize) yield flush();
+  for (const i of order) {
+    copyRow(layout!, ring!, i, out!, out!.count++);
+    if (out!.count === batchSize) yield flush();
   }
-  if (out.length > 0) yield flush();
+  if (out!.count > 0) yield flush();
+}
+
+/** Slots for rows of a layout: `count` of `capacity` in use. */
+interface Rows {
+  nums: Float64Array;
+  texts: (string | null)[];
+  count: number;
+}
+
+function slots(l: RowLayout, capacity: number): Rows {
+  return { nums: new Float64Array(capacity * l.numeric), texts: new Array<string | null>(capacity * l.text).fill(null), count: 0 };
+}
+
+function copyRow(l: RowLayout, from: Rows, i: number, to: Rows, j: number): void {
+  for (let k = 0; k < l.numeric; k++) to.nums[j * l.numeric + k] = from.nums[i * l.numeric + k]!;
+  for (let k = 0; k < l.text; k++) to.texts[j * l.text + k] = from.texts[i * l.text + k]!;
 }
 
 /** Where each column of a scanned file goes in a packed row: its type, and its slot among its kind. */
@@ -356,12 +377,6 @@ interface RowLayout {
   text: number;
 }
 
-/** One row parsed to its columns' types: numbers (NaN where missing), texts (null where missing). */
-interface PackedRow {
-  nums: Float64Array;
-  texts: (string | null)[];
-}
-
 function rowLayout(names: string[], types: Record<string, ColumnType>): RowLayout {
   let numeric = 0, text = 0;
   const kinds = names.map((n) => types[n]!);
@@ -369,9 +384,9 @@ function rowLayout(names: string[], types: Record<string, ColumnType>): RowLayou
   return { names, types: kinds, slot, numeric, text };
 }
 
-function pack(l: RowLayout, record: string[], line: number, isGap: (c: string) => boolean, file: string): PackedRow {
+/** Parses one record into slot 0 of `into`, by the scan's types (a cell that no longer fits is an error: the file changed). */
+function pack(l: RowLayout, record: string[], line: number, isGap: (c: string) => boolean, file: string, into: Rows): void {
   if (record.length !== l.names.length) throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line} has ${record.length} fields, the header has ${l.names.length}`);
-  const nums = new Float64Array(l.numeric), texts = new Array<string | null>(l.text);
   for (let k = 0; k < record.length; k++) {
     const c = record[k]!.trim(), type = l.types[k]!, j = l.slot[k]!;
     const gap = isGap(c);
@@ -380,31 +395,32 @@ function pack(l: RowLayout, record: string[], line: number, isGap: (c: string) =
       if (!gap && Number.isNaN(v)) {
         throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line}, column ${k + 1} (${JSON.stringify(l.names[k])}): ${JSON.stringify(c)} is not a number, and the first pass found only numbers there (did the file change?)`);
       }
-      nums[j] = v;
+      into.nums[j] = v;
     } else if (type === 'boolean') {
       const lc = gap ? '' : c.toLowerCase();
       if (!gap && !TRUE_GIVEN.has(lc) && !FALSE_GIVEN.has(lc)) {
         throw blasnetError('ERR_BLASNET_DATA', `${file}: line ${line}, column ${k + 1} (${JSON.stringify(l.names[k])}): ${JSON.stringify(c)} is not true/false, and the first pass found only booleans there (did the file change?)`);
       }
-      texts[j] = gap ? null : lc;
+      into.texts[j] = gap ? null : lc;
     } else {
-      texts[j] = gap ? null : c;
+      into.texts[j] = gap ? null : c;
     }
   }
-  return { nums, texts };
 }
 
-function unpack(l: RowLayout, rows: PackedRow[], tokens: string[]): Table {
-  const n = rows.length;
+/** The rows in use as a Table (columns copied out). */
+function unpack(l: RowLayout, rows: Rows, tokens: string[]): Table {
+  const n = rows.count;
   const data = l.types.map((type, k): ColumnData => {
     const j = l.slot[k]!;
     if (type === 'numeric') {
       const v = new Float64Array(n);
-      for (let i = 0; i < n; i++) v[i] = rows[i]!.nums[j]!;
+      for (let i = 0; i < n; i++) v[i] = rows.nums[i * l.numeric + j]!;
       return { type, values: v, text: null };
     }
-    if (type === 'boolean') return { type, values: rows.map((r) => (r.texts[j] === null ? null : TRUE_GIVEN.has(r.texts[j]!))) };
-    return { type, values: rows.map((r) => r.texts[j]!) };
+    const t = Array.from({ length: n }, (_, i) => rows.texts[i * l.text + j]!);
+    if (type === 'boolean') return { type, values: t.map((v) => (v === null ? null : TRUE_GIVEN.has(v))) };
+    return { type, values: t };
   });
   return Table.build(l.names.slice(), data, n, tokens);
 }
