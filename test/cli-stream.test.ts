@@ -3,12 +3,12 @@
 // --stream learns the preprocessing in a first pass and trains from the file through a shuffle buffer,
 // as the library's fit from the same source does, bit for bit; a file within the buffer is trained in
 // memory, with the in-memory result.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csvBatches, holdoutRows, loadModel, NeuralNetwork, readCsv, scanCsv } from '../lib/index.js';
+import { csvBatches, f1Score, holdoutRows, loadModel, NeuralNetwork, readCsv, scanCsv } from '../lib/index.js';
 import { mulberry32 } from './helpers/data.js';
 import { runCli } from './helpers/cli.js';
 
@@ -58,6 +58,24 @@ describe('predict and evaluate on a file of several chunks', () => {
     expect(report.n).toBe(ROWS);
     // The same count of right answers over the same rows: exact.
     expect(report.accuracy).toBe(await model.score(table, null));
+  });
+
+  it('evaluate past 131 072 rows keeps counts, not a label per row: the same accuracy, F1 to 1e-12', async () => {
+    // big.csv twice: 140 000 rows, past the point where the measure folds its labels into a confusion matrix.
+    const text = readFileSync(join(dir, 'big.csv'), 'utf8');
+    writeFileSync(join(dir, 'twice.csv'), text + text.slice(text.indexOf('\n') + 1));
+    const e = runCli(dir, ['evaluate', 'm.json', 'twice.csv', '--json']);
+    expect(e.code, e.stderr).toBe(0);
+    const report = JSON.parse(e.stdout) as { n: number; accuracy: number; macro: { f1: number }; confusion: number[][] };
+    const model = await loadModel(join(dir, 'm.json'));
+    const table = await readCsv(join(dir, 'twice.csv'));
+    const truth = table.column('label') as string[], pred = model.predictSync(table) as string[];
+    expect(report.n).toBe(2 * ROWS);
+    // accuracy: the same count over the same n (exact); F1 from counts by 2PR/(P+R), as lib/metrics.ts
+    // computes it from the labels: equal to a few ulps.
+    expect(report.accuracy).toBe(await model.score(table, null));
+    expect(Math.abs(report.macro.f1 - f1Score(truth, pred, { average: 'macro' }))).toBeLessThan(1e-12);
+    expect(report.confusion.flat().reduce((a, b) => a + b, 0)).toBe(2 * ROWS);
   });
 
   it('a bad cell in a later chunk stops predict with the file and data row named', () => {

@@ -72,6 +72,40 @@ export function classificationReport(actual: ArrayLike<number>, predicted: Array
   };
 }
 
+/**
+ * The report of `classificationReport` from the confusion matrix alone (counts summed over the chunks
+ * of a file too large to keep a label per row): accuracy = trace / n; per class precision tp/(tp+fp),
+ * recall tp/(tp+fn) (0 where the denominator is 0, as zero_division=0), F1 = 2PR/(P+R) (0 when both
+ * are 0); macro averages over the classes. The same definitions as lib/metrics.ts, so the figures
+ * agree with it to the last digits.
+ */
+export function reportFromConfusion(confusion: number[][], classList: Classes): ClassificationReport {
+  const k = confusion.length;
+  let n = 0, trace = 0;
+  const rowSum = new Array<number>(k).fill(0), colSum = new Array<number>(k).fill(0);
+  for (let t = 0; t < k; t++) {
+    for (let p = 0; p < k; p++) {
+      const c = confusion[t]![p]!;
+      n += c;
+      rowSum[t]! += c;
+      colSum[p]! += c;
+      if (t === p) trace += c;
+    }
+  }
+  const classes: ClassMetrics[] = classList.map((label, c) => {
+    const tp = confusion[c]![c]!;
+    const precision = colSum[c]! > 0 ? tp / colSum[c]! : 0, recall = rowSum[c]! > 0 ? tp / rowSum[c]! : 0;
+    const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+    return { class: label, precision, recall, f1, support: rowSum[c]! };
+  });
+  const mean = (f: (m: ClassMetrics) => number) => classes.reduce((a, m) => a + f(m), 0) / k;
+  return {
+    task: 'classification', n, accuracy: trace / n, classes,
+    macro: { precision: mean((m) => m.precision), recall: mean((m) => m.recall), f1: mean((m) => m.f1) },
+    confusion: confusion.map((r) => r.slice()),
+  };
+}
+
 /** R² = 1 − Σ (ŷ − y)² / Σ (y − ȳ)², MSE = (1/n) Σ (ŷ − y)², MAE = (1/n) Σ |ŷ − y|. */
 export function regressionReport(actual: ArrayLike<number>, predicted: ArrayLike<number>): RegressionReport {
   const yTrue = Float64Array.from(actual), yPred = Float64Array.from(predicted);

@@ -16,7 +16,7 @@ import { loadModel, type Model } from '../index.js';
 import { logLoss } from '../metrics.js';
 import { listColumns, type IdxData } from './data.js';
 import { CliError } from './errors.js';
-import { classificationReport, regressionReport, type Report } from './metrics.js';
+import { classificationReport, reportFromConfusion, regressionReport, type Report } from './metrics.js';
 
 /** How a model reads its inputs from data. */
 export type ModelInput =
@@ -240,16 +240,23 @@ export async function measure(model: Model, task: 'classification' | 'regression
   };
 }
 
+/** Rows up to which a measure keeps a label per row (then exactly `measure`'s figures); past it, counts and sums. */
+const KEEP_ROWS = 1 << 17;
+
 /**
- * Measures a model over data that comes in chunks (a streamed CSV): the true and predicted classes or
- * values are kept (4 or 8 bytes a row, not the rows), the log loss as one figure per chunk, and the
- * report is computed once at the end, with the same functions as `measure` (one chunk gives exactly
- * `measure`'s figures).
+ * Measures a model over data that comes in chunks (a streamed CSV): up to KEEP_ROWS rows, the true and
+ * predicted classes or values are kept and the report is computed once at the end with the same
+ * functions as `measure` (exactly its figures); past it, a confusion matrix (classification) or running
+ * sums (regression: Welford's mean and squared deviations of y, the squared and absolute errors), so a
+ * file of any size is measured in bounded memory. The log loss is one figure per chunk.
  */
 export class MeasureAccumulator {
   #truth: Int32Array[] | Float64Array[] = [];
   #pred: Int32Array[] | Float64Array[] = [];
   #logLoss: { value: number; n: number }[] = [];
+  /** Past KEEP_ROWS rows: the confusion counts (classification), or the sums (regression), instead of a label per row. */
+  #confusion: number[][] | null = null;
+  #sums: { n: number; mean: number; m2: number; se: number; ae: number } | null = null;
   n = 0;
 
   constructor(readonly task: 'classification' | 'regression', readonly classes: Classes | null) {}
@@ -261,17 +268,55 @@ export class MeasureAccumulator {
     if (this.task === 'regression') {
       (this.#truth as Float64Array[]).push(Float64Array.from(truth as ArrayLike<number>));
       (this.#pred as Float64Array[]).push(p.values!);
-      return;
+    } else {
+      const t = classIndex(truth as ArrayLike<string>, this.classes!, what);
+      (this.#truth as Int32Array[]).push(t);
+      (this.#pred as Int32Array[]).push(p.index!);
+      const k = this.classes!.length;
+      this.#logLoss.push({ value: logLoss(Float64Array.from(t), p.proba!, { labels: Array.from({ length: k }, (_, c) => c) }), n: t.length });
     }
-    const t = classIndex(truth as ArrayLike<string>, this.classes!, what);
-    (this.#truth as Int32Array[]).push(t);
-    (this.#pred as Int32Array[]).push(p.index!);
-    const k = this.classes!.length;
-    this.#logLoss.push({ value: logLoss(Float64Array.from(t), p.proba!, { labels: Array.from({ length: k }, (_, c) => c) }), n: t.length });
+    if (this.n > KEEP_ROWS) this.#fold();
+  }
+
+  /** Moves the rows kept into counts or sums (a file too large for a label per row). */
+  #fold(): void {
+    if (this.task === 'regression') {
+      const s = (this.#sums ??= { n: 0, mean: 0, m2: 0, se: 0, ae: 0 });
+      this.#truth.forEach((t, i) => {
+        const p = this.#pred[i]!;
+        for (let j = 0; j < t.length; j++) {
+          const y = t[j]!, e = p[j]! - y;
+          s.n++;
+          const d = y - s.mean;
+          s.mean += d / s.n;
+          s.m2 += d * (y - s.mean);
+          s.se += e * e;
+          s.ae += Math.abs(e);
+        }
+      });
+    } else {
+      const k = this.classes!.length;
+      const c = (this.#confusion ??= Array.from({ length: k }, () => new Array<number>(k).fill(0)));
+      this.#truth.forEach((t, i) => {
+        const p = this.#pred[i]!;
+        for (let j = 0; j < t.length; j++) c[t[j]!]![p[j]!]!++;
+      });
+    }
+    this.#truth = [];
+    this.#pred = [];
   }
 
   /** The report over every chunk added. */
   result(): Measured {
+    const l = this.#logLoss;
+    const logLossAll = this.task === 'regression' ? null : l.length === 1 ? l[0]!.value : l.reduce((a, c) => a + c.value * c.n, 0) / l.reduce((a, c) => a + c.n, 0);
+    if (this.#confusion || this.#sums) {
+      this.#fold();
+      if (this.task === 'classification') return { report: reportFromConfusion(this.#confusion!, this.classes!), logLoss: logLossAll };
+      const s = this.#sums!;
+      const mse = s.se / s.n;
+      return { report: { task: 'regression', n: s.n, r2: s.m2 > 0 ? 1 - s.se / s.m2 : mse === 0 ? 1 : NaN, mse, mae: s.ae / s.n }, logLoss: null };
+    }
     const join = <A extends Int32Array | Float64Array>(parts: A[], make: (n: number) => A): A => {
       if (parts.length === 1) return parts[0]!;
       const out = make(parts.reduce((a, b) => a + b.length, 0));
@@ -287,8 +332,6 @@ export class MeasureAccumulator {
       return { report: regressionReport(join(this.#truth as Float64Array[], make), join(this.#pred as Float64Array[], make)), logLoss: null };
     }
     const make = (n: number) => new Int32Array(n);
-    const l = this.#logLoss;
-    const logLossAll = l.length === 1 ? l[0]!.value : l.reduce((a, c) => a + c.value * c.n, 0) / l.reduce((a, c) => a + c.n, 0);
     return { report: classificationReport(join(this.#truth as Int32Array[], make), join(this.#pred as Int32Array[], make), this.classes!), logLoss: logLossAll };
   }
 }
