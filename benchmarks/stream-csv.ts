@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { csvBatches, scanCsv } from '../lib/index.js';
+import { mulberry32 as rng } from './common.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '5500000' }, file: { type: 'string' }, keep: { type: 'boolean', default: false }, 'generate-only': { type: 'boolean', default: false } } });
@@ -20,17 +21,6 @@ const ROWS = Number(values.rows);
 const FILE = values.file ?? join(ROOT, '.cache', `stream-${ROWS}.csv`);
 const FEATURES = 20;
 
-/** mulberry32, as the tests' generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function generate(): Promise<void> {
   const out = createWriteStream(FILE);

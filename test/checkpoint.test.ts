@@ -17,6 +17,7 @@ import {
 } from '../lib/index.js';
 import { BACKENDS, gaussian, mulberry32 } from './helpers/data.js';
 import { expectError, expectRejection } from './helpers/errors.js';
+import { expectSameBits } from './helpers/bits.js';
 
 type Model = NeuralNetwork | LogisticRegression;
 
@@ -40,25 +41,6 @@ function body(model: Model | Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-/** Deep equality with numbers compared as bits (Object.is), failing at the first difference with its path. */
-function expectSameBits(actual: unknown, expected: unknown, path = 'model'): void {
-  if (typeof expected === 'number') {
-    if (!Object.is(actual, expected)) expect.fail(`${path}: got ${String(actual)}, expected ${expected}`);
-    return;
-  }
-  if (ArrayBuffer.isView(expected) || Array.isArray(expected)) {
-    const a = actual as ArrayLike<unknown>, e = expected as ArrayLike<unknown>;
-    expect(a.length, `${path}.length`).toBe(e.length);
-    for (let i = 0; i < e.length; i++) expectSameBits(a[i], e[i], `${path}[${i}]`);
-    return;
-  }
-  if (expected !== null && typeof expected === 'object') {
-    expect(Object.keys(actual as object).sort(), `${path} keys`).toEqual(Object.keys(expected).sort());
-    for (const [k, v] of Object.entries(expected)) expectSameBits((actual as Record<string, unknown>)[k], v, `${path}.${k}`);
-    return;
-  }
-  expect(actual, path).toEqual(expected);
-}
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
 const epochOf = (json: Record<string, unknown>) => ((json.training as { state?: { epochsTrained: number } }).state?.epochsTrained);
