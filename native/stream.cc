@@ -6,15 +6,6 @@
 
 namespace blasnet {
 
-void copy_state_into(TrainState& to, const TrainState& from) {
-  if (!from.m.empty()) std::memcpy(to.m.data(), from.m.data(), from.m.size() * sizeof(double));
-  if (!from.v.empty()) std::memcpy(to.v.data(), from.v.data(), from.v.size() * sizeof(double));
-  to.epoch = from.epoch;
-  to.steps = from.steps;
-  to.early_stopping = from.early_stopping;
-  to.reduce_on_plateau = from.reduce_on_plateau;
-}
-
 void CheckpointSlot::size(size_t P, size_t nm, size_t nv) {
   for (Snapshot* s : {&a_, &b_}) {
     s->theta.assign(P, 0.0);

@@ -104,7 +104,5 @@ class BatchQueue final : public BatchSource {
   bool closed_ = false;
 };
 
-// Copies a state's numbers into `to`, whose m and v have the lengths of `from`'s (no allocation).
-void copy_state_into(TrainState& to, const TrainState& from);
 
 }  // namespace blasnet

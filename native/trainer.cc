@@ -14,6 +14,15 @@
 
 namespace blasnet {
 
+void copy_state_into(TrainState& to, const TrainState& from) {
+  if (!from.m.empty()) std::memcpy(to.m.data(), from.m.data(), from.m.size() * sizeof(double));
+  if (!from.v.empty()) std::memcpy(to.v.data(), from.v.data(), from.v.size() * sizeof(double));
+  to.epoch = from.epoch;
+  to.steps = from.steps;
+  to.early_stopping = from.early_stopping;
+  to.reduce_on_plateau = from.reduce_on_plateau;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Random (mirror of lib/random.ts)
 
@@ -182,23 +191,14 @@ class Recorder {
     out.best_value = state_.early_stopping.best;
     if (!saved_) return;
     std::memcpy(theta_, best_theta_.data(), P_ * sizeof(double));
-    copy_state(state_, best_);
+    copy_state_into(state_, best_);
   }
 
  private:
   void save_best() {
     std::memcpy(best_theta_.data(), theta_, P_ * sizeof(double));
-    copy_state(best_, state_);
+    copy_state_into(best_, state_);
     saved_ = true;
-  }
-  // to ← from, into buffers of the same sizes (no allocation).
-  static void copy_state(TrainState& to, const TrainState& from) {
-    if (!from.m.empty()) std::memcpy(to.m.data(), from.m.data(), from.m.size() * sizeof(double));
-    if (!from.v.empty()) std::memcpy(to.v.data(), from.v.data(), from.v.size() * sizeof(double));
-    to.epoch = from.epoch;
-    to.steps = from.steps;
-    to.early_stopping = from.early_stopping;
-    to.reduce_on_plateau = from.reduce_on_plateau;
   }
 
   Objective& model_;

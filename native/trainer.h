@@ -128,6 +128,10 @@ struct TrainState {
   PlateauState reduce_on_plateau;
 };
 
+// Copies a state's numbers into `to`, whose m and v have the lengths of `from`'s (no allocation):
+// the best record's state (restoreBest) and a checkpoint's snapshot.
+void copy_state_into(TrainState& to, const TrainState& from);
+
 // One record: epoch (iteration), J, the validation figures (NaN without validation / for a
 // non-classifier), the learning rate in use (NaN for L-BFGS).
 struct Record {

@@ -15,7 +15,7 @@ import {
   AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, getThreads, LogisticRegression, loadModel, Matrix, NeuralNetwork,
   type OptimizerName,
 } from '../lib/index.js';
-import { BACKENDS, gaussian, mulberry32 } from './helpers/data.js';
+import { BACKENDS, gaussian, mulberry32, smallClasses } from './helpers/data.js';
 import { expectError, expectRejection } from './helpers/errors.js';
 import { expectSameBits } from './helpers/bits.js';
 
@@ -26,14 +26,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let files = 0;
 const tempPath = (name = 'ckpt') => join(dir, `${name}-${files++}.json`);
 
-const rand = mulberry32(419);
-const n = 45, m = 4;
-const X = new Matrix(n, m, Float64Array.from({ length: n * m }, () => gaussian(rand)));
-const y3 = Array.from({ length: n }, (_, j) => {
-  const s = X.data[j * m]! + 0.5 * X.data[j * m + 1]! + 0.3 * gaussian(rand);
-  return s < -0.4 ? 'a' : s < 0.4 ? 'b' : 'c';
-});
-const y2 = y3.map((c) => (c === 'a' ? 0 : 1));
+const { rand, n, m, X, y3, y2 } = smallClasses(419);
 
 /** The model as its file has it, metadata aside. */
 function body(model: Model | Record<string, unknown>): Record<string, unknown> {

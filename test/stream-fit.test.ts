@@ -14,7 +14,7 @@ import {
   AbortError, BlasnetError, BlasnetRangeError, BlasnetTypeError, csvBatches, LogisticRegression, Matrix, NeuralNetwork, parseCsv, Preprocessing, readCsv, scanCsv,
   type FitResult, type OptimizerName, type TrainingBatch,
 } from '../lib/index.js';
-import { BACKENDS, gaussian, mulberry32 } from './helpers/data.js';
+import { BACKENDS, gaussian, mulberry32, smallClasses } from './helpers/data.js';
 import { expectError, expectRejection } from './helpers/errors.js';
 import { expectSameBits } from './helpers/bits.js';
 
@@ -23,14 +23,7 @@ type Model = NeuralNetwork | LogisticRegression;
 const dir = mkdtempSync(join(tmpdir(), 'blasnet-stream-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const rand = mulberry32(2019);
-const n = 45, m = 4;
-const X = new Matrix(n, m, Float64Array.from({ length: n * m }, () => gaussian(rand)));
-const y3 = Array.from({ length: n }, (_, j) => {
-  const s = X.data[j * m]! + 0.5 * X.data[j * m + 1]! + 0.3 * gaussian(rand);
-  return s < -0.4 ? 'a' : s < 0.4 ? 'b' : 'c';
-});
-const y2 = y3.map((c) => (c === 'a' ? 0 : 1));
+const { rand, n, m, X, y3, y2 } = smallClasses(2019);
 const yr = Array.from({ length: n }, (_, j) => X.data[j * m]! - 2 * X.data[j * m + 2]! + 0.1 * gaussian(rand));
 const w = Array.from({ length: n }, () => 0.2 + rand());
 const nv = 20;

@@ -12,22 +12,14 @@ import { modelText } from '../lib/format/write.js';
 import { NetObjective } from '../lib/reference/network.js';
 import { Trainer } from '../lib/reference/trainer.js';
 import { startState } from '../lib/train-state.js';
-import { BACKENDS, mulberry32, gaussian } from './helpers/data.js';
+import { BACKENDS, smallClasses } from './helpers/data.js';
 import { expectError } from './helpers/errors.js';
 import { expectSameBits } from './helpers/bits.js';
 
 type Backend = 'native' | 'reference';
 type Model = NeuralNetwork | LogisticRegression;
 
-const rand = mulberry32(190);
-const n = 45, m = 4;
-const X = new Matrix(n, m, Float64Array.from({ length: n * m }, () => gaussian(rand)));
-/** Three classes from two features, with some noise. */
-const y3 = Array.from({ length: n }, (_, j) => {
-  const s = X.data[j * m]! + 0.5 * X.data[j * m + 1]! + 0.3 * gaussian(rand);
-  return s < -0.4 ? 'a' : s < 0.4 ? 'b' : 'c';
-});
-const y2 = y3.map((c) => (c === 'a' ? 0 : 1));
+const { rand, n, m, X, y3, y2 } = smallClasses(190);
 
 /** The model as its file has it, metadata aside: parameters, classes, options and the training state. */
 function body(model: Model): Record<string, unknown> {

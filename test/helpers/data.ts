@@ -191,3 +191,20 @@ export function relErr(a: number, b: number, floor = 1e-300): number {
   if (a === b) return 0;
   return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), floor);
 }
+
+/**
+ * A small three-class set for the continuation tests (warm starts, checkpoints, fits from a source):
+ * 45 rows of 4 Gaussian features, classes 'a' / 'b' / 'c' from two of them with some noise, and the
+ * binary labels 0 ('a') / 1. `rand` is the generator, for whatever the test draws next.
+ */
+export function smallClasses(seed: number) {
+  const rand = mulberry32(seed);
+  const n = 45, m = 4;
+  const X = new Matrix(n, m, Float64Array.from({ length: n * m }, () => gaussian(rand)));
+  const y3 = Array.from({ length: n }, (_, j) => {
+    const s = X.data[j * m]! + 0.5 * X.data[j * m + 1]! + 0.3 * gaussian(rand);
+    return s < -0.4 ? 'a' : s < 0.4 ? 'b' : 'c';
+  });
+  const y2 = y3.map((c) => (c === 'a' ? 0 : 1));
+  return { rand, n, m, X, y3, y2 };
+}
