@@ -109,6 +109,16 @@ describe('csvBatches', () => {
   });
 });
 
+describe('csvBatches with huge sizes', () => {
+  it('a batchSize and bufferRows of 1e9 cost memory for the rows the file has, not for 1e9 rows', async () => {
+    const path = dataPath('penguins.csv');
+    const scan = await scanCsv(path, { target: 'species', ignore: ['id'] });
+    const sizes: number[] = [];
+    for await (const b of csvBatches(path, scan, { batchSize: 1e9, bufferRows: 1e9, seed: 1 })) sizes.push(b.nRows);
+    expect(sizes).toEqual([344]);
+  });
+});
+
 describe('readCsvChunks', () => {
   it('the file in order, in chunks, with the same cells as readCsv; a prototype-named column is plain', async () => {
     const path = join(dir, 'chunks.csv');

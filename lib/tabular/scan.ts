@@ -358,11 +358,24 @@ interface Rows {
   count: number;
 }
 
+/**
+ * Slots for up to `capacity` rows, allocated as rows arrive (doubling, from 1 024): a large
+ * `bufferRows` or `batchSize` costs memory only for the rows the file has.
+ */
 function slots(l: RowLayout, capacity: number): Rows {
-  return { nums: new Float64Array(capacity * l.numeric), texts: new Array<string | null>(capacity * l.text).fill(null), count: 0 };
+  const start = Math.min(capacity, 1024);
+  return { nums: new Float64Array(start * l.numeric), texts: new Array<string | null>(start * l.text).fill(null), count: 0 };
 }
 
 function copyRow(l: RowLayout, from: Rows, i: number, to: Rows, j: number): void {
+  if ((j + 1) * l.numeric > to.nums.length || (j + 1) * l.text > to.texts.length) {
+    const rows = Math.max(j + 1, 2 * Math.max(to.nums.length / Math.max(l.numeric, 1), to.texts.length / Math.max(l.text, 1)));
+    const nums = new Float64Array(rows * l.numeric);
+    nums.set(to.nums);
+    to.nums = nums;
+    const texts = to.texts;
+    for (let k = texts.length; k < rows * l.text; k++) texts.push(null);
+  }
   for (let k = 0; k < l.numeric; k++) to.nums[j * l.numeric + k] = from.nums[i * l.numeric + k]!;
   for (let k = 0; k < l.text; k++) to.texts[j * l.text + k] = from.texts[i * l.text + k]!;
 }
