@@ -185,6 +185,10 @@ export interface NativeAddon {
   sweepPasses(m: number, n: number, repeats: number): Float64Array;
   /** Benchmark helper: wall times (ms) of one memcpy of `length` doubles between two mapped buffers. */
   copyTime(length: number, repeats: number): Float64Array;
+  /** Benchmark helper: starts (true) or stops (false) the step profile of the native fits that follow (native/profile.h). */
+  stepProfile(on: boolean): void;
+  /** Benchmark helper: the step profile under way — milliseconds and calls per (phase, layer), `ms[phase × layers + layer]` — or null. */
+  stepProfileRead(): { phases: number; layers: number; ms: Float64Array; calls: Float64Array } | null;
   NativeNet: new (sizes: number[], activations: number[], alphas: number[], loss: number) => NativeNet;
 }
 

@@ -2,6 +2,7 @@
 // (NODE_API_MODULE): no global JS state, so the addon loads in several worker_threads at once.
 #include <napi.h>
 
+#include "blas.h"
 #include "codes.h"
 
 namespace blasnet {
@@ -32,6 +33,7 @@ static Napi::Object code_tables(Napi::Env env) {
 }  // namespace blasnet
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  blasnet::blasnet_threads();  // reads OpenBLAS's count, then keeps OpenBLAS at one thread
   blasnet::register_info(env, exports);
   blasnet::register_logistic(env, exports);
   blasnet::register_network(env, exports);

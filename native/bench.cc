@@ -13,6 +13,7 @@
 
 #include "blas.h"
 #include "boundary.h"
+#include "profile.h"
 #include "simd.h"
 
 namespace blasnet {
@@ -122,13 +123,40 @@ Napi::Value CopyTime(const Napi::CallbackInfo& info) {
   return times;
 }
 
+// (on) → undefined: starts a step profile (native/profile.h) of the fits that follow, dropping any
+// profile under way; stepProfile(false) stops it.
+Napi::Value StepProfileStart(const Napi::CallbackInfo& info) {
+  const bool on = info.Length() > 0 && info[0].ToBoolean().Value();
+  StepProfile* next = on ? new StepProfile() : nullptr;
+  delete g_step_profile.exchange(next);
+  return info.Env().Undefined();
+}
+
+// () → { phases, layers, ms: Float64Array, calls: Float64Array } (ms[phase × layers + layer]) of the
+// profile under way, which goes on; null when none is.
+Napi::Value StepProfileRead(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const StepProfile* p = g_step_profile.load();
+  if (!p) return env.Null();
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("phases", Napi::Number::New(env, static_cast<double>(kPhaseCount)));
+  r.Set("layers", Napi::Number::New(env, static_cast<double>(kProfileLayers)));
+  r.Set("ms", new_f64(env, &p->ms[0][0], kPhaseCount * kProfileLayers));
+  r.Set("calls", new_f64(env, &p->calls[0][0], kPhaseCount * kProfileLayers));
+  return r;
+}
+
 }  // namespace
+
+std::atomic<StepProfile*> g_step_profile{nullptr};
 
 void register_bench(Napi::Env env, Napi::Object exports) {
   export_function(env, exports, "gemmSequence", GemmSequence);
   export_function(env, exports, "streamRead", StreamRead);
   export_function(env, exports, "sweepPasses", SweepPasses);
   export_function(env, exports, "copyTime", CopyTime);
+  export_function(env, exports, "stepProfile", StepProfileStart);
+  export_function(env, exports, "stepProfileRead", StepProfileRead);
 }
 
 }  // namespace blasnet

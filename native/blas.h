@@ -49,8 +49,19 @@ inline void gemv(bool transA, size_t rows, size_t cols, double alpha, const doub
               alpha, A, blas_int(lda), x, 1, beta, y, 1);
 }
 
+// OpenBLAS's own count (1 once the addon has loaded: see blasnet_threads).
 inline void set_threads(int n) { openblas_set_num_threads(n); }
+
 inline int get_threads() { return openblas_get_num_threads(); }
+// blasnet's thread count (setThreads; by default OpenBLAS's count when the addon loads:
+// OPENBLAS_NUM_THREADS, or the cores): the size of a job's thread team. blasnet does its own
+// threading and keeps OpenBLAS at one thread from then on (defined in boundary.cc): a mini-batch's
+// products are too small for OpenBLAS's threads to gain from (784-128-10 at batch 64: 15 % from a
+// second core, against 75 % split by blasnet's team, native/network.cc team_gemm), two threaded
+// calls at once contend (~10× slower here), and a threaded call sums some products in another order
+// than a single-threaded one, so a result would depend on whatever else runs in the process.
+int blasnet_threads();
+
 inline const char* core_name() { return openblas_get_corename(); }
 inline const char* config() { return openblas_get_config(); }
 inline int num_procs() { return openblas_get_num_procs(); }

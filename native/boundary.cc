@@ -2,6 +2,7 @@
 // argument parsing, and the process-wide OpenBLAS thread-count arbitration. See boundary.h.
 #include "boundary.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include <cmath>
@@ -364,18 +365,30 @@ namespace {
 std::mutex threads_mutex;
 size_t active_jobs = 0;
 int pending_threads = 0;  // 0: none
+int team_threads = 0;     // blasnet's count (0: not read yet)
+
+// blasnet's count: the first time, OpenBLAS's (its OPENBLAS_NUM_THREADS, or the core count), which
+// is then set to 1 for good (see blas.h blasnet_threads).
+int threads_locked() {
+  if (team_threads == 0) {
+    team_threads = std::max(1, get_threads());
+    set_threads(1);
+  }
+  return team_threads;
+}
 }  // namespace
 
 JobScope::JobScope() {
   std::lock_guard<std::mutex> lock(threads_mutex);
   ++active_jobs;
-  threads_ = get_threads();
+  threads_ = threads_locked();
 }
 
 JobScope::~JobScope() {
   std::lock_guard<std::mutex> lock(threads_mutex);
   if (--active_jobs == 0 && pending_threads > 0) {
-    set_threads(pending_threads);
+    threads_locked();
+    team_threads = pending_threads;
     pending_threads = 0;
   }
 }
@@ -383,7 +396,8 @@ JobScope::~JobScope() {
 bool request_threads(int n) {
   std::lock_guard<std::mutex> lock(threads_mutex);
   if (active_jobs == 0) {
-    set_threads(n);
+    threads_locked();
+    team_threads = n;
     pending_threads = 0;
     return true;
   }
@@ -393,7 +407,12 @@ bool request_threads(int n) {
 
 int requested_threads() {
   std::lock_guard<std::mutex> lock(threads_mutex);
-  return pending_threads > 0 ? pending_threads : get_threads();
+  return pending_threads > 0 ? pending_threads : threads_locked();
+}
+
+int blasnet_threads() {
+  std::lock_guard<std::mutex> lock(threads_mutex);
+  return threads_locked();
 }
 
 }  // namespace blasnet

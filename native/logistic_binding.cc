@@ -36,7 +36,7 @@ void check_linear_terms(size_t bad, size_t n) {
 
 // The trainer's objective for θ = (w, b), m features (on the job's thread).
 FitJob::MakeObjective logistic_objective(size_t m) {
-  return [m](const TrainSetup& s) { return std::make_unique<LogisticObjective>(m, s.l2, static_cast<size_t>(get_threads())); };
+  return [m](const TrainSetup& s) { return std::make_unique<LogisticObjective>(m, s.l2, static_cast<size_t>(blasnet_threads())); };
 }
 
 class LogisticPredictJob final : public Job {

@@ -8,11 +8,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "blas.h"
 #include "failure.h"
 #include "math.h"
 #include "parallel.h"
+#include "profile.h"
 #include "simd.h"
 
 namespace blasnet {
@@ -98,9 +100,17 @@ void WorkspacePool::give(std::unique_ptr<Workspace> ws) {
 // Below this many elements a pass runs on the calling thread: a team wake-up costs microseconds.
 static constexpr size_t kParallelMin = size_t(1) << 15;
 
+// From this many multiply-adds a product is cut into blocks for the team (team_gemm); a batch whose
+// products are all smaller gains nothing from a team.
+static constexpr double kSplitWork = 1 << 18;
+
 std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n) {
-  const size_t T = static_cast<size_t>(std::max(1, get_threads()));
-  if (T < 2 || n * net.max_width < kParallelMin || n < 2) return nullptr;
+  const size_t T = static_cast<size_t>(std::max(1, blasnet_threads()));
+  if (T < 2 || n < 2) return nullptr;
+  bool split = false;
+  for (const Layer& layer : net.layers)
+    split |= static_cast<double>(n) * static_cast<double>(layer.in) * static_cast<double>(layer.out) >= kSplitWork;
+  if (!split && n * net.max_width < kParallelMin) return nullptr;
   return std::unique_ptr<ThreadTeam>(new ThreadTeam(T));
 }
 
@@ -120,6 +130,56 @@ static size_t for_shares(const Workspace& ws, size_t count, size_t width, F&& f)
   });
   return T;
 }
+
+// Member t's share of [0, count) among T, cut at multiples of 8: every share but the last is a
+// multiple of 8 wide, so a vector kernel run over a share meets the same elements in its body and
+// its tail as over the whole range.
+static void aligned_share(size_t count, size_t T, size_t t, size_t* begin, size_t* end) {
+  const auto cut = [&](size_t k) { return k >= T ? count : (count * k / T) & ~size_t(7); };
+  *begin = cut(t);
+  *end = cut(t + 1);
+}
+
+// C (M × N, column-major, leading dimension ldc) = alpha · op(A) · op(B) + beta · C (as gemm), then
+// epilogue(j0, j1, i0, i1, t) over rows [j0, j1) × columns [i0, i1) of C, on thread t.
+// A product of at least kSplitWork multiply-adds is cut into one block of C per thread of the job's
+// count (blasnet_threads) — by columns when M ≤ N (or whole_columns), else by rows, so the operand
+// every block packs for itself is the smaller one —, each computed by one (single-threaded) OpenBLAS
+// call and followed at once by its epilogue, while the block is in cache: by the team's threads, or
+// by the calling thread in turn when there is no team (the same blocks, so the same bits, whoever
+// calls). A smaller product is one call, then the epilogue shared by columns (for_shares). Returns
+// how many threads' part_check / part_sum slots the epilogues may have set.
+template <class E>
+static size_t team_gemm(const Workspace& ws, bool ta, bool tb, size_t M, size_t N, size_t K, double alpha, const double* A,
+                        size_t lda, const double* B, size_t ldb, double beta, double* C, size_t ldc, bool whole_columns, E&& epilogue) {
+  const size_t T = static_cast<size_t>(std::max(1, blasnet_threads()));
+  const bool by_cols = whole_columns || M <= N;
+  const size_t split = by_cols ? N : M;
+  const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
+  if (T < 2 || M < 2 || N < 2 || split < 8 * T || work < kSplitWork) {
+    gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return for_shares(ws, N, M, [&](size_t i0, size_t i1, size_t t) { epilogue(size_t(0), M, i0, i1, t); });
+  }
+  const auto block = [&](size_t k, size_t t) {
+    size_t a, b;
+    aligned_share(split, T, k, &a, &b);
+    if (by_cols) {
+      gemm(ta, tb, M, b - a, K, alpha, A, lda, tb ? B + a : B + a * ldb, ldb, beta, C + a * ldc, ldc);
+      epilogue(size_t(0), M, a, b, t);
+    } else {
+      gemm(ta, tb, b - a, N, K, alpha, ta ? A + a * lda : A + a, lda, B, ldb, beta, C + a, ldc);
+      epilogue(a, b, size_t(0), N, t);
+    }
+  };
+  if (ws.team && ws.team->size() == T) {
+    ws.team->run([&](size_t t) { block(t, t); });
+    return T;
+  }
+  for (size_t k = 0; k < T; ++k) block(k, 0);
+  return 1;
+}
+
+static void no_epilogue(size_t, size_t, size_t, size_t, size_t) {}
 
 // ---------------------------------------------------------------------------------------------
 // Activations over one unit's values for n examples (contiguous), in place: a ← g(a); and the
@@ -151,7 +211,12 @@ static void delta_over_unit(Activation g, double alpha, const double* __restrict
       for (size_t j = 0; j < n; ++j) a[j] = d[j] * (1.0 - a[j] * a[j]);
       break;
     case Activation::relu:
-      for (size_t j = 0; j < n; ++j) a[j] = a[j] > 0 ? d[j] : 0.0;
+      // d[j] read whatever the branch: a select of two loaded values vectorizes, a conditional load
+      // does not (a scalar loop whose branch mispredicts on half the units: 5× slower).
+      for (size_t j = 0; j < n; ++j) {
+        const double dj = d[j];
+        a[j] = a[j] > 0 ? dj : 0.0;
+      }
       break;
     case Activation::leaky_relu:
       for (size_t j = 0; j < n; ++j) a[j] = d[j] * (a[j] > 0 ? 1.0 : alpha);
@@ -183,21 +248,23 @@ static double sum(const double* a, size_t n) {
 // fastest in — and each unit's values are contiguous for the fused passes. The input X stays as the
 // user gave it (column-major s0 × n). `example_major` says which of the two layouts A_prev has.
 
-// Zᵀ (n × s_out, leading dimension n, overwritten) = A_prevᵀ Wᵀ: one dgemm.
-static void dense_product(const Layer& layer, const double* W, const double* A_prev, bool example_major, size_t n, double* Z) {
+// Zᵀ (n × s_out, leading dimension n, overwritten) = A_prevᵀ Wᵀ (team_gemm), then epilogue.
+template <class E>
+static size_t dense_product(const Layer& layer, const double* W, const double* A_prev, bool example_major, size_t n, double* Z,
+                            const Workspace& ws, E&& epilogue) {
   if (example_major)  // A_prev is s_in × n: Zᵀ = A_prevᵀ · W_stored (W stored s_in × s_out = Wᵀ)
-    gemm(true, false, n, layer.out, layer.in, 1.0, A_prev, layer.in, W, layer.in, 0.0, Z, n);
-  else  // A_prev is n × s_in
-    gemm(false, false, n, layer.out, layer.in, 1.0, A_prev, n, W, layer.in, 0.0, Z, n);
+    return team_gemm(ws, true, false, n, layer.out, layer.in, 1.0, A_prev, layer.in, W, layer.in, 0.0, Z, n, false, epilogue);
+  // A_prev is n × s_in
+  return team_gemm(ws, false, false, n, layer.out, layer.in, 1.0, A_prev, n, W, layer.in, 0.0, Z, n, false, epilogue);
 }
 
-// A (n × s_out, unit by unit, overwritten) = g(A_prevᵀ Wᵀ + 1 bᵀ): one dgemm, then one fused bias +
-// activation pass per unit, the units shared among the team's threads.
+// A (n × s_out, unit by unit, overwritten) = g(A_prevᵀ Wᵀ + 1 bᵀ): the product, each block of it
+// followed by its fused bias + activation pass (team_gemm).
 // With check: returns whether every pre-activation was finite (Σ 0·z is 0, not NaN).
 static bool dense_forward(const Layer& layer, const double* W, const double* b, const double* A_prev, bool example_major,
                           size_t n, double* A, Workspace& ws, bool check) {
-  dense_product(layer, W, A_prev, example_major, n, A);
-  const size_t shares = for_shares(ws, layer.out, n, [&](size_t i0, size_t i1, size_t t) {
+  std::fill(ws.part_check.begin(), ws.part_check.end(), 0.0);
+  const size_t shares = dense_product(layer, W, A_prev, example_major, n, A, ws, [&](size_t j0, size_t j1, size_t i0, size_t i1, size_t t) {
     // Finiteness as an integer OR (z − z is 0 iff z is finite), which vectorizes with the bias
     // addition; a floating-point sum of 0·z would fix the order and keep the loop scalar.
     unsigned long long bad = 0;
@@ -205,15 +272,15 @@ static bool dense_forward(const Layer& layer, const double* W, const double* b, 
       double* a = A + i * n;
       const double bi = b[i];
       if (check)
-        for (size_t j = 0; j < n; ++j) {
+        for (size_t j = j0; j < j1; ++j) {
           const double z = (a[j] += bi);
           bad |= z - z == 0.0 ? 0ull : 1ull;
         }
       else
-        for (size_t j = 0; j < n; ++j) a[j] += bi;
-      activate_unit(layer.g, layer.alpha, a, n);
+        for (size_t j = j0; j < j1; ++j) a[j] += bi;
+      activate_unit(layer.g, layer.alpha, a + j0, j1 - j0);
     }
-    ws.part_check[t] = bad ? 1.0 : 0.0;
+    if (bad) ws.part_check[t] = 1.0;  // a thread may run the epilogue of two blocks
   });
   double c = 0;
   for (size_t t = 0; t < shares; ++t) c += ws.part_check[t];
@@ -231,7 +298,7 @@ static double output_forward(const Layer& layer, Loss loss, const double* W, con
                              bool example_major, size_t n, const double* Y, double* Z, double* out, double* delta, double* db,
                              Workspace& ws, bool* finite, const double* weight) {
   const size_t s = layer.out;
-  dense_product(layer, W, A_prev, example_major, n, Z);
+  dense_product(layer, W, A_prev, example_major, n, Z, ws, no_epilogue);
   const size_t shares = for_shares(ws, n, s, [&](size_t j0, size_t j1, size_t t) {
     double total_t = 0, c = 0;
     double* a = ws.part[t].data();  // one example's s values, contiguous
@@ -311,29 +378,33 @@ static double output_forward(const Layer& layer, Loss loss, const double* W, con
 //   pass per unit.
 // (docs/math.md, "Dense networks: forward and backward": δ[l] = (W[l+1]ᵀ δ[l+1]) ⊙ g[l]′(Z[l]),
 // ∂J/∂W[l] = (1/n) δ[l] A[l−1]ᵀ, here transposed.)
-// block: room for max(n, kDeltaBlock) doubles.
+// block: room for max(n, kDeltaBlock) doubles. index: l, for the step profile (native/profile.h).
 static void dense_backward(const Layer& layer, const double* W, const double* A_prev, bool example_major,
                            const double* delta, size_t n, double* dW, const Layer* prev, double* A_over, double* block,
-                           double* db_prev, const Workspace& ws) {
+                           double* db_prev, const Workspace& ws, size_t index) {
   const size_t s_in = layer.in, s_out = layer.out;
   const double inv_n = 1.0 / static_cast<double>(n);
+  std::optional<PhaseTimer> timer(std::in_place, Phase::weight_grad, index);
   if (example_major)  // A_prev s_in × n
-    gemm(false, false, s_in, s_out, n, inv_n, A_prev, s_in, delta, n, 0.0, dW, s_in);
+    team_gemm(ws, false, false, s_in, s_out, n, inv_n, A_prev, s_in, delta, n, 0.0, dW, s_in, false, no_epilogue);
   else  // A_prev n × s_in
-    gemm(true, false, s_in, s_out, n, inv_n, A_prev, n, delta, n, 0.0, dW, s_in);
+    team_gemm(ws, true, false, s_in, s_out, n, inv_n, A_prev, n, delta, n, 0.0, dW, s_in, false, no_epilogue);
+  timer.reset();
   if (!prev) return;
+  PhaseTimer delta_timer(Phase::delta, index);
   // δ[l−1] by blocks of units (≈ 1 MiB of output each), so that each block gets its ⊙g′ and bias-sum
   // pass while still in cache: this product has K = s_out, usually small, and is memory-bound.
   const size_t units = std::max<size_t>(1, std::min(s_in, kDeltaBlock / std::max<size_t>(n, 1)));
   for (size_t u0 = 0; u0 < s_in; u0 += units) {
     const size_t u1 = std::min(s_in, u0 + units);
-    gemm(false, true, n, u1 - u0, s_out, 1.0, delta, n, W + u0, s_in, 0.0, block, n);
-    for_shares(ws, u1 - u0, n, [&](size_t i0, size_t i1, size_t) {
-      for (size_t i = u0 + i0; i < u0 + i1; ++i) {
-        delta_over_unit(prev->g, prev->alpha, block + (i - u0) * n, A_over + i * n, n);
-        db_prev[i] = sum(A_over + i * n, n);
-      }
-    });
+    // Whole columns: each unit's bias sum is made in its block's epilogue.
+    team_gemm(ws, false, true, n, u1 - u0, s_out, 1.0, delta, n, W + u0, s_in, 0.0, block, n, true,
+              [&](size_t, size_t, size_t i0, size_t i1, size_t) {
+                for (size_t i = u0 + i0; i < u0 + i1; ++i) {
+                  delta_over_unit(prev->g, prev->alpha, block + (i - u0) * n, A_over + i * n, n);
+                  db_prev[i] = sum(A_over + i * n, n);
+                }
+              });
   }
 }
 
@@ -348,6 +419,7 @@ double net_forward(const Network& net, const double* theta, const double* X, siz
   if (bad_layer) *bad_layer = 0;
   for (size_t l = 0; l + 1 < L; ++l) {
     const Layer& layer = net.layers[l];
+    PhaseTimer timer(Phase::forward, l + 1);
     const bool finite = dense_forward(layer, theta + layer.W_off, theta + layer.b_off, A_prev, example_major, n,
                                       ws.A[l].data(), ws, bad_layer != nullptr);
     if (bad_layer && !finite) {
@@ -359,6 +431,7 @@ double net_forward(const Network& net, const double* theta, const double* X, siz
   }
   const Layer& last = net.layers[L - 1];
   bool finite = true;
+  PhaseTimer timer(Phase::output, L);
   const double total = output_forward(last, net.loss, theta + last.W_off, theta + last.b_off, A_prev, example_major, n, Y,
                                       ws.A[L - 1].data(), out, want_delta && Y ? ws.delta.data() : nullptr, db_L, ws,
                                       bad_layer ? &finite : nullptr, weight);
@@ -377,7 +450,7 @@ void net_backward(const Network& net, const double* theta, const double* X, size
     double* db = grad + layer.b_off;  // holds Σ_j δ[l] from the pass that made δ[l]
     const Layer* prev = l == 0 ? nullptr : &net.layers[l - 1];
     dense_backward(layer, theta + layer.W_off, A_prev, l == 0, delta, n, grad + layer.W_off, prev, A_over,
-                   ws.delta_block.data(), prev ? grad + prev->b_off : nullptr, ws);
+                   ws.delta_block.data(), prev ? grad + prev->b_off : nullptr, ws, l + 1);
     for (size_t i = 0; i < layer.out; ++i) db[i] *= inv_n;
   }
 }
@@ -426,11 +499,10 @@ size_t net_predict(const Network& net, const double* theta, const double* X, siz
   // Chunks of examples keep the hidden activations small (≈ 32 MiB of them at most).
   size_t chunk = std::max<size_t>(1, (size_t(4) << 20) / std::max<size_t>(1, net.max_width));
   chunk = std::min(chunk, std::max<size_t>(n, 1));
-  // A caller without a team (the synchronous predictSync) gets one for this call when the batch is
-  // big enough to repay starting its threads (≥ 2^19 activations per chunk: W5's 10 000 × 128),
-  // so the fused bias/activation and output passes are shared as in the async path.
+  // A caller without a team (the synchronous predictSync) gets one for this call when its products
+  // are split (make_team), so they and the fused passes are shared as in the async path.
   std::unique_ptr<ThreadTeam> own;
-  if (!ws.team && chunk * net.max_width >= (size_t(1) << 19)) own = make_team(net, chunk);
+  if (!ws.team) own = make_team(net, chunk);
   struct Restore {
     Workspace& ws;
     bool owned;
@@ -458,9 +530,8 @@ size_t net_predict(const Network& net, const double* theta, const double* X, siz
 NetObjective::~NetObjective() = default;
 
 void NetObjective::reserve(size_t batch, size_t eval) {
-  // No team for small batches, even when θ is large: sharing Adam's update gains nothing there (after
-  // a multi-threaded dgemm the gradient is split between the cores' caches, and the update streams
-  // all of θ and Adam's two moments), while the team's spinning threads make each step's time vary.
+  // A team whenever the batch's products are worth splitting (make_team): its threads then share the
+  // products block by block, the gather of the batch and the optimizer's update.
   if (!team_) team_ = make_team(net_, batch);
   ws_.team = team_.get();
   ws_.reserve(net_, batch, true);

@@ -32,15 +32,14 @@ double norm_inf(const double* a, size_t n) {
 FirstOrder::FirstOrder(const OptimConfig& cfg, size_t P, double* m, double* v, size_t* t) : cfg_(cfg), P_(P), m_(m), v_(v), t_(t) {}
 
 // The update of parameters [k0, k1); returns false when one became non-finite.
-bool FirstOrder::update(double* theta, double* g, size_t k0, size_t k1, double lr, double r1, double r2) {
+bool FirstOrder::update(double* theta, const double* g, size_t k0, size_t k1, double lr, double r1, double r2) {
   bool finite = true;
   switch (cfg_.kind) {
     case Optimizer::gd:
     case Optimizer::lbfgs:  // never stepped here (the trainer drives Lbfgs); gd for completeness
       // θ ← θ − α g
       for (size_t k = k0; k < k1; ++k) {
-        const double old = theta[k], next = old - lr * g[k];
-        g[k] = old;
+        const double next = theta[k] - lr * g[k];
         theta[k] = next;
         finite &= std::isfinite(next);
       }
@@ -51,8 +50,7 @@ bool FirstOrder::update(double* theta, double* g, size_t k0, size_t k1, double l
       const double beta = cfg_.beta;
       for (size_t k = k0; k < k1; ++k) {
         v[k] = beta * v[k] + g[k];
-        const double old = theta[k], next = old - lr * v[k];
-        g[k] = old;
+        const double next = theta[k] - lr * v[k];
         theta[k] = next;
         finite &= std::isfinite(next);
       }
@@ -69,7 +67,7 @@ bool FirstOrder::update(double* theta, double* g, size_t k0, size_t k1, double l
   return finite;
 }
 
-bool FirstOrder::step(double* theta, double* g, double lr, ThreadTeam* team) {
+bool FirstOrder::step(double* theta, const double* g, double lr, ThreadTeam* team) {
   double r1 = 1, r2 = 1;
   *t_ += 1;
   if (cfg_.kind == Optimizer::adam) {

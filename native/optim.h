@@ -33,12 +33,12 @@ class FirstOrder {
   // second moment (null otherwise); t: the steps this state has taken (Adam's t), advanced per step.
   FirstOrder(const OptimConfig& cfg, size_t n_params, double* m, double* v, size_t* t);
   // One step on θ (P) with gradient g (P) and step size lr, shared by the team's threads when P is
-  // large. Afterwards g holds θ before the step, so a step that made θ non-finite can be undone
-  // exactly. Returns false when θ became non-finite.
-  bool step(double* theta, double* g, double lr, ThreadTeam* team);
+  // large. Returns false when θ became non-finite (the fit then diverged: its caller discards θ, so
+  // nothing is kept to undo the step, which would cost a store of θ per step).
+  bool step(double* theta, const double* g, double lr, ThreadTeam* team);
 
  private:
-  bool update(double* theta, double* g, size_t k0, size_t k1, double lr, double c1, double c2);
+  bool update(double* theta, const double* g, size_t k0, size_t k1, double lr, double c1, double c2);
   OptimConfig cfg_;
   size_t P_;
   double* m_;  // P, or null (gd)

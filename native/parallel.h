@@ -140,7 +140,7 @@ class ThreadTeam {
       if (th.joinable()) th.join();
   }
 
-  static constexpr long kSpinMicros = 50;
+  static constexpr long kSpinMicros = 200;
 
   size_t size_;
   std::vector<std::thread> threads_;

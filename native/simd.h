@@ -29,7 +29,7 @@ struct SimdKernels {
   // reciprocals: one division per parameter, not three); g[k] ← the previous θ[k] (so a step can be undone). theta, g,
   // m, v: P values each, updated in place. Returns whether every new θ[k] is finite. The same
   // operations in the same order as the scalar form, all correctly rounded: the same bits at every level.
-  bool (*adam_update)(double* theta, double* g, double* m, double* v, size_t k0, size_t k1, double lr, double b1, double b2,
+  bool (*adam_update)(double* theta, const double* g, double* m, double* v, size_t k0, size_t k1, double lr, double b1, double b2,
                       double eps, double r1, double r2);
   // The logistic sweep's two passes alone, for the benchmarks: over rows [0, n) of X (m columns, rows ld apart),
   // block by block, the dot products with w (block_z) and the dw update (block_dw) exactly as

@@ -416,7 +416,7 @@ static double stream_sum(const double* __restrict a, size_t n) {
 // correctly rounded in every instruction set, so each level gives the same bits). Finiteness is an
 // integer OR over the parameters (x − x is 0 iff x is finite), which vectorizes too, instead of a
 // branch or a floating-point sum (whose order would pin the loop to scalar code).
-static bool adam_update(double* __restrict theta, double* __restrict g, double* __restrict m, double* __restrict v, size_t k0,
+static bool adam_update(double* __restrict theta, const double* __restrict g, double* __restrict m, double* __restrict v, size_t k0,
                         size_t k1, double lr, double b1, double b2, double eps, double r1, double r2) {
   const double a1 = 1.0 - b1, a2 = 1.0 - b2;
   unsigned long long bad = 0;
@@ -426,8 +426,7 @@ static bool adam_update(double* __restrict theta, double* __restrict g, double* 
     const double vq = b2 * v[q] + a2 * gq * gq;
     m[q] = mq;
     v[q] = vq;
-    const double old = theta[q], next = old - lr * (mq * r1) / (std::sqrt(vq * r2) + eps);
-    g[q] = old;
+    const double next = theta[q] - lr * (mq * r1) / (std::sqrt(vq * r2) + eps);
     theta[q] = next;
     bad |= next - next == 0.0 ? 0ull : 1ull;
   }

@@ -11,6 +11,8 @@
 #include <string>
 
 #include "failure.h"
+#include "parallel.h"
+#include "profile.h"
 
 namespace blasnet {
 
@@ -160,6 +162,8 @@ class Recorder {
   bool operator()(size_t e, double cost, double lr) {
     Record r{e, cost, kNaN, kNaN, lr};
     if (validation_) {
+      PhaseTimer timer(Phase::evaluate);
+      ProfilePause pause;  // the evaluation's forward passes are not the step's
       const Eval ev = model_.evaluate(theta_, *validation_);
       r.validation_cost = ev.cost;
       r.validation_accuracy = ev.accuracy;
@@ -298,12 +302,15 @@ TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, cons
 
 namespace {
 
+// From this many values a batch is gathered by the model's team.
+constexpr size_t kParallelGather = size_t(1) << 14;
+
 // An in-memory fit's batches: rows of the data in place (one batch of everything, or the next B
 // rows), or gathered into a reused buffer in epoch e's shuffle order (cfg.shuffle and B < n).
 class MemoryBatches final : public BatchSource {
  public:
-  MemoryBatches(const Rows& data, size_t xw, size_t yw, size_t B, bool shuffle, uint32_t seed)
-      : data_(data), xw_(xw), yw_(yw), B_(B), gather_(shuffle && B < data.n), seed_(seed),
+  MemoryBatches(const Rows& data, size_t xw, size_t yw, size_t B, bool shuffle, uint32_t seed, ThreadTeam* team)
+      : data_(data), xw_(xw), yw_(yw), B_(B), gather_(shuffle && B < data.n), seed_(seed), team_(team),
         Xb_(gather_ ? xw * B : 0), Yb_(gather_ ? yw * B : 0), Wb_(gather_ && data.weight ? B : 0), order_(gather_ ? data.n : 0) {}
 
   void begin_epoch(size_t e) override {
@@ -326,11 +333,25 @@ class MemoryBatches final : public BatchSource {
       *batch = {data_.X + j0 * xw_, data_.Y + j0 * yw_, data_.weight ? data_.weight + j0 : nullptr, nb};
       return Next::batch;
     }
-    for (size_t k = 0; k < nb; ++k) {
-      const size_t src = order_[j0 + k];
-      std::memcpy(&Xb_[k * xw_], data_.X + src * xw_, xw_ * sizeof(double));
-      std::memcpy(&Yb_[k * yw_], data_.Y + src * yw_, yw_ * sizeof(double));
-      if (data_.weight) Wb_[k] = data_.weight[src];
+    const auto gather = [&](size_t k0, size_t k1) {
+      for (size_t k = k0; k < k1; ++k) {
+        const size_t src = order_[j0 + k];
+        std::memcpy(&Xb_[k * xw_], data_.X + src * xw_, xw_ * sizeof(double));
+        std::memcpy(&Yb_[k * yw_], data_.Y + src * yw_, yw_ * sizeof(double));
+        if (data_.weight) Wb_[k] = data_.weight[src];
+      }
+    };
+    // The rows are scattered over X: a gather waits on memory more than it copies, and the team's
+    // threads wait on theirs in parallel.
+    if (team_ && team_->size() > 1 && nb * xw_ >= kParallelGather) {
+      const size_t T = team_->size();
+      team_->run([&](size_t t) {
+        size_t k0, k1;
+        partition(nb, T, t, &k0, &k1);
+        gather(k0, k1);
+      });
+    } else {
+      gather(0, nb);
     }
     *batch = {Xb_.data(), Yb_.data(), data_.weight ? Wb_.data() : nullptr, nb};
     return Next::batch;
@@ -343,6 +364,7 @@ class MemoryBatches final : public BatchSource {
   size_t xw_, yw_, B_;
   bool gather_;
   uint32_t seed_;
+  ThreadTeam* team_;  // the model's (may be null)
   // The gathered batch: Xb B × xw, Yb B × yw, Wb B (with weights); order n (a permutation of the rows).
   std::vector<double> Xb_, Yb_, Wb_;
   std::vector<uint32_t> order_;
@@ -382,7 +404,11 @@ TrainOutcome train_first_order(Objective& model, double* theta, BatchSource& sou
     bool stop = false, single = false;
     Rows batch;
     for (;;) {
-      const BatchSource::Next got = source.next(&batch);
+      BatchSource::Next got;
+      {
+        PhaseTimer timer(Phase::gather);
+        got = source.next(&batch);
+      }
       if (got == BatchSource::Next::end) break;
       if (got == BatchSource::Next::stopped || cancelled()) return aborted();
       if (batch.n > capacity) {
@@ -414,8 +440,12 @@ TrainOutcome train_first_order(Objective& model, double* theta, BatchSource& sou
           break;
         }
       }
-      if (!opt.step(theta, grad.data(), lr, model.team())) {
-        std::memcpy(theta, grad.data(), P * sizeof(double));  // grad holds θ before the step
+      bool stepped;
+      {
+        PhaseTimer timer(Phase::update);
+        stepped = opt.step(theta, grad.data(), lr, model.team());
+      }
+      if (!stepped) {  // θ is discarded by the caller (the model keeps what it had before the fit)
         out.status = TrainStatus::diverged;
         out.last_cost = std::numeric_limits<double>::infinity();
         return out;
@@ -458,7 +488,7 @@ TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows
   const size_t n = data.n, B = cfg.batch_size == 0 ? n : std::min(cfg.batch_size, n);
   model.reserve(B, validation ? validation->n : 0);
   model.bind(data);
-  MemoryBatches batches(data, model.x_width(), model.y_width(), B, cfg.shuffle, cfg.shuffle_seed);
+  MemoryBatches batches(data, model.x_width(), model.y_width(), B, cfg.shuffle, cfg.shuffle_seed, model.team());
   return train_first_order(model, theta, batches, B, validation, cfg, state, hooks);
 }
 

@@ -201,7 +201,7 @@ class BatchSource {
 // restore_best θ and the state end equal to those of the best record (the state at the start of the
 // fit when the best record is an earlier fit's). Stops at a batch when cancelled() (aborted: θ and
 // the state from the last completed step) or when a cost or an updated parameter is not finite
-// (diverged: θ stays at its last finite value; the caller discards θ and the state).
+// (diverged: θ may hold the step that overflowed; the caller discards θ and the state).
 // Checkpoints: after global epoch (L-BFGS iteration) e completed, its record made, when
 // cfg.checkpoint_every divides e + 1, hooks.checkpoint(θ, state) with the state's epoch at e + 1:
 // what a fit stopped right there would have kept, before any restore_best (so a warm start from it

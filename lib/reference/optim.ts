@@ -46,7 +46,7 @@ export class FirstOrder {
     this.#v = state.v;
   }
 
-  /** θ ← one step with gradient g and step size lr; g then holds θ before the step. False when θ became non-finite. */
+  /** θ ← one step with gradient g and step size lr. False when θ became non-finite (the fit diverged: its caller discards θ). */
   step(theta: Float64Array, g: Float64Array, lr: number): boolean {
     const cfg = this.#cfg, P = theta.length;
     let finite = true;
@@ -55,8 +55,7 @@ export class FirstOrder {
       const v = this.#m;
       for (let k = 0; k < P; k++) {
         v[k] = cfg.beta * v[k]! + g[k]!;
-        const old = theta[k]!, next = old - lr * v[k]!;
-        g[k] = old;
+        const next = theta[k]! - lr * v[k]!;
         theta[k] = next;
         if (!Number.isFinite(next)) finite = false;
       }
@@ -69,15 +68,13 @@ export class FirstOrder {
         m[k] = b1 * m[k]! + (1 - b1) * g[k]!;
         v[k] = b2 * v[k]! + (1 - b2) * g[k]! * g[k]!;
         const mhat = m[k]! * r1, vhat = v[k]! * r2;
-        const old = theta[k]!, next = old - (lr * mhat) / (Math.sqrt(vhat) + eps);
-        g[k] = old;
+        const next = theta[k]! - (lr * mhat) / (Math.sqrt(vhat) + eps);
         theta[k] = next;
         if (!Number.isFinite(next)) finite = false;
       }
     } else {
       for (let k = 0; k < P; k++) {
-        const old = theta[k]!, next = old - lr * g[k]!;
-        g[k] = old;
+        const next = theta[k]! - lr * g[k]!;
         theta[k] = next;
         if (!Number.isFinite(next)) finite = false;
       }

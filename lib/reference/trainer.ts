@@ -406,8 +406,7 @@ export class Trainer {
         return;
       }
     }
-    if (!this.#opt!.step(theta, grad, this.#lr)) {
-      theta.set(grad);  // grad holds θ before the step
+    if (!this.#opt!.step(theta, grad, this.#lr)) {  // θ is discarded by the caller (the model keeps what it had)
       this.status = 'diverged';
       this.lastCost = Infinity;
       return;
