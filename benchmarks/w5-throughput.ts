@@ -185,8 +185,9 @@ export const workload: Workload = {
         lines.push(`@${t}: await predict ${asy.toFixed(1)} ms; predictSync ${sync.toFixed(1)} ms + one memcpy of X (${(n * LAYERS[0]! * 8 / 2 ** 20).toFixed(0)} MiB) ${copyMs.toFixed(1)} ms = ${(sync + copyMs).toFixed(1)} ms`);
       }
       if (sync !== null && dg !== null) lines.push(`@${t}: predictSync reaches ${((dg / sync) * 100).toFixed(1)} % of the addon's dgemm rate on the same two products (${dg.toFixed(1)} ms)`);
-      targets.push(target('W5', `@${t}: share of the addon's dgemm rate on the same products`, ratio(dg, sync), { min: 0.9 }, (v) => `${(v * 100).toFixed(1)} %`));
-      targets.push(target('W5', `@${t}: numpy time ÷ blasnet time`, ratio(rowMedian(result, 'numpy', t), sync), { min: 1.2 }));
+      // @2 against the machine's own limit (issue 20); "≥ 1.2× numpy" is retired: both spend their
+      // time in the same OpenBLAS dgemm, so the ratio measured nothing blasnet controls.
+      targets.push(target('W5', `@${t}: share of the addon's dgemm rate on the same products`, ratio(dg, sync), { min: t === 2 ? 0.95 : 0.9 }, (v) => `${(v * 100).toFixed(1)} %`));
       targets.push(target('W5', `@${t}: await predict ÷ (predictSync + one memcpy of X)`, sync !== null && copyMs !== null ? ratio(asy, sync + copyMs) : null, { max: 1 }));
     }
     result.summary = { ...result.summary, memcpyXMs: copyMs };

@@ -177,6 +177,8 @@ export interface NativeAddon {
   logisticPredictProba(theta: Float64Array, X: Float64Array, n: number, cancel?: Int32Array): Promise<Float64Array>;
   /** Self-test of the native guard: throws a C++ exception of `kind` sync, in a job ('async') or in a team thread. */
   guardSelfTest(kind: string, where: 'sync' | 'async' | 'team'): Promise<void> | undefined;
+  /** The index of the first non-finite value of `a`, or -1 (lib/validate.ts firstNonFinite, for large arrays). */
+  firstNonFinite(a: Float64Array): number;
   /** Benchmark helper: wall times (ms) of the products [transA, transB, M, N, K]… run back to back. */
   gemmSequence(shapes: Float64Array, repeats: number): Float64Array;
   /** Benchmark helper: wall times (ms) of plain streaming reads of a buffer of `length` doubles (the memory floor). */

@@ -13,6 +13,8 @@
 
 #include "blas.h"
 #include "boundary.h"
+#include "network.h"
+#include "parallel.h"
 #include "profile.h"
 #include "simd.h"
 
@@ -34,7 +36,8 @@ Napi::Float64Array timed(Napi::Env env, size_t repeats, F&& f) {
 
 
 // (shapes: Float64Array of [transA, transB, M, N, K] × k, repeats) → Float64Array of `repeats`
-// wall times in ms, each for the k products run back to back (buffers allocated and filled once).
+// wall times in ms, each for the k products run back to back (buffers allocated and filled once), at
+// blasnet's thread count.
 Napi::Value GemmSequence(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const F64View shapes = f64_arg(info, 0, "shapes");
@@ -60,9 +63,13 @@ Napi::Value GemmSequence(const Napi::CallbackInfo& info) {
     for (size_t k = 0; k < q.B.size(); ++k) q.B[k] = static_cast<double>((k * 40503u) % 1000) / 1000.0 - 0.5;
     products.push_back(std::move(q));
   }
+  // As the network's passes run them (network.h team_product): split among blasnet's threads.
+  const size_t T = static_cast<size_t>(std::max(1, blasnet_threads()));
+  std::unique_ptr<ThreadTeam> team(T > 1 ? new ThreadTeam(T) : nullptr);
   return timed(env, repeats, [&] {
     for (Product& q : products)
-      gemm(q.ta, q.tb, q.M, q.N, q.K, 1.0, q.A.data(), q.ta ? q.K : q.M, q.B.data(), q.tb ? q.N : q.K, 0.0, q.C.data(), q.M);
+      team_product(team.get(), q.ta, q.tb, q.M, q.N, q.K, 1.0, q.A.data(), q.ta ? q.K : q.M, q.B.data(), q.tb ? q.N : q.K, 0.0,
+                   q.C.data(), q.M);
   });
 }
 

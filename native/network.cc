@@ -181,6 +181,13 @@ static size_t team_gemm(const Workspace& ws, bool ta, bool tb, size_t M, size_t 
 
 static void no_epilogue(size_t, size_t, size_t, size_t, size_t) {}
 
+void team_product(ThreadTeam* team, bool transA, bool transB, size_t M, size_t N, size_t K, double alpha, const double* A,
+                  size_t lda, const double* B, size_t ldb, double beta, double* C, size_t ldc) {
+  Workspace ws;
+  ws.team = team;
+  team_gemm(ws, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, false, no_epilogue);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Activations over one unit's values for n examples (contiguous), in place: a ← g(a); and the
 // backward step d ⊙= g′ written through a = g(z) (docs/math.md, "Activations and derivatives").

@@ -82,6 +82,13 @@ class WorkspacePool {
 // threads when the passes are big enough to gain from it, else none (null).
 std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
 
+// C (M × N) = alpha · op(A) · op(B) + beta · C (blas.h gemm's arguments) as the network's passes
+// compute their products: from 2^18 multiply-adds, one block of C per thread of blasnet_threads(),
+// each a single-threaded OpenBLAS call, on team's threads (or in turn on the calling thread when team
+// is null). The benchmark suite times the machine's dgemm rate with it (native/bench.cc).
+void team_product(ThreadTeam* team, bool transA, bool transB, size_t M, size_t N, size_t K, double alpha, const double* A,
+                  size_t lda, const double* B, size_t ldb, double beta, double* C, size_t ldc);
+
 // Forward pass for n examples, X: s0 × n column-major. The output activations A[L] are written to
 // `out` (s_L × n, example by example) when it is given. With Y (s_L × n): returns Σ_j loss_j (the
 // data term, not divided by n) and, when want_delta, writes δ[L] into ws.delta and Σ_j δ[L] into db_L.
