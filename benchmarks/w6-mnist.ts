@@ -8,9 +8,10 @@
 // - the input copy: the same 2 epochs as `await fit` and as `fitSync` with an `onProgress`, which
 //   both train on their own copy of X, against plain fitSync (reads X in place) and one memcpy of X;
 //   the minor page faults of each;
-// - the step's breakdown (native/profile.h: the gather, each product with its fused pass, the
-//   output layer, Adam's update) at batches of 32, 64, 128 and 256, 1 and 2 threads, and the
-//   per-epoch evaluation of the test set;
+// - the step's breakdown (native/profile.h: the gather; each layer's forward, weight-gradient and
+//   delta products with their fused elementwise passes, and the passes' own share; the output
+//   layer; Adam's update) at batches of 32, 64, 128 and 256, 1 and 2 threads, and the per-epoch
+//   evaluation of the test set;
 // - the peak RSS of a child process that loads MNIST and runs the 2-epoch fit (mnist-rss-child.ts).
 // --quick: 1 epoch on the first 10 000 training images, fewer samples, batch 64 only.
 import { spawnSync } from 'node:child_process';
@@ -36,7 +37,7 @@ const COPY_TABLE = 'input copy: the same fit on a copy of X (1 thread)';
 const BREAKDOWN_TABLE = 'step breakdown (µs per step; one profiled epoch per row)';
 const PEAK_TABLE = 'the machine: addon dgemm 2048³';
 /** Phases of native/profile.h, in its order. */
-const PHASES = ['gather', 'forward', 'output', 'weight_grad', 'delta', 'update', 'evaluate'] as const;
+const PHASES = ['gather', 'forward', 'output', 'weight_grad', 'delta', 'update', 'evaluate', 'pass'] as const;
 
 interface Sizes {
   trainLimit: number;
@@ -279,7 +280,7 @@ export const workload: Workload = {
           const v = p.ms[i * p.layers + l]!;
           if (p.calls[i * p.layers + l]! > 0) {
             total += v;
-            if (name !== 'gather' && name !== 'update' && name !== 'evaluate') layers[`${name}[${l}]`] = (1000 * v) / steps;
+            if (name !== 'gather' && name !== 'update' && name !== 'evaluate' && name !== 'pass') layers[`${name}[${l}]`] = (1000 * v) / steps;
           }
         }
         phases[name] = name === 'evaluate' ? total : (1000 * total) / steps;
@@ -299,7 +300,8 @@ export const workload: Workload = {
         return {
           metrics: { usPerStep: step, ...Object.fromEntries(Object.entries(r.phases).map(([k, v]) => [k === 'evaluate' ? 'evaluateMsPerEpoch' : `${k}Us`, v])) },
           notes: [
-            `${step.toFixed(1)} µs/step: gather ${r.phases.gather!.toFixed(1)}, ${named.join(', ')}, update ${r.phases.update!.toFixed(1)}, other ${(step - PHASES.filter((p) => p !== 'evaluate').reduce((s, p) => s + r.phases[p]!, 0)).toFixed(1)}`
+            `${step.toFixed(1)} µs/step: gather ${r.phases.gather!.toFixed(1)}, ${named.join(', ')} (their elementwise passes ${r.phases.pass!.toFixed(1)}), update ${r.phases.update!.toFixed(1)}, `
+            + `other ${(step - PHASES.filter((p) => p !== 'evaluate' && p !== 'pass').reduce((s, p) => s + r.phases[p]!, 0)).toFixed(1)} (the fit's own setup, spread over its steps)`
             + (validation ? `; evaluation ${r.phases.evaluate!.toFixed(0)} ms per epoch` : ''),
           ],
           details: { phasesUsPerStep: r.phases, layersUsPerStep: r.layers, steps: r.steps },

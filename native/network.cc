@@ -158,18 +158,18 @@ static size_t team_gemm(const Workspace& ws, bool ta, bool tb, size_t M, size_t 
   const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
   if (T < 2 || M < 2 || N < 2 || split < 8 * T || work < kSplitWork) {
     gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    PhaseTimer timer(Phase::pass);
     return for_shares(ws, N, M, [&](size_t i0, size_t i1, size_t t) { epilogue(size_t(0), M, i0, i1, t); });
   }
   const auto block = [&](size_t k, size_t t) {
     size_t a, b;
     aligned_share(split, T, k, &a, &b);
-    if (by_cols) {
-      gemm(ta, tb, M, b - a, K, alpha, A, lda, tb ? B + a : B + a * ldb, ldb, beta, C + a * ldc, ldc);
-      epilogue(size_t(0), M, a, b, t);
-    } else {
-      gemm(ta, tb, b - a, N, K, alpha, ta ? A + a * lda : A + a, lda, B, ldb, beta, C + a, ldc);
-      epilogue(a, b, size_t(0), N, t);
-    }
+    if (by_cols) gemm(ta, tb, M, b - a, K, alpha, A, lda, tb ? B + a : B + a * ldb, ldb, beta, C + a * ldc, ldc);
+    else gemm(ta, tb, b - a, N, K, alpha, ta ? A + a * lda : A + a, lda, B, ldb, beta, C + a, ldc);
+    std::optional<PhaseTimer> timer;
+    if (t == 0) timer.emplace(Phase::pass);  // the profile is the calling thread's
+    if (by_cols) epilogue(size_t(0), M, a, b, t);
+    else epilogue(a, b, size_t(0), N, t);
   };
   if (ws.team && ws.team->size() == T) {
     ws.team->run([&](size_t t) { block(t, t); });
@@ -306,6 +306,7 @@ static double output_forward(const Layer& layer, Loss loss, const double* W, con
                              Workspace& ws, bool* finite, const double* weight) {
   const size_t s = layer.out;
   dense_product(layer, W, A_prev, example_major, n, Z, ws, no_epilogue);
+  PhaseTimer timer(Phase::pass);
   const size_t shares = for_shares(ws, n, s, [&](size_t j0, size_t j1, size_t t) {
     double total_t = 0, c = 0;
     double* a = ws.part[t].data();  // one example's s values, contiguous

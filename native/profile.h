@@ -17,6 +17,8 @@ enum class Phase : size_t {
   delta,         // δ[l−1] = (δ[l] W[l]) ⊙ g′ and its bias sums (per layer)
   update,        // the optimizer's step over θ
   evaluate,      // a record's validation pass
+  pass,          // the elementwise passes alone (bias + activation, g′ and bias sums, the output layer's
+                 // activation, loss and δ), as the calling thread runs them: inside the phases above
   count
 };
 constexpr size_t kPhaseCount = static_cast<size_t>(Phase::count), kProfileLayers = 8;
