@@ -744,7 +744,11 @@ export async function runWorkload(w: Workload, ctx: WorkloadContext): Promise<Wo
   const t0 = performance.now();
   const rows: Row[] = [];
   try {
-    const entries = await w.prepare(ctx);
+    // BLASNET_BENCH_IMPL (a regular expression): only the rows whose implementation matches run, the
+    // others are listed as skipped (an A/B of one implementation across builds, benchmarks/README.md).
+    const only = process.env.BLASNET_BENCH_IMPL ? new RegExp(process.env.BLASNET_BENCH_IMPL) : null;
+    const entries = (await w.prepare(ctx)).map((e): Entry => (!only || only.test(e.impl) || e.kind === 'skipped' ? e
+      : { kind: 'skipped', impl: e.impl, threads: e.threads, ...(e.table ? { table: e.table } : {}), reason: `BLASNET_BENCH_IMPL=${process.env.BLASNET_BENCH_IMPL}` }));
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i]!;
       const t = performance.now();
