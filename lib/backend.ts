@@ -95,7 +95,7 @@ export interface BlasInfo {
     /** 'blasnet' when blasnet set it, 'user' when the environment had it. */
     setBy: 'blasnet' | 'user' | 'none';
   };
-  /** OpenBLAS threads. */
+  /** blasnet's thread count (setThreads; OpenBLAS itself runs one thread). */
   threads?: number;
   /** Processors OpenBLAS sees. */
   numProcs?: number;
@@ -106,7 +106,7 @@ export interface BlasInfo {
 /**
  * Facts about the backend and BLAS library in use. The first call loads the addon (once per
  * process); it never throws: without the addon it reports the reference backend and why.
- * @returns the backend, which addon file was loaded, and OpenBLAS's version, kernels and threads
+ * @returns the backend, which addon file was loaded, OpenBLAS's version and kernels, and blasnet's thread count
  * @example
  * import { info } from 'blasnet';
  * console.log(info());
@@ -134,16 +134,18 @@ export function info(): BlasInfo {
 }
 
 /**
- * Sets the number of OpenBLAS threads for the whole process (it is process-wide state in OpenBLAS).
- * blasnet's own jobs run on libuv's thread pool (UV_THREADPOOL_SIZE, default 4); each job's BLAS calls
- * use up to `n` OpenBLAS threads. Called while native jobs run (a fit, a prediction, in any thread of
+ * Sets how many threads each native job computes on, for the whole process. blasnet does its own
+ * threading (a job's products are cut into one block per thread, each a single-threaded OpenBLAS
+ * call; its passes and updates are shared likewise) and keeps OpenBLAS at one thread. Its jobs run
+ * on libuv's thread pool (UV_THREADPOOL_SIZE, default 4), each with `n` threads. Results depend on
+ * `n` only in their last bits, and not at all on what else runs. Called while native jobs run (a fit, a prediction, in any thread of
  * the process), it applies to the next jobs: it takes effect as soon as no native job is running, so
  * a running job never sees its thread count change; `getThreads()` reports the requested count at once.
  * @param n - the thread count, an integer in [1, 1024]
  * @throws {@link BlasnetRangeError} `ERR_BLASNET_ARG_RANGE` unless `n` is an integer in [1, 1024]
  * @throws {@link BlasnetError} `ERR_BLASNET_NATIVE_UNAVAILABLE` without the native backend
  * @example
- * setThreads(1);   // one BLAS thread per job: several jobs at once on a busy server
+ * setThreads(1);   // one thread per job: several jobs at once on a busy server
  */
 export function setThreads(n: number): void {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1024) {
@@ -155,8 +157,8 @@ export function setThreads(n: number): void {
 }
 
 /**
- * The number of OpenBLAS threads. Never throws.
- * @returns the OpenBLAS thread count last requested (by default what OpenBLAS chose at load), or 1 on
+ * blasnet's thread count (see {@link setThreads}). Never throws.
+ * @returns the count last requested (by default OpenBLAS's count when the addon loaded: OPENBLAS_NUM_THREADS, or the cores), or 1 on
  *   the reference backend (its kernels are single-threaded)
  * @example
  * getThreads();   // 2 on a 2-core machine, by default
