@@ -6,7 +6,7 @@
 // only through the few hundred Adam steps of this fit). At a given thread count, the bits do not
 // depend on the caller: a sync fit, an async fit and a prediction of either give the same numbers.
 import { describe, expect, it } from 'vitest';
-import { getThreads, info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
+import { getThreads, info, LogisticRegression, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
 import { expectSameBits } from './helpers/bits.js';
 import { mulberry32 } from '../benchmarks/common.js';
 
@@ -56,6 +56,18 @@ describe.skipIf(info().backend !== 'native')('thread counts and bits', () => {
       }
       const big = data(8, 3000, 300, 10).X;  // 3 000 × 96 × 300: split products
       expectSameBits((await a.predictProba(big)).data, a.predictProbaSync(big).data);
+    });
+  });
+
+  it('a large logistic prediction (cut into one dgemv per thread) gives the same bits at 1 and 2 threads, sync and async', async () => {
+    const { X } = data(9, 20_000, 100, 2);  // 2 M multiply-adds: cut at 2 threads
+    const y = Int32Array.from({ length: 2000 }, (_, j) => (X.data[j * 100]! > 0.5 ? 1 : 0));
+    const model = new LogisticRegression({ iterations: 20, learningRate: 0.5, backend: 'native' });
+    model.fitSync(new Matrix(2000, 100, X.data.subarray(0, 2000 * 100)), y);
+    const one = await atThreads(1, () => model.predictProbaSync(X).data);
+    await atThreads(2, async () => {
+      expectSameBits(model.predictProbaSync(X).data, one);
+      expectSameBits((await model.predictProba(X)).data, one);
     });
   });
 });
