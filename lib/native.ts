@@ -10,6 +10,7 @@ import { packageRoot } from './root.js';
 import { codeTablesMismatch, installCodeTables, type CodeTables } from './codes.js';
 import { blasnetError, type BlasnetError, type ErrorCode } from './errors.js';
 import type { StopReason } from './train-types.js';
+import { useNativeScan } from './validate.js';
 
 export type FitStatus = 'ok' | 'aborted' | 'diverged';
 
@@ -195,7 +196,7 @@ export interface NativeAddon {
 }
 
 /** The ABI (native/codes.h kAbiVersion) of the bindings this TS calls: the handshake with the addon. */
-const EXPECTED_ABI = 6;
+const EXPECTED_ABI = 7;
 
 /**
  * Builds every error the addon throws (lib/native.ts passes it to `configure` for the three kinds):
@@ -355,6 +356,8 @@ function load(): void {
       // Native errors are built from the one table (ERROR_CLASSES), with the same codes and message format.
       candidate.configure({ Error: nativeError, TypeError: nativeError, RangeError: nativeError });
       installCodeTables(candidate.codes);
+      const scan = candidate.firstNonFinite.bind(candidate);
+      useNativeScan(scan);
       addon = candidate;
       binary = c;
       return;

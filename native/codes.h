@@ -50,7 +50,7 @@
 namespace blasnet {
 
 // The version of the bindings' calling conventions; lib/native.ts expects the same number.
-constexpr int kAbiVersion = 6;
+constexpr int kAbiVersion = 7;
 
 enum class Activation : int { BLASNET_ACTIVATIONS(BLASNET_ENUMERATOR) };
 enum class Loss : int { BLASNET_LOSSES(BLASNET_ENUMERATOR) };
