@@ -20,6 +20,7 @@
 #include <stdexcept>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "buffers.h"
@@ -124,15 +125,21 @@ Batch parse_batch(const Napi::CallbackInfo& info, size_t first, const BatchShape
 // ends (run_async's `keep`): an asynchronous prediction of a few examples then does not copy a
 // model's worth of parameters (0.8 MB for 784-128-10, ~60 µs here) at every call.
 enum class Theta { copied, borrowed };
-// XCopy::deferred: X's copy is made after the job is queued, by copy_rows() on the calling thread
-// (before it returns to JavaScript), in slices the job may start on: it reads rows [0, j) only once
-// rows_ready() ≥ j. A large asynchronous prediction then overlaps the copy of X with its first
-// products instead of adding the whole copy to its time.
+// XCopy::deferred: X's copy is made once the job is queued (or started), by one call of copy_rows()
+// before any JavaScript runs — on the calling thread before it returns (an asynchronous job), or on
+// a thread of the job's own that it joins first (a synchronous fit: FitJob) — in slices the job may
+// start on: it reads a row only once rows_ready() says it is copied. A large asynchronous
+// prediction or fit then overlaps the copy of X with its first products instead of adding the
+// whole copy to its time.
 enum class XCopy { at_call, deferred };
 
 class JobInput {
  public:
-  JobInput(const Batch& b, bool copy, Theta theta = Theta::copied, XCopy rows = XCopy::at_call) : view_(b) {
+  // order (XCopy::deferred only): the order the copy takes X's rows in, a permutation of 0..n−1 (row
+  // order[k] goes to its own place in the copy), for a job that reads them in that order (a fit's
+  // first epoch: trainer.h first_epoch_order); empty for 0..n−1.
+  JobInput(const Batch& b, bool copy, Theta theta = Theta::copied, XCopy rows = XCopy::at_call, std::vector<uint32_t> order = {})
+      : view_(b) {
     if (!copy) {
       ready_.store(b.n, std::memory_order_relaxed);
       return;
@@ -141,6 +148,8 @@ class JobInput {
     if (rows == XCopy::deferred) {
       X_.resize(b.X.length);  // uninitialized (JobBufferAllocator::construct)
       X_src_ = b.X.data;
+      order_ = std::move(order);
+      deferred_ = true;
     } else {
       X_.assign(b.X.data, b.X.data + b.X.length);
       ready_.store(b.n, std::memory_order_relaxed);
@@ -150,22 +159,48 @@ class JobInput {
     view_.X.data = X_.data();
     if (b.Y.data) view_.Y.data = Y_.data();
   }
-  // XCopy::deferred: copies X in slices of about 1 MiB, publishing each (release). The calling thread,
-  // once, after the job is queued and before any JavaScript runs (the caller's X cannot change
-  // meanwhile). No-op otherwise.
+  // XCopy::deferred: copies X's rows in the order given, in slices of about 1 MiB, publishing each
+  // (release). Never waits on anything, so it always completes. No-op otherwise, and once done.
   void copy_rows() {
     if (!X_src_) return;
     const size_t n = view_.n, row = n ? view_.X.length / n : 0;
     const size_t slice = std::max<size_t>(1, (size_t(1) << 17) / std::max<size_t>(row, 1));
-    for (size_t j0 = 0; j0 < n; j0 += slice) {
-      const size_t j1 = std::min(n, j0 + slice);
-      std::memcpy(X_.data() + j0 * row, X_src_ + j0 * row, (j1 - j0) * row * sizeof(double));
-      ready_.store(j1, std::memory_order_release);
+    double* to = X_.data();
+    for (size_t k0 = 0; k0 < n; k0 += slice) {
+      const size_t k1 = std::min(n, k0 + slice);
+      if (order_.empty()) {
+        std::memcpy(to + k0 * row, X_src_ + k0 * row, (k1 - k0) * row * sizeof(double));
+      } else {
+        for (size_t k = k0; k < k1; ++k) {
+          const size_t j = order_[k];
+          std::memcpy(to + j * row, X_src_ + j * row, row * sizeof(double));
+        }
+      }
+      ready_.store(k1, std::memory_order_release);
     }
     X_src_ = nullptr;
   }
-  // Rows of X the job may read (all of them but while a deferred copy is under way).
+  // How many rows of the copy's order the job may read: rows order[0..k) (rows [0, k) without an
+  // order). n but while a deferred copy is under way.
   size_t rows_ready() const { return ready_.load(std::memory_order_acquire); }
+  // Returns once rows_ready() ≥ count (false), or once stop() says to give up (true). Pauses, then
+  // yields: the copy runs at memory speed, so the wait is short.
+  template <class Stop>
+  bool wait_rows(size_t count, Stop&& stop) const {
+    for (unsigned k = 0; rows_ready() < count; ++k) {
+      if (stop()) return true;
+      if (k < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+      } else {
+        std::this_thread::yield();
+      }
+    }
+    return false;
+  }
+  // Whether X is copied by copy_rows() (XCopy::deferred), fixed at construction.
+  bool copy_deferred() const { return deferred_; }
   JobInput(const JobInput&) = delete;
   JobInput& operator=(const JobInput&) = delete;
   const double* theta() const { return view_.theta.data; }
@@ -178,6 +213,8 @@ class JobInput {
   JobVector<double> theta_, X_, Y_;
   Batch view_;
   const double* X_src_ = nullptr;  // the caller's X while a deferred copy is pending
+  std::vector<uint32_t> order_;    // the deferred copy's order of the rows (empty: 0..n−1)
+  bool deferred_ = false;
   std::atomic<size_t> ready_{0};
 };
 

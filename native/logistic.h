@@ -63,6 +63,8 @@ class LogisticObjective : public Objective {
   // unshuffled mini-batches, L-BFGS) use the copy; gathered batches use their own rows. The same
   // operations on the same values, so the same bits.
   void bind(const Rows& data) override;
+  // The padded copy reads every bound row (for m not a multiple of 8: bind keeps no rows otherwise).
+  bool bind_reads_all_rows() const override { return m_ % 8 != 0; }
   static constexpr size_t kPaddedMaxBytes = size_t(256) << 20;
   // The copy is made at the kPadAfter-th sweep of the bound data, not before: a short fit (an L-BFGS
   // run of a dozen iterations) would spend more on the copy than it saves.

@@ -74,23 +74,30 @@ Napi::Value LogisticCostGrad(const Napi::CallbackInfo& info) {
 }
 
 // (θ, X, n, y, config, hooks?, cancel?) → fit result. Runs on the calling thread: on its own copies when
-// a hook is given (JavaScript then runs between steps), else on the caller's arrays in place.
+// a hook is given (JavaScript then runs between steps; X is copied beside the first batches:
+// FitInput::copy_in_run), else on the caller's arrays in place.
 Napi::Value FitSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Batch b = logistic_batch(info, 0, true);
   const size_t m = b.theta.length - 1;
   const Napi::Value hooks = info.Length() > 5 ? info[5] : env.Undefined();
-  FitJob job(b, read_train_setup(info[4], m, 1, b.n, b.theta.length), logistic_objective(m), has_hooks(hooks), true);
+  FitJob job(b, read_train_setup(info[4], m, 1, b.n, b.theta.length), logistic_objective(m),
+             has_hooks(hooks) ? FitInput::copy_in_run : FitInput::in_place, true);
   return run_sync(env, job, hooks, info.Length() > 6 ? info[6] : env.Undefined());
 }
 
-// (θ, X, n, y, config, hooks?, cancel?: Int32Array) → Promise<fit result>
+// (θ, X, n, y, config, hooks?, cancel?: Int32Array) → Promise<fit result>. X is copied before this
+// returns, while the job may already start (FitInput::copy_after_queue).
 Napi::Value Fit(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const Batch b = logistic_batch(info, 0, true);
   const size_t m = b.theta.length - 1;
-  return run_async(env, std::make_unique<FitJob>(b, read_train_setup(info[4], m, 1, b.n, b.theta.length), logistic_objective(m), true, true),
-                   info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
+  auto job = std::make_unique<FitJob>(b, read_train_setup(info[4], m, 1, b.n, b.theta.length), logistic_objective(m), FitInput::copy_after_queue, true);
+  FitJob& queued = *job;
+  Napi::Value promise = run_async(env, std::move(job), info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
+  // The job is freed on this thread, after this call returns: it outlives the copy however early it ends.
+  queued.copy_rows();
+  return promise;
 }
 
 // θ = (w, b) of a fit from a data source: at least 2 values; m = len(θ) − 1.

@@ -10,7 +10,6 @@
 #include <cmath>
 #include <memory>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "boundary.h"
@@ -59,17 +58,7 @@ class NetPredictJob final : public Job {
     ws.team = team.get();
     // Waits (briefly: the copy runs at memory speed, the products far slower) for rows [0, j1).
     auto ready = [&](size_t j1) {
-      for (unsigned k = 0; in_.rows_ready() < j1; ++k) {
-        if (progress.cancelled()) return true;
-        if (k < 64) {
-#if defined(__x86_64__) || defined(__i386__)
-          __builtin_ia32_pause();
-#endif
-        } else {
-          std::this_thread::yield();
-        }
-      }
-      return progress.cancelled();
+      return in_.wait_rows(j1, [&] { return progress.cancelled(); }) || progress.cancelled();
     };
     const size_t bad = net_predict(net_, in_.theta(), in_.X(), in_.n(), out_.data(), ws, ready);
     if (bad == kPredictCancelled) fail_range("ABORT_ERR", "the prediction was cancelled");
@@ -175,24 +164,33 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
   }
 
   // (theta, X, n, Y, config, hooks?, cancel?) → train result; runs on the calling thread: on its own
-  // copies when a hook is given (JavaScript then runs between steps), else on the caller's arrays.
+  // copies when a hook is given (JavaScript then runs between steps; X is copied beside the first
+  // batches: FitInput::copy_in_run), else on the caller's arrays.
   Napi::Value FitSync(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       const Batch b = args(info, true);
       const Napi::Value hooks = info.Length() > 5 ? info[5] : env.Undefined();
-      FitJob job(b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params), objective(), has_hooks(hooks), false);
+      FitJob job(b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params), objective(),
+                 has_hooks(hooks) ? FitInput::copy_in_run : FitInput::in_place, false);
       return run_sync(env, job, hooks, info.Length() > 6 ? info[6] : env.Undefined());
     });
   }
 
-  // (theta, X, n, Y, config, hooks?, cancel?) → Promise<train result>
+  // (theta, X, n, Y, config, hooks?, cancel?) → Promise<train result>. X is copied before this
+  // returns, while the job already trains on the rows copied so far (FitInput::copy_after_queue).
   Napi::Value Fit(const Napi::CallbackInfo& info) {
     return guarded(info.Env(), [&]() -> Napi::Value {
       Napi::Env env = info.Env();
       const Batch b = args(info, true);
-      return run_async(env, std::make_unique<FitJob>(b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params), objective(), true, false),
-                       info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
+      auto job = std::make_unique<FitJob>(b, read_train_setup(info[4], net_.inputs(), net_.outputs(), b.n, net_.n_params), objective(),
+                                          FitInput::copy_after_queue, false);
+      FitJob& queued = *job;
+      Napi::Value promise = run_async(env, std::move(job), info.Length() > 5 ? info[5] : env.Undefined(), info.Length() > 6 ? info[6] : env.Undefined());
+      // The job is queued and may start; it is freed on this thread, after this call returns, so it
+      // outlives the copy however early it ends.
+      queued.copy_rows();
+      return promise;
     });
   }
 

@@ -2,7 +2,10 @@
 #include "train_js.h"
 
 #include <cmath>
+#include <optional>
 #include <string>
+#include <system_error>
+#include <thread>
 
 #include "boundary.h"
 #include "stream.h"
@@ -163,13 +166,13 @@ TrainHooks train_hooks(TrainRecords& records, Progress& progress, std::function<
 }
 
 // Runs the trainer on `model` with the setup's validation set, weights and starting state (s.state,
-// which ends as the fit's final state).
+// which ends as the fit's final state); gate: see trainer.h train.
 TrainOutcome run_training(Objective& model, double* theta, const double* X, const double* Y, size_t n, TrainSetup& s,
                           TrainRecords& records, Progress& progress,
-                          std::function<void(const double*, const TrainState&)> checkpoint) {
+                          std::function<void(const double*, const TrainState&)> checkpoint, RowGate* gate) {
   const Rows validation = s.extras.validation();
   return train(model, theta, {X, Y, s.extras.weights(), n}, s.extras.nv > 0 ? &validation : nullptr, s.cfg, s.state,
-               train_hooks(records, progress, std::move(checkpoint)));
+               train_hooks(records, progress, std::move(checkpoint)), gate);
 }
 
 // The same on the batches of a data source.
@@ -179,16 +182,89 @@ TrainOutcome run_training(Objective& model, double* theta, BatchSource& source, 
   return train(model, theta, source, s.extras.nv > 0 ? &validation : nullptr, s.cfg, s.state, train_hooks(records, progress, std::move(checkpoint)));
 }
 
+// The trainer's wait for rows of a job's X that copy_rows() is still copying in.
+class InputGate final : public RowGate {
+ public:
+  explicit InputGate(const JobInput& in) : in_(in) {}
+  // No cancellation here: the copy always completes (it waits on nothing), and a row not yet copied
+  // must not be read.
+  void wait(size_t count) override { in_.wait_rows(count, [] { return false; }); }
+
+ private:
+  const JobInput& in_;
+};
+
+// FitInput::copy_in_run's copy of X on a thread of its own, joined by join() or, at the latest, by
+// the destructor, so run() never returns nor throws while the copy reads the caller's X.
+class Copier {
+ public:
+  // Starts in.copy_rows() on a new thread; when no thread can be started, copies here instead.
+  explicit Copier(JobInput& in) {
+    try {
+      thread_ = std::thread([&in] { in.copy_rows(); });
+    } catch (const std::system_error&) {
+      in.copy_rows();
+    }
+  }
+  ~Copier() { join(); }
+  Copier(const Copier&) = delete;
+  Copier& operator=(const Copier&) = delete;
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+};
+
+// The Progress the trainer sees while a Copier runs: the copy is over before a record or a message
+// can run JavaScript (which may write into the caller's X).
+class JoinFirst final : public Progress {
+ public:
+  JoinFirst(Progress& inner, Copier& copier) : inner_(inner), copier_(copier) {}
+  void record(const ProgressRecord& r) override {
+    copier_.join();
+    inner_.record(r);
+  }
+  void post(const JobMessage& m) override {
+    copier_.join();
+    inner_.post(m);
+  }
+  bool cancelled() override { return inner_.cancelled(); }
+
+ private:
+  Progress& inner_;
+  Copier& copier_;
+};
+
 }  // namespace
 
-FitJob::FitJob(const Batch& b, TrainSetup setup, MakeObjective make, bool copy, bool iterations)
-    : in_(std::make_unique<JobInput>(b, copy)), setup_(std::move(setup)), make_(std::move(make)), iterations_(iterations) {}
+FitJob::FitJob(const Batch& b, TrainSetup setup, MakeObjective make, FitInput input, bool iterations)
+    : input_(input), setup_(std::move(setup)), make_(std::move(make)), iterations_(iterations) {
+  if (input == FitInput::in_place) {
+    in_ = std::make_unique<JobInput>(b, false);
+    return;
+  }
+  in_ = std::make_unique<JobInput>(b, true, Theta::copied, XCopy::deferred, first_epoch_order(setup_.cfg, b.n, setup_.state.epoch));
+}
+
+void FitJob::copy_rows() {
+  if (input_ == FitInput::copy_after_queue) in_->copy_rows();
+}
 
 FitJob::FitJob(F64View theta, size_t x_width, size_t y_width, TrainSetup setup, MakeObjective make, bool sync, bool iterations)
     : queue_(std::make_shared<BatchQueue>(x_width, y_width)), sync_(sync), setup_(std::move(setup)), make_(std::move(make)),
       iterations_(iterations), theta_(theta.data, theta.data + theta.length) {}
 
-void FitJob::run(Progress& progress) {
+void FitJob::run(Progress& outer) {
+  // copy_in_run: the copy starts first, to overlap the setup as well as the first batches.
+  std::optional<Copier> copier;
+  std::optional<JoinFirst> joined;
+  if (in_ && input_ == FitInput::copy_in_run) {
+    copier.emplace(*in_);
+    joined.emplace(outer, *copier);
+  }
+  Progress& progress = joined ? static_cast<Progress&>(*joined) : outer;
   if (in_) theta_.assign(in_->theta(), in_->theta() + in_->params());
   const std::unique_ptr<Objective> model = make_(setup_);
   std::function<void(const double*, const TrainState&)> checkpoint;
@@ -201,7 +277,9 @@ void FitJob::run(Progress& progress) {
     };
   }
   if (!queue_) {
-    out_ = run_training(*model, theta_.data(), in_->X(), in_->Y(), in_->n(), setup_, records_, progress, std::move(checkpoint));
+    InputGate gate(*in_);
+    out_ = run_training(*model, theta_.data(), in_->X(), in_->Y(), in_->n(), setup_, records_, progress, std::move(checkpoint),
+                        in_->copy_deferred() ? &gate : nullptr);
     return;
   }
   queue_->start([&progress](double epoch) { progress.post({MessageKind::batch, epoch}); }, [&progress] { return progress.cancelled(); }, sync_);

@@ -90,6 +90,26 @@ uint32_t epoch_shuffle_seed(uint32_t seed, size_t e) {
   return seed + 0x632be5abu * static_cast<uint32_t>(e + 1);  // mod 2^32, as Math.imul
 }
 
+size_t memory_batch_rows(const TrainConfig& cfg, size_t n) { return cfg.batch_size == 0 ? n : std::min(cfg.batch_size, n); }
+
+bool shuffles_rows(const TrainConfig& cfg, size_t n) {
+  return cfg.optim.kind != Optimizer::lbfgs && cfg.shuffle && memory_batch_rows(cfg, n) < n;
+}
+
+void epoch_order(uint32_t seed, size_t e, std::vector<uint32_t>& order) {
+  for (size_t j = 0; j < order.size(); ++j) order[j] = static_cast<uint32_t>(j);
+  Random rng(epoch_shuffle_seed(seed, e));
+  rng.shuffle(order);
+}
+
+std::vector<uint32_t> first_epoch_order(const TrainConfig& cfg, size_t n, size_t e0) {
+  std::vector<uint32_t> order;
+  if (!shuffles_rows(cfg, n)) return order;
+  order.resize(n);
+  epoch_order(cfg.shuffle_seed, e0, order);
+  return order;
+}
+
 namespace {
 
 // Sizes the optimizer's buffers of `state` for P parameters: zeros where they are empty (once per fit).
@@ -224,11 +244,12 @@ bool checkpoint_due(const TrainConfig& cfg, const TrainHooks& hooks, size_t epoc
 }
 
 TrainOutcome train_lbfgs(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                         TrainState& state, const TrainHooks& hooks) {
+                         TrainState& state, const TrainHooks& hooks, RowGate* gate) {
   const auto& record = hooks.record;
   const auto& cancelled = hooks.cancelled;
   const size_t P = model.n_params();
   model.reserve(data.n, validation ? validation->n : 0);
+  if (gate) gate->wait(data.n);  // every evaluation reads the whole set
   model.bind(data);
   Recorder recorder(model, theta, P, validation, cfg, state, record);
   std::vector<double> grad(P);
@@ -306,21 +327,23 @@ namespace {
 constexpr size_t kParallelGather = size_t(1) << 14;
 
 // An in-memory fit's batches: rows of the data in place (one batch of everything, or the next B
-// rows), or gathered into a reused buffer in epoch e's shuffle order (cfg.shuffle and B < n).
+// rows), or gathered into a reused buffer in epoch e's shuffle order (shuffles_rows). With a gate,
+// the rows of X a batch takes are waited for first: in the first epoch (e0) batch by batch, in the
+// order first_epoch_order gives (the order this reads them in), and all of them before any other.
 class MemoryBatches final : public BatchSource {
  public:
-  MemoryBatches(const Rows& data, size_t xw, size_t yw, size_t B, bool shuffle, uint32_t seed, ThreadTeam* team)
-      : data_(data), xw_(xw), yw_(yw), B_(B), gather_(shuffle && B < data.n), seed_(seed), team_(team),
-        Xb_(gather_ ? xw * B : 0), Yb_(gather_ ? yw * B : 0), Wb_(gather_ && data.weight ? B : 0), order_(gather_ ? data.n : 0) {}
+  MemoryBatches(const Rows& data, size_t xw, size_t yw, const TrainConfig& cfg, ThreadTeam* team, RowGate* gate, size_t e0)
+      : data_(data), xw_(xw), yw_(yw), B_(memory_batch_rows(cfg, data.n)), gather_(shuffles_rows(cfg, data.n)), seed_(cfg.shuffle_seed),
+        team_(team), gate_(gate), e0_(e0), Xb_(gather_ ? xw * B_ : 0), Yb_(gather_ ? yw * B_ : 0), Wb_(gather_ && data.weight ? B_ : 0),
+        order_(gather_ ? data.n : 0) {}
 
   void begin_epoch(size_t e) override {
     j0_ = 0;
-    if (!gather_) return;
-    // Epoch e's order depends on (seed, e) alone, so a warm start visits the batches the
-    // uninterrupted fit would have.
-    for (size_t j = 0; j < data_.n; ++j) order_[j] = static_cast<uint32_t>(j);
-    Random rng(epoch_shuffle_seed(seed_, e));
-    rng.shuffle(order_);
+    if (gate_ && e != e0_) {
+      gate_->wait(data_.n);
+      gate_ = nullptr;
+    }
+    if (gather_) epoch_order(seed_, e, order_);
   }
 
   Next next(Rows* batch) override {
@@ -328,6 +351,10 @@ class MemoryBatches final : public BatchSource {
     if (j0 >= n) return Next::end;
     const size_t nb = std::min(B_, n - j0);
     j0_ = j0 + nb;
+    if (gate_) {
+      gate_->wait(j0 + nb);
+      if (j0 + nb == n) gate_ = nullptr;
+    }
     if (!gather_) {
       // The caller's rows in place (a model may recognise them as rows of the data it bound).
       *batch = {data_.X + j0 * xw_, data_.Y + j0 * yw_, data_.weight ? data_.weight + j0 : nullptr, nb};
@@ -365,6 +392,8 @@ class MemoryBatches final : public BatchSource {
   bool gather_;
   uint32_t seed_;
   ThreadTeam* team_;  // the model's (may be null)
+  RowGate* gate_;     // null once every row may be read
+  size_t e0_;         // the fit's first epoch
   // The gathered batch: Xb B × xw, Yb B × yw, Wb B (with weights); order n (a permutation of the rows).
   std::vector<double> Xb_, Yb_, Wb_;
   std::vector<uint32_t> order_;
@@ -482,13 +511,17 @@ TrainOutcome train_first_order(Objective& model, double* theta, BatchSource& sou
 }  // namespace
 
 TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                   TrainState& state, const TrainHooks& hooks) {
+                   TrainState& state, const TrainHooks& hooks, RowGate* gate) {
   size_state(state, cfg.optim.kind, model.n_params());
-  if (cfg.optim.kind == Optimizer::lbfgs) return train_lbfgs(model, theta, data, validation, cfg, state, hooks);
-  const size_t n = data.n, B = cfg.batch_size == 0 ? n : std::min(cfg.batch_size, n);
+  if (cfg.optim.kind == Optimizer::lbfgs) return train_lbfgs(model, theta, data, validation, cfg, state, hooks, gate);
+  const size_t B = memory_batch_rows(cfg, data.n);
   model.reserve(B, validation ? validation->n : 0);
+  if (gate && model.bind_reads_all_rows()) {
+    gate->wait(data.n);
+    gate = nullptr;
+  }
   model.bind(data);
-  MemoryBatches batches(data, model.x_width(), model.y_width(), B, cfg.shuffle, cfg.shuffle_seed, model.team());
+  MemoryBatches batches(data, model.x_width(), model.y_width(), cfg, model.team(), gate, state.epoch);
   return train_first_order(model, theta, batches, B, validation, cfg, state, hooks);
 }
 

@@ -47,6 +47,10 @@ class Objective {
   // The training rows, fixed for the whole fit (called once, after reserve). A model may keep a copy
   // laid out for its kernels and use it for the batches that are rows of `data` in place.
   virtual void bind(const Rows& data) { (void)data; }
+  // Whether, once bound, the model may read rows of the data other than the batch it is given (at
+  // bind or at any later call: LogisticObjective's padded copy). A fit whose rows are still being
+  // copied in (RowGate) then binds only once every row may be read.
+  virtual bool bind_reads_all_rows() const { return false; }
   // J = Σ_j w_j L_j / Σ_j w_j (+ the model's regularization) over the batch, and grad (n_params,
   // overwritten) = ∂J/∂θ. With want_cost false J may be left NaN.
   virtual CostGrad cost_grad(const double* theta, const Rows& batch, double* grad, bool want_cost) = 0;
@@ -184,6 +188,17 @@ class BatchSource {
   virtual Next peek() = 0;
 };
 
+// What an in-memory fit waits on while its rows are still being copied in (native/boundary.h
+// JobInput): wait(count) returns once the first `count` rows of first_epoch_order(cfg, n, e0) may be
+// read (count ≤ n). The copy always completes, whatever the fit does, so a wait always returns.
+class RowGate {
+ public:
+  virtual void wait(size_t count) = 0;
+
+ protected:
+  ~RowGate() = default;
+};
+
 // Trains θ (n_params, in place) on `data`, validating on `validation` when it is given, from
 // `state` and for cfg.epochs epochs: global epochs e = state.epoch, … (a fresh
 // fit starts at 0, a warm start where the last fit ended).
@@ -206,8 +221,12 @@ class BatchSource {
 // cfg.checkpoint_every divides e + 1, hooks.checkpoint(θ, state) with the state's epoch at e + 1:
 // what a fit stopped right there would have kept, before any restore_best (so a warm start from it
 // continues this fit; see docs/math.md, "Training state and warm starts").
+// gate: null when every row of data.X may be read; else the fit reads a row of X only once the gate
+// lets it (data.Y, data.weight and the validation rows are read freely): the rows of its first
+// epoch's batches as they come, all n before any later epoch, before L-BFGS's first evaluation, and
+// before bind for a model that reads all of them (Objective::bind_reads_all_rows).
 TrainOutcome train(Objective& model, double* theta, const Rows& data, const Rows* validation, const TrainConfig& cfg,
-                   TrainState& state, const TrainHooks& hooks);
+                   TrainState& state, const TrainHooks& hooks, RowGate* gate = nullptr);
 
 // The same first-order loop on the batches of `source` (its rows n × x_width, n × y_width, weights n
 // or null; of any size), for an epoch count and everything else as above; cfg.batch_size and
@@ -226,6 +245,21 @@ double scheduled_rate(const TrainConfig& cfg, size_t e, size_t e0);
 
 // The seed of epoch e's shuffle: seed + 0x632be5ab · (e + 1) mod 2^32, as lib/random.ts epochShuffleSeed.
 uint32_t epoch_shuffle_seed(uint32_t seed, size_t e);
+
+// The batch size of a first-order fit of n rows in memory: cfg.batch_size, or n for 0 (full batch)
+// and for anything larger than n.
+size_t memory_batch_rows(const TrainConfig& cfg, size_t n);
+// Whether that fit gathers its batches in a shuffled order: cfg.shuffle and batches smaller than n
+// (never L-BFGS, which takes the whole set in place).
+bool shuffles_rows(const TrainConfig& cfg, size_t n);
+// order (its n = order.size() values overwritten; no allocation) = epoch e's order of the rows:
+// 0..n−1 shuffled by Random(epoch_shuffle_seed(seed, e)). It depends on (seed, e) alone, so a warm
+// start visits the batches the uninterrupted fit would have.
+void epoch_order(uint32_t seed, size_t e, std::vector<uint32_t>& order);
+// The order in which an in-memory fit (train above) starting at global epoch e0 reads its n rows in
+// its first epoch: epoch e0's order when it shuffles (shuffles_rows), else 0..n−1, returned as an
+// empty vector.
+std::vector<uint32_t> first_epoch_order(const TrainConfig& cfg, size_t n, size_t e0);
 
 // The PRNG of lib/random.ts (sfc32 seeded by splitmix32), used for shuffling so that the native and
 // reference backends visit the same batches.
