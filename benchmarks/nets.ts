@@ -36,6 +36,13 @@ export const RTOL32 = 1e-3;
  */
 export const RTOL32_PARAMS = 1e-2;
 
+/**
+ * The fit W2 and W3 time: plain full-batch gradient descent, every cost recorded, no early stopping
+ * (the peers' algorithm). Spelled out: a network's defaults (Adam in batches of 200, stopping early)
+ * would train something else.
+ */
+export const FULL_BATCH_GD = { optimizer: 'gd', batchSize: 0, shuffle: false, earlyStopping: false, recordEvery: 1 } as const;
+
 export interface Tolerance {
   costs: number;
   params: number;
@@ -252,7 +259,7 @@ export function trainWorkload(spec: TrainWorkloadSpec): Workload {
       const nativeNet = native ? new NeuralNetwork({ layers: spec.layers, hidden: spec.hidden, output: 'sigmoid', seed: spec.netSeed, backend: 'native' }) : null;
       const fitBlasnet = (net: NeuralNetwork, p: Problem): NetResult => {
         net.setParameters(init);
-        const { costs } = net.fitSync(firstRows(d.X, p.n, s0), firstRows(d.Y, p.n, sL), { epochs: p.iterations, learningRate: spec.learningRate, recordEvery: 1 });
+        const { costs } = net.fitSync(firstRows(d.X, p.n, s0), firstRows(d.Y, p.n, sL), { ...FULL_BATCH_GD, epochs: p.iterations, learningRate: spec.learningRate });
         const { W, b } = net.parameters;
         return { problem: p, costs, W, b };
       };

@@ -4,7 +4,7 @@
 // `node dist/benchmarks/rss-child.js '<json>'`. Must never print anything else on stdout.
 import { readFileSync } from 'node:fs';
 import { info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
-import { pixelData } from './nets.js';
+import { FULL_BATCH_GD, pixelData } from './nets.js';
 
 interface ChildSpec {
   layers: number[];
@@ -41,7 +41,7 @@ function main(): void {
   const net = new NeuralNetwork({ layers: spec.layers, hidden: spec.hidden, output: 'sigmoid', seed: spec.netSeed, backend: 'native' });
   const before = peakRssKiB();
   const t0 = performance.now();
-  net.fitSync(new Matrix(spec.n, s0, d.X), new Matrix(spec.n, sL, d.Y), { epochs: spec.iterations, learningRate: spec.learningRate, recordEvery: 1 });
+  net.fitSync(new Matrix(spec.n, s0, d.X), new Matrix(spec.n, sL, d.Y), { ...FULL_BATCH_GD, epochs: spec.iterations, learningRate: spec.learningRate });
   const ms = performance.now() - t0;
   console.log(JSON.stringify({ maxRssKiB: peakRssKiB(), maxRssBeforeFitKiB: before, dataBytes: (d.X.length + d.Y.length) * 8, fitMs: ms }));
 }

@@ -78,6 +78,7 @@ export const workload: Workload = {
     const timing = { samples: z.samples, warmup: z.warmup, perCall: CALLS };
     if (info().backend === 'native') {
       const net = make('native');
+      net.setParameters(init); // as the reference: the seeded initial parameters, marked as fitted
       for (const threads of [1, 2]) {
         entries.push({
           kind: 'in-process', impl: 'blasnet-native predictSync', threads, baseline: true, ...timing,
