@@ -104,12 +104,22 @@ static constexpr size_t kParallelMin = size_t(1) << 15;
 // products are all smaller gains nothing from a team.
 static constexpr double kSplitWork = 1 << 18;
 
-std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n) {
+// A team made for one call (a prediction) starts its threads for that call alone (~50–100 µs here):
+// it needs a forward pass of at least this many multiply-adds (~100 µs at one core) to repay them.
+// Below, the call computes the same blocks on its own thread (team_gemm), so the bits are the same.
+static constexpr double kOneCallTeamWork = 1 << 22;
+
+std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n, bool one_call) {
   const size_t T = static_cast<size_t>(std::max(1, blasnet_threads()));
   if (T < 2 || n < 2) return nullptr;
   bool split = false;
-  for (const Layer& layer : net.layers)
-    split |= static_cast<double>(n) * static_cast<double>(layer.in) * static_cast<double>(layer.out) >= kSplitWork;
+  double work = 0;
+  for (const Layer& layer : net.layers) {
+    const double w = static_cast<double>(n) * static_cast<double>(layer.in) * static_cast<double>(layer.out);
+    split |= w >= kSplitWork;
+    work += w;
+  }
+  if (one_call && work < kOneCallTeamWork) return nullptr;
   if (!split && n * net.max_width < kParallelMin) return nullptr;
   return std::unique_ptr<ThreadTeam>(new ThreadTeam(T));
 }
@@ -510,7 +520,7 @@ size_t net_predict(const Network& net, const double* theta, const double* X, siz
   // A caller without a team (the synchronous predictSync) gets one for this call when its products
   // are split (make_team), so they and the fused passes are shared as in the async path.
   std::unique_ptr<ThreadTeam> own;
-  if (!ws.team) own = make_team(net, chunk);
+  if (!ws.team) own = make_team(net, chunk, true);
   struct Restore {
     Workspace& ws;
     bool owned;
@@ -540,7 +550,7 @@ NetObjective::~NetObjective() = default;
 void NetObjective::reserve(size_t batch, size_t eval) {
   // A team whenever the batch's products are worth splitting (make_team): its threads then share the
   // products block by block, the gather of the batch and the optimizer's update.
-  if (!team_) team_ = make_team(net_, batch);
+  if (!team_) team_ = make_team(net_, batch, false);
   ws_.team = team_.get();
   ws_.reserve(net_, batch, true);
   if (eval > 0) {

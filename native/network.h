@@ -78,9 +78,10 @@ class WorkspacePool {
   std::vector<std::unique_ptr<Workspace>> free_;
 };
 
-// A thread team for the elementwise passes of batches of n examples: OpenBLAS's thread count of
-// threads when the passes are big enough to gain from it, else none (null).
-std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
+// A thread team for batches of n examples: blasnet_threads() threads when the batch's products are
+// cut into blocks (team_gemm) or its passes are big enough to gain from it, else none (null). A team
+// for one call only (one_call: a prediction) also needs enough work to repay starting its threads.
+std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n, bool one_call);
 
 // C (M × N) = alpha · op(A) · op(B) + beta · C (blas.h gemm's arguments) as the network's passes
 // compute their products: from 2^18 multiply-adds, one block of C per thread of blasnet_threads(),

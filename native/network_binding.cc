@@ -47,7 +47,7 @@ class NetPredictJob final : public Job {
   void copy_rows() { in_.copy_rows(); }
   void run(Progress& progress) override {
     out_.resize(checked_mul(in_.n(), net_.outputs(), "n × outputs"));
-    std::unique_ptr<ThreadTeam> team = make_team(net_, in_.n());
+    std::unique_ptr<ThreadTeam> team = make_team(net_, in_.n(), true);
     // A warm workspace from the model's pool, given back however the job ends.
     struct Lease {
       WorkspacePool& pool;
@@ -147,7 +147,7 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
       const F64View weight = info.Length() > 5 && !info[5].IsUndefined() ? f64_arg(info, 5, "sampleWeight", b.n, "n") : F64View{nullptr, 0};
       JobScope scope;
       Napi::Float64Array grad = Napi::Float64Array::New(env, net_.n_params);
-      std::unique_ptr<ThreadTeam> team = make_team(net_, b.n);
+      std::unique_ptr<ThreadTeam> team = make_team(net_, b.n, true);
       Workspace ws;
       ws.team = team.get();
       const double cost = net_cost_grad(net_, b.theta.data, b.X.data, b.Y.data, b.n, l2, grad.Data(), ws, weight.data);
