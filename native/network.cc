@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -102,26 +103,50 @@ static constexpr size_t kParallelMin = size_t(1) << 15;
 
 // From this many multiply-adds a product is cut into blocks for the team (team_gemm); a batch whose
 // products are all smaller gains nothing from a team.
-static constexpr double kSplitWork = 1 << 18;
+static constexpr double kSplitWork = 1 << 18, kSplitVectorWork = 1 << 16;
 
-// A team made for one call (a prediction) starts its threads for that call alone (~50–100 µs here):
-// it needs a forward pass of at least this many multiply-adds (~100 µs at one core) to repay them.
-// Below, the call computes the same blocks on its own thread (team_gemm), so the bits are the same.
-static constexpr double kOneCallTeamWork = 1 << 22;
-
-std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n, bool one_call) {
+std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n) {
   const size_t T = static_cast<size_t>(std::max(1, blasnet_threads()));
   if (T < 2 || n < 2) return nullptr;
   bool split = false;
-  double work = 0;
-  for (const Layer& layer : net.layers) {
-    const double w = static_cast<double>(n) * static_cast<double>(layer.in) * static_cast<double>(layer.out);
-    split |= w >= kSplitWork;
-    work += w;
-  }
-  if (one_call && work < kOneCallTeamWork) return nullptr;
+  for (const Layer& layer : net.layers)
+    split |= static_cast<double>(n) * static_cast<double>(layer.in) * static_cast<double>(layer.out) >= kSplitWork;
   if (!split && n * net.max_width < kParallelMin) return nullptr;
   return std::unique_ptr<ThreadTeam>(new ThreadTeam(T));
+}
+
+// From this many multiply-adds in a forward pass a call without a team of its own shares its work
+// with its thread's team even when that team's threads sleep (a wake-up costs 20–50 µs here; this
+// much work ~100 µs at one core); below, only in a burst of calls, each within 200 µs of the one
+// before (a loop of predictions: the team's threads then still spin, as OpenBLAS's own threads did),
+// for a caller that asks for it: an asynchronous job's thread is one of libuv's, which take turns,
+// so its team would sleep between its calls. Either way the blocks are the same (team_gemm), so the
+// bits are.
+static constexpr double kColdTeamWork = 1 << 22;
+
+ThreadTeam* team_for_call(const Network& net, size_t n, bool bursts) {
+  ThreadTeam* team = thread_team();
+  if (!team) return nullptr;
+  thread_local std::chrono::steady_clock::time_point last_call{};
+  const auto now = std::chrono::steady_clock::now();
+  const bool burst = bursts && now - last_call < std::chrono::microseconds(200);
+  last_call = now;
+  double work = 0;
+  for (const Layer& layer : net.layers) work += static_cast<double>(n) * static_cast<double>(layer.in) * static_cast<double>(layer.out);
+  return work >= kColdTeamWork || burst || team->warm() ? team : nullptr;
+}
+
+ThreadTeam* thread_team() {
+  // Kept for the thread's lifetime (joined when it exits): starting a team costs ~50–100 µs, more
+  // than a one-example prediction, whose product the team now shares as OpenBLAS's own threads did.
+  thread_local std::unique_ptr<ThreadTeam> team;
+  const size_t T = static_cast<size_t>(std::max(1, blasnet_threads()));
+  if (T < 2) return nullptr;
+  if (!team || team->size() != T) {
+    team.reset();
+    team.reset(new ThreadTeam(T));
+  }
+  return team.get();
 }
 
 // Runs f(i0, i1, t) on the shares of [0, count) of ws.team's threads — or f(0, count, 0) inline when
@@ -166,7 +191,10 @@ static size_t team_gemm(const Workspace& ws, bool ta, bool tb, size_t M, size_t 
   const bool by_cols = whole_columns || M <= N;
   const size_t split = by_cols ? N : M;
   const double work = static_cast<double>(M) * static_cast<double>(N) * static_cast<double>(K);
-  if (T < 2 || M < 2 || N < 2 || split < 8 * T || work < kSplitWork) {
+  // A product with one row or one column is a dgemv (blas.h gemm): memory-bound, so worth cutting
+  // from fewer multiply-adds (a one-example prediction of 784-128-10: 100 k).
+  const bool vector = M == 1 || N == 1;
+  if (T < 2 || (vector ? (by_cols ? N : M) < 2 : M < 2 || N < 2) || split < 8 * T || work < (vector ? kSplitVectorWork : kSplitWork)) {
     gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     PhaseTimer timer(Phase::pass);
     return for_shares(ws, N, M, [&](size_t i0, size_t i1, size_t t) { epilogue(size_t(0), M, i0, i1, t); });
@@ -513,22 +541,19 @@ double net_cost_grad(const Network& net, const double* theta, const double* X, c
 }
 
 size_t net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws,
-                   const std::function<bool(size_t)>& ready) {
+                   const std::function<bool(size_t)>& ready, bool bursts) {
   // Chunks of examples keep the hidden activations small (≈ 32 MiB of them at most).
   size_t chunk = std::max<size_t>(1, (size_t(4) << 20) / std::max<size_t>(1, net.max_width));
   chunk = std::min(chunk, std::max<size_t>(n, 1));
-  // A caller without a team (the synchronous predictSync) gets one for this call when its products
-  // are split (make_team), so they and the fused passes are shared as in the async path.
-  std::unique_ptr<ThreadTeam> own;
-  if (!ws.team) own = make_team(net, chunk, true);
+  // A caller without a team uses its thread's (team_for_call).
   struct Restore {
     Workspace& ws;
-    bool owned;
+    bool lent;
     ~Restore() {
-      if (owned) ws.team = nullptr;
+      if (lent) ws.team = nullptr;
     }
-  } restore{ws, own != nullptr};
-  if (own) ws.team = own.get();
+  } restore{ws, ws.team == nullptr};
+  if (!ws.team) ws.team = team_for_call(net, chunk, bursts);
   ws.reserve(net, chunk, false);
   const size_t s0 = net.inputs(), sL = net.outputs();
   for (size_t j0 = 0, k = 0; j0 < n; ++k) {
@@ -550,7 +575,7 @@ NetObjective::~NetObjective() = default;
 void NetObjective::reserve(size_t batch, size_t eval) {
   // A team whenever the batch's products are worth splitting (make_team): its threads then share the
   // products block by block, the gather of the batch and the optimizer's update.
-  if (!team_) team_ = make_team(net_, batch, false);
+  if (!team_) team_ = make_team(net_, batch);
   ws_.team = team_.get();
   ws_.reserve(net_, batch, true);
   if (eval > 0) {

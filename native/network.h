@@ -78,10 +78,18 @@ class WorkspacePool {
   std::vector<std::unique_ptr<Workspace>> free_;
 };
 
-// A thread team for batches of n examples: blasnet_threads() threads when the batch's products are
-// cut into blocks (team_gemm) or its passes are big enough to gain from it, else none (null). A team
-// for one call only (one_call: a prediction) also needs enough work to repay starting its threads.
-std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n, bool one_call);
+// A thread team for a fit's batches of n examples: blasnet_threads() threads when the batch's
+// products are cut into blocks (team_gemm) or its passes are big enough to gain from it, else none.
+std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
+
+// The calling thread's own team of blasnet_threads() threads, kept for the thread's lifetime, for
+// the calls that start no team of their own (predictions, costGrad); null at 1 thread.
+ThreadTeam* thread_team();
+
+// thread_team() for a call on n examples when it pays: its forward pass is large, or the team's
+// threads still spin from a call just before, or (bursts) the thread's last call came within 200 µs;
+// else null (the call computes the same blocks alone).
+ThreadTeam* team_for_call(const Network& net, size_t n, bool bursts);
 
 // C (M × N) = alpha · op(A) · op(B) + beta · C (blas.h gemm's arguments) as the network's passes
 // compute their products: from 2^18 multiply-adds, one block of C per thread of blasnet_threads(),
@@ -120,10 +128,11 @@ double normalized_weights(const double* w, size_t n, std::vector<double>& out);
 // values never depend on who made it), so that a job whose X is still being copied in can start
 // early. Before each chunk, ready(j1) is called with the end of the chunk's rows: it returns once
 // rows [0, j1) of X may be read, false to go on or true to cancel. Returns 0, or the first layer
-// (1-based) whose pre-activations were not finite (see net_forward), or kPredictCancelled.
+// (1-based) whose pre-activations were not finite (see net_forward), or kPredictCancelled. Without a
+// team in ws, the calling thread's is taken when it pays (team_for_call, with bursts).
 constexpr size_t kPredictCancelled = static_cast<size_t>(-1);
 size_t net_predict(const Network& net, const double* theta, const double* X, size_t n, double* out, Workspace& ws,
-                   const std::function<bool(size_t)>& ready = {});
+                   const std::function<bool(size_t)>& ready = {}, bool bursts = true);
 
 // The network as a trainer Objective (native/trainer.h): θ as above, J the mean loss over a batch
 // (weighted: Σ w_j L_j / Σ w_j) plus (l2/2)·Σ‖W‖². Owns the workspaces and the thread team.

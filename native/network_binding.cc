@@ -47,7 +47,6 @@ class NetPredictJob final : public Job {
   void copy_rows() { in_.copy_rows(); }
   void run(Progress& progress) override {
     out_.resize(checked_mul(in_.n(), net_.outputs(), "n × outputs"));
-    std::unique_ptr<ThreadTeam> team = make_team(net_, in_.n(), true);
     // A warm workspace from the model's pool, given back however the job ends.
     struct Lease {
       WorkspacePool& pool;
@@ -55,12 +54,12 @@ class NetPredictJob final : public Job {
       ~Lease() { pool.give(std::move(ws)); }
     } lease{*pool_, pool_->take()};
     Workspace& ws = *lease.ws;
-    ws.team = team.get();
+    ws.team = nullptr;  // net_predict takes the libuv thread's team when it pays (not for bursts: the pool's threads take turns)
     // Waits (briefly: the copy runs at memory speed, the products far slower) for rows [0, j1).
     auto ready = [&](size_t j1) {
       return in_.wait_rows(j1, [&] { return progress.cancelled(); }) || progress.cancelled();
     };
-    const size_t bad = net_predict(net_, in_.theta(), in_.X(), in_.n(), out_.data(), ws, ready);
+    const size_t bad = net_predict(net_, in_.theta(), in_.X(), in_.n(), out_.data(), ws, ready, false);
     if (bad == kPredictCancelled) fail_range("ABORT_ERR", "the prediction was cancelled");
     if (bad) {
       if (ready(in_.n())) fail_range("ABORT_ERR", "the prediction was cancelled");  // the error scans all of X
@@ -147,9 +146,8 @@ class NativeNet : public Napi::ObjectWrap<NativeNet> {
       const F64View weight = info.Length() > 5 && !info[5].IsUndefined() ? f64_arg(info, 5, "sampleWeight", b.n, "n") : F64View{nullptr, 0};
       JobScope scope;
       Napi::Float64Array grad = Napi::Float64Array::New(env, net_.n_params);
-      std::unique_ptr<ThreadTeam> team = make_team(net_, b.n, true);
       Workspace ws;
-      ws.team = team.get();
+      ws.team = team_for_call(net_, b.n, true);
       const double cost = net_cost_grad(net_, b.theta.data, b.X.data, b.Y.data, b.n, l2, grad.Data(), ws, weight.data);
       Napi::Object r = Napi::Object::New(env);
       r.Set("cost", Napi::Number::New(env, cost));

@@ -39,6 +39,13 @@ class ThreadTeam {
 
   size_t size() const { return size_; }
 
+  // Whether the last job ended less than the spin time ago: the other members are still spinning,
+  // so a job now costs no wake-up (a caller may then share smaller work with them).
+  bool warm() const {
+    const auto end = std::chrono::steady_clock::duration(last_end_.load(std::memory_order_relaxed));
+    return std::chrono::steady_clock::now().time_since_epoch() - end < std::chrono::microseconds(kSpinMicros);
+  }
+
   // Runs job(t) for t = 0..size−1 (t = 0 on the calling thread) and returns when all are done. If
   // any member threw, the first exception is rethrown here, after every member finished.
   template <class F>
@@ -70,6 +77,7 @@ class ThreadTeam {
     done_.wait(lock, [this] { return pending_.load(std::memory_order_acquire) == 0; });
     call_ = nullptr;
     ctx_ = nullptr;
+    last_end_.store(std::chrono::steady_clock::now().time_since_epoch().count(), std::memory_order_relaxed);
     if (mine) std::rethrow_exception(mine);
     if (error_) std::rethrow_exception(error_);
   }
@@ -150,6 +158,7 @@ class ThreadTeam {
   void* ctx_ = nullptr;
   std::exception_ptr error_;
   std::atomic<size_t> pending_{0}, generation_{0};
+  std::atomic<std::chrono::steady_clock::rep> last_end_{0};  // when run() last returned (steady_clock ticks)
   bool stop_ = false;
 };
 
