@@ -65,6 +65,22 @@ export function machineLine(m: MachineInfo): string {
   return `machine: ${m.cpuModel} | ${m.cores} cores | Node ${m.node} ${m.platform}-${m.arch} | ${blas} | load ${m.loadavg.join(' ')}`;
 }
 
+/**
+ * This process's peak resident set size, KiB: VmHWM from /proc/self/status, which belongs to the
+ * process image since its exec. (getrusage's maxRSS, process.resourceUsage().maxRSS, also counts
+ * the pages of the parent that forked it, here the whole benchmark runner.) Elsewhere maxRSS.
+ * For the child processes that measure a fit's memory (rss-child.ts, mnist-rss-child.ts).
+ */
+export function peakRssKiB(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]);
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS;
+}
+
 // ---- deterministic data ------------------------------------------------------------------------
 
 /** mulberry32: a small seeded PRNG; uniform doubles in [0, 1) with 32 random bits each. */

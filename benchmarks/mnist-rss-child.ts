@@ -2,25 +2,14 @@
 // blasnet-native, then prints one JSON line with the process's peak resident set size (VmHWM)
 // before and after the fit. Not a workload (its name does not match wN-*): w6-mnist.ts runs it with
 // `node dist/benchmarks/mnist-rss-child.js '<json>'`. Must never print anything else on stdout.
-import { readFileSync } from 'node:fs';
 import { info, NeuralNetwork, setThreads } from '../lib/index.js';
 import { loadMnist } from '../examples/mnist.js';
+import { peakRssKiB } from './common.js';
 
 interface ChildSpec {
   trainLimit: number | null;
   epochs: number;
   threads: number;
-}
-
-/** This process's peak resident set size, KiB (VmHWM; maxRSS elsewhere): see rss-child.ts. */
-function peakRssKiB(): number {
-  try {
-    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]);
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS;
 }
 
 function main(): void {

@@ -2,9 +2,9 @@
 // (the same data and initial parameters as nets.ts) and prints one JSON line with the process's peak
 // resident set size (VmHWM). Not a workload (its name does not match wN-*): nets.ts runs it with
 // `node dist/benchmarks/rss-child.js '<json>'`. Must never print anything else on stdout.
-import { readFileSync } from 'node:fs';
 import { info, Matrix, NeuralNetwork, setThreads } from '../lib/index.js';
 import { FULL_BATCH_GD, pixelData } from './nets.js';
+import { peakRssKiB } from './common.js';
 
 interface ChildSpec {
   layers: number[];
@@ -17,20 +17,6 @@ interface ChildSpec {
   threads: number;
 }
 
-/**
- * This process's peak resident set size, KiB: VmHWM from /proc/self/status, which belongs to the
- * process image since its exec. (getrusage's maxRSS, process.resourceUsage().maxRSS, also counts
- * the pages of the parent that forked it, here the whole benchmark runner.) Elsewhere maxRSS.
- */
-function peakRssKiB(): number {
-  try {
-    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]);
-  } catch {
-    // not Linux
-  }
-  return process.resourceUsage().maxRSS;
-}
 
 function main(): void {
   const spec = JSON.parse(process.argv[2] ?? '') as ChildSpec;
