@@ -64,11 +64,10 @@ Napi::Value GemmSequence(const Napi::CallbackInfo& info) {
     products.push_back(std::move(q));
   }
   // As the network's passes run them (network.h team_product): split among blasnet's threads.
-  const size_t T = static_cast<size_t>(std::max(1, blasnet_threads()));
-  std::unique_ptr<ThreadTeam> team(T > 1 ? new ThreadTeam(T) : nullptr);
+  ThreadTeam* team = thread_team(static_cast<size_t>(std::max(1, blasnet_threads())));
   return timed(env, repeats, [&] {
     for (Product& q : products)
-      team_product(team.get(), q.ta, q.tb, q.M, q.N, q.K, 1.0, q.A.data(), q.ta ? q.K : q.M, q.B.data(), q.tb ? q.N : q.K, 0.0,
+      team_product(team, q.ta, q.tb, q.M, q.N, q.K, 1.0, q.A.data(), q.ta ? q.K : q.M, q.B.data(), q.tb ? q.N : q.K, 0.0,
                    q.C.data(), q.M);
   });
 }

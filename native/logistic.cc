@@ -55,15 +55,14 @@ size_t logistic_predict_proba(const double* X, size_t n, size_t m, const double*
   if (n == 0) return 0;
   // a (n) = Xᵀ·w with X the m × n matrix of docs/math.md, "Mapping onto BLAS"; then σ(a + b)
   // in place. From 2^20 multiply-adds at 2 threads or more, the examples are cut into one block per
-  // thread (a multiple of 8 each but the last), each a single-threaded dgemv on a thread of its own:
-  // OpenBLAS runs one thread (blas.h blasnet_threads), and every a[j] is the same dot product
-  // whichever block computes it. The threads cost ~50 µs to start, against ≥ 1 ms for the product.
+  // thread (aligned_partition), each a single-threaded dgemv on the calling thread's team
+  // (thread_team): OpenBLAS runs one thread (blas.h blasnet_threads), and every a[j] is the same dot
+  // product whichever block computes it.
   const size_t T = static_cast<size_t>(std::max(1, blasnet_threads()));
   if (T > 1 && n >= 16 * T && static_cast<double>(n) * static_cast<double>(m) >= static_cast<double>(1 << 20)) {
-    ThreadTeam team(T);
-    team.run([&](size_t t) {
-      const auto cut = [&](size_t k) { return k >= T ? n : (n * k / T) & ~size_t(7); };
-      const size_t j0 = cut(t), j1 = cut(t + 1);
+    thread_team(T)->run([&](size_t t) {
+      size_t j0, j1;
+      aligned_partition(n, T, t, &j0, &j1);
       if (j1 > j0) gemv(true, m, j1 - j0, 1.0, X + j0 * m, m, w, 0.0, a + j0);
     });
   } else {

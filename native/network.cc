@@ -125,7 +125,7 @@ std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n) {
 static constexpr double kColdTeamWork = 1 << 22;
 
 ThreadTeam* team_for_call(const Network& net, size_t n, bool bursts) {
-  ThreadTeam* team = thread_team();
+  ThreadTeam* team = thread_team(static_cast<size_t>(std::max(1, blasnet_threads())));
   if (!team) return nullptr;
   thread_local std::chrono::steady_clock::time_point last_call{};
   const auto now = std::chrono::steady_clock::now();
@@ -134,19 +134,6 @@ ThreadTeam* team_for_call(const Network& net, size_t n, bool bursts) {
   double work = 0;
   for (const Layer& layer : net.layers) work += static_cast<double>(n) * static_cast<double>(layer.in) * static_cast<double>(layer.out);
   return work >= kColdTeamWork || burst || team->warm() ? team : nullptr;
-}
-
-ThreadTeam* thread_team() {
-  // Kept for the thread's lifetime (joined when it exits): starting a team costs ~50–100 µs, more
-  // than a one-example prediction, whose product the team now shares as OpenBLAS's own threads did.
-  thread_local std::unique_ptr<ThreadTeam> team;
-  const size_t T = static_cast<size_t>(std::max(1, blasnet_threads()));
-  if (T < 2) return nullptr;
-  if (!team || team->size() != T) {
-    team.reset();
-    team.reset(new ThreadTeam(T));
-  }
-  return team.get();
 }
 
 // Runs f(i0, i1, t) on the shares of [0, count) of ws.team's threads — or f(0, count, 0) inline when
@@ -164,15 +151,6 @@ static size_t for_shares(const Workspace& ws, size_t count, size_t width, F&& f)
     f(i0, i1, t);
   });
   return T;
-}
-
-// Member t's share of [0, count) among T, cut at multiples of 8: every share but the last is a
-// multiple of 8 wide, so a vector kernel run over a share meets the same elements in its body and
-// its tail as over the whole range.
-static void aligned_share(size_t count, size_t T, size_t t, size_t* begin, size_t* end) {
-  const auto cut = [&](size_t k) { return k >= T ? count : (count * k / T) & ~size_t(7); };
-  *begin = cut(t);
-  *end = cut(t + 1);
 }
 
 // C (M × N, column-major, leading dimension ldc) = alpha · op(A) · op(B) + beta · C (as gemm), then
@@ -194,14 +172,14 @@ static size_t team_gemm(const Workspace& ws, bool ta, bool tb, size_t M, size_t 
   // A product with one row or one column is a dgemv (blas.h gemm): memory-bound, so worth cutting
   // from fewer multiply-adds (a one-example prediction of 784-128-10: 100 k).
   const bool vector = M == 1 || N == 1;
-  if (T < 2 || (vector ? (by_cols ? N : M) < 2 : M < 2 || N < 2) || split < 8 * T || work < (vector ? kSplitVectorWork : kSplitWork)) {
+  if (T < 2 || (!vector && (M < 2 || N < 2)) || split < 8 * T || work < (vector ? kSplitVectorWork : kSplitWork)) {
     gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     PhaseTimer timer(Phase::pass);
     return for_shares(ws, N, M, [&](size_t i0, size_t i1, size_t t) { epilogue(size_t(0), M, i0, i1, t); });
   }
   const auto block = [&](size_t k, size_t t) {
     size_t a, b;
-    aligned_share(split, T, k, &a, &b);
+    aligned_partition(split, T, k, &a, &b);
     if (by_cols) gemm(ta, tb, M, b - a, K, alpha, A, lda, tb ? B + a : B + a * ldb, ldb, beta, C + a * ldc, ldc);
     else gemm(ta, tb, b - a, N, K, alpha, ta ? A + a * lda : A + a, lda, B, ldb, beta, C + a, ldc);
     std::optional<PhaseTimer> timer;

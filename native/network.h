@@ -82,13 +82,10 @@ class WorkspacePool {
 // products are cut into blocks (team_gemm) or its passes are big enough to gain from it, else none.
 std::unique_ptr<ThreadTeam> make_team(const Network& net, size_t n);
 
-// The calling thread's own team of blasnet_threads() threads, kept for the thread's lifetime, for
-// the calls that start no team of their own (predictions, costGrad); null at 1 thread.
-ThreadTeam* thread_team();
-
-// thread_team() for a call on n examples when it pays: its forward pass is large, or the team's
-// threads still spin from a call just before, or (bursts) the thread's last call came within 200 µs;
-// else null (the call computes the same blocks alone).
+// The calling thread's own team (parallel.h thread_team, of blasnet_threads() threads) for a call on
+// n examples when it pays: its forward pass is large, or the team's threads still spin from a call
+// just before, or (bursts) the thread's last call came within 200 µs; else null (the call computes
+// the same blocks alone).
 ThreadTeam* team_for_call(const Network& net, size_t n, bool bursts);
 
 // C (M × N) = alpha · op(A) · op(B) + beta · C (blas.h gemm's arguments) as the network's passes

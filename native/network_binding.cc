@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "boundary.h"
+#include "math.h"
 #include "network.h"
 #include "parallel.h"
 #include "train_js.h"
@@ -26,12 +27,11 @@ namespace {
 // first layer it names the first non-finite value of X (row-major n × s0) when there is one.
 [[noreturn]] void fail_non_finite(size_t layer, const double* X, size_t n, size_t s0) {
   if (layer == 1) {
-    for (size_t k = 0; k < n * s0; ++k) {
-      if (!std::isfinite(X[k])) {
-        const std::string v = std::isnan(X[k]) ? "NaN" : (X[k] > 0 ? "Infinity" : "-Infinity");
-        fail_range("ERR_BLASNET_NOT_FINITE", "X must contain only finite numbers, got " + v + " at row " + std::to_string(k / s0) +
-                                                 ", column " + std::to_string(k % s0));
-      }
+    const size_t k = first_non_finite(X, n * s0);
+    if (k < n * s0) {
+      const std::string v = std::isnan(X[k]) ? "NaN" : (X[k] > 0 ? "Infinity" : "-Infinity");
+      fail_range("ERR_BLASNET_NOT_FINITE", "X must contain only finite numbers, got " + v + " at row " + std::to_string(k / s0) +
+                                               ", column " + std::to_string(k % s0));
     }
   }
   fail_range("ERR_BLASNET_NOT_FINITE", "the pre-activations of layer " + std::to_string(layer) +

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <system_error>
@@ -166,6 +167,27 @@ class ThreadTeam {
 inline void partition(size_t n, size_t T, size_t t, size_t* begin, size_t* end) {
   *begin = n * t / T;
   *end = n * (t + 1) / T;
+}
+
+// The same, cut at multiples of 8: every share but the last is a multiple of 8 wide (or empty), so a
+// vector kernel run over a share meets the same elements in its body and its tail as over the whole.
+inline void aligned_partition(size_t n, size_t T, size_t t, size_t* begin, size_t* end) {
+  const auto cut = [&](size_t k) { return k >= T ? n : (n * k / T) & ~size_t(7); };
+  *begin = cut(t);
+  *end = cut(t + 1);
+}
+
+// The calling thread's own team of T threads (null for T < 2), kept for the thread's lifetime and
+// joined when it exits; made again when T changes. For the calls that start no team of their own
+// (predictions, costGrad): starting one costs ~50–100 µs, more than a one-example prediction.
+inline ThreadTeam* thread_team(size_t T) {
+  thread_local std::unique_ptr<ThreadTeam> team;
+  if (T < 2) return nullptr;
+  if (!team || team->size() != T) {
+    team.reset();
+    team.reset(new ThreadTeam(T));
+  }
+  return team.get();
 }
 
 }  // namespace blasnet
